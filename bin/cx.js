@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The installed binary: everything lives in dist/ (compiled by `npm ci` through the prepare script).
+import { main } from '../dist/index.js';
+
+// `cx ... | head` closes the pipe early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
+process.exitCode = await main(process.argv);

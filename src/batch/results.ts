@@ -1,0 +1,50 @@
+// The batch results file (CONTRACTS.md "Batch results"): one row per input row, in input order,
+// written through toCsv so that no cell can start a spreadsheet formula.
+import { toCsv } from '../rules/csv-safe.js';
+
+export const RESULT_COLUMNS = ['ticket_id', 'type', 'email', 'outcome', 'account_id', 'detail', 'processed_at'] as const;
+
+export interface ResultRow {
+  ticket_id: string;
+  type: string;
+  email: string;
+  outcome: string;
+  account_id: string | null;
+  detail: string;
+  processed_at: string;
+}
+
+/** The whole results file: header, then the rows. */
+export function resultsCsv(rows: readonly ResultRow[]): string {
+  return toCsv(RESULT_COLUMNS, rows);
+}
+
+/**
+ * Streams results as they are produced, so memory stays flat however long the batch.
+ * The caller owns the output and passes a sink (e.g. `(s) => fs.writeSync(fd, s)` or
+ * `(s) => process.stdout.write(s)`); the header goes out with the first row, or on `end()`
+ * when there were no rows, so the output is always a complete CSV file.
+ */
+export class ResultsWriter {
+  private headerWritten = false;
+  private count = 0;
+
+  constructor(private readonly sink: (chunk: string) => void) {}
+
+  write(row: ResultRow): void {
+    this.sink(toCsv(RESULT_COLUMNS, [row], { includeHeader: !this.headerWritten }));
+    this.headerWritten = true;
+    this.count++;
+  }
+
+  /** Writes the header if no row was written; returns how many rows were written. */
+  end(): number {
+    if (!this.headerWritten) this.sink(toCsv(RESULT_COLUMNS, []));
+    this.headerWritten = true;
+    return this.count;
+  }
+
+  get rowsWritten(): number {
+    return this.count;
+  }
+}

@@ -1,0 +1,40 @@
+// `npm run bench [-- section ...]`: benchmarks, not tests. Each section prints medians and ratios
+// against a baseline measured in the same run. Sections: startup (more as the features land).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { report, timeProcess } from './measure.js';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const CX = join(REPO, 'bin/cx.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 21);
+
+function startup(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'cx-bench-'));
+  try {
+    const db = join(dir, 'demo.db');
+    const env = { ...process.env, CX_DB: db, NO_COLOR: '1' };
+    const seeded = timeProcess('cx db seed --demo (once)', [process.execPath, CX, 'db', 'seed', '--demo'], 0, env);
+    void seeded;
+    const base = timeProcess('node -e 0', [process.execPath, '-e', '0'], RUNS);
+    report('start-up', base, [
+      timeProcess('cx --version', [process.execPath, CX, '--version'], RUNS),
+      timeProcess('cx --help', [process.execPath, CX, '--help'], RUNS),
+      timeProcess('cx db doctor (demo mirror)', [process.execPath, CX, 'db', 'doctor'], RUNS, env),
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const SECTIONS: Record<string, () => void | Promise<void>> = { startup };
+
+const wanted = process.argv.slice(2);
+for (const name of wanted.length ? wanted : Object.keys(SECTIONS)) {
+  const section = SECTIONS[name];
+  if (!section) {
+    console.error(`unknown bench section ${name}; sections: ${Object.keys(SECTIONS).join(', ')}`);
+    process.exit(2);
+  }
+  await section();
+}

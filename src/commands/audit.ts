@@ -1,0 +1,66 @@
+import type { Command } from 'commander';
+import { EXIT, UsageError } from '../errors.js';
+import { isCalendarDate, isIsoTime } from '../rules/dates.js';
+import { addressKey } from '../rules/email.js';
+import { printData, table } from '../render.js';
+import { accountIdsForAddress } from '../store/accounts.js';
+import { listAudit, verifyAudit } from '../store/audit.js';
+import { handle, type Runtime } from './define.js';
+import { openForRead } from './mirror.js';
+
+interface AuditOptions {
+  email?: string;
+  since?: string;
+  limit?: string;
+  verify?: boolean;
+}
+
+export function configure(cmd: Command, runtime: Runtime): void {
+  cmd
+    .option('--email <address>', 'rows about the account with this current or former address')
+    .option('--since <date>', 'rows from this date or time on (YYYY-MM-DD or ISO time)')
+    .option('--limit <n>', 'at most this many of the latest rows', '200')
+    .option('--verify', 'walk the hash chain; exit 6 and name the first bad row if it is broken')
+    .addHelpText('after', '\nThe global --ticket <id> filters the rows to one ticket.');
+  handle(cmd, runtime, async (ctx, opts: AuditOptions) => {
+    const db = openForRead(ctx);
+    try {
+      if (opts.verify) {
+        const result = verifyAudit(db);
+        printData(ctx, result, () =>
+          result.ok
+            ? `Audit chain intact: ${result.rows} rows.`
+            : `Audit chain BROKEN at row ${result.first_bad_row} (of ${result.rows}): that row or one before it was altered.`,
+        );
+        return result.ok ? EXIT.ok : EXIT.integrity;
+      }
+      if (opts.since && !isCalendarDate(opts.since) && !isIsoTime(opts.since)) {
+        throw new UsageError(`--since is not a date: ${opts.since}`);
+      }
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a whole number above 0: ${opts.limit}`);
+      const accountIds = opts.email ? accountIdsForAddress(db, addressKey(opts.email)) : undefined;
+      const rows = listAudit(db, { ticket: ctx.ticket, accountIds, since: opts.since, limit });
+      printData(ctx, rows, () =>
+        rows.length
+          ? table(
+              [
+                { header: 'id', value: (r: (typeof rows)[number]) => r.id },
+                { header: 'at', value: (r) => r.at },
+                { header: 'agent', value: (r) => r.agent },
+                { header: 'action', value: (r) => r.action },
+                { header: 'ticket', value: (r) => r.ticket },
+                { header: 'account', value: (r) => r.account_id },
+                { header: 'outcome', value: (r) => r.outcome },
+                { header: 'detail', value: (r) => r.detail },
+              ],
+              rows,
+            )
+          : 'No audit rows match.',
+      );
+      return EXIT.ok;
+    } finally {
+      db.close();
+    }
+  });
+}

@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { examineMirror } from '../../actions/doctor.js';
+import { EXIT } from '../../errors.js';
+import { fields, printData } from '../../render.js';
+import { handle, type Runtime } from '../define.js';
+import { openForRead } from '../mirror.js';
+
+export function configure(cmd: Command, runtime: Runtime): void {
+  handle(cmd, runtime, async (ctx) => {
+    const db = openForRead(ctx);
+    const report = (() => {
+      try {
+        return examineMirror(db);
+      } finally {
+        db.close();
+      }
+    })();
+    printData(ctx, report, () =>
+      [
+        report.ok ? 'The mirror is healthy.' : 'The mirror has problems:',
+        ...report.problems.map((p) => `  - ${p}`),
+        fields([
+          ['file', ctx.dbPath],
+          ['schema version', report.schema_version],
+          ['journal mode', report.journal_mode],
+          ['audit rows', `${report.audit.rows} (chain ${report.audit.ok ? 'intact' : 'BROKEN'})`],
+          ...Object.entries(report.row_counts).map(([t, n]): [string, number] => [t, n]),
+        ]),
+      ].join('\n'),
+    );
+    return report.ok ? EXIT.ok : EXIT.integrity;
+  });
+}

@@ -1,0 +1,45 @@
+// How a command is declared. The registry (./index.ts) holds each command's name, summary and example;
+// its module is imported only when that command runs, so `cx --version` pays for none of them.
+import type { Command } from 'commander';
+import { resolveContext, type Context } from '../context.js';
+import type { IO } from '../io.js';
+import type { Prompter } from '../prompt.js';
+
+export interface CommandEntry {
+  /** The word typed after `cx` (or after the parent command). */
+  name: string;
+  /** Positional arguments, as commander spells them: `<email>`, `[dir]`. */
+  args?: string;
+  summary: string;
+  /** One line an agent can copy. */
+  example: string;
+  load?: () => Promise<CommandModule>;
+  children?: CommandEntry[];
+}
+
+export interface CommandModule {
+  /** Add the command's own options and its action to the (already named) command. */
+  configure(cmd: Command, runtime: Runtime): void;
+}
+
+/** What a run shares between the program and the command that ran. */
+export interface Runtime {
+  io: IO;
+  prompter?: Prompter;
+  exitCode: number;
+}
+
+type Handler<A extends unknown[]> = (ctx: Context, ...args: A) => Promise<number | void>;
+
+/**
+ * Attach a handler: it receives the resolved context, then commander's positional arguments and the
+ * command's own options, and returns the exit code (0 when it returns nothing).
+ */
+export function handle<A extends unknown[]>(cmd: Command, runtime: Runtime, handler: Handler<A>): void {
+  cmd.action(async (...received: unknown[]) => {
+    const command = received[received.length - 1] as Command;
+    const args = received.slice(0, -1) as A;
+    const ctx = resolveContext(command.optsWithGlobals(), runtime.io, runtime.prompter);
+    runtime.exitCode = (await handler(ctx, ...args)) ?? 0;
+  });
+}

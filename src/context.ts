@@ -1,0 +1,87 @@
+// The global options, resolved once per run (CONTRACTS.md "Global options"), and what every command needs.
+import { userInfo } from 'node:os';
+import { CancelledError, UsageError } from './errors.js';
+import type { IO } from './io.js';
+import { terminalPrompter, type Prompter } from './prompt.js';
+
+export interface GlobalFlags {
+  db?: string;
+  json?: boolean;
+  agent?: string;
+  yes?: boolean;
+  dryRun?: boolean;
+  ticket?: string;
+  policy?: string;
+}
+
+export interface Context {
+  dbPath: string;
+  /** True when the mirror path came from the default, so its folder may be created. */
+  dbPathIsDefault: boolean;
+  json: boolean;
+  agent: string;
+  yes: boolean;
+  dryRun: boolean;
+  ticket: string | undefined;
+  policyPath: string | undefined;
+  io: IO;
+  prompter: Prompter;
+  /** The clock; CX_NOW (ISO time) pins it for tests and reproducible runs. */
+  now: () => Date;
+}
+
+export const DEFAULT_DB_PATH = 'data/mirror.db';
+
+export function resolveContext(flags: GlobalFlags, io: IO, prompter: Prompter = terminalPrompter(io)): Context {
+  const env = io.env;
+  const dbFromFlags = flags.db ?? env.CX_DB;
+  return {
+    dbPath: dbFromFlags || DEFAULT_DB_PATH,
+    dbPathIsDefault: !dbFromFlags,
+    json: Boolean(flags.json),
+    agent: flags.agent || env.CX_AGENT || osUser(),
+    yes: Boolean(flags.yes),
+    dryRun: Boolean(flags.dryRun),
+    ticket: flags.ticket?.trim() || undefined,
+    policyPath: flags.policy || env.CX_POLICY || undefined,
+    io,
+    prompter,
+    now: clockFrom(env.CX_NOW),
+  };
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function clockFrom(pinned: string | undefined): () => Date {
+  if (!pinned) return () => new Date();
+  const at = new Date(pinned);
+  if (Number.isNaN(at.getTime())) throw new UsageError(`CX_NOW is not an ISO time: ${pinned}`);
+  return () => new Date(at);
+}
+
+/** The ticket a change is filed under: the flag, else asked in a terminal, else an error. */
+export async function requireTicket(ctx: Context): Promise<string> {
+  if (ctx.ticket) return ctx.ticket;
+  if (!ctx.io.interactive) {
+    throw new UsageError('--ticket is required: every change names its ticket', 'add --ticket <id>');
+  }
+  const answer = (await ctx.prompter.input('Ticket id for this change:')).trim();
+  if (!answer) throw new UsageError('a ticket id is required');
+  ctx.ticket = answer;
+  return answer;
+}
+
+/** Ask before a change. `--yes` (and `--dry-run`) answer it; without a terminal it is an error. */
+export async function confirmChange(ctx: Context, question: string): Promise<void> {
+  if (ctx.yes || ctx.dryRun) return;
+  if (!ctx.io.interactive) {
+    throw new UsageError('--yes is required when not running in a terminal', 'check the plan with --dry-run, then add --yes');
+  }
+  if (!(await ctx.prompter.confirm(question, false))) throw new CancelledError();
+}

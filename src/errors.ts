@@ -1,0 +1,103 @@
+// Typed errors and the one place where errors and outcomes become exit codes (CONTRACTS.md, "Exit codes").
+
+export type Outcome = 'done' | 'already_done' | 'not_found' | 'refused' | 'invalid' | 'error' | 'planned';
+
+export const EXIT = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  notFound: 3,
+  refused: 4,
+  batchIncomplete: 5,
+  integrity: 6,
+} as const;
+
+export const REPORT_BUGS_AT = 'the #cx-tools channel (attach the command and this message)';
+
+/** An error cx expects and explains; `exitCode` and `outcome` say what kind it is. */
+export class CxError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    readonly outcome: Outcome,
+    /** A next step for the agent, printed under the message. */
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flags or bad input: exit 2. */
+export class UsageError extends CxError {
+  constructor(message: string, hint?: string) {
+    super(message, EXIT.usage, 'invalid', hint);
+  }
+}
+
+export class NotFoundError extends CxError {
+  constructor(message: string, hint?: string) {
+    super(message, EXIT.notFound, 'not_found', hint);
+  }
+}
+
+/** A support policy refuses the change (bounced address, deactivated account, retention hold). */
+export class PolicyError extends CxError {
+  constructor(message: string, hint?: string) {
+    super(message, EXIT.refused, 'refused', hint);
+  }
+}
+
+export class IntegrityError extends CxError {
+  constructor(message: string, hint?: string) {
+    super(message, EXIT.integrity, 'error', hint);
+  }
+}
+
+/** The agent answered "no" at a confirmation prompt: nothing changed. */
+export class CancelledError extends CxError {
+  constructor() {
+    super('Cancelled: nothing was changed.', EXIT.usage, 'invalid');
+  }
+}
+
+export function exitCodeForOutcome(outcome: Outcome): number {
+  switch (outcome) {
+    case 'done':
+    case 'already_done':
+    case 'planned':
+      return EXIT.ok;
+    case 'not_found':
+      return EXIT.notFound;
+    case 'refused':
+      return EXIT.refused;
+    case 'invalid':
+      return EXIT.usage;
+    case 'error':
+      return EXIT.internal;
+  }
+}
+
+interface SqliteLikeError {
+  code?: unknown;
+  message: string;
+}
+
+/** Turn anything thrown into a CxError; unknown errors stay internal (exit 1). */
+export function asCxError(err: unknown): CxError {
+  if (err instanceof CxError) return err;
+  const e = err as SqliteLikeError | undefined;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY_')) {
+    return new UsageError('the mirror is read-only, so this command cannot change it', 'use a writable copy, or check the file permissions');
+  }
+  if (code === 'SQLITE_NOTADB') return new UsageError('the file is not a SQLite database');
+  if (code === 'SQLITE_CANTOPEN') return new UsageError(`cannot open the mirror: ${e?.message ?? code}`);
+  if (code === 'SQLITE_BUSY') {
+    return new CxError('the mirror stayed locked by another writer; try again in a moment', EXIT.internal, 'error');
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  const internal = new CxError(`internal error: ${message}`, EXIT.internal, 'error', `this is a bug in cx: report it in ${REPORT_BUGS_AT}`);
+  if (err instanceof Error) internal.stack = err.stack;
+  return internal;
+}

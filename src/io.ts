@@ -1,0 +1,24 @@
+// The process's streams, wrapped so tests and commands share one notion of "interactive".
+import type { Readable, Writable } from 'node:stream';
+
+export interface IO {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  /** Prompts only when both stdin and stdout are terminals (CONTRACTS.md). */
+  interactive: boolean;
+  /** stderr is a terminal: progress bars and spinners may animate there. */
+  stderrIsTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+export function processIO(): IO {
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    env: process.env,
+  };
+}

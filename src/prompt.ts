@@ -1,0 +1,40 @@
+// Terminal prompts. @inquirer/prompts is loaded only when a prompt is really shown (it costs ~2x a bare
+// node start). Every prompt has a flag that answers it; without a terminal there is no prompt, only an error.
+import { UsageError } from './errors.js';
+import type { IO } from './io.js';
+
+export interface Choice<T> {
+  name: string;
+  value: T;
+  description?: string;
+}
+
+export interface Prompter {
+  confirm(message: string, defaultAnswer?: boolean): Promise<boolean>;
+  input(message: string): Promise<string>;
+  select<T>(message: string, choices: Array<Choice<T>>): Promise<T>;
+}
+
+export function terminalPrompter(io: IO): Prompter {
+  const context = { input: io.stdin, output: io.stderr };
+  const requireTerminal = (what: string): void => {
+    if (!io.interactive) throw new UsageError(`${what} needs a terminal; pass it as a flag instead`);
+  };
+  return {
+    async confirm(message, defaultAnswer = false) {
+      requireTerminal('a confirmation');
+      const { confirm } = await import('@inquirer/prompts');
+      return confirm({ message, default: defaultAnswer }, context);
+    },
+    async input(message) {
+      requireTerminal('an answer');
+      const { input } = await import('@inquirer/prompts');
+      return input({ message, required: true }, context);
+    },
+    async select(message, choices) {
+      requireTerminal('a choice');
+      const { select } = await import('@inquirer/prompts');
+      return select({ message, choices }, context);
+    },
+  };
+}

@@ -1,0 +1,45 @@
+// Every CSV cx writes goes through here, so that no cell can start a spreadsheet formula
+// (CONTRACTS.md "Batch results") and any CSV reader gets the same values back.
+import { stringify } from 'csv-stringify/sync';
+
+export type CsvCell = string | number | boolean | null | undefined;
+
+// = + - @ start formulas; TAB, CR and LF are the OWASP extras; the full-width ＝ ＋ － ＠ are
+// read as formulas by Apple Numbers (csv-stringify found that by testing). csv-stringify's own
+// `escape_formulas` misses a leading LF, so cx does not use it.
+const FORMULA_START = /^[=+\-@\t\r\n\uFF1D\uFF0B\uFF0D\uFF20]/;
+
+/** A cell that a spreadsheet would read as a formula gets a leading single quote. */
+export function neutraliseFormula(cell: string): string {
+  return FORMULA_START.test(cell) ? `'${cell}` : cell;
+}
+
+/** null/undefined are empty; booleans are spelled out (csv-stringify would write '1' and ''). */
+function cellText(value: CsvCell): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return String(value);
+}
+
+export interface ToCsvOptions {
+  /** Write the header row first (default true). False suits appending rows to a file already started. */
+  includeHeader?: boolean;
+}
+
+/**
+ * CSV text with LF line ends, fields quoted only when needed, every cell (header too) neutralised.
+ * Columns come from `header`, in that order; keys of a row that are not in `header` are ignored.
+ */
+export function toCsv<const K extends string>(
+  header: readonly K[],
+  rows: ReadonlyArray<{ readonly [P in NoInfer<K>]?: CsvCell }>,
+  options: ToCsvOptions = {},
+): string {
+  // Arrays, not objects: csv-stringify would read a key with a dot ('a.b') as a nested path.
+  const records: string[][] = [];
+  if (options.includeHeader !== false) records.push(header.map((h) => neutraliseFormula(h)));
+  for (const row of rows) records.push(header.map((key) => neutraliseFormula(cellText(row[key]))));
+  if (records.length === 0) return '';
+  // An explicit record_delimiter turns off csv-stringify's quoting of a lone CR: turn it back on.
+  return stringify(records, { record_delimiter: '\n', quote_record_delimiter: true });
+}

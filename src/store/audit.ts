@@ -1,0 +1,68 @@
+// The audit log's SQL. Rows are only ever inserted; triggers in the schema refuse UPDATE and DELETE.
+import { chainHash, firstBrokenRow, GENESIS_HASH, type AuditFields, type AuditRow } from '../rules/audit-chain.js';
+import { sql, type Db } from './db.js';
+
+export type AuditEntry = Omit<AuditFields, 'at'> & { at?: string };
+
+/**
+ * Append one row. Call it inside the write transaction of the change it records, so the change and its
+ * audit row commit together or not at all.
+ */
+export function appendAudit(db: Db, entry: AuditEntry, now: Date): AuditRow {
+  const last = sql(db, 'SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as { hash: string } | undefined;
+  const fields: AuditFields = { ...entry, at: entry.at ?? now.toISOString() };
+  const prev_hash = last?.hash ?? GENESIS_HASH;
+  const hash = chainHash(prev_hash, fields);
+  const info = sql(
+    db,
+    `INSERT INTO audit_log (at, agent, action, ticket, account_id, outcome, detail, prev_hash, hash)
+     VALUES (@at, @agent, @action, @ticket, @account_id, @outcome, @detail, @prev_hash, @hash)`,
+  ).run({ ...fields, prev_hash, hash });
+  return { ...fields, id: Number(info.lastInsertRowid), prev_hash, hash };
+}
+
+export interface AuditFilter {
+  ticket?: string;
+  accountIds?: string[];
+  since?: string;
+  limit?: number;
+}
+
+export function listAudit(db: Db, filter: AuditFilter): AuditRow[] {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (filter.ticket) {
+    where.push('ticket = @ticket');
+    params.ticket = filter.ticket;
+  }
+  if (filter.accountIds) {
+    where.push(`account_id IN (SELECT value FROM json_each(@accounts))`);
+    params.accounts = JSON.stringify(filter.accountIds);
+  }
+  if (filter.since) {
+    where.push('at >= @since');
+    params.since = filter.since;
+  }
+  const limit = filter.limit ?? 200;
+  const rows = db
+    .prepare(
+      `SELECT * FROM (SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY id DESC LIMIT ${Math.max(1, Math.floor(limit))}) ORDER BY id`,
+    )
+    .all(params) as AuditRow[];
+  return rows;
+}
+
+export function verifyAudit(db: Db): { ok: boolean; rows: number; first_bad_row: number | null } {
+  const stmt = db.prepare('SELECT * FROM audit_log ORDER BY id');
+  let rows = 0;
+  const counted = (function* () {
+    for (const row of stmt.iterate() as Iterable<AuditRow>) {
+      rows += 1;
+      yield row;
+    }
+  })();
+  const bad = firstBrokenRow(counted);
+  if (bad !== null) rows = (sql(db, 'SELECT count(*) AS n FROM audit_log').get() as { n: number }).n;
+  return { ok: bad === null, rows, first_bad_row: bad };
+}

@@ -1,0 +1,94 @@
+// Opening the mirror: pragmas, schema migrations, prepared-statement cache and write transactions.
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { UsageError } from '../errors.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  /** Create the file (and, for the default path, its folder) when it does not exist. */
+  create?: boolean;
+  /** Create a missing parent folder (only for the default data/ folder). */
+  createFolder?: boolean;
+  /** Open without the right to write (lookups, listings). */
+  readonly?: boolean;
+}
+
+export function openMirror(path: string, options: OpenOptions = {}): Db {
+  const folder = dirname(path);
+  if (!existsSync(folder)) {
+    if (options.create && options.createFolder) mkdirSync(folder, { recursive: true });
+    else throw new UsageError(`the folder for the mirror does not exist: ${folder}`, 'check --db or $CX_DB');
+  }
+  if (!existsSync(path)) {
+    if (!options.create) {
+      throw new UsageError(`no mirror at ${path}`, 'create it with `cx db init` or load the demo with `cx db seed --demo`');
+    }
+  } else if (statSync(path).isDirectory()) {
+    throw new UsageError(`the mirror path is a folder, not a file: ${path}`);
+  }
+  const db = new Database(path, { readonly: Boolean(options.readonly), fileMustExist: !options.create });
+  try {
+    configure(db, Boolean(options.readonly));
+    migrate(db, Boolean(options.readonly));
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+function configure(db: Db, readonly: boolean): void {
+  // Reading the schema version first makes "not a database" fail here, with a clear code.
+  db.pragma('busy_timeout = 10000');
+  db.pragma('user_version');
+  if (!readonly && db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  // WAL + NORMAL is durable against application crashes; only a power loss can drop the last commits.
+  db.pragma('synchronous = NORMAL');
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Apply the migrations this mirror has not seen, in order, in one write transaction. */
+export function migrate(db: Db, readonly = false): void {
+  const current = schemaVersion(db);
+  if (current > SCHEMA_VERSION) {
+    throw new UsageError(
+      `the mirror's schema is version ${current}, newer than this cx knows (${SCHEMA_VERSION})`,
+      'update cx before using this mirror',
+    );
+  }
+  if (current === SCHEMA_VERSION) return;
+  if (readonly) throw new UsageError(`the mirror's schema is version ${current}; run \`cx db init\` to upgrade it`);
+  writeTransaction(db, () => {
+    for (const m of MIGRATIONS.filter((m) => m.version > current)) {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }
+  });
+}
+
+/**
+ * Run `work` in a BEGIN IMMEDIATE transaction: the write lock is taken up front, so two writers queue
+ * on the busy timeout instead of failing with SQLITE_BUSY when a read turns into a write. Inside an
+ * open transaction it becomes a savepoint, so a nested unit of work is still all-or-nothing.
+ */
+export function writeTransaction<T>(db: Db, work: () => T): T {
+  return db.transaction(work).immediate();
+}
+
+const statementCache = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/** Prepare once per connection, reuse after. */
+export function sql(db: Db, text: string): Database.Statement {
+  let cache = statementCache.get(db);
+  if (!cache) statementCache.set(db, (cache = new Map()));
+  let stmt = cache.get(text);
+  if (!stmt) cache.set(text, (stmt = db.prepare(text)));
+  return stmt;
+}

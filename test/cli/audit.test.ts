@@ -1,0 +1,44 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { cx, demoMirror, query } from '../helpers/cx.js';
+
+describe('cx audit', () => {
+  it('refuses UPDATE and DELETE inside SQLite', () => {
+    const db = demoMirror();
+    const conn = new Database(db);
+    expect(() => conn.prepare("UPDATE audit_log SET detail = 'x'").run()).toThrow(/append-only/);
+    expect(() => conn.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
+    conn.close();
+  });
+
+  it('lists rows and filters them', () => {
+    const db = demoMirror();
+    const all = cx(['audit', '--json'], { db });
+    expect(all.code).toBe(0);
+    expect(all.json()).toHaveLength(1);
+    expect(all.json()[0]).toMatchObject({ action: 'db.seed', agent: 'test-agent' });
+    const none = cx(['audit', '--ticket', 'NO-SUCH', '--json'], { db });
+    expect(none.json()).toEqual([]);
+    const later = cx(['audit', '--since', '2099-01-01'], { db });
+    expect(later.stdout).toMatch(/No audit rows match/);
+    const bad = cx(['audit', '--since', '2024-02-30'], { db });
+    expect(bad.code).toBe(2);
+  });
+
+  it('--verify names the row edited behind its back (exit 6)', () => {
+    const db = demoMirror();
+    // A second row, so the edit is in the middle of the chain.
+    expect(cx(['db', 'import', 'fixtures/demo'], { db }).code).toBe(0);
+    expect(cx(['audit', '--verify', '--json'], { db }).json()).toEqual({ ok: true, rows: 2, first_bad_row: null });
+    const conn = new Database(db);
+    conn.exec('DROP TRIGGER audit_log_no_update');
+    conn.prepare("UPDATE audit_log SET agent = 'mallory' WHERE id = 1").run();
+    conn.close();
+    const r = cx(['audit', '--verify', '--json'], { db });
+    expect(r.code).toBe(6);
+    expect(r.json()).toEqual({ ok: false, rows: 2, first_bad_row: 1 });
+    const human = cx(['audit', '--verify'], { db });
+    expect(human.stdout).toMatch(/BROKEN at row 1/);
+    expect(query(db, 'SELECT count(*) AS n FROM audit_log')[0].n).toBe(2);
+  });
+});

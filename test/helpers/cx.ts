@@ -1,0 +1,148 @@
+// Run bin/cx as a real process against a real SQLite file, the way an agent or a CI script does.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll } from 'vitest';
+
+export const REPO = resolve(import.meta.dirname, '../..');
+export const CX = join(REPO, 'bin/cx.js');
+export const DEMO = join(REPO, 'fixtures/demo');
+/** Every test run sees the same "now", so retention dates and 15-minute windows are reproducible. */
+export const NOW = '2026-11-27T12:00:00.000Z';
+
+export interface CxResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json<T = any>(): T;
+}
+
+export interface RunOptions {
+  db?: string;
+  env?: Record<string, string | undefined>;
+  input?: string;
+  cwd?: string;
+  /** Run as this user (tests run as root, whom file modes do not stop). */
+  uid?: number;
+  gid?: number;
+}
+
+export function baseEnv(db: string | undefined, env: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const merged: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CX_AGENT: 'test-agent', CX_NOW: NOW, ...env };
+  delete merged.FORCE_COLOR;
+  if (db) merged.CX_DB = db;
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete merged[k];
+  return merged;
+}
+
+function result(code: number | null, stdout: string, stderr: string): CxResult {
+  return {
+    code: code ?? -1,
+    stdout,
+    stderr,
+    json() {
+      try {
+        return JSON.parse(stdout);
+      } catch {
+        throw new Error(`stdout is not JSON (exit ${code}):\n${stdout}\nstderr:\n${stderr}`);
+      }
+    },
+  };
+}
+
+/** cx, synchronously: no terminal, stdin closed (or the given input). */
+export function cx(args: string[], opts: RunOptions = {}): CxResult {
+  const r = spawnSync(process.execPath, [CX, ...args], {
+    cwd: opts.cwd ?? REPO,
+    env: baseEnv(opts.db, opts.env),
+    input: opts.input ?? '',
+    encoding: 'utf8',
+    timeout: 120_000,
+    uid: opts.uid,
+    gid: opts.gid,
+  });
+  return result(r.status, r.stdout, r.stderr);
+}
+
+/** cx started without waiting, for races between processes. */
+export function cxAsync(args: string[], opts: RunOptions = {}): Promise<CxResult> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [CX, ...args], { cwd: opts.cwd ?? REPO, env: baseEnv(opts.db, opts.env) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.end(opts.input ?? '');
+    child.on('close', (code) => done(result(code, stdout, stderr)));
+  });
+}
+
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary folder, removed after the test file. */
+export function tempDir(prefix = 'cx-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+let seededTemplate: string | undefined;
+
+/** A new mirror holding the demo world (seeded once per test file, then copied). */
+export function demoMirror(): string {
+  if (!seededTemplate) {
+    seededTemplate = join(tempDir('cx-demo-'), 'template.db');
+    const r = cx(['db', 'seed', '--demo'], { db: seededTemplate });
+    if (r.code !== 0) throw new Error(`seeding the demo mirror failed (${r.code}): ${r.stderr}`);
+  }
+  const path = join(tempDir(), 'mirror.db');
+  const src = new Database(seededTemplate, { readonly: true });
+  src.exec(`VACUUM INTO '${path.replace(/'/g, "''")}'`);
+  src.close();
+  return path;
+}
+
+/** An empty mirror at the current schema. */
+export function emptyMirror(): string {
+  const path = join(tempDir(), 'mirror.db');
+  const r = cx(['db', 'init'], { db: path });
+  if (r.code !== 0) throw new Error(`cx db init failed: ${r.stderr}`);
+  return path;
+}
+
+/** Read the database directly, as a test checks what a command left behind. */
+export function query<T = any>(db: string, text: string, ...params: unknown[]): T[] {
+  const conn = new Database(db, { readonly: true });
+  try {
+    return conn.prepare(text).all(...params) as T[];
+  } finally {
+    conn.close();
+  }
+}
+
+/** A digest of every table's rows: compare before and after to prove a command wrote nothing at all. */
+export function snapshot(db: string): Record<string, string> {
+  const conn = new Database(db, { readonly: true });
+  try {
+    const out: Record<string, string> = {};
+    for (const t of ['accounts', 'former_emails', 'suppressions', 'appointments', 'progress_notes', 'outbox', 'processed_tickets', 'audit_log']) {
+      const rows = conn.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all();
+      out[t] = createHash('sha256').update(JSON.stringify(rows)).digest('hex').slice(0, 16) + `:${rows.length}`;
+    }
+    return out;
+  } finally {
+    conn.close();
+  }
+}
+
+/** `cx audit --verify` must hold after every test that changes the mirror. */
+export function auditChainHolds(db: string): boolean {
+  const r = cx(['audit', '--verify', '--json'], { db });
+  return r.code === 0 && r.json().ok === true;
+}

@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { migrate, openMirror, schemaVersion, writeTransaction } from '../../src/store/db.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema.js';
+import { tempDir } from '../helpers/cx.js';
+
+describe('the mirror store', () => {
+  it('applies the migrations in order and records the version', () => {
+    const path = join(tempDir(), 'm.db');
+    const db = openMirror(path, { create: true });
+    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
+    expect(tables.map((t: any) => t.name)).toEqual([
+      'accounts', 'appointments', 'audit_log', 'former_emails', 'outbox', 'processed_tickets', 'progress_notes', 'suppressions',
+    ]);
+    // A second run finds nothing to do.
+    migrate(db);
+    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+
+  it('a failing migration leaves the old version and no half-made schema', () => {
+    const path = join(tempDir(), 'm.db');
+    const raw = new Database(path);
+    raw.exec('CREATE TABLE accounts (x)'); // collides with migration 1
+    raw.close();
+    expect(() => openMirror(path)).toThrow(/already exists/);
+    const check = new Database(path);
+    expect(check.pragma('user_version', { simple: true })).toBe(0);
+    expect(check.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'outbox'").get()).toEqual({ n: 0 });
+    check.close();
+  });
+
+  it('write transactions take the lock up front, so a second writer waits instead of failing', () => {
+    const path = join(tempDir(), 'm.db');
+    const a = openMirror(path, { create: true });
+    const b = openMirror(path);
+    b.pragma('busy_timeout = 0');
+    writeTransaction(a, () => {
+      // While A holds the write lock, B's immediate transaction cannot even start.
+      expect(() => writeTransaction(b, () => undefined)).toThrow(/locked|busy/i);
+    });
+    expect(() => writeTransaction(b, () => undefined)).not.toThrow();
+    a.close();
+    b.close();
+  });
+
+  it('a nested unit of work is a savepoint: its failure rolls back only itself', () => {
+    const db = openMirror(join(tempDir(), 'm.db'), { create: true });
+    writeTransaction(db, () => {
+      db.prepare("INSERT INTO suppressions VALUES ('a@x.com', 'a@x.com', 'bounce', '2026-01-01')").run();
+      expect(() =>
+        writeTransaction(db, () => {
+          db.prepare("INSERT INTO suppressions VALUES ('b@x.com', 'b@x.com', 'bounce', '2026-01-01')").run();
+          throw new Error('this ticket fails');
+        }),
+      ).toThrow('this ticket fails');
+    });
+    expect(db.prepare('SELECT email_key FROM suppressions').all()).toEqual([{ email_key: 'a@x.com' }]);
+    db.close();
+  });
+});
