@@ -1,0 +1,57 @@
+// What every action shares: its dependencies, how it builds a result, how it finds the one account a
+// change is about, and how it records the change in the audit log.
+//
+// The convention: an action is a synchronous function (deps, input) -> ActionResult. It never prints,
+// prompts or exits. Under deps.dryRun it decides exactly as it would for real and returns `planned`
+// (or the refusal / not_found / already_done it would return) without writing anything. For real, it
+// does its writes, outbox rows and audit row inside one writeTransaction, so they commit together; inside
+// a batch that transaction becomes a savepoint of the batch's transaction.
+import type { Outcome } from '../errors.js';
+import type { ActionResult } from '../render.js';
+import type { Account } from '../store/accounts.js';
+import { appendAudit } from '../store/audit.js';
+import type { Db } from '../store/db.js';
+import { findByAddress, type MatchedBy } from './find-account.js';
+
+export type { ActionResult };
+
+export interface ActionDeps {
+  db: Db;
+  now: Date;
+  agent: string;
+  /** The ticket the change is filed under ('' only for a dry run, which records nothing). */
+  ticket: string;
+  dryRun: boolean;
+}
+
+export function result(outcome: Outcome, detail: string, accountId: string | null, extra: Record<string, unknown> = {}): ActionResult {
+  return { outcome, detail, account_id: accountId, ...extra };
+}
+
+export type AccountForChange = { account: Account; matchedBy: MatchedBy } | { refusal: ActionResult };
+
+/**
+ * The single account a change is about. An invalid address, no account, or an address that identifies
+ * several accounts (e.g. two stored spellings of one Gmail mailbox) end the action with that outcome.
+ */
+export function accountForChange(db: Db, rawAddress: string): AccountForChange {
+  const found = findByAddress(db, rawAddress);
+  if (found.kind === 'invalid') return { refusal: result('invalid', `not a usable address: ${found.reason}`, null) };
+  if (found.kind === 'not_found') {
+    return { refusal: result('not_found', `no account uses ${found.address} (current or former address, or the same mailbox)`, null) };
+  }
+  if (found.accounts.length > 1) {
+    const list = found.accounts.map((a) => `${a.id} <${a.email}>`).join(', ');
+    return { refusal: result('refused', `${found.address} matches ${found.accounts.length} accounts (${list}); use the exact address`, null) };
+  }
+  return { account: found.accounts[0]!, matchedBy: found.matchedBy };
+}
+
+/** Append the audit row of a change; call inside the change's writeTransaction. */
+export function audit(deps: ActionDeps, action: string, r: ActionResult): void {
+  appendAudit(deps.db, { agent: deps.agent, action, ticket: deps.ticket || null, account_id: r.account_id, outcome: r.outcome, detail: r.detail }, deps.now);
+}
+
+export function fullName(a: Pick<Account, 'first_name' | 'last_name'>): string {
+  return `${a.first_name} ${a.last_name}`.trim();
+}

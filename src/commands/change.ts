@@ -1,0 +1,41 @@
+// How a single command makes a change: ticket first (asked in a terminal, else required), then the
+// action's own dry run as the plan, a confirmation, and the real run. Refusals and "already done" come
+// back from the plan without a prompt, and a dry run stops at the plan. Nothing is written before "yes".
+import { confirmChange, requireTicket, type Context } from '../context.js';
+import type { ActionDeps, ActionResult } from '../actions/common.js';
+import { exitCodeForOutcome } from '../errors.js';
+import { note, printOutcome } from '../render.js';
+import type { Db } from '../store/db.js';
+import { openForWrite } from './mirror.js';
+
+export interface ChangeOptions {
+  /** The question shown before a real change, built from the plan (the account and what will happen). */
+  question: (plan: ActionResult) => string;
+  /** Lines printed to stderr before the question, e.g. the account summary. */
+  preview?: (plan: ActionResult) => string[];
+}
+
+export async function runChange(
+  ctx: Context,
+  perform: (deps: ActionDeps) => ActionResult,
+  options: ChangeOptions,
+): Promise<ActionResult> {
+  const ticket = ctx.dryRun ? (ctx.ticket ?? '') : await requireTicket(ctx);
+  const db: Db = openForWrite(ctx);
+  try {
+    const deps = (dryRun: boolean): ActionDeps => ({ db, now: ctx.now(), agent: ctx.agent, ticket, dryRun });
+    const plan = perform(deps(true));
+    if (plan.outcome !== 'planned' || ctx.dryRun) return plan;
+    if (!ctx.yes && ctx.io.interactive) for (const line of options.preview?.(plan) ?? []) note(ctx, line);
+    await confirmChange(ctx, options.question(plan));
+    return perform(deps(false));
+  } finally {
+    db.close();
+  }
+}
+
+/** Print an action's result (what happened, then what to tell the person) and give its exit code. */
+export function finish(ctx: Context, r: ActionResult, extra: string[] = []): number {
+  printOutcome(ctx, r, extra);
+  return exitCodeForOutcome(r.outcome);
+}
