@@ -3,13 +3,15 @@
 // are recorded, and a "next steps" email is queued unless the address is suppressed; then the agent
 // follows up another way. Providers leave by contract termination (`cx offboard`), never here.
 import { today } from '../rules/dates.js';
+import { NEXT_STEPS_TEMPLATE, nextStepsSubject } from '../rules/emails.js';
 import { baseMailboxKey, checkAddress, mailboxKey } from '../rules/email.js';
 import type { RetentionPolicy } from '../rules/policy.js';
 import { RetentionInputError } from '../rules/retention.js';
 import { suppressionFor, type Account, type Suppression } from '../store/accounts.js';
 import { lastServiceAt, nextAppointment } from '../store/caseload.js';
 import { writeTransaction } from '../store/db.js';
-import { formerEmailKeys, NEXT_STEPS_TEMPLATE, recordDeactivation } from '../store/deactivation.js';
+import { settingsFromEnv, type Settings } from '../settings.js';
+import { formerEmailKeys, recordDeactivation } from '../store/deactivation.js';
 import { accountForChange, audit, fullName, result, type ActionDeps, type ActionResult } from './common.js';
 import { decideRetention } from './retention.js';
 
@@ -18,6 +20,8 @@ export interface DeactivateInput {
   /** Where the request came from: the account's current or a former address (or the same mailbox). */
   requestedBy?: string;
   policy: RetentionPolicy;
+  /** The brand in the email's subject; else $CX_BRAND, else the default. */
+  settings?: Settings;
 }
 
 interface Plan {
@@ -44,7 +48,10 @@ export function deactivateClient(deps: ActionDeps, input: DeactivateInput): Acti
     if ('stop' in d) return d.stop;
     const { account, who, retention, suppression } = d.go;
     const deactivatedAt = today(deps.now);
-    const email = suppression ? null : { to: account.email, ticket: deps.ticket, now: deps.now };
+    const { brand } = input.settings ?? settingsFromEnv(process.env);
+    const email = suppression
+      ? null
+      : { to: account.email, template: NEXT_STEPS_TEMPLATE, subject: nextStepsSubject(brand), ticket: deps.ticket, now: deps.now };
     const written = recordDeactivation(deps.db, {
       accountId: account.id,
       deactivatedAt,

@@ -171,3 +171,10 @@ function hhmm(iso: string): string {
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
+
+/** The email a deactivated client gets; the Customer Experience team follows up on it. */
+export const NEXT_STEPS_TEMPLATE = 'client_deactivation_next_steps';
+
+export function nextStepsSubject(brand: string): string {
+  return `Your ${brand} account has been deactivated — next steps`;
+}

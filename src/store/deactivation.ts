@@ -2,6 +2,7 @@
 // termination, and the deactivated records that retention reports on. Nothing here deletes a row.
 import { sql, type Db } from './db.js';
 import { UTC_STARTS_AT } from './caseload.js';
+import { enqueueEmail } from './outbox.js';
 
 /** The former addresses of an account (lookup keys), for checking who asks for a change. */
 export function formerEmailKeys(db: Db, accountId: string): string[] {
@@ -16,7 +17,7 @@ export interface Deactivation {
   retainUntil: string;
   retentionRule: string;
   /** The "next steps" email, or null when the address is suppressed. */
-  email: { to: string; ticket: string; now: Date } | null;
+  email: { to: string; template: string; subject: string; ticket: string; now: Date } | null;
 }
 
 /**
@@ -34,32 +35,10 @@ export function recordDeactivation(db: Db, d: Deactivation): { changed: boolean;
     ).run({ accountId: d.accountId, deactivatedAt: d.deactivatedAt, retainUntil: d.retainUntil, retentionRule: d.retentionRule })
       .changes === 1;
   if (!changed || d.email === null) return { changed, emailQueued: false };
-  return { changed, emailQueued: queueNextStepsEmail(db, d.accountId, d.email) };
-}
-
-export const NEXT_STEPS_TEMPLATE = 'client_deactivation_next_steps';
-export const NEXT_STEPS_SUBJECT = 'Your Headway account has been deactivated — next steps';
-
-// To be folded into the shared outbox module (src/store/outbox.ts, enqueueEmail) at merge. One email per
-// account, ever: a second deactivation of the same account (reactivated on the platform in between) finds
-// the key taken and queues nothing, which the result reports.
-function queueNextStepsEmail(db: Db, accountId: string, email: { to: string; ticket: string; now: Date }): boolean {
-  return (
-    sql(
-      db,
-      `INSERT INTO outbox (to_email, template, subject, account_id, ticket, idempotency_key, created_at)
-       VALUES (@to, @template, @subject, @accountId, @ticket, @key, @createdAt)
-       ON CONFLICT (idempotency_key) DO NOTHING`,
-    ).run({
-      to: email.to,
-      template: NEXT_STEPS_TEMPLATE,
-      subject: NEXT_STEPS_SUBJECT,
-      accountId,
-      ticket: email.ticket,
-      key: `deactivate:${accountId}`,
-      createdAt: email.now.toISOString(),
-    }).changes === 1
-  );
+  // One "next steps" email per account, ever: a second deactivation of the same account (reactivated on the
+  // platform in between) finds the key taken and queues nothing, which the result reports.
+  const { queued } = enqueueEmail(db, { ...d.email, accountId: d.accountId, idempotencyKey: `deactivate:${d.accountId}` });
+  return { changed, emailQueued: queued };
 }
 
 /** Terminate an active provider's contract; false when the account is no longer an active provider. */
