@@ -62,8 +62,9 @@ export class Caseload {
 
   /** Intake plus up to `sessions` sessions before `limitMs`; returns their start times, intake first. */
   schedule(intakeMs: number, sessions: number, limitMs: number, cadenceDays = CADENCE_DAYS.draw(this.rng)): number[] {
-    const times = [this.slot(intakeMs)];
-    let t = times[0]!;
+    let t = this.slot(intakeMs);
+    if (t < intakeMs) t += DAY; // the slot that day had passed: take the next day's
+    const times = [t];
     for (let s = 0; s < sessions; s++) {
       t += (cadenceDays + this.rng.int(-1, 1)) * DAY;
       if (t > Math.min(limitMs, TODAY + BOOKED_AHEAD)) break;

@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { openMirror, type Db } from '../store/db.js';
-import { FIELD_SEPARATOR, type WorkerReply, type WorkerRequest } from './generate-protocol.js';
+import { FAILED, FIELD_SEPARATOR, IN_FLIGHT, MAX_BATCHES_IN_FLIGHT, type WorkerReply, type WorkerRequest } from './generate-protocol.js';
 
 export type Value = string | number | null;
 
@@ -70,6 +70,7 @@ export class MirrorSink {
   private readonly worker: Worker;
   private readonly workerDone: Promise<number>;
   private readonly sidePath: string;
+  private readonly shared = new Int32Array(new SharedArrayBuffer(8));
   private appointmentFields: string[] = [];
   private appointmentCount = 0;
   private sinceCommit = 0;
@@ -80,7 +81,7 @@ export class MirrorSink {
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
     db.pragma('foreign_keys = OFF'); // checked once at the end instead of row by row
-    db.pragma('cache_size = -400000'); // 400 MB of page cache: the id indexes stay in memory
+    db.pragma('cache_size = -128000'); // 128 MB of page cache: the id indexes stay in memory
     db.pragma('temp_store = MEMORY');
     const schema = db
       .prepare(`SELECT type, name, tbl_name AS tbl, sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name IN (${TABLES.map(() => '?').join(',')}) ORDER BY rowid`)
@@ -99,13 +100,14 @@ export class MirrorSink {
       this.worker.on('error', reject);
       this.worker.on('exit', (code) => reject(new Error(`appointments worker stopped (exit ${code})`)));
     });
-    this.workerDone.catch(() => {}); // observed in finish(); a failure must not crash the process earlier
+    this.workerDone.catch(() => {}); // observed in finish(): the generator does not yield before then
     this.post({
       kind: 'open',
       path: this.sidePath,
       createTable: schema.find((o) => o.type === 'table' && o.tbl === 'appointments')!.sql,
       createIndexes: indexes.filter((i) => i.tbl === 'appointments').map((i) => i.sql),
       columns: COLUMNS.appointments.length,
+      shared: this.shared,
     });
     db.exec('BEGIN');
   }
@@ -159,6 +161,13 @@ export class MirrorSink {
 
   private postAppointments(): void {
     if (!this.appointmentFields.length) return;
+    // Wait (blocking: the generator is synchronous) while the worker is far behind; a failed worker stops
+    // the wait, and its error surfaces in finish().
+    const shared = this.shared;
+    for (let n = Atomics.load(shared, IN_FLIGHT); n >= MAX_BATCHES_IN_FLIGHT && !Atomics.load(shared, FAILED); n = Atomics.load(shared, IN_FLIGHT)) {
+      Atomics.wait(shared, IN_FLIGHT, n, 1000);
+    }
+    Atomics.add(shared, IN_FLIGHT, 1);
     this.post({ kind: 'rows', text: this.appointmentFields.join(FIELD_SEPARATOR) });
     this.appointmentFields = [];
   }
@@ -170,7 +179,7 @@ export class MirrorSink {
 
 /** What `--check` reports: rows failing a foreign key, and integrity_check's verdict ("ok" when sound). */
 export function checkMirror(path: string): { foreignKeyProblems: number; integrity: string } {
-  const db = openMirror(path, { readonly: true });
+  const db = openMirror(path); // read-write, so closing it folds and removes the -wal and -shm files
   try {
     const foreignKeyProblems = db.prepare('PRAGMA foreign_key_check').all().length;
     const integrity = (db.prepare('PRAGMA integrity_check').all() as Array<{ integrity_check: string }>).map((r) => r.integrity_check).join('; ');

@@ -4,7 +4,7 @@
 // does record by record without decoding rows or sorting again.
 import { parentPort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { FIELD_SEPARATOR, type WorkerReply, type WorkerRequest } from './generate-protocol.js';
+import { FAILED, FIELD_SEPARATOR, IN_FLIGHT, type WorkerReply, type WorkerRequest } from './generate-protocol.js';
 
 const ROWS_PER_STATEMENT = 64;
 const ROWS_PER_COMMIT = 50_000;
@@ -17,16 +17,18 @@ let createIndexes: string[] = [];
 let rows = 0;
 let sinceCommit = 0;
 let failed = false;
+let shared: Int32Array | undefined;
 
 function open(request: Extract<WorkerRequest, { kind: 'open' }>): void {
   db = new Database(request.path);
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
   db.pragma('foreign_keys = OFF'); // the referenced accounts live in the other file
-  db.pragma('cache_size = -400000');
+  db.pragma('cache_size = -128000');
   db.pragma('temp_store = MEMORY');
   db.exec(request.createTable);
   createIndexes = request.createIndexes;
+  shared = request.shared;
   width = request.columns;
   const tuple = `(${Array(width).fill('?').join(',')})`;
   one = db.prepare(`INSERT INTO appointments VALUES ${tuple}`);
@@ -59,13 +61,21 @@ parentPort!.on('message', (request: WorkerRequest) => {
   if (failed) return; // the first failure was reported; the main thread is stopping
   try {
     if (request.kind === 'open') open(request);
-    else if (request.kind === 'rows') load(request.text);
+    else if (request.kind === 'rows') {
+      load(request.text);
+      Atomics.sub(shared!, IN_FLIGHT, 1);
+      Atomics.notify(shared!, IN_FLIGHT);
+    }
     else {
       finish();
       parentPort!.postMessage({ kind: 'done', rows } satisfies WorkerReply);
     }
   } catch (err) {
     failed = true;
+    if (shared) {
+      Atomics.store(shared, FAILED, 1);
+      Atomics.notify(shared, IN_FLIGHT);
+    }
     if (db?.open) db.close();
     parentPort!.postMessage({ kind: 'failed', message: (err as Error).stack ?? String(err) } satisfies WorkerReply);
   }

@@ -1,9 +1,9 @@
 // The benchmark world: ~7% providers, the rest clients, streamed into the sink one account at a time
-// (with that client's appointments, former addresses and suppressions right after), so memory stays
-// flat whatever --accounts is. Only the provider pools and the set of taken mailboxes are kept.
-import { addressKey, baseMailboxKey, mailboxKey } from '../rules/email.js';
+// (with that client's appointments, former addresses and suppressions right after). What is kept in
+// memory is small per account: the set of taken mailboxes, the UUIDs handed out, the provider pools.
+import { AddressBook, reversed, type Address } from './generate-addresses.js';
 import { Caseload, DAY, HOUR, MINUTE, PLATFORM_START, TODAY, YEAR, isoDate, isoTime, splitNotes, type BookedVia } from './generate-caseload.js';
-import { FIRST_NAMES, LAST_NAMES, PERSONAL_DOMAINS, STATES, asTyped, companyDomains, folded, localPart, nameKeyOf, practiceDomains } from './generate-people.js';
+import { FIRST_NAMES, LAST_NAMES, STATES, nameKeyOf } from './generate-people.js';
 import { Rng, Weighted, sampleIndexes } from './generate-random.js';
 import type { MirrorSink } from './generate-sink.js';
 
@@ -24,13 +24,6 @@ export interface WorldSummary {
   departing: { id: string; email: string; formerEmail: string; clients: number; notes: number };
 }
 
-interface Address {
-  email: string;
-  key: string;
-  mailbox: string;
-  base: string;
-}
-
 interface Person {
   id: string;
   role: 'client' | 'provider';
@@ -45,20 +38,24 @@ interface Person {
   state: string | null;
 }
 
+interface PoolEntry {
+  id: string;
+  since: number;
+}
+
 const PROVIDERS_PER_CASE = new Weighted<number>([[1, 70], [2, 22], [3, 8]]);
 const SUPPRESSION_REASONS = new Weighted<string>([['unsubscribe', 70], ['bounce', 20], ['complaint', 10]]);
-const CREDENTIALS = ['lcsw', 'lpc', 'phd', 'psyd', 'lmft'];
 
 export class World {
   private readonly rng: Rng;
   private readonly caseload: Caseload;
-  /** Base mailboxes in use: one person per mailbox, except the +alias children of a family. */
-  private readonly taken = new Set<string>();
+  private readonly addresses: AddressBook;
+  private readonly departingAddress: Address;
+  private readonly departingFormerAddress: Address;
   private readonly uuids = new Set<string>();
-  private readonly practices: string[];
-  private readonly companies: string[];
-  private readonly pool: string[] = [];
-  private readonly poolByState = new Map<string, string[]>();
+  /** Providers taking clients, with the time they joined: nobody sees a provider before that. */
+  private readonly pool: PoolEntry[] = [];
+  private readonly poolByState = new Map<string, PoolEntry[]>();
   private families = 0;
 
   constructor(
@@ -66,11 +63,10 @@ export class World {
     private readonly options: WorldOptions,
   ) {
     this.rng = new Rng(options.seed);
-    this.practices = practiceDomains(this.rng);
-    this.companies = companyDomains(this.rng);
+    this.addresses = new AddressBook(this.rng);
     this.caseload = new Caseload(sink, this.rng.fork('caseload'));
-    this.claim(DEPARTING_EMAIL);
-    this.claim(DEPARTING_FORMER_EMAIL);
+    this.departingAddress = this.addresses.claim(DEPARTING_EMAIL);
+    this.departingFormerAddress = this.addresses.claim(DEPARTING_FORMER_EMAIL);
   }
 
   run(): WorldSummary {
@@ -110,14 +106,19 @@ export class World {
     let state = STATES.draw(rng);
     while (state === null) state = STATES.draw(rng);
     const verified = isDeparting || rng.chance(0.9);
-    const createdMs = verified ? between(rng, PLATFORM_START, TODAY - 30 * DAY, 0.8) : TODAY - rng.int(1, 60) * DAY - rng.int(0, 23) * HOUR;
-    const terminated = verified && !isDeparting && rng.chance(0.04);
+    // The departing provider joined early: a long-running caseload carries the notes.
+    const createdMs = isDeparting
+      ? between(rng, PLATFORM_START, PLATFORM_START + YEAR, 1)
+      : verified
+        ? between(rng, PLATFORM_START, TODAY - 30 * DAY, 0.8)
+        : TODAY - rng.int(1, 60) * DAY - rng.int(0, 23) * HOUR;
+    const terminated = verified && !isDeparting && createdMs < TODAY - YEAR && rng.chance(0.04);
     const p: Person = {
       id: rng.chance(0.1) ? this.uuid() : `p${i + 1}`,
       role: 'provider',
       first,
       last,
-      address: isDeparting ? keys(DEPARTING_EMAIL) : this.providerAddress(first, last),
+      address: isDeparting ? this.departingAddress : this.addresses.provider(first, last),
       dob: null,
       status: terminated ? 'terminated' : 'active',
       createdMs,
@@ -126,26 +127,16 @@ export class World {
       state,
     };
     this.write(p);
-    if (isDeparting) this.former(p, keys(DEPARTING_FORMER_EMAIL));
+    if (isDeparting) this.former(p, this.departingFormerAddress);
     else this.extras(p);
     if (verified && !terminated && !isDeparting) {
-      this.pool.push(p.id);
+      const entry = { id: p.id, since: p.verifiedMs! };
+      this.pool.push(entry);
       const local = this.poolByState.get(state);
-      if (local) local.push(p.id);
-      else this.poolByState.set(state, [p.id]);
+      if (local) local.push(entry);
+      else this.poolByState.set(state, [entry]);
     }
     return p;
-  }
-
-  private providerAddress(first: string, last: string): Address {
-    const rng = this.rng;
-    if (rng.chance(0.5)) {
-      const [f, l] = [folded(first), folded(last)];
-      const shapes = [`${f[0]}.${l}`, f, `${f}.${l}`, `dr.${l}`, `${f}${l[0]}`];
-      return this.fresh(() => asTyped(rng, rng.pick(shapes), rng.pick(this.practices)));
-    }
-    const credential = rng.chance(0.2) ? `.${rng.pick(CREDENTIALS)}` : '';
-    return this.fresh(() => this.personalAddress(localPart(rng, first, last, null) + credential));
   }
 
   private client(ordinal: number, departing: { k: number; notes: number } | undefined, departingId: string, family: { parent: Person; tags: Set<string> } | null, isParent: boolean): Person {
@@ -159,14 +150,14 @@ export class World {
     let createdMs = parent ? Math.min(parent.createdMs + rng.int(1, 400) * DAY, TODAY - HOUR) : between(rng, PLATFORM_START, TODAY - HOUR, 0.5);
     if (minor) createdMs = Math.min(Math.max(createdMs, dobMs + 12 * YEAR), TODAY - HOUR);
     const verified = departing !== undefined || rng.chance(parent ? 0.95 : 0.9);
-    const deactivated = verified && !departing && rng.chance(0.01);
+    const deactivated = verified && !departing && createdMs < TODAY - 60 * DAY && rng.chance(0.01);
     const endMs = deactivated ? between(rng, createdMs + 30 * DAY, TODAY - DAY, 1) : TODAY;
     const c: Person = {
       id: this.clientId(ordinal),
       role: 'client',
       first,
       last,
-      address: family ? this.aliasOf(family.parent, first, family.tags) : this.fresh(() => this.personalAddress(localPart(rng, first, last, new Date(dobMs).getUTCFullYear()), isParent)),
+      address: family ? this.addresses.alias(family.parent.address, first, family.tags) : this.addresses.personal(first, last, new Date(dobMs).getUTCFullYear(), isParent),
       dob: isoDate(dobMs),
       status: deactivated ? 'deactivated' : 'active',
       createdMs,
@@ -180,15 +171,18 @@ export class World {
       const wanted = PROVIDERS_PER_CASE.draw(rng) - (departing ? 1 : 0);
       const seen = new Set<string>();
       for (let r = 0; r < wanted; r++) {
-        const providerId = this.pickProvider(c.state);
-        if (providerId === null || seen.has(providerId)) continue;
-        seen.add(providerId);
-        const intakeMs = between(rng, c.createdMs, Math.max(c.createdMs, Math.min(endMs, TODAY) - DAY), 2);
+        const provider = this.pickProvider(c.state);
+        if (provider === null || seen.has(provider.id)) continue;
+        const earliest = Math.max(c.createdMs, provider.since);
+        const latest = Math.min(endMs, TODAY) - 3 * DAY; // room for the slot to move a day or two later
+        if (earliest > latest) continue;
+        seen.add(provider.id);
+        const intakeMs = between(rng, earliest, latest, 2);
         const times = this.caseload.schedule(intakeMs, this.caseload.sessionCount(), endMs);
-        this.caseload.book(providerId, c.id, rng.chance(0.65) ? 'search' : 'provider', times);
+        this.caseload.book(provider.id, c.id, rng.chance(0.65) ? 'search' : 'provider', times);
         for (const t of times) if (t <= endMs && t <= TODAY && t > lastSeen) lastSeen = t;
       }
-      c.verifiedMs = c.createdMs + rng.int(2, 2880) * MINUTE;
+      c.verifiedMs = Math.min(c.createdMs + rng.int(2, 2880) * MINUTE, TODAY);
       c.lastActiveMs = Math.min(Math.max(lastSeen, c.verifiedMs) + rng.int(0, 72) * HOUR, endMs, TODAY);
     }
     this.write(c);
@@ -216,9 +210,9 @@ export class World {
     const rng = this.rng;
     let formerAddress: Address | null = null;
     if (rng.chance(0.03)) {
-      formerAddress = this.fresh(() => this.personalAddress(localPart(rng, p.first, p.last, null)));
+      formerAddress = this.addresses.personal(p.first, p.last, null);
       this.former(p, formerAddress);
-      if (rng.chance(0.1)) this.former(p, this.fresh(() => this.personalAddress(localPart(rng, p.first, p.last, null))));
+      if (rng.chance(0.1)) this.former(p, this.addresses.personal(p.first, p.last, null));
     }
     if (p.address.email !== DEPARTING_EMAIL && rng.chance(0.02)) {
       const target = formerAddress && rng.chance(0.3) ? formerAddress : p.address;
@@ -240,7 +234,7 @@ export class World {
     ]);
   }
 
-  private pickProvider(state: string | null): string | null {
+  private pickProvider(state: string | null): PoolEntry | null {
     const local = state === null ? undefined : this.poolByState.get(state);
     const from = local && this.rng.chance(0.85) ? local : this.pool;
     return from.length ? this.rng.pick(from) : null;
@@ -259,55 +253,6 @@ export class World {
     this.uuids.add(id);
     return id;
   }
-
-  /** A personal address on a webmail domain (Gmail for family parents), or at an employer. */
-  private personalAddress(local: string, gmail = false): string {
-    let domain = gmail ? (this.rng.chance(0.97) ? 'gmail.com' : 'googlemail.com') : PERSONAL_DOMAINS.draw(this.rng);
-    if (domain === 'generic') domain = this.rng.pick(this.companies);
-    // Gmail names are letters, digits and dots only.
-    if (domain === 'gmail.com' || domain === 'googlemail.com') local = local.replace(/_/g, '.');
-    return asTyped(this.rng, local, domain);
-  }
-
-  /** A child's `parent+name@` address: same mailbox, its own tag. */
-  private aliasOf(parent: Person, childFirst: string, tags: Set<string>): Address {
-    const key = parent.address.key;
-    const at = key.lastIndexOf('@');
-    let tag = folded(childFirst);
-    while (tags.has(tag)) tag += String(tags.size + 1);
-    tags.add(tag);
-    return keys(`${key.slice(0, at)}+${tag}${key.slice(at)}`);
-  }
-
-  /** Draws addresses until one reaches a mailbox nobody has; later tries add digits, as people do. */
-  private fresh(draw: () => string): Address {
-    for (let attempt = 0; ; attempt++) {
-      let email = draw();
-      if (attempt > 0) {
-        const at = email.lastIndexOf('@');
-        email = `${email.slice(0, at)}${this.rng.int(1, 10 ** Math.min(attempt + 1, 6))}${email.slice(at)}`;
-      }
-      const a = keys(email);
-      if (!this.taken.has(a.base)) {
-        this.taken.add(a.base);
-        return a;
-      }
-    }
-  }
-
-  private claim(email: string): void {
-    this.taken.add(keys(email).base);
-  }
-}
-
-/** email_rev as the import computes it (by code point); the fast path covers keys without surrogates. */
-function reversed(key: string): string {
-  return /[\ud800-\udfff]/.test(key) ? [...key].reverse().join('') : key.split('').reverse().join('');
-}
-
-function keys(email: string): Address {
-  const key = addressKey(email);
-  return { email, key, mailbox: mailboxKey(key), base: baseMailboxKey(key) };
 }
 
 /** A time in [lo, hi]; power > 1 leans early, < 1 leans late (the platform grew over the years). */

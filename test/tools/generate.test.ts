@@ -189,6 +189,18 @@ describe(`generator (${existsSync(GENERATOR) ? 'dist/tools/generate.js' : 'dist/
     }
   });
 
+  it('keeps times consistent: nothing before sign-up or after "today", no care after a deactivation', () => {
+    const today = '2026-11-27T12:00:00Z';
+    const count = (sql: string): number => one<{ n: number }>(first, `SELECT count(*) AS n FROM ${sql}`, ...(sql.includes('?') ? [today] : [])).n;
+    expect(count('accounts WHERE created_at > ? OR last_active_at < created_at OR email_verified_at < created_at')).toBe(0);
+    expect(count("accounts WHERE max(last_active_at, ifnull(email_verified_at, '')) > ?")).toBe(0);
+    expect(count('appointments a JOIN accounts c ON c.id = a.client_id WHERE a.starts_at < c.created_at')).toBe(0);
+    expect(count('appointments a JOIN accounts p ON p.id = a.provider_id WHERE a.starts_at < p.created_at')).toBe(0);
+    expect(count("appointments a JOIN accounts c ON c.id = a.client_id WHERE c.status = 'deactivated' AND a.starts_at > c.last_active_at")).toBe(0);
+    expect(count("accounts WHERE role = 'client' AND (dob IS NULL OR dob >= substr(created_at, 1, 10))")).toBe(0);
+    expect(count('progress_notes WHERE signed_at > ? OR signed_at < session_date')).toBe(0);
+  });
+
   it('refuses to replace an existing file without --force, and replaces it with --force', () => {
     const before = digests(second);
     const refused = generate(second, '--seed', 'other');
