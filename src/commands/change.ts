@@ -17,18 +17,19 @@ export interface ChangeOptions {
 
 export async function runChange(
   ctx: Context,
-  perform: (deps: ActionDeps) => ActionResult,
+  /** Synchronous for most actions; an async one (notes export streams a zip) is awaited the same way. */
+  perform: (deps: ActionDeps) => ActionResult | Promise<ActionResult>,
   options: ChangeOptions,
 ): Promise<ActionResult> {
   const ticket = ctx.dryRun ? (ctx.ticket ?? '') : await requireTicket(ctx);
   const db: Db = openForWrite(ctx);
   try {
     const deps = (dryRun: boolean): ActionDeps => ({ db, now: ctx.now(), agent: ctx.agent, ticket, dryRun });
-    const plan = perform(deps(true));
+    const plan = await perform(deps(true));
     if (plan.outcome !== 'planned' || ctx.dryRun) return plan;
     if (!ctx.yes && ctx.io.interactive) for (const line of options.preview?.(plan) ?? []) note(ctx, line);
     await confirmChange(ctx, options.question(plan));
-    return perform(deps(false));
+    return await perform(deps(false));
   } finally {
     db.close();
   }

@@ -1,3 +1,63 @@
-import { notBuiltYet } from '../not-built-yet.js';
+// cx notes export <provider-email> --ticket T [--out FILE.zip] [--client EMAIL] [--since DATE] [--until DATE]
+// [--force] [--verify]: zip a provider's progress notes. It changes no mirror data but hands PHI over, so it
+// runs like every change: a ticket, the plan, a confirmation (--yes without a terminal), then the export.
+import type { Command } from 'commander';
+import { exportNotes, invalidFilters } from '../../actions/notes-export.js';
+import type { ActionResult } from '../../actions/common.js';
+import { EXIT, UsageError } from '../../errors.js';
+import { note, printOutcome } from '../../render.js';
+import { finish, runChange } from '../change.js';
+import { handle, type Runtime } from '../define.js';
 
-export const configure = notBuiltYet('notes export', 6);
+interface ExportOptions {
+  out?: string;
+  client?: string;
+  since?: string;
+  until?: string;
+  force?: boolean;
+  verify?: boolean;
+}
+
+export function configure(cmd: Command, runtime: Runtime): void {
+  cmd
+    .option('--out <file>', 'the zip to write (default: ./notes-<provider id>-<ticket>-<YYYYMMDD>.zip)')
+    .option('--client <email>', "only the notes about this client (current or former address)")
+    .option('--since <date>', 'only sessions on or after this day (YYYY-MM-DD)')
+    .option('--until <date>', 'only sessions on or before this day (YYYY-MM-DD)')
+    .option('--force', 'replace an existing file at --out')
+    .option('--verify', 'read the written zip back and check every entry against its manifest (exit 6 on a mismatch)')
+    .addHelpText(
+      'after',
+      '\nThe zip holds README.txt, manifest.csv (path, bytes and SHA-256 of every note) and one file per note,\n' +
+        'in a folder per client. It is written with mode 0600; its SHA-256 is recorded in the audit log.\n' +
+        'No notes in the filter: exit 3 and no file. An existing file is kept unless --force (exit 4).',
+    );
+  handle(cmd, runtime, async (ctx, email: string, opts: ExportOptions) => {
+    const bad = invalidFilters(opts);
+    if (bad) throw new UsageError(bad);
+    const input = { email, out: opts.out, client: opts.client, since: opts.since, until: opts.until, force: Boolean(opts.force), verify: Boolean(opts.verify) };
+    const r = await runChange(ctx, (deps) => exportNotes(deps, input), {
+      question: (plan) => `Export ${String(plan.notes)} progress note(s) of ${String(plan.account_id)} <${String(plan.email)}> to ${String(plan.path)}?`,
+      preview: (plan) => [String(plan.detail), 'The zip holds protected health information: send it only through an approved channel.'],
+    });
+    if (r.verified === false) {
+      printOutcome(ctx, r, problemLines(r));
+      return EXIT.integrity;
+    }
+    const code = finish(ctx, r, r.outcome === 'done' ? doneLines(r, ctx.ticket) : []);
+    if (r.outcome === 'planned') note(ctx, 'Dry run: no file written, nothing recorded.');
+    return code;
+  });
+}
+
+function doneLines(r: ActionResult, ticket: string | undefined): string[] {
+  return [
+    `SHA-256: ${String(r.sha256)} (recorded in the audit log under ticket ${ticket ?? ''})`,
+    `${String(r.bytes)} bytes, mode 0600 (owner only). It holds protected health information: send it only through an approved channel.`,
+  ];
+}
+
+function problemLines(r: ActionResult): string[] {
+  const problems = Array.isArray(r.problems) ? (r.problems as string[]) : [];
+  return ['Problems found:', ...problems.map((p) => `  - ${p}`)];
+}
