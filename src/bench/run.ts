@@ -1,10 +1,12 @@
 // `npm run bench [-- section ...]`: benchmarks, not tests. Each section prints medians and ratios
-// against a baseline measured in the same run. Without arguments every section runs.
+// against a baseline measured in the same run. Without arguments every section runs; name sections to
+// run only those: `npm run bench -- startup lookup`.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { report, timeProcess } from './measure.js';
+import { benchNotes } from './notes.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const CX = join(REPO, 'bin/cx.js');
@@ -30,6 +32,7 @@ function startup(): void {
 
 const SECTIONS: Record<string, () => void | Promise<void>> = {
   startup,
+  notes: benchNotes,
 };
 
 const wanted = process.argv.slice(2);
