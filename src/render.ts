@@ -1,9 +1,15 @@
 // The one renderer: data goes to stdout (JSON under --json, else text and tables), messages to stderr.
-// Colour follows chalk's detection, which honours NO_COLOR / FORCE_COLOR and whether the stream is a terminal.
+// Colour: chalk turns it on for a terminal and honours FORCE_COLOR; NO_COLOR (https://no-color.org) it
+// does not read, so it is applied here.
 import chalk, { chalkStderr } from 'chalk';
 import Table from 'cli-table3';
 import type { Context } from './context.js';
 import type { Outcome } from './errors.js';
+
+if (process.env.NO_COLOR && !process.env.FORCE_COLOR) {
+  chalk.level = 0;
+  chalkStderr.level = 0;
+}
 
 /** What every action returns (CONTRACTS.md "Outcomes"); actions add their own keys. */
 export interface ActionResult {

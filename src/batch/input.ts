@@ -50,9 +50,9 @@ export function headerKey(h: string): string {
 
 /** 'Password reset', 'password-reset', 'PASSWORD_RESET' -> 'password_reset'; anything else -> null. */
 export function typeKey(t: string): TicketType | null {
-  const key = headerKey(t);
-  return TICKET_TYPES.find((type) => headerKey(type) === key) ?? null;
+  return TYPE_BY_KEY.get(headerKey(t)) ?? null;
 }
+const TYPE_BY_KEY = new Map<string, TicketType>(TICKET_TYPES.map((type) => [headerKey(type), type]));
 
 // ---- CSV reading (shared with the csv-spectrum corpus test) ----
 
@@ -79,6 +79,13 @@ export interface CsvTable {
   records: CsvRecord[];
 }
 
+/** The same reading with each record as an array of cells, in header order. */
+export interface CsvRows {
+  header: string[];
+  headerLine: number | null;
+  rows: Array<{ line: number; cells: string[] }>;
+}
+
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -86,28 +93,33 @@ const CR = 0x0d;
 class LineCounter {
   private pos = 0;
   private line = 1;
-  constructor(private readonly buf: Uint8Array) {}
+  constructor(private readonly buf: Buffer) {}
   lineAt(offset: number): number {
-    for (; this.pos < offset && this.pos < this.buf.length; this.pos++) {
-      const b = this.buf[this.pos];
-      if (b === LF || (b === CR && this.buf[this.pos + 1] !== LF)) this.line++;
+    const end = Math.min(offset, this.buf.length);
+    if (end <= this.pos) return this.line;
+    // indexOf hops within the slice rather than a byte loop: exports run to many megabytes.
+    const slice = this.buf.subarray(this.pos, end);
+    for (let i = slice.indexOf(LF); i !== -1; i = slice.indexOf(LF, i + 1)) this.line++;
+    for (let i = slice.indexOf(CR); i !== -1; i = slice.indexOf(CR, i + 1)) {
+      if (this.buf[this.pos + i + 1] !== LF) this.line++; // a lone CR; CRLF counts once, at its LF
     }
+    this.pos = end;
     return this.line;
   }
 }
 
 /** skip_empty_lines drops blank lines, so a record starts at the first byte after them. */
-function skipLineBreaks(buf: Uint8Array, offset: number): number {
+function skipLineBreaks(buf: Buffer, offset: number): number {
   let i = offset;
   while (buf[i] === LF || buf[i] === CR) i++;
   return i;
 }
 
-function bomLength(buf: Uint8Array): number {
+function bomLength(buf: Buffer): number {
   return buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
 }
 
-function assertUtf8(buf: Uint8Array): void {
+function assertUtf8(buf: Buffer): void {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   try {
     decoder.decode(buf);
@@ -144,45 +156,65 @@ function malformed(err: CsvError, line: number, width: number | null): BatchInpu
   return new BatchInputError(`malformed CSV: ${err.message}`, line);
 }
 
-/** Header row + records as objects of strings: the one CSV reading that parseTickets builds on. */
-export function readCsvRecords(input: Buffer | string): CsvTable {
-  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
-  assertUtf8(buf);
+type Parsed = Array<{ record: string[]; info: { bytes: number } }>;
+
+/** csv-parse reports where it gave up (for an unclosed quote, the end of the file): parse again,
+ * following the records, to name the line where the bad record starts. Only on the error path,
+ * as on_record costs on every record. */
+function locateError(buf: Buffer, err: CsvError): BatchInputError {
   let lastEnd = bomLength(buf);
   let width: number | null = null;
-  let parsed: Array<{ record: string[]; info: { bytes: number } }>;
+  // With info: true, on_record gets { record, info }, not the bare array that csv-parse's types say.
+  const onRecord: Options['on_record'] = (rec, ctx) => {
+    width ??= (rec as unknown as { record: string[] }).record.length;
+    lastEnd = ctx.bytes; // where the next record begins, blank lines aside
+    return rec;
+  };
   try {
-    // With info: true csv-parse hands on_record and returns { record, info }, not the bare array it types.
-    const onRecord: Options['on_record'] = (rec, ctx) => {
-      width ??= (rec as unknown as { record: string[] }).record.length;
-      lastEnd = ctx.bytes; // where the next record (or the failing one) begins, blank lines aside
-      return rec;
-    };
-    parsed = parse(buf, { ...CSV_OPTIONS, on_record: onRecord }) as unknown as Array<{ record: string[]; info: { bytes: number } }>;
-  } catch (err) {
-    if (!(err instanceof CsvError)) throw err;
-    const start = skipLineBreaks(buf, lastEnd);
-    throw malformed(err, new LineCounter(buf).lineAt(start), width);
+    parse(buf, { ...CSV_OPTIONS, on_record: onRecord });
+  } catch {
+    // the same error again; lastEnd now marks the end of the last good record
   }
+  return malformed(err, new LineCounter(buf).lineAt(skipLineBreaks(buf, lastEnd)), width);
+}
 
+/** Header row + records as arrays: the one CSV reading (options, errors, line numbers) of batch input. */
+export function readCsvRows(input: Buffer | string): CsvRows {
+  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  assertUtf8(buf);
+  let parsed: Parsed;
+  try {
+    parsed = parse(buf, CSV_OPTIONS) as unknown as Parsed;
+  } catch (err) {
+    if (err instanceof CsvError) throw locateError(buf, err);
+    throw err;
+  }
+  const first = parsed[0];
+  if (!first) return { header: [], headerLine: null, rows: [] };
+
+  // info.bytes is where a record ends; the next one starts after any blank lines.
   const lines = new LineCounter(buf);
   let prevEnd = bomLength(buf);
-  const starts = parsed.map(({ info }) => {
+  const startLine = (bytes: number) => {
     const line = lines.lineAt(skipLineBreaks(buf, prevEnd));
-    prevEnd = info.bytes;
+    prevEnd = bytes;
     return line;
-  });
-  const [first, ...rest] = parsed;
-  if (!first) return { header: [], headerLine: null, records: [] };
-  const header = first.record;
-  const records = rest.map(({ record }, i) => ({
-    line: starts[i + 1] ?? 0,
+  };
+  const headerLine = startLine(first.info.bytes);
+  const rows = parsed.slice(1).map(({ record, info }) => ({ line: startLine(info.bytes), cells: record }));
+  return { header: first.record, headerLine, rows };
+}
+
+/** Header row + records as objects of strings (header name -> value). */
+export function readCsvRecords(input: Buffer | string): CsvTable {
+  const { header, headerLine, rows } = readCsvRows(input);
+  const columns = header.flatMap((name, col) => (header.indexOf(name) === col ? [[name, col] as const] : []));
+  const records = rows.map(({ line, cells }) => ({
+    line,
     // fromEntries defines own properties, so even a '__proto__' column is kept; first name wins.
-    values: Object.fromEntries(
-      header.map((name, col) => [name, record[col] ?? ''] as const).filter(([name], col) => header.indexOf(name) === col),
-    ),
+    values: Object.fromEntries(columns.map(([name, col]) => [name, cells[col] ?? ''])),
   }));
-  return { header, headerLine: starts[0] ?? 1, records };
+  return { header, headerLine, records };
 }
 
 // ---- Mapping columns to ticket fields ----
@@ -195,13 +227,14 @@ const FIELD_KEYS: Record<keyof TicketFields, string> = {
   clientEmail: 'clientemail', since: 'since', until: 'until', reason: 'reason',
 };
 
-type TypeSource = { from: 'column' | 'tags'; name: string };
+// Columns are found by header key and then read by index, so unused columns cost nothing.
+type TypeSource = { from: 'column' | 'tags'; col: number };
 
 interface Columns {
-  ticketId: string;
-  email: string;
+  ticketId: number;
+  email: number;
   type: TypeSource;
-  fields: Array<[keyof TicketFields, string]>;
+  fields: Array<[keyof TicketFields, number]>;
 }
 
 function listHeaders(header: string[]): string {
@@ -209,19 +242,19 @@ function listHeaders(header: string[]): string {
   return header.length > 40 ? `${shown} and ${header.length - 40} more` : shown || '(none)';
 }
 
-/** The one header with this key, or null; two headers with the same key are ambiguous. */
-function findColumn(header: string[], key: string, line: number): string | null {
-  const found = header.filter((h) => headerKey(h) === key);
+/** The index of the one header with this key, or null; two headers with the same key are ambiguous. */
+function findColumn(header: string[], key: string, line: number): number | null {
+  const found = header.flatMap((h, col) => (headerKey(h) === key ? [col] : []));
   if (found.length > 1) {
-    throw new BatchInputError(`the columns ${found.map((h) => JSON.stringify(h)).join(' and ')} mean the same thing; keep one`, line);
+    throw new BatchInputError(`the columns ${found.map((col) => JSON.stringify(header[col])).join(' and ')} mean the same thing; keep one`, line);
   }
   return found[0] ?? null;
 }
 
-function firstColumn(header: string[], keys: string[], line: number): string | null {
+function firstColumn(header: string[], keys: string[], line: number): number | null {
   for (const key of keys) {
-    const name = findColumn(header, key, line);
-    if (name !== null) return name;
+    const col = findColumn(header, key, line);
+    if (col !== null) return col;
   }
   return null;
 }
@@ -236,21 +269,21 @@ function resolveColumns(header: string[], line: number, typeColumn: string | und
 
   let type: TypeSource;
   if (typeColumn !== undefined) {
-    const name = findColumn(header, headerKey(typeColumn), line);
-    if (name === null) throw new BatchInputError(`no column ${JSON.stringify(typeColumn)} (the type column asked for); the header has: ${listHeaders(header)}`, line);
-    type = { from: 'column', name };
+    const col = findColumn(header, headerKey(typeColumn), line);
+    if (col === null) throw new BatchInputError(`no column ${JSON.stringify(typeColumn)} (the type column asked for); the header has: ${listHeaders(header)}`, line);
+    type = { from: 'column', col };
   } else {
-    const name = findColumn(header, 'type', line);
-    const tags = name === null ? findColumn(header, 'tags', line) : null;
-    if (name !== null) type = { from: 'column', name };
-    else if (tags !== null) type = { from: 'tags', name: tags };
+    const col = findColumn(header, 'type', line);
+    const tags = col === null ? findColumn(header, 'tags', line) : null;
+    if (col !== null) type = { from: 'column', col };
+    else if (tags !== null) type = { from: 'tags', col: tags };
     else throw missing('"type"', 'type, or Tags with one type tag, or a column named as the type column');
   }
 
   const fields: Columns['fields'] = [];
   for (const [field, key] of Object.entries(FIELD_KEYS) as Array<[keyof TicketFields, string]>) {
-    const name = findColumn(header, key, line);
-    if (name !== null) fields.push([field, name]);
+    const col = findColumn(header, key, line);
+    if (col !== null) fields.push([field, col]);
   }
   return { ticketId, email, type, fields };
 }
@@ -277,24 +310,24 @@ function readType(source: TypeSource, cell: string): { rawType: string; type: Ti
 
 /** Read a ticket export into rows; throws BatchInputError when the file as a whole is unusable. */
 export function parseTickets(input: Buffer | string, opts: { typeColumn?: string } = {}): TicketRow[] {
-  const table = readCsvRecords(input);
+  const table = readCsvRows(input);
   if (table.headerLine === null) return []; // an empty file: nothing to do
   const cols = resolveColumns(table.header, table.headerLine, opts.typeColumn);
   const firstLineOf = new Map<string, number>();
   const rows: TicketRow[] = [];
-  for (const { line, values } of table.records) {
-    const cell = (name: string) => (values[name] ?? '').trim();
+  for (const { line, cells } of table.rows) {
+    const cell = (col: number) => (cells[col] ?? '').trim();
     // A record with every cell empty (',,,' left by a spreadsheet) is a blank line, not a ticket.
-    if (Object.values(values).every((v) => v.trim() === '')) continue;
+    if (cells.every((v) => v.trim() === '')) continue;
 
     const ticketId = cell(cols.ticketId);
     const email = cell(cols.email);
     const fields: TicketFields = {};
-    for (const [field, name] of cols.fields) {
-      const value = cell(name);
+    for (const [field, col] of cols.fields) {
+      const value = cell(col);
       if (value !== '') fields[field] = value;
     }
-    const { rawType, type, problem: typeProblem } = readType(cols.type, cell(cols.type.name));
+    const { rawType, type, problem: typeProblem } = readType(cols.type, cell(cols.type.col));
 
     const problems: string[] = [];
     if (ticketId === '') problems.push('missing ticket id');

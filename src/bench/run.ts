@@ -1,5 +1,6 @@
 // `npm run bench [-- section ...]`: benchmarks, not tests. Each section prints medians and ratios
-// against a baseline measured in the same run. Sections: startup (more as the features land).
+// against a baseline measured in the same run. Without arguments every section runs.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,8 +15,8 @@ function startup(): void {
   try {
     const db = join(dir, 'demo.db');
     const env = { ...process.env, CX_DB: db, NO_COLOR: '1' };
-    const seeded = timeProcess('cx db seed --demo (once)', [process.execPath, CX, 'db', 'seed', '--demo'], 0, env);
-    void seeded;
+    const seeded = spawnSync(process.execPath, [CX, 'db', 'seed', '--demo'], { env, stdio: 'ignore' });
+    if (seeded.status !== 0) throw new Error('cx db seed --demo failed');
     const base = timeProcess('node -e 0', [process.execPath, '-e', '0'], RUNS);
     report('start-up', base, [
       timeProcess('cx --version', [process.execPath, CX, '--version'], RUNS),
@@ -27,7 +28,9 @@ function startup(): void {
   }
 }
 
-const SECTIONS: Record<string, () => void | Promise<void>> = { startup };
+const SECTIONS: Record<string, () => void | Promise<void>> = {
+  startup,
+};
 
 const wanted = process.argv.slice(2);
 for (const name of wanted.length ? wanted : Object.keys(SECTIONS)) {

@@ -1,3 +1,47 @@
-import { notBuiltYet } from './not-built-yet.js';
+// cx deactivate <email> [--requested-by <email>]: a client's request to close their account.
+import type { Command } from 'commander';
+import { deactivateClient } from '../actions/deactivate.js';
+import type { ActionResult } from '../actions/common.js';
+import { UsageError } from '../errors.js';
+import { checkAddress } from '../rules/email.js';
+import { loadPolicy } from '../rules/policy.js';
+import { finish, runChange } from './change.js';
+import { handle, type Runtime } from './define.js';
 
-export const configure = notBuiltYet('deactivate', 5);
+interface DeactivateOptions {
+  requestedBy?: string;
+}
+
+export function configure(cmd: Command, runtime: Runtime): void {
+  cmd
+    .option('--requested-by <email>', "the address the request came from; refused unless it is the account's current or a former address")
+    .addHelpText(
+      'after',
+      '\nNothing is deleted: the record is kept until its retention date (see cx retention; --policy sets the years).' +
+        '\nProviders are not deactivated: use cx offboard.',
+    );
+  handle(cmd, runtime, async (ctx, email: string, opts: DeactivateOptions) => {
+    // A bad policy file stops the command before anything is asked or changed (exit 2).
+    const policy = loadPolicy(ctx.policyPath);
+    if (opts.requestedBy !== undefined) {
+      const checked = checkAddress(opts.requestedBy);
+      if (!checked.ok) throw new UsageError(`--requested-by is not a usable address: ${checked.reason}`);
+    }
+    const r = await runChange(ctx, (deps) => deactivateClient(deps, { email, requestedBy: opts.requestedBy, policy }), {
+      question: (plan) => `Deactivate ${plan.account_id} <${String(plan.email)}> and keep the records until ${String(plan.retain_until)}?`,
+      preview: (plan) => [String(plan.detail), `Retention rule: ${String(plan.retention_rule)}`],
+    });
+    return finish(ctx, r, nextSteps(r));
+  });
+}
+
+/** What the agent reads under the outcome line: the rule behind the date, and what to do next. */
+function nextSteps(r: ActionResult): string[] {
+  const lines: string[] = [];
+  if (r.retention_rule) lines.push(`Retention rule: ${String(r.retention_rule)}`);
+  if (r.follow_up) lines.push(`Follow up: ${String(r.follow_up)}`);
+  const next = r.next_appointment as { at: string; provider_id: string } | undefined;
+  if (next) lines.push(`The client still has an appointment on ${next.at.slice(0, 10)} with provider ${next.provider_id}: make sure it is cancelled.`);
+  if (r.next_command) lines.push(`Use: ${String(r.next_command)}`);
+  return lines;
+}

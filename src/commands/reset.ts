@@ -1,3 +1,43 @@
-import { notBuiltYet } from './not-built-yet.js';
+// `cx reset <email>`: queue the password-reset email (or the verification email) through the outbox.
+import type { Command } from 'commander';
+import { resetPassword } from '../actions/reset.js';
+import type { ActionResult } from '../actions/common.js';
+import { tellAfterQueued, tellAfterRepeat, type ResetTemplate } from '../rules/emails.js';
+import { settingsFromEnv, type Settings } from '../settings.js';
+import { handle, type Runtime } from './define.js';
+import { finish, runChange } from './change.js';
+import { accountLine } from './resubscribe.js';
 
-export const configure = notBuiltYet('reset', 4);
+interface ResetOptions {
+  resubscribe?: boolean;
+}
+
+export function configure(cmd: Command, runtime: Runtime): void {
+  cmd
+    .option('--resubscribe', 'if the address unsubscribed, take it off the list and queue the email in one step (never for a bounce or complaint)')
+    .addHelpText(
+      'after',
+      '\nA verified client gets the client reset email, a verified provider the provider email; an unverified\n' +
+        'account gets the verification email instead. The email always goes to the account\'s current address.\n' +
+        'Env: CX_BRAND (brand in subjects, default Headway), CX_RESET_WINDOW_MINUTES (default 15).',
+    );
+  handle(cmd, runtime, async (ctx, email: string, opts: ResetOptions) => {
+    // Read before the ticket prompt: a bad setting is a usage error, found before anyone is asked anything.
+    const settings = settingsFromEnv(ctx.io.env);
+    const r = await runChange(ctx, (deps) => resetPassword(deps, { email, resubscribe: Boolean(opts.resubscribe), settings }), {
+      preview: (plan) => [accountLine(plan), `Will queue: ${String(plan.subject)} (${String(plan.template)}) to ${String(plan.to)}`],
+      question: (plan) => (plan.resubscribed ? `Take ${String(plan.to)} off the unsubscribe list and queue this email?` : 'Queue this email?'),
+    });
+    return finish(ctx, r, tellLines(r, settings));
+  });
+}
+
+/** What the agent says to the person, once there is an email on its way. */
+function tellLines(r: ActionResult, settings: Settings): string[] {
+  const template = r.template as ResetTemplate | undefined;
+  const to = typeof r.to === 'string' ? r.to : undefined;
+  if (!template || !to) return [];
+  if (r.outcome === 'done') return tellAfterQueued(template, to, String(r.subject));
+  if (r.outcome === 'already_done' && typeof r.queued_at === 'string') return tellAfterRepeat(to, r.queued_at, settings.resetWindowMinutes);
+  return [];
+}

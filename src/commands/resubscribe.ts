@@ -1,3 +1,46 @@
-import { notBuiltYet } from './not-built-yet.js';
+// `cx resubscribe <email>`: take an address off the suppression list (an unsubscribe; a bounce or a
+// complaint only with --force --reason).
+import type { Command } from 'commander';
+import { resubscribe } from '../actions/resubscribe.js';
+import type { ActionResult } from '../actions/common.js';
+import { UsageError } from '../errors.js';
+import { tellAfterResubscribe } from '../rules/emails.js';
+import { settingsFromEnv } from '../settings.js';
+import { handle, type Runtime } from './define.js';
+import { finish, runChange } from './change.js';
 
-export const configure = notBuiltYet('resubscribe', 4);
+interface ResubscribeOptions {
+  force?: boolean;
+  reason?: string;
+}
+
+export function configure(cmd: Command, runtime: Runtime): void {
+  cmd
+    .option('--force', 'also lift a bounce or a spam complaint (needs --reason)')
+    .option('--reason <why>', 'why, for the audit log (required with --force)')
+    .addHelpText('after', '\nThe address is found as `cx lookup` finds it; the account\'s current address is the one taken off the list.');
+  handle(cmd, runtime, async (ctx, email: string, opts: ResubscribeOptions) => {
+    if (opts.force && !opts.reason?.trim()) {
+      throw new UsageError('--force needs --reason "<why>": the reason goes in the audit log', 'e.g. --reason "address confirmed by phone"');
+    }
+    const settings = settingsFromEnv(ctx.io.env);
+    const r = await runChange(ctx, (deps) => resubscribe(deps, { email, force: opts.force, reason: opts.reason, settings }), {
+      preview: (plan) => [accountLine(plan), `Will take ${String(plan.address)} off the suppression list (${suppressionWords(plan)}).`],
+      question: (plan) => `Take ${String(plan.address)} off the suppression list?`,
+    });
+    const tell = r.outcome === 'done' ? tellAfterResubscribe(String(r.address), settings.brand, ctx.ticket ?? '') : [];
+    return finish(ctx, r, tell);
+  });
+}
+
+function suppressionWords(plan: ActionResult): string {
+  const s = plan.suppression as { reason: string; since: string } | null | undefined;
+  return s ? `${s.reason} since ${s.since.slice(0, 10)}` : 'not suppressed';
+}
+
+/** "Account: 1008 Priya Raman <priya.raman@hotmail.com>, client, active, verified" for a preview. */
+export function accountLine(plan: ActionResult): string {
+  const a = plan.account as { id: string; email: string; name: string; role: string; status: string; verified: boolean } | undefined;
+  if (!a) return 'Account: none uses this address';
+  return `Account: ${a.id} ${a.name} <${a.email}>, ${a.role}, ${a.status}, ${a.verified ? 'verified' : 'NOT verified'}`;
+}

@@ -2,16 +2,23 @@
 // ../shared: disposable domains (disposable-email-domains-js) and well-known mail domains
 // (@zootools/email-spell-checker, which also does the typo search).
 
-import { disposableEmailBlocklistSet } from 'disposable-email-domains-js';
-import { run as spellCheck, POPULAR_DOMAINS, POPULAR_TLDS } from '@zootools/email-spell-checker';
-import { DEFAULT_CONFIG } from '@zootools/email-spell-checker/dist/lib/config/index.js';
-import { distance } from 'fastest-levenshtein';
-import { addressKey } from './email-syntax.js';
+import { createRequire } from 'node:module';
+import type * as DisposableList from 'disposable-email-domains-js';
+import type * as SpellChecker from '@zootools/email-spell-checker';
+import type * as SpellCheckerConfig from '@zootools/email-spell-checker/dist/lib/config/index.js';
+import type * as Levenshtein from 'fastest-levenshtein';
+import { addressKey, checkAddress } from './email-syntax.js';
 import { normaliseDomain, PROVIDER_DOMAINS } from './email-mailbox.js';
+
+// The packages are required on first use, not imported: `cx lookup` must start fast, and
+// most runs never need a typo search (tens of ms of CommonJS loading saved).
+const requirePackage = createRequire(import.meta.url);
+let levenshtein: typeof Levenshtein | null = null;
 
 /** Levenshtein distance (insertions, deletions, substitutions; a swap counts 2). */
 export function editDistance(a: string, b: string): number {
-  return distance(a, b);
+  levenshtein ??= requirePackage('fastest-levenshtein') as typeof Levenshtein;
+  return levenshtein.distance(a, b);
 }
 
 // The blocklist has thousands of entries: read it on first use only, into one Set.
@@ -25,7 +32,7 @@ let disposable: Set<string> | null = null;
 export function isDisposableDomain(domain: string): boolean {
   let d = normaliseDomain(domain);
   d = d.slice(d.lastIndexOf('@') + 1);
-  disposable ??= disposableEmailBlocklistSet();
+  disposable ??= (requirePackage('disposable-email-domains-js') as typeof DisposableList).disposableEmailBlocklistSet();
   const labels = d.split('.');
   // Walk up from the full name to the registrable part; a bare TLD is never listed.
   for (let i = 0; i <= labels.length - 2; i++) {
@@ -34,16 +41,36 @@ export function isDisposableDomain(domain: string): boolean {
   return false;
 }
 
-const KNOWN_DOMAINS = new Set([...POPULAR_DOMAINS, ...PROVIDER_DOMAINS]);
-const KNOWN_LIST = [...KNOWN_DOMAINS];
-const SECOND_LEVEL = new Set(DEFAULT_CONFIG.secondLevelDomains);
-const TLDS = new Set(POPULAR_TLDS);
+interface DomainKnowledge {
+  known: Set<string>;
+  knownList: string[];
+  secondLevel: Set<string>;
+  tlds: Set<string>;
+  spellCheck: typeof SpellChecker.run;
+}
+let knowledge: DomainKnowledge | null = null;
+
+function domainKnowledge(): DomainKnowledge {
+  if (knowledge) return knowledge;
+  const checker = requirePackage('@zootools/email-spell-checker') as typeof SpellChecker;
+  const config = requirePackage('@zootools/email-spell-checker/dist/lib/config/index.js') as typeof SpellCheckerConfig;
+  const known = new Set([...checker.POPULAR_DOMAINS, ...PROVIDER_DOMAINS]);
+  knowledge = {
+    known,
+    knownList: [...known],
+    secondLevel: new Set(config.DEFAULT_CONFIG.secondLevelDomains),
+    tlds: new Set(checker.POPULAR_TLDS),
+    spellCheck: checker.run,
+  };
+  return knowledge;
+}
 
 /** A listed mail domain, or a listed provider name under a listed TLD (yahoo.co.uk, hotmail.de). */
 function isWellKnown(domain: string): boolean {
-  if (KNOWN_DOMAINS.has(domain)) return true;
+  const { known, secondLevel, tlds } = domainKnowledge();
+  if (known.has(domain)) return true;
   const dot = domain.indexOf('.');
-  return dot > 0 && SECOND_LEVEL.has(domain.slice(0, dot)) && TLDS.has(domain.slice(dot + 1));
+  return dot > 0 && secondLevel.has(domain.slice(0, dot)) && tlds.has(domain.slice(dot + 1));
 }
 
 /**
@@ -72,14 +99,22 @@ export function suggestDomain(address: string): string | null {
   const local = key.slice(0, at);
   const domain = normaliseDomain(key.slice(at + 1));
   if (isWellKnown(domain)) return null;
-  if (!domain.includes('.') && isWellKnown(`${domain}.com`)) return `${local}@${domain}.com`;
+  const candidate = !domain.includes('.') && isWellKnown(`${domain}.com`) ? `${domain}.com` : closestKnown(domain);
+  if (!candidate) return null;
+  const suggestion = `${local}@${candidate}`;
+  return checkAddress(suggestion).ok ? suggestion : null; // never suggest what we would refuse
+}
+
+/** The checker's nearest well-known domain, if close enough to be a typo of it. */
+function closestKnown(domain: string): string | null {
   let candidate: string | undefined;
   try {
-    // A neutral local part: the checker percent-encodes what it returns, and we keep ours.
-    candidate = spellCheck({ email: `x@${domain}`, domains: KNOWN_LIST })?.domain;
+    // A neutral local part: the checker percent-encodes the address it returns; we keep ours.
+    const { spellCheck, knownList } = domainKnowledge();
+    candidate = spellCheck({ email: `x@${domain}`, domains: knownList })?.domain;
   } catch {
-    return null; // e.g. malformed Unicode that encodeURI refuses
+    return null; // e.g. malformed Unicode, which encodeURI refuses
   }
   if (!candidate || candidate === domain || !isWellKnown(candidate)) return null;
-  return closeEnough(domain, candidate) ? `${local}@${candidate}` : null;
+  return closeEnough(domain, candidate) ? candidate : null;
 }

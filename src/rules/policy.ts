@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { UsageError } from '../errors.js';
 
 export interface RetentionNumbers {
   /** Years kept after the last service. */
@@ -33,8 +34,8 @@ export const DEFAULT_POLICY: RetentionPolicy = Object.freeze({
   states: Object.freeze({}),
 });
 
-/** A policy file that cannot be read or holds a bad value. Commands turn it into a usage error (exit 2). */
-export class PolicyFileError extends Error {
+/** A policy file that cannot be read or holds a bad value: a usage error (exit 2), wherever it is thrown. */
+export class PolicyFileError extends UsageError {
   constructor(
     /** The policy file, as given. */
     readonly file: string,
@@ -42,8 +43,7 @@ export class PolicyFileError extends Error {
     readonly field: string | null,
     detail: string,
   ) {
-    super(`policy file ${file}: ${detail}`);
-    this.name = 'PolicyFileError';
+    super(`policy file ${file}: ${detail}`, 'fix the file, or leave out --policy and $CX_POLICY to use the built-in defaults');
   }
 }
 

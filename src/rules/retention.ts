@@ -15,6 +15,7 @@
 //   For the same reason (b) keeps the later of "majority day + minorYears" and "the day the client turns
 //   majorityAge + minorYears"; the two differ only for a 29 February birth.
 
+import { UsageError } from '../errors.js';
 import { normaliseState, numbersFor } from './policy.js';
 import type { RetentionPolicy } from './policy.js';
 
@@ -38,13 +39,8 @@ export interface RetentionDecision {
   minorDate: string | null;
 }
 
-/** A date of birth, last service, state or as-of date that cx cannot use. */
-export class RetentionInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RetentionInputError';
-  }
-}
+/** A date of birth, last service, state or as-of date that cx cannot use: a usage error (exit 2). */
+export class RetentionInputError extends UsageError {}
 
 interface Ymd {
   y: number;

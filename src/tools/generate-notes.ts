@@ -70,21 +70,31 @@ const MAX_BYTES = 3072;
 /** A SOAP body between 1 and 3 KB (UTF-8), sentences added section by section until the target. */
 export function noteBody(rng: Rng, clientFirstName: string, isIntake: boolean): string {
   const eol = rng.chance(0.25) ? '\r\n' : '\n';
+  // Each section draws its sentences in a shuffled order, so a note does not repeat itself.
   const sections: Array<[string, readonly string[], string[]]> = [
-    ['S', SUBJECTIVE, []],
-    ['O', OBJECTIVE, []],
-    ['A', ASSESSMENT, []],
-    ['P', PLAN, []],
+    ['S', shuffled(rng, SUBJECTIVE), []],
+    ['O', shuffled(rng, OBJECTIVE), []],
+    ['A', shuffled(rng, ASSESSMENT), []],
+    ['P', shuffled(rng, PLAN), []],
   ];
   if (isIntake) sections[0]![2].push(`Intake. ${clientFirstName} self-referred for anxiety and low mood; no prior therapy.`);
   const target = rng.int(MIN_BYTES + 120, MAX_BYTES - 260);
   let size = 0;
   for (let s = 0; size < target; s = (s + 1) % sections.length) {
     const [, pool, lines] = sections[s]!;
-    const sentence = rng.pick(pool).replace('{name}', clientFirstName);
+    const sentence = pool[lines.length % pool.length]!.replace('{name}', clientFirstName);
     lines.push(sentence);
     size += Buffer.byteLength(sentence) + 1;
   }
   // The target leaves room for the one sentence the loop may overshoot by, so the body stays under 3 KB.
   return sections.map(([label, , lines]) => `${label}: ${lines.join(' ')}`).join(eol);
+}
+
+function shuffled<T>(rng: Rng, items: readonly T[]): T[] {
+  const out = items.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
 }

@@ -36,7 +36,7 @@ export const LAST_NAMES: readonly string[] = [
   'Okonkwo', 'Mensah', 'Asante', 'Tran', 'Pham', 'Hoang', 'Vo', 'Chen', 'Wang', 'Zhang', 'Liu', 'Yamamoto',
   'Tanaka', 'Sato', 'Park', 'Choi', 'Singh', 'Sharma', 'Gupta', 'Iyer', 'Reddy', 'Haddad', 'Khalil', 'Nasser',
   'Cohen', 'Levy', 'Friedman', 'Goldberg', 'Rossi', 'Russo', 'Esposito', 'Bianchi', 'Ferreira', 'Silva',
-  'Santos', 'Oliveira', 'Costa', 'da Silva', 'Van der Berg', 'St. Clair', 'Ó Súilleabháin', 'Lefèvre',
+  'Santos', 'Oliveira', 'Costa', 'O’Neil', 'D’Amico', 'da Silva', 'Van der Berg', 'St. Clair', 'Ó Súilleabháin', 'Lefèvre',
   'Dubois', 'Lemaître', 'Åkesson', 'Öztürk', 'Yılmaz', 'Çelik', 'Søndergaard', 'Łukasiewicz', 'Smith-Jones',
 ];
 
@@ -112,4 +112,12 @@ export function asTyped(rng: Rng, local: string, domain: string): string {
   if (!rng.chance(0.05)) return `${local}@${domain}`;
   const cap = (s: string): string => s.replace(/(^|[._])([a-z])/g, (_, p: string, c: string) => p + c.toUpperCase());
   return `${cap(local)}@${domain.charAt(0).toUpperCase()}${domain.slice(1)}`;
+}
+
+/** nameKey, memoised: the lists are small and the generator asks millions of times. */
+const NAME_KEYS = new Map<string, string>();
+export function nameKeyOf(name: string): string {
+  let k = NAME_KEYS.get(name);
+  if (k === undefined) NAME_KEYS.set(name, (k = nameKey(name)));
+  return k;
 }

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { BatchInputError, headerKey, parseTickets, readCsvRecords, typeKey } from '../../src/batch/input.js';
+import { BatchInputError, headerKey, parseTickets, readCsvRecords, readCsvRows, typeKey } from '../../src/batch/input.js';
 import { EXIT } from '../../src/errors.js';
 
 /** The BatchInputError that `fn` throws (fails the test when it throws something else or nothing). */
@@ -236,5 +236,10 @@ describe('readCsvRecords', () => {
 
   it('an empty input has no header', () => {
     expect(readCsvRecords('')).toEqual({ header: [], headerLine: null, records: [] });
+    expect(readCsvRows('\uFEFF\r\n')).toEqual({ header: [], headerLine: null, rows: [] });
+  });
+
+  it('readCsvRows gives the same reading as arrays of cells', () => {
+    expect(readCsvRows('a,b\n\n1," x\n"\n')).toEqual({ header: ['a', 'b'], headerLine: 1, rows: [{ line: 3, cells: ['1', ' x\n'] }] });
   });
 });

@@ -31,8 +31,9 @@ export interface RunOptions {
 }
 
 export function baseEnv(db: string | undefined, env: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const merged: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CX_AGENT: 'test-agent', CX_NOW: NOW, ...env };
+  const merged: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CX_AGENT: 'test-agent', CX_NOW: NOW };
   delete merged.FORCE_COLOR;
+  Object.assign(merged, env);
   if (db) merged.CX_DB = db;
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete merged[k];
   return merged;

@@ -1,0 +1,132 @@
+// `cx reset`: queue the right email for a password reset, in the outbox, with its audit row, in one
+// write transaction. The role and the account's state decide which email; a suppressed address, a
+// closed account or the same email queued a moment ago decide that none is queued. cx never creates a
+// token or a link: the mail service that drains the outbox does.
+import { foundByNote, resetEmailFor, resetSuppressedRefusal, type EmailChoice } from '../rules/emails.js';
+import { addressKey } from '../rules/email.js';
+import { settingsFromEnv, type Settings } from '../settings.js';
+import { suppressionFor, type Account, type Suppression } from '../store/accounts.js';
+import { writeTransaction } from '../store/db.js';
+import { enqueueEmail, lastEmailId, recentEmail, type OutboxRow } from '../store/outbox.js';
+import { removeSuppression } from '../store/suppressions.js';
+import { accountForChange, audit, result, type ActionDeps, type ActionResult } from './common.js';
+import { accountSummary, describeSuppression, suppressionSummary } from './resubscribe.js';
+
+export interface ResetInput {
+  email: string;
+  /** Also lift an unsubscribe (never a bounce or complaint), in the same transaction. */
+  resubscribe?: boolean;
+  /** Brand and de-duplication window; the environment's (CX_BRAND, CX_RESET_WINDOW_MINUTES) when omitted. */
+  settings?: Settings;
+}
+
+interface Plan {
+  account: Account;
+  choice: EmailChoice;
+  /** An unsubscribe to lift first (only with `resubscribe`). */
+  lift?: Suppression;
+  /** How the typed address led to the account, when it is not the current address. */
+  note: string;
+}
+
+type Decision = { result: ActionResult; plan?: Plan };
+
+export function resetPassword(deps: ActionDeps, input: ResetInput): ActionResult {
+  const settings = input.settings ?? settingsFromEnv(process.env);
+  if (deps.dryRun) return decideReset(deps, input, settings).result;
+  // Decide again under the write lock: another agent may have queued the email since the plan.
+  return writeTransaction(deps.db, () => {
+    const d = decideReset(deps, input, settings);
+    if (d.result.outcome !== 'planned' || !d.plan) return d.result;
+    return perform(deps, d.result, d.plan, settings);
+  });
+}
+
+function perform(deps: ActionDeps, planned: ActionResult, plan: Plan, settings: Settings): ActionResult {
+  const { account, choice, lift } = plan;
+  // The key names "the next email of this kind after outbox row N": deterministic from the outbox, so a
+  // retried insert of the same request cannot queue twice. What stops a second *request* is the window
+  // check above, made under the write lock.
+  const idempotencyKey = `${choice.template}:${account.id}:after:${lastEmailId(deps.db, account.id, choice.template) ?? '0'}`;
+  const queued = enqueueEmail(deps.db, {
+    to: account.email,
+    template: choice.template,
+    subject: choice.subject,
+    accountId: account.id,
+    ticket: deps.ticket,
+    idempotencyKey,
+    now: deps.now,
+  });
+  if (!queued.queued) return repeated(account, queued.row, settings);
+  if (lift) {
+    removeSuppression(deps.db, lift.email_key);
+    const detail = `took ${account.email} off the suppression list (${describeSuppression(lift)}) to send a password reset`;
+    audit(deps, 'resubscribe', result('done', detail, account.id));
+  }
+  const done: ActionResult = { ...planned, outcome: 'done', detail: planDetail(plan, 'done'), outbox_id: queued.row.id };
+  audit(deps, 'reset', done);
+  return done;
+}
+
+function decideReset(deps: ActionDeps, input: ResetInput, settings: Settings): Decision {
+  const { db } = deps;
+  const found = accountForChange(db, input.email);
+  if ('refusal' in found) return { result: found.refusal };
+  const { account, matchedBy } = found;
+  const note = foundByNote(matchedBy, addressKey(input.email), account.email_key, account.email);
+  const base = { account: accountSummary(account) };
+
+  if (account.status !== 'active') {
+    const why =
+      account.status === 'terminated'
+        ? `account ${account.id} is a terminated provider${account.contract_ends_at ? ` (contract ended ${account.contract_ends_at})` : ''}`
+        : `account ${account.id} is deactivated${account.deactivated_at ? ` (since ${account.deactivated_at.slice(0, 10)})` : ''}`;
+    return { result: result('refused', `${why}: it cannot sign in, so cx queues no reset${note}`, account.id, base) };
+  }
+
+  const choice = resetEmailFor(account, settings.brand);
+  const suppression = suppressionFor(db, account.email_key);
+  let lift: Suppression | undefined;
+  if (suppression) {
+    if (suppression.reason === 'unsubscribe' && input.resubscribe) {
+      lift = suppression;
+    } else {
+      const c = { address: account.email, reason: suppression.reason, since: suppression.created_at, ticket: deps.ticket, brand: settings.brand };
+      const refusal = resetSuppressedRefusal(c, Boolean(input.resubscribe));
+      const keys = { ...base, suppression: suppressionSummary(suppression), fix: refusal.fix };
+      return { result: result('refused', refusal.detail + note, account.id, keys) };
+    }
+  }
+
+  const since = new Date(deps.now.getTime() - settings.resetWindowMinutes * 60_000);
+  const recent = recentEmail(db, account.id, choice.template, since);
+  if (recent) return { result: repeated(account, recent, settings) };
+
+  const plan: Plan = { account, choice, lift, note };
+  const keys = { ...base, template: choice.template, to: account.email, subject: choice.subject, resubscribed: Boolean(lift) };
+  return { result: result('planned', planDetail(plan, 'planned'), account.id, keys), plan };
+}
+
+/** One sentence for the plan and, in the past tense, for what was done. */
+function planDetail(plan: Plan, tense: 'planned' | 'done'): string {
+  const { account, choice, lift, note } = plan;
+  const [take, queue] = tense === 'done' ? ['took', 'queued'] : ['would take', 'would queue'];
+  const first = lift ? `${take} ${account.email} off the suppression list (${describeSuppression(lift)}), then ` : '';
+  const instead = choice.verification ? ' instead of a reset: the account has not verified its address' : '';
+  return `${first}${queue} ${choice.label} to ${account.email}${instead}${note}`;
+}
+
+/** The same email is already in the outbox from a moment ago: say when, queue nothing. */
+function repeated(account: Account, row: OutboxRow, settings: Settings): ActionResult {
+  const detail =
+    `${row.template} was already queued for ${row.to} at ${row.created_at} (outbox ${row.id}), ` +
+    `within the last ${settings.resetWindowMinutes} minutes; not queued twice`;
+  return result('already_done', detail, account.id, {
+    account: accountSummary(account),
+    template: row.template,
+    to: row.to,
+    subject: row.subject,
+    outbox_id: row.id,
+    queued_at: row.created_at,
+  });
+}

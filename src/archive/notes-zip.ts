@@ -1,0 +1,287 @@
+// Streams a provider's progress notes into a zip beside the target, then moves it into place (issue 6,
+// "Safe writing"). Pure I/O engine: no SQL, no printing; the command maps the errors to exit codes.
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fchmodSync, fstatSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { link, lstat, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+// @ts-ignore archiver 8 ships no type declarations (@types/archiver describes the v6 API)
+import { ZipArchive as UntypedZipArchive } from 'archiver';
+import { safeSegment, UniqueNames } from '../rules/entry-names.js';
+import { MANIFEST_NAME, README_NAME, manifestCsv, noteFileHeader, readmeText, type ManifestRow } from './manifest.js';
+
+export interface NoteForExport { id: string; clientId: string; clientName: string; sessionDate: string; title: string; body: string; signedAt: string | null }
+export interface ExportHeader { providerName: string; providerEmail: string; providerId: string; ticket: string; exportedAt: string; agent: string; filters: string /* human description of the filters, e.g. 'client jane@x.com, since 2024-01-01' */ }
+export interface ExportResult { path: string; notes: number; bytes: number; sha256: string /* of the whole zip file */ }
+
+/** The target exists and `force` was not given; the existing file was not touched. */
+export class ArchiveTargetExistsError extends Error {
+  constructor(readonly target: string) {
+    super(`${target} already exists (use --force to replace it)`);
+    this.name = 'ArchiveTargetExistsError';
+  }
+}
+
+/** Writing failed part-way (the cause is attached); no file, temporary or final, was left behind. */
+export class ArchiveWriteError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ArchiveWriteError';
+  }
+}
+
+interface EntryData { name: string; date: Date; mode: number; store?: boolean }
+
+/** The part of archiver 8's ZipArchive used here (it is a Transform stream emitting the zip bytes). */
+interface ZipArchiveStream extends Readable {
+  append(source: Buffer, data: EntryData): this;
+  finalize(): Promise<void>;
+  abort(): this;
+}
+const ZipArchive = UntypedZipArchive as unknown as new (options: object) => ZipArchiveStream;
+
+// Feeding: archiver's queue takes one entry at a time; per entry it creates a zlib stream and waits
+// for ~2 thread-pool round trips, which is where its ~250-450 µs an entry go (CPU profile: ~40% idle).
+// Measured on 20,000 x 2 KB notes (2-core machine shared with other jobs, so wall times varied
+// 8-21 s for every variant): bare loop appending all Buffers up front: median ~12 s, peak RSS 255-261 MB;
+// this module with a window of 64 entries: median ~12 s (CPU ~8 s, same as bare), RSS 185-208 MB;
+// window 1: ~15 s, 182-197 MB; window 512: ~15 s, 213-223 MB; Readable sources instead of Buffers:
+// ~30% slower. Info-ZIP on the same files: ~2 s, 14 MB.
+const WINDOW = 64;
+const WINDOW_BYTES = 8 * 1024 * 1024;
+const SINK_FLUSH_BYTES = 256 * 1024;
+// Tiny entries are stored, not deflated: deflate saves nothing there (and stored entries need no
+// data descriptor) but costs archiver a zlib stream: 65,600 notes of ~80 bytes went from 21 s to 7 s.
+const STORE_BELOW_BYTES = 160;
+
+export async function writeNotesZip(opts: {
+  target: string;
+  force: boolean;
+  header: ExportHeader;
+  notes: Iterable<NoteForExport> | AsyncIterable<NoteForExport>;
+  expectedCount?: number;
+}): Promise<ExportResult> {
+  const target = resolve(opts.target);
+  if (!opts.force && (await exists(target))) throw new ArchiveTargetExistsError(target);
+  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx', 0o600);
+  } catch (cause) {
+    throw new ArchiveWriteError(`cannot create a temporary file beside ${target}: ${messageOf(cause)}`, { cause });
+  }
+  try {
+    fchmodSync(fd, 0o600); // exactly owner-only, whatever the umask
+    const { bytes, sha256, notes } = await writeZip(fd, opts, basename(target));
+    fsyncSync(fd);
+    if (fstatSync(fd).size !== bytes) throw new Error(`wrote ${fstatSync(fd).size} bytes, expected ${bytes}`);
+    closeSync(fd);
+    fd = undefined;
+    await moveIntoPlace(tmp, target, opts.force);
+    await fsyncDir(dirname(target));
+    return { path: target, notes, bytes, sha256 };
+  } catch (err) {
+    if (fd !== undefined) closeQuietly(fd);
+    await rm(tmp, { force: true }).catch(() => undefined);
+    if (err instanceof ArchiveTargetExistsError || err instanceof ArchiveWriteError) throw err;
+    throw new ArchiveWriteError(`writing ${target} failed: ${messageOf(err)}`, { cause: err });
+  }
+}
+
+async function writeZip(
+  fd: number,
+  opts: Parameters<typeof writeNotesZip>[0],
+  zipName: string,
+): Promise<{ bytes: number; sha256: string; notes: number }> {
+  const archive = new ZipArchive({ zlib: { level: 6 } }); // ZIP64 switches on by itself past 65,535 entries
+  const sink = new HashingFileSink(fd);
+  const feeder = new Feeder(archive);
+  const done = pipeline(archive, sink);
+  done.catch((err: unknown) => feeder.fail(err));
+  archive.on('warning', (err: unknown) => sink.destroy(err instanceof Error ? err : new Error(String(err))));
+  try {
+    const date = parseDate(opts.header.exportedAt);
+    const names = new UniqueNames();
+    const rows: ManifestRow[] = []; // ~150 bytes a note: kept, the bodies are not
+    const seen = new Set<string>();
+    for await (const note of opts.notes) {
+      checkNote(note, seen);
+      const folder = names.folderFor(
+        note.clientId,
+        'notes',
+        `${safeSegment(note.clientName, 40, 'client')}_${safeSegment(note.clientId, 32, 'id')}`,
+      );
+      const base = `${safeSegment(note.sessionDate, 20, 'undated')}_${safeSegment(note.title, 50)}_${safeSegment(note.id, 32, 'note')}`;
+      const path = names.claim(folder, base, '.txt');
+      const content = Buffer.from(noteFileHeader(note) + note.body, 'utf8');
+      const sha256 = createHash('sha256').update(content).digest('hex');
+      rows.push({ noteId: note.id, clientId: note.clientId, clientName: note.clientName, sessionDate: note.sessionDate, signedAt: note.signedAt || null, path, bytes: content.length, sha256 });
+      await feeder.append(content, { name: path, date, mode: 0o600 });
+    }
+    if (opts.expectedCount !== undefined && rows.length !== opts.expectedCount) {
+      throw new ArchiveWriteError(`expected ${opts.expectedCount} notes but read ${rows.length}: the notes changed during the export`);
+    }
+    const clients = new Set(rows.map((r) => r.clientId)).size;
+    await feeder.append(Buffer.from(manifestCsv(rows), 'utf8'), { name: MANIFEST_NAME, date, mode: 0o600 });
+    await feeder.append(Buffer.from(readmeText(opts.header, rows.length, clients, zipName), 'utf8'), { name: README_NAME, date, mode: 0o600 });
+    await Promise.all([archive.finalize(), done]);
+    return { bytes: sink.bytes, sha256: sink.digest(), notes: rows.length };
+  } catch (err) {
+    archive.on('error', () => undefined); // late complaints from the torn-down archive: already failing
+    sink.destroy(err instanceof Error ? err : new Error(String(err))); // no write reaches fd after this
+    archive.abort();
+    await done.catch(() => undefined);
+    throw err;
+  }
+}
+
+function checkNote(note: NoteForExport, seen: Set<string>): void {
+  for (const key of ['id', 'clientId', 'clientName', 'sessionDate', 'title', 'body'] as const) {
+    if (typeof note[key] !== 'string') throw new Error(`note ${String(note.id)}: ${key} is not a string`);
+  }
+  if (seen.has(note.id)) throw new Error(`note ${note.id} appears twice`);
+  seen.add(note.id);
+}
+
+/** Appends to archiver with a bounded number of entries (and bytes) waiting in its queue. */
+class Feeder {
+  private appended = 0;
+  private processed = 0;
+  private readonly pendingSizes: number[] = [];
+  private pendingBytes = 0;
+  private failure: unknown = null;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly archive: ZipArchiveStream) {
+    archive.on('entry', () => {
+      this.processed++;
+      this.pendingBytes -= this.pendingSizes.shift() ?? 0;
+      this.notify();
+    });
+  }
+
+  fail(err: unknown): void {
+    this.failure ??= err;
+    this.notify();
+  }
+
+  async append(content: Buffer, data: EntryData): Promise<void> {
+    this.throwIfFailed();
+    this.archive.append(content, { ...data, store: content.length < STORE_BELOW_BYTES });
+    this.appended++;
+    this.pendingSizes.push(content.length);
+    this.pendingBytes += content.length;
+    while (this.appended - this.processed >= WINDOW || this.pendingBytes > WINDOW_BYTES) {
+      await new Promise<void>((r) => (this.wake = r));
+      this.throwIfFailed();
+    }
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== null) throw this.failure;
+  }
+}
+
+/** Writes the zip bytes to `fd` in large synchronous writes and hashes exactly what was written. */
+class HashingFileSink extends Writable {
+  bytes = 0;
+  private readonly hash = createHash('sha256');
+  private pending: Buffer[] = [];
+  private pendingLength = 0;
+
+  constructor(private readonly fd: number) {
+    super({ highWaterMark: SINK_FLUSH_BYTES });
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this._writev([{ chunk }], cb);
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, cb: (err?: Error | null) => void): void {
+    for (const { chunk } of chunks) {
+      this.pending.push(chunk);
+      this.pendingLength += chunk.length;
+    }
+    cb(this.pendingLength >= SINK_FLUSH_BYTES ? this.flush() : null);
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    cb(this.flush());
+  }
+
+  private flush(): Error | null {
+    try {
+      const buf = Buffer.concat(this.pending, this.pendingLength);
+      this.pending = [];
+      this.pendingLength = 0;
+      for (let off = 0; off < buf.length; ) off += writeSync(this.fd, buf, off, buf.length - off);
+      this.hash.update(buf);
+      this.bytes += buf.length;
+      return null;
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+  }
+}
+
+/** Without force, link() refuses to replace a target that appeared meanwhile; with force, rename over it. */
+async function moveIntoPlace(tmp: string, target: string, force: boolean): Promise<void> {
+  if (force) return rename(tmp, target);
+  try {
+    await link(tmp, target);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new ArchiveTargetExistsError(target);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+    // No hard links on this file system (FAT, some network shares): check again, then rename.
+    if (await exists(target)) throw new ArchiveTargetExistsError(target);
+    return rename(tmp, target);
+  }
+  await rm(tmp);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path); // a dangling symlink counts: never write through it
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new ArchiveWriteError(`cannot check ${path}: ${messageOf(err)}`, { cause: err });
+  }
+}
+
+/** Makes the rename durable; some platforms cannot fsync a directory, which is harmless. */
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r').catch(() => null);
+  if (!handle) return;
+  await handle.sync().catch(() => undefined);
+  await handle.close().catch(() => undefined);
+}
+
+function parseDate(iso: string): Date {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? new Date() : d;
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed or invalid: nothing left to release
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,119 @@
+// The reset and resubscribe actions on a real temporary SQLite file, called as `cx batch` calls them.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ActionDeps } from '../../src/actions/common.js';
+import { resetPassword } from '../../src/actions/reset.js';
+import { resubscribe } from '../../src/actions/resubscribe.js';
+import { DEFAULT_SETTINGS, settingsFromEnv } from '../../src/settings.js';
+import { openMirror, sql, writeTransaction, type Db } from '../../src/store/db.js';
+import { enqueueEmail, listOutbox } from '../../src/store/outbox.js';
+import { demoMirror, NOW, snapshot } from '../helpers/cx.js';
+
+const at = (offsetSeconds: number) => new Date(new Date(NOW).getTime() + offsetSeconds * 1000);
+const settings = { brand: 'Headway', resetWindowMinutes: 1 };
+
+describe('resetPassword (action)', () => {
+  let path: string;
+  let db: Db;
+  const deps = (over: Partial<ActionDeps> = {}): ActionDeps => ({ db, now: at(0), agent: 'tester', ticket: 'T-1', dryRun: false, ...over });
+  const auditRows = () => sql(db, "SELECT action, ticket, account_id, outcome FROM audit_log WHERE action <> 'db.seed' ORDER BY id").all();
+
+  beforeEach(() => {
+    path = demoMirror();
+    db = openMirror(path);
+  });
+  afterEach(() => db.close());
+
+  it('under dryRun decides as for real and writes nothing', () => {
+    const before = snapshot(path);
+    const r = resetPassword(deps({ dryRun: true, ticket: '' }), { email: 'priya.raman@hotmail.com', resubscribe: true, settings });
+    expect(r).toMatchObject({ outcome: 'planned', account_id: '1008', template: 'client_password_reset', resubscribed: true });
+    expect(snapshot(path)).toEqual(before);
+  });
+
+  it('queues once per window; a new one after the window; each with its own idempotency key', () => {
+    expect(resetPassword(deps(), { email: 'wei.chen@gmail.com', settings }).outcome).toBe('done');
+    expect(resetPassword(deps({ now: at(59) }), { email: 'wei.chen@gmail.com', settings })).toMatchObject({ outcome: 'already_done', outbox_id: '1' });
+    expect(resetPassword(deps({ now: at(61) }), { email: 'wei.chen@gmail.com', settings }).outcome).toBe('done');
+    const keys = sql(db, 'SELECT idempotency_key AS k FROM outbox ORDER BY id').all() as Array<{ k: string }>;
+    expect(keys.map((x) => x.k)).toEqual([
+      'client_password_reset:b4c5d6e7-f8a9-4b0c-8d1e-2f3a4b5c6d7e:after:0',
+      'client_password_reset:b4c5d6e7-f8a9-4b0c-8d1e-2f3a4b5c6d7e:after:1',
+    ]);
+    expect(auditRows()).toHaveLength(2);
+  });
+
+  it('a failed or cancelled email does not count as already sent', () => {
+    expect(resetPassword(deps(), { email: 'wei.chen@gmail.com', settings }).outcome).toBe('done');
+    sql(db, "UPDATE outbox SET status = 'failed'").run();
+    expect(resetPassword(deps({ now: at(5) }), { email: 'wei.chen@gmail.com', settings }).outcome).toBe('done');
+    expect(listOutbox(db).map((r) => r.status)).toEqual(['failed', 'queued']);
+  });
+
+  it("inside a batch's transaction it is a savepoint: a repeat row is already_done, and a rollback undoes all", () => {
+    const before = snapshot(path);
+    expect(() =>
+      writeTransaction(db, () => {
+        expect(resetPassword(deps(), { email: 'wei.chen@gmail.com', settings }).outcome).toBe('done');
+        expect(resetPassword(deps({ ticket: 'T-2' }), { email: 'wei.chen@gmail.com', settings }).outcome).toBe('already_done');
+        expect(resetPassword(deps({ ticket: 'T-3' }), { email: 'tyler.brooks@yahoo.com', settings }).outcome).toBe('refused');
+        expect(listOutbox(db)).toHaveLength(1);
+        throw new Error('batch aborted');
+      }),
+    ).toThrow('batch aborted');
+    expect(snapshot(path)).toEqual(before);
+  });
+
+  it('reads CX_BRAND from the environment when no settings are passed', () => {
+    const saved = process.env.CX_BRAND;
+    process.env.CX_BRAND = 'Lighthouse';
+    try {
+      expect(resetPassword(deps({ dryRun: true }), { email: 'm.okafor@brightpathcounseling.com' })).toMatchObject({
+        subject: 'Please Verify Your Lighthouse Account',
+      });
+    } finally {
+      if (saved === undefined) delete process.env.CX_BRAND;
+      else process.env.CX_BRAND = saved;
+    }
+  });
+
+  it('resubscribe: --force needs a reason; an unsubscribe is lifted with an audit row', () => {
+    expect(resubscribe(deps(), { email: 'grace.whitaker@aol.com', force: true })).toMatchObject({ outcome: 'invalid' });
+    expect(resubscribe(deps(), { email: 'grace.whitaker@aol.com' })).toMatchObject({ outcome: 'refused', account_id: '1009' });
+    expect(resubscribe(deps(), { email: 'priya.raman@hotmail.com', reason: 'asked on the phone', settings })).toMatchObject({ outcome: 'done' });
+    expect(auditRows()).toEqual([{ action: 'resubscribe', ticket: 'T-1', account_id: '1008', outcome: 'done' }]);
+    expect(resubscribe(deps(), { email: 'priya.raman@hotmail.com', settings }).outcome).toBe('already_done');
+  });
+});
+
+describe('enqueueEmail (the store call cx deactivate uses)', () => {
+  it('inserts once per idempotency key and returns the earlier row after', () => {
+    const db = openMirror(demoMirror());
+    try {
+      const email = { to: 'jane.doe@gmail.com', template: 'deactivation_next_steps', subject: 's', accountId: '1001', ticket: 'T-9', idempotencyKey: 'k-1', now: at(0) };
+      const first = writeTransaction(db, () => enqueueEmail(db, email));
+      const second = writeTransaction(db, () => enqueueEmail(db, { ...email, now: at(60) }));
+      expect(first.queued).toBe(true);
+      expect(second).toEqual({ queued: false, row: first.row });
+      expect(first.row).toMatchObject({ to: 'jane.doe@gmail.com', status: 'queued', created_at: at(0).toISOString() });
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('settingsFromEnv', () => {
+  it('defaults to Headway and 15 minutes; unset and empty are the same', () => {
+    expect(settingsFromEnv({})).toEqual(DEFAULT_SETTINGS);
+    expect(settingsFromEnv({ CX_BRAND: '  ', CX_RESET_WINDOW_MINUTES: '' })).toEqual({ brand: 'Headway', resetWindowMinutes: 15 });
+    expect(settingsFromEnv({ CX_BRAND: ' Lighthouse ', CX_RESET_WINDOW_MINUTES: '30' })).toEqual({ brand: 'Lighthouse', resetWindowMinutes: 30 });
+  });
+
+  it.each(['0', '-1', '2.5', '1e3', 'fifteen', '1441'])('CX_RESET_WINDOW_MINUTES=%s is a usage error', (bad) => {
+    expect(() => settingsFromEnv({ CX_RESET_WINDOW_MINUTES: bad })).toThrow(expect.objectContaining({ exitCode: 2 }));
+  });
+
+  it('refuses a brand that could break a subject line', () => {
+    expect(() => settingsFromEnv({ CX_BRAND: 'Head\r\nBcc: x@evil.com' })).toThrow(expect.objectContaining({ exitCode: 2 }));
+    expect(() => settingsFromEnv({ CX_BRAND: 'x'.repeat(41) })).toThrow(/longer than 40/);
+  });
+});

@@ -1,0 +1,278 @@
+import { spawn, spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { auditChainHolds, baseEnv, CX, cx, cxAsync, demoMirror, query, REPO, snapshot } from '../helpers/cx.js';
+
+const outbox = (db: string) => query(db, 'SELECT * FROM outbox ORDER BY id');
+const audits = (db: string) => query(db, "SELECT * FROM audit_log WHERE action <> 'db.seed' ORDER BY id");
+const suppressed = (db: string, key: string) => query(db, 'SELECT * FROM suppressions WHERE email_key = ?', key).length > 0;
+
+describe('cx reset: an email is queued', () => {
+  it('a verified client gets the client reset email (human output says what to tell the person)', () => {
+    const db = demoMirror();
+    const r = cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^done: queued the client password-reset email to aaliyah\.johnson@gmail\.com\n/);
+    expect(r.stdout).toMatch(/spam and promotions folders/);
+    expect(r.stdout).toMatch(/link in it expires/);
+    expect(r.stdout).not.toMatch(/https?:|token/i);
+    const rows = outbox(db);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      to_email: 'aaliyah.johnson@gmail.com',
+      template: 'client_password_reset',
+      subject: 'Reset your Headway password',
+      account_id: '1032',
+      ticket: 'T-1',
+      created_at: '2026-11-27T12:00:00.000Z',
+      status: 'queued',
+    });
+    expect(rows[0].idempotency_key).toBeTruthy();
+    expect(audits(db)).toMatchObject([{ action: 'reset', ticket: 'T-1', account_id: '1032', outcome: 'done', agent: 'test-agent' }]);
+    expect(auditChainHolds(db)).toBe(true);
+  });
+
+  it('a verified provider gets "Please Verify Your Headway Account" (--json)', () => {
+    const db = demoMirror();
+    const r = cx(['reset', 'M.Okafor@BrightPathCounseling.com', '--ticket', 'T-2', '--yes', '--json'], { db });
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({
+      outcome: 'done',
+      account_id: 'p201',
+      template: 'provider_password_reset',
+      to: 'm.okafor@brightpathcounseling.com',
+      subject: 'Please Verify Your Headway Account',
+    });
+    expect(outbox(db)).toMatchObject([{ template: 'provider_password_reset', subject: 'Please Verify Your Headway Account', account_id: 'p201' }]);
+    expect(audits(db)).toMatchObject([{ action: 'reset', account_id: 'p201', outcome: 'done' }]);
+    expect(auditChainHolds(db)).toBe(true);
+  });
+
+  it('the provider title says so in human output, with the brand from CX_BRAND', () => {
+    const db = demoMirror();
+    const r = cx(['reset', 'm.okafor@brightpathcounseling.com', '--ticket', 'T-2', '--yes'], { db, env: { CX_BRAND: 'Lighthouse' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/an email titled "Please Verify Your Lighthouse Account" is on its way/);
+    expect(outbox(db)[0].subject).toBe('Please Verify Your Lighthouse Account');
+  });
+
+  it.each([
+    ['noah.kim@icloud.com', '1011', 'client'],
+    ['t.nguyen@harborlighttherapy.com', 'p203', 'provider'],
+  ])('an unverified account (%s) gets the verification email instead, and the detail says so', (email, id) => {
+    const db = demoMirror();
+    const human = cx(['reset', email, '--ticket', 'T-3', '--yes'], { db });
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/queued the verification email .* instead of a reset: the account has not verified its address/);
+    expect(human.stdout).toMatch(/must verify it before they can reset/);
+    expect(outbox(db)).toMatchObject([{ template: 'email_verification', account_id: id, to_email: email }]);
+    const json = cx(['reset', email, '--ticket', 'T-3b', '--yes', '--json'], { db });
+    expect(json.json()).toMatchObject({ outcome: 'already_done', template: 'email_verification', to: email });
+    expect(auditChainHolds(db)).toBe(true);
+  });
+
+  it("goes to the account's current address when found by a former address or another spelling, and says so", () => {
+    const db = demoMirror();
+    const former = cx(['reset', 'ben.hartley@brightlane-logistics.com', '--ticket', 'T-4', '--yes', '--json'], { db });
+    expect(former.code).toBe(0);
+    expect(former.json()).toMatchObject({ outcome: 'done', account_id: '1015', to: 'benjamin.hartley@gmail.com' });
+    expect(former.json().detail).toMatch(/found by ben\.hartley@brightlane-logistics\.com, a former address.*current address benjamin\.hartley@gmail\.com/);
+    const mailbox = cx(['reset', 'tombecker@gmail.com', '--ticket', 'T-5', '--yes'], { db });
+    expect(mailbox.stdout).toMatch(/queued the client password-reset email to Tom\.Becker@googlemail\.com \(found by tombecker@gmail\.com/);
+    expect(outbox(db).map((r) => r.to_email)).toEqual(['benjamin.hartley@gmail.com', 'Tom.Becker@googlemail.com']);
+    expect(auditChainHolds(db)).toBe(true);
+  });
+});
+
+describe('cx reset: nothing is queued', () => {
+  const refusals: Array<[string, string[], number, RegExp]> = [
+    ['an unsubscribe', ['priya.raman@hotmail.com'], 4, /cx resubscribe priya\.raman@hotmail\.com --ticket T-9/],
+    ['a bounce', ['grace.whitaker@aol.com'], 4, /address does not work.*Confirm the address with the person.*--force --reason/],
+    ['a complaint', ['tyler.brooks@yahoo.com'], 4, /reported a Headway email as spam.*cx resubscribe tyler\.brooks@yahoo\.com --force --reason "<why>" --ticket T-9/],
+    ['a complaint, even with --resubscribe', ['tyler.brooks@yahoo.com', '--resubscribe'], 4, /--resubscribe lifts only an unsubscribe, not a complaint/],
+    ['a bounce, even with --resubscribe', ['grace.whitaker@aol.com', '--resubscribe'], 4, /--resubscribe lifts only an unsubscribe, not a bounce/],
+    ['a deactivated client', ['olivia.marsh@gmail.com'], 4, /account 1012 is deactivated/],
+    ['a terminated provider (by a former address)', ['r.castellanos.lcsw@gmail.com'], 4, /account p202 is a terminated provider/],
+    ['no account', ['nobody.here@example.com'], 3, /no account uses nobody\.here@example\.com/],
+    ['a bad address', ['jane.doe@gmail..com'], 2, /not a usable address/],
+  ];
+
+  const cases = refusals.map(([name, args, code, message]) => ({ name, args, code, message }));
+  it.each(cases)('$name: exit $code, writes nothing at all, in human and --json form', ({ args, code, message }) => {
+    const db = demoMirror();
+    const before = snapshot(db);
+    const human = cx(['reset', ...args, '--ticket', 'T-9', '--yes'], { db });
+    expect(human.code).toBe(code);
+    expect(human.stdout).toMatch(message);
+    const json = cx(['reset', ...args, '--ticket', 'T-9', '--yes', '--json'], { db });
+    expect(json.code).toBe(code);
+    expect(json.json().detail).toMatch(message);
+    expect(snapshot(db)).toEqual(before);
+  });
+
+  it('gives the exact fixing command as "fix" under --json', () => {
+    const db = demoMirror();
+    const r = cx(['reset', 'priya.raman@hotmail.com', '--ticket', 'T 10', '--json'], { db });
+    expect(r.json()).toMatchObject({ outcome: 'refused', account_id: '1008', suppression: { reason: 'unsubscribe' }, fix: "cx resubscribe priya.raman@hotmail.com --ticket 'T 10'" });
+  });
+
+  it('the same email within the window is already_done; nothing is queued twice', () => {
+    const db = demoMirror();
+    expect(cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db }).code).toBe(0);
+    const before = snapshot(db);
+    const again = cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^already done: client_password_reset was already queued .* within the last 15 minutes; not queued twice/);
+    expect(again.stdout).toMatch(/A new one can be queued after 12:15 UTC/);
+    const json = cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-2', '--yes', '--json'], { db, env: { CX_NOW: '2026-11-27T12:14:59Z' } });
+    expect(json.json()).toMatchObject({ outcome: 'already_done', template: 'client_password_reset', to: 'aaliyah.johnson@gmail.com', outbox_id: '1' });
+    expect(snapshot(db)).toEqual(before);
+    // After the window, a new one is queued.
+    const later = cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-3', '--yes'], { db, env: { CX_NOW: '2026-11-27T12:15:01Z' } });
+    expect(later.stdout).toMatch(/^done:/);
+    expect(outbox(db)).toHaveLength(2);
+    expect(auditChainHolds(db)).toBe(true);
+  });
+
+  it('honours CX_RESET_WINDOW_MINUTES and refuses a bad value with exit 2', () => {
+    const db = demoMirror();
+    expect(cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db }).code).toBe(0);
+    const env = { CX_NOW: '2026-11-27T12:03:00Z', CX_RESET_WINDOW_MINUTES: '2' };
+    expect(cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-2', '--yes'], { db, env }).stdout).toMatch(/^done:/);
+    const before = snapshot(db);
+    for (const bad of ['abc', '0', '-5', '1.5', '99999']) {
+      const r = cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-3', '--yes'], { db, env: { CX_RESET_WINDOW_MINUTES: bad } });
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr).toMatch(/CX_RESET_WINDOW_MINUTES/);
+    }
+    const brand = cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-3', '--yes'], { db, env: { CX_BRAND: 'Head\nway' } });
+    expect(brand.code).toBe(2);
+    expect(snapshot(db)).toEqual(before);
+  });
+
+  it('--dry-run reports planned and writes nothing (no ticket needed)', () => {
+    const db = demoMirror();
+    const before = snapshot(db);
+    const human = cx(['reset', 'priya.raman@hotmail.com', '--resubscribe', '--dry-run'], { db });
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^planned: would take priya\.raman@hotmail\.com off the suppression list \(unsubscribe since 2026-09-14\), then would queue the client password-reset email/);
+    const json = cx(['reset', 'wei.chen@gmail.com', '--dry-run', '--json'], { db });
+    expect(json.json()).toMatchObject({ outcome: 'planned', template: 'client_password_reset', to: 'wei.chen@gmail.com' });
+    expect(snapshot(db)).toEqual(before);
+  });
+
+  it('without a terminal: no ticket is exit 2, no --yes is exit 2, and nothing is written', () => {
+    const db = demoMirror();
+    const before = snapshot(db);
+    const noTicket = cx(['reset', 'aaliyah.johnson@gmail.com', '--yes'], { db });
+    expect(noTicket.code).toBe(2);
+    expect(noTicket.stderr).toMatch(/--ticket is required/);
+    const noYes = cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1'], { db });
+    expect(noYes.code).toBe(2);
+    expect(noYes.stderr).toMatch(/--yes is required/);
+    expect(noYes.stdout).toBe('');
+    expect(snapshot(db)).toEqual(before);
+  });
+});
+
+describe('cx reset --resubscribe', () => {
+  it('lifts an unsubscribe and queues the email in one transaction, with both audit rows', () => {
+    const db = demoMirror();
+    const r = cx(['reset', 'priya.raman@hotmail.com', '--resubscribe', '--ticket', 'T-6', '--yes', '--json'], { db });
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({ outcome: 'done', account_id: '1008', template: 'client_password_reset', to: 'priya.raman@hotmail.com', resubscribed: true });
+    expect(suppressed(db, 'priya.raman@hotmail.com')).toBe(false);
+    expect(outbox(db)).toMatchObject([{ account_id: '1008', ticket: 'T-6' }]);
+    expect(audits(db)).toMatchObject([
+      { action: 'resubscribe', ticket: 'T-6', account_id: '1008', outcome: 'done' },
+      { action: 'reset', ticket: 'T-6', account_id: '1008', outcome: 'done' },
+    ]);
+    expect(auditChainHolds(db)).toBe(true);
+  });
+
+  it('when the audit insert fails, neither the suppression change nor the email survives', () => {
+    const db = demoMirror();
+    breakAuditInserts(db);
+    const before = snapshot(db);
+    const r = cx(['reset', 'priya.raman@hotmail.com', '--resubscribe', '--ticket', 'T-6', '--yes'], { db });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/simulated crash/);
+    expect(snapshot(db)).toEqual(before);
+    expect(suppressed(db, 'priya.raman@hotmail.com')).toBe(true);
+  });
+});
+
+describe('cx reset: two agents at once', () => {
+  it('two processes started together for the same account queue exactly one email', async () => {
+    const db = demoMirror();
+    const args = ['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes', '--json'];
+    const results = await Promise.all([cxAsync(args, { db }), cxAsync([...args.slice(0, 3), 'T-2', '--yes', '--json'], { db })]);
+    expect(results.map((r) => r.code)).toEqual([0, 0]);
+    expect(results.map((r) => r.json().outcome).sort()).toEqual(['already_done', 'done']);
+    expect(outbox(db)).toHaveLength(1);
+    expect(audits(db)).toHaveLength(1);
+    expect(auditChainHolds(db)).toBe(true);
+  });
+});
+
+describe('cx reset in a terminal', () => {
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+
+  it.skipIf(!hasScript)('shows the account and the email, asks, and queues on "y"', async () => {
+    const db = demoMirror();
+    const r = await inTerminal(db, ['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1'], [[/Queue this email\?/, 'y\r']]);
+    expect(r).toMatch(/Account: 1032 Aaliyah Johnson <aaliyah\.johnson@gmail\.com>, client, active, verified/);
+    expect(r).toMatch(/Will queue: Reset your Headway password \(client_password_reset\) to aaliyah\.johnson@gmail\.com/);
+    expect(r).toMatch(/Queue this email\?/);
+    expect(r).toMatch(/queued the client password-reset email/);
+    expect(outbox(db)).toHaveLength(1);
+    expect(auditChainHolds(db)).toBe(true);
+  });
+
+  it.skipIf(!hasScript)('asks for the ticket, and "n" changes nothing', async () => {
+    const db = demoMirror();
+    const before = snapshot(db);
+    const r = await inTerminal(db, ['reset', 'priya.raman@hotmail.com', '--resubscribe'], [
+      [/Ticket id for this change/, 'T-77\r'],
+      [/queue this email\?/, 'n\r'],
+    ]);
+    expect(r).toMatch(/Ticket id for this change/);
+    expect(r).toMatch(/Take priya\.raman@hotmail\.com off the unsubscribe list and queue this email\?/);
+    expect(r).toMatch(/Cancelled: nothing was changed/);
+    expect(r).toMatch(/EXIT=2/);
+    expect(snapshot(db)).toEqual(before);
+  });
+});
+
+/** A trigger that makes every audit insert fail, as a crash between the change and its audit row would. */
+function breakAuditInserts(db: string): void {
+  const conn = new Database(db);
+  conn.exec("CREATE TRIGGER test_audit_crash BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'simulated crash'); END;");
+  conn.close();
+}
+
+/**
+ * Run cx under `script` (a real pseudo-terminal). Each step waits until its prompt has appeared on the
+ * screen, then types the answer; the transcript comes back without escape sequences.
+ */
+function inTerminal(db: string, args: string[], steps: Array<[RegExp, string]>): Promise<string> {
+  const quoted = [process.execPath, CX, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qec', `${quoted}; echo EXIT=$?`, '/dev/null'], { cwd: REPO, env: baseEnv(db) });
+  let screen = '';
+  const plain = () => screen.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+  return new Promise((done) => {
+    const timer = setTimeout(() => child.kill(), 50_000);
+    child.stdout.on('data', (d) => {
+      screen += d;
+      const next = steps[0];
+      if (next && next[0].test(plain())) {
+        steps.shift();
+        child.stdin.write(next[1]);
+      }
+    });
+    child.on('close', () => {
+      clearTimeout(timer);
+      done(plain());
+    });
+  });
+}
