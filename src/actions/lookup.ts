@@ -3,11 +3,13 @@
 // contract and caseload counts; a client's providers and retention date. Never a note, never a full date of
 // birth unless the agent typed it (--dob), never anything else from the row (state, verification times).
 // A read: no transaction, no audit row, nothing written.
-import { dateOf, today } from '../rules/dates.js';
+import { dateOf } from '../rules/dates.js';
 import { isDisposableDomain } from '../rules/email.js';
 import { accountsByName, NAME_MATCH_LIMIT, suppressionFor, type Account } from '../store/accounts.js';
 import type { Db } from '../store/db.js';
-import { caseloadBySource, lastServiceOfClient, providersOfClient, type CaseloadCounts, type Source } from '../store/lookup-details.js';
+import { clientSource, type BookedVia } from '../rules/sourcing.js';
+import { intakesByClient } from '../store/caseload.js';
+import { clientIdsOfProvider, intakesOfPair, providersOfClient } from '../store/lookup-details.js';
 import { familyOf, findByAddress, type MatchedBy } from './find-account.js';
 import { nameKeyPairs } from './lookup-name.js';
 import { suggestAddresses } from './lookup-suggest.js';
@@ -29,9 +31,10 @@ export interface Retention {
   rule: string | null;
   /** true: the date cx recorded when it deactivated the account; false: computed now from the policy. */
   recorded: boolean;
-  /** The basis of a computed date: the last appointment at or before today, else the last activity. */
-  last_service: string | null;
 }
+
+/** Clients by where they came from (rules/sourcing.ts: their initial intake with this provider). */
+export type CaseloadCounts = Record<BookedVia, number>;
 
 export interface FamilyMember extends AccountRef {
   /** The base mailbox the account shares with a match (see Match.mailbox). */
@@ -54,9 +57,10 @@ export interface Match {
   mailbox: string;
   /** Only when the agent gave --dob (so it is the date they typed). */
   dob?: string;
-  contract?: { status: 'active' | 'ending' | 'terminated'; ends_at: string | null };
+  /** ends_at: the termination's effective date; null while active, or when terminated before cx. */
+  contract?: { status: 'active' | 'terminated'; ends_at: string | null };
   caseload?: CaseloadCounts;
-  providers?: Array<AccountRef & { source: Source }>;
+  providers?: Array<AccountRef & { source: BookedVia }>;
   retention?: Retention;
 }
 
@@ -151,26 +155,32 @@ function describe(deps: LookupDeps, a: Account, matchedBy: Match['matched_by']):
     mailbox: a.base_key,
   };
   if (a.role === 'provider') {
-    match.contract = contractOf(a, today(deps.now));
-    match.caseload = caseloadBySource(deps.db, a.id);
+    match.contract = contractOf(a);
+    match.caseload = caseloadCounts(deps.db, a.id);
   } else {
-    match.providers = providersOfClient(deps.db, a.id).map((p) => ({ ...ref(p), source: p.source }));
-    if (a.status === 'deactivated') match.retention = retentionOf(deps, a);
+    match.providers = providersOfClient(deps.db, a.id).map((p) => ({
+      ...ref(p),
+      source: clientSource(intakesOfPair(deps.db, p.id, a.id)).source,
+    }));
+    if (a.status === 'deactivated') {
+      // A date cx recorded at deactivation; else computed from the policy (completeRetention), never stored.
+      match.retention = a.retain_until
+        ? { retain_until: a.retain_until, rule: a.retention_rule, recorded: true }
+        : { retain_until: null, rule: null, recorded: false };
+    }
   }
   return match;
 }
 
-function contractOf(a: Account, todayDate: string): NonNullable<Match['contract']> {
-  const ends = a.contract_ends_at ? dateOf(a.contract_ends_at) : null;
-  if (a.status === 'terminated' || (ends !== null && ends <= todayDate)) return { status: 'terminated', ends_at: ends };
-  return ends ? { status: 'ending', ends_at: ends } : { status: 'active', ends_at: null };
+export function caseloadCounts(db: Db, providerId: string): CaseloadCounts {
+  const intakes = intakesByClient(db, providerId);
+  const counts: CaseloadCounts = { search: 0, provider: 0 };
+  for (const id of clientIdsOfProvider(db, providerId)) counts[clientSource(intakes.get(id) ?? []).source]++;
+  return counts;
 }
 
-/** The recorded date when cx deactivated the account; else what the policy must compute it from. */
-function retentionOf(deps: LookupDeps, a: Account): Retention {
-  if (a.retain_until) return { retain_until: a.retain_until, rule: a.retention_rule, recorded: true, last_service: null };
-  // Stored times have no milliseconds: compare like with like, so an appointment starting now counts.
-  const lastAppointment = lastServiceOfClient(deps.db, a.id, deps.now.toISOString().replace(/\.\d{3}Z$/, 'Z'));
-  const basis = lastAppointment ?? a.last_active_at ?? a.created_at;
-  return { retain_until: null, rule: null, recorded: false, last_service: dateOf(basis) };
+/** `cx offboard` marks the contract terminated at once, with its effective date (which may be ahead). */
+function contractOf(a: Account): NonNullable<Match['contract']> {
+  const ends = a.contract_ends_at ? dateOf(a.contract_ends_at) : null;
+  return a.status === 'terminated' ? { status: 'terminated', ends_at: ends } : { status: 'active', ends_at: null };
 }

@@ -5,14 +5,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { lookupAddress, lookupName } from '../actions/lookup.js';
+import { caseloadCounts, lookupAddress, lookupName } from '../actions/lookup.js';
 import { suggestAddresses } from '../actions/lookup-suggest.js';
 import { baseMailboxKey, mailboxKey } from '../rules/email.js';
 import {
   accountsByBaseKey, accountsByEmailKey, accountsByFormerEmailKey, accountsByMailboxKey, accountsByName, suppressionFor,
 } from '../store/accounts.js';
 import { openMirror, type Db } from '../store/db.js';
-import { caseloadBySource, providersOfClient } from '../store/lookup-details.js';
+import { providersOfClient } from '../store/lookup-details.js';
 import { median, report, timeProcess, type Timing } from './measure.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -144,7 +144,7 @@ function queryTimes(db: Db, s: Samples): void {
   perCall('name + dob', s.current, (r) => accountsByName(db, r.first_key, r.last_key, r.dob));
   perCall('suppression', s.current, (r) => suppressionFor(db, r.email_key));
   perCall('suggestions (two index ranges + distance)', s.nearMiss, (a) => suggestAddresses(db, a));
-  perCall("provider's caseload by source", s.providers, (id) => caseloadBySource(db, id));
+  perCall("provider's caseload by source", s.providers, (id) => caseloadCounts(db, id));
   perCall("client's providers", s.current.filter((r) => r.role === 'client'), (r) => providersOfClient(db, r.id));
   perCall('whole lookupAddress (found)', s.current, (r) => lookupAddress(deps, r.email_key));
   perCall('whole lookupAddress (not found)', s.nearMiss, (a) => lookupAddress(deps, a));

@@ -26,8 +26,8 @@ export function accountCard(m: Match): string {
     ['last active', day(m.last_active_at)],
   ];
   if (m.contract) {
-    const ends = m.contract.ends_at ? ` (${m.contract.status === 'ending' ? 'ends' : 'ended'} ${m.contract.ends_at})` : '';
-    rows.push(['contract', `${m.contract.status}${ends}`]);
+    const effective = m.contract.status === 'terminated' ? (m.contract.ends_at ? `, effective ${m.contract.ends_at}` : ' (before cx: no date recorded)') : '';
+    rows.push(['contract', `${m.contract.status}${effective}`]);
   }
   if (m.caseload) rows.push(['caseload', `${m.caseload.search} from search, ${m.caseload.provider} added by the provider`]);
   if (m.providers) {

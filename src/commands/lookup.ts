@@ -63,14 +63,7 @@ function checkedOptions(email: string | undefined, opts: LookupOptions): string 
 async function completeRetentionDates(ctx: Context, db: Db, report: LookupReport): Promise<void> {
   if (!needsRetention(report)) return;
   const retention = await import('../actions/lookup-retention.js');
-  let policy;
-  try {
-    policy = retention.loadPolicy(ctx.policyPath);
-  } catch (err) {
-    if (err instanceof retention.PolicyFileError) throw new UsageError(err.message);
-    throw err;
-  }
-  retention.completeRetention(db, report, policy);
+  retention.completeRetention(db, report, retention.loadPolicy(ctx.policyPath), ctx.now());
 }
 
 /** In a terminal, several matches: list them, let the agent pick one, and show that one in full. */
