@@ -5,10 +5,10 @@
 // A read: no transaction, no audit row, nothing written.
 import { dateOf } from '../rules/dates.js';
 import { isDisposableDomain } from '../rules/email.js';
-import { accountsByName, NAME_MATCH_LIMIT, suppressionFor, type Account } from '../store/accounts.js';
-import type { Db } from '../store/db.js';
 import { clientSource, type BookedVia } from '../rules/sourcing.js';
+import { accountsByName, NAME_MATCH_LIMIT, suppressionFor, type Account } from '../store/accounts.js';
 import { intakesByClient } from '../store/caseload.js';
+import type { Db } from '../store/db.js';
 import { clientIdsOfProvider, intakesOfPair, providersOfClient } from '../store/lookup-details.js';
 import { familyOf, findByAddress, type MatchedBy } from './find-account.js';
 import { nameKeyPairs } from './lookup-name.js';

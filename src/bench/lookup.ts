@@ -2,9 +2,7 @@
 // running one prepared select, and the sqlite3 command-line tool running the same query, all in the same run;
 // then each lookup query inside the process (median µs). Aim: cx lookup within 1.5x of `node -e 0`, every
 // query under 1 ms. The mirror comes from the generator; without it the section says how to make it.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { caseloadCounts, lookupAddress, lookupName } from '../actions/lookup.js';
 import { suggestAddresses } from '../actions/lookup-suggest.js';
 import { baseMailboxKey, mailboxKey } from '../rules/email.js';
@@ -13,15 +11,13 @@ import {
 } from '../store/accounts.js';
 import { openMirror, type Db } from '../store/db.js';
 import { providersOfClient } from '../store/lookup-details.js';
-import { median, report, timeProcess, type Timing } from './measure.js';
+import { processTimes } from './lookup-process.js';
+import { median } from './measure.js';
 
-const REPO = resolve(import.meta.dirname, '../..');
-const CX = join(REPO, 'bin/cx.js');
-const RUNS = Number(process.env.BENCH_RUNS ?? 21);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
 const NOW = new Date('2026-11-27T12:00:00Z');
 
-interface Row {
+export interface Row {
   id: string;
   email_key: string;
   role: string;
@@ -50,13 +46,16 @@ export async function benchLookup(): Promise<void> {
   }
 }
 
-interface Samples {
+export interface Samples {
   current: Row[];
   former: string[];
   dotted: string[];
   tagged: string[];
   providers: string[];
+  /** One letter changed at a random place in the local part: not found, suggestions through the indexes. */
   nearMiss: string[];
+  /** Two letters changed. */
+  nearMiss2: string[];
 }
 
 /** Accounts at random rowids, and the shapes each lookup step needs, drawn from the mirror itself. */
@@ -70,6 +69,13 @@ function samples(db: Db): Samples {
     const row = at.get(1 + Math.floor(random() * max)) as Row | undefined;
     if (row) current.push(row);
   }
+  const typo = (key: string): string => {
+    const at = key.lastIndexOf('@');
+    const local = [...key.slice(0, at)];
+    const p = Math.floor(random() * local.length);
+    local[p] = local[p] === 'q' ? 'x' : 'q';
+    return `${local.join('')}${key.slice(at)}`;
+  };
   const gmail = current.filter((r) => r.email_key.endsWith('@gmail.com'));
   const former = (db.prepare(`SELECT email_key FROM former_emails WHERE rowid % 97 = 0 LIMIT ${SAMPLES}`).all() as Array<{ email_key: string }>).map((r) => r.email_key);
   return {
@@ -80,35 +86,9 @@ function samples(db: Db): Samples {
     // A +tag no account uses, on the mailbox of an existing account.
     tagged: gmail.map((r) => r.email_key.replace(/(\+[^@]*)?@/, '+benchtag@')),
     providers: current.filter((r) => r.role === 'provider').map((r) => r.id),
-    // One edit near the end of the local part: not found, suggestions through the indexes.
-    nearMiss: current.map((r) => r.email_key.replace(/.@/, (m) => `${m[0] === 'q' ? 'x' : 'q'}@`)),
+    nearMiss: current.map((r) => typo(r.email_key)),
+    nearMiss2: current.map((r) => typo(typo(r.email_key))),
   };
-}
-
-function processTimes(path: string, s: Samples): void {
-  const env = { ...process.env, CX_DB: path, NO_COLOR: '1' };
-  const address = s.current[0]!.email_key;
-  const node = [process.execPath];
-  const bareScript = `const D=require(${JSON.stringify(join(REPO, 'node_modules/better-sqlite3'))});` +
-    `const db=new D(${JSON.stringify(path)},{readonly:true});` +
-    `db.prepare('SELECT * FROM accounts WHERE email_key = ?').get(${JSON.stringify(address)});`;
-  const base = timeProcess('node -e 0', [...node, '-e', '0'], RUNS);
-  const others: Timing[] = [
-    timeProcess('node: open mirror + one prepared select', [...node, '-e', bareScript], RUNS),
-    timeProcess('cx lookup <current address> --json', [...node, CX, 'lookup', address, '--json'], RUNS, env),
-    timeProcess('cx lookup <current address> (human)', [...node, CX, 'lookup', address], RUNS, env),
-    timeProcess('cx lookup <gmail, dots dropped>', [...node, CX, 'lookup', s.dotted[0] ?? address, '--json'], RUNS, env),
-    timeProcess('cx lookup <near miss: exit 3, suggestions>', [...node, CX, 'lookup', s.nearMiss[0]!, '--json'], RUNS, env),
-    timeProcess('cx lookup --name "<first last>"', [...node, CX, 'lookup', '--name', `${s.current[0]!.first_key} ${s.current[0]!.last_key}`, '--json'], RUNS, env),
-  ];
-  const sqlite = spawnSync('sqlite3', ['-version'], { encoding: 'utf8' });
-  if (sqlite.status === 0) {
-    const q = `SELECT * FROM accounts WHERE email_key = '${address.replace(/'/g, "''")}';`;
-    others.push(timeProcess('sqlite3 CLI, the same select', ['sqlite3', '-readonly', path, q], RUNS));
-  } else {
-    console.log('sqlite3 comparison skipped: the sqlite3 command-line tool is not installed (apt-get install sqlite3).');
-  }
-  report('lookup: whole processes', base, others);
 }
 
 /** Median and 90th percentile of one function over the samples, in microseconds. */
@@ -143,13 +123,17 @@ function queryTimes(db: Db, s: Samples): void {
   perCall('name (last_key, first_key)', s.current, (r) => accountsByName(db, r.first_key, r.last_key, null));
   perCall('name + dob', s.current, (r) => accountsByName(db, r.first_key, r.last_key, r.dob));
   perCall('suppression', s.current, (r) => suppressionFor(db, r.email_key));
-  perCall('suggestions (two index ranges + distance)', s.nearMiss, (a) => suggestAddresses(db, a));
+  perCall('suggestions (bounded index ranges + distance)', s.nearMiss, (a) => suggestAddresses(db, a));
   perCall("provider's caseload by source", s.providers, (id) => caseloadCounts(db, id));
   perCall("client's providers", s.current.filter((r) => r.role === 'client'), (r) => providersOfClient(db, r.id));
   perCall('whole lookupAddress (found)', s.current, (r) => lookupAddress(deps, r.email_key));
   perCall('whole lookupAddress (not found)', s.nearMiss, (a) => lookupAddress(deps, a));
   perCall('whole lookupName', s.current, (r) => lookupName(deps, `${r.first_key} ${r.last_key}`, null));
   console.log('(medians and 90th percentiles over the sample addresses, 3 rounds, after a warm-up)');
-  const hits = s.current.filter((r, i) => suggestAddresses(db, s.nearMiss[i]!).includes(r.email_key)).length;
-  console.log(`suggestions: the real address was among them for ${hits} of ${s.current.length} one-edit near misses`);
+  for (const [label, typed] of [['one-letter', s.nearMiss], ['two-letter', s.nearMiss2]] as const) {
+    const cases = s.current.map((r, i) => ({ real: r.email_key, typed: typed[i]! }));
+    const fair = cases.filter((c) => c.typed !== c.real && !accountsByEmailKey(db, c.typed).length);
+    const hits = fair.filter((c) => suggestAddresses(db, c.typed).includes(c.real)).length;
+    console.log(`suggestions: the real address was suggested for ${hits} of ${fair.length} ${label} typos`);
+  }
 }
