@@ -1,7 +1,10 @@
 // Finding the account an address identifies, in the order of trust that CONTRACTS.md and issue 3 set:
 // the current address (any case or spacing) -> a former address -> the same mailbox written another
-// way (Gmail dots, googlemail.com; +tag kept) -> the account at the base mailbox (+tag dropped).
-// The first step that finds anything ends the search. Every action that takes an address uses this.
+// way (Gmail dots, googlemail.com; +tag kept) -> the account at the base mailbox (+tag dropped) -> for an
+// address typed without a +tag, the account(s) whose +tag address delivers to it (marcus.reyes@outlook.com
+// finds marcus.reyes+headway@outlook.com). The first step that finds anything ends the search, so a
+// parent's own address never returns the children's +alias accounts: those are its family.
+// Every action that takes an address uses this.
 import { baseMailboxKey, checkAddress, mailboxKey } from '../rules/email.js';
 import {
   accountsByBaseKey,
@@ -36,12 +39,25 @@ export function findByAddress(db: Db, raw: string): Found {
   if (base !== mailbox) {
     const atBase = accountsByMailboxKey(db, base);
     if (atBase.length) return found('mailbox', atBase);
+  } else {
+    // Typed without a +tag: the mailbox's owner may have signed up with a +tag address only.
+    const tagged = accountsByBaseKey(db, base);
+    if (tagged.length) return found('mailbox', tagged);
   }
   return { kind: 'not_found', query: raw, address };
 }
 
-/** The other accounts that share the mailbox through +alias addresses (never the matches themselves). */
-export function familyOf(db: Db, address: string, matches: Account[]): Account[] {
+/**
+ * The other accounts that share a mailbox with the matches through +alias addresses (never the matches
+ * themselves). The mailbox is each match's OWN address's base mailbox: a match through a former address
+ * has its family at its current address, not at the old one. With no matches, the address's mailbox.
+ */
+export function familyOf(db: Db, address: string, matches: Array<Pick<Account, 'id' | 'base_key'>>): Account[] {
   const ids = new Set(matches.map((a) => a.id));
-  return accountsByBaseKey(db, baseMailboxKey(address)).filter((a) => !ids.has(a.id));
+  const bases = matches.length ? [...new Set(matches.map((a) => a.base_key))] : [baseMailboxKey(address)];
+  const family = new Map<string, Account>();
+  for (const base of bases) {
+    for (const a of accountsByBaseKey(db, base)) if (!ids.has(a.id)) family.set(a.id, a);
+  }
+  return [...family.values()].sort((a, b) => (a.email_key < b.email_key ? -1 : a.email_key > b.email_key ? 1 : 0));
 }

@@ -1,0 +1,186 @@
+// `cx lookup`: who an address (or a name) identifies, and what a support agent needs to know about them.
+// HIPAA minimum necessary: name, role, status, verified, suppression, created / last active; a provider's
+// contract and caseload counts; a client's providers and retention date. Never a note, never a full date of
+// birth unless the agent typed it (--dob), never anything else from the row (state, verification times).
+// A read: no transaction, no audit row, nothing written.
+import { dateOf } from '../rules/dates.js';
+import { isDisposableDomain } from '../rules/email.js';
+import { clientSource, type BookedVia } from '../rules/sourcing.js';
+import { accountsByName, NAME_MATCH_LIMIT, suppressionFor, type Account } from '../store/accounts.js';
+import { intakesByClient } from '../store/caseload.js';
+import type { Db } from '../store/db.js';
+import { clientIdsOfProvider, intakesOfPair, providersOfClient } from '../store/lookup-details.js';
+import { familyOf, findByAddress, type MatchedBy } from './find-account.js';
+import { nameKeyPairs } from './lookup-name.js';
+import { suggestAddresses } from './lookup-suggest.js';
+
+export interface LookupDeps {
+  db: Db;
+  now: Date;
+}
+
+export interface AccountRef {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export interface Retention {
+  /** null until completeRetention (actions/lookup-retention.ts) fills it in from the policy. */
+  retain_until: string | null;
+  rule: string | null;
+  /** true: the date cx recorded when it deactivated the account; false: computed now from the policy. */
+  recorded: boolean;
+}
+
+/** Clients by where they came from (rules/sourcing.ts: their initial intake with this provider). */
+export type CaseloadCounts = Record<BookedVia, number>;
+
+export interface FamilyMember extends AccountRef {
+  /** The base mailbox the account shares with a match (see Match.mailbox). */
+  mailbox: string;
+}
+
+export interface Match {
+  id: string;
+  email: string;
+  role: Account['role'];
+  status: Account['status'];
+  verified: boolean;
+  matched_by: MatchedBy | 'name';
+  suppression: null | { reason: string; since: string };
+  name: string;
+  created_at: string;
+  last_active_at: string | null;
+  disposable: boolean;
+  /** The base mailbox of the account's address: family members with the same value belong to this match. */
+  mailbox: string;
+  /** Only when the agent gave --dob (so it is the date they typed). */
+  dob?: string;
+  /** ends_at: the termination's effective date; null while active, or when terminated before cx. */
+  contract?: { status: 'active' | 'terminated'; ends_at: string | null };
+  caseload?: CaseloadCounts;
+  providers?: Array<AccountRef & { source: BookedVia }>;
+  retention?: Retention;
+}
+
+export interface LookupReport {
+  query: string;
+  matches: Match[];
+  family: FamilyMember[];
+  suggestions: string[];
+  /** The address as cx reads it (trimmed, lower-case, without <> or mailto:); name searches: null. */
+  address: string | null;
+  /** The typed address is on a throwaway-mail domain: flagged, not refused. */
+  disposable: boolean;
+  /** A name search that found more than NAME_MATCH_LIMIT accounts (only the first are listed). */
+  truncated: boolean;
+}
+
+export type LookupOutcome = { kind: 'invalid'; query: string; reason: string } | { kind: 'report'; report: LookupReport };
+
+export function lookupAddress(deps: LookupDeps, raw: string): LookupOutcome {
+  const found = findByAddress(deps.db, raw);
+  if (found.kind === 'invalid') return { kind: 'invalid', query: raw, reason: found.reason };
+  const accounts = found.kind === 'found' ? found.accounts : [];
+  const report: LookupReport = {
+    query: raw,
+    matches: accounts.map((a) => describe(deps, a, found.kind === 'found' ? found.matchedBy : 'email')),
+    family: familyOf(deps.db, found.address, accounts).map(member),
+    suggestions: accounts.length ? [] : suggestAddresses(deps.db, found.address),
+    address: found.address,
+    disposable: isDisposableDomain(found.address),
+    truncated: false,
+  };
+  return { kind: 'report', report };
+}
+
+/** `--name "first last"` (either order) and optionally `--dob`: exact on the folded names, via the name index. */
+export function lookupName(deps: LookupDeps, fullNameTyped: string, dob: string | null): LookupOutcome {
+  const pairs = nameKeyPairs(fullNameTyped);
+  if (!pairs.length) {
+    return { kind: 'invalid', query: fullNameTyped, reason: 'give a first and a last name, e.g. --name "Zoe Oneil"' };
+  }
+  const byId = new Map<string, Account>();
+  for (const { first, last } of pairs) {
+    for (const a of accountsByName(deps.db, first, last, dob)) byId.set(a.id, a);
+  }
+  const all = [...byId.values()];
+  const accounts = all.slice(0, NAME_MATCH_LIMIT).sort((a, b) => fullName(a).localeCompare(fullName(b)) || a.id.localeCompare(b.id));
+  const matches = accounts.map((a) => ({ ...describe(deps, a, 'name'), ...(dob ? { dob } : {}) }));
+  const report: LookupReport = {
+    query: fullNameTyped,
+    matches,
+    family: familyOf(deps.db, '', accounts).map(member),
+    suggestions: [],
+    address: null,
+    disposable: false,
+    truncated: all.length > NAME_MATCH_LIMIT,
+  };
+  return { kind: 'report', report };
+}
+
+/** As common.ts fullName; not imported from there, which would load the audit chain (node:crypto) at start-up. */
+function fullName(a: Pick<Account, 'first_name' | 'last_name'>): string {
+  return `${a.first_name} ${a.last_name}`.trim();
+}
+
+export function ref(a: Pick<Account, 'id' | 'email' | 'first_name' | 'last_name'>): AccountRef {
+  return { id: a.id, email: a.email, name: fullName(a) };
+}
+
+function member(a: Account): FamilyMember {
+  return { ...ref(a), mailbox: a.base_key };
+}
+
+/** Whether a deactivated client's retention date must still be computed (actions/lookup-retention.ts). */
+export function needsRetention(report: LookupReport): boolean {
+  return report.matches.some((m) => m.retention && !m.retention.recorded && m.retention.retain_until === null);
+}
+
+function describe(deps: LookupDeps, a: Account, matchedBy: Match['matched_by']): Match {
+  const suppressed = suppressionFor(deps.db, a.email_key);
+  const match: Match = {
+    id: a.id,
+    email: a.email,
+    role: a.role,
+    status: a.status,
+    verified: a.email_verified_at !== null,
+    matched_by: matchedBy,
+    suppression: suppressed ? { reason: suppressed.reason, since: dateOf(suppressed.created_at) } : null,
+    name: fullName(a),
+    created_at: a.created_at,
+    last_active_at: a.last_active_at,
+    disposable: isDisposableDomain(a.email_key),
+    mailbox: a.base_key,
+  };
+  if (a.role === 'provider') {
+    match.contract = contractOf(a);
+    match.caseload = caseloadCounts(deps.db, a.id);
+  } else {
+    match.providers = providersOfClient(deps.db, a.id).map((p) => ({
+      ...ref(p),
+      source: clientSource(intakesOfPair(deps.db, p.id, a.id)).source,
+    }));
+    if (a.status === 'deactivated') {
+      // A date cx recorded at deactivation; else computed from the policy (completeRetention), never stored.
+      match.retention = a.retain_until
+        ? { retain_until: a.retain_until, rule: a.retention_rule, recorded: true }
+        : { retain_until: null, rule: null, recorded: false };
+    }
+  }
+  return match;
+}
+
+export function caseloadCounts(db: Db, providerId: string): CaseloadCounts {
+  const intakes = intakesByClient(db, providerId);
+  const counts: CaseloadCounts = { search: 0, provider: 0 };
+  for (const id of clientIdsOfProvider(db, providerId)) counts[clientSource(intakes.get(id) ?? []).source]++;
+  return counts;
+}
+
+/** `cx offboard` marks the contract terminated at once, with its effective date (which may be ahead). */
+function contractOf(a: Account): NonNullable<Match['contract']> {
+  const ends = a.contract_ends_at ? dateOf(a.contract_ends_at) : null;
+  return a.status === 'terminated' ? { status: 'terminated', ends_at: ends } : { status: 'active', ends_at: null };
+}

@@ -1,0 +1,86 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cx, demoMirror, snapshot } from '../helpers/cx.js';
+
+let db: string;
+beforeAll(() => {
+  db = demoMirror();
+});
+
+const family = (...args: string[]) => cx(['family', ...args], { db });
+const familyJson = (...args: string[]) => {
+  const r = cx(['family', '--json', ...args], { db });
+  return { ...r, body: r.json() };
+};
+
+describe('cx family', () => {
+  it('lists the accounts sharing the mailbox, in the JSON shape of CONTRACTS.md', () => {
+    const r = familyJson('jane.doe@gmail.com');
+    expect(r.code).toBe(0);
+    expect(Object.keys(r.body)).toEqual(expect.arrayContaining(['mailbox', 'accounts', 'suggestion', 'plus_addressing']));
+    expect(r.body.mailbox).toBe('janedoe@gmail.com');
+    expect(r.body.accounts.map((a: any) => a.id)).toEqual(['1001', '1003', '1002']); // the mailbox's own address first
+    for (const a of r.body.accounts) expect(Object.keys(a)).toEqual(expect.arrayContaining(['id', 'email']));
+    expect(r.body.suggestion).toBeNull();
+    expect(r.body.plus_addressing).toBe(true);
+  });
+
+  it("a child's +alias address, or the mailbox written another way, gives the same family", () => {
+    const ids = (q: string) => familyJson(q).body.accounts.map((a: any) => a.id).sort();
+    expect(ids('jane.doe+sam@gmail.com')).toEqual(['1001', '1002', '1003']);
+    expect(ids(' J.A.N.E.D.O.E@GoogleMail.com ')).toEqual(['1001', '1002', '1003']);
+  });
+
+  it('--suggest proposes name+tag on the parent address, lower-case ASCII without spaces', () => {
+    const r = familyJson('jane.doe@gmail.com', '--suggest', 'Max');
+    expect(r.body.suggestion).toBe('jane.doe+max@gmail.com');
+    expect(familyJson('jane.doe@gmail.com', '--suggest', 'Zoë O’Neil').body.suggestion).toBe('jane.doe+zoeoneil@gmail.com');
+    const human = family('jane.doe@gmail.com', '--suggest', 'Max');
+    expect(human.stdout).toContain('jane.doe+max@gmail.com');
+  });
+
+  it('a taken name gets a number, checked against the mailbox however it is written', () => {
+    expect(familyJson('jane.doe@gmail.com', '--suggest', 'Sam').body.suggestion).toBe('jane.doe+sam2@gmail.com');
+    // janedoe+sam@gmail.com is the same Gmail mailbox as 1002's jane.doe+sam@gmail.com.
+    expect(familyJson('janedoe@gmail.com', '--suggest', 'sam').body.suggestion).toBe('janedoe+sam2@gmail.com');
+    expect(familyJson('jane.doe+lily@gmail.com', '--suggest', 'Lily').body.suggestion).toBe('jane.doe+lily2@gmail.com');
+  });
+
+  it('Hotmail, Outlook and iCloud are supported too', () => {
+    expect(familyJson('priya.raman@hotmail.com', '--suggest', 'Ravi').body.suggestion).toBe('priya.raman+ravi@hotmail.com');
+    expect(familyJson('noah.kim@icloud.com', '--suggest', 'Ji').body.suggestion).toBe('noah.kim+ji@icloud.com');
+  });
+
+  it('any other domain: no suggestion, and the family member needs an address of their own', () => {
+    const r = familyJson('rosa.delgado@yahoo.com', '--suggest', 'Mia');
+    expect(r.code).toBe(0);
+    expect(r.body).toMatchObject({ suggestion: null, plus_addressing: false });
+    expect(r.body.accounts.map((a: any) => a.id)).toEqual(['1004']); // rosa.delgado-mia is not family
+    const human = family('rosa.delgado@yahoo.com', '--suggest', 'Mia');
+    expect(human.stdout).toMatch(/needs an email address of their own/);
+    // Fastmail delivers +tags, but the platform's guidance names only the four providers.
+    expect(familyJson('zoe.oneil@fastmail.com', '--suggest', 'Kid').body).toMatchObject({ suggestion: null, plus_addressing: false });
+  });
+
+  it("a former address: the family and suggestion are at the account's current address", () => {
+    const r = familyJson('ben.hartley@brightlane-logistics.com', '--suggest', 'Kid');
+    expect(r.body.mailbox).toBe('benjaminhartley@gmail.com');
+    expect(r.body.accounts.map((a: any) => a.id)).toEqual(['1015']);
+    expect(r.body.suggestion).toBe('benjamin.hartley+kid@gmail.com');
+  });
+
+  it('exit 3 when no account uses the mailbox; exit 2 for a bad address or a name without letters', () => {
+    const none = familyJson('nobody.here@gmail.com');
+    expect(none.code).toBe(3);
+    expect(none.body.accounts).toEqual([]);
+    expect(family('jane.doe@@gmail.com').code).toBe(2);
+    const name = family('jane.doe@gmail.com', '--suggest', '!!!');
+    expect(name.code).toBe(2);
+    expect(name.stderr).toMatch(/--suggest/);
+  });
+
+  it('proposes only: writes nothing', () => {
+    const before = snapshot(db);
+    family('jane.doe@gmail.com', '--suggest', 'Max');
+    expect(snapshot(db)).toEqual(before);
+  });
+});
