@@ -2,7 +2,7 @@
 // Colour: chalk turns it on for a terminal and honours FORCE_COLOR; NO_COLOR (https://no-color.org) it
 // does not read, so it is applied here.
 import chalk, { chalkStderr } from 'chalk';
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
 import type { Context } from './context.js';
 import type { Outcome } from './errors.js';
 
@@ -76,6 +76,8 @@ export interface Column<Row> {
 
 /** A plain table for people; JSON callers get the rows themselves. */
 export function table<Row>(columns: Array<Column<Row>>, rows: Row[]): string {
+  // Loaded on first use: most runs (JSON, one-line outcomes) never draw a table.
+  const Table = createRequire(import.meta.url)('cli-table3') as typeof import('cli-table3');
   const t = new Table({
     head: columns.map((c) => c.header),
     style: { head: chalk.level > 0 ? ['bold'] : [], border: chalk.level > 0 ? ['grey'] : [] },

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { report, timeProcess } from './measure.js';
+import { benchLookup } from './lookup.js';
 import { benchNotes } from './notes.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -32,6 +33,7 @@ function startup(): void {
 
 const SECTIONS: Record<string, () => void | Promise<void>> = {
   startup,
+  lookup: benchLookup,
   notes: benchNotes,
 };
 
