@@ -7,6 +7,7 @@
 // does its writes, outbox rows and audit row inside one writeTransaction, so they commit together; inside
 // a batch that transaction becomes a savepoint of the batch's transaction.
 import type { Outcome } from '../errors.js';
+import { plusTag } from '../rules/email.js';
 import type { ActionResult } from '../render.js';
 import type { Account } from '../store/accounts.js';
 import { appendAudit } from '../store/audit.js';
@@ -33,6 +34,9 @@ export type AccountForChange = { account: Account; matchedBy: MatchedBy } | { re
 /**
  * The single account a change is about. An invalid address, no account, or an address that identifies
  * several accounts (e.g. two stored spellings of one Gmail mailbox) end the action with that outcome.
+ * A match that only holds once a +tag is added or dropped is not taken for a change: +alias addresses
+ * are how families share a mailbox, so `jane.doe+max@gmail.com` (no account) must not deactivate Jane,
+ * nor `jane.doe@gmail.com` (no account) act on Sam's `jane.doe+sam@gmail.com`. Lookup still shows it.
  */
 export function accountForChange(db: Db, rawAddress: string): AccountForChange {
   const found = findByAddress(db, rawAddress);
@@ -44,7 +48,18 @@ export function accountForChange(db: Db, rawAddress: string): AccountForChange {
     const list = found.accounts.map((a) => `${a.id} <${a.email}>`).join(', ');
     return { refusal: result('refused', `${found.address} matches ${found.accounts.length} accounts (${list}); use the exact address`, null) };
   }
-  return { account: found.accounts[0]!, matchedBy: found.matchedBy };
+  const account = found.accounts[0]!;
+  if (found.matchedBy === 'mailbox' && plusTag(found.address) !== plusTag(account.email_key)) {
+    return {
+      refusal: result(
+        'not_found',
+        `no account uses ${found.address}; the same mailbox has ${account.email} (account ${account.id}), a different +alias ` +
+          `address that may be another family member: if it is this person, use that address`,
+        null,
+      ),
+    };
+  }
+  return { account, matchedBy: found.matchedBy };
 }
 
 /** Append the audit row of a change; call inside the change's writeTransaction. */
