@@ -1,3 +1,124 @@
-import { notBuiltYet } from './not-built-yet.js';
+// `cx batch <tickets.csv | ->`: read the whole export, check every row, show the plan and confirm, then
+// apply each ticket exactly once (src/batch/run.ts) and write one result row per input row.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Command } from 'commander';
+import type { BatchSettings } from '../batch/dispatch.js';
+import { fileOutput, streamOutput, type ResultsOutput } from '../batch/output.js';
+import { planLines, summaryLine, UNFINISHED } from '../batch/plan.js';
+import { progressBar } from '../batch/progress.js';
+import { runBatch, type Summary } from '../batch/run.js';
+import { readTicketFile, type TicketFile } from '../batch/ticket-file.js';
+import { confirmChange, type Context } from '../context.js';
+import { EXIT, UsageError, type Outcome } from '../errors.js';
+import { DEFAULT_POLICY, loadPolicy, type RetentionPolicy } from '../rules/policy.js';
+import { note, printJson } from '../render.js';
+import type { Db } from '../store/db.js';
+import { processedTicket } from '../store/processed-tickets.js';
+import { handle, type Runtime } from './define.js';
+import { openForWrite } from './mirror.js';
 
-export const configure = notBuiltYet('batch', 7);
+interface BatchOptions {
+  out?: string;
+  typeColumn?: string;
+  notesDir: string;
+}
+
+export function configure(cmd: Command, runtime: Runtime): void {
+  cmd
+    .option('--out <file>', 'write the results CSV to this file (complete or not at all) instead of stdout')
+    .option('--type-column <header>', 'read the ticket type from this column, e.g. "CX action [list]" (else type, else Tags)')
+    .option('--notes-dir <dir>', 'where notes_export rows write their zips', 'exports')
+    .addHelpText('after', `
+Each ticket id is applied once: a ticket recorded by an earlier run (or another agent's) reports
+already_done. Rows that end not_found, refused, invalid or error are not recorded: fix the cause and
+run the same file again. Exit 0 when every row is done or already done, 5 when any row is not.
+--json prints the summary {"rows","by_outcome","out"} and needs --out for the results.`);
+  handle(cmd, runtime, (ctx, source: string, opts: BatchOptions) => batch(ctx, source, opts));
+}
+
+async function batch(ctx: Context, source: string, opts: BatchOptions): Promise<number> {
+  if (ctx.ticket) throw new UsageError('--ticket does not apply to cx batch: every row names its own ticket');
+  if (ctx.json && !opts.out) {
+    throw new UsageError('--json prints the summary on stdout, so the results need a file', 'add --out results.csv');
+  }
+  if (opts.out && source !== '-' && resolve(opts.out) === resolve(source)) {
+    throw new UsageError('--out names the input file: the results would replace the tickets', 'choose another --out file');
+  }
+  // Read first: the whole file is parsed and checked before the mirror is even opened. In a terminal the
+  // plan also counts the unusable addresses; elsewhere they show as invalid rows as the batch goes.
+  const prompting = ctx.io.interactive && !ctx.yes && !ctx.dryRun;
+  const file = readTicketFile(await readInput(ctx, source), { typeColumn: opts.typeColumn, checkAddresses: prompting });
+  const settings: BatchSettings = { notesDir: resolve(opts.notesDir), policy: policyFor(ctx, file) };
+  const output: ResultsOutput = opts.out ? fileOutput(opts.out) : streamOutput(ctx.io.stdout);
+  let db: Db | undefined;
+  try {
+    db = openForWrite(ctx);
+    await confirm(ctx, db, file);
+    const progress = await progressBar(ctx.io, file.count);
+    let summary: Summary;
+    try {
+      summary = await runBatch(db, file.rows(), {
+        agent: ctx.agent, now: ctx.now, dryRun: ctx.dryRun, settings, emit: (r) => output.write(r), progress: (n) => progress.tick(n),
+      });
+    } finally {
+      progress.stop();
+    }
+    await output.finish();
+    const unfinished = Object.entries(summary.by_outcome).some(([o, n]) => n > 0 && UNFINISHED.has(o as Outcome));
+    if (ctx.json) printJson(ctx, { ...summary, out: opts.out ?? null, dry_run: ctx.dryRun });
+    else {
+      note(ctx, summaryLine(summary.rows, summary.by_outcome, ctx.dryRun));
+      if (opts.out) note(ctx, `Results: ${opts.out}`);
+      if (ctx.dryRun) note(ctx, 'Nothing was changed (dry run).');
+      else if (unfinished) note(ctx, 'Rows not done were not recorded: fix the cause, then run the same file again (done tickets are not applied twice).');
+    }
+    return unfinished ? EXIT.batchIncomplete : EXIT.ok;
+  } catch (err) {
+    output.abort();
+    throw err;
+  } finally {
+    db?.close();
+  }
+}
+
+async function readInput(ctx: Context, source: string): Promise<Buffer> {
+  if (source === '-') return readAll(ctx.io.stdin);
+  try {
+    return readFileSync(source);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ENOENT') throw new UsageError(`no such file: ${source}`, 'give the CSV ticket export, or - to read it from stdin');
+    if (code === 'EISDIR') throw new UsageError(`${source} is a folder, not a CSV file`);
+    throw new UsageError(`cannot read ${source}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(typeof part === 'string' ? Buffer.from(part) : (part as Buffer));
+  return Buffer.concat(parts);
+}
+
+/** The policy file is read (and must be valid) only when a deactivate_client row will use it. */
+function policyFor(ctx: Context, file: TicketFile): RetentionPolicy {
+  if (!file.plan.byType.has('deactivate_client')) return DEFAULT_POLICY;
+  try {
+    return loadPolicy(ctx.policyPath);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err), 'fix the policy file; nothing was applied');
+  }
+}
+
+/** The plan (counts by type) and a question in a terminal; --yes elsewhere; a dry run needs neither. */
+async function confirm(ctx: Context, db: Db, file: TicketFile): Promise<void> {
+  const plan = file.plan;
+  if (plan.applicable === 0 || ctx.dryRun || ctx.yes) return;
+  if (ctx.io.interactive) {
+    let already = 0;
+    for (const r of file.rows()) if (r.problem === null && processedTicket(db, r.ticketId)) already++;
+    for (const line of planLines(plan, already)) note(ctx, line);
+  }
+  await confirmChange(ctx, `Apply ${plan.applicable} ticket${plan.applicable === 1 ? '' : 's'} to ${ctx.dbPath}?`);
+}

@@ -1,0 +1,97 @@
+// Which action a ticket type runs. Batch calls the very same actions as the single commands: this table
+// only maps a ticket row's columns to an action's input. A type whose action has not been merged yet
+// answers `invalid` with a detail that says so; the batch goes on with the other rows.
+import { findByAddress, type MatchedBy } from '../actions/find-account.js';
+import { result, type ActionDeps, type ActionResult } from '../actions/common.js';
+import { checkAddress } from '../rules/email.js';
+import type { RetentionPolicy } from '../rules/policy.js';
+import { suppressionFor, type Account } from '../store/accounts.js';
+import type { TicketRow, TicketType } from './input.js';
+// TODO(merge issues 4, 5, 6): uncomment these imports and the calls in DISPATCH below.
+// import { resetPassword } from '../actions/reset.js';
+// import { resubscribe } from '../actions/resubscribe.js';
+// import { deactivateClient } from '../actions/deactivate.js';
+// import { offboardProvider } from '../actions/offboard.js';
+// import { exportNotes } from '../actions/notes-export.js';
+
+/** What every row of one batch shares, beyond the action's own deps. */
+export interface BatchSettings {
+  /** Where notes_export rows write their zips (--notes-dir, default ./exports), as an absolute path. */
+  notesDir: string;
+  /** The retention policy deactivate_client rows use (--policy, $CX_POLICY, else the defaults). */
+  policy: RetentionPolicy;
+}
+
+export type TicketAction = (deps: ActionDeps, row: TicketRow, ctx: BatchSettings) => ActionResult | Promise<ActionResult>;
+export type DispatchTable = Record<TicketType, TicketAction>;
+
+// Until it lands, an action's stand-in checks the address first, as the action will (accountForChange).
+const notBuiltYet = (type: TicketType, issue: number): TicketAction => (_deps, row) => {
+  const checked = checkAddress(row.email);
+  if (!checked.ok) return result('invalid', `not a usable address: ${checked.reason}`, null);
+  return result('invalid', `${type}: this action is not built yet (issue ${issue})`, null);
+};
+
+/**
+ * Rules for each row type (the contract's optional columns):
+ * - resubscribe never forces: a bounce or a complaint is refused, as `cx resubscribe` without --force.
+ * - deactivate_client: `requested_by` is the address the request came from (checked by the action).
+ * - provider_termination: `until` is the effective date, the contract's last day (today when empty);
+ *   `since` is not used.
+ * - notes_export: `client_email` narrows to one client, `since`/`until` bound the session dates. Async:
+ *   the zip is written (outside SQLite) before the ticket's savepoint records the ticket, so a crash
+ *   between the two leaves a zip but no record, and the re-run writes the same zip again: exportNotes
+ *   must name it after deps.ticket (deterministic) and create notesDir; if it names it otherwise, pass
+ *   `outDir: join(ctx.notesDir, deps.ticket)`. A ticket already recorded is never exported again.
+ */
+export const DISPATCH: DispatchTable = {
+  lookup: lookupTicket,
+  password_reset: notBuiltYet('password_reset', 4),
+  resubscribe: notBuiltYet('resubscribe', 4),
+  deactivate_client: notBuiltYet('deactivate_client', 5),
+  provider_termination: notBuiltYet('provider_termination', 5),
+  notes_export: notBuiltYet('notes_export', 6),
+  // TODO(merge): replace the five lines above with these.
+  // password_reset: (deps, row) => resetPassword(deps, { email: row.email }),
+  // resubscribe: (deps, row) => resubscribe(deps, { email: row.email }),
+  // deactivate_client: (deps, row, ctx) =>
+  //   deactivateClient(deps, { email: row.email, requestedBy: row.fields.requestedBy, policy: ctx.policy }),
+  // provider_termination: (deps, row) => offboardProvider(deps, { email: row.email, effective: row.fields.until }),
+  // notes_export: (deps, row, ctx) =>
+  //   exportNotes(deps, { email: row.email, outDir: ctx.notesDir, client: row.fields.clientEmail, since: row.fields.since, until: row.fields.until }),
+};
+
+const FOUND_BY: Record<MatchedBy, string> = {
+  email: 'current address',
+  former_email: 'a former address',
+  mailbox: 'the same mailbox written another way',
+};
+
+function describeAccount(db: ActionDeps['db'], a: Account): string {
+  const facts: string[] = [a.role, a.status];
+  if (a.email_verified_at === null) facts.push('email not verified');
+  const suppressed = suppressionFor(db, a.email_key);
+  if (suppressed) facts.push(`emails suppressed (${suppressed.reason} since ${suppressed.created_at.slice(0, 10)})`);
+  return `${a.id} <${a.email}> ${facts.join(', ')}`;
+}
+
+/**
+ * A lookup ticket: which account the address identifies (current -> former -> same mailbox), as
+ * `cx lookup` finds it. A read: it changes nothing itself; the batch records the ticket (and its audit
+ * row) when it is `done`. Several accounts behind one mailbox is still a lookup done (the detail lists
+ * them); account_id is set only when there is exactly one.
+ */
+export function lookupTicket(deps: ActionDeps, row: TicketRow): ActionResult {
+  if (row.email === '') return result('invalid', 'name lookup in batch is not built yet: give the address, or use cx lookup --name', null);
+  const found = findByAddress(deps.db, row.email);
+  if (found.kind === 'invalid') return result('invalid', `not a usable address: ${found.reason}`, null);
+  if (found.kind === 'not_found') {
+    return result('not_found', `no account uses ${found.address} (current or former address, or the same mailbox)`, null);
+  }
+  const outcome = deps.dryRun ? 'planned' : 'done';
+  const by = FOUND_BY[found.matchedBy];
+  const [only, ...more] = found.accounts;
+  if (only && more.length === 0) return result(outcome, `found by ${by}: ${describeAccount(deps.db, only)}`, only.id);
+  const list = found.accounts.map((a) => describeAccount(deps.db, a)).join('; ');
+  return result(outcome, `${found.accounts.length} accounts found by ${by}: ${list}`, null);
+}

@@ -1,0 +1,180 @@
+// Applying checked ticket rows, exactly once. Tickets are grouped into chunks, one BEGIN IMMEDIATE each;
+// every ticket runs in its own savepoint inside it. A ticket that ends done or already_done keeps its
+// writes and is recorded in processed_tickets in that savepoint; any other outcome, or an action that
+// throws, rolls the savepoint back, so a ticket's writes exist if and only if it is recorded. Results of
+// a chunk are handed on only after it commits: a results row never claims work that a crash undid.
+import { audit, result, type ActionDeps, type ActionResult } from '../actions/common.js';
+import { CxError, EXIT, type Outcome } from '../errors.js';
+import type { Db } from '../store/db.js';
+import { chunkTx, lastAuditId, processedTicket, recordProcessed } from '../store/processed-tickets.js';
+import { DISPATCH, type BatchSettings, type DispatchTable } from './dispatch.js';
+import type { TicketRow } from './input.js';
+import { OUTCOMES } from './plan.js';
+import type { ResultRow } from './results.js';
+
+export interface RunOptions {
+  agent: string;
+  now: () => Date;
+  dryRun: boolean;
+  settings: BatchSettings;
+  /** The actions by type (tests pass their own). */
+  table?: DispatchTable;
+  /** At most this many tickets per transaction (default 2,000). */
+  chunkSize?: number;
+  /** Commit once a chunk has held the write lock this long (default 100 ms), so other writers get a turn. */
+  chunkMs?: number;
+  /** Each chunk's results, in input order, once the chunk has committed. */
+  emit: (rows: ResultRow[]) => void | Promise<void>;
+  /** Rows finished so far (called after every row). */
+  progress?: (rowsDone: number) => void;
+}
+
+export interface Summary {
+  rows: number;
+  by_outcome: Record<Outcome, number>;
+}
+
+/** The batch could not go on (the database failed under it). Chunks committed before it stay applied. */
+export class BatchStoppedError extends CxError {
+  constructor(row: TicketRow, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(`the batch stopped at line ${row.line} (ticket ${row.ticketId || '?'}): ${why}`, EXIT.internal, 'error',
+      'tickets already recorded stay applied; run the same command again to go on from here');
+  }
+}
+
+const RECORDED: ReadonlySet<Outcome> = new Set(['done', 'already_done']);
+const NOT_RECORDED_NOTE = ' (not recorded: a re-run of this file retries it)';
+
+function isThenable(x: unknown): x is PromiseLike<ActionResult> {
+  return typeof (x as { then?: unknown } | null)?.then === 'function';
+}
+
+/** Apply the rows (in file order, read lazily: see ticket-file.ts); checked rows, see plan.ts checkRow. */
+export async function runBatch(db: Db, rows: Iterable<TicketRow>, opts: RunOptions): Promise<Summary> {
+  const chunkSize = opts.chunkSize ?? 2000;
+  const chunkMs = opts.chunkMs ?? 100;
+  const byOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+  const it = rows[Symbol.iterator]();
+  let next = it.next();
+  let count = 0;
+  let current: TicketRow | undefined;
+  while (!next.done) {
+    const results: ResultRow[] = [];
+    if (opts.dryRun) chunkTx.beginRead(db);
+    else await takeWriteLock(db, next.value);
+    const started = performance.now();
+    try {
+      // The row is taken from the iterator only once it is processed: a chunk that ends leaves it next.
+      for (; !next.done && results.length < chunkSize; next = it.next()) {
+        if (results.length > 0 && performance.now() - started > chunkMs) break;
+        current = next.value;
+        const applied = applyRow(db, current, opts);
+        results.push(isThenableRow(applied) ? await applied : applied);
+        opts.progress?.(++count);
+      }
+      if (opts.dryRun) chunkTx.rollback(db);
+      else chunkTx.commit(db);
+    } catch (err) {
+      chunkTx.rollback(db);
+      if (err instanceof BatchStoppedError) throw err;
+      throw new BatchStoppedError(current ?? next.value!, err);
+    }
+    for (const r of results) byOutcome[r.outcome as Outcome]++;
+    await opts.emit(results);
+    // SQLite's locks are not fair: a writer waiting in its busy handler retries every 100 ms at most,
+    // and would find the lock taken again each time. A short gap between chunks lets it in.
+    if (!opts.dryRun && !next.done) await sleep(GAP_MS);
+  }
+  return { rows: count, by_outcome: byOutcome };
+}
+
+const GAP_MS = 4;
+const POLL_MS = 2;
+/** How long a batch waits for another writer before it gives up (it stops; a re-run goes on). */
+const LOCK_WAIT_MS = 30_000;
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+async function takeWriteLock(db: Db, next: TicketRow): Promise<void> {
+  const deadline = performance.now() + LOCK_WAIT_MS;
+  while (!chunkTx.tryBeginWrite(db)) {
+    if (performance.now() > deadline) {
+      throw new BatchStoppedError(next, new Error(`the mirror stayed locked by another writer for ${LOCK_WAIT_MS / 1000} s`));
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+function isThenableRow(x: ResultRow | Promise<ResultRow>): x is Promise<ResultRow> {
+  return typeof (x as { then?: unknown }).then === 'function';
+}
+
+function resultRow(row: TicketRow, r: Pick<ActionResult, 'outcome' | 'detail' | 'account_id'>, processedAt: string): ResultRow {
+  return {
+    ticket_id: row.ticketId,
+    type: row.type ?? row.rawType,
+    email: row.email,
+    outcome: r.outcome,
+    account_id: r.account_id,
+    detail: r.detail,
+    processed_at: processedAt,
+  };
+}
+
+/** One row: its result, or a promise of it when the action is async. Throws only when the batch must stop. */
+function applyRow(db: Db, row: TicketRow, opts: RunOptions): ResultRow | Promise<ResultRow> {
+  if (row.problem !== null || row.type === null) return resultRow(row, result('invalid', row.problem ?? 'no type', null), '');
+  const prior = processedTicket(db, row.ticketId);
+  if (prior) {
+    const as = prior.type === row.type ? '' : ` as ${prior.type}`;
+    const detail = `already processed${as} on ${prior.processed_at} by ${prior.agent}: ${prior.detail}`;
+    return resultRow(row, result('already_done', detail, prior.account_id), prior.processed_at);
+  }
+  const now = opts.now();
+  const deps: ActionDeps = { db, now, agent: opts.agent, ticket: row.ticketId, dryRun: opts.dryRun };
+  const action = (opts.table ?? DISPATCH)[row.type];
+  const failed = (err: unknown): ActionResult => result('error', `failed: ${err instanceof Error ? err.message : String(err)}`, null);
+
+  if (opts.dryRun) {
+    // The chunk is rolled back whatever happens: no savepoint needed.
+    const settle = (r: ActionResult) => resultRow(row, r, '');
+    try {
+      const r = action(deps, row, opts.settings);
+      return isThenable(r) ? Promise.resolve(r).then(settle, (err) => settle(failed(err))) : settle(r);
+    } catch (err) {
+      return settle(failed(err));
+    }
+  }
+
+  chunkTx.ticketBegin(db);
+  const auditBefore = lastAuditId(db);
+  const undo = (r: ActionResult): ResultRow => {
+    // A failure that ended the whole transaction (disk full, I/O error) leaves nothing to roll back to.
+    if (!db.inTransaction) throw new BatchStoppedError(row, r.detail);
+    chunkTx.ticketUndo(db);
+    return resultRow(row, { ...r, detail: r.detail + NOT_RECORDED_NOTE }, '');
+  };
+  const settle = (r: ActionResult): ResultRow => {
+    if (!RECORDED.has(r.outcome)) {
+      const bug = r.outcome === 'planned' ? result('error', 'the action planned instead of acting (a bug in cx)', r.account_id) : r;
+      return undo(bug);
+    }
+    try {
+      const at = now.toISOString();
+      // Recording the ticket is a change: it gets an audit row unless the action wrote its own.
+      if (lastAuditId(db) === auditBefore) audit(deps, `batch.${row.type}`, r);
+      recordProcessed(db, { ticket_id: row.ticketId, type: row.type!, email: row.email, outcome: r.outcome, account_id: r.account_id, detail: r.detail, agent: opts.agent, processed_at: at });
+      chunkTx.ticketKeep(db);
+      return resultRow(row, r, at);
+    } catch (err) {
+      return undo(failed(err));
+    }
+  };
+  try {
+    const r = action(deps, row, opts.settings);
+    return isThenable(r) ? Promise.resolve(r).then(settle, (err) => undo(failed(err))) : settle(r);
+  } catch (err) {
+    return undo(failed(err));
+  }
+}

@@ -1,0 +1,116 @@
+// Batch bench (issue 7): N tickets (default 100,000) on a generated 1,000,000-account mirror, in one run:
+//   - the floor: a bare better-sqlite3 loop doing the same reads and writes (batch-floor.ts);
+//   - `cx batch` itself, and its peak memory at 10% and 30% of the tickets too (flat as the file grows?);
+//   - one `cx` process per ticket, what an agent would script, timed on a sample and extrapolated.
+// Each run gets a fresh copy of the mirror. Peak RSS comes from the child itself (rss-hook.ts).
+// Standalone: node dist/bench/batch.js   Env: BENCH_BIG_DB (default /tmp/big.db), BENCH_BATCH_TICKETS.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { median } from './measure.js';
+import { makeTickets, ticketsCsv } from './batch-tickets.js';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const CX = join(REPO, 'bin/cx.js');
+const HOOK = pathToFileURL(join(import.meta.dirname, 'rss-hook.js')).href;
+const SAMPLE = 20;
+
+interface Measured {
+  label: string;
+  tickets: number;
+  ms: number;
+  rssMiB: number;
+}
+
+function child(argv: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; rssFile: string }): { ms: number; rssMiB: number } {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['--import', HOOK, ...argv], {
+    cwd: REPO, input: opts.input ?? '', env: { ...process.env, NO_COLOR: '1', CX_AGENT: 'bench', ...opts.env, BENCH_RSS_FILE: opts.rssFile },
+    stdio: ['pipe', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024,
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  // cx batch exits 5 when some rows are not done (the not_found / invalid rows generated on purpose).
+  if (r.status !== 0 && r.status !== 5) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return { ms, rssMiB: Number(readFileSync(opts.rssFile, 'utf8')) / 1024 };
+}
+
+function countDataRows(csvFile: string): number {
+  const text = readFileSync(csvFile, 'utf8');
+  return text.split('\n').filter(Boolean).length - 1; // bench rows hold no line breaks
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+function duration(ms: number): string {
+  if (ms < 120_000) return `${fmt(ms / 1000, 1)} s`;
+  if (ms < 7_200_000) return `${fmt(ms / 60_000, 1)} min`;
+  return `${fmt(ms / 3_600_000, 1)} h`;
+}
+
+export async function benchBatch(): Promise<void> {
+  const big = resolve(process.env.BENCH_BIG_DB ?? '/tmp/big.db');
+  const n = Number(process.env.BENCH_BATCH_TICKETS ?? 100_000);
+  console.log(`\n## batch: ${fmt(n)} tickets`);
+  if (!existsSync(big)) {
+    console.log(`skipped: no generated mirror at ${big}. Make one (a few minutes), then run again:\n` +
+      `  npm run gen -- --accounts 1000000 --out ${big}     (or set BENCH_BIG_DB)`);
+    return;
+  }
+  if (existsSync(`${big}-wal`) && readFileSync(`${big}-wal`).length > 0) console.log(`note: ${big}-wal is not empty; copies take the main file only`);
+  const dir = mkdtempSync(join(dirname(big), 'cx-bench-batch-'));
+  try {
+    const tickets = makeTickets(big, n);
+    const files = new Map<number, string>();
+    const sizes = [...new Set([Math.round(n / 10), Math.round((3 * n) / 10), n])].filter((s) => s > 0);
+    for (const size of sizes) {
+      const file = join(dir, `tickets-${size}.csv`);
+      writeFileSync(file, ticketsCsv(tickets.rows.slice(0, size)));
+      files.set(size, file);
+    }
+    console.log(`mirror: ${big} (${fmt(tickets.accounts)} accounts); tickets: ${tickets.mixLabel}`);
+    const fresh = (name: string) => {
+      const copy = join(dir, `${name}.db`);
+      copyFileSync(big, copy);
+      return copy;
+    };
+    const rssFile = join(dir, 'rss');
+    const results: Measured[] = [];
+
+    const floorDb = fresh('floor');
+    const floor = child([join(import.meta.dirname, 'batch-floor.js'), floorDb, files.get(n)!, join(dir, 'floor-out.csv')], { rssFile });
+    rmSync(floorDb);
+    results.push({ label: 'bare better-sqlite3 loop (the floor)', tickets: n, ...floor });
+
+    const growth: Array<{ size: number; rssMiB: number; ms: number }> = [];
+    for (const size of sizes) {
+      const db = fresh(`cx-${size}`);
+      const out = join(dir, `cx-${size}-results.csv`);
+      const m = child([CX, '--db', db, 'batch', files.get(size)!, '--yes', '--out', out], { rssFile });
+      if (countDataRows(out) !== size) throw new Error(`cx batch wrote ${countDataRows(out)} result rows for ${size} tickets`);
+      growth.push({ size, ...m });
+      if (size === n) results.push({ label: 'cx batch', tickets: n, ...m });
+      if (size !== sizes[0]) rmSync(db);
+    }
+
+    // One process per ticket, on the first copy (its tickets are already recorded; these ids are new).
+    const perDb = join(dir, `cx-${sizes[0]}.db`);
+    const sample = tickets.rows.slice(0, SAMPLE).map((r) => ({ ...r, ticketId: `${r.ticketId}-single` }));
+    const singles = sample.map((row) => child([CX, '--db', perDb, 'batch', '-', '--yes'], { input: ticketsCsv([row]), rssFile }));
+    const perTicketMs = median(singles.map((s) => s.ms));
+    results.push({ label: `one cx process per ticket (${SAMPLE} timed, extrapolated)`, tickets: n, ms: perTicketMs * n, rssMiB: Math.max(...singles.map((s) => s.rssMiB)) });
+
+    console.log(`${'what'.padEnd(48)} ${'tickets/s'.padStart(10)} ${`time for ${fmt(n)}`.padStart(16)} ${'peak RSS'.padStart(10)} ${'vs floor'.padStart(9)}`);
+    for (const r of results) {
+      const rate = (r.tickets / r.ms) * 1000; // all rows: the floor and cx skip or refuse the same ones
+      const ratio = floor.ms / r.ms;
+      const shown = ratio >= 0.01 ? `${fmt(ratio, 2)}x` : `1/${fmt(1 / ratio)}`;
+      console.log(`${r.label.padEnd(48)} ${fmt(rate).padStart(10)} ${duration(r.ms).padStart(16)} ${`${fmt(r.rssMiB)} MiB`.padStart(10)} ${shown.padStart(9)}`);
+    }
+    console.log(`cx batch peak RSS as the file grows: ${growth.map((g) => `${fmt(g.size)} tickets ${fmt(g.rssMiB)} MiB (${fmt((g.size / g.ms) * 1000)}/s)`).join(', ')}`);
+    console.log('(whole processes, wall time: start-up, reading and checking the file, and the results file included; one run each)');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) await benchBatch();

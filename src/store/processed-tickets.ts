@@ -1,0 +1,75 @@
+// The batch's SQL: the processed_tickets table (a ticket applied once is never applied again) and the
+// transaction shape a batch runs in — one BEGIN IMMEDIATE per chunk of tickets, one savepoint per ticket.
+// A ticket's writes, its audit row and its processed_tickets row commit or roll back together; the chunk
+// only decides how often the mirror is synced, not what is all-or-nothing.
+import { sql, type Db } from './db.js';
+
+export interface ProcessedTicket {
+  ticket_id: string;
+  type: string;
+  email: string;
+  outcome: string;
+  account_id: string | null;
+  detail: string;
+  agent: string;
+  processed_at: string;
+}
+
+export function processedTicket(db: Db, ticketId: string): ProcessedTicket | undefined {
+  return sql(db, 'SELECT * FROM processed_tickets WHERE ticket_id = ?').get(ticketId) as ProcessedTicket | undefined;
+}
+
+/** Record a ticket as applied; inside the ticket's savepoint. A second insert of the same id fails (PK). */
+export function recordProcessed(db: Db, row: ProcessedTicket): void {
+  sql(
+    db,
+    `INSERT INTO processed_tickets (ticket_id, type, email, outcome, account_id, detail, agent, processed_at)
+     VALUES (@ticket_id, @type, @email, @outcome, @account_id, @detail, @agent, @processed_at)`,
+  ).run(row);
+}
+
+/** The newest audit row's id (0 when empty): tells whether an action wrote its own audit row. */
+export function lastAuditId(db: Db): number {
+  const row = sql(db, 'SELECT id FROM audit_log ORDER BY id DESC LIMIT 1').get() as { id: number } | undefined;
+  return row?.id ?? 0;
+}
+
+/**
+ * How a batch holds the mirror. Manual statements rather than db.transaction(): a ticket's action may
+ * be async (a notes export streams its zip), and a better-sqlite3 transaction function cannot await.
+ * Actions that call writeTransaction() inside still nest as savepoints, as better-sqlite3 sees the open
+ * transaction (db.inTransaction).
+ */
+export const chunkTx = {
+  /**
+   * Take the write lock now, or return false at once when another writer holds it. The batch waits
+   * between tries itself (short sleeps), rather than in SQLite's busy handler, whose sleeps grow to
+   * 100 ms and would let one batch starve another.
+   */
+  tryBeginWrite(db: Db): boolean {
+    const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+    db.pragma('busy_timeout = 0');
+    try {
+      sql(db, 'BEGIN IMMEDIATE').run();
+      return true;
+    } catch (err) {
+      if (String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY')) return false;
+      throw err;
+    } finally {
+      db.pragma(`busy_timeout = ${Number(timeout)}`);
+    }
+  },
+  /** A dry run reads inside a transaction that is always rolled back: nothing can be written. */
+  beginRead: (db: Db) => sql(db, 'BEGIN DEFERRED').run(),
+  commit: (db: Db) => sql(db, 'COMMIT').run(),
+  rollback: (db: Db) => {
+    if (db.inTransaction) sql(db, 'ROLLBACK').run();
+  },
+  ticketBegin: (db: Db) => sql(db, 'SAVEPOINT batch_ticket').run(),
+  ticketKeep: (db: Db) => sql(db, 'RELEASE batch_ticket').run(),
+  /** Undo everything the ticket wrote, then drop the savepoint. */
+  ticketUndo: (db: Db) => {
+    sql(db, 'ROLLBACK TO batch_ticket').run();
+    sql(db, 'RELEASE batch_ticket').run();
+  },
+};
