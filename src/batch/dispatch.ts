@@ -3,16 +3,15 @@
 // answers `invalid` with a detail that says so; the batch goes on with the other rows.
 import { findByAddress, type MatchedBy } from '../actions/find-account.js';
 import { result, type ActionDeps, type ActionResult } from '../actions/common.js';
-import { checkAddress } from '../rules/email.js';
 import type { RetentionPolicy } from '../rules/policy.js';
 import { suppressionFor, type Account } from '../store/accounts.js';
 import type { TicketRow, TicketType } from './input.js';
-// TODO(merge issues 4, 5, 6): uncomment these imports and the calls in DISPATCH below.
-// import { resetPassword } from '../actions/reset.js';
-// import { resubscribe } from '../actions/resubscribe.js';
-// import { deactivateClient } from '../actions/deactivate.js';
-// import { offboardProvider } from '../actions/offboard.js';
-// import { exportNotes } from '../actions/notes-export.js';
+import { mkdirSync } from 'node:fs';
+import { deactivateClient } from '../actions/deactivate.js';
+import { exportNotes } from '../actions/notes-export.js';
+import { offboardProvider } from '../actions/offboard.js';
+import { resetPassword } from '../actions/reset.js';
+import { resubscribe } from '../actions/resubscribe.js';
 
 /** What every row of one batch shares, beyond the action's own deps. */
 export interface BatchSettings {
@@ -24,13 +23,6 @@ export interface BatchSettings {
 
 export type TicketAction = (deps: ActionDeps, row: TicketRow, ctx: BatchSettings) => ActionResult | Promise<ActionResult>;
 export type DispatchTable = Record<TicketType, TicketAction>;
-
-// Until it lands, an action's stand-in checks the address first, as the action will (accountForChange).
-const notBuiltYet = (type: TicketType, issue: number): TicketAction => (_deps, row) => {
-  const checked = checkAddress(row.email);
-  if (!checked.ok) return result('invalid', `not a usable address: ${checked.reason}`, null);
-  return result('invalid', `${type}: this action is not built yet (issue ${issue})`, null);
-};
 
 /**
  * Rules for each row type (the contract's optional columns):
@@ -46,19 +38,24 @@ const notBuiltYet = (type: TicketType, issue: number): TicketAction => (_deps, r
  */
 export const DISPATCH: DispatchTable = {
   lookup: lookupTicket,
-  password_reset: notBuiltYet('password_reset', 4),
-  resubscribe: notBuiltYet('resubscribe', 4),
-  deactivate_client: notBuiltYet('deactivate_client', 5),
-  provider_termination: notBuiltYet('provider_termination', 5),
-  notes_export: notBuiltYet('notes_export', 6),
-  // TODO(merge): replace the five lines above with these.
-  // password_reset: (deps, row) => resetPassword(deps, { email: row.email }),
-  // resubscribe: (deps, row) => resubscribe(deps, { email: row.email }),
-  // deactivate_client: (deps, row, ctx) =>
-  //   deactivateClient(deps, { email: row.email, requestedBy: row.fields.requestedBy, policy: ctx.policy }),
-  // provider_termination: (deps, row) => offboardProvider(deps, { email: row.email, effective: row.fields.until }),
-  // notes_export: (deps, row, ctx) =>
-  //   exportNotes(deps, { email: row.email, outDir: ctx.notesDir, client: row.fields.clientEmail, since: row.fields.since, until: row.fields.until }),
+  password_reset: (deps, row) => resetPassword(deps, { email: row.email }),
+  resubscribe: (deps, row) => resubscribe(deps, { email: row.email }),
+  deactivate_client: (deps, row, ctx) =>
+    deactivateClient(deps, { email: row.email, requestedBy: row.fields.requestedBy, policy: ctx.policy }),
+  provider_termination: (deps, row) => offboardProvider(deps, { email: row.email, effective: row.fields.until }),
+  notes_export: (deps, row, ctx) => {
+    if (!deps.dryRun) mkdirSync(ctx.notesDir, { recursive: true });
+    // The zip is named after the ticket, so a re-run after a crash (zip written, ticket not yet recorded)
+    // rewrites the same file: `force` is safe here, a recorded ticket is never exported again.
+    return exportNotes(deps, {
+      email: row.email,
+      outDir: ctx.notesDir,
+      client: row.fields.clientEmail,
+      since: row.fields.since,
+      until: row.fields.until,
+      force: true,
+    });
+  },
 };
 
 const FOUND_BY: Record<MatchedBy, string> = {

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { report, timeProcess } from './measure.js';
+import { benchBatch } from './batch.js';
 import { benchLookup } from './lookup.js';
 import { benchNotes } from './notes.js';
 
@@ -35,6 +36,7 @@ const SECTIONS: Record<string, () => void | Promise<void>> = {
   startup,
   lookup: benchLookup,
   notes: benchNotes,
+  batch: benchBatch,
 };
 
 const wanted = process.argv.slice(2);
