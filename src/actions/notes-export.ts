@@ -30,6 +30,8 @@ export interface NotesExportInput {
   force?: boolean;
   /** Read the written zip back and check every entry against its manifest. */
   verify?: boolean;
+  /** The caller creates outDir before a real run (cx batch --notes-dir): a dry run does not call it missing. */
+  createsOutDir?: boolean;
 }
 
 /** What is wrong with the filters, or null; the command checks this before asking for a ticket. */
@@ -119,7 +121,7 @@ function decide(deps: ActionDeps, input: NotesExportInput): Plan | { refusal: Ac
     const scope = filterText(plan) || ' at all';
     return { refusal: result('not_found', `${who(provider)} has no progress notes${scope}: no file written`, provider.id, { ...fields(plan, null), path: null }) };
   }
-  const problem = targetProblem(target);
+  const problem = targetProblem(target, Boolean(input.createsOutDir && input.out === undefined));
   if (problem) return { refusal: result('invalid', problem, provider.id) };
   if (!input.force && existsQuietly(target)) return { refusal: refusedExisting(plan) };
   return plan;
@@ -133,12 +135,16 @@ function targetPath(deps: ActionDeps, input: NotesExportInput, provider: Account
 }
 
 /** A path the zip cannot be written to, said before any note is read. */
-function targetProblem(target: string): string | null {
+function targetProblem(target: string, dirWillBeMade = false): string | null {
   const dir = dirname(target);
   try {
     if (!statSync(dir).isDirectory()) return `cannot write ${target}: ${dir} is not a folder`;
   } catch {
-    return `cannot write ${target}: the folder ${dir} does not exist`;
+    if (!dirWillBeMade) return `cannot write ${target}: the folder ${dir} does not exist`;
+    // Not there yet: fine when its nearest existing ancestor is a folder it can be made in.
+    let up = dirname(dir);
+    while (!existsQuietly(up) && dirname(up) !== up) up = dirname(up);
+    return statSync(up).isDirectory() ? null : `cannot make the folder ${dir}: ${up} is not a folder`;
   }
   try {
     if (statSync(target).isDirectory()) return `${target} is a folder; name the zip file to write`;

@@ -1,7 +1,7 @@
 // Which action a ticket type runs. Batch calls the very same actions as the single commands: this table
-// only maps a ticket row's columns to an action's input. A type whose action has not been merged yet
-// answers `invalid` with a detail that says so; the batch goes on with the other rows.
+// only maps a ticket row's columns to an action's input.
 import { findByAddress, type MatchedBy } from '../actions/find-account.js';
+import { suggestAddresses } from '../actions/lookup-suggest.js';
 import { result, type ActionDeps, type ActionResult } from '../actions/common.js';
 import type { RetentionPolicy } from '../rules/policy.js';
 import { suppressionFor, type Account } from '../store/accounts.js';
@@ -45,6 +45,7 @@ export const DISPATCH: DispatchTable = {
   provider_termination: (deps, row) => offboardProvider(deps, { email: row.email, effective: row.fields.until }),
   notes_export: (deps, row, ctx) => {
     if (!deps.dryRun) mkdirSync(ctx.notesDir, { recursive: true });
+    // A dry run creates nothing: the action is told the folder will be made, so it plans as for real.
     // The zip is named after the ticket, so a re-run after a crash (zip written, ticket not yet recorded)
     // rewrites the same file: `force` is safe here, a recorded ticket is never exported again.
     return exportNotes(deps, {
@@ -54,6 +55,7 @@ export const DISPATCH: DispatchTable = {
       since: row.fields.since,
       until: row.fields.until,
       force: true,
+      createsOutDir: true,
     });
   },
 };
@@ -83,7 +85,10 @@ export function lookupTicket(deps: ActionDeps, row: TicketRow): ActionResult {
   const found = findByAddress(deps.db, row.email);
   if (found.kind === 'invalid') return result('invalid', `not a usable address: ${found.reason}`, null);
   if (found.kind === 'not_found') {
-    return result('not_found', `no account uses ${found.address} (current or former address, or the same mailbox)`, null);
+    // As `cx lookup` does: likely addresses to check with the person, never looked up in their place.
+    const near = suggestAddresses(deps.db, found.address);
+    const hint = near.length ? `; did you mean ${near.join(' or ')}? (check with the person; not looked up)` : '';
+    return result('not_found', `no account uses ${found.address} (current or former address, or the same mailbox)${hint}`, null);
   }
   const outcome = deps.dryRun ? 'planned' : 'done';
   const by = FOUND_BY[found.matchedBy];

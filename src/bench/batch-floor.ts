@@ -1,12 +1,21 @@
-// The floor for the batch bench: a bare better-sqlite3 loop doing the reads and writes a lookup ticket
-// costs cx (already processed? -> account by address, former address, mailbox -> suppression -> audit row
-// with its hash + processed_tickets row, a savepoint per ticket, a commit per 1,000), with none of cx's
-// checks, messages or CSV safety. Run as a child: node dist/bench/batch-floor.js <db> <tickets.csv> <out.csv>
+// The floor for the batch bench: a bare better-sqlite3 loop doing the reads and writes each ticket type
+// costs cx, with none of cx's checks, messages or CSV safety: already processed? -> account by address,
+// former address, mailbox -> the type's reads and writes (below) -> audit row with its hash +
+// processed_tickets row, a savepoint per ticket, a commit per 1,000. Pure rules cx needs anyway (chain
+// hash, mailbox keys, the retention date, "did you mean" reads for an unknown address) are cx's own.
+//   lookup             suppression read
+//   password_reset     suppression read, recent email read, last email id, outbox insert + read back
+//   resubscribe        suppression read, delete (an unsubscribe)
+//   deactivate_client  last service, next appointment, suppression reads, account update, outbox insert
+// Run as a child: node dist/bench/batch-floor.js <db> <tickets.csv> <out.csv>
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
+import { decideRetention } from '../actions/retention.js';
+import { suggestAddresses } from '../actions/lookup-suggest.js';
 import { chainHash, GENESIS_HASH } from '../rules/audit-chain.js';
 import { baseMailboxKey, mailboxKey } from '../rules/email.js';
+import { DEFAULT_POLICY } from '../rules/policy.js';
 
 const [dbPath, ticketsPath, outPath] = process.argv.slice(2);
 if (!dbPath || !ticketsPath || !outPath) throw new Error('usage: batch-floor.js <db> <tickets.csv> <out.csv>');
@@ -14,22 +23,87 @@ if (!dbPath || !ticketsPath || !outPath) throw new Error('usage: batch-floor.js 
 const db = new Database(dbPath);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
+const STARTS = `COALESCE(strftime('%Y-%m-%dT%H:%M:%fZ', starts_at), starts_at)`;
 const q = {
   processed: db.prepare('SELECT ticket_id FROM processed_tickets WHERE ticket_id = ?'),
   byEmail: db.prepare('SELECT * FROM accounts WHERE email_key = ?'),
   byFormer: db.prepare('SELECT a.* FROM former_emails f JOIN accounts a ON a.id = f.account_id WHERE f.email_key = ?'),
   byMailbox: db.prepare('SELECT * FROM accounts WHERE mailbox_key = ?'),
   suppression: db.prepare('SELECT * FROM suppressions WHERE email_key = ?'),
+  unsuppress: db.prepare('DELETE FROM suppressions WHERE email_key = ?'),
+  recent: db.prepare(`SELECT id FROM outbox WHERE account_id = ? AND template = ? AND created_at >= ? AND status IN ('queued', 'sent')
+    ORDER BY created_at DESC, id DESC LIMIT 1`),
+  lastEmail: db.prepare('SELECT CAST(max(id) AS TEXT) AS id FROM outbox WHERE account_id = ? AND template = ?'),
+  enqueue: db.prepare(`INSERT INTO outbox (to_email, template, subject, account_id, ticket, idempotency_key, created_at, status)
+    VALUES (?, ?, ?, ?, ?, ?, ?, 'queued') ON CONFLICT (idempotency_key) DO NOTHING`),
+  queued: db.prepare('SELECT id FROM outbox WHERE idempotency_key = ?'),
+  lastService: db.prepare(`SELECT MAX(${STARTS}) AS at FROM appointments WHERE client_id = ? AND ${STARTS} <= ?`),
+  nextAppointment: db.prepare(`SELECT ${STARTS} AS at, provider_id FROM appointments WHERE client_id = ? AND ${STARTS} > ? ORDER BY at LIMIT 1`),
+  deactivate: db.prepare(`UPDATE accounts SET status = 'deactivated', deactivated_at = ?, retain_until = ?, retention_rule = ?
+    WHERE id = ? AND role = 'client' AND status = 'active'`),
   lastHash: db.prepare('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1'),
   audit: db.prepare(`INSERT INTO audit_log (at, agent, action, ticket, account_id, outcome, detail, prev_hash, hash)
     VALUES (@at, @agent, @action, @ticket, @account_id, @outcome, @detail, @prev_hash, @hash)`),
   record: db.prepare(`INSERT INTO processed_tickets (ticket_id, type, email, outcome, account_id, detail, agent, processed_at)
-    VALUES (?, 'lookup', ?, 'done', ?, ?, 'floor', ?)`),
+    VALUES (?, ?, ?, ?, ?, ?, 'floor', ?)`),
 };
 const tx = { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), sp: db.prepare('SAVEPOINT t'), release: db.prepare('RELEASE t') };
 
-type Account = { id: string; email: string; email_key: string };
-const rows = parse(readFileSync(ticketsPath), { columns: true, bom: true }) as Array<{ ticket_id: string; email: string }>;
+interface Account {
+  id: string;
+  email: string;
+  email_key: string;
+  role: 'client' | 'provider';
+  status: string;
+  email_verified_at: string | null;
+  dob: string | null;
+  state: string | null;
+  created_at: string;
+  last_active_at: string | null;
+}
+type Done = { outcome: 'done' | 'already_done'; action: string; detail: string } | { outcome: 'refused' };
+
+function find(key: string): Account | undefined {
+  let found = q.byEmail.all(key) as Account[];
+  if (!found.length) found = q.byFormer.all(key) as Account[];
+  if (!found.length) found = q.byMailbox.all(mailboxKey(key)) as Account[];
+  if (!found.length && baseMailboxKey(key) !== mailboxKey(key)) found = q.byMailbox.all(baseMailboxKey(key)) as Account[];
+  return found[0];
+}
+
+function reset(a: Account, ticket: string, now: Date): Done {
+  if (a.status !== 'active' || q.suppression.get(a.email_key)) return { outcome: 'refused' };
+  const template = !a.email_verified_at ? 'email_verification' : a.role === 'provider' ? 'provider_password_reset' : 'client_password_reset';
+  if (q.recent.get(a.id, template, new Date(now.getTime() - 15 * 60_000).toISOString())) return { outcome: 'already_done', action: 'batch.password_reset', detail: 'queued a moment ago' };
+  const last = (q.lastEmail.get(a.id, template) as { id: string | null }).id ?? '0';
+  const key = `${template}:${a.id}:after:${last}`;
+  q.enqueue.run(a.email, template, 'Reset your password', a.id, ticket, key, now.toISOString());
+  q.queued.get(key);
+  return { outcome: 'done', action: 'reset', detail: `queued ${template} to ${a.email}` };
+}
+
+function resubscribe(a: Account): Done {
+  const s = q.suppression.get(a.email_key) as { reason: string } | undefined;
+  if (!s) return { outcome: 'already_done', action: 'batch.resubscribe', detail: `${a.email} is not on the suppression list` };
+  if (s.reason !== 'unsubscribe') return { outcome: 'refused' };
+  q.unsuppress.run(a.email_key);
+  return { outcome: 'done', action: 'resubscribe', detail: `took ${a.email} off the suppression list` };
+}
+
+function deactivate(a: Account, ticket: string, now: Date): Done {
+  if (a.role !== 'client' || a.status === 'terminated') return { outcome: 'refused' };
+  const nowIso = now.toISOString();
+  const lastService = (q.lastService.get(a.id, nowIso) as { at: string | null }).at;
+  const retention = decideRetention({ ...a, last_service_at: lastService }, DEFAULT_POLICY);
+  if (a.status === 'deactivated') return { outcome: 'already_done', action: 'batch.deactivate_client', detail: `${a.id} was already deactivated` };
+  q.nextAppointment.get(a.id, nowIso);
+  const suppressed = q.suppression.get(a.email_key);
+  q.deactivate.run(nowIso.slice(0, 10), retention.retainUntil, retention.rule, a.id);
+  if (!suppressed) q.enqueue.run(a.email, 'client_deactivation_next_steps', 'Next steps', a.id, ticket, `deactivate:${a.id}`, nowIso);
+  return { outcome: 'done', action: 'deactivate', detail: `deactivated ${a.id}; records kept until ${retention.retainUntil}` };
+}
+
+const rows = parse(readFileSync(ticketsPath), { columns: true, bom: true }) as Array<{ ticket_id: string; type: string; email: string }>;
 const out = openSync(outPath, 'w');
 let lines: string[] = ['ticket_id,outcome,account_id'];
 tx.begin.run();
@@ -41,29 +115,37 @@ for (const [i, row] of rows.entries()) {
     tx.begin.run();
   }
   const key = row.email.trim().toLowerCase();
-  if (!key.includes('@') || q.processed.get(row.ticket_id)) {
+  if (!key.includes('@') || key.endsWith('@') || q.processed.get(row.ticket_id)) {
     lines.push(`${row.ticket_id},skipped,`);
     continue;
   }
-  let found = q.byEmail.all(key) as Account[];
-  if (!found.length) found = q.byFormer.all(key) as Account[];
-  if (!found.length) found = q.byMailbox.all(mailboxKey(key)) as Account[];
-  if (!found.length && baseMailboxKey(key) !== mailboxKey(key)) found = q.byMailbox.all(baseMailboxKey(key)) as Account[];
-  const account = found[0];
+  const account = find(key);
   if (!account) {
+    if (row.type === 'lookup') suggestAddresses(db, key);
     lines.push(`${row.ticket_id},not_found,`);
     continue;
   }
-  q.suppression.get(account.email_key);
-  const now = new Date().toISOString();
-  const detail = `found ${account.id} <${account.email}>`;
+  const now = new Date();
   tx.sp.run();
-  const fields = { at: now, agent: 'floor', action: 'batch.lookup', ticket: row.ticket_id, account_id: account.id, outcome: 'done', detail };
+  let r: Done;
+  if (row.type === 'password_reset') r = reset(account, row.ticket_id, now);
+  else if (row.type === 'resubscribe') r = resubscribe(account);
+  else if (row.type === 'deactivate_client') r = deactivate(account, row.ticket_id, now);
+  else {
+    q.suppression.get(account.email_key);
+    r = { outcome: 'done', action: 'batch.lookup', detail: `found ${account.id} <${account.email}>` };
+  }
+  if (r.outcome === 'refused') {
+    tx.release.run(); // nothing was written
+    lines.push(`${row.ticket_id},refused,${account.id}`);
+    continue;
+  }
+  const fields = { at: now.toISOString(), agent: 'floor', action: r.action, ticket: row.ticket_id, account_id: account.id, outcome: r.outcome, detail: r.detail };
   const prev = (q.lastHash.get() as { hash: string } | undefined)?.hash ?? GENESIS_HASH;
   q.audit.run({ ...fields, prev_hash: prev, hash: chainHash(prev, fields) });
-  q.record.run(row.ticket_id, row.email, account.id, detail, now);
+  q.record.run(row.ticket_id, row.type, row.email, r.outcome, account.id, r.detail, fields.at);
   tx.release.run();
-  lines.push(`${row.ticket_id},done,${account.id}`);
+  lines.push(`${row.ticket_id},${r.outcome},${account.id}`);
 }
 tx.commit.run();
 writeSync(out, `${lines.join('\n')}\n`);

@@ -4,10 +4,13 @@ import Database from 'better-sqlite3';
 import type { TicketType } from '../batch/input.js';
 import { toCsv } from '../rules/csv-safe.js';
 
-// Only lookup is wired on the issue-7 branch. TODO(merge): once the actions land, bench a mix such as
-// [['lookup', 3], ['password_reset', 4], ['resubscribe', 1], ['deactivate_client', 1], ['provider_termination', 1]]
-// (notes_export writes a zip per ticket: bench it apart).
-export const MIX: Array<[TicketType, number]> = [['lookup', 1]];
+// The tickets a help desk sends most, all of which write: resets queue an email, resubscribes lift a
+// suppression, deactivations change the account and queue an email. provider_termination (a caseload
+// report per ticket) and notes_export (a zip per ticket) are rare and heavy: benched apart (notes section).
+export const MIX: Array<[TicketType, number]> = [['lookup', 40], ['password_reset', 35], ['resubscribe', 15], ['deactivate_client', 10]];
+
+/** Share of resubscribe tickets that name a suppressed address (the others find nothing to lift: already_done). */
+const RESUBSCRIBE_SUPPRESSED = 0.6;
 
 export interface BenchTicket {
   ticketId: string;
@@ -34,8 +37,10 @@ export function makeTickets(mirror: string, n: number, seed = 7): { rows: BenchT
     const maxRow = (table: string) => (db.prepare(`SELECT max(rowid) AS m FROM ${table}`).get() as { m: number | null }).m ?? 0;
     const accounts = maxRow('accounts');
     const formers = maxRow('former_emails');
+    const suppressions = maxRow('suppressions');
     const account = db.prepare('SELECT email, role FROM accounts WHERE rowid = ?');
     const former = db.prepare('SELECT email FROM former_emails WHERE rowid = ?');
+    const suppressed = db.prepare('SELECT email FROM suppressions WHERE rowid = ?');
     const pick = (role: 'client' | 'provider' | null): string => {
       for (let tries = 0; tries < 50; tries++) {
         const a = account.get(1 + Math.floor(rnd() * accounts)) as { email: string; role: string } | undefined;
@@ -57,7 +62,9 @@ export function makeTickets(mirror: string, n: number, seed = 7): { rows: BenchT
       if (roll < 0.1) email = `nobody.${i}@example.com`; // not found
       else if (roll < 0.13) email = `broken.${i}@`; // invalid
       else if (roll < 0.23 && formers > 0) email = (former.get(1 + Math.floor(rnd() * formers)) as { email: string } | undefined)?.email ?? pick(null);
-      else {
+      else if (type === 'resubscribe' && rnd() < RESUBSCRIBE_SUPPRESSED && suppressions > 0) {
+        email = (suppressed.get(1 + Math.floor(rnd() * suppressions)) as { email: string } | undefined)?.email ?? pick(null);
+      } else {
         email = pick(type === 'provider_termination' ? 'provider' : type === 'deactivate_client' ? 'client' : null);
         if (roll < 0.4) email = email.toUpperCase();
         else if (roll < 0.5) email = `  ${email} `;
@@ -65,7 +72,7 @@ export function makeTickets(mirror: string, n: number, seed = 7): { rows: BenchT
       rows.push({ ticketId: `B${i}`, type, email });
     }
     const mixLabel = MIX.map(([t, w]) => `${t} ${Math.round((w / total) * 100)}%`).join(', ') +
-      '; 10% unknown and 3% broken addresses, 10% former addresses';
+      `; 10% unknown and 3% broken addresses, 10% former addresses; ${RESUBSCRIBE_SUPPRESSED * 100}% of the others' resubscribes name a suppressed address`;
     return { rows, accounts, mixLabel };
   } finally {
     db.close();

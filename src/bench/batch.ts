@@ -40,6 +40,13 @@ function countDataRows(csvFile: string): number {
   return text.split('\n').filter(Boolean).length - 1; // bench rows hold no line breaks
 }
 
+/** Rows that ended done or already_done (recorded), from a results file whose outcome is the given column. */
+function countRecorded(csvFile: string, column: number): number {
+  const lines = readFileSync(csvFile, 'utf8').split('\n').slice(1);
+  // Split on commas is enough for the outcome column: it comes before any quoted detail.
+  return lines.filter((l) => /^(done|already_done)$/.test(l.split(',')[column] ?? '')).length;
+}
+
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 function duration(ms: number): string {
   if (ms < 120_000) return `${fmt(ms / 1000, 1)} s`;
@@ -80,6 +87,7 @@ export async function benchBatch(): Promise<void> {
     const floor = child([join(import.meta.dirname, 'batch-floor.js'), floorDb, files.get(n)!, join(dir, 'floor-out.csv')], { rssFile });
     rmSync(floorDb);
     results.push({ label: 'bare better-sqlite3 loop (the floor)', tickets: n, ...floor });
+    const floorRecorded = countRecorded(join(dir, 'floor-out.csv'), 1);
 
     const growth: Array<{ size: number; rssMiB: number; ms: number }> = [];
     for (const size of sizes) {
@@ -88,7 +96,11 @@ export async function benchBatch(): Promise<void> {
       const m = child([CX, '--db', db, 'batch', files.get(size)!, '--yes', '--out', out], { rssFile });
       if (countDataRows(out) !== size) throw new Error(`cx batch wrote ${countDataRows(out)} result rows for ${size} tickets`);
       growth.push({ size, ...m });
-      if (size === n) results.push({ label: 'cx batch', tickets: n, ...m });
+      if (size === n) {
+        results.push({ label: 'cx batch', tickets: n, ...m });
+        // The floor must have done the same work: as many tickets recorded (done or already done).
+        console.log(`tickets recorded: cx batch ${fmt(countRecorded(out, 3))}, the floor ${fmt(floorRecorded)}`);
+      }
       if (size !== sizes[0]) rmSync(db);
     }
 

@@ -1,40 +1,92 @@
-// Exactly once under SIGKILL and under a concurrent run: thousands of tickets, the batch killed at random
-// points many times, then run to completion; and two batch processes on the same file at once.
-// (Only lookups are wired on this branch; they record a processed_tickets row and an audit row each.)
-import { spawn } from 'node:child_process';
+// Exactly once under SIGKILL and under a concurrent run: thousands of tickets that write (resets queue
+// emails, resubscribes lift suppressions, deactivations change accounts and queue emails) and lookups, on
+// a generated mirror; the batch killed at random points many times, then run to completion; and two batch
+// processes on the same file at once. Each ends exactly as one clean, uninterrupted run of the same file.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
-import { describe, expect, it } from 'vitest';
-import { auditChainHolds, baseEnv, CX, cxAsync, demoMirror, query, REPO, tempDir } from '../helpers/cx.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { auditChainHolds, baseEnv, CX, cx, cxAsync, query, REPO, snapshot, tempDir } from '../helpers/cx.js';
 
 const N = 6000;
-// Demo addresses written as agents paste them: current, former, another spelling of the same mailbox.
-const FOUND = [
-  'jane.doe@gmail.com', ' JANE.DOE@GMAIL.COM ', 'janedoe@googlemail.com', 'ben.hartley@brightlane-logistics.com',
-  'tombecker@gmail.com', 'rcastellanos@lakeshorecounseling.com', 'priya.raman@hotmail.com', 'zoe.oneil@fastmail.com',
-  'grace.whitaker@aol.com', 'm.okafor@brightpathcounseling.com',
-];
+const KILLS = 12;
+const RECORDED = new Set(['done', 'already_done']);
+type Result = { ticket_id: string; outcome: string; account_id: string; detail: string };
 
-interface Ticket {
-  id: string;
-  email: string;
-  found: boolean;
+let template = '';
+beforeAll(() => {
+  // A small generated world: 3,000 accounts, some suppressed, deactivated, terminated, with former addresses.
+  template = join(tempDir('cx-crash-'), 'g.db');
+  const r = spawnSync(process.execPath, [join(REPO, 'dist/tools/generate.js'), '--accounts', '3000', '--departing-notes', '50', '--out', template], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`generating the mirror failed (${r.status}): ${r.stderr}`);
+});
+
+function mirrorCopy(): string {
+  const path = join(tempDir(), 'mirror.db');
+  const src = new Database(template, { readonly: true });
+  src.exec(`VACUUM INTO '${path.replace(/'/g, "''")}'`);
+  src.close();
+  return path;
 }
 
-function tickets(): Ticket[] {
-  return Array.from({ length: N }, (_, i) => {
-    const id = `K-${String(i).padStart(5, '0')}`;
-    if (i % 10 === 3) return { id, email: `nobody.${i}@example.com`, found: false }; // not_found: never recorded
-    if (i % 50 === 7) return { id, email: `broken.${i}@`, found: false }; // invalid
-    return { id, email: FOUND[i % FOUND.length]!, found: true };
-  });
+/** mulberry32: the same tickets on every run of the test. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
-function writeTickets(dir: string, list: Ticket[]): string {
+/**
+ * Mixed tickets drawn from the mirror: resets (repeats of one account within the 15-minute window end
+ * already_done), resubscribes of suppressed addresses (unsubscribes lifted; bounces and complaints
+ * refused) and of others (already_done), deactivations (providers refused, repeats already_done),
+ * lookups; addresses in other case, former addresses, unknown and broken ones.
+ * A row not done is retried by every later run, against a mirror that later rows may have changed: a reset
+ * refused for an unsubscribe would go through once a later row lifts it. So resets never name an account
+ * whose unsubscribe a resubscribe row may lift; then every row not done stays not done, and any sequence
+ * of crashes must end exactly as one clean run.
+ */
+function ticketsFile(db: string, dir: string): string {
+  const rnd = random(42);
+  const pick = <T>(list: T[]): T => list[Math.floor(rnd() * list.length)]!;
+  const suppressions = query<{ email: string; email_key: string; reason: string }>(db, 'SELECT email, email_key, reason FROM suppressions ORDER BY email_key');
+  const toLift = suppressions.filter((s, i) => s.reason !== 'unsubscribe' || i % 2 === 0);
+  const liftable = new Set(toLift.filter((s) => s.reason === 'unsubscribe').map((s) => s.email_key));
+  const accounts = query<{ id: string; email: string; email_key: string; role: string }>(db, 'SELECT id, email, email_key, role FROM accounts');
+  const kept = new Set(accounts.filter((a) => !liftable.has(a.email_key)).map((a) => a.id));
+  const formers = query<{ email: string; account_id: string }>(db, 'SELECT email, account_id FROM former_emails');
+  const from = {
+    all: accounts.map((a) => a.email),
+    clients: accounts.filter((a) => a.role === 'client').map((a) => a.email),
+    resettable: accounts.filter((a) => kept.has(a.id)).map((a) => a.email),
+    formers: formers.map((f) => f.email),
+    resettableFormers: formers.filter((f) => kept.has(f.account_id)).map((f) => f.email),
+    toLift: toLift.map((s) => s.email),
+  };
+  const lines = ['ticket_id,type,email'];
+  for (let i = 0; i < N; i++) {
+    const x = rnd();
+    const type = x < 0.3 ? 'lookup' : x < 0.65 ? 'password_reset' : x < 0.8 ? 'resubscribe' : 'deactivate_client';
+    const reset = type === 'password_reset';
+    const roll = rnd();
+    let email: string;
+    if (roll < 0.08) email = `nobody.${i}@example.com`;
+    else if (roll < 0.1) email = `broken.${i}@`;
+    else if (roll < 0.15) email = pick(reset ? from.resettableFormers : from.formers);
+    else if (type === 'resubscribe' && roll < 0.6) email = pick(from.toLift);
+    else if (type === 'deactivate_client' && roll < 0.9) email = pick(from.clients);
+    else email = pick(reset ? from.resettable : from.all);
+    if (rnd() < 0.2) email = email.toUpperCase();
+    lines.push(`K-${String(i).padStart(5, '0')},${type},"${email}"`);
+  }
   const file = join(dir, 'tickets.csv');
-  writeFileSync(file, `ticket_id,type,email\n${list.map((t) => `${t.id},lookup,"${t.email}"`).join('\n')}\n`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
 
@@ -72,40 +124,75 @@ function killedRun(db: string, file: string, out: string, when: { killAt?: numbe
   });
 }
 
-/** The invariants after any number of crashes or races: each recordable ticket exactly once, all of it. */
-function expectExactlyOnce(db: string, list: Ticket[]): void {
+const readResults = (file: string) => parse(readFileSync(file), { columns: true }) as Result[];
+
+/** One clean run of the file on a fresh copy: what every crashed or raced run must end as. */
+function reference(file: string): { db: string; results: Result[]; ms: number } {
+  const db = mirrorCopy();
+  const out = join(tempDir(), 'reference.csv');
+  const started = performance.now();
+  const r = cx(['batch', file, '--yes', '--out', out], { db });
+  const ms = performance.now() - started;
+  expect(r.code, r.stderr).toBe(5); // the unknown and broken addresses, the refusals
+  const results = readResults(out);
+  const by = (o: string) => results.filter((x) => x.outcome === o).length;
+  // The file exercises what it claims to: emails queued, suppressions lifted, accounts deactivated, refusals.
+  expect(query(db, "SELECT count(*) n FROM audit_log WHERE action = 'reset'")[0].n).toBeGreaterThan(500);
+  expect(query(db, "SELECT count(*) n FROM audit_log WHERE action = 'resubscribe'")[0].n).toBeGreaterThan(10);
+  expect(query(db, "SELECT count(*) n FROM audit_log WHERE action = 'deactivate'")[0].n).toBeGreaterThan(300);
+  expect([by('done'), by('already_done'), by('refused'), by('not_found'), by('invalid')].every((n) => n > 50)).toBe(true);
+  return { db, results, ms };
+}
+
+/** The invariants after any number of crashes or races, and the same end state as the clean run. */
+function expectExactlyOnce(db: string, ref: { db: string; results: Result[] }): void {
   const conn = new Database(db, { readonly: true });
   try {
     expect(conn.pragma('integrity_check', { simple: true })).toBe('ok');
   } finally {
     conn.close();
   }
-  const found = list.filter((t) => t.found).map((t) => t.id).sort();
-  expect(query(db, 'SELECT ticket_id FROM processed_tickets ORDER BY ticket_id').map((r) => r.ticket_id)).toEqual(found);
+  const recorded = ref.results.filter((r) => RECORDED.has(r.outcome)).map((r) => r.ticket_id).sort();
+  expect(query(db, 'SELECT ticket_id FROM processed_tickets ORDER BY ticket_id').map((r) => r.ticket_id)).toEqual(recorded);
   // One audit row per recorded ticket, none for the others.
-  expect(query(db, "SELECT count(*) n FROM audit_log WHERE ticket LIKE 'K-%'")[0].n).toBe(found.length);
-  expect(query(db, "SELECT count(DISTINCT ticket) n FROM audit_log WHERE ticket LIKE 'K-%'")[0].n).toBe(found.length);
+  expect(query(db, "SELECT count(*) n, count(DISTINCT ticket) d FROM audit_log WHERE ticket LIKE 'K-%'")[0]).toEqual({ n: recorded.length, d: recorded.length });
+  // Every reset done queued exactly one email under its ticket; nothing is queued under another ticket.
+  const resets = query(db, `SELECT p.ticket_id, (SELECT count(*) FROM outbox o WHERE o.ticket = p.ticket_id) n FROM processed_tickets p
+    WHERE p.type = 'password_reset' AND p.outcome = 'done'`);
+  expect(resets.length).toBeGreaterThan(0);
+  expect(resets.filter((r) => r.n !== 1)).toEqual([]);
+  expect(query(db, 'SELECT count(*) n FROM outbox WHERE ticket NOT IN (SELECT ticket_id FROM processed_tickets)')[0].n).toBe(0);
   expect(query(db, 'SELECT count(*) - count(DISTINCT idempotency_key) AS dup FROM outbox')[0].dup).toBe(0);
+  // Same moment (CX_NOW): one email per account and template, whatever the crashes did.
+  expect(query(db, 'SELECT account_id, template FROM outbox GROUP BY account_id, template HAVING count(*) > 1')).toEqual([]);
+  // Each account deactivated once: by one ticket, with one audit row.
+  const deactivations = query(db, "SELECT account_id, count(*) n FROM audit_log WHERE action = 'deactivate' GROUP BY account_id");
+  expect(deactivations.filter((d) => d.n !== 1)).toEqual([]);
+  expect(query(db, "SELECT count(*) n FROM accounts WHERE deactivated_at IS NOT NULL")[0].n).toBe(deactivations.length);
   expect(auditChainHolds(db)).toBe(true);
+  // The end state is the clean run's: the same changes, emails, records and audit chain, row for row.
+  const { processed_tickets: p, audit_log: a, ...rest } = snapshot(db);
+  const { processed_tickets: rp, audit_log: ra, ...refRest } = snapshot(ref.db);
+  expect(rest).toEqual(refRest);
+  expect([p, a]).toEqual([rp, ra]);
 }
 
-const readResults = (file: string) => parse(readFileSync(file), { columns: true }) as Array<{ ticket_id: string; outcome: string }>;
-
-describe('cx batch: exactly once', () => {
-  it(`SIGKILL at random points, 8 times, then a run to completion: every ticket once (${N} tickets)`, async () => {
-    const db = demoMirror();
+describe('cx batch: exactly once, with tickets that write', () => {
+  it(`SIGKILL at random points, ${KILLS} times, then a run to completion: every ticket once (${N} mixed tickets)`, async () => {
+    const db = mirrorCopy();
     const dir = tempDir();
-    const list = tickets();
-    const file = writeTickets(dir, list);
+    const file = ticketsFile(db, dir);
+    const ref = reference(file);
     const out = join(dir, 'results.csv');
-    const recordable = list.filter((t) => t.found).length;
+    const recordable = ref.results.filter((r) => RECORDED.has(r.outcome)).length;
     const trail: string[] = [];
-    for (let k = 0; k < 8; k++) {
+    for (let k = 0; k < KILLS; k++) {
       const before = processedCount(db);
-      // Half the kills wait for progress (certain to land mid-run), half are blind delays (start-up, parsing, commit).
+      // Half the kills wait for progress (certain to land mid-run, taking a part of what is left), half
+      // are blind delays within the first 40% of a clean run's time (start-up, reading, chunks, commits).
       const when = k % 2 === 0
-        ? { killAt: before + Math.ceil(Math.random() * Math.max(1, (recordable - before) * 0.4)) }
-        : { delayMs: Math.floor(Math.random() * 1500) };
+        ? { killAt: before + Math.ceil(Math.random() * Math.max(1, (recordable - before) * 0.3)) }
+        : { delayMs: Math.floor(Math.random() * ref.ms * 0.4) };
       const how = await killedRun(db, file, out, when);
       trail.push(`${how}@${processedCount(db)}`);
       // A killed run never leaves a half results file under the asked-for name: there is none, or the
@@ -113,37 +200,54 @@ describe('cx batch: exactly once', () => {
       if (existsSync(out)) expect(readResults(out).length, trail.join(' ')).toBe(N);
       if (how === 'SIGKILL' && !trail.some((t) => t.startsWith('exit'))) expect(existsSync(out), trail.join(' ')).toBe(false);
     }
+    expect(trail.filter((t) => t.startsWith('SIGKILL')).length, trail.join(' ')).toBeGreaterThanOrEqual(KILLS / 2);
     const last = await cxAsync(['batch', file, '--yes', '--out', out], { db });
-    expect(last.code, `${trail.join(' ')}\n${last.stderr}`).toBe(5); // the not_found / invalid rows
-    expectExactlyOnce(db, list);
+    expect(last.code, `${trail.join(' ')}\n${last.stderr}`).toBe(5);
+    expectExactlyOnce(db, ref);
+    // Every row ends as in the clean run: recorded there <=> done or already_done here; the others with
+    // the same outcome (the detail may differ: a reset refused for an unsubscribe may since be refused
+    // because a later row deactivated the account).
     const results = readResults(out);
-    expect(results.map((r) => r.ticket_id)).toEqual(list.map((t) => t.id));
+    expect(results.map((r) => r.ticket_id)).toEqual(ref.results.map((r) => r.ticket_id));
     for (const [i, r] of results.entries()) {
-      expect(list[i]!.found ? ['done', 'already_done'] : ['not_found', 'invalid']).toContain(r.outcome);
+      const want = ref.results[i]!;
+      if (RECORDED.has(want.outcome)) expect(['done', 'already_done'], r.ticket_id).toContain(r.outcome);
+      else expect(r.outcome, r.ticket_id).toBe(want.outcome);
     }
     // The killed runs' temporary files were cleaned up by the last run.
     expect(readdirSync(dir).sort()).toEqual(['results.csv', 'tickets.csv']);
   });
 
   it('two batch processes on the same file at once: each ticket applied by exactly one of them', async () => {
-    const db = demoMirror();
+    const db = mirrorCopy();
     const dir = tempDir();
-    const list = tickets();
-    const file = writeTickets(dir, list);
+    const file = ticketsFile(db, dir);
+    const ref = reference(file);
     const [a, b] = await Promise.all([
       cxAsync(['batch', file, '--yes', '--out', join(dir, 'a.csv'), '--agent', 'agent-a'], { db }),
       cxAsync(['batch', file, '--yes', '--out', join(dir, 'b.csv'), '--agent', 'agent-b'], { db }),
     ]);
     expect([a.code, b.code], a.stderr + b.stderr).toEqual([5, 5]);
-    expectExactlyOnce(db, list);
-    const ra = readResults(join(dir, 'a.csv'));
-    const rb = readResults(join(dir, 'b.csv'));
-    for (const [i, t] of list.entries()) {
-      if (!t.found) continue;
-      const pair = [ra[i]!.outcome, rb[i]!.outcome].sort();
-      expect(pair, t.id).toEqual(['already_done', 'done']);
+    const byAgent = { 'agent-a': readResults(join(dir, 'a.csv')), 'agent-b': readResults(join(dir, 'b.csv')) };
+    const applier = new Map(query(db, 'SELECT ticket_id, agent FROM processed_tickets').map((p) => [p.ticket_id, p.agent as keyof typeof byAgent]));
+    for (const [i, want] of ref.results.entries()) {
+      const id = want.ticket_id;
+      if (!RECORDED.has(want.outcome)) {
+        expect(applier.has(id), id).toBe(false);
+        continue;
+      }
+      // The agent that recorded it applied it; the other one reports the first one's work.
+      const first = applier.get(id)!;
+      const other = first === 'agent-a' ? 'agent-b' : 'agent-a';
+      expect(byAgent[first][i]!.detail, id).toBe(want.detail);
+      expect(byAgent[other][i], id).toMatchObject({ outcome: 'already_done', detail: expect.stringContaining(`by ${first}: ${want.detail}`) });
     }
-    const agents = query(db, 'SELECT agent, count(*) n FROM processed_tickets GROUP BY agent ORDER BY agent');
-    expect(agents.reduce((s, r) => s + r.n, 0)).toBe(list.filter((t) => t.found).length);
+    // The same changes and emails as the clean run (the audit rows and records name two agents here).
+    const { processed_tickets: _p, audit_log: _a, ...rest } = snapshot(db);
+    const { processed_tickets: _rp, audit_log: _ra, ...refRest } = snapshot(ref.db);
+    expect(rest).toEqual(refRest);
+    expect(query(db, "SELECT count(*) n FROM audit_log WHERE ticket LIKE 'K-%'")[0].n).toBe(applier.size);
+    expect(query(db, 'SELECT count(*) - count(DISTINCT idempotency_key) AS dup FROM outbox')[0].dup).toBe(0);
+    expect(auditChainHolds(db)).toBe(true);
   });
 });

@@ -1,6 +1,10 @@
-// `cx batch` as an agent runs it: real process, real mirror, the demo ticket exports.
+// `cx batch` as an agent runs it: real process, real mirror, the demo ticket exports, the real actions.
+// What each row should end in is the table in fixtures/demo/README.md, with one exception: T-1024 (a reset
+// for marcus.reyes@outlook.com, whose account is marcus.reyes+headway@outlook.com) is not_found, because
+// a change never crosses a +alias (src/actions/common.ts accountForChange); lookup still finds 1007.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
@@ -10,68 +14,184 @@ import { auditChainHolds, baseEnv, CX, cx, DEMO, demoMirror, NOW, query, snapsho
 
 const TICKETS = join(DEMO, 'tickets');
 const CANONICAL = join(TICKETS, 'canonical.csv');
+const ZENDESK = join(TICKETS, 'zendesk.csv');
+const FRESHDESK = join(TICKETS, 'freshdesk.csv');
+const LEAH = '9d8e7f6a-5b4c-4a3b-8c2d-1e0f9a8b7c6d';
+const WEI = 'b4c5d6e7-f8a9-4b0c-8d1e-2f3a4b5c6d7e';
+const NEXT_STEPS = 'client_deactivation_next_steps';
 
 type Row = Record<(typeof RESULT_COLUMNS)[number], string>;
 const readResults = (csv: string): Row[] => parse(csv, { columns: true, bom: true }) as Row[];
 /** Rows by ticket id; for an id repeated in the file, its first row. */
 const byId = (rows: Row[]) => new Map([...rows].reverse().map((r) => [r.ticket_id, r]));
-const outcomes = (rows: Row[]) => rows.map((r) => `${r.ticket_id}:${r.outcome}`);
+/** 'id outcome account' per row, the way the expectations below are written. */
+const outcomes = (rows: Row[]) => rows.map((r) => `${r.ticket_id} ${r.outcome} ${r.account_id}`.trim());
+const RECORDED = new Set(['done', 'already_done']);
 
-describe('cx batch: the canonical export', () => {
-  it('gives one result row per input row, in input order, and records only the tickets done', () => {
+/** Every row of canonical.csv, in file order: ticket, outcome, account. */
+const CANONICAL_OUTCOMES = [
+  'T-1001 done 1001', 'T-1002 done 1001', 'T-1003 done p202', 'T-1004 not_found',
+  'T-1005 done 1032', 'T-1006 done p201', 'T-1007 done 1011', 'T-1008 done p203', 'T-1009 refused 1010', 'T-1010 refused 1012',
+  'T-1011 done 1008', 'T-1012 refused 1009', 'T-1013 already_done 1031',
+  `T-1014 done 1033`, `T-1015 refused ${LEAH}`, 'T-1016 refused p206', 'T-1017 already_done 1038',
+  'T-1018 done p201', 'T-1019 already_done p202', 'T-1020 done p202', 'T-1021 done p202',
+  'T-1022 invalid', 'T-1023 invalid', 'T-1005 invalid', 'T-1024 not_found', 'T-1025 not_found',
+  'T-1026 done 1010', 'T-1027 done 1021', 'T-1028 done 1030', 'T-1029 not_found p203', 'T-1030 not_found', 'T-1031 invalid',
+];
+const ZENDESK_OUTCOMES = [
+  '48211 done 1021', '48212 done 1008', `48213 done ${WEI}`, '48214 done 1001', '48215 done p202',
+  '48216 done p201', '48217 refused 1010', '48218 invalid', '48219 refused 1009', '48220 done 1022',
+];
+const FRESHDESK_OUTCOMES = ['7301 done 1020', '7302 done 1015', '7303 done p204', '7304 done 1002', '7305 done p201', '7306 invalid', '7307 done p203'];
+
+/** A batch run for real, its zips written into a fresh folder (never the default ./exports of the repo). */
+function applyFile(db: string, file: string, extra: string[] = [], notesDir = join(tempDir(), 'exports')) {
+  const r = cx(['batch', file, '--yes', '--notes-dir', notesDir, ...extra], { db });
+  return { ...r, rows: readResults(r.stdout), notesDir };
+}
+
+const outbox = (db: string) => query(db, 'SELECT ticket, template, to_email, account_id, status FROM outbox ORDER BY id').map(
+  (o) => `${o.ticket} ${o.template} ${o.to_email} ${o.account_id} ${o.status}`,
+);
+const account = (db: string, id: string) =>
+  query(db, 'SELECT status, deactivated_at, retain_until, retention_rule, contract_ends_at FROM accounts WHERE id = ?', id)[0];
+const suppressed = (db: string) => query(db, 'SELECT email_key, reason FROM suppressions ORDER BY email_key').map((s) => `${s.email_key} ${s.reason}`);
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/**
+ * What any run leaves behind: exactly the done and already_done tickets recorded, one audit row each
+ * (and none for the others), outbox rows only under recorded tickets, and an audit chain that holds.
+ */
+function expectRecorded(db: string, rows: Row[]): string[] {
+  const recorded = [...new Set(rows.filter((r) => RECORDED.has(r.outcome)).map((r) => r.ticket_id))].sort();
+  expect(query(db, 'SELECT ticket_id FROM processed_tickets ORDER BY ticket_id').map((x) => x.ticket_id)).toEqual(recorded);
+  const audited = query(db, 'SELECT ticket, count(*) n FROM audit_log WHERE ticket IS NOT NULL GROUP BY ticket ORDER BY ticket');
+  expect(audited).toEqual(recorded.map((ticket) => ({ ticket, n: 1 })));
+  for (const o of query(db, 'SELECT DISTINCT ticket FROM outbox')) expect(recorded).toContain(o.ticket);
+  for (const r of rows) expect(r.processed_at, r.ticket_id).toBe(RECORDED.has(r.outcome) ? NOW : '');
+  expect(auditChainHolds(db)).toBe(true);
+  return recorded;
+}
+
+/** The zips in a notes folder: each passes unzip -t, is 0600, holds `notes` notes, and is the file the audit row hashed. */
+function expectZips(db: string, dir: string, expected: Record<string, number>): void {
+  expect(readdirSync(dir).sort()).toEqual(Object.keys(expected).sort());
+  for (const [name, notes] of Object.entries(expected)) {
+    const path = join(dir, name);
+    const test = spawnSync('unzip', ['-t', path], { encoding: 'utf8' });
+    expect(test.status, test.stdout + test.stderr).toBe(0);
+    expect(test.stdout).toContain('No errors detected');
+    const entries = spawnSync('unzip', ['-Z1', path], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    expect(entries.filter((e) => e.startsWith('notes/')), name).toHaveLength(notes);
+    expect(entries).toEqual(expect.arrayContaining(['manifest.csv', 'README.txt']));
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const ticket = name.split('-').slice(2, -1).join('-');
+    const [row] = query(db, "SELECT detail FROM audit_log WHERE action = 'notes.export' AND ticket = ?", ticket);
+    expect(row.detail).toContain(`exported ${notes} progress notes`);
+    expect(row.detail).toContain(`${path}, ${statSync(path).size} bytes, sha256 ${sha256(path)}`);
+  }
+}
+
+/** Names, sizes and times of the files in a folder: a re-run must not touch them. */
+const filesIn = (dir: string) => readdirSync(dir).sort().map((f) => `${f} ${statSync(join(dir, f)).size} ${statSync(join(dir, f)).mtimeMs}`);
+
+describe('cx batch: the canonical export, every row through the real action', () => {
+  it('one result per input row, in order; the changes, emails, zips and audit rows in the mirror', () => {
     const db = demoMirror();
-    const r = cx(['batch', CANONICAL, '--yes'], { db });
-    expect(r.code).toBe(5); // some rows are not_found / invalid
-    const rows = readResults(r.stdout);
+    const before = { priya: account(db, '1008'), pike: account(db, '1038') };
+    const r = applyFile(db, CANONICAL);
+    expect(r.code, r.stderr).toBe(5); // some rows are refused / not_found / invalid
     const input = parse(readFileSync(CANONICAL), { columns: true }) as Array<{ ticket_id: string }>;
-    expect(rows.map((x) => x.ticket_id)).toEqual(input.map((x) => x.ticket_id));
-    expect(Object.keys(rows[0]!)).toEqual([...RESULT_COLUMNS]);
+    expect(r.rows.map((x) => x.ticket_id)).toEqual(input.map((x) => x.ticket_id));
+    expect(Object.keys(r.rows[0]!)).toEqual([...RESULT_COLUMNS]);
+    expect(outcomes(r.rows)).toEqual(CANONICAL_OUTCOMES);
+    expect(r.stderr).toContain('Batch finished: 32 rows (15 done, 3 already done, 5 not found, 5 refused, 4 invalid).');
 
-    const got = byId(rows);
-    expect(got.get('T-1001')).toMatchObject({ outcome: 'done', account_id: '1001', processed_at: NOW });
-    expect(got.get('T-1002')!.detail).toContain('same mailbox');
-    expect(got.get('T-1003')).toMatchObject({ outcome: 'done', account_id: 'p202' });
-    expect(got.get('T-1003')!.detail).toContain('former address');
-    expect(got.get('T-1026')!.detail).toContain('emails suppressed (complaint');
-    expect(got.get('T-1004')).toMatchObject({ outcome: 'not_found', account_id: '', processed_at: '' });
-    expect(got.get('T-1004')!.detail).toContain('not recorded: a re-run of this file retries it');
-    expect(got.get('T-1005')).toMatchObject({ outcome: 'invalid', detail: expect.stringContaining('not built yet (issue 4)') });
-    expect(got.get('T-1022')).toMatchObject({ outcome: 'invalid', detail: expect.stringContaining('not a usable address') });
-    expect(got.get('T-1023')).toMatchObject({ outcome: 'invalid', type: 'refund_request', detail: expect.stringContaining('unknown type') });
+    const got = byId(r.rows);
+    const detail = (id: string) => got.get(id)!.detail;
+    expect(detail('T-1002')).toContain('same mailbox');
+    expect(detail('T-1003')).toContain('former address');
+    expect(detail('T-1004')).toContain('not recorded: a re-run of this file retries it');
+    expect(detail('T-1006')).toContain('provider password-reset email');
+    expect(detail('T-1007')).toContain('verification email');
+    expect(detail('T-1009')).toContain('spam');
+    expect(detail('T-1010')).toContain('deactivated');
+    expect(detail('T-1012')).toContain('bounced');
+    expect(detail('T-1013')).toContain('not on the suppression list');
+    expect(detail('T-1015')).toContain('someone.else@gmail.com is neither the current nor a former address');
+    expect(detail('T-1016')).toContain('is a provider');
+    expect(detail('T-1020')).toContain('exported 16 progress notes');
+    expect(detail('T-1021')).toContain('exported 8 progress notes');
+    expect(detail('T-1022')).toContain('not a usable address');
+    expect(got.get('T-1023')).toMatchObject({ type: 'refund_request', detail: expect.stringContaining('unknown type') });
     // The duplicate T-1005 (line 25) is its own invalid row; the first one is still processed.
-    expect(rows.filter((x) => x.ticket_id === 'T-1005').map((x) => x.detail)[1]).toBe('duplicate ticket id (first on line 6)');
-    // A hostile cell is written so no spreadsheet runs it.
-    expect(got.get('T-1025')!.email).toBe("'=cmd|'/c_calc'!A1@example.com");
-    expect(r.stderr).toContain('Batch finished: 32 rows (5 done, 3 not found, 24 invalid).');
+    expect(r.rows.filter((x) => x.ticket_id === 'T-1005').map((x) => x.detail)[1]).toBe('duplicate ticket id (first on line 6)');
+    expect(detail('T-1024')).toContain('marcus.reyes+headway@outlook.com (account 1007), a different +alias');
+    expect(got.get('T-1025')!.email).toBe("'=cmd|'/c_calc'!A1@example.com"); // no spreadsheet runs it
+    expect(detail('T-1026')).toContain('emails suppressed (complaint');
+    expect(detail('T-1029')).toContain('no progress notes');
+    expect(detail('T-1030')).toContain('did you mean jane.doe@gmail.com?');
+    expect(got.get('T-1031')!.email).toBe("'@evil.example.com");
 
-    const done = ['T-1001', 'T-1002', 'T-1003', 'T-1026', 'T-1027'];
-    expect(query(db, 'SELECT ticket_id FROM processed_tickets ORDER BY ticket_id').map((x) => x.ticket_id)).toEqual(done);
-    expect(query(db, "SELECT ticket, action FROM audit_log WHERE ticket IS NOT NULL ORDER BY ticket")).toEqual(done.map((t) => ({ ticket: t, action: 'batch.lookup' })));
-    expect(query(db, 'SELECT count(*) n FROM outbox')[0].n).toBe(0);
-    expect(auditChainHolds(db)).toBe(true);
+    expectRecorded(db, r.rows);
+    expect(query(db, 'SELECT ticket, action FROM audit_log WHERE ticket IS NOT NULL ORDER BY id').map((a) => `${a.ticket} ${a.action}`)).toEqual([
+      'T-1001 batch.lookup', 'T-1002 batch.lookup', 'T-1003 batch.lookup', 'T-1005 reset', 'T-1006 reset', 'T-1007 reset', 'T-1008 reset',
+      'T-1011 resubscribe', 'T-1013 batch.resubscribe', 'T-1014 deactivate', 'T-1017 batch.deactivate_client', 'T-1018 offboard',
+      'T-1019 batch.provider_termination', 'T-1020 notes.export', 'T-1021 notes.export', 'T-1026 batch.lookup', 'T-1027 batch.lookup',
+      'T-1028 deactivate',
+    ]);
+    expect(outbox(db)).toEqual([
+      'T-1005 client_password_reset aaliyah.johnson@gmail.com 1032 queued',
+      'T-1006 provider_password_reset m.okafor@brightpathcounseling.com p201 queued',
+      'T-1007 email_verification noah.kim@icloud.com 1011 queued',
+      'T-1008 email_verification t.nguyen@harborlighttherapy.com p203 queued',
+      `T-1014 ${NEXT_STEPS} connor.obrien@hotmail.com 1033 queued`,
+      `T-1028 ${NEXT_STEPS} hannah.schafer@gmail.com 1030 queued`,
+    ]);
+    // Priya's unsubscribe is lifted; the bounce and the complaint stay (resubscribe never forces).
+    expect(suppressed(db)).toEqual(['grace.whitaker@aol.com bounce', 'k.asante@mindfulroots.org unsubscribe', 'tyler.brooks@yahoo.com complaint']);
+    expect(account(db, '1008')).toEqual(before.priya);
+    expect(account(db, '1033')).toEqual({
+      status: 'deactivated', deactivated_at: '2026-11-27', retain_until: '2033-03-24',
+      retention_rule: 'adult: last service 2026-03-24 + 7y (default)', contract_ends_at: null,
+    });
+    expect(account(db, '1030')).toMatchObject({ status: 'deactivated', deactivated_at: '2026-11-27', retain_until: '2031-02-28' });
+    expect(account(db, '1038')).toEqual(before.pike); // already deactivated: the date is shown, not written
+    // No effective date in the row (`until` is empty): the contract ends today.
+    expect(account(db, 'p201')).toMatchObject({ status: 'terminated', contract_ends_at: '2026-11-27' });
+    expect(account(db, '9d8e7f6a-5b4c-4a3b-8c2d-1e0f9a8b7c6d').status).toBe('active');
+    expect(account(db, 'p206').status).toBe('active');
+    expectZips(db, r.notesDir, { 'notes-p202-T-1020-20261127.zip': 16, 'notes-p202-T-1021-20261127.zip': 8 });
   });
 
-  it('a second run of the same file reports already_done and writes nothing at all', () => {
+  it('--dry-run plans the same outcomes, writes nothing to the mirror, and makes no folder or zip', () => {
+    const real = applyFile(demoMirror(), CANONICAL).rows;
     const db = demoMirror();
-    const first = readResults(cx(['batch', CANONICAL, '--yes'], { db }).stdout);
+    const notesDir = join(tempDir(), 'exports');
     const before = snapshot(db);
-    const r = cx(['batch', CANONICAL, '--yes', '--agent', 'other-agent'], { db });
+    const r = cx(['batch', CANONICAL, '--dry-run', '--notes-dir', notesDir], { db });
     expect(snapshot(db)).toEqual(before);
-    const second = byId(readResults(r.stdout));
-    for (const row of first.filter((x) => x.outcome === 'done')) {
-      const again = second.get(row.ticket_id)!;
-      expect(again).toMatchObject({ outcome: 'already_done', account_id: row.account_id, processed_at: row.processed_at });
-      expect(again.detail).toBe(`already processed on ${NOW} by test-agent: ${row.detail}`);
-    }
+    expect(existsSync(notesDir)).toBe(false);
     expect(r.code).toBe(5);
+    expect(r.stderr).toContain('Dry run: 32 rows (3 already done, 15 planned, 5 not found, 5 refused, 4 invalid).');
+    expect(r.stderr).toContain('Nothing was changed (dry run).');
+    const rows = readResults(r.stdout);
+    expect(outcomes(rows)).toEqual(outcomes(real).map((o) => o.replace(' done ', ' planned ')));
+    for (const row of rows) expect(row.processed_at).toBe('');
+    const got = byId(rows);
+    expect(got.get('T-1005')!.detail).toBe('would queue the client password-reset email to aaliyah.johnson@gmail.com');
+    expect(got.get('T-1020')!.detail).toContain(`would export 16 progress notes of p202 Rafael Castellanos <rafael.castellanos@proton.me>`);
+    expect(got.get('T-1020')!.detail).toContain(join(notesDir, 'notes-p202-T-1020-20261127.zip'));
+    expect(got.get('T-1004')!.detail).not.toContain('not recorded');
   });
 
   it('--out writes the same rows to a file that csv-parse reads back to the same values', () => {
     const db = demoMirror();
     const dir = tempDir();
     const out = join(dir, 'results.csv');
-    const viaStdout = readResults(cx(['batch', CANONICAL, '--yes', '--dry-run'], { db }).stdout);
-    const r = cx(['batch', CANONICAL, '--yes', '--dry-run', '--out', out], { db });
+    const notes = ['--notes-dir', join(dir, 'exports')];
+    const viaStdout = readResults(cx(['batch', CANONICAL, '--dry-run', ...notes], { db }).stdout);
+    const r = cx(['batch', CANONICAL, '--dry-run', '--out', out, ...notes], { db });
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(`Results: ${out}`);
     const viaFile = readResults(readFileSync(out, 'utf8'));
@@ -79,17 +199,17 @@ describe('cx batch: the canonical export', () => {
     // Values survive the round trip, except that a formula start gets its leading quote.
     const input = parse(readFileSync(CANONICAL), { columns: true }) as Array<{ ticket_id: string; email: string }>;
     expect(viaFile.map((x) => x.email)).toEqual(input.map((x) => neutraliseFormula(x.email.trim())));
-    expect(readdirSync(dir)).toEqual(['results.csv']); // no temporary file left
+    expect(readdirSync(dir)).toEqual(['results.csv']); // no temporary file left, no exports folder
   });
 
   it('--json prints the summary and needs --out', () => {
     const db = demoMirror();
     const out = join(tempDir(), 'r.csv');
-    const r = cx(['batch', CANONICAL, '--yes', '--json', '--out', out], { db });
+    const r = cx(['batch', CANONICAL, '--yes', '--json', '--out', out, '--notes-dir', join(tempDir(), 'exports')], { db });
     expect(r.code).toBe(5);
     expect(r.json()).toEqual({
       rows: 32, out, dry_run: false,
-      by_outcome: { done: 5, already_done: 0, planned: 0, not_found: 3, refused: 0, invalid: 24, error: 0 },
+      by_outcome: { done: 15, already_done: 3, planned: 0, not_found: 5, refused: 5, invalid: 4, error: 0 },
     });
     const noOut = cx(['batch', CANONICAL, '--yes', '--json'], { db });
     expect(noOut.code).toBe(2);
@@ -98,18 +218,27 @@ describe('cx batch: the canonical export', () => {
 
   it('reads the export from stdin with -', () => {
     const db = demoMirror();
-    const r = cx(['batch', '-', '--yes'], { db, input: readFileSync(CANONICAL, 'utf8') });
+    const notesDir = join(tempDir(), 'exports');
+    const r = cx(['batch', '-', '--yes', '--notes-dir', notesDir], { db, input: readFileSync(CANONICAL, 'utf8') });
     expect(r.code).toBe(5);
-    expect(readResults(r.stdout)).toHaveLength(32);
-    expect(query(db, 'SELECT count(*) n FROM processed_tickets')[0].n).toBe(5);
+    expect(outcomes(readResults(r.stdout))).toEqual(CANONICAL_OUTCOMES);
+    expect(query(db, 'SELECT count(*) n FROM processed_tickets')[0].n).toBe(18);
+    expect(readdirSync(notesDir)).toHaveLength(2);
   });
 
-  it('exits 0 when every row is done or already done', () => {
+  it('exits 0 when every row is done or already done, of every type, and again on a re-run', () => {
     const db = demoMirror();
-    const csv = 'ticket_id,type,email\nA1,lookup,jane.doe@gmail.com\nA2,Lookup,ben.hartley@brightlane-logistics.com\n';
+    const csv = 'ticket_id,type,email,requested_by\nA1,lookup,jane.doe@gmail.com,\nA2,Lookup,ben.hartley@brightlane-logistics.com,\n' +
+      'A3,password_reset,aaliyah.johnson@gmail.com,\nA4,resubscribe,k.asante@mindfulroots.org,\n' +
+      'A5,deactivate_client,wei.chen@gmail.com,wei.chen@gmail.com\nA6,resubscribe,carlos.mendoza@outlook.com,\n';
     const r = cx(['batch', '-', '--yes'], { db, input: csv });
-    expect(r.code).toBe(0);
-    expect(outcomes(readResults(r.stdout))).toEqual(['A1:done', 'A2:done']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(outcomes(readResults(r.stdout))).toEqual(['A1 done 1001', 'A2 done 1015', 'A3 done 1032', 'A4 done p204', `A5 done ${WEI}`, 'A6 already_done 1031']);
+    const before = snapshot(db);
+    const again = cx(['batch', '-', '--yes'], { db, input: csv });
+    expect(again.code).toBe(0);
+    expect(readResults(again.stdout).map((x) => x.outcome)).toEqual(Array(6).fill('already_done'));
+    expect(snapshot(db)).toEqual(before);
     const empty = cx(['batch', '-', '--yes'], { db, input: 'ticket_id,type,email\n' });
     expect(empty.code).toBe(0);
     expect(empty.stdout).toBe(`${RESULT_COLUMNS.join(',')}\n`);
@@ -119,32 +248,94 @@ describe('cx batch: the canonical export', () => {
 describe('cx batch: help desk exports as they come', () => {
   it('Zendesk: BOM, CRLF, quoted commas and line breaks, extra columns, the type from a named column', () => {
     const db = demoMirror();
-    const r = cx(['batch', join(TICKETS, 'zendesk.csv'), '--yes', '--type-column', 'CX action [list]'], { db });
-    const rows = readResults(r.stdout);
-    expect(rows.map((x) => `${x.ticket_id}:${x.type}:${x.outcome}`)).toEqual([
-      '48211:password_reset:invalid', '48212:resubscribe:invalid', '48213:deactivate_client:invalid', '48214:lookup:done',
-      '48215:notes_export:invalid', '48216:provider_termination:invalid', '48217:password_reset:invalid',
-      '48218:password_reset:invalid', '48219:resubscribe:invalid', '48220:password_reset:invalid',
-    ]);
-    expect(byId(rows).get('48214')).toMatchObject({ email: 'j.a.n.e.d.o.e@googlemail.com', account_id: '1001' });
-    expect(byId(rows).get('48218')!.detail).toContain('not a usable address');
+    const r = applyFile(db, ZENDESK, ['--type-column', 'CX action [list]']);
     expect(r.code).toBe(5);
+    expect(r.rows.map((x) => x.type)).toEqual([
+      'password_reset', 'resubscribe', 'deactivate_client', 'lookup', 'notes_export', 'provider_termination',
+      'password_reset', 'password_reset', 'resubscribe', 'password_reset',
+    ]);
+    expect(outcomes(r.rows)).toEqual(ZENDESK_OUTCOMES);
+    const got = byId(r.rows);
+    expect(got.get('48214')!.email).toBe('j.a.n.e.d.o.e@googlemail.com');
+    expect(got.get('48218')!.detail).toContain('not a usable address');
+    expectRecorded(db, r.rows);
+    expect(outbox(db)).toEqual([
+      '48211 client_password_reset zoe.oneil@fastmail.com 1021 queued',
+      `48213 ${NEXT_STEPS} wei.chen@gmail.com ${WEI} queued`,
+      '48220 client_password_reset marco.dangelo@gmail.com 1022 queued',
+    ]);
+    expect(suppressed(db)).not.toContain('priya.raman@hotmail.com unsubscribe');
+    expect(suppressed(db)).toContain('grace.whitaker@aol.com bounce');
+    expect(account(db, WEI)).toMatchObject({ status: 'deactivated', deactivated_at: '2026-11-27', retain_until: '2033-06-23' });
+    expect(account(db, 'p201')).toMatchObject({ status: 'terminated', contract_ends_at: '2026-11-27' });
+    expectZips(db, r.notesDir, { 'notes-p202-48215-20261127.zip': 47 });
   });
 
   it('Zendesk without --type-column: the type is the one type tag in Tags', () => {
-    const db = demoMirror();
-    const rows = byId(readResults(cx(['batch', join(TICKETS, 'zendesk.csv'), '--yes'], { db }).stdout));
-    expect(rows.get('48214')!.outcome).toBe('done');
-    expect(rows.get('48213')!.type).toBe('deactivate_client');
-    expect(rows.get('48217')).toMatchObject({ outcome: 'invalid', detail: expect.stringContaining('no single type in Tags') });
+    const r = applyFile(demoMirror(), ZENDESK);
+    expect(outcomes(r.rows)).toEqual(ZENDESK_OUTCOMES.map((o) => (o.startsWith('48217') ? '48217 invalid' : o)));
+    expect(byId(r.rows).get('48217')!.detail).toContain('no single type in Tags');
   });
 
   it('Freshdesk: Ticket Id, Email and Type columns', () => {
     const db = demoMirror();
-    const rows = readResults(cx(['batch', join(TICKETS, 'freshdesk.csv'), '--yes'], { db }).stdout);
-    expect(outcomes(rows)).toEqual(['7301:invalid', '7302:done', '7303:invalid', '7304:invalid', '7305:invalid', '7306:invalid', '7307:invalid']);
-    expect(rows[1]).toMatchObject({ type: 'lookup', account_id: '1015' });
-    expect(rows[5]!.detail).toContain('unknown type "Billing"');
+    const r = applyFile(db, FRESHDESK);
+    expect(r.code).toBe(5);
+    expect(outcomes(r.rows)).toEqual(FRESHDESK_OUTCOMES);
+    expect(r.rows[1]).toMatchObject({ type: 'lookup', detail: expect.stringContaining('former address') });
+    expect(r.rows[5]!.detail).toContain('unknown type "Billing"');
+    expect(r.rows[6]!.detail).toContain('verification email');
+    expectRecorded(db, r.rows);
+    expect(outbox(db)).toEqual([
+      '7301 client_password_reset jose.nunez@gmail.com 1020 queued',
+      `7304 ${NEXT_STEPS} jane.doe+sam@gmail.com 1002 queued`,
+      '7307 email_verification t.nguyen@harborlighttherapy.com p203 queued',
+    ]);
+    expect(suppressed(db)).not.toContain('k.asante@mindfulroots.org unsubscribe');
+    expect(account(db, '1002')).toMatchObject({ status: 'deactivated', retain_until: '2033-03-09', retention_rule: expect.stringContaining('minor') });
+    expectZips(db, r.notesDir, { 'notes-p201-7305-20261127.zip': 16 });
+  });
+
+  it('the three files on one mirror: where two touch the same person, the later one finds the work done', () => {
+    const db = demoMirror();
+    const notesDir = join(tempDir(), 'exports');
+    applyFile(db, CANONICAL, [], notesDir);
+    const zendesk = byId(applyFile(db, ZENDESK, ['--type-column', 'CX action [list]'], notesDir).rows);
+    expect(zendesk.get('48212')).toMatchObject({ outcome: 'already_done', detail: expect.stringContaining('not on the suppression list') });
+    expect(zendesk.get('48216')).toMatchObject({ outcome: 'already_done', detail: expect.stringContaining('already terminated, effective 2026-11-27') });
+    const freshdesk = byId(applyFile(db, FRESHDESK, [], notesDir).rows);
+    // T-1008 queued p203's verification email a moment ago (same CX_NOW): not queued twice.
+    expect(freshdesk.get('7307')).toMatchObject({ outcome: 'already_done', detail: expect.stringContaining('was already queued') });
+    expect(query(db, "SELECT count(*) n FROM outbox WHERE account_id = 'p203'")[0].n).toBe(1);
+    expect(readdirSync(notesDir)).toHaveLength(4);
+    expect(auditChainHolds(db)).toBe(true);
+  });
+});
+
+describe('cx batch: a re-run of the same file applies nothing twice', () => {
+  const files: Array<[string, string, string[]]> = [
+    ['canonical', CANONICAL, []], ['zendesk', ZENDESK, ['--type-column', 'CX action [list]']], ['freshdesk', FRESHDESK, []],
+  ];
+  it.each(files)('%s: every recorded row is already_done, the others end as before; no row, email or zip is added', (_name, file, args) => {
+    const db = demoMirror();
+    const first = applyFile(db, file, args);
+    const before = snapshot(db);
+    const zips = filesIn(first.notesDir);
+    const r = applyFile(db, file, [...args, '--agent', 'other-agent'], first.notesDir);
+    expect(snapshot(db)).toEqual(before);
+    expect(filesIn(first.notesDir)).toEqual(zips);
+    expect(r.code).toBe(5);
+    expect(r.rows.map((x) => x.ticket_id)).toEqual(first.rows.map((x) => x.ticket_id));
+    for (const [i, row] of first.rows.entries()) {
+      const again = r.rows[i]!;
+      if (RECORDED.has(row.outcome)) {
+        expect(again, row.ticket_id).toMatchObject({ outcome: 'already_done', account_id: row.account_id, processed_at: row.processed_at });
+        expect(again.detail).toBe(`already processed on ${NOW} by test-agent: ${row.detail}`);
+      } else {
+        expect(again.outcome, row.ticket_id).toBe(row.outcome);
+        expect(again.processed_at).toBe('');
+      }
+    }
   });
 });
 
@@ -177,19 +368,6 @@ describe('cx batch: nothing is applied unless the whole file reads and the run i
     expect(r.stderr).toContain('--yes is required');
     expect(snapshot(db)).toEqual(before);
     expect(readdirSync(dir)).toEqual([]);
-  });
-
-  it('--dry-run writes the results with planned and changes nothing', () => {
-    const db = demoMirror();
-    const before = snapshot(db);
-    const r = cx(['batch', CANONICAL, '--dry-run'], { db });
-    expect(snapshot(db)).toEqual(before);
-    const rows = byId(readResults(r.stdout));
-    expect(rows.get('T-1001')).toMatchObject({ outcome: 'planned', account_id: '1001', processed_at: '' });
-    expect(rows.get('T-1004')!.outcome).toBe('not_found');
-    expect(rows.get('T-1004')!.detail).not.toContain('not recorded');
-    expect(r.stderr).toContain('Nothing was changed (dry run).');
-    expect(r.code).toBe(5);
   });
 
   it('refuses --ticket, a missing file and --out naming the input', () => {
