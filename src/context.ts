@@ -34,12 +34,12 @@ export const DEFAULT_DB_PATH = 'data/mirror.db';
 
 export function resolveContext(flags: GlobalFlags, io: IO, prompter: Prompter = terminalPrompter(io)): Context {
   const env = io.env;
-  const dbFromFlags = flags.db ?? env.CX_DB;
+  const dbFromFlags = flags.db || env.CX_DB;
   return {
     dbPath: dbFromFlags || DEFAULT_DB_PATH,
     dbPathIsDefault: !dbFromFlags,
     json: Boolean(flags.json),
-    agent: flags.agent || env.CX_AGENT || osUser(),
+    agent: checkedAgent(flags.agent || env.CX_AGENT || osUser()),
     yes: Boolean(flags.yes),
     dryRun: Boolean(flags.dryRun),
     ticket: flags.ticket?.trim() || undefined,
@@ -48,6 +48,15 @@ export function resolveContext(flags: GlobalFlags, io: IO, prompter: Prompter = 
     prompter,
     now: clockFrom(env.CX_NOW),
   };
+}
+
+/** The agent's name goes into every audit row: one line of printable text. */
+function checkedAgent(name: string): string {
+  const agent = name.trim();
+  if (!agent || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(agent) || agent.length > 100) {
+    throw new UsageError('--agent (or $CX_AGENT) must be a name on one line, without control characters, at most 100 characters');
+  }
+  return agent;
 }
 
 function osUser(): string {

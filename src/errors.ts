@@ -92,6 +92,9 @@ export function asCxError(err: unknown): CxError {
     return new UsageError('the mirror is read-only, so this command cannot change it', 'use a writable copy, or check the file permissions');
   }
   if (code === 'SQLITE_NOTADB') return new UsageError('the file is not a SQLite database');
+  if (code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CORRUPT_')) {
+    return new IntegrityError(`the mirror is damaged: ${e?.message ?? code}`, 'run `cx db doctor`, then restore the mirror from a backup or a fresh import');
+  }
   if (code === 'SQLITE_CANTOPEN') return new UsageError(`cannot open the mirror: ${e?.message ?? code}`);
   if (code === 'SQLITE_BUSY') {
     return new CxError('the mirror stayed locked by another writer; try again in a moment', EXIT.internal, 'error');

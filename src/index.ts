@@ -11,7 +11,14 @@ export async function main(argv: string[], io: IO = processIO(), prompter?: Prom
     await program.parseAsync(argv);
     return runtime.exitCode;
   } catch (err) {
-    if (err instanceof CommanderError) return commanderExitCode(err);
+    if (err instanceof CommanderError) {
+      const code = commanderExitCode(err);
+      // Commander has said what is wrong on stderr; a script reading --json still gets an outcome.
+      if (code !== EXIT.ok && argv.includes('--json')) {
+        io.stdout.write(`${JSON.stringify({ outcome: 'invalid', detail: err.message.replace(/^error: /, ''), account_id: null }, null, 2)}\n`);
+      }
+      return code;
+    }
     const cx = asCxError(err);
     const json = argv.includes('--json');
     const { printError, printJson } = await import('./render.js');

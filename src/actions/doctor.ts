@@ -1,4 +1,5 @@
 // What `cx db doctor` concludes from the mirror's health and its audit chain.
+import { statSync } from 'node:fs';
 import { verifyAudit } from '../store/audit.js';
 import type { Db } from '../store/db.js';
 import { readHealth, type Health } from '../store/health.js';
@@ -7,10 +8,12 @@ import { SCHEMA_VERSION } from '../store/schema.js';
 export interface DoctorReport extends Health {
   ok: boolean;
   problems: string[];
+  /** Not integrity failures, but worth fixing (e.g. a mirror others can read). */
+  warnings: string[];
   audit: ReturnType<typeof verifyAudit>;
 }
 
-export function examineMirror(db: Db): DoctorReport {
+export function examineMirror(db: Db, path?: string): DoctorReport {
   const health = readHealth(db);
   const audit = verifyAudit(db);
   const problems: string[] = [];
@@ -23,5 +26,18 @@ export function examineMirror(db: Db): DoctorReport {
   }
   if (health.journal_mode !== 'wal') problems.push(`journal mode is ${health.journal_mode}, expected wal`);
   if (!audit.ok) problems.push(`audit log chain broken at row ${audit.first_bad_row}`);
-  return { ...health, audit, ok: problems.length === 0, problems };
+  const warnings: string[] = [];
+  const mode = path ? fileMode(path) : null;
+  if (mode !== null && (mode & 0o077) !== 0) {
+    warnings.push(`the mirror is readable by others (mode ${mode.toString(8)}); it holds patient data: chmod 600 ${path}`);
+  }
+  return { ...health, audit, ok: problems.length === 0, problems, warnings };
+}
+
+function fileMode(path: string): number | null {
+  try {
+    return statSync(path).mode & 0o777;
+  } catch {
+    return null;
+  }
 }

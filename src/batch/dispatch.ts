@@ -1,6 +1,8 @@
 // Which action a ticket type runs. Batch calls the very same actions as the single commands: this table
 // only maps a ticket row's columns to an action's input.
 import { findByAddress, type MatchedBy } from '../actions/find-account.js';
+import { lookupName } from '../actions/lookup.js';
+import { isCalendarDate } from '../rules/dates.js';
 import { suggestAddresses } from '../actions/lookup-suggest.js';
 import { result, type ActionDeps, type ActionResult } from '../actions/common.js';
 import type { RetentionPolicy } from '../rules/policy.js';
@@ -81,7 +83,7 @@ function describeAccount(db: ActionDeps['db'], a: Account): string {
  * them); account_id is set only when there is exactly one.
  */
 export function lookupTicket(deps: ActionDeps, row: TicketRow): ActionResult {
-  if (row.email === '') return result('invalid', 'name lookup in batch is not built yet: give the address, or use cx lookup --name', null);
+  if (row.email === '') return lookupByName(deps, row);
   const found = findByAddress(deps.db, row.email);
   if (found.kind === 'invalid') return result('invalid', `not a usable address: ${found.reason}`, null);
   if (found.kind === 'not_found') {
@@ -96,4 +98,20 @@ export function lookupTicket(deps: ActionDeps, row: TicketRow): ActionResult {
   if (only && more.length === 0) return result(outcome, `found by ${by}: ${describeAccount(deps.db, only)}`, only.id);
   const list = found.accounts.map((a) => describeAccount(deps.db, a)).join('; ');
   return result(outcome, `${found.accounts.length} accounts found by ${by}: ${list}`, null);
+}
+
+/** A lookup row with no address but a first and last name (and perhaps a dob): as `cx lookup --name`. */
+function lookupByName(deps: ActionDeps, row: TicketRow): ActionResult {
+  const { firstName = '', lastName = '', dob } = row.fields;
+  if (!firstName || !lastName) return result('invalid', 'a lookup needs an address, or a first and a last name', null);
+  if (dob !== undefined && !isCalendarDate(dob)) return result('invalid', `dob is not a date (YYYY-MM-DD): ${dob}`, null);
+  const typed = `${firstName} ${lastName}`;
+  const outcome = lookupName(deps, typed, dob ?? null);
+  if (outcome.kind === 'invalid') return result('invalid', outcome.reason, null);
+  const { matches } = outcome.report;
+  const who = dob ? `${typed} born ${dob}` : typed;
+  if (!matches.length) return result('not_found', `no account is named ${who}`, null);
+  const list = matches.map((m) => `${m.id} <${m.email}> ${m.role}, ${m.status}`).join('; ');
+  const [only] = matches;
+  return result(deps.dryRun ? 'planned' : 'done', `${matches.length} account(s) named ${who}: ${list}`, matches.length === 1 && only ? only.id : null);
 }

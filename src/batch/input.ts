@@ -119,6 +119,11 @@ function resolveColumns(header: string[], line: number, typeColumn: string | und
 
 const TYPE_LIST = TICKET_TYPES.join(', ');
 
+/** An empty file has no header row, which CONTRACTS.md requires: most likely the wrong file or a failed export. */
+export function noHeader(): BatchInputError {
+  return new BatchInputError('the file is empty: a ticket export starts with a header row (ticket_id, type, email, ...)', null);
+}
+
 /** The type of a row, the text it came from, and a problem when there is no single known type. */
 function readType(source: TypeSource, cell: string): { rawType: string; type: TicketType | null; problem: string | null } {
   if (source.from === 'column') {
@@ -177,7 +182,7 @@ export function ticketMapper(header: string[], headerLine: number, opts: { typeC
 /** Read a ticket export into rows; throws BatchInputError when the file as a whole is unusable. */
 export function parseTickets(input: Buffer | string, opts: { typeColumn?: string } = {}): TicketRow[] {
   const table = readCsvRows(input);
-  if (table.headerLine === null) return []; // an empty file: nothing to do
+  if (table.headerLine === null) throw noHeader();
   const toRow = ticketMapper(table.header, table.headerLine, opts);
   return table.rows.flatMap(({ line, cells }) => toRow(line, cells) ?? []);
 }

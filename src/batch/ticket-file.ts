@@ -5,7 +5,7 @@
 // Held: the bytes, the ticket ids (to mark a repeated one), a line number per record and the counts;
 // never all the rows.
 import { readCsvRange, visitCsv } from './csv-read.js';
-import { ticketMapper, type TicketMapper, type TicketRow } from './input.js';
+import { noHeader, ticketMapper, type TicketMapper, type TicketRow } from './input.js';
 import { addToPlan, checkRow, emptyPlan, type Plan } from './plan.js';
 
 export interface TicketFile {
@@ -57,7 +57,7 @@ function scan(input: Buffer, opts: Options): Scan {
 
 export function readTicketFile(input: Buffer, opts: Options = {}): TicketFile {
   const { header, starts, lines, plan, count } = scan(input, opts);
-  if (!header) return { count: 0, plan, rows: () => [] };
+  if (!header) throw noHeader();
   return {
     count,
     plan,

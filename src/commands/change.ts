@@ -35,8 +35,13 @@ export async function runChange(
   }
 }
 
-/** Print an action's result (what happened, then what to tell the person) and give its exit code. */
-export function finish(ctx: Context, r: ActionResult, extra: string[] = []): number {
+/**
+ * Print an action's result (what happened, then what to tell the person) and give its exit code.
+ * `promised` holds the keys CONTRACTS.md promises for this command, with their value when the outcome has
+ * none (a refusal has no retention date, no zip): every outcome shows every promised key.
+ */
+export function finish(ctx: Context, r: ActionResult, extra: string[] = [], promised: Record<string, unknown> = {}): number {
+  for (const [key, empty] of Object.entries(promised)) if (r[key] === undefined) r[key] = empty;
   printOutcome(ctx, r, extra);
   return exitCodeForOutcome(r.outcome);
 }

@@ -31,7 +31,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
       question: (plan) => `Deactivate ${plan.account_id} <${String(plan.email)}> and keep the records until ${String(plan.retain_until)}?`,
       preview: (plan) => [String(plan.detail), `Retention rule: ${String(plan.retention_rule)}`],
     });
-    return finish(ctx, r, nextSteps(r));
+    return finish(ctx, r, nextSteps(r), { retain_until: null, retention_rule: null });
   });
 }
 

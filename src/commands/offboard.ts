@@ -44,7 +44,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
         writeFailure = err instanceof Error ? err.message : String(err);
       }
     }
-    const code = finish(ctx, r, clients ? report(r, clients, ctx.ticket) : []);
+    const code = finish(ctx, r, clients ? report(r, clients, ctx.ticket) : [], { clients: [] });
     if (written) note(ctx, `Caseload written to ${written} (${clients!.length} clients; mode 0600: it holds client names).`);
     if (opts.out !== undefined && r.outcome === 'planned') note(ctx, `Dry run: ${opts.out} not written.`);
     if (writeFailure) {

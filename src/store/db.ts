@@ -1,5 +1,5 @@
 // Opening the mirror: pragmas, schema migrations, prepared-statement cache and write transactions.
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -39,12 +39,24 @@ export function openMirror(path: string, options: OpenOptions = {}): Db {
     if (!options.create) {
       throw new UsageError(`no mirror at ${path}`, 'create it with `cx db init` or load the demo with `cx db seed --demo`');
     }
+    // The mirror holds client names, dates of birth and progress notes: readable by its owner alone.
+    // SQLite gives its -wal and -shm files the database file's mode.
+    closeSync(openSync(path, 'wx', 0o600));
   } else if (statSync(path).isDirectory()) {
     throw new UsageError(`the mirror path is a folder, not a file: ${path}`);
   }
+  return openFile(path, options);
+}
+
+/** A throwaway mirror at the current schema, for dry runs that must not create a file. */
+export function openScratchMirror(): Db {
+  return openFile(':memory:', { create: true });
+}
+
+function openFile(path: string, options: OpenOptions): Db {
   const db = new Database(path, { readonly: Boolean(options.readonly), fileMustExist: !options.create, nativeBinding: NATIVE_BINDING });
   try {
-    configure(db, Boolean(options.readonly));
+    configure(db, path, options);
     migrate(db, Boolean(options.readonly));
   } catch (err) {
     db.close();
@@ -53,10 +65,24 @@ export function openMirror(path: string, options: OpenOptions = {}): Db {
   return db;
 }
 
-function configure(db: Db, readonly: boolean): void {
-  // Reading the schema version first makes "not a database" fail here, with a clear code.
+/**
+ * Only a cx mirror is opened: schema version 0 is an empty file (made into a mirror only by the commands
+ * that create one) or another program's database (never touched).
+ */
+function refuseForeignFile(db: Db, path: string, create: boolean): void {
+  if (schemaVersion(db) !== 0) return;
+  const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").get() as { n: number }).n;
+  if (tables > 0) throw new UsageError(`${path} is a SQLite database but not a cx mirror; cx leaves it untouched`);
+  if (!create) throw new UsageError(`${path} is an empty file, not a cx mirror`, 'create the mirror with `cx db init`');
+}
+
+function configure(db: Db, path: string, options: OpenOptions): void {
+  const readonly = Boolean(options.readonly);
+  // Reading the schema version first makes "not a database" fail here, with a clear code, and the
+  // foreign-file check comes before anything (even the journal mode) is written.
   db.pragma('busy_timeout = 10000');
   db.pragma('user_version');
+  refuseForeignFile(db, path, Boolean(options.create));
   if (!readonly && db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   // WAL + NORMAL is durable against application crashes; only a power loss can drop the last commits.

@@ -42,11 +42,13 @@ describe('parseTickets: canonical format', () => {
     expect(b).toEqual({ line: 3, ticketId: '8', rawType: 'lookup', type: 'lookup', email: 'bob@example.com', fields: {}, problem: null });
   });
 
-  it('an empty file, a BOM alone, blank lines or a header alone give zero rows', () => {
-    expect(parseTickets('')).toEqual([]);
-    expect(parseTickets(Buffer.from([0xef, 0xbb, 0xbf]))).toEqual([]);
-    expect(parseTickets('\n\n')).toEqual([]);
-    expect(parseTickets('\r\n\r\n')).toEqual([]);
+  it('an empty file, a BOM alone or blank lines have no header row: the whole file is refused', () => {
+    for (const empty of ['', Buffer.from([0xef, 0xbb, 0xbf]), '\n\n', '\r\n\r\n']) {
+      expect(inputError(() => parseTickets(empty)).message).toMatch(/the file is empty: .*header row/);
+    }
+  });
+
+  it('a header alone gives zero rows', () => {
     expect(parseTickets('ticket_id,type,email\r\n')).toEqual([]);
   });
 

@@ -26,13 +26,19 @@ describe('the mirror store', () => {
   it('a failing migration leaves the old version and no half-made schema', () => {
     const path = join(tempDir(), 'm.db');
     const raw = new Database(path);
-    raw.exec('CREATE TABLE accounts (x)'); // collides with migration 1
+    raw.exec('CREATE TABLE outbox (x)'); // collides with migration 1, after it has made other tables
+    expect(() => migrate(raw)).toThrow(/already exists/);
+    expect(raw.pragma('user_version', { simple: true })).toBe(0);
+    expect(raw.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'accounts'").get()).toEqual({ n: 0 });
     raw.close();
-    expect(() => openMirror(path)).toThrow(/already exists/);
-    const check = new Database(path);
-    expect(check.pragma('user_version', { simple: true })).toBe(0);
-    expect(check.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'outbox'").get()).toEqual({ n: 0 });
-    check.close();
+  });
+
+  it('a database of another program is refused before anything is written to it', () => {
+    const path = join(tempDir(), 'm.db');
+    const raw = new Database(path);
+    raw.exec('CREATE TABLE accounts (x)');
+    raw.close();
+    expect(() => openMirror(path, { create: true })).toThrow(/not a cx mirror/);
   });
 
   it('write transactions take the lock up front, so a second writer waits instead of failing', () => {

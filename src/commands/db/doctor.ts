@@ -10,7 +10,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
     const db = openForRead(ctx);
     const report = (() => {
       try {
-        return examineMirror(db);
+        return examineMirror(db, ctx.dbPath);
       } finally {
         db.close();
       }
@@ -19,6 +19,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
       [
         report.ok ? 'The mirror is healthy.' : 'The mirror has problems:',
         ...report.problems.map((p) => `  - ${p}`),
+        ...report.warnings.map((w) => `warning: ${w}`),
         fields([
           ['file', ctx.dbPath],
           ['schema version', report.schema_version],

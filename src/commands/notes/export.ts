@@ -44,7 +44,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
       printOutcome(ctx, r, problemLines(r));
       return EXIT.integrity;
     }
-    const code = finish(ctx, r, r.outcome === 'done' ? doneLines(r, ctx.ticket) : []);
+    const code = finish(ctx, r, r.outcome === 'done' ? doneLines(r, ctx.ticket) : [], { path: null, notes: null, sha256: null });
     if (r.outcome === 'planned') note(ctx, 'Dry run: no file written, nothing recorded.');
     return code;
   });
