@@ -27,11 +27,11 @@ export interface Row {
 }
 
 export async function benchLookup(): Promise<void> {
-  const path = process.env.CX_BENCH_DB ?? '/tmp/big.db';
+  const path = process.env.BENCH_BIG_DB ?? '/tmp/big.db';
   console.log('\n## lookup (1,000,000-account mirror)');
   if (!existsSync(path)) {
     console.log(`skipped: no mirror at ${path}. Make it with \`npm run gen -- --accounts 1000000 --out ${path}\``);
-    console.log('(or point CX_BENCH_DB at another generated mirror).');
+    console.log('(or point BENCH_BIG_DB at another generated mirror).');
     return;
   }
   const db = openMirror(path, { readonly: true });

@@ -70,10 +70,10 @@ export async function benchNotes(): Promise<void> {
   }
 }
 
-/** A copy of the generated mirror (cx writes audit rows): $BENCH_NOTES_DB, /tmp/big.db, or a fresh one. */
+/** A copy of the generated mirror (cx writes audit rows): $BENCH_NOTES_DB, $BENCH_BIG_DB, /tmp/big.db, or a fresh one. */
 function mirror(dir: string): string {
   const copy = join(dir, 'mirror.db');
-  const source = process.env.BENCH_NOTES_DB ?? '/tmp/big.db';
+  const source = process.env.BENCH_NOTES_DB ?? process.env.BENCH_BIG_DB ?? '/tmp/big.db';
   if (existsSync(source) && departingNotes(source) === NOTES) {
     copyFileSync(source, copy);
     return copy;
