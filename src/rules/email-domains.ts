@@ -21,6 +21,8 @@ export function editDistance(a: string, b: string): number {
   return levenshtein.distance(a, b);
 }
 
+const PROVIDERS: ReadonlySet<string> = new Set(PROVIDER_DOMAINS);
+
 // The blocklist has thousands of entries: read it on first use only, into one Set.
 let disposable: Set<string> | null = null;
 
@@ -32,6 +34,8 @@ let disposable: Set<string> | null = null;
 export function isDisposableDomain(domain: string): boolean {
   let d = normaliseDomain(domain);
   d = d.slice(d.lastIndexOf('@') + 1);
+  // The big mail providers are never throwaway: most lookups then never read the list (~4 ms).
+  if (PROVIDERS.has(d)) return false;
   disposable ??= (requirePackage('disposable-email-domains-js') as typeof DisposableList).disposableEmailBlocklistSet();
   const labels = d.split('.');
   // Walk up from the full name to the registrable part; a bare TLD is never listed.

@@ -230,3 +230,13 @@ describe('editDistance', () => {
     expect(editDistance(a, b)).toBe(d);
   });
 });
+
+describe('isDisposableDomain: the provider fast path', () => {
+  it('agrees with the list: no big mail provider is on it', async () => {
+    const { createRequire } = await import('node:module');
+    const { PROVIDER_DOMAINS } = await import('../../src/rules/email-mailbox.js');
+    const list = (createRequire(import.meta.url)('disposable-email-domains-js') as { disposableEmailBlocklistSet(): Set<string> }).disposableEmailBlocklistSet();
+    expect(PROVIDER_DOMAINS.length).toBeGreaterThan(10);
+    expect(PROVIDER_DOMAINS.filter((d) => list.has(d))).toEqual([]);
+  });
+});
