@@ -67,6 +67,4 @@ export function audit(deps: ActionDeps, action: string, r: ActionResult): void {
   appendAudit(deps.db, { agent: deps.agent, action, ticket: deps.ticket || null, account_id: r.account_id, outcome: r.outcome, detail: r.detail }, deps.now);
 }
 
-export function fullName(a: Pick<Account, 'first_name' | 'last_name'>): string {
-  return `${a.first_name} ${a.last_name}`.trim();
-}
+export { accountLabel, fullName } from '../rules/names.js';

@@ -3,7 +3,7 @@
 // are recorded, and a "next steps" email is queued unless the address is suppressed; then the agent
 // follows up another way. Providers leave by contract termination (`cx offboard`), never here.
 import { today } from '../rules/dates.js';
-import { NEXT_STEPS_TEMPLATE, nextStepsSubject } from '../rules/emails.js';
+import { describeSuppression, NEXT_STEPS_TEMPLATE, nextStepsSubject } from '../rules/emails.js';
 import { baseMailboxKey, checkAddress, mailboxKey } from '../rules/email.js';
 import type { RetentionPolicy } from '../rules/policy.js';
 import { RetentionInputError } from '../rules/retention.js';
@@ -12,7 +12,7 @@ import { lastServiceAt, nextAppointment } from '../store/caseload.js';
 import { writeTransaction } from '../store/db.js';
 import { settingsFromEnv, type Settings } from '../settings.js';
 import { formerEmailKeys, recordDeactivation } from '../store/deactivation.js';
-import { accountForChange, audit, fullName, result, type ActionDeps, type ActionResult } from './common.js';
+import { accountForChange, accountLabel, audit, result, type ActionDeps, type ActionResult } from './common.js';
 import { decideRetention } from './retention.js';
 
 export interface DeactivateInput {
@@ -74,7 +74,7 @@ export function deactivateClient(deps: ActionDeps, input: DeactivateInput): Acti
 
 function planned(p: Plan): ActionResult {
   const mail = p.suppression
-    ? `no email: ${p.account.email} is suppressed (${p.suppression.reason} since ${p.suppression.created_at.slice(0, 10)})`
+    ? `no email: ${p.account.email} is suppressed (${describeSuppression(p.suppression)})`
     : `queue the "next steps" email to ${p.account.email}`;
   return withFacts(p, 'planned', `would deactivate ${p.who}; records kept until ${p.retention.retainUntil}; ${mail}`, !p.suppression);
 }
@@ -105,7 +105,7 @@ function decide(deps: ActionDeps, input: DeactivateInput): Decision {
   const found = accountForChange(deps.db, input.email);
   if ('refusal' in found) return stop(found.refusal);
   const account = found.account;
-  const who = `${account.id} ${fullName(account)} <${account.email}>`;
+  const who = accountLabel(account);
 
   if (account.role !== 'client') {
     return stop(

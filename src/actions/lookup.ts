@@ -4,6 +4,7 @@
 // birth unless the agent typed it (--dob), never anything else from the row (state, verification times).
 // A read: no transaction, no audit row, nothing written.
 import { dateOf } from '../rules/dates.js';
+import { fullName } from '../rules/names.js';
 import { isDisposableDomain } from '../rules/email.js';
 import { clientSource, type BookedVia } from '../rules/sourcing.js';
 import { accountsByName, NAME_MATCH_LIMIT, suppressionFor, type Account } from '../store/accounts.js';
@@ -120,10 +121,6 @@ export function lookupName(deps: LookupDeps, fullNameTyped: string, dob: string 
   return { kind: 'report', report };
 }
 
-/** As common.ts fullName; not imported from there, which would load the audit chain (node:crypto) at start-up. */
-function fullName(a: Pick<Account, 'first_name' | 'last_name'>): string {
-  return `${a.first_name} ${a.last_name}`.trim();
-}
 
 export function ref(a: Pick<Account, 'id' | 'email' | 'first_name' | 'last_name'>): AccountRef {
   return { id: a.id, email: a.email, name: fullName(a) };

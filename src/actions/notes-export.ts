@@ -15,7 +15,7 @@ import { safeSegment } from '../rules/entry-names.js';
 import type { Account } from '../store/accounts.js';
 import { writeTransaction } from '../store/db.js';
 import { countNotes, hasNotesAbout, inReadSnapshot, streamNotes, type NoteFilter } from '../store/notes.js';
-import { accountForChange, audit, fullName, result, type ActionDeps, type ActionResult } from './common.js';
+import { accountForChange, accountLabel, audit, fullName, result, type ActionDeps, type ActionResult } from './common.js';
 
 export interface NotesExportInput {
   email: string;
@@ -224,9 +224,7 @@ function fields(plan: Plan, sha256: string | null): Record<string, unknown> {
   };
 }
 
-function who(a: Account): string {
-  return `${a.id} ${fullName(a)} <${a.email}>`;
-}
+const who = accountLabel;
 
 /** ' (found by the former address x)' when the agent typed an old or differently written address. */
 function foundBy(plan: Plan, typed: string): string {

@@ -9,7 +9,7 @@ import { caseloadOf, intakesByClient, progressNoteCount } from '../store/caseloa
 import { writeTransaction } from '../store/db.js';
 import { recordTermination } from '../store/deactivation.js';
 import type { Account } from '../store/accounts.js';
-import { accountForChange, audit, fullName, result, type ActionDeps, type ActionResult } from './common.js';
+import { accountForChange, accountLabel, audit, fullName, result, type ActionDeps, type ActionResult } from './common.js';
 
 export interface OffboardInput {
   email: string;
@@ -59,7 +59,7 @@ function decide(deps: ActionDeps, input: OffboardInput): { result: ActionResult;
   const found = accountForChange(deps.db, input.email);
   if ('refusal' in found) return { result: found.refusal };
   const provider = found.account;
-  const who = `${provider.id} ${fullName(provider)} <${provider.email}>`;
+  const who = accountLabel(provider);
   if (provider.role !== 'provider') {
     return {
       result: result('refused', `${who} is a client, not a provider: a client closes their account with cx deactivate`, provider.id, {

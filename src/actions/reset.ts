@@ -10,7 +10,8 @@ import { writeTransaction } from '../store/db.js';
 import { enqueueEmail, lastEmailId, recentEmail, type OutboxRow } from '../store/outbox.js';
 import { removeSuppression } from '../store/suppressions.js';
 import { accountForChange, audit, result, type ActionDeps, type ActionResult } from './common.js';
-import { accountSummary, describeSuppression, suppressionSummary } from './resubscribe.js';
+import { describeSuppression } from '../rules/emails.js';
+import { accountSummary, suppressionSummary } from './resubscribe.js';
 
 export interface ResetInput {
   email: string;

@@ -7,7 +7,7 @@
 // but that is on the list may be resubscribed too: the list is about addresses, not accounts (someone
 // who unsubscribed before signing up, or an address taken off an account), and the contract says "take
 // the address off the list". Such a change is still ticketed and audited, with account_id null.
-import { foundByNote, resubscribeRefusal } from '../rules/emails.js';
+import { describeSuppression, foundByNote, resubscribeRefusal } from '../rules/emails.js';
 import { addressKey } from '../rules/email.js';
 import { settingsFromEnv, type Settings } from '../settings.js';
 import { suppressionFor, type Account, type Suppression } from '../store/accounts.js';
@@ -34,10 +34,6 @@ export function suppressionSummary(s: Suppression | undefined): { reason: string
   return s ? { reason: s.reason, since: s.created_at } : null;
 }
 
-/** How a detail names a suppression row: "unsubscribe since 2026-09-14". */
-export function describeSuppression(s: Suppression): string {
-  return `${s.reason} since ${s.created_at.slice(0, 10)}`;
-}
 
 /** The suppression row a real run removes, and what the detail says once it has. */
 interface Target {

@@ -3,6 +3,7 @@
 import { findByAddress, type MatchedBy } from '../actions/find-account.js';
 import { lookupName } from '../actions/lookup.js';
 import { isCalendarDate } from '../rules/dates.js';
+import { describeSuppression } from '../rules/emails.js';
 import { suggestAddresses } from '../actions/lookup-suggest.js';
 import { result, type ActionDeps, type ActionResult } from '../actions/common.js';
 import type { RetentionPolicy } from '../rules/policy.js';
@@ -72,7 +73,7 @@ function describeAccount(db: ActionDeps['db'], a: Account): string {
   const facts: string[] = [a.role, a.status];
   if (a.email_verified_at === null) facts.push('email not verified');
   const suppressed = suppressionFor(db, a.email_key);
-  if (suppressed) facts.push(`emails suppressed (${suppressed.reason} since ${suppressed.created_at.slice(0, 10)})`);
+  if (suppressed) facts.push(`emails suppressed (${describeSuppression(suppressed)})`);
   return `${a.id} <${a.email}> ${facts.join(', ')}`;
 }
 

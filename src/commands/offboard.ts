@@ -9,6 +9,7 @@ import type { ActionResult } from '../actions/common.js';
 import { EXIT, UsageError } from '../errors.js';
 import { toCsv } from '../rules/csv-safe.js';
 import { isCalendarDate } from '../rules/dates.js';
+import { shellWord } from '../rules/emails.js';
 import { note, printError, table } from '../render.js';
 import { finish, runChange } from './change.js';
 import { handle, type Runtime } from './define.js';
@@ -84,11 +85,6 @@ function report(r: ActionResult, clients: CaseloadEntry[], ticket: string | unde
     `\nNext: export the provider's progress notes (${String(r.progress_notes)}) and keep the file safe:`,
     `  cx notes export ${shellWord(String(r.email))} --ticket ${ticket ? shellWord(ticket) : '<ticket>'} --out ${zip}`,
   ];
-}
-
-/** A word the shell passes through unchanged: quoted when it holds anything but plain address characters. */
-function shellWord(s: string): string {
-  return /^[A-Za-z0-9@._+=:,/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function checkOutPath(path: string): void {

@@ -178,3 +178,8 @@ export const NEXT_STEPS_TEMPLATE = 'client_deactivation_next_steps';
 export function nextStepsSubject(brand: string): string {
   return `Your ${brand} account has been deactivated — next steps`;
 }
+
+/** How a detail names a suppression row: "unsubscribe since 2026-09-14". */
+export function describeSuppression(s: { reason: string; created_at: string }): string {
+  return `${s.reason} since ${s.created_at.slice(0, 10)}`;
+}

@@ -33,3 +33,13 @@ export function splitFullName(full: string): { first: string; last: string } | n
   const [first, ...rest] = words;
   return { first: first!, last: rest.join(' ') };
 }
+
+/** "First Last" as stored, for people to read. */
+export function fullName(a: { first_name: string; last_name: string }): string {
+  return `${a.first_name} ${a.last_name}`.trim();
+}
+
+/** How a detail names an account: "1030 Hannah Schäfer <hannah.schafer@gmail.com>". */
+export function accountLabel(a: { id: string; first_name: string; last_name: string; email: string }): string {
+  return `${a.id} ${fullName(a)} <${a.email}>`;
+}
