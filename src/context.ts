@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { CancelledError, UsageError } from './errors.js';
 import type { IO } from './io.js';
 import { terminalPrompter, type Prompter } from './prompt.js';
+import { checkDesk, checkPrintableLine, checkTicketId, DEFAULT_DESK } from './rules/tickets.js';
 
 export interface GlobalFlags {
   db?: string;
@@ -23,6 +24,8 @@ export interface Context {
   yes: boolean;
   dryRun: boolean;
   ticket: string | undefined;
+  /** The help desk single commands file their tickets under (CONTRACTS.md "Tickets"): $CX_DESK, else cx. */
+  desk: string;
   policyPath: string | undefined;
   io: IO;
   prompter: Prompter;
@@ -42,7 +45,8 @@ export function resolveContext(flags: GlobalFlags, io: IO, prompter: Prompter = 
     agent: checkedAgent(flags.agent || env.CX_AGENT || osUser()),
     yes: Boolean(flags.yes),
     dryRun: Boolean(flags.dryRun),
-    ticket: flags.ticket?.trim() || undefined,
+    ticket: flags.ticket === undefined ? undefined : checkedTicket(flags.ticket),
+    desk: checkedDesk(env.CX_DESK),
     policyPath: flags.policy || env.CX_POLICY || undefined,
     io,
     prompter,
@@ -52,11 +56,23 @@ export function resolveContext(flags: GlobalFlags, io: IO, prompter: Prompter = 
 
 /** The agent's name goes into every audit row: one line of printable text. */
 function checkedAgent(name: string): string {
-  const agent = name.trim();
-  if (!agent || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(agent) || agent.length > 100) {
-    throw new UsageError('--agent (or $CX_AGENT) must be a name on one line, without control characters, at most 100 characters');
-  }
-  return agent;
+  const agent = checkPrintableLine(name, 'the agent name', 100);
+  if (!agent.ok) throw new UsageError(`--agent (or $CX_AGENT): ${agent.reason}`);
+  return agent.value;
+}
+
+/** A ticket id from --ticket or a prompt (CONTRACTS.md "Tickets"). */
+export function checkedTicket(raw: string): string {
+  const ticket = checkTicketId(raw);
+  if (!ticket.ok) throw new UsageError(`--ticket: ${ticket.reason}`);
+  return ticket.value;
+}
+
+function checkedDesk(raw: string | undefined): string {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_DESK;
+  const desk = checkDesk(raw);
+  if (!desk.ok) throw new UsageError(`CX_DESK: ${desk.reason}`);
+  return desk.value;
 }
 
 function osUser(): string {
@@ -80,8 +96,7 @@ export async function requireTicket(ctx: Context): Promise<string> {
   if (!ctx.io.interactive) {
     throw new UsageError('--ticket is required: every change names its ticket', 'add --ticket <id>');
   }
-  const answer = (await ctx.prompter.input('Ticket id for this change:')).trim();
-  if (!answer) throw new UsageError('a ticket id is required');
+  const answer = checkedTicket(await ctx.prompter.input('Ticket id for this change:'));
   ctx.ticket = answer;
   return answer;
 }

@@ -10,6 +10,10 @@ export const EXIT = {
   refused: 4,
   batchIncomplete: 5,
   integrity: 6,
+  /** Another cx held the mirror's write lock past the wait: nothing changed, run again. */
+  busy: 7,
+  /** The agent cancelled (Ctrl-C at a prompt or during work, SIGTERM): nothing changed that is not reported. */
+  cancelled: 130,
 } as const;
 
 export const REPORT_BUGS_AT = 'the #cx-tools channel (attach the command and this message)';
@@ -54,10 +58,25 @@ export class IntegrityError extends CxError {
   }
 }
 
-/** The agent answered "no" at a confirmation prompt: nothing changed. */
+/**
+ * The agent said "no" at a confirmation, pressed Ctrl-C at a prompt, or stopped the work with a signal
+ * (CONTRACTS.md: exit 130). `message` says how far the work got when some of it was kept.
+ */
 export class CancelledError extends CxError {
-  constructor() {
-    super('Cancelled: nothing was changed.', EXIT.usage, 'invalid');
+  constructor(message = 'cancelled, nothing changed', hint?: string) {
+    super(message, EXIT.cancelled, 'error', hint);
+  }
+}
+
+/** Another writer held the mirror past the wait (exit 7); `holder` names it when known. */
+export class BusyError extends CxError {
+  constructor(holder?: string) {
+    super(
+      `the mirror is busy: another cx held the write lock past the wait${holder ? ` (${holder})` : ''}; nothing changed`,
+      EXIT.busy,
+      'error',
+      'run the same command again in a moment',
+    );
   }
 }
 
@@ -96,9 +115,7 @@ export function asCxError(err: unknown): CxError {
     return new IntegrityError(`the mirror is damaged: ${e?.message ?? code}`, 'run `cx db doctor`, then restore the mirror from a backup or a fresh import');
   }
   if (code === 'SQLITE_CANTOPEN') return new UsageError(`cannot open the mirror: ${e?.message ?? code}`);
-  if (code === 'SQLITE_BUSY') {
-    return new CxError('the mirror stayed locked by another writer; try again in a moment', EXIT.internal, 'error');
-  }
+  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_')) return new BusyError();
   const message = err instanceof Error ? err.message : String(err);
   const internal = new CxError(`internal error: ${message}`, EXIT.internal, 'error', `this is a bug in cx: report it in ${REPORT_BUGS_AT}`);
   if (err instanceof Error) internal.stack = err.stack;

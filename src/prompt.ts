@@ -1,6 +1,6 @@
 // Terminal prompts. @inquirer/prompts is loaded only when a prompt is really shown (it costs ~2x a bare
 // node start). Every prompt has a flag that answers it; without a terminal there is no prompt, only an error.
-import { UsageError } from './errors.js';
+import { CancelledError, UsageError } from './errors.js';
 import type { IO } from './io.js';
 
 export interface Choice<T> {
@@ -24,17 +24,27 @@ export function terminalPrompter(io: IO): Prompter {
     async confirm(message, defaultAnswer = false) {
       requireTerminal('a confirmation');
       const { confirm } = await import('@inquirer/prompts');
-      return confirm({ message, default: defaultAnswer }, context);
+      return cancellable(confirm({ message, default: defaultAnswer }, context));
     },
     async input(message) {
       requireTerminal('an answer');
       const { input } = await import('@inquirer/prompts');
-      return input({ message, required: true }, context);
+      return cancellable(input({ message, required: true }, context));
     },
     async select(message, choices) {
       requireTerminal('a choice');
       const { select } = await import('@inquirer/prompts');
-      return select({ message, choices }, context);
+      return cancellable(select({ message, choices }, context));
     },
   };
+}
+
+/** Ctrl-C at a prompt (inquirer's ExitPromptError) is the agent cancelling: exit 130, nothing changed. */
+export async function cancellable<T>(answer: Promise<T>): Promise<T> {
+  try {
+    return await answer;
+  } catch (err) {
+    if (err instanceof Error && err.name === 'ExitPromptError') throw new CancelledError();
+    throw err;
+  }
 }

@@ -404,11 +404,11 @@ describe.skipIf(!hasScript)(`cx batch in a terminal (script(1))${hasScript ? '' 
     writeFileSync(file, csv);
     const before = snapshot(db);
     const r = inTerminal(db, `batch "${file}" --out r.csv`, 'n\r');
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(130);
     expect(r.out).toContain('Tickets to process: 1');
     expect(r.out).toMatch(/lookup +1/);
     expect(r.out).toContain('Invalid rows (reported, not applied): 2');
-    expect(r.out).toContain('Cancelled: nothing was changed.');
+    expect(r.out).toContain('cx: cancelled, nothing changed');
     expect(snapshot(db)).toEqual(before);
   });
 

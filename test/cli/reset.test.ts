@@ -238,8 +238,8 @@ describe('cx reset in a terminal', () => {
     ]);
     expect(r).toMatch(/Ticket id for this change/);
     expect(r).toMatch(/Take priya\.raman@hotmail\.com off the unsubscribe list and queue this email\?/);
-    expect(r).toMatch(/Cancelled: nothing was changed/);
-    expect(r).toMatch(/EXIT=2/);
+    expect(r).toMatch(/cx: cancelled, nothing changed/);
+    expect(r).toMatch(/EXIT=130/);
     expect(snapshot(db)).toEqual(before);
   });
 });
