@@ -1,21 +1,27 @@
 // Zip a provider's progress notes (issue 6): found by current or former address, also once deactivated or
-// terminated. The notes are streamed from one read snapshot into src/archive/notes-zip.ts, which writes a
-// temporary file and renames it into place. Reading notes is PHI access, so every export that hands a
-// file over is in the audit log (provider, ticket, count, filters, path, SHA-256: never note content);
-// when the audit row cannot be written, the zip is removed again. Async, unlike the other actions:
-// the zip is written through streams.
+// terminated. The notes are streamed from one read snapshot into src/archive/notes-zip.ts, which writes into
+// an output file (src/files/output-file.ts): a temporary file beside the target, or a device. Reading notes
+// is PHI access, and handing them over in a file is audited before the file appears (issue 10, section 2):
+// a started row (provider, ticket, count, path, bytes, SHA-256) is committed, then the file is renamed into
+// place and the completing `notes.export` row names the started one (src/actions/handover.ts). Never note
+// content. Async, unlike the other actions: the zip is written through streams.
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { ArchiveTargetExistsError, ArchiveWriteError, writeNotesZip, type ExportHeader } from '../archive/notes-zip.js';
+import { createReadStream } from 'node:fs';
+import { resolve } from 'node:path';
+import { ArchiveWriteError, writeNotesZip, type ExportHeader, type ZipResult } from '../archive/notes-zip.js';
 import { verifyNotesZip } from '../archive/verify.js';
+import { CancelledError } from '../errors.js';
+import { OutputExistsError, OutputPathError, OutputWriteError } from '../files/errors.js';
+import { checkOutput, openOutput, type OutputFile, type Protected, type TargetOptions } from '../files/output-file.js';
+import { mirrorFiles } from '../files/protected.js';
 import { isCalendarDate, today } from '../rules/dates.js';
 import { safeSegment } from '../rules/entry-names.js';
 import type { Account } from '../store/accounts.js';
-import { writeTransaction } from '../store/db.js';
 import { countNotes, hasNotesAbout, inReadSnapshot, streamNotes, type NoteFilter } from '../store/notes.js';
-import { accountForChange, accountLabel, audit, fullName, result, type ActionDeps, type ActionResult } from './common.js';
+import { accountForChange, accountLabel, fullName, result, type ActionDeps, type ActionResult } from './common.js';
+import { abandon, completeDirect, handOverFile, recordStart, type Handover, type HandoverRuntime } from './handover.js';
+
+export type { HandoverRuntime as ExportRuntime, TicketLedger } from './handover.js';
 
 export interface NotesExportInput {
   email: string;
@@ -32,6 +38,8 @@ export interface NotesExportInput {
   verify?: boolean;
   /** The caller creates outDir before a real run (cx batch --notes-dir): a dry run does not call it missing. */
   createsOutDir?: boolean;
+  /** Files the zip may never replace besides the mirror (a batch's input). */
+  protect?: readonly Protected[];
 }
 
 /** What is wrong with the filters, or null; the command checks this before asking for a ticket. */
@@ -55,46 +63,92 @@ interface Plan {
   matchedBy: string;
 }
 
-export async function exportNotes(deps: ActionDeps, input: NotesExportInput): Promise<ActionResult> {
+export async function exportNotes(deps: ActionDeps, input: NotesExportInput, runtime: HandoverRuntime = {}): Promise<ActionResult> {
   const bad = invalidFilters(input);
   if (bad) return result('invalid', bad, null);
+  const prior = deps.dryRun ? null : runtime.ledger?.prior();
+  if (prior) return prior;
+  const plan = decide(deps, input);
+  if ('refusal' in plan) return plan.refusal;
+  const checked = checkTarget(deps, input, plan);
+  if (checked) return checked;
   if (deps.dryRun) {
-    const plan = decide(deps, input);
-    if ('refusal' in plan) return plan.refusal;
     return result('planned', `would export ${plan.count} progress note${plan.count === 1 ? '' : 's'} of ${who(plan.provider)}${foundBy(plan, input.email)}${filterText(plan)} to ${plan.path}`, plan.provider.id, fields(plan, null));
   }
-  // The count and the notes come from one snapshot: the zip holds exactly the notes counted.
-  const written = await inReadSnapshot(deps.db, async () => {
-    const plan = decide(deps, input);
-    if ('refusal' in plan) return plan.refusal;
-    const notes = streamNotes(deps.db, plan.filter);
-    try {
-      return { plan, zip: await writeNotesZip({ target: plan.path, force: Boolean(input.force), header: header(deps, plan), notes, expectedCount: plan.count }) };
-    } catch (err) {
-      if (err instanceof ArchiveTargetExistsError) return refusedExisting(plan);
-      if (err instanceof ArchiveWriteError) {
-        return result('error', `${err.message}; no file was left behind${causeHint(err)}`, plan.provider.id, fields(plan, null));
-      }
-      throw err;
-    } finally {
-      notes.return(undefined); // the statement is reset even when the writer stopped part-way
-    }
-  });
-  if ('outcome' in written) return written;
-  const { plan, zip } = written;
-  const r = result('done', `exported ${zip.notes} progress note${zip.notes === 1 ? '' : 's'} of ${who(plan.provider)}${foundBy(plan, input.email)}${filterText(plan)} to ${zip.path}`, plan.provider.id, {
-    ...fields(plan, zip.sha256),
-    notes: zip.notes,
-    bytes: zip.bytes,
-  });
-  try {
-    writeTransaction(deps.db, () => audit(deps, 'notes.export', { ...r, detail: auditDetail(plan, zip) }));
-  } catch (err) {
-    await rm(zip.path, { force: true });
-    const why = err instanceof Error ? err.message : String(err);
-    return result('error', `the export could not be recorded in the audit log (${why}), so ${zip.path} was removed again: nothing was handed over`, plan.provider.id, fields(plan, null));
+  if (deps.db.inTransaction) {
+    // Its started row must commit before the file appears: inside a transaction it would only be a savepoint.
+    throw new Error('exportNotes ran inside an open transaction (a bug in cx: a batch runs it with no lock held)');
   }
-  return input.verify ? verified(r, zip) : r;
+  let output: OutputFile;
+  try {
+    output = openOutput(plan.path, targetOptions(deps, input));
+  } catch (err) {
+    return targetRefusal(err, plan);
+  }
+  try {
+    return await exportTo(deps, input, runtime, plan, output);
+  } finally {
+    output.discard(); // nothing once the file is in place
+  }
+}
+
+async function exportTo(deps: ActionDeps, input: NotesExportInput, runtime: HandoverRuntime, first: Plan, output: OutputFile): Promise<ActionResult> {
+  // A device or a pipe passes the bytes on as they are written: its started row comes before the first one.
+  let startedId: number | undefined;
+  if (output.direct) {
+    const started = await recordStart(deps, handover(input, first, null, output), runtime);
+    if ('prior' in started) return started.prior;
+    startedId = started.id;
+  }
+  let written: { plan: Plan; zip: ZipResult } | ActionResult;
+  try {
+    // The count and the notes come from one snapshot: the zip holds exactly the notes counted.
+    written = await inReadSnapshot(deps.db, async () => {
+      const plan = decide(deps, input);
+      if ('refusal' in plan) return plan.refusal;
+      const notes = streamNotes(deps.db, plan.filter);
+      try {
+        return { plan, zip: await writeNotesZip(output, { header: header(deps, plan), notes, expectedCount: plan.count, signal: runtime.work?.signal }) };
+      } finally {
+        notes.return(undefined); // the statement is reset even when the writer stopped part-way
+      }
+    });
+  } catch (err) {
+    if (startedId !== undefined) await abandon(deps, handover(input, first, null, output), startedId, runtime, stoppedAfter(output, err));
+    if (err instanceof OutputWriteError) throw new OutputWriteError(err.path, err.code, `${err.message}; no file was left behind`, err.hint);
+    if (err instanceof ArchiveWriteError) {
+      const left = output.direct ? `${output.bytesWritten} bytes had gone to ${output.path}` : 'no file was left behind';
+      return result('error', `${err.message}; ${left}${causeHint(err)}`, first.provider.id, fields(first, null));
+    }
+    throw err; // CancelledError, or a bug
+  }
+  if ('outcome' in written) {
+    if (startedId !== undefined) await abandon(deps, handover(input, first, null, output), startedId, runtime, written.detail);
+    return written;
+  }
+  const h = handover(input, written.plan, written.zip, output);
+  if (startedId !== undefined) return completeDirect(deps, h, startedId, runtime);
+  const r = await handOverFile(deps, output, h, runtime);
+  return input.verify && r.outcome === 'done' ? verified(r, { path: output.path, ...written.zip }) : r;
+}
+
+/** The rows and the result of this export: `zip` is null before any byte is written (a direct target). */
+function handover(input: NotesExportInput, plan: Plan, zip: ZipResult | null, output: OutputFile): Handover {
+  const to = output.direct ? `the ${output.direct} ${plan.path}` : plan.path;
+  const size = zip ? `, ${zip.bytes} bytes, sha256 ${zip.sha256}` : '';
+  const notes = zip?.notes ?? plan.count;
+  const what = `${notes} progress notes of provider ${plan.provider.id} (filters: ${auditFilters(plan)})`;
+  const done = result('done', `exported ${notes} progress note${notes === 1 ? '' : 's'} of ${who(plan.provider)}${foundBy(plan, input.email)}${filterText(plan)} to ${to}`, plan.provider.id, {
+    ...fields(plan, zip?.sha256 ?? null),
+    notes,
+    bytes: zip?.bytes ?? null,
+  });
+  return { action: 'notes.export', done, startedDetail: `exporting ${what} to ${to}${size}`, doneDetail: `exported ${what} to ${to}${size}` };
+}
+
+function stoppedAfter(output: OutputFile, err: unknown): string {
+  const why = err instanceof CancelledError ? 'cancelled' : err instanceof Error ? err.message : String(err);
+  return `${why}, after ${output.bytesWritten} bytes`;
 }
 
 function decide(deps: ActionDeps, input: NotesExportInput): Plan | { refusal: ActionResult } {
@@ -115,15 +169,11 @@ function decide(deps: ActionDeps, input: NotesExportInput): Plan | { refusal: Ac
   }
   const filter: NoteFilter = { providerId: provider.id, clientId: client?.id, since: input.since, until: input.until };
   const count = countNotes(deps.db, filter);
-  const target = targetPath(deps, input, provider);
-  const plan: Plan = { provider, client, filter, count, path: target, matchedBy: found.matchedBy };
+  const plan: Plan = { provider, client, filter, count, path: targetPath(deps, input, provider), matchedBy: found.matchedBy };
   if (count === 0) {
     const scope = filterText(plan) || ' at all';
     return { refusal: result('not_found', `${who(provider)} has no progress notes${scope}: no file written`, provider.id, { ...fields(plan, null), path: null }) };
   }
-  const problem = targetProblem(target, Boolean(input.createsOutDir && input.out === undefined));
-  if (problem) return { refusal: result('invalid', problem, provider.id) };
-  if (!input.force && existsQuietly(target)) return { refusal: refusedExisting(plan) };
   return plan;
 }
 
@@ -134,37 +184,34 @@ function targetPath(deps: ActionDeps, input: NotesExportInput, provider: Account
   return resolve(input.outDir ?? '.', `notes-${safeSegment(provider.id, 40, 'provider')}-${ticket}-${day}.zip`);
 }
 
-/** A path the zip cannot be written to, said before any note is read. */
-function targetProblem(target: string, dirWillBeMade = false): string | null {
-  const dir = dirname(target);
-  try {
-    if (!statSync(dir).isDirectory()) return `cannot write ${target}: ${dir} is not a folder`;
-  } catch {
-    if (!dirWillBeMade) return `cannot write ${target}: the folder ${dir} does not exist`;
-    // Not there yet: fine when its nearest existing ancestor is a folder it can be made in.
-    let up = dirname(dir);
-    while (!existsQuietly(up) && dirname(up) !== up) up = dirname(up);
-    return statSync(up).isDirectory() ? null : `cannot make the folder ${dir}: ${up} is not a folder`;
-  }
-  try {
-    if (statSync(target).isDirectory()) return `${target} is a folder; name the zip file to write`;
-  } catch {
-    // Not there yet: fine.
-  }
-  return null;
+function targetOptions(deps: ActionDeps, input: NotesExportInput): TargetOptions {
+  return {
+    label: input.out !== undefined ? '--out' : 'the zip',
+    force: Boolean(input.force),
+    protect: [...mirrorFiles(deps.db.name), ...(input.protect ?? [])],
+    folderWillBeMade: deps.dryRun && Boolean(input.createsOutDir && input.out === undefined),
+  };
 }
 
-function existsQuietly(path: string): boolean {
+/** Everything about the path, said before any note is read (and before the agent is asked). */
+function checkTarget(deps: ActionDeps, input: NotesExportInput, plan: Plan): ActionResult | null {
   try {
-    statSync(path, { throwIfNoEntry: true });
-    return true;
-  } catch {
-    return false;
+    const target = checkOutput(plan.path, targetOptions(deps, input));
+    if (target.kind === 'direct' && input.verify) {
+      return result('invalid', `--verify reads the zip back, which ${target.path} (a ${target.what}) cannot give: write to a file to verify`, plan.provider.id);
+    }
+    return null;
+  } catch (err) {
+    return targetRefusal(err, plan);
   }
 }
 
-function refusedExisting(plan: Plan): ActionResult {
-  return result('refused', `${plan.path} already exists and was left as it is; add --force to replace it, or choose another --out`, plan.provider.id, fields(plan, null));
+function targetRefusal(err: unknown, plan: Plan): ActionResult {
+  if (err instanceof OutputExistsError) {
+    return result('refused', `${err.path} already exists and was left as it is; add --force to replace it, or choose another --out`, plan.provider.id, fields(plan, null));
+  }
+  if (err instanceof OutputPathError) return result('invalid', err.message, plan.provider.id);
+  throw err;
 }
 
 async function verified(r: ActionResult, zip: { path: string; notes: number; sha256: string }): Promise<ActionResult> {
@@ -206,11 +253,10 @@ function filterText(plan: Pick<Plan, 'client' | 'filter'>, withName = false): st
   return parts.length ? ` ${parts.join(', ')}` : '';
 }
 
-/** The audit row: who, how many, which filters, where, which hash. Never a title, a body or a client name. */
-function auditDetail(plan: Plan, zip: { path: string; notes: number; bytes: number; sha256: string }): string {
+/** The filters for the audit rows: ids and dates, never a name. */
+function auditFilters(plan: Plan): string {
   const f = plan.filter;
-  const filters = [f.clientId && `client ${f.clientId}`, f.since && `since ${f.since}`, f.until && `until ${f.until}`].filter(Boolean).join(', ');
-  return `exported ${zip.notes} progress notes of provider ${plan.provider.id} (filters: ${filters || 'none'}) to ${zip.path}, ${zip.bytes} bytes, sha256 ${zip.sha256}`;
+  return [f.clientId && `client ${f.clientId}`, f.since && `since ${f.since}`, f.until && `until ${f.until}`].filter(Boolean).join(', ') || 'none';
 }
 
 function fields(plan: Plan, sha256: string | null): Record<string, unknown> {

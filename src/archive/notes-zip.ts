@@ -1,29 +1,23 @@
-// Streams a provider's progress notes into a zip beside the target, then moves it into place (issue 6,
-// "Safe writing"). Pure I/O engine: no SQL, no printing; the command maps the errors to exit codes.
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fstatSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { link, lstat, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+// Streams a provider's progress notes into a zip (issue 6, "Safe writing"; issue 10). Pure I/O engine: no
+// SQL, no printing. Where the bytes go (a temporary file beside the target, or a device) and how the file is
+// put in place is src/files/output-file.ts's job; the action decides when (after its audit row).
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 // @ts-ignore archiver 8 ships no type declarations (@types/archiver describes the v6 API)
 import { ZipArchive as UntypedZipArchive } from 'archiver';
+import { CancelledError } from '../errors.js';
+import { OutputWriteError } from '../files/errors.js';
+import type { OutputFile } from '../files/output-file.js';
 import { safeSegment, UniqueNames } from '../rules/entry-names.js';
 import { MANIFEST_NAME, README_NAME, manifestCsv, noteFileHeader, readmeText, type ManifestRow } from './manifest.js';
 
 export interface NoteForExport { id: string; clientId: string; clientName: string; sessionDate: string; title: string; body: string; signedAt: string | null }
 export interface ExportHeader { providerName: string; providerEmail: string; providerId: string; ticket: string; exportedAt: string; agent: string; filters: string /* human description of the filters, e.g. 'client jane@x.com, since 2024-01-01' */ }
-export interface ExportResult { path: string; notes: number; bytes: number; sha256: string /* of the whole zip file */ }
+export interface ZipResult { notes: number; bytes: number; sha256: string /* of the whole zip file */ }
 
-/** The target exists and `force` was not given; the existing file was not touched. */
-export class ArchiveTargetExistsError extends Error {
-  constructor(readonly target: string) {
-    super(`${target} already exists (use --force to replace it)`);
-    this.name = 'ArchiveTargetExistsError';
-  }
-}
-
-/** Writing failed part-way (the cause is attached); no file, temporary or final, was left behind. */
+/** Writing failed part-way (the cause is attached); the caller discards the output. */
 export class ArchiveWriteError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -55,47 +49,34 @@ const SINK_FLUSH_BYTES = 256 * 1024;
 // data descriptor) but costs archiver a zlib stream: 65,600 notes of ~80 bytes went from 21 s to 7 s.
 const STORE_BELOW_BYTES = 160;
 
-export async function writeNotesZip(opts: {
-  target: string;
-  force: boolean;
+/**
+ * Zips the notes into `output` and seals it (fsynced, closed): complete, not yet under its name. A full disk
+ * or a reader that left is an OutputWriteError, a signal a CancelledError; anything else an ArchiveWriteError.
+ */
+export async function writeNotesZip(output: OutputFile, opts: {
   header: ExportHeader;
   notes: Iterable<NoteForExport> | AsyncIterable<NoteForExport>;
   expectedCount?: number;
-}): Promise<ExportResult> {
-  const target = resolve(opts.target);
-  if (!opts.force && (await exists(target))) throw new ArchiveTargetExistsError(target);
-  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  let fd: number | undefined;
+  /** Aborted by Ctrl-C or SIGTERM: the zip stops at the next note. */
+  signal?: AbortSignal;
+}): Promise<ZipResult> {
   try {
-    fd = openSync(tmp, 'wx', 0o600);
-  } catch (cause) {
-    throw new ArchiveWriteError(`cannot create a temporary file beside ${target}: ${messageOf(cause)}`, { cause });
-  }
-  try {
-    fchmodSync(fd, 0o600); // exactly owner-only, whatever the umask
-    const { bytes, sha256, notes } = await writeZip(fd, opts, basename(target));
-    fsyncSync(fd);
-    if (fstatSync(fd).size !== bytes) throw new Error(`wrote ${fstatSync(fd).size} bytes, expected ${bytes}`);
-    closeSync(fd);
-    fd = undefined;
-    await moveIntoPlace(tmp, target, opts.force);
-    await fsyncDir(dirname(target));
-    return { path: target, notes, bytes, sha256 };
+    const written = await writeZip(output, opts, basename(output.path));
+    output.seal();
+    return written;
   } catch (err) {
-    if (fd !== undefined) closeQuietly(fd);
-    await rm(tmp, { force: true }).catch(() => undefined);
-    if (err instanceof ArchiveTargetExistsError || err instanceof ArchiveWriteError) throw err;
-    throw new ArchiveWriteError(`writing ${target} failed: ${messageOf(err)}`, { cause: err });
+    if (err instanceof ArchiveWriteError || err instanceof OutputWriteError || err instanceof CancelledError) throw err;
+    throw new ArchiveWriteError(`writing ${output.path} failed: ${messageOf(err)}`, { cause: err });
   }
 }
 
 async function writeZip(
-  fd: number,
-  opts: Parameters<typeof writeNotesZip>[0],
+  output: OutputFile,
+  opts: Parameters<typeof writeNotesZip>[1],
   zipName: string,
-): Promise<{ bytes: number; sha256: string; notes: number }> {
+): Promise<ZipResult> {
   const archive = new ZipArchive({ zlib: { level: 6 } }); // ZIP64 switches on by itself past 65,535 entries
-  const sink = new HashingFileSink(fd);
+  const sink = new HashingFileSink(output);
   const feeder = new Feeder(archive);
   const done = pipeline(archive, sink);
   done.catch((err: unknown) => feeder.fail(err));
@@ -106,6 +87,7 @@ async function writeZip(
     const rows: ManifestRow[] = []; // ~150 bytes a note: kept, the bodies are not
     const seen = new Set<string>();
     for await (const note of opts.notes) {
+      opts.signal?.throwIfAborted();
       checkNote(note, seen);
       const folder = names.folderFor(
         note.clientId,
@@ -189,14 +171,14 @@ class Feeder {
   }
 }
 
-/** Writes the zip bytes to `fd` in large synchronous writes and hashes exactly what was written. */
+/** Writes the zip bytes to the output in large synchronous writes and hashes exactly what was written. */
 class HashingFileSink extends Writable {
   bytes = 0;
   private readonly hash = createHash('sha256');
   private pending: Buffer[] = [];
   private pendingLength = 0;
 
-  constructor(private readonly fd: number) {
+  constructor(private readonly output: OutputFile) {
     super({ highWaterMark: SINK_FLUSH_BYTES });
   }
 
@@ -225,7 +207,7 @@ class HashingFileSink extends Writable {
       const buf = Buffer.concat(this.pending, this.pendingLength);
       this.pending = [];
       this.pendingLength = 0;
-      for (let off = 0; off < buf.length; ) off += writeSync(this.fd, buf, off, buf.length - off);
+      this.output.write(buf);
       this.hash.update(buf);
       this.bytes += buf.length;
       return null;
@@ -235,51 +217,9 @@ class HashingFileSink extends Writable {
   }
 }
 
-/** Without force, link() refuses to replace a target that appeared meanwhile; with force, rename over it. */
-async function moveIntoPlace(tmp: string, target: string, force: boolean): Promise<void> {
-  if (force) return rename(tmp, target);
-  try {
-    await link(tmp, target);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new ArchiveTargetExistsError(target);
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
-    // No hard links on this file system (FAT, some network shares): check again, then rename.
-    if (await exists(target)) throw new ArchiveTargetExistsError(target);
-    return rename(tmp, target);
-  }
-  await rm(tmp);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path); // a dangling symlink counts: never write through it
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw new ArchiveWriteError(`cannot check ${path}: ${messageOf(err)}`, { cause: err });
-  }
-}
-
-/** Makes the rename durable; some platforms cannot fsync a directory, which is harmless. */
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r').catch(() => null);
-  if (!handle) return;
-  await handle.sync().catch(() => undefined);
-  await handle.close().catch(() => undefined);
-}
-
 function parseDate(iso: string): Date {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? new Date() : d;
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // already closed or invalid: nothing left to release
-  }
 }
 
 function messageOf(err: unknown): string {

@@ -11,7 +11,9 @@ import { suppressionFor, type Account } from '../store/accounts.js';
 import type { TicketRow, TicketType } from './input.js';
 import { mkdirSync } from 'node:fs';
 import { deactivateClient } from '../actions/deactivate.js';
-import { exportNotes } from '../actions/notes-export.js';
+import { exportNotes, type NotesExportInput } from '../actions/notes-export.js';
+import type { HandoverRuntime } from '../actions/handover.js';
+import type { Protected } from '../files/output-file.js';
 import { offboardProvider } from '../actions/offboard.js';
 import { resetPassword } from '../actions/reset.js';
 import { resubscribe } from '../actions/resubscribe.js';
@@ -22,10 +24,29 @@ export interface BatchSettings {
   notesDir: string;
   /** The retention policy deactivate_client rows use (--policy, $CX_POLICY, else the defaults). */
   policy: RetentionPolicy;
+  /** Files a notes zip may never replace besides the mirror: the batch's input and results. */
+  protect?: readonly Protected[];
 }
 
 export type TicketAction = (deps: ActionDeps, row: TicketRow, ctx: BatchSettings) => ActionResult | Promise<ActionResult>;
+
+/**
+ * An action that must not run inside the batch's write lock (a notes export zips for seconds or minutes).
+ * Called as a TicketAction for a dry run (inside the batch's read transaction); for real, `unlocked` runs
+ * with no transaction open: it reads from its own snapshot and takes the lock through `runtime.transact`
+ * for its short steps, recording the ticket through `runtime.ledger` in its last one (src/batch/unlocked.ts).
+ */
+export interface UnlockedTicketAction extends TicketAction {
+  unlocked(deps: ActionDeps, row: TicketRow, ctx: BatchSettings, runtime: UnlockedRuntime): Promise<ActionResult>;
+}
+
+export type UnlockedRuntime = HandoverRuntime & Required<Pick<HandoverRuntime, 'transact' | 'ledger'>>;
+
 export type DispatchTable = Record<TicketType, TicketAction>;
+
+export function isUnlocked(action: TicketAction): action is UnlockedTicketAction {
+  return typeof (action as Partial<UnlockedTicketAction>).unlocked === 'function';
+}
 
 /**
  * Rules for each row type (the contract's optional columns):
@@ -33,11 +54,11 @@ export type DispatchTable = Record<TicketType, TicketAction>;
  * - deactivate_client: `requested_by` is the address the request came from (checked by the action).
  * - provider_termination: `until` is the effective date, the contract's last day (today when empty);
  *   `since` is not used.
- * - notes_export: `client_email` narrows to one client, `since`/`until` bound the session dates. Async:
- *   the zip is written (outside SQLite) before the ticket's savepoint records the ticket, so a crash
- *   between the two leaves a zip but no record, and the re-run writes the same zip again: exportNotes
- *   must name it after deps.ticket (deterministic) and create notesDir; if it names it otherwise, pass
- *   `outDir: join(ctx.notesDir, deps.ticket)`. A ticket already recorded is never exported again.
+ * - notes_export: `client_email` narrows to one client, `since`/`until` bound the session dates. It runs
+ *   unlocked (see UnlockedTicketAction): the zip is written with no write lock held, then its started row
+ *   is committed, then the zip renamed into place and the ticket recorded with the completing row. A crash
+ *   in between leaves at most a started row and no record; the re-run writes the same zip again (named
+ *   after deps.ticket). A ticket already recorded is never exported again.
  */
 export const DISPATCH: DispatchTable = {
   lookup: lookupTicket,
@@ -46,22 +67,31 @@ export const DISPATCH: DispatchTable = {
   deactivate_client: (deps, row, ctx) =>
     deactivateClient(deps, { email: row.email, requestedBy: row.fields.requestedBy, policy: ctx.policy }),
   provider_termination: (deps, row) => offboardProvider(deps, { email: row.email, effective: row.fields.until }),
-  notes_export: (deps, row, ctx) => {
-    if (!deps.dryRun) mkdirSync(ctx.notesDir, { recursive: true });
-    // A dry run creates nothing: the action is told the folder will be made, so it plans as for real.
-    // The zip is named after the ticket, so a re-run after a crash (zip written, ticket not yet recorded)
-    // rewrites the same file: `force` is safe here, a recorded ticket is never exported again.
-    return exportNotes(deps, {
-      email: row.email,
-      outDir: ctx.notesDir,
-      client: row.fields.clientEmail,
-      since: row.fields.since,
-      until: row.fields.until,
-      force: true,
-      createsOutDir: true,
-    });
-  },
+  notes_export: Object.assign((deps: ActionDeps, row: TicketRow, ctx: BatchSettings) => exportNotes(deps, notesInput(row, ctx)), {
+    unlocked: (deps: ActionDeps, row: TicketRow, ctx: BatchSettings, runtime: HandoverRuntime) => {
+      mkdirSync(ctx.notesDir, { recursive: true });
+      return exportNotes(deps, notesInput(row, ctx), runtime);
+    },
+  }),
 };
+
+/**
+ * A dry run creates nothing: the action is told the folder will be made, so it plans as for real. The zip
+ * is named after the ticket, so a re-run after a crash (zip written, ticket not yet recorded) rewrites the
+ * same file: `force` is safe here, a recorded ticket is never exported again.
+ */
+function notesInput(row: TicketRow, ctx: BatchSettings): NotesExportInput {
+  return {
+    email: row.email,
+    outDir: ctx.notesDir,
+    client: row.fields.clientEmail,
+    since: row.fields.since,
+    until: row.fields.until,
+    force: true,
+    createsOutDir: true,
+    protect: ctx.protect,
+  };
+}
 
 const FOUND_BY: Record<MatchedBy, string> = {
   email: 'current address',

@@ -1,12 +1,10 @@
-// Where the results CSV goes. --out: a temporary file beside the target, renamed over it at the end, so
-// a crash or an error never leaves a half results file under the name the agent asked for (the next run
-// removes a temporary file whose process is gone). Otherwise
-// stdout, chunk by chunk (memory stays flat; the reader applies back-pressure).
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+// Where the results CSV goes. --out: through src/files/output-file.ts, so the file appears complete under
+// its name or not at all (a temporary file beside it, renamed at the end), is never written through a
+// planted symlink, and the path is checked before anything is applied. Otherwise stdout, chunk by chunk
+// (memory stays flat; the reader applies back-pressure).
 import { once } from 'node:events';
-import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { UsageError } from '../errors.js';
+import { openOutput, type OutputFile, type TargetOptions } from '../files/output-file.js';
 import { toCsv } from '../rules/csv-safe.js';
 import { RESULT_COLUMNS, type ResultRow } from './results.js';
 
@@ -40,78 +38,16 @@ export function streamOutput(stream: Writable): ResultsOutput {
   };
 }
 
-/** Open the temporary file now, so that a bad --out fails before anything is applied. */
-export function fileOutput(path: string): ResultsOutput {
-  const target = resolve(path);
-  let isDir = false;
-  try {
-    isDir = statSync(target).isDirectory();
-  } catch {
-    // absent: fine, it is created at the end
-  }
-  if (isDir) throw new UsageError(`--out is a folder, not a file: ${path}`);
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
-  removeStaleTemps(target);
-  let fd: number;
-  try {
-    fd = openSync(temp, 'w', 0o600);
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' ? 'permission denied' : String(err);
-    throw new UsageError(`cannot write the results file ${path}: ${why}`);
-  }
+/** Checks the path and opens its temporary file now, so that a bad --out fails before anything is applied. */
+export function fileOutput(path: string, opts: Omit<TargetOptions, 'label'>): ResultsOutput {
+  const file: OutputFile = openOutput(path, { ...opts, label: '--out' });
   const chunk = csvChunks();
-  let open = true;
-  const close = () => {
-    if (open) closeSync(fd);
-    open = false;
-  };
   return {
-    write: async (rows) => {
-      writeSync(fd, chunk(rows));
-    },
+    write: async (rows) => file.write(chunk(rows)),
     finish: async () => {
-      writeSync(fd, chunk([]));
-      fsyncSync(fd);
-      close();
-      renameSync(temp, target);
+      file.write(chunk([]));
+      file.publish();
     },
-    abort: () => {
-      close();
-      try {
-        unlinkSync(temp);
-      } catch {
-        // already gone
-      }
-    },
+    abort: () => file.discard(),
   };
-}
-
-/** Temporary files that a killed run left beside the target (their process is gone). */
-function removeStaleTemps(target: string): void {
-  const prefix = `.${basename(target)}.`;
-  let names: string[];
-  try {
-    names = readdirSync(dirname(target));
-  } catch {
-    return; // the folder is missing: opening the temporary file says so
-  }
-  for (const name of names) {
-    const pid = name.startsWith(prefix) && name.endsWith('.tmp') ? Number(name.slice(prefix.length, -4)) : NaN;
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isAlive(pid)) continue;
-    try {
-      unlinkSync(join(dirname(target), name));
-    } catch {
-      // another run removed it first
-    }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as { code?: string }).code === 'EPERM'; // alive, someone else's
-  }
 }

@@ -4,13 +4,15 @@
 // throws, rolls the savepoint back, so a ticket's writes exist if and only if it is recorded. Results of
 // a chunk are handed on only after it commits: a results row never claims work that a crash undid.
 import { audit, result, type ActionDeps, type ActionResult } from '../actions/common.js';
-import { CxError, EXIT, type Outcome } from '../errors.js';
+import { CancelledError, CxError, EXIT, type Outcome } from '../errors.js';
+import type { Cancellable } from '../files/cancellation.js';
 import type { Db } from '../store/db.js';
 import { chunkTx, lastAuditId, processedTicket, recordProcessed } from '../store/processed-tickets.js';
-import { DISPATCH, type BatchSettings, type DispatchTable } from './dispatch.js';
+import { DISPATCH, isUnlocked, type BatchSettings, type DispatchTable, type UnlockedTicketAction } from './dispatch.js';
 import type { TicketRow } from './input.js';
 import { OUTCOMES } from './plan.js';
 import type { ResultRow } from './results.js';
+import { runUnlockedRow } from './unlocked.js';
 
 export interface RunOptions {
   agent: string;
@@ -27,6 +29,17 @@ export interface RunOptions {
   emit: (rows: ResultRow[]) => void | Promise<void>;
   /** Rows finished so far (called after every row). */
   progress?: (rowsDone: number) => void;
+  /** Ctrl-C / SIGTERM: the batch stops before its next row; the chunk in flight is rolled back. */
+  work?: Cancellable;
+  /** Kept up to date as chunks commit, so that a batch that stops can say how far it got. */
+  tally?: Tally;
+}
+
+export interface Tally {
+  /** Rows whose results were committed (their chunk, or their own steps for an unlocked row). */
+  rows: number;
+  /** Of those, the tickets recorded (done or already done). */
+  recorded: number;
 }
 
 export interface Summary {
@@ -55,11 +68,29 @@ export async function runBatch(db: Db, rows: Iterable<TicketRow>, opts: RunOptio
   const chunkSize = opts.chunkSize ?? 2000;
   const chunkMs = opts.chunkMs ?? 100;
   const byOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+  const tally = opts.tally ?? { rows: 0, recorded: 0 };
+  const settled = (results: readonly ResultRow[]) => {
+    for (const r of results) byOutcome[r.outcome as Outcome]++;
+    tally.rows += results.length;
+    if (!opts.dryRun) tally.recorded += results.filter((r) => RECORDED.has(r.outcome as Outcome)).length;
+  };
   const it = rows[Symbol.iterator]();
   let next = it.next();
   let count = 0;
   let current: TicketRow | undefined;
   while (!next.done) {
+    opts.work?.throwIfCancelled();
+    // A row that runs unlocked (a notes export) comes between chunks: the chunk before it has committed.
+    const unlocked = unlockedAction(next.value, opts);
+    if (unlocked) {
+      const row = next.value;
+      const r = await runUnlockedRow(db, row, opts, unlocked, () => takeWriteLock(db, row));
+      opts.progress?.(++count);
+      settled([r]);
+      await opts.emit([r]);
+      next = it.next();
+      continue;
+    }
     const results: ResultRow[] = [];
     if (opts.dryRun) chunkTx.beginRead(db);
     else await takeWriteLock(db, next.value);
@@ -67,7 +98,8 @@ export async function runBatch(db: Db, rows: Iterable<TicketRow>, opts: RunOptio
     try {
       // The row is taken from the iterator only once it is processed: a chunk that ends leaves it next.
       for (; !next.done && results.length < chunkSize; next = it.next()) {
-        if (results.length > 0 && performance.now() - started > chunkMs) break;
+        if (results.length > 0 && (performance.now() - started > chunkMs || unlockedAction(next.value, opts))) break;
+        opts.work?.throwIfCancelled();
         current = next.value;
         const applied = applyRow(db, current, opts);
         results.push(isThenableRow(applied) ? await applied : applied);
@@ -77,16 +109,23 @@ export async function runBatch(db: Db, rows: Iterable<TicketRow>, opts: RunOptio
       else chunkTx.commit(db);
     } catch (err) {
       chunkTx.rollback(db);
-      if (err instanceof BatchStoppedError) throw err;
+      if (err instanceof BatchStoppedError || err instanceof CancelledError) throw err;
       throw new BatchStoppedError(current ?? next.value!, err);
     }
-    for (const r of results) byOutcome[r.outcome as Outcome]++;
+    settled(results);
     await opts.emit(results);
     // SQLite's locks are not fair: a writer waiting in its busy handler retries every 100 ms at most,
     // and would find the lock taken again each time. A short gap between chunks lets it in.
     if (!opts.dryRun && !next.done) await sleep(GAP_MS);
   }
   return { rows: count, by_outcome: byOutcome };
+}
+
+/** The row's action when it runs with no write lock held (never in a dry run, which only reads). */
+function unlockedAction(row: TicketRow, opts: RunOptions): UnlockedTicketAction | null {
+  if (opts.dryRun || row.problem !== null || row.type === null) return null;
+  const action = (opts.table ?? DISPATCH)[row.type];
+  return isUnlocked(action) ? action : null;
 }
 
 const GAP_MS = 4;

@@ -4,7 +4,9 @@ import { isCalendarDate, isIsoTime } from '../rules/dates.js';
 import { addressKey } from '../rules/email.js';
 import { printData, table } from '../render.js';
 import { accountIdsForAddress } from '../store/accounts.js';
-import { listAudit, verifyAudit } from '../store/audit.js';
+import type { AuditRow } from '../rules/audit-chain.js';
+import { startedBase } from '../rules/handover-rows.js';
+import { handoverEnds, listAudit, verifyAudit } from '../store/audit.js';
 import { handle, type Runtime } from './define.js';
 import { openForRead } from './mirror.js';
 
@@ -41,6 +43,8 @@ export function configure(cmd: Command, runtime: Runtime): void {
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a whole number above 0: ${opts.limit}`);
       const accountIds = opts.email ? accountIdsForAddress(db, addressKey(opts.email)) : undefined;
       const rows = listAudit(db, { ticket: ctx.ticket, accountIds, since: opts.since, limit });
+      // The JSON rows stay exactly as stored; people read a started hand-over with how it ended.
+      const ends = ctx.json ? new Map() : handoverEnds(db, rows);
       printData(ctx, rows, () =>
         rows.length
           ? table(
@@ -51,7 +55,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
                 { header: 'action', value: (r) => r.action },
                 { header: 'ticket', value: (r) => r.ticket },
                 { header: 'account', value: (r) => r.account_id },
-                { header: 'outcome', value: (r) => r.outcome },
+                { header: 'outcome', value: (r) => outcomeShown(r, ends.get(r.id)) },
                 { header: 'detail', value: (r) => r.detail },
               ],
               rows,
@@ -63,4 +67,11 @@ export function configure(cmd: Command, runtime: Runtime): void {
       db.close();
     }
   });
+}
+
+/** A started hand-over (a notes zip, a caseload CSV) shows whether it completed: a crash can leave it open. */
+function outcomeShown(row: AuditRow, end: { id: number; action: string } | undefined): string {
+  if (startedBase(row.action) === null) return row.outcome;
+  if (!end) return 'started, not completed';
+  return end.action.endsWith('.abandoned') ? `started, abandoned (row ${end.id})` : `started, completed (row ${end.id})`;
 }

@@ -8,10 +8,13 @@ import type { BatchSettings } from '../batch/dispatch.js';
 import { fileOutput, streamOutput, type ResultsOutput } from '../batch/output.js';
 import { planLines, summaryLine, UNFINISHED } from '../batch/plan.js';
 import { progressBar } from '../batch/progress.js';
-import { runBatch, type Summary } from '../batch/run.js';
+import { runBatch, type Summary, type Tally } from '../batch/run.js';
 import { readTicketFile, type TicketFile } from '../batch/ticket-file.js';
 import { confirmChange, type Context } from '../context.js';
-import { EXIT, UsageError, type Outcome } from '../errors.js';
+import { CancelledError, EXIT, UsageError, type Outcome } from '../errors.js';
+import { cancellable, type Cancellable } from '../files/cancellation.js';
+import { OutputWriteError } from '../files/errors.js';
+import { mirrorFiles } from '../files/protected.js';
 import { DEFAULT_POLICY, loadPolicy, type RetentionPolicy } from '../rules/policy.js';
 import { note, printJson } from '../render.js';
 import type { Db } from '../store/db.js';
@@ -21,6 +24,7 @@ import { openForWrite } from './mirror.js';
 
 interface BatchOptions {
   out?: string;
+  force?: boolean;
   typeColumn?: string;
   notesDir: string;
 }
@@ -28,13 +32,18 @@ interface BatchOptions {
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd
     .option('--out <file>', 'write the results CSV to this file (complete or not at all) instead of stdout')
+    .option('--force', 'replace an existing --out file')
     .option('--type-column <header>', 'read the ticket type from this column, e.g. "CX action [list]" (else type, else Tags)')
     .option('--notes-dir <dir>', 'where notes_export rows write their zips', 'exports')
     .addHelpText('after', `
 Each ticket id is applied once: a ticket recorded by an earlier run (or another agent's) reports
 already_done. Rows that end not_found, refused, invalid or error are not recorded: fix the cause and
 run the same file again. Exit 0 when every row is done or already done, 5 when any row is not.
---json prints the summary {"rows","by_outcome","out"} and needs --out for the results.`);
+--json prints the summary {"rows","by_outcome","out"} and needs --out for the results.
+An existing --out file is kept unless --force (exit 4); --out may not name the mirror, its -wal/-shm,
+the input or a folder (exit 2, nothing applied). A device or a pipe (/dev/stdout) is written to directly.
+Ctrl-C or SIGTERM stops the batch after the ticket in progress: what was recorded stays, the results file
+is not written, exit 130; run the same command again to go on.`);
   handle(cmd, runtime, (ctx, source: string, opts: BatchOptions) => batch(ctx, source, opts));
 }
 
@@ -43,28 +52,32 @@ async function batch(ctx: Context, source: string, opts: BatchOptions): Promise<
   if (ctx.json && !opts.out) {
     throw new UsageError('--json prints the summary on stdout, so the results need a file', 'add --out results.csv');
   }
-  if (opts.out && source !== '-' && resolve(opts.out) === resolve(source)) {
-    throw new UsageError('--out names the input file: the results would replace the tickets', 'choose another --out file');
-  }
   // Read first: the whole file is parsed and checked before the mirror is even opened. In a terminal the
   // plan also counts the unusable addresses; elsewhere they show as invalid rows as the batch goes.
   const prompting = ctx.io.interactive && !ctx.yes && !ctx.dryRun;
   const file = readTicketFile(await readInput(ctx, source), { typeColumn: opts.typeColumn, checkAddresses: prompting });
-  const settings: BatchSettings = { notesDir: resolve(opts.notesDir), policy: policyFor(ctx, file) };
-  const output: ResultsOutput = opts.out ? fileOutput(opts.out) : streamOutput(ctx.io.stdout);
+  // The mirror, its WAL and the input are never written over: not by --out, not by a notes zip.
+  const protect = [...mirrorFiles(ctx.dbPath), ...(source === '-' ? [] : [{ path: source, what: 'the input file' }])];
+  const settings: BatchSettings = { notesDir: resolve(opts.notesDir), policy: policyFor(ctx, file), protect };
+  // Opened before the mirror: a bad --out fails before anything is applied (its temporary file proves it).
+  const output: ResultsOutput = opts.out ? fileOutput(opts.out, { force: Boolean(opts.force), protect }) : streamOutput(ctx.io.stdout);
   let db: Db | undefined;
+  const tally: Tally = { rows: 0, recorded: 0 };
+  let work: Cancellable | undefined;
   try {
     db = openForWrite(ctx);
     await confirm(ctx, db, file);
     const progress = await progressBar(ctx.io, file.count);
     let summary: Summary;
+    work = cancellable();
     try {
       summary = await runBatch(db, file.rows(), {
-        agent: ctx.agent, now: ctx.now, dryRun: ctx.dryRun, settings, emit: (r) => output.write(r), progress: (n) => progress.tick(n),
+        agent: ctx.agent, now: ctx.now, dryRun: ctx.dryRun, settings, emit: (r) => output.write(r), progress: (n) => progress.tick(n), work, tally,
       });
     } finally {
       progress.stop();
     }
+    work.throwIfCancelled(); // a signal after the last row: the results are not put in place half-announced
     await output.finish();
     const unfinished = Object.entries(summary.by_outcome).some(([o, n]) => n > 0 && UNFINISHED.has(o as Outcome));
     if (ctx.json) printJson(ctx, { ...summary, out: opts.out ?? null, dry_run: ctx.dryRun });
@@ -77,10 +90,25 @@ async function batch(ctx: Context, source: string, opts: BatchOptions): Promise<
     return unfinished ? EXIT.batchIncomplete : EXIT.ok;
   } catch (err) {
     output.abort();
-    throw err;
+    // Before the run (a "no" at the question, a bad file) nothing was applied: the error says so itself.
+    throw work ? stoppedReport(ctx, err, tally, file.count, opts.out) : err;
   } finally {
+    work?.end();
     db?.close();
   }
+}
+
+/** A batch that stopped for a signal or a full disk says how far it got: what is recorded stays. */
+function stoppedReport(ctx: Context, err: unknown, tally: Tally, total: number, out: string | undefined): unknown {
+  const cancelled = err instanceof CancelledError;
+  if (!cancelled && !(err instanceof OutputWriteError)) return err;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const kept = ctx.dryRun ? 'nothing was changed (dry run)' : `${n(tally.recorded)} ticket${tally.recorded === 1 ? '' : 's'} recorded (done or already done) and kept`;
+  const results = out ? `; the results file ${out} was not written` : '';
+  const far = `after ${n(tally.rows)} of ${n(total)} row${total === 1 ? '' : 's'}: ${kept}${results}`;
+  const again = 'run the same command again to go on (recorded tickets are not applied twice)';
+  if (cancelled) return new CancelledError(`cancelled ${far}`, again);
+  return new OutputWriteError(err.path, err.code, `${err.message}; the batch stopped ${far}`, err.hint ? `${err.hint}; ${again}` : again);
 }
 
 async function readInput(ctx: Context, source: string): Promise<Buffer> {

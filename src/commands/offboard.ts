@@ -1,13 +1,12 @@
 // cx offboard <provider-email> [--effective DATE] [--out caseload.csv]: terminate a provider's contract and
 // report the caseload split: who may leave with the provider, who stays on the platform.
-import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants, fchmodSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CASELOAD_COLUMNS, offboardProvider, type CaseloadEntry } from '../actions/offboard.js';
+import { writeCaseloadCsv, type CaseloadWrite } from '../actions/caseload-csv.js';
+import { offboardProvider, type CaseloadEntry } from '../actions/offboard.js';
 import type { ActionResult } from '../actions/common.js';
-import { EXIT, UsageError } from '../errors.js';
-import { toCsv } from '../rules/csv-safe.js';
+import { CxError, EXIT, UsageError } from '../errors.js';
+import { checkOutput, openOutput, type OutputFile } from '../files/output-file.js';
+import { mirrorFiles } from '../files/protected.js';
 import { isCalendarDate } from '../rules/dates.js';
 import { shellWord } from '../rules/emails.js';
 import { note, printError, table } from '../render.js';
@@ -17,40 +16,62 @@ import { handle, type Runtime } from './define.js';
 interface OffboardOptions {
   effective?: string;
   out?: string;
+  force?: boolean;
 }
 
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd
     .option('--effective <date>', 'the day the contract ends (YYYY-MM-DD; default today)')
     .option('--out <file>', 'also write the caseload as CSV (mode 0600: it holds client names)')
-    .addHelpText('after', '\nAn already terminated provider gets the report (and --out file) again; nothing changes.');
+    .option('--force', 'replace an existing --out file')
+    .addHelpText('after', '\nAn already terminated provider gets the report (and --out file) again; nothing changes.\n' +
+      'The --out path is checked before the contract changes; an existing file is kept unless --force (exit 4).\n' +
+      'Writing the CSV is recorded in the audit log (provider, ticket, number of clients, path).');
   handle(cmd, runtime, async (ctx, email: string, opts: OffboardOptions) => {
     if (opts.effective !== undefined && !isCalendarDate(opts.effective)) {
       throw new UsageError(`--effective is not a date (YYYY-MM-DD): ${opts.effective}`);
     }
-    // Check the CSV's folder before anything changes, so a typo there cannot leave a half-done offboarding.
-    if (opts.out !== undefined) checkOutPath(opts.out);
-    const r = await runChange(ctx, (deps) => offboardProvider(deps, { email, effective: opts.effective }), {
-      question: (plan) => `Terminate the contract of ${plan.account_id} <${String(plan.email)}>, effective ${String(plan.contract_ends_at)}?`,
-      preview: (plan) => [String(plan.detail), `${String(plan.may_leave_count)} client(s) may leave, ${String(plan.stay_count)} stay.`],
-    });
-    const clients = r.clients as CaseloadEntry[] | undefined;
-    let written: string | undefined;
-    let writeFailure: string | undefined;
-    if (opts.out !== undefined && clients && (r.outcome === 'done' || r.outcome === 'already_done')) {
-      try {
-        writeFileAtomic(opts.out, toCsv(CASELOAD_COLUMNS, clients));
-        written = opts.out;
-      } catch (err) {
-        writeFailure = err instanceof Error ? err.message : String(err);
-      }
+    // The CSV's path is checked (and its temporary file made) before anything changes, so a typo there
+    // cannot leave a half-done offboarding.
+    const target = { label: '--out', force: Boolean(opts.force), protect: mirrorFiles(ctx.dbPath) };
+    let csv: OutputFile | undefined;
+    if (opts.out !== undefined) {
+      if (ctx.dryRun) checkOutput(opts.out, target);
+      else csv = openOutput(opts.out, target);
     }
-    const code = finish(ctx, r, clients ? report(r, clients, ctx.ticket) : [], { clients: [] });
-    if (written) note(ctx, `Caseload written to ${written} (${clients!.length} clients; mode 0600: it holds client names).`);
+    let written: CaseloadWrite | undefined;
+    let r: ActionResult;
+    try {
+      r = await runChange(ctx, async (deps) => {
+        const r = offboardProvider(deps, { email, effective: opts.effective });
+        const clients = r.clients as CaseloadEntry[] | undefined;
+        // Done now, or terminated before (the plan comes back already_done): the report goes out either way.
+        if (csv && clients && (r.outcome === 'done' || r.outcome === 'already_done')) {
+          written = await writeCaseloadCsv(deps, csv, r.account_id!, clients);
+        }
+        return r;
+      }, {
+        question: (plan) => `Terminate the contract of ${plan.account_id} <${String(plan.email)}>, effective ${String(plan.contract_ends_at)}?`,
+        preview: (plan) => [String(plan.detail), `${String(plan.may_leave_count)} client(s) may leave, ${String(plan.stay_count)} stay.`],
+      });
+    } finally {
+      csv?.discard();
+    }
+    const clients = r.clients as CaseloadEntry[] | undefined;
+    if (written) r.caseload_csv = written.outcome === 'done' ? written.path : null;
+    const code = finish(ctx, r, clients ? report(r, clients, ctx.ticket) : [], { clients: [], caseload_csv: null });
+    if (written?.outcome === 'done') {
+      const mode = csv?.direct ? '' : '; mode 0600: it holds client names';
+      note(ctx, `Caseload written to ${written.path} (${clients!.length} clients${mode}; recorded in the audit log).`);
+    }
     if (opts.out !== undefined && r.outcome === 'planned') note(ctx, `Dry run: ${opts.out} not written.`);
-    if (writeFailure) {
-      printError(ctx, `the caseload could not be written to ${opts.out}: ${writeFailure}`, 'run the same command again to write it (the contract change is saved)');
-      return EXIT.internal;
+    if (written?.outcome === 'failed') {
+      const failure = written.error;
+      const why = failure instanceof CxError ? failure.message : failure.detail;
+      const change = r.outcome === 'done' ? 'the contract change is saved; ' : '';
+      printError(ctx, `the caseload could not be written to ${written.path}: ${why}`, `${change}run the same command again to write it`);
+      if (failure instanceof CxError) return failure.exitCode; // a full disk: 2, a file that appeared meanwhile: 4
+      return failure.outcome === 'refused' ? EXIT.refused : EXIT.internal; // the audit log could not be written
     }
     return code;
   });
@@ -85,41 +106,4 @@ function report(r: ActionResult, clients: CaseloadEntry[], ticket: string | unde
     `\nNext: export the provider's progress notes (${String(r.progress_notes)}) and keep the file safe:`,
     `  cx notes export ${shellWord(String(r.email))} --ticket ${ticket ? shellWord(ticket) : '<ticket>'} --out ${zip}`,
   ];
-}
-
-function checkOutPath(path: string): void {
-  const dir = dirname(resolve(path));
-  try {
-    if (!statSync(dir).isDirectory()) throw new Error('not a folder');
-    accessSync(dir, constants.W_OK);
-  } catch {
-    throw new UsageError(`--out: cannot write in the folder ${dir}`, 'check that the folder exists and is writable');
-  }
-  let isDir = false;
-  try {
-    isDir = statSync(path).isDirectory();
-  } catch {
-    // Does not exist yet: fine.
-  }
-  if (isDir) throw new UsageError(`--out is a folder, not a file: ${path}`);
-}
-
-/** Write to a temporary file beside the target, then rename: a reader never sees half a file. Mode 0600. */
-function writeFileAtomic(path: string, text: string): void {
-  const target = resolve(path);
-  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      fchmodSync(fd, 0o600); // whatever the umask
-      writeFileSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, target);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
 }

@@ -1,5 +1,6 @@
 // The audit log's SQL. Rows are only ever inserted; triggers in the schema refuse UPDATE and DELETE.
 import { chainHash, firstBrokenRow, GENESIS_HASH, type AuditFields, type AuditRow } from '../rules/audit-chain.js';
+import { abandonedAction, startedBase, startedRef } from '../rules/handover-rows.js';
 import { sql, type Db } from './db.js';
 
 export type AuditEntry = Omit<AuditFields, 'at'> & { at?: string };
@@ -65,4 +66,23 @@ export function verifyAudit(db: Db): { ok: boolean; rows: number; first_bad_row:
   const bad = firstBrokenRow(counted);
   if (bad !== null) rows = (sql(db, 'SELECT count(*) AS n FROM audit_log').get() as { n: number }).n;
   return { ok: bad === null, rows, first_bad_row: bad };
+}
+
+/**
+ * For each started hand-over among `rows` (src/rules/handover-rows.ts), the row that completed or abandoned
+ * it, found by the reference its detail ends with; a started row missing here was never completed.
+ */
+export function handoverEnds(db: Db, rows: readonly AuditRow[]): Map<number, { id: number; action: string }> {
+  const ends = new Map<number, { id: number; action: string }>();
+  for (const row of rows) {
+    const base = startedBase(row.action);
+    if (base === null) continue;
+    const end = sql(
+      db,
+      `SELECT id, action FROM audit_log WHERE ticket IS @ticket AND id > @id AND action IN (@done, @abandoned)
+       AND detail LIKE @ref ORDER BY id LIMIT 1`,
+    ).get({ ticket: row.ticket, id: row.id, done: base, abandoned: abandonedAction(base), ref: `%${startedRef(row.id)}` }) as { id: number; action: string } | undefined;
+    if (end) ends.set(row.id, end);
+  }
+  return ends;
 }

@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import yauzl from 'yauzl';
 import { parse } from 'csv-parse/sync';
 import {
-  ArchiveTargetExistsError,
   ArchiveWriteError,
   writeNotesZip,
   type ExportHeader,
   type NoteForExport,
 } from '../../src/archive/notes-zip.js';
+import { OutputExistsError, OutputPathError, OutputWriteError } from '../../src/files/errors.js';
+import { openOutput } from '../../src/files/output-file.js';
 import { verifyNotesZip } from '../../src/archive/verify.js';
 import { isSafeEntryName } from '../../src/rules/entry-names.js';
 
@@ -65,6 +66,18 @@ async function readZip(path: string): Promise<Map<string, Buffer>> {
 }
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+/** What the notes export action does around the engine, minus the audit rows: open, zip, put in place. */
+async function zipTo(target: string, force: boolean, opts: Omit<Parameters<typeof writeNotesZip>[1], 'signal'>) {
+  const output = openOutput(target, { label: 'target', force, protect: [] });
+  try {
+    const written = await writeNotesZip(output, opts);
+    output.publish();
+    return { path: output.path, ...written };
+  } finally {
+    output.discard();
+  }
+}
+
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'cx-notes-zip-'));
@@ -78,7 +91,7 @@ describe('writeNotesZip', () => {
   it(`writes a complete archive that ${UNZIP}, Python and verify accept, with safe unique names`, async () => {
     const target = join(dir, 'notes.zip');
     const notes = makeNotes(50);
-    const result = await writeNotesZip({ target, force: false, header: HEADER, notes, expectedCount: 50 });
+    const result = await zipTo(target, false, { header: HEADER, notes, expectedCount: 50 });
 
     const file = readFileSync(target);
     expect(result).toEqual({ path: target, notes: 50, bytes: file.length, sha256: sha(file) });
@@ -128,10 +141,10 @@ describe('writeNotesZip', () => {
   it('refuses an existing target without force and leaves its bytes alone; replaces it with force', async () => {
     const target = join(dir, 'notes.zip');
     writeFileSync(target, 'old export', { mode: 0o644 });
-    await expect(writeNotesZip({ target, force: false, header: HEADER, notes: makeNotes(3) })).rejects.toBeInstanceOf(ArchiveTargetExistsError);
+    await expect(zipTo(target, false, { header: HEADER, notes: makeNotes(3) })).rejects.toBeInstanceOf(OutputExistsError);
     expect(readFileSync(target, 'utf8')).toBe('old export');
 
-    const result = await writeNotesZip({ target, force: true, header: HEADER, notes: makeNotes(3) });
+    const result = await zipTo(target, true, { header: HEADER, notes: makeNotes(3) });
     expect(result.notes).toBe(3);
     expect(statSync(target).mode & 0o777).toBe(0o600);
     expect((await verifyNotesZip(target)).ok).toBe(true);
@@ -145,7 +158,7 @@ describe('writeNotesZip', () => {
       writeFileSync(target, 'theirs');
       yield* makeNotes(10).slice(5);
     }
-    await expect(writeNotesZip({ target, force: false, header: HEADER, notes: notes() })).rejects.toBeInstanceOf(ArchiveTargetExistsError);
+    await expect(zipTo(target, false, { header: HEADER, notes: notes() })).rejects.toBeInstanceOf(OutputExistsError);
     expect(readFileSync(target, 'utf8')).toBe('theirs');
     expect(readdirSync(dir)).toEqual(['notes.zip']);
   });
@@ -157,20 +170,20 @@ describe('writeNotesZip', () => {
       for (const n of makeNotes(30)) yield n;
       throw boom;
     }
-    const err = await writeNotesZip({ target, force: false, header: HEADER, notes: asyncNotes() }).catch((e: unknown) => e);
+    const err = await zipTo(target, false, { header: HEADER, notes: asyncNotes() }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ArchiveWriteError);
     expect((err as Error).cause).toBe(boom);
     function* syncNotes() {
       yield* makeNotes(200);
       throw boom;
     }
-    await expect(writeNotesZip({ target, force: true, header: HEADER, notes: syncNotes() })).rejects.toBeInstanceOf(ArchiveWriteError);
+    await expect(zipTo(target, true, { header: HEADER, notes: syncNotes() })).rejects.toBeInstanceOf(ArchiveWriteError);
     expect(readdirSync(dir)).toEqual([]);
   });
 
   it('fails without leaving a file when fewer notes arrive than expectedCount', async () => {
     const target = join(dir, 'notes.zip');
-    await expect(writeNotesZip({ target, force: false, header: HEADER, notes: makeNotes(4), expectedCount: 5 })).rejects.toThrow(/expected 5 notes but read 4/);
+    await expect(zipTo(target, false, { header: HEADER, notes: makeNotes(4), expectedCount: 5 })).rejects.toThrow(/expected 5 notes but read 4/);
     expect(readdirSync(dir)).toEqual([]);
   });
 
@@ -182,12 +195,12 @@ describe('writeNotesZip', () => {
     expect(run('prlimit', [`--pid=${process.pid}`, '--fsize=65536:unlimited']).status).toBe(0);
     let err: unknown;
     try {
-      err = await writeNotesZip({ target, force: false, header: HEADER, notes }).catch((e: unknown) => e);
+      err = await zipTo(target, false, { header: HEADER, notes }).catch((e: unknown) => e);
     } finally {
       expect(run('prlimit', [`--pid=${process.pid}`, '--fsize=unlimited:unlimited']).status).toBe(0);
     }
-    expect(err).toBeInstanceOf(ArchiveWriteError);
-    expect(((err as Error).cause as NodeJS.ErrnoException).code).toBe('EFBIG');
+    expect(err).toBeInstanceOf(OutputWriteError);
+    expect((err as OutputWriteError).code).toBe('EFBIG');
     expect(readdirSync(dir)).toEqual([]);
   });
 
@@ -198,8 +211,8 @@ describe('writeNotesZip', () => {
   chmodSync(folder, 0o700);
   rmSync(folder, { recursive: true, force: true });
   it(chmodBinds
-    ? 'fails with ArchiveWriteError and leaves no file when the target folder is read-only'
-    : 'fails with ArchiveWriteError and leaves no file in an unwritable folder (running as root: chmod 0500 does not stop root, so the target\'s parent is a regular file instead)', async () => {
+    ? 'fails with OutputPathError before any note is read, and leaves no file, when the target folder is read-only'
+    : 'fails with OutputPathError before any note is read, and leaves no file, in an unwritable folder (running as root: chmod 0500 does not stop root, so the target\'s parent is a regular file instead)', async () => {
     let target: string;
     if (chmodBinds) {
       chmodSync(dir, 0o500);
@@ -208,7 +221,7 @@ describe('writeNotesZip', () => {
       writeFileSync(join(dir, 'not-a-folder'), '');
       target = join(dir, 'not-a-folder', 'notes.zip');
     }
-    await expect(writeNotesZip({ target, force: false, header: HEADER, notes: makeNotes(3) })).rejects.toBeInstanceOf(ArchiveWriteError);
+    await expect(zipTo(target, false, { header: HEADER, notes: makeNotes(3) })).rejects.toBeInstanceOf(OutputPathError);
     chmodSync(dir, 0o700);
     expect(readdirSync(dir)).toEqual(chmodBinds ? [] : ['not-a-folder']);
   });
@@ -231,7 +244,7 @@ with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, 'w', zipfile.ZIP_DEFLATED
 describe('verifyNotesZip', () => {
   async function tampered(action: 'flip' | 'drop' | 'add', pick: (names: string[]) => string) {
     const good = join(dir, 'good.zip');
-    await writeNotesZip({ target: good, force: true, header: HEADER, notes: makeNotes(12) });
+    await zipTo(good, true, { header: HEADER, notes: makeNotes(12) });
     const name = pick([...(await readZip(good)).keys()]);
     const bad = join(dir, 'bad.zip');
     expect(run('python3', ['-c', TAMPER, good, bad, action, name]).status).toBe(0);
@@ -274,7 +287,7 @@ describe('ZIP64', () => {
         yield { id: `n${i}`, clientId: `c${i % 50}`, clientName: `Client ${i % 50}`, sessionDate: '2024-01-01', title: 'Note', body: `b${i}`, signedAt: null };
       }
     })();
-    const result = await writeNotesZip({ target, force: false, header: HEADER, notes, expectedCount: 65_600 });
+    const result = await zipTo(target, false, { header: HEADER, notes, expectedCount: 65_600 });
     expect(result.notes).toBe(65_600);
     const tail = readFileSync(target).subarray(-200);
     expect(tail.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06]))).toBe(true); // ZIP64 end of central directory

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/store/schema.js';
 import { auditChainHolds, cx, DEMO, demoMirror, emptyMirror, query, snapshot, tempDir } from '../helpers/cx.js';
+import { unprivileged } from '../helpers/other-user.js';
 
 /** A copy of the demo exports that a test may spoil. */
 function demoCopy(): string {
@@ -146,16 +147,21 @@ describe('opening the mirror', () => {
     expect(r.stderr).toMatch(/newer than this cx knows/);
   });
 
-  it('a read-only mirror refuses a command that writes: exit 2, nothing written', () => {
+  it('a read-only mirror refuses a command that writes: exit 2, nothing written', (ctx) => {
     const db = emptyMirror();
     const before = snapshot(db);
     // The reading connection above may leave an empty -shm behind, owned by root: not what is tested here.
     for (const f of [`${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
     chmodSync(db, 0o444);
     chmodSync(dirname(db), 0o555);
-    // File modes do not bind root, so as root the command runs as an unprivileged user.
-    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    const r = cx(['db', 'import', DEMO], { db, ...asUser });
+    // File modes do not bind root, so as root the command runs as uid 65534, with a cx (and fixtures) that
+    // user can reach (test/helpers/other-user.ts).
+    const runner = unprivileged();
+    if ('skip' in runner) {
+      chmodSync(dirname(db), 0o755);
+      return ctx.skip(runner.skip);
+    }
+    const r = cx(['db', 'import', runner.as ? join(runner.as.root, 'fixtures/demo') : DEMO], { db, ...runner });
     chmodSync(dirname(db), 0o755);
     expect(r.stderr).toMatch(/read-only/);
     expect(r.code).toBe(2);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
@@ -9,6 +9,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { escapeControlChars } from '../../src/archive/manifest.js';
 import { main } from '../../src/index.js';
 import { auditChainHolds, baseEnv, CX, cx, demoMirror, query, snapshot, tempDir } from '../helpers/cx.js';
+import { unprivileged } from '../helpers/other-user.js';
 
 const P202 = 'rafael.castellanos@proton.me';
 const P202_FORMER = ['rcastellanos@lakeshorecounseling.com', 'r.castellanos.lcsw@gmail.com'];
@@ -247,26 +248,25 @@ describe('cx notes export: overwrite, dry run, refusals', () => {
 });
 
 describe('cx notes export: failures leave no file behind', () => {
-  const asRoot = process.getuid?.() === 0;
+  // File modes do not bind root: as root the command runs as uid 65534 (test/helpers/other-user.ts).
+  const runner = unprivileged();
+  const skipped = 'skip' in runner ? `: skipped, ${runner.skip}` : '';
 
-  it(`a read-only target folder: exit 1, no file${asRoot ? ' (run as uid 65534)' : ''}`, () => {
+  it.skipIf('skip' in runner)(`a read-only target folder: exit 2 before any note is read, no file, no audit row${skipped}`, () => {
     const db = demoMirror();
-    const mirrorDir = join(db, '..');
-    chmodSync(mirrorDir, 0o777);
+    chmodSync(dirname(db), 0o777); // the mirror stays writable for that user: only the target folder is not
     chmodSync(db, 0o666);
-    chmodSync(join(mirrorDir, '..'), 0o755);
     const dir = tempDir();
     chmodSync(dir, 0o555);
-    chmodSync(join(dir, '..'), 0o755);
-    const r = cx(['notes', 'export', P202, '--ticket', 'T-70', '--yes', '--out', join(dir, 'n.zip')], { db, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
+    const r = cx(['notes', 'export', P202, '--ticket', 'T-70', '--yes', '--out', join(dir, 'n.zip')], { db, ...('skip' in runner ? {} : runner) });
     chmodSync(dir, 0o700);
-    expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stdout).toContain('cannot create a temporary file beside');
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stdout + r.stderr).toContain(`cannot write --out ${join(dir, 'n.zip')}: cannot create a file in ${dir}`);
     expect(readdirSync(dir)).toEqual([]);
-    expect(audits(db)).toHaveLength(0);
+    expect(query(db, 'SELECT count(*) n FROM audit_log')[0].n).toBe(1); // the seed's row alone
   });
 
-  it('the disk fills up mid-write (file size limit): exit 1, no file, no audit row', () => {
+  it('the disk fills up mid-write (file size limit): exit 2 with the path, no file, no audit row', () => {
     const db = demoMirror();
     // One note large enough that the zip passes the limit while it is being written.
     const conn = new Database(db);
@@ -276,10 +276,11 @@ describe('cx notes export: failures leave no file behind', () => {
     const dir = tempDir();
     // 64 KiB: above the mirror's -shm file, below the zip. Node ignores SIGXFSZ, so the write fails with EFBIG.
     const r = spawnSync('bash', ['-c', 'ulimit -f 64 && exec "$0" "$@"', process.execPath, CX, 'notes', 'export', P202, '--ticket', 'T-71', '--yes', '--out', join(dir, 'n.zip')], { env: baseEnv(db), encoding: 'utf8' });
-    expect(r.status, r.stdout + r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/EFBIG.*no file was left behind/);
+    expect(r.status, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toContain(`cx: cannot write ${join(dir, 'n.zip')}: the file grew past the file size limit (EFBIG); no file was left behind`);
     expect(readdirSync(dir)).toEqual([]);
     expect(audits(db)).toHaveLength(0);
+    expect(query(db, "SELECT count(*) n FROM audit_log WHERE action LIKE 'notes.export%'")[0].n).toBe(0);
   });
 
   it('a damaged note row part-way through (a corrupt mirror page): exit 1, no file, no audit row', () => {

@@ -112,23 +112,31 @@ describe('cx offboard: done', () => {
 });
 
 describe('cx offboard: already terminated', () => {
-  it('p202 by a former address: already_done, the report still produced, nothing written to the mirror', () => {
+  it('p202 by a former address: already_done, the report still produced, nothing changed but the CSV audited', () => {
     const db = demoMirror();
     const before = snapshot(db);
     const out = join(tempDir(), 'p202.csv');
     const r = cx(['offboard', 'rcastellanos@lakeshorecounseling.com', '--ticket', 'T-24', '--out', out, '--json'], { db });
     expect(r.code).toBe(0);
     const json = r.json();
-    expect(json).toMatchObject({ outcome: 'already_done', account_id: 'p202', contract_ends_at: null, progress_notes: 47 });
+    expect(json).toMatchObject({ outcome: 'already_done', account_id: 'p202', contract_ends_at: null, progress_notes: 47, caseload_csv: out });
     expect(ids(json.clients, true)).toEqual([...P202_LEAVE].sort());
     expect(ids(json.clients, false)).toEqual([...P202_STAY].sort());
     expect(readCsv(out)).toEqual(json.clients);
-    expect(snapshot(db)).toEqual(before);
+    // The CSV holds names and dates: its hand-over is in the audit log even though nothing else changed.
+    const { audit_log: _a, ...rest } = snapshot(db);
+    const { audit_log: _b, ...restBefore } = before;
+    expect(rest).toEqual(restBefore);
+    expect(query(db, "SELECT action, ticket, account_id, outcome FROM audit_log WHERE action LIKE 'offboard%' ORDER BY id")).toEqual([
+      { action: 'offboard.caseload_csv.started', ticket: 'T-24', account_id: 'p202', outcome: 'started' },
+      { action: 'offboard.caseload_csv', ticket: 'T-24', account_id: 'p202', outcome: 'done' },
+    ]);
 
+    const afterCsv = snapshot(db);
     const human = cx(['offboard', 'r.castellanos.lcsw@gmail.com', '--ticket', 'T-24'], { db });
     expect(human.stdout).toMatch(/^already done: the contract of p202 .* already terminated, before cx/);
     expect(human.stdout).toContain('cx notes export rafael.castellanos@proton.me --ticket T-24 --out p202-progress-notes.zip');
-    expect(snapshot(db)).toEqual(before);
+    expect(snapshot(db)).toEqual(afterCsv);
   });
 
   it('terminated by cx earlier: already_done with the recorded date; a new --effective is not applied', () => {
@@ -178,10 +186,10 @@ describe('cx offboard: refusals, bad input and dry runs write nothing', () => {
     expect(unchanged(['offboard', P201, '--effective', '2026-02-30', '--ticket', 'T', '--yes'], 2).stderr).toMatch(/--effective is not a date/);
     expect(unchanged(['offboard', P201, '--effective', '31/12/2026', '--ticket', 'T', '--yes'], 2).code).toBe(2);
     const missing = join(tempDir(), 'no-such-folder', 'caseload.csv');
-    expect(unchanged(['offboard', P201, '--out', missing, '--ticket', 'T', '--yes'], 2).stderr).toMatch(/--out: cannot write/);
+    expect(unchanged(['offboard', P201, '--out', missing, '--ticket', 'T', '--yes'], 2).stderr).toMatch(/cannot write --out .*no-such-folder does not exist/);
     const folder = join(tempDir(), 'a-folder');
     mkdirSync(folder);
-    expect(unchanged(['offboard', P201, '--out', folder, '--ticket', 'T', '--yes'], 2).stderr).toMatch(/--out is a folder/);
+    expect(unchanged(['offboard', P201, '--out', folder, '--ticket', 'T', '--yes'], 2).stderr).toMatch(/cannot write --out .*a-folder: it is a folder/);
     expect(unchanged(['offboard', P201, '--yes'], 2).stderr).toMatch(/--ticket is required/);
     expect(unchanged(['offboard', P201, '--ticket', 'T'], 2).stderr).toMatch(/--yes is required/);
   });

@@ -28,6 +28,14 @@ export interface RunOptions {
   /** Run as this user (tests run as root, whom file modes do not stop). */
   uid?: number;
   gid?: number;
+  /** Run as another user, with the cx install that user can reach (test/helpers/other-user.ts). */
+  as?: { uid: number; gid: number; root: string };
+}
+
+/** The binary, folder and user a run uses: another user's runs use the install it can reach. */
+function spawnTarget(opts: RunOptions): { bin: string; cwd: string; uid?: number; gid?: number } {
+  if (opts.as) return { bin: join(opts.as.root, 'bin/cx.js'), cwd: opts.cwd ?? opts.as.root, uid: opts.as.uid, gid: opts.as.gid };
+  return { bin: CX, cwd: opts.cwd ?? REPO, uid: opts.uid, gid: opts.gid };
 }
 
 export function baseEnv(db: string | undefined, env: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
@@ -56,14 +64,15 @@ function result(code: number | null, stdout: string, stderr: string): CxResult {
 
 /** cx, synchronously: no terminal, stdin closed (or the given input). */
 export function cx(args: string[], opts: RunOptions = {}): CxResult {
-  const r = spawnSync(process.execPath, [CX, ...args], {
-    cwd: opts.cwd ?? REPO,
+  const t = spawnTarget(opts);
+  const r = spawnSync(process.execPath, [t.bin, ...args], {
+    cwd: t.cwd,
     env: baseEnv(opts.db, opts.env),
     input: opts.input ?? '',
     encoding: 'utf8',
     timeout: 120_000,
-    uid: opts.uid,
-    gid: opts.gid,
+    uid: t.uid,
+    gid: t.gid,
   });
   return result(r.status, r.stdout, r.stderr);
 }
@@ -71,7 +80,8 @@ export function cx(args: string[], opts: RunOptions = {}): CxResult {
 /** cx started without waiting, for races between processes. */
 export function cxAsync(args: string[], opts: RunOptions = {}): Promise<CxResult> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [CX, ...args], { cwd: opts.cwd ?? REPO, env: baseEnv(opts.db, opts.env) });
+    const t = spawnTarget(opts);
+    const child = spawn(process.execPath, [t.bin, ...args], { cwd: t.cwd, env: baseEnv(opts.db, opts.env), uid: t.uid, gid: t.gid });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -2,9 +2,10 @@
 // [--force] [--verify]: zip a provider's progress notes. It changes no mirror data but hands PHI over, so it
 // runs like every change: a ticket, the plan, a confirmation (--yes without a terminal), then the export.
 import type { Command } from 'commander';
-import { exportNotes, invalidFilters } from '../../actions/notes-export.js';
-import type { ActionResult } from '../../actions/common.js';
+import { exportNotes, invalidFilters, type NotesExportInput } from '../../actions/notes-export.js';
+import type { ActionDeps, ActionResult } from '../../actions/common.js';
 import { EXIT, UsageError } from '../../errors.js';
+import { cancellable } from '../../files/cancellation.js';
 import { note, printOutcome } from '../../render.js';
 import { finish, runChange } from '../change.js';
 import { handle, type Runtime } from '../define.js';
@@ -30,13 +31,16 @@ export function configure(cmd: Command, runtime: Runtime): void {
       'after',
       '\nThe zip holds README.txt, manifest.csv (path, bytes and SHA-256 of every note) and one file per note,\n' +
         'in a folder per client. It is written with mode 0600; its SHA-256 is recorded in the audit log.\n' +
-        'No notes in the filter: exit 3 and no file. An existing file is kept unless --force (exit 4).',
+        'No notes in the filter: exit 3 and no file. An existing file is kept unless --force (exit 4).\n' +
+        'The export is recorded before the zip appears under its name: a notes.export.started row (count, path,\n' +
+        'bytes, SHA-256), then the completing notes.export row. --out may be a device or a pipe (written to\n' +
+        'directly, never replaced), never the mirror or a folder (exit 2). Ctrl-C stops it with no file left (exit 130).',
     );
   handle(cmd, runtime, async (ctx, email: string, opts: ExportOptions) => {
     const bad = invalidFilters(opts);
     if (bad) throw new UsageError(bad);
     const input = { email, out: opts.out, client: opts.client, since: opts.since, until: opts.until, force: Boolean(opts.force), verify: Boolean(opts.verify) };
-    const r = await runChange(ctx, (deps) => exportNotes(deps, input), {
+    const r = await runChange(ctx, (deps) => (deps.dryRun ? exportNotes(deps, input) : cancellableExport(deps, input)), {
       question: (plan) => `Export ${String(plan.notes)} progress note(s) of ${String(plan.account_id)} <${String(plan.email)}> to ${String(plan.path)}?`,
       preview: (plan) => [String(plan.detail), 'The zip holds protected health information: send it only through an approved channel.'],
     });
@@ -48,6 +52,20 @@ export function configure(cmd: Command, runtime: Runtime): void {
     if (r.outcome === 'planned') note(ctx, 'Dry run: no file written, nothing recorded.');
     return code;
   });
+}
+
+/**
+ * Ctrl-C or SIGTERM while the zip is written: it stops, the temporary file goes, exit 130. Once its started
+ * row is committed, the hand-over finishes first (src/actions/handover.ts). Only around the export itself:
+ * at a prompt, a signal ends cx at once (nothing was done yet).
+ */
+async function cancellableExport(deps: ActionDeps, input: NotesExportInput): Promise<ActionResult> {
+  const work = cancellable();
+  try {
+    return await exportNotes(deps, input, { work });
+  } finally {
+    work.end();
+  }
 }
 
 function doneLines(r: ActionResult, ticket: string | undefined): string[] {

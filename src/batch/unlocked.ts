@@ -1,0 +1,64 @@
+// A ticket row whose action runs with no write lock held (a notes export: src/batch/dispatch.ts
+// UnlockedTicketAction). The batch has committed its chunk before it; the action takes the lock through
+// `transact` for its short steps, waiting its turn the way the batch's chunks do, and records the ticket
+// through `ledger` in its last step, with its completing audit row. Exactly once still holds: the ledger
+// is read again inside every step, so a ticket another run recorded meanwhile is never handed over twice.
+import { result, type ActionDeps, type ActionResult } from '../actions/common.js';
+import type { TicketLedger } from '../actions/handover.js';
+import { CxError } from '../errors.js';
+import type { Db } from '../store/db.js';
+import { chunkTx, processedTicket, recordProcessed, type ProcessedTicket } from '../store/processed-tickets.js';
+import type { UnlockedTicketAction } from './dispatch.js';
+import type { TicketRow } from './input.js';
+import type { ResultRow } from './results.js';
+import type { RunOptions } from './run.js';
+
+const NOT_RECORDED_NOTE = ' (not recorded: a re-run of this file retries it)';
+
+/** One unlocked row, from the ledger check to its result row. `lock` takes the write lock (BEGIN IMMEDIATE). */
+export async function runUnlockedRow(db: Db, row: TicketRow, opts: RunOptions, action: UnlockedTicketAction, lock: () => Promise<void>): Promise<ResultRow> {
+  const now = opts.now();
+  const at = now.toISOString();
+  const deps: ActionDeps = { db, now, agent: opts.agent, ticket: row.ticketId, dryRun: false };
+  const ledger: TicketLedger = {
+    prior: () => {
+      const prior = processedTicket(db, row.ticketId);
+      return prior ? alreadyDone(row, prior) : null;
+    },
+    record: (r) => recordProcessed(db, { ticket_id: row.ticketId, type: row.type!, email: row.email, outcome: r.outcome, account_id: r.account_id, detail: r.detail, agent: opts.agent, processed_at: at }),
+  };
+  const transact = async <T>(work: () => T): Promise<T> => {
+    await lock();
+    try {
+      const value = work();
+      chunkTx.commit(db);
+      return value;
+    } catch (err) {
+      chunkTx.rollback(db);
+      throw err;
+    }
+  };
+  let r: ActionResult;
+  try {
+    r = await action.unlocked(deps, row, opts.settings, { transact, ledger, work: opts.work });
+  } catch (err) {
+    // A signal (CancelledError) or a full disk (OutputWriteError) stops the whole batch; anything else is
+    // this row's own failure.
+    if (err instanceof CxError) throw err;
+    r = result('error', `failed: ${err instanceof Error ? err.message : String(err)}`, null);
+  }
+  if (r.outcome === 'already_done') return resultRow(row, r, String(r.processed_at ?? ''));
+  if (r.outcome === 'done' && processedTicket(db, row.ticketId)) return resultRow(row, r, at);
+  const failed = r.outcome === 'done' ? result('error', 'the action did not record its ticket (a bug in cx)', r.account_id) : r;
+  return resultRow(row, { ...failed, detail: failed.detail + NOT_RECORDED_NOTE }, '');
+}
+
+function alreadyDone(row: TicketRow, prior: ProcessedTicket): ActionResult {
+  const as = prior.type === row.type ? '' : ` as ${prior.type}`;
+  const detail = `already processed${as} on ${prior.processed_at} by ${prior.agent}: ${prior.detail}`;
+  return result('already_done', detail, prior.account_id, { processed_at: prior.processed_at });
+}
+
+function resultRow(row: TicketRow, r: ActionResult, processedAt: string): ResultRow {
+  return { ticket_id: row.ticketId, type: row.type ?? row.rawType, email: row.email, outcome: r.outcome, account_id: r.account_id, detail: r.detail, processed_at: processedAt };
+}
