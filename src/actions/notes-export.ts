@@ -142,6 +142,7 @@ function handover(input: NotesExportInput, plan: Plan, zip: ZipResult | null, ou
     ...fields(plan, zip?.sha256 ?? null),
     notes,
     bytes: zip?.bytes ?? null,
+    written_to: output.direct ?? 'file',
   });
   return { action: 'notes.export', done, startedDetail: `exporting ${what} to ${to}${size}`, doneDetail: `exported ${what} to ${to}${size}` };
 }

@@ -198,11 +198,13 @@ function fsyncFolder(dir: string): void {
 }
 
 function openDirect(target: Extract<Target, { kind: 'direct' }>, label: string): OutputFile {
-  const fd = openDirectFd(target, label);
+  // An inherited descriptor (/dev/stdout) belongs to the process: written to, never closed.
+  const owned = !('fd' in target);
+  const fd = 'fd' in target ? target.fd : openDirectFd(target, label);
   let open = true;
   let bytes = 0;
   const close = () => {
-    if (open) closeSync(fd);
+    if (open && owned) closeSync(fd);
     open = false;
   };
   return {
@@ -238,9 +240,9 @@ function openDirect(target: Extract<Target, { kind: 'direct' }>, label: string):
  * than hang). Then it is opened again in blocking mode, the one writeSync() can use. The device is checked
  * again on the open descriptor: the path may have been swapped since it was inspected.
  */
-function openDirectFd(target: Extract<Target, { kind: 'direct' }>, label: string): number {
+function openDirectFd(target: Extract<Target, { open: string }>, label: string): number {
   const cannot = (why: string) => new OutputPathError(target.path, `cannot write ${label} ${target.path}: ${why}`);
-  const base = constants.O_WRONLY | constants.O_NOCTTY | (target.what === 'file' ? constants.O_APPEND : 0);
+  const base = constants.O_WRONLY | constants.O_NOCTTY;
   let fd: number;
   try {
     if (target.what === 'pipe') closeSync(openSync(target.open, base | constants.O_NONBLOCK));
@@ -250,7 +252,7 @@ function openDirectFd(target: Extract<Target, { kind: 'direct' }>, label: string
   }
   const st = fstatSync(fd);
   const me = process.getuid?.();
-  const same = target.what === 'pipe' ? st.isFIFO() : target.what === 'device' ? st.isCharacterDevice() : st.isFile();
+  const same = target.what === 'pipe' ? st.isFIFO() : st.isCharacterDevice();
   if (!same || (st.uid !== 0 && st.uid !== me)) {
     closeSync(fd);
     throw cannot('it changed while cx was opening it');
@@ -260,13 +262,19 @@ function openDirectFd(target: Extract<Target, { kind: 'direct' }>, label: string
 
 function writeAll(fd: number, data: string | Uint8Array, path: string): number {
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  try {
-    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
-  } catch (err) {
-    throw writeError(path, err);
+  for (let off = 0; off < buf.length; ) {
+    try {
+      off += writeSync(fd, buf, off, buf.length - off);
+    } catch (err) {
+      // An inherited pipe may be in non-blocking mode: a full pipe is a wait, not a failure.
+      if (errnoCode(err) !== 'EAGAIN') throw writeError(path, err);
+      Atomics.wait(PAUSE, 0, 0, 2);
+    }
   }
   return buf.length;
 }
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 function writeError(path: string, err: unknown): OutputWriteError {
   const code = errnoCode(err);

@@ -5,11 +5,14 @@
 //                            without --force: OutputExistsError (exit 4), the file left as it is
 //   a character device or a FIFO, also behind a symlink (/dev/null, /dev/stdout, a named pipe)
 //                         -> written to directly, never replaced; only one owned by root or by this user
-//   in /dev or /proc      -> cx never creates or renames a file there; /dev/stdout or /dev/fd/N leading to
-//                            a file the shell opened is written to directly (appended), as a device is
+//   /dev/stdout, /dev/stderr (also as /dev/fd/1, /proc/self/fd/2...) -> the descriptor cx inherited is
+//                            written to (the pipe, terminal or file the shell opened: its offset shared,
+//                            never reopened). Any other descriptor is refused: from fd 3 on they are
+//                            Node's own pipes and the mirror's file, which nothing must be written into
+//   anything else in /proc, or a new or regular file in /dev -> refused: cx creates and replaces nothing there
 //   a folder, the mirror or its -wal/-shm/-journal, a protected input, a block device or socket, a missing
 //   folder, a path under a file, a name over 255 bytes -> OutputPathError (exit 2)
-import { accessSync, constants, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, fstatSync, lstatSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { describeErrno, errnoCode, OutputExistsError, OutputPathError } from './errors.js';
 
@@ -30,7 +33,8 @@ export interface TargetOptions {
 
 export type Target =
   | { kind: 'new' | 'replace'; path: string; dir: string; name: string; force: boolean }
-  | { kind: 'direct'; path: string; open: string; what: DirectKind };
+  | { kind: 'direct'; path: string; what: DirectKind; open: string }
+  | { kind: 'direct'; path: string; what: DirectKind; fd: number };
 
 export type DirectKind = 'device' | 'pipe' | 'file';
 
@@ -56,6 +60,10 @@ export function inspectTarget(raw: string, opts: TargetOptions): Target {
   }
   if (!statSync(dir).isDirectory()) throw cannot(`${parent} is a file, not a folder`);
   const real = join(dir, name);
+  const fd = ownFd(real);
+  if (fd === 1 || fd === 2) return inherited(path, fd, opts, cannot);
+  if (fd !== null) throw cannot(`it is cx's own descriptor ${fd}; of those, only standard output (/dev/stdout) and standard error take data`);
+  if (dir === '/proc' || dir.startsWith('/proc/')) throw cannot('cx writes nothing into /proc but its own standard output and error');
   const link = statOrNone(real, lstatSync, cannot);
   const followed = link?.isSymbolicLink() ? statOrNone(real, statSync, cannot) : link;
 
@@ -66,18 +74,51 @@ export function inspectTarget(raw: string, opts: TargetOptions): Target {
     refuseForeignOwner(followed, what, cannot);
     return { kind: 'direct', path, open: real, what };
   }
-  if (specialFolder(dir)) {
-    // /dev/stdout -> /proc/self/fd/1 -> the file the shell redirected to: write there, never replace it.
-    if (link?.isSymbolicLink() && followed?.isFile()) {
-      refuseForeignOwner(followed, 'file', cannot);
-      return { kind: 'direct', path, open: real, what: 'file' };
-    }
-    throw cannot(`cx creates and replaces no file in ${dir}; write to a device or a pipe there, or choose another folder`);
-  }
+  if (specialFolder(dir)) throw cannot(`cx creates and replaces no file in ${dir}; write to a device or a pipe there, or choose another folder`);
   if (followed && !followed.isFile()) throw cannot(`it is ${kindOf(followed)}, not a file`);
   if (!link) return { kind: 'new', path, dir, name, force: opts.force };
   if (!opts.force) throw new OutputExistsError(path, opts.label);
   return { kind: 'replace', path, dir, name, force: true };
+}
+
+/**
+ * The descriptor a path names when it is one of this process's (/dev/stdout -> /proc/self/fd/1, /dev/fd/3
+ * -> /proc/<pid>/fd/3), else null. Writing to the descriptor itself keeps the shell's offset (`>` and
+ * `>>`) and never reopens or replaces what it points to.
+ */
+function ownFd(real: string): number | null {
+  let path = real;
+  for (let hops = 0; hops < 8; hops++) {
+    const m = /^\/proc\/(self|\d+)\/fd\/(\d+)$/.exec(path);
+    if (m) return m[1] === 'self' || Number(m[1]) === process.pid ? Number(m[2]) : null;
+    let next: string;
+    try {
+      next = readlinkSync(path);
+    } catch {
+      return null; // not a symlink (or not there): not a descriptor
+    }
+    try {
+      const to = resolve(dirname(path), next);
+      path = join(realpathSync(dirname(to)), basename(to));
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+function inherited(path: string, fd: number, opts: TargetOptions, cannot: (why: string) => OutputPathError): Target {
+  let st: Stats;
+  try {
+    st = fstatSync(fd);
+  } catch (err) {
+    throw cannot(describeErrno(err));
+  }
+  refuseProtected(path, path, [st], opts, cannot);
+  if (st.isDirectory()) throw cannot('it is a folder; name the file to write');
+  const what: DirectKind = st.isFIFO() || st.isSocket() ? 'pipe' : st.isCharacterDevice() ? 'device' : 'file';
+  refuseForeignOwner(st, what, cannot);
+  return { kind: 'direct', path, what, fd };
 }
 
 /** In a dry run, a folder the caller will make is fine when its nearest existing ancestor is a writable folder. */

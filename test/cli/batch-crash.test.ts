@@ -3,7 +3,7 @@
 // a generated mirror; the batch killed at random points many times, then run to completion; and two batch
 // processes on the same file at once. Each ends exactly as one clean, uninterrupted run of the same file.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
@@ -102,7 +102,7 @@ const processedCount = (db: string): number => {
 /** Start a batch and SIGKILL it: once `killAt` tickets are recorded (mid-run), or after `delayMs` (anywhere). */
 function killedRun(db: string, file: string, out: string, when: { killAt?: number; delayMs?: number }): Promise<string> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [CX, 'batch', file, '--yes', '--out', out], { cwd: REPO, env: baseEnv(db), stdio: 'ignore' });
+    const child = spawn(process.execPath, [CX, 'batch', file, '--yes', '--force', '--out', out], { cwd: REPO, env: baseEnv(db), stdio: 'ignore' });
     let exited = false;
     const timers: NodeJS.Timeout[] = [];
     child.on('exit', (code, signal) => {
@@ -201,7 +201,7 @@ describe('cx batch: exactly once, with tickets that write', () => {
       if (how === 'SIGKILL' && !trail.some((t) => t.startsWith('exit'))) expect(existsSync(out), trail.join(' ')).toBe(false);
     }
     expect(trail.filter((t) => t.startsWith('SIGKILL')).length, trail.join(' ')).toBeGreaterThanOrEqual(KILLS / 2);
-    const last = await cxAsync(['batch', file, '--yes', '--out', out], { db });
+    const last = await cxAsync(['batch', file, '--yes', '--force', '--out', out], { db });
     expect(last.code, `${trail.join(' ')}\n${last.stderr}`).toBe(5);
     expectExactlyOnce(db, ref);
     // Every row ends as in the clean run: recorded there <=> done or already_done here; the others with
@@ -214,7 +214,14 @@ describe('cx batch: exactly once, with tickets that write', () => {
       if (RECORDED.has(want.outcome)) expect(['done', 'already_done'], r.ticket_id).toContain(r.outcome);
       else expect(r.outcome, r.ticket_id).toBe(want.outcome);
     }
-    // The killed runs' temporary files were cleaned up by the last run.
+    // The killed runs left their temporary files (no handler runs on SIGKILL): recognisable, owner-only. A
+    // later run removes them once they are a day old, not before (a younger one may be a live run's).
+    const temps = readdirSync(dir).filter((n) => n.startsWith('.cx-tmp-'));
+    expect(readdirSync(dir).sort()).toEqual(['results.csv', 'tickets.csv', ...temps].sort());
+    for (const t of temps) expect(statSync(join(dir, t)).mode & 0o777).toBe(0o600);
+    const dayAgo = Date.now() / 1000 - 25 * 3600;
+    for (const t of temps) utimesSync(join(dir, t), dayAgo, dayAgo);
+    expect((await cxAsync(['batch', file, '--yes', '--force', '--out', out], { db })).code).toBe(5);
     expect(readdirSync(dir).sort()).toEqual(['results.csv', 'tickets.csv']);
   });
 

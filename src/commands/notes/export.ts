@@ -69,9 +69,10 @@ async function cancellableExport(deps: ActionDeps, input: NotesExportInput): Pro
 }
 
 function doneLines(r: ActionResult, ticket: string | undefined): string[] {
+  const kept = r.written_to === 'file' ? 'mode 0600 (owner only)' : `sent to the ${String(r.written_to)} ${String(r.path)}`;
   return [
     `SHA-256: ${String(r.sha256)} (recorded in the audit log under ticket ${ticket ?? ''})`,
-    `${String(r.bytes)} bytes, mode 0600 (owner only). It holds protected health information: send it only through an approved channel.`,
+    `${String(r.bytes)} bytes, ${kept}. It holds protected health information: send it only through an approved channel.`,
   ];
 }
 
