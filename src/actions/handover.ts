@@ -72,11 +72,12 @@ export async function handOverFile(deps: ActionDeps, output: OutputFile, h: Hand
       await complete(deps, h, started.id, runtime, () => output.publish());
       return h.done;
     } catch (err) {
-      if (output.published) takeBack(output);
+      const published = output.published;
+      if (published) takeBack(output);
       await abandon(deps, h, started.id, runtime, err);
       if (err instanceof RecordedMeanwhile) return err.prior;
       if (err instanceof OutputExistsError) return result('refused', `${err.message}; nothing was handed over`, h.done.account_id);
-      const back = output.published ? `${output.path} was removed again` : `${output.path} was not written`;
+      const back = published ? `${output.path} was removed again` : `${output.path} was not written`;
       return result('error', `the hand-over of ${output.path} failed (${messageOf(err)}): ${back}, nothing was handed over`, h.done.account_id);
     }
   });

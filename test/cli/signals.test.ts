@@ -1,0 +1,244 @@
+// Ctrl-C (SIGINT), SIGTERM and kill -9 at random points of a notes export and of a batch that exports notes
+// (issue 10, section 2). After every stop: the mirror passes integrity_check and its audit chain holds; no
+// zip is on disk without a started row carrying its SHA-256; every completed export has both rows; SIGINT
+// and SIGTERM leave no temporary file and exit 130 saying how far the batch got; what kill -9 leaves is
+// removed by a later run once a day old, not before. Then the batch runs to completion, each ticket once.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { auditChainHolds, baseEnv, CX, cx, query, REPO, tempDir } from '../helpers/cx.js';
+
+const PROVIDER = 'departing.provider@example.com';
+const NOTES = 2000;
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGKILL'] as const;
+type Sig = (typeof SIGNALS)[number];
+
+let template = '';
+beforeAll(() => {
+  template = join(tempDir('cx-signals-'), 'g.db');
+  const r = spawnSync(process.execPath, [join(REPO, 'dist/tools/generate.js'), '--accounts', '1500', '--departing-notes', String(NOTES), '--out', template], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`generating the mirror failed (${r.status}): ${r.stderr}`);
+});
+
+function mirrorCopy(): string {
+  const path = join(tempDir(), 'mirror.db');
+  const src = new Database(template, { readonly: true });
+  src.exec(`VACUUM INTO '${path.replace(/'/g, "''")}'`);
+  src.close();
+  return path;
+}
+
+interface Ended { code: number | null; signal: NodeJS.Signals | null; stderr: string }
+
+function start(args: string[], db: string): { child: ChildProcess; ended: Promise<Ended> } {
+  const child = spawn(process.execPath, [CX, ...args], { cwd: REPO, env: baseEnv(db), stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const ended = new Promise<Ended>((done) => child.on('close', (code, signal) => done({ code, signal, stderr })));
+  return { child, ended };
+}
+
+const temps = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('.cx-tmp-')) : []);
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** Waits until a temporary file shows in one of the folders (the zip or the results are being written). */
+async function tempAppears(dirs: string[], ended: Promise<Ended>): Promise<boolean> {
+  let over = false;
+  void ended.then(() => (over = true));
+  while (!over) {
+    if (dirs.some((d) => temps(d).length > 0)) return true;
+    await sleep(2);
+  }
+  return false;
+}
+
+/**
+ * Stops a run: after `delayMs`, or once a temporary file appears (certain to land mid-write), with `sig`.
+ * Returns how it ended.
+ */
+async function stopped(args: string[], db: string, sig: Sig, when: { delayMs: number } | { tempIn: string[] }): Promise<Ended> {
+  const { child, ended } = start(args, db);
+  if ('delayMs' in when) await Promise.race([sleep(when.delayMs), ended]);
+  else await tempAppears(when.tempIn, ended);
+  child.kill(sig);
+  return ended;
+}
+
+/** The audit rows of notes exports, with the SHA-256 each names. */
+function exportRows(db: string) {
+  return query<{ id: number; action: string; ticket: string; detail: string }>(db, "SELECT id, action, ticket, detail FROM audit_log WHERE action LIKE 'notes.export%' ORDER BY id")
+    .map((r) => ({ ...r, sha: /sha256 ([0-9a-f]{64})/.exec(r.detail)?.[1] ?? null, started: Number(/\(started in audit row (\d+)\)/.exec(r.detail)?.[1] ?? 0) }));
+}
+
+/** The invariants of section 2, whatever the run was doing when it stopped. */
+function expectNoPhiWithoutItsRow(db: string, zips: string[]): void {
+  expect(query(db, 'PRAGMA integrity_check')[0].integrity_check).toBe('ok');
+  expect(auditChainHolds(db)).toBe(true);
+  const rows = exportRows(db);
+  for (const zip of zips.filter((z) => existsSync(z))) {
+    // The zip on disk is the one its latest started row describes: committed before it was renamed.
+    const started = rows.filter((r) => r.action === 'notes.export.started' && r.detail.includes(` to ${zip},`));
+    expect(started.length, `${zip} has no started row`).toBeGreaterThan(0);
+    expect(started[started.length - 1]!.sha, zip).toBe(sha256(zip));
+  }
+  for (const done of rows.filter((r) => r.action === 'notes.export')) {
+    const started = rows.find((r) => r.id === done.started);
+    expect(started?.action, `completion ${done.id} names no started row`).toBe('notes.export.started');
+    expect(started!.sha).toBe(done.sha);
+  }
+}
+
+describe('cx notes export stopped at random points', () => {
+  it(`SIGINT, SIGTERM and kill -9, ${SIGNALS.length * 3} times (${NOTES} notes): no zip without its row, no temporary file but kill -9's`, async () => {
+    const db = mirrorCopy();
+    const dir = tempDir();
+    const out = join(dir, 'notes.zip');
+    const args = (n: number) => ['notes', 'export', PROVIDER, '--ticket', `SIG-${n}`, '--yes', '--force', '--out', out];
+    const t0 = performance.now();
+    expect(cx(args(0), { db }).code).toBe(0);
+    const cleanMs = performance.now() - t0;
+    const trail: string[] = [];
+    for (let k = 0; k < SIGNALS.length * 3; k++) {
+      const sig = SIGNALS[k % SIGNALS.length]!;
+      const when = k % 2 === 0 ? { tempIn: [dir] } : { delayMs: Math.floor(Math.random() * cleanMs) };
+      const before = exportRows(db).filter((r) => r.action === 'notes.export').length;
+      const leftByKill9 = temps(dir); // young: kept by every later run
+      const e = await stopped(args(k + 1), db, sig, when);
+      trail.push(`${sig}:${e.code ?? e.signal}`);
+      const completed = exportRows(db).filter((r) => r.action === 'notes.export').length - before;
+      if (sig !== 'SIGKILL') {
+        // Cancelled (130), finished before the signal or while the hand-over held it (0), or ended by the
+        // signal itself before there was anything to clean up (start-up, the plan).
+        expect([130, 0, sig], `${trail.join(' ')}\n${e.stderr}`).toContain(e.code ?? e.signal);
+        expect(temps(dir), trail.join(' ')).toEqual(leftByKill9);
+        if (e.code === 130) expect(e.stderr).toContain('cx: cancelled');
+        expect(completed, trail.join(' ')).toBe(e.code === 0 ? 1 : 0);
+      }
+      expectNoPhiWithoutItsRow(db, [out]);
+    }
+    expect(trail.filter((t) => t.endsWith(':130')).length, trail.join(' ')).toBeGreaterThan(0);
+    // kill -9 leaves its temporary file: a later run keeps it while it is young, removes it once a day old.
+    const left = temps(dir);
+    expect(cx(args(100), { db }).code).toBe(0);
+    expect(temps(dir)).toEqual(left);
+    const dayAgo = Date.now() / 1000 - 25 * 3600;
+    for (const t of left) utimesSync(join(dir, t), dayAgo, dayAgo);
+    expect(cx(args(101), { db }).code).toBe(0);
+    expect(temps(dir)).toEqual([]);
+    expectNoPhiWithoutItsRow(db, [out]);
+  });
+});
+
+describe('cx batch with notes exports stopped at random points', () => {
+  /** Lookups and resets of generated accounts, with three notes_export rows between them. */
+  function ticketsFile(db: string, dir: string): { file: string; rows: number; notesTickets: string[] } {
+    const emails = query<{ email: string }>(db, "SELECT email FROM accounts WHERE role = 'client' AND status = 'active' ORDER BY id LIMIT 900").map((a) => a.email);
+    const lines = ['ticket_id,type,email'];
+    const notesTickets: string[] = [];
+    emails.forEach((email, i) => {
+      lines.push(`B-${i},${i % 3 === 0 ? 'password_reset' : 'lookup'},${email}`);
+      if (i % 300 === 150) {
+        notesTickets.push(`N-${i}`);
+        lines.push(`N-${i},notes_export,${PROVIDER}`);
+      }
+    });
+    const file = join(dir, 'tickets.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    return { file, rows: lines.length - 1, notesTickets };
+  }
+
+  it(`SIGINT, SIGTERM and kill -9 at random points, then a run to completion: each ticket once, every zip with its rows`, async () => {
+    const db = mirrorCopy();
+    const dir = tempDir();
+    const exports = join(dir, 'exports');
+    const { file, rows, notesTickets } = ticketsFile(db, dir);
+    const out = join(dir, 'results.csv');
+    const args = ['batch', file, '--yes', '--force', '--out', out, '--notes-dir', exports];
+    const zips = () => (existsSync(exports) ? readdirSync(exports).filter((n) => n.endsWith('.zip')).map((n) => join(exports, n)) : []);
+    const recorded = () => query(db, 'SELECT count(*) n FROM processed_tickets')[0].n as number;
+
+    const reference = mirrorCopy();
+    const t0 = performance.now();
+    const clean = cx(['batch', file, '--yes', '--out', join(tempDir(), 'r.csv'), '--notes-dir', join(tempDir(), 'x')], { db: reference });
+    const cleanMs = performance.now() - t0;
+    expect([0, 5], clean.stderr).toContain(clean.code); // 5: resets of suppressed addresses are refused
+
+    const trail: string[] = [];
+    for (let k = 0; k < SIGNALS.length * 3; k++) {
+      const sig = SIGNALS[k % SIGNALS.length]!;
+      const when = k % 2 === 0 ? { tempIn: [exports] } : { delayMs: Math.floor(Math.random() * cleanMs) };
+      const leftByKill9 = [...temps(dir), ...temps(exports)]; // young: kept by every later run
+      const e = await stopped(args, db, sig, when);
+      trail.push(`${sig}:${e.code ?? e.signal}@${recorded()}`);
+      if (sig !== 'SIGKILL') {
+        expect([130, 0, sig], `${trail.join(' ')}\n${e.stderr}`).toContain(e.code ?? e.signal);
+        expect([...temps(dir), ...temps(exports)], trail.join(' ')).toEqual(leftByKill9);
+        if (e.code === 130) {
+          // How far it got: the rows of committed chunks, of which the tickets recorded; all kept.
+          const m = /cx: cancelled after ([\d,]+) of ([\d,]+) rows: ([\d,]+) tickets? recorded \(done or already done\) and kept; the results file .* was not written/.exec(e.stderr);
+          expect(m, e.stderr).not.toBeNull();
+          expect(Number(m![2]!.replace(/,/g, ''))).toBe(rows);
+          expect(Number(m![3]!.replace(/,/g, ''))).toBeLessThanOrEqual(recorded());
+          expect(e.stderr).toContain('run the same command again to go on');
+        }
+      }
+      expectNoPhiWithoutItsRow(db, zips());
+      // A ticket is recorded together with its completing row, and never completed twice.
+      const done = exportRows(db).filter((r) => r.action === 'notes.export').map((r) => r.ticket).sort();
+      const recordedNotes = query(db, "SELECT ticket_id FROM processed_tickets WHERE type = 'notes_export' ORDER BY ticket_id").map((r) => r.ticket_id);
+      expect(done, trail.join(' ')).toEqual(recordedNotes);
+    }
+    expect(trail.some((t) => t.startsWith('SIGINT:130') || t.startsWith('SIGTERM:130')), trail.join(' ')).toBe(true);
+
+    // kill -9's temporary files go once a day old, when a run writes into their folder.
+    const dayAgo = Date.now() / 1000 - 25 * 3600;
+    for (const d of [dir, exports]) for (const t of temps(d)) utimesSync(join(d, t), dayAgo, dayAgo);
+    const last = cx(args, { db });
+    expect(last.code, `${trail.join(' ')}\n${last.stderr}`).toBe(clean.code);
+    expect(temps(dir)).toEqual([]);
+    if (temps(exports).length) expect(cx(['notes', 'export', PROVIDER, '--ticket', 'SWEEP', '--yes', '--out', join(exports, 'sweep.zip')], { db }).code).toBe(0);
+    expect(temps(exports)).toEqual([]);
+    expectNoPhiWithoutItsRow(db, zips());
+    // Each ticket once, as in the clean run; each notes ticket completed once, its zip the one it describes.
+    expect(query(db, 'SELECT ticket_id FROM processed_tickets ORDER BY ticket_id')).toEqual(query(reference, 'SELECT ticket_id FROM processed_tickets ORDER BY ticket_id'));
+    expect(exportRows(db).filter((r) => r.action === 'notes.export' && r.ticket !== 'SWEEP').map((r) => r.ticket).sort()).toEqual([...notesTickets].sort());
+    for (const t of notesTickets) {
+      const zip = zips().find((z) => z.includes(`-${t}-`))!;
+      const completion = exportRows(db).find((r) => r.action === 'notes.export' && r.ticket === t)!;
+      expect(completion.sha).toBe(sha256(zip));
+    }
+    expect(query(db, "SELECT count(*) - count(DISTINCT ticket) dup FROM outbox")[0].dup).toBe(0);
+  });
+});
+
+describe('a batch notes_export row holds no write lock while it zips', () => {
+  it('stopped (SIGSTOP) in the middle of its zip, another cx writes at once; then it finishes', async () => {
+    const db = mirrorCopy();
+    const dir = tempDir();
+    const exports = join(dir, 'exports');
+    mkdirSync(exports);
+    const file = join(dir, 't.csv');
+    writeFileSync(file, `ticket_id,type,email\nL-1,lookup,${PROVIDER}\nN-1,notes_export,${PROVIDER}\nL-2,lookup,${PROVIDER}\n`);
+    const { child, ended } = start(['batch', file, '--yes', '--out', join(dir, 'r.csv'), '--notes-dir', exports], db);
+    expect(await tempAppears([exports], ended)).toBe(true);
+    child.kill('SIGSTOP');
+    try {
+      expect(temps(exports)).toHaveLength(1); // still zipping
+      // L-1 committed before the zip began; the write lock is free: a change by hand goes through now.
+      expect(query(db, "SELECT ticket_id FROM processed_tickets")).toEqual([{ ticket_id: 'L-1' }]);
+      const other = cx(['reset', PROVIDER, '--ticket', 'BY-HAND', '--yes'], { db });
+      expect(other.code, other.stderr).toBe(0);
+    } finally {
+      child.kill('SIGCONT');
+    }
+    const e = await ended;
+    expect(e.code, e.stderr).toBe(0);
+    expect(query(db, 'SELECT ticket_id FROM processed_tickets ORDER BY ticket_id').map((r) => r.ticket_id)).toEqual(['L-1', 'L-2', 'N-1']);
+    expect(query(db, "SELECT ticket, action FROM audit_log WHERE ticket IN ('N-1', 'BY-HAND') ORDER BY id").map((r) => `${r.ticket} ${r.action}`))
+      .toEqual(['BY-HAND reset', 'N-1 notes.export.started', 'N-1 notes.export']);
+  });
+});
