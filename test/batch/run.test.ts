@@ -12,6 +12,8 @@ import type { ResultRow } from '../../src/batch/results.js';
 import { BatchStoppedError, runBatch, type RunOptions } from '../../src/batch/run.js';
 import { DEFAULT_POLICY } from '../../src/rules/policy.js';
 import { openMirror, writeTransaction, type Db } from '../../src/store/db.js';
+import { CancelledError } from '../../src/errors.js';
+import { cancellable } from '../../src/files/cancellation.js';
 import { tempDir } from '../helpers/cx.js';
 
 const NOW = new Date('2026-11-27T12:00:00.000Z');
@@ -194,6 +196,30 @@ describe('runBatch: chunks, dry run, a failing database', () => {
       .rejects.toThrow(BatchStoppedError);
     expect(emitted.flat().map((r) => r.ticket_id)).toEqual(['1', '2']);
     expect(count(db, 'SELECT count(*) n FROM processed_tickets')).toBe(2);
+    expect(db.inTransaction).toBe(false);
+  });
+});
+
+describe('runBatch: a signal stops it between chunks', () => {
+  it('SIGINT: the chunks committed stay, the rest is not applied, the tally says how far it got', async () => {
+    const { db } = mirror();
+    const work = cancellable();
+    const tally = { rows: 0, recorded: 0 };
+    let sent = false;
+    const signals: TicketAction = (deps, row) => {
+      // A real signal to this process, in the middle of the second chunk: it is handled at the next await.
+      if (row.ticketId === '3' && !sent) (sent = true), process.kill(process.pid, 'SIGINT');
+      return sends(deps, row, { notesDir: '', policy: DEFAULT_POLICY });
+    };
+    const csv = Array.from({ length: 6 }, (_, i) => `${i + 1},password_reset,u${i}@x.com\n`).join('');
+    try {
+      await expect(run(db, csv, { password_reset: signals }, { chunkSize: 2, work, tally })).rejects.toThrow(CancelledError);
+    } finally {
+      work.end();
+    }
+    expect(tally).toEqual({ rows: 4, recorded: 4 });
+    expect(db.prepare('SELECT ticket_id FROM processed_tickets ORDER BY ticket_id').all()).toEqual(['1', '2', '3', '4'].map((ticket_id) => ({ ticket_id })));
+    expect(count(db, 'SELECT count(*) n FROM outbox')).toBe(4);
     expect(db.inTransaction).toBe(false);
   });
 });

@@ -242,3 +242,31 @@ describe('a batch notes_export row holds no write lock while it zips', () => {
       .toEqual(['BY-HAND reset', 'N-1 notes.export.started', 'N-1 notes.export']);
   });
 });
+
+describe('two batches racing for the same notes_export tickets', () => {
+  it('each ticket is exported and recorded by one of them; the zip on disk is the one its completing row describes', async () => {
+    const db = mirrorCopy();
+    const dir = tempDir();
+    const exports = join(dir, 'exports');
+    const rows = ['ticket_id,type,email', ...Array.from({ length: 4 }, (_, i) => `R-${i},notes_export,${PROVIDER}`)];
+    const file = join(dir, 't.csv');
+    writeFileSync(file, `${rows.join('\n')}\n`);
+    const run = (agent: string) => start(['batch', file, '--yes', '--agent', agent, '--out', join(dir, `${agent}.csv`), '--notes-dir', exports], db).ended;
+    const [a, b] = await Promise.all([run('agent-a'), run('agent-b')]);
+    expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
+    const completions = exportRows(db).filter((r) => r.action === 'notes.export');
+    expect(completions.map((r) => r.ticket).sort()).toEqual(['R-0', 'R-1', 'R-2', 'R-3']);
+    expect(query(db, "SELECT ticket_id FROM processed_tickets ORDER BY ticket_id").map((r) => r.ticket_id)).toEqual(['R-0', 'R-1', 'R-2', 'R-3']);
+    for (const c of completions) {
+      const zip = join(exports, readdirSync(exports).find((n) => n.includes(`-${c.ticket}-`))!);
+      expect(sha256(zip), c.ticket).toBe(c.sha);
+    }
+    // A run that lost the race after its started row closed that row: none is left open.
+    const rowsNow = exportRows(db);
+    for (const s of rowsNow.filter((r) => r.action === 'notes.export.started')) {
+      expect(rowsNow.some((r) => r.started === s.id), `started row ${s.id} left open`).toBe(true);
+    }
+    expect(temps(exports)).toEqual([]);
+    expectNoPhiWithoutItsRow(db, readdirSync(exports).map((n) => join(exports, n)));
+  });
+});
