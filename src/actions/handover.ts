@@ -89,7 +89,7 @@ export async function completeDirect(deps: ActionDeps, h: Handover, startedId: n
     await complete(deps, h, startedId, runtime, () => undefined);
     return h.done;
   } catch (err) {
-    return result('error', `the data went to ${String(h.done.path ?? 'the device')} but its completion could not be recorded (${messageOf(err)}); the audit log shows it as started in row ${startedId}`, h.done.account_id);
+    return result('error', `the data was sent but its completion could not be recorded (${messageOf(err)}); the audit log shows it as started in row ${startedId}`, h.done.account_id);
   }
 }
 

@@ -115,11 +115,9 @@ async function exportTo(deps: ActionDeps, input: NotesExportInput, runtime: Hand
     });
   } catch (err) {
     if (startedId !== undefined) await abandon(deps, handover(input, first, null, output), startedId, runtime, stoppedAfter(output, err));
-    if (err instanceof OutputWriteError) throw new OutputWriteError(err.path, err.code, `${err.message}; no file was left behind`, err.hint);
-    if (err instanceof ArchiveWriteError) {
-      const left = output.direct ? `${output.bytesWritten} bytes had gone to ${output.path}` : 'no file was left behind';
-      return result('error', `${err.message}; ${left}${causeHint(err)}`, first.provider.id, fields(first, null));
-    }
+    const left = output.direct ? `${output.bytesWritten} bytes had gone to ${output.path}` : 'no file was left behind';
+    if (err instanceof OutputWriteError) throw new OutputWriteError(err.path, err.code, `${err.message}; ${left}`, err.hint);
+    if (err instanceof ArchiveWriteError) return result('error', `${err.message}; ${left}${causeHint(err)}`, first.provider.id, fields(first, null));
     throw err; // CancelledError, or a bug
   }
   if ('outcome' in written) {
@@ -282,8 +280,6 @@ function foundBy(plan: Plan, typed: string): string {
 
 function causeHint(err: ArchiveWriteError): string {
   const code = (err.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
-  if (code.startsWith('SQLITE_CORRUPT')) return ' (the mirror is damaged: run cx db doctor)';
-  if (code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT') return ' (the disk or the file size limit is full)';
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return ' (check the permissions of the folder)';
-  return '';
+  // A full disk or a folder that cannot be written is an OutputWriteError or OutputPathError, not this.
+  return code.startsWith('SQLITE_CORRUPT') ? ' (the mirror is damaged: run cx db doctor)' : '';
 }
