@@ -7,12 +7,14 @@
 // discard() (any failure) removes the temporary file; a signal does too (cancellation.ts), and one left by
 // kill -9 is removed by a later run once a day old (stale-temps.ts).
 import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants, fchmodSync, fstatSync, fsyncSync, linkSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, fchmodSync, fstatSync, fsyncSync, linkSync, lstatSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { trackTemp, untrackTemp } from './cancellation.js';
-import { describeErrno, errnoCode, FULL_CODES, OutputExistsError, OutputPathError, OutputWriteError } from './errors.js';
+import { openDirect } from './direct-output.js';
+import { describeErrno, errnoCode, OutputExistsError, OutputPathError, OutputWriteError } from './errors.js';
 import { removeStaleTemps, TEMP_PREFIX } from './stale-temps.js';
 import { inspectTarget, type DirectKind, type Target, type TargetOptions } from './target.js';
+import { writeAll, writeError } from './write.js';
 
 export type { Protected, TargetOptions } from './target.js';
 
@@ -195,89 +197,4 @@ function fsyncFolder(dir: string): void {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-}
-
-function openDirect(target: Extract<Target, { kind: 'direct' }>, label: string): OutputFile {
-  // An inherited descriptor (/dev/stdout) belongs to the process: written to, never closed.
-  const owned = !('fd' in target);
-  const fd = 'fd' in target ? target.fd : openDirectFd(target, label);
-  let open = true;
-  let bytes = 0;
-  const close = () => {
-    if (open && owned) closeSync(fd);
-    open = false;
-  };
-  return {
-    path: target.path,
-    direct: target.what,
-    get bytesWritten() {
-      return bytes;
-    },
-    published: true,
-    write(data) {
-      bytes += writeAll(fd, data, target.path);
-    },
-    seal() {
-      try {
-        fsyncSync(fd);
-      } catch (err) {
-        // A pipe or a terminal cannot be synced; a disk behind /dev/stdout can, and must be.
-        if (!['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EROFS'].includes(errnoCode(err))) throw writeError(target.path, err);
-      } finally {
-        close();
-      }
-    },
-    publish() {
-      if (open) this.seal();
-    },
-    unpublish() {},
-    discard: close,
-  };
-}
-
-/**
- * A FIFO is opened without blocking first: no reader means no one would ever take the data (exit 2, rather
- * than hang). Then it is opened again in blocking mode, the one writeSync() can use. The device is checked
- * again on the open descriptor: the path may have been swapped since it was inspected.
- */
-function openDirectFd(target: Extract<Target, { open: string }>, label: string): number {
-  const cannot = (why: string) => new OutputPathError(target.path, `cannot write ${label} ${target.path}: ${why}`);
-  const base = constants.O_WRONLY | constants.O_NOCTTY;
-  let fd: number;
-  try {
-    if (target.what === 'pipe') closeSync(openSync(target.open, base | constants.O_NONBLOCK));
-    fd = openSync(target.open, base);
-  } catch (err) {
-    throw cannot(describeErrno(err));
-  }
-  const st = fstatSync(fd);
-  const me = process.getuid?.();
-  const same = target.what === 'pipe' ? st.isFIFO() : st.isCharacterDevice();
-  if (!same || (st.uid !== 0 && st.uid !== me)) {
-    closeSync(fd);
-    throw cannot('it changed while cx was opening it');
-  }
-  return fd;
-}
-
-function writeAll(fd: number, data: string | Uint8Array, path: string): number {
-  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  for (let off = 0; off < buf.length; ) {
-    try {
-      off += writeSync(fd, buf, off, buf.length - off);
-    } catch (err) {
-      // An inherited pipe may be in non-blocking mode: a full pipe is a wait, not a failure.
-      if (errnoCode(err) !== 'EAGAIN') throw writeError(path, err);
-      Atomics.wait(PAUSE, 0, 0, 2);
-    }
-  }
-  return buf.length;
-}
-
-const PAUSE = new Int32Array(new SharedArrayBuffer(4));
-
-function writeError(path: string, err: unknown): OutputWriteError {
-  const code = errnoCode(err);
-  const hint = FULL_CODES.has(code) ? 'free some space (or choose a folder on another disk), then run the same command again' : undefined;
-  return new OutputWriteError(path, code, `cannot write ${path}: ${describeErrno(err)}`, hint);
 }
