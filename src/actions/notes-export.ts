@@ -21,8 +21,6 @@ import { countNotes, hasNotesAbout, inReadSnapshot, streamNotes, type NoteFilter
 import { accountForChange, accountLabel, fullName, result, type ActionDeps, type ActionResult } from './common.js';
 import { abandon, completeDirect, handOverFile, recordStart, type Handover, type HandoverRuntime } from './handover.js';
 
-export type { HandoverRuntime as ExportRuntime, TicketLedger } from './handover.js';
-
 export interface NotesExportInput {
   email: string;
   /** The zip to write; else `<outDir or cwd>/notes-<provider id>-<ticket>-<YYYYMMDD>.zip`. */
