@@ -114,9 +114,14 @@ async function exportTo(deps: ActionDeps, input: NotesExportInput, runtime: Hand
   } catch (err) {
     if (startedId !== undefined) await abandon(deps, handover(input, first, null, output), startedId, runtime, stoppedAfter(output, err));
     const left = output.direct ? `${output.bytesWritten} bytes had gone to ${output.path}` : 'no file was left behind';
+    if (err instanceof CancelledError) {
+      // A signal before the hand-over (one after its started row waits for it to finish).
+      const recorded = output.direct ? 'recorded as abandoned in the audit log' : 'nothing was recorded';
+      throw new CancelledError(`${err.message}: the export stopped before its zip was complete; ${left}, ${recorded}`);
+    }
     if (err instanceof OutputWriteError) throw new OutputWriteError(err.path, err.code, `${err.message}; ${left}`, err.hint);
     if (err instanceof ArchiveWriteError) return result('error', `${err.message}; ${left}${causeHint(err)}`, first.provider.id, fields(first, null));
-    throw err; // CancelledError, or a bug
+    throw err; // a bug
   }
   if ('outcome' in written) {
     if (startedId !== undefined) await abandon(deps, handover(input, first, null, output), startedId, runtime, written.detail);
