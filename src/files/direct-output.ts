@@ -46,18 +46,23 @@ export function openDirect(target: Extract<Target, { kind: 'direct' }>, label: s
 
 /**
  * A FIFO is opened without blocking first: no reader means no one would ever take the data (exit 2, rather
- * than hang). Then it is opened again in blocking mode, the one writeSync() can use. The device is checked
+ * than hang). Then it is opened again in blocking mode, the one writeSync() can use; the reader is there. The device is checked
  * again on the open descriptor: the path may have been swapped since it was inspected.
  */
 function openDirectFd(target: Extract<Target, { open: string }>, label: string): number {
   const cannot = (why: string) => new OutputPathError(target.path, `cannot write ${label} ${target.path}: ${why}`);
   const base = constants.O_WRONLY | constants.O_NOCTTY;
   let fd: number;
+  let probe: number | undefined;
   try {
-    if (target.what === 'pipe') closeSync(openSync(target.open, base | constants.O_NONBLOCK));
+    // The probe stays open until the real descriptor is: closing it first would tell the reader "end of
+    // file", and it might leave before cx opens again.
+    if (target.what === 'pipe') probe = openSync(target.open, base | constants.O_NONBLOCK);
     fd = openSync(target.open, base);
   } catch (err) {
     throw cannot(describeErrno(err));
+  } finally {
+    if (probe !== undefined) closeSync(probe);
   }
   const st = fstatSync(fd);
   const me = process.getuid?.();
