@@ -4,7 +4,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TextDecoder } from 'node:util';
-import { parse, type Info } from 'csv-parse';
+import { CsvError, parse, type Info } from 'csv-parse';
 import { missingColumns, type FileSpec, type Raw } from '../rules/mirror-rows.js';
 
 /** A problem with the file as a whole (or from one line on), not with one row's values. */
@@ -63,14 +63,14 @@ export async function readExport(path: string, spec: FileSpec, reader: ExportRea
     info: true,
     trim: false,
   });
+  const lines = new LineCounter();
   const consume = new Writable({
     objectMode: true,
     highWaterMark: 256,
     writev(chunks, done) {
       try {
         for (const { chunk } of chunks as Array<{ chunk: { record: Raw; info: Info } }>) {
-          // info.lines is the line where the record ends; a record with quoted newlines starts earlier.
-          reader.row(chunk.info.lines - countNewlines(chunk.record), chunk.record);
+          reader.row(lines.startOf(chunk.record, chunk.info.lines), chunk.record);
         }
         done();
       } catch (err) {
@@ -92,7 +92,7 @@ export async function readExport(path: string, spec: FileSpec, reader: ExportRea
   try {
     await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), utf8, parser, consume);
   } catch (err) {
-    throw asFileProblem(err);
+    throw asFileProblem(err, lines);
   }
   if (header === undefined) {
     // An empty file: no header at all.
@@ -109,10 +109,31 @@ function decode(decoder: TextDecoder, chunk: Buffer | undefined, more: boolean):
   }
 }
 
-function countNewlines(record: Raw): number {
-  let n = 0;
-  for (const v of Object.values(record)) n += (v?.match(/\r\n|\r|\n/g) ?? []).length;
-  return n;
+/**
+ * The line each record starts on, as an editor numbers lines. csv-parse's info.lines is the line where
+ * the record ends, counting a CR LF inside a quoted field as two lines (a CR LF between records as one):
+ * every such pair so far is taken off again, and the record's own line breaks lead back to its start.
+ */
+class LineCounter {
+  private crlfSoFar = 0;
+
+  startOf(record: Raw, endLine: number): number {
+    let breaks = 0;
+    let crlf = 0;
+    for (const key in record) {
+      const v = record[key];
+      if (!v || (v.indexOf('\n') < 0 && v.indexOf('\r') < 0)) continue;
+      breaks += (v.match(/\r\n|\r|\n/g) ?? []).length;
+      crlf += (v.match(/\r\n/g) ?? []).length;
+    }
+    this.crlfSoFar += crlf;
+    return endLine - this.crlfSoFar - breaks;
+  }
+
+  /** A line csv-parse names in an error, as an editor numbers it (near enough inside a broken record). */
+  physical(line: number): number {
+    return Math.max(1, line - this.crlfSoFar);
+  }
 }
 
 /** csv-parse's own messages can quote a field's value: the problem is said in cx's words instead. */
@@ -120,21 +141,22 @@ const CSV_PROBLEMS: Record<string, string> = {
   CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: 'a row has a different number of fields than the header',
   CSV_RECORD_INCONSISTENT_COLUMNS: 'a row has a different number of fields than the header',
   CSV_QUOTE_NOT_CLOSED: 'a quoted field is never closed',
+  INVALID_OPENING_QUOTE: 'a quote inside a field that does not start with one',
   CSV_INVALID_OPENING_QUOTE: 'a quote inside a field that does not start with one',
   CSV_INVALID_CLOSING_QUOTE: 'characters after the closing quote of a field',
   CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'characters after the closing quote of a field',
   CSV_MAX_RECORD_SIZE: 'a row is too large',
 };
 
-function asFileProblem(err: unknown): Error {
+function asFileProblem(err: unknown, lines: LineCounter): Error {
   if (err instanceof ExportFileProblem) return err;
   // csv-parse wraps an error thrown by the columns function; its cause is ours.
   const cause = (err as { cause?: unknown }).cause;
   if (cause instanceof ExportFileProblem) return cause;
-  const e = err as { code?: string; lines?: number; syscall?: string };
-  if (e.syscall) return unreadable(err);
-  if (e.code?.startsWith('CSV_')) {
-    return new ExportFileProblem(`not valid CSV: ${CSV_PROBLEMS[e.code] ?? e.code}`, e.lines ?? 0);
+  if (err instanceof CsvError) {
+    const where = (err as CsvError & { lines?: number }).lines;
+    return new ExportFileProblem(`not valid CSV: ${CSV_PROBLEMS[err.code] ?? err.code}`, where ? lines.physical(where) : 0);
   }
+  if ((err as { syscall?: string }).syscall) return unreadable(err);
   return err as Error;
 }
