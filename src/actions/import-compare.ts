@@ -12,10 +12,10 @@ export function compareWithMirror(db: Db, present: FileSpec[], problems: Problem
   const recheckAll = present.some((s) => s.table === 'accounts') && changesARole(db);
   for (const spec of present) {
     if (spec.table === 'accounts') {
-      for (const t of takenAddresses(db)) problems.add(spec.file, t.line, `email already belongs to account ${t.holder}`);
+      for (const t of takenAddresses(db)) problems.add(spec.file, { record: t.record }, `email already belongs to account ${t.holder}`);
     } else if (spec.table !== 'suppressions') {
       for (const r of badReferences(db, spec.table, recheckAll)) {
-        problems.add(spec.file, r.line, `${r.column} ${r.id} is ${r.role ? `a ${r.role}` : 'not an account'}`);
+        problems.add(spec.file, { record: r.record }, `${r.column} ${r.id} is ${r.role ? `a ${r.role}` : 'not an account'}`);
       }
     }
   }

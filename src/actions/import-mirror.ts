@@ -17,8 +17,8 @@ import { applyTable, rewrittenNoteIds } from '../store/import-apply.js';
 import { clearTodo, driftSince, markChangedSince, takeSnapshot, todoCount, type Snapshot } from '../store/import-diff.js';
 import { createStage, dropStage, duplicateAddresses, duplicateKeys, indexStage, StageWriter, useImportMemory } from '../store/import-stage.js';
 import { compareWithMirror } from './import-compare.js';
-import { examineExport, ExportFileProblem, readExport } from './import-read.js';
-import { ProblemList } from './import-problems.js';
+import { examineExport, ExportFileProblem, locateRecords, readExport } from './import-read.js';
+import { ProblemList, type LineFinder, type Where } from './import-problems.js';
 
 export { MAX_REPORTED_PROBLEMS } from './import-problems.js';
 
@@ -57,6 +57,8 @@ export interface ImportDeps {
   onProgress?: (progress: ImportProgress) => void;
 }
 
+const NOTES = FILES.find((f) => f.table === 'progress_notes')!;
+
 /** Report progress every this many rows while reading. */
 const PROGRESS_EVERY_ROWS = 5_000;
 
@@ -71,21 +73,31 @@ export async function importMirror(deps: ImportDeps, dir: string, action = 'db.i
     const progress = progressReporter(deps, present);
     const rows = new Map<FileSpec, number>();
     for (const [spec, bytes] of present) rows.set(spec, await stageFile(db, join(dir, spec.file), spec, bytes, problems, progress));
-    if (problems.count) throw problems.refusal();
+    const refuse = async (): Promise<never> => {
+      throw await problems.refusal(lineFinder(dir));
+    };
+    if (problems.count) await refuse();
     progress.phase('checking');
     for (const spec of present.keys()) findDuplicates(db, spec, problems);
-    if (problems.count) throw problems.refusal();
+    if (problems.count) await refuse();
 
     const snapshot = compareUnderSnapshot(db, [...present.keys()], problems);
-    if (problems.count) throw problems.refusal();
+    if (problems.count) await refuse();
 
     const report: ImportReport = { dir, files: [], skipped: FILES.filter((f) => !present.has(f)).map((f) => f.file), dry_run: deps.dryRun, notes_rewritten: 0 };
     if (deps.dryRun) {
       for (const [spec, n] of rows) report.files.push(fileReport(spec, n, todoCount(db, spec.table)));
+      if (present.has(NOTES)) report.notes_rewritten = rewrittenNoteIds(db).length;
       return report;
     }
     progress.phase('applying');
-    writeTransaction(db, () => apply(deps, [...present.keys()], rows, snapshot, report, action));
+    const recompared = new ProblemList(FILES.map((f) => f.file));
+    try {
+      writeTransaction(db, () => apply(deps, [...present.keys()], rows, snapshot, report, action, recompared));
+    } catch (err) {
+      if (!(err instanceof Recompared)) throw err;
+    }
+    if (recompared.count) throw await recompared.refusal(lineFinder(dir));
     return report;
   } finally {
     dropStage(db);
@@ -101,7 +113,7 @@ function examineFiles(dir: string, problems: ProblemList): Map<FileSpec, number>
       if (found.kind === 'file') present.set(spec, found.bytes);
     } catch (err) {
       if (!(err instanceof ExportFileProblem)) throw err;
-      problems.add(spec.file, err.line, err.message);
+      problems.add(spec.file, { file: true }, err.message);
       present.set(spec, 0);
     }
   }
@@ -114,9 +126,9 @@ async function stageFile(db: Db, path: string, spec: FileSpec, bytes: number, pr
   let rows = 0;
   try {
     await readExport(path, spec, {
-      row(line, row) {
-        for (const p of rowProblems(spec, row)) problems.add(spec.file, line, p);
-        writer.add(line, mirrorValues(spec.table, row));
+      row(record, row) {
+        for (const p of rowProblems(spec, row)) problems.add(spec.file, { record }, p);
+        writer.add(mirrorValues(spec.table, row));
         rows += 1;
         if (rows % PROGRESS_EVERY_ROWS === 0) progress.rows(PROGRESS_EVERY_ROWS);
       },
@@ -124,7 +136,7 @@ async function stageFile(db: Db, path: string, spec: FileSpec, bytes: number, pr
     });
   } catch (err) {
     if (!(err instanceof ExportFileProblem)) throw err;
-    problems.add(spec.file, err.line, err.message);
+    problems.add(spec.file, fileProblemWhere(err), err.message);
   } finally {
     if (db.inTransaction) writer.finish();
   }
@@ -133,14 +145,29 @@ async function stageFile(db: Db, path: string, spec: FileSpec, bytes: number, pr
   return rows;
 }
 
+function fileProblemWhere(err: ExportFileProblem): Where {
+  if (err.brokenAfter !== undefined) return { brokenAfter: err.brokenAfter };
+  return err.line ? { line: err.line } : { file: true };
+}
+
 function findDuplicates(db: Db, spec: FileSpec, problems: ProblemList): void {
   indexStage(db, spec.table);
   const key = spec.key.join('+');
-  for (const d of duplicateKeys(db, spec.table)) problems.add(spec.file, d.line, `duplicate ${key} (first on line ${d.first})`);
+  for (const d of duplicateKeys(db, spec.table)) {
+    problems.add(spec.file, { record: d.record }, { refs: [d.first], say: ([first]) => `duplicate ${key} (first on line ${first})` });
+  }
   if (spec.table !== 'accounts') return;
   for (const d of duplicateAddresses(db)) {
-    problems.add(spec.file, d.line, `email is the address of account ${d.firstId} on line ${d.first} too (an address belongs to one account)`);
+    problems.add(spec.file, { record: d.record }, {
+      refs: [d.first],
+      say: ([first]) => `email is the address of account ${d.firstId} on line ${first} too (an address belongs to one account)`,
+    });
   }
+}
+
+/** The lines of the problems shown, from a second reading of the files concerned. */
+function lineFinder(dir: string): LineFinder {
+  return (file, records) => locateRecords(join(dir, file), FILES.find((f) => f.file === file)!, records);
 }
 
 /** Step 2 in one read transaction; returns the snapshot the apply checks against. */
@@ -157,15 +184,19 @@ function compareUnderSnapshot(db: Db, present: FileSpec[], problems: ProblemList
   }
 }
 
-function apply(deps: ImportDeps, present: FileSpec[], rows: Map<FileSpec, number>, snapshot: Snapshot, report: ImportReport, action: string): void {
+/** Thrown inside the apply's transaction to roll it back when a comparison made again finds problems. */
+class Recompared extends Error {}
+
+function apply(
+  deps: ImportDeps, present: FileSpec[], rows: Map<FileSpec, number>, snapshot: Snapshot, report: ImportReport, action: string, problems: ProblemList,
+): void {
   const { db } = deps;
   const drift = driftSince(db, snapshot);
   if (drift === 'import') {
     // Another import landed in between: compare everything again, now under the lock.
     clearTodo(db);
-    const problems = new ProblemList(FILES.map((f) => f.file));
     compareWithMirror(db, present, problems);
-    if (problems.count) throw problems.refusal();
+    if (problems.count) throw new Recompared();
   } else if (drift === 'changes') {
     markChangedSince(db, snapshot);
   }

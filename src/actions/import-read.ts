@@ -1,17 +1,23 @@
 // Reading one export file as a stream: UTF-8 checked as it arrives, CSV parsed by csv-parse's stream
-// API with the line each record starts on. Nothing but the current chunk is held in memory.
+// API. Nothing but the current chunk is held in memory. The import reads each file once, fast, knowing
+// rows by their record number (csv-parse's per-record line info would double the parsing time); only
+// when it is refused does it read a file again to find the lines of the problems it shows.
 import { createReadStream, statSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TextDecoder } from 'node:util';
 import { CsvError, parse, type Info } from 'csv-parse';
 import { missingColumns, type FileSpec, type Raw } from '../rules/mirror-rows.js';
+import type { Located } from './import-problems.js';
 
-/** A problem with the file as a whole (or from one line on), not with one row's values. */
+/** A problem with the file as a whole (or from some point on), not with one row's values. */
 export class ExportFileProblem extends Error {
   constructor(
     message: string,
+    /** The line, when known (a missing header is line 1). */
     readonly line = 0,
+    /** The file stops being valid CSV after this many records: its line is found on a second reading. */
+    readonly brokenAfter?: number,
   ) {
     super(message);
   }
@@ -41,36 +47,64 @@ function unreadable(err: unknown): ExportFileProblem {
 }
 
 export interface ExportReader {
-  /** Called for each record, with the line it starts on; may be called before a header check fails. */
-  row(line: number, row: Raw): void;
+  /** Each record after the header, numbered from 1. */
+  row(record: number, row: Raw): void;
   /** Bytes read so far from the file, for progress. */
   bytes?(read: number): void;
 }
 
 /** Stream the file's records into `reader`; a problem with the file throws ExportFileProblem. */
 export async function readExport(path: string, spec: FileSpec, reader: ExportReader): Promise<void> {
+  let records = 0;
+  await streamRecords(path, spec, false, (header, fields) => reader.row(++records, asRow(header, fields)), reader.bytes, () => records);
+}
+
+/** Read the file again with line numbers: where each of `records` starts, and where the CSV breaks. */
+export async function locateRecords(path: string, spec: FileSpec, wanted: readonly number[]): Promise<Located> {
+  const lines = new Map<number, number>();
+  const wantedSet = new Set(wanted);
+  const counter = new LineCounter();
+  let records = 0;
+  try {
+    await streamRecords(path, spec, true, (_header, fields, endLine) => {
+      const start = counter.startOf(fields, endLine!);
+      if (wantedSet.has(++records)) lines.set(records, start);
+    }, undefined, () => records, counter);
+  } catch (err) {
+    if (err instanceof ExportFileProblem && err.brokenAfter !== undefined) return { lines, brokenAt: err.line };
+    if (!(err instanceof ExportFileProblem)) throw err;
+  }
+  return { lines };
+}
+
+type OnRecord = (header: string[], fields: string[], endLine?: number) => void;
+
+async function streamRecords(
+  path: string,
+  spec: FileSpec,
+  withLines: boolean,
+  onRecord: OnRecord,
+  onBytes: ((read: number) => void) | undefined,
+  recordsSoFar: () => number,
+  counter?: LineCounter,
+): Promise<void> {
   let header: string[] | undefined;
-  const parser = parse({
-    bom: true,
-    columns: (names: string[]) => {
-      header = names;
-      const missing = missingColumns(spec, names);
-      // Thrown inside the parser, this ends the stream with the problem below.
-      if (missing.length) throw new ExportFileProblem(`missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (the first line must be the header)`, 1);
-      return names;
-    },
-    skip_empty_lines: true,
-    info: true,
-    trim: false,
-  });
-  const lines = new LineCounter();
+  const parser = parse({ bom: true, skip_empty_lines: true, info: withLines, trim: false });
   const consume = new Writable({
     objectMode: true,
     highWaterMark: 256,
     writev(chunks, done) {
       try {
-        for (const { chunk } of chunks as Array<{ chunk: { record: Raw; info: Info } }>) {
-          reader.row(lines.startOf(chunk.record, chunk.info.lines), chunk.record);
+        for (const { chunk } of chunks) {
+          const fields = (withLines ? (chunk as { record: string[] }).record : chunk) as string[];
+          const endLine = withLines ? (chunk as { info: Info }).info.lines : undefined;
+          if (header === undefined) {
+            header = fields;
+            const missing = missingColumns(spec, header);
+            if (missing.length) throw new ExportFileProblem(`missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (the first line must be the header)`, 1);
+            continue;
+          }
+          onRecord(header, fields, endLine);
         }
         done();
       } catch (err) {
@@ -83,7 +117,7 @@ export async function readExport(path: string, spec: FileSpec, reader: ExportRea
   async function* utf8(source: AsyncIterable<Buffer>): AsyncGenerator<string> {
     for await (const chunk of source) {
       read += chunk.length;
-      reader.bytes?.(read);
+      onBytes?.(read);
       yield decode(decoder, chunk, true);
     }
     const rest = decode(decoder, undefined, false);
@@ -92,13 +126,19 @@ export async function readExport(path: string, spec: FileSpec, reader: ExportRea
   try {
     await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), utf8, parser, consume);
   } catch (err) {
-    throw asFileProblem(err, lines);
+    throw asFileProblem(err, recordsSoFar(), counter);
   }
   if (header === undefined) {
-    // An empty file: no header at all.
     const missing = missingColumns(spec, []);
     throw new ExportFileProblem(`missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (the file is empty)`, 1);
   }
+}
+
+/** The record as columns by header name (a later column of the same name wins, as csv-parse's own). */
+function asRow(header: string[], fields: string[]): Raw {
+  const row: Raw = {};
+  for (let i = 0; i < header.length; i++) row[header[i]!] = fields[i];
+  return row;
 }
 
 function decode(decoder: TextDecoder, chunk: Buffer | undefined, more: boolean): string {
@@ -117,11 +157,10 @@ function decode(decoder: TextDecoder, chunk: Buffer | undefined, more: boolean):
 class LineCounter {
   private crlfSoFar = 0;
 
-  startOf(record: Raw, endLine: number): number {
+  startOf(fields: string[], endLine: number): number {
     let breaks = 0;
     let crlf = 0;
-    for (const key in record) {
-      const v = record[key];
+    for (const v of fields) {
       if (!v || (v.indexOf('\n') < 0 && v.indexOf('\r') < 0)) continue;
       breaks += (v.match(/\r\n|\r|\n/g) ?? []).length;
       crlf += (v.match(/\r\n/g) ?? []).length;
@@ -148,14 +187,12 @@ const CSV_PROBLEMS: Record<string, string> = {
   CSV_MAX_RECORD_SIZE: 'a row is too large',
 };
 
-function asFileProblem(err: unknown, lines: LineCounter): Error {
+function asFileProblem(err: unknown, recordsSoFar: number, counter: LineCounter | undefined): Error {
   if (err instanceof ExportFileProblem) return err;
-  // csv-parse wraps an error thrown by the columns function; its cause is ours.
-  const cause = (err as { cause?: unknown }).cause;
-  if (cause instanceof ExportFileProblem) return cause;
   if (err instanceof CsvError) {
-    const where = (err as CsvError & { lines?: number }).lines;
-    return new ExportFileProblem(`not valid CSV: ${CSV_PROBLEMS[err.code] ?? err.code}`, where ? lines.physical(where) : 0);
+    const at = (err as CsvError & { lines?: number }).lines;
+    const line = counter && at ? counter.physical(at) : 0;
+    return new ExportFileProblem(`not valid CSV: ${CSV_PROBLEMS[err.code] ?? err.code}`, line, recordsSoFar);
   }
   if ((err as { syscall?: string }).syscall) return unreadable(err);
   return err as Error;

@@ -48,7 +48,8 @@ export function changesARole(db: Db): boolean {
 }
 
 export interface BadReference {
-  line: number;
+  /** The staged row's record number in its file. */
+  record: number;
   column: 'account_id' | 'provider_id' | 'client_id';
   id: string;
   /** The role the account has after the import; null when there is no such account. */
@@ -60,7 +61,7 @@ const roleAfter = (id: string): string =>
   `coalesce((SELECT role FROM ${stageTable('accounts')} WHERE id = ${id}), (SELECT role FROM main.accounts WHERE id = ${id}))`;
 
 /**
- * Staged rows that point at no account, or at an account of the wrong role, in line order. Only rows
+ * Staged rows that point at no account, or at an account of the wrong role, in file order. Only rows
  * being written are checked (a row equal to the mirror's was checked when it came in), unless `all`.
  */
 export function badReferences(db: Db, table: MirrorTable, all: boolean): IterableIterator<BadReference> {
@@ -68,8 +69,8 @@ export function badReferences(db: Db, table: MirrorTable, all: boolean): Iterabl
   if (table === 'former_emails') {
     return db
       .prepare(
-        `SELECT s.line, 'account_id' AS "column", s.account_id AS id, NULL AS role FROM ${rows}
-         WHERE ${roleAfter('s.account_id')} IS NULL ORDER BY s.line`,
+        `SELECT s.rowid AS record, 'account_id' AS "column", s.account_id AS id, NULL AS role FROM ${rows}
+         WHERE ${roleAfter('s.account_id')} IS NULL ORDER BY s.rowid`,
       )
       .iterate() as IterableIterator<BadReference>;
   }
@@ -77,18 +78,18 @@ export function badReferences(db: Db, table: MirrorTable, all: boolean): Iterabl
   // A row with two bad references reports the provider's, as the row-by-row import did.
   return db
     .prepare(
-      `SELECT line, CASE WHEN provider_role IS NOT 'provider' THEN 'provider_id' ELSE 'client_id' END AS "column",
+      `SELECT record, CASE WHEN provider_role IS NOT 'provider' THEN 'provider_id' ELSE 'client_id' END AS "column",
          CASE WHEN provider_role IS NOT 'provider' THEN provider_id ELSE client_id END AS id,
          CASE WHEN provider_role IS NOT 'provider' THEN provider_role ELSE client_role END AS role
-       FROM (SELECT s.line, s.provider_id, s.client_id, ${roleAfter('s.provider_id')} AS provider_role,
+       FROM (SELECT s.rowid AS record, s.provider_id, s.client_id, ${roleAfter('s.provider_id')} AS provider_role,
                ${roleAfter('s.client_id')} AS client_role FROM ${rows})
-       WHERE provider_role IS NOT 'provider' OR client_role IS NOT 'client' ORDER BY line`,
+       WHERE provider_role IS NOT 'provider' OR client_role IS NOT 'client' ORDER BY record`,
     )
     .iterate() as IterableIterator<BadReference>;
 }
 
 export interface TakenAddress {
-  line: number;
+  record: number;
   /** The account that keeps the address (it is not in the import, or the import leaves its address alone). */
   holder: string;
 }
@@ -101,9 +102,9 @@ export interface TakenAddress {
 export function takenAddresses(db: Db): IterableIterator<TakenAddress> {
   return db
     .prepare(
-      `SELECT s.line, a.id AS holder FROM ${todoTable('accounts')} t JOIN ${stageTable('accounts')} s ON s.rowid = t.rid
+      `SELECT s.rowid AS record, a.id AS holder FROM ${todoTable('accounts')} t JOIN ${stageTable('accounts')} s ON s.rowid = t.rid
        JOIN main.accounts a ON a.email_key = s.email_key AND a.id <> s.id
-       WHERE NOT EXISTS (SELECT 1 FROM ${stageTable('accounts')} h WHERE h.id = a.id) ORDER BY s.line`,
+       WHERE NOT EXISTS (SELECT 1 FROM ${stageTable('accounts')} h WHERE h.id = a.id) ORDER BY s.rowid`,
     )
     .iterate() as IterableIterator<TakenAddress>;
 }

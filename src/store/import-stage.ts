@@ -1,5 +1,6 @@
 // Staging an import: each export file's rows go into a TEMP table of the import's own connection
-// (`temp.import_<table>`, with the CSV line of every row), committed in chunks. TEMP tables live in a
+// (`temp.import_<table>`; a row's rowid is its record number in the file, 1 for the first after the
+// header), committed in chunks. TEMP tables live in a
 // file of their own that SQLite deletes when the connection closes (or the process dies), so staging
 // never takes the mirror's write lock, and an import killed at any point leaves nothing behind.
 import type Database from 'better-sqlite3';
@@ -33,7 +34,7 @@ export function createStage(db: Db): void {
   for (const table of IMPORTED_TABLES) {
     const { columns } = MIRROR_TABLES[table];
     db.exec(`DROP TABLE IF EXISTS ${stageTable(table)}; DROP TABLE IF EXISTS ${todoTable(table)};
-      CREATE TABLE ${stageTable(table)} (line INTEGER NOT NULL, ${columns.join(', ')});
+      CREATE TABLE ${stageTable(table)} (${columns.join(', ')});
       CREATE TABLE ${todoTable(table)} (rid INTEGER PRIMARY KEY)`);
   }
 }
@@ -53,14 +54,14 @@ export class StageWriter {
   private readonly many: Database.Statement;
   private readonly one: Database.Statement;
   private readonly width: number;
-  private buffer: Array<MirrorValue | number> = [];
+  private buffer: MirrorValue[] = [];
   private inChunk = 0;
 
   constructor(
     private readonly db: Db,
     table: MirrorTable,
   ) {
-    const columns = ['line', ...MIRROR_TABLES[table].columns];
+    const columns = MIRROR_TABLES[table].columns;
     this.width = columns.length;
     const tuple = `(${columns.map(() => '?').join(',')})`;
     const head = `INSERT INTO ${stageTable(table)} (${columns.join(',')}) VALUES `;
@@ -68,9 +69,9 @@ export class StageWriter {
     this.many = db.prepare(head + Array(ROWS_PER_STATEMENT).fill(tuple).join(','));
   }
 
-  add(line: number, values: MirrorValue[]): void {
+  /** The next record of the file: its rowid is its record number. */
+  add(values: MirrorValue[]): void {
     if (this.inChunk === 0) this.db.exec('BEGIN');
-    this.buffer.push(line);
     for (let i = 0; i < values.length; i++) this.buffer.push(values[i]!);
     this.inChunk += 1;
     if (this.buffer.length === this.width * ROWS_PER_STATEMENT) {
@@ -95,48 +96,47 @@ export class StageWriter {
 }
 
 /**
- * Index the staged rows of a table by its key (and the line, so duplicates and their first line come
- * from the index alone). Accounts are indexed by address too, and carry their role for reference checks.
+ * Index the staged rows of a table by its key (an index holds the rowid: duplicates and their first
+ * record come from it alone). Accounts are indexed by address too, and carry their role for references.
  */
 export function indexStage(db: Db, table: MirrorTable): void {
   const key = MIRROR_TABLES[table].key.join(', ');
   const extra = table === 'accounts' ? ', role' : '';
-  db.exec(`CREATE INDEX temp.import_${table}_by_key ON import_${table} (${key}, line${extra})`);
-  if (table === 'accounts') db.exec('CREATE INDEX temp.import_accounts_by_email ON import_accounts (email_key, line, id)');
+  db.exec(`CREATE INDEX temp.import_${table}_by_key ON import_${table} (${key}${extra})`);
+  if (table === 'accounts') db.exec('CREATE INDEX temp.import_accounts_by_email ON import_accounts (email_key, id)');
 }
 
 export interface Duplicate {
-  line: number;
+  record: number;
   first: number;
-  /** For a repeated address: the account on the first line. */
+  /** For a repeated address: the account of the first record. */
   firstId?: string;
 }
 
-/** Every row whose key appeared on an earlier line, in line order. */
+/** Every record whose key an earlier record has, in file order. */
 export function duplicateKeys(db: Db, table: MirrorTable): IterableIterator<Duplicate> {
   const key = MIRROR_TABLES[table].key;
   const stage = `import_${table}`;
   return db
     .prepare(
-      `SELECT s.line, d.first FROM (SELECT ${key.join(', ')}, min(line) AS first FROM temp.${stage} GROUP BY ${key.join(', ')} HAVING count(*) > 1) d
-       JOIN temp.${stage} s ON ${key.map((k) => `s.${k} = d.${k}`).join(' AND ')} AND s.line > d.first ORDER BY s.line`,
+      `SELECT s.rowid AS record, d.first FROM (SELECT ${key.join(', ')}, min(rowid) AS first FROM temp.${stage} GROUP BY ${key.join(', ')} HAVING count(*) > 1) d
+       JOIN temp.${stage} s ON ${key.map((k) => `s.${k} = d.${k}`).join(' AND ')} AND s.rowid > d.first ORDER BY s.rowid`,
     )
     .iterate() as IterableIterator<Duplicate>;
 }
 
-/** Every staged account whose address an account on an earlier line has (different ids; same ids are duplicates). */
+/** Every staged account whose address an earlier record of another account has (same ids are duplicates). */
 export function duplicateAddresses(db: Db): IterableIterator<Duplicate> {
   return db
     .prepare(
-      `SELECT s.line, d.first, f.id AS firstId
-       FROM (SELECT email_key, min(line) AS first FROM temp.import_accounts GROUP BY email_key HAVING count(*) > 1) d
-       JOIN temp.import_accounts f ON f.email_key = d.email_key AND f.line = d.first
-       JOIN temp.import_accounts s ON s.email_key = d.email_key AND s.line > d.first AND s.id <> f.id
-       ORDER BY s.line`,
+      `SELECT s.rowid AS record, d.first, f.id AS firstId
+       FROM (SELECT email_key, min(rowid) AS first FROM temp.import_accounts GROUP BY email_key HAVING count(*) > 1) d
+       JOIN temp.import_accounts f ON f.rowid = d.first
+       JOIN temp.import_accounts s ON s.email_key = d.email_key AND s.rowid > d.first AND s.id <> f.id
+       ORDER BY s.rowid`,
     )
     .iterate() as IterableIterator<Duplicate>;
 }
-
 export function stagedRows(db: Db, table: MirrorTable): number {
   return (db.prepare(`SELECT count(*) AS n FROM ${stageTable(table)}`).get() as { n: number }).n;
 }

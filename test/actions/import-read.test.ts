@@ -1,29 +1,38 @@
-// Reading an export as a stream: the line each record starts on, as an editor numbers lines, whatever
-// line breaks the file and its quoted fields use; CSV errors and UTF-8 errors as problems of the file.
+// Reading an export as a stream: records numbered from 1; on a second reading, the line each record
+// starts on as an editor numbers lines, whatever line breaks the file and its quoted fields use, and the
+// line where the CSV breaks; UTF-8 errors as problems of the file.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ExportFileProblem, readExport } from '../../src/actions/import-read.js';
+import { ExportFileProblem, locateRecords, readExport } from '../../src/actions/import-read.js';
 import { FILES } from '../../src/rules/mirror-rows.js';
 import { tempDir } from '../helpers/cx.js';
 
 const suppressions = FILES.find((f) => f.file === 'suppressions.csv')!;
 const HEADER = 'email,reason,created_at';
 
-async function startLines(text: string | Buffer): Promise<Array<[number, string]>> {
+function fileWith(text: string | Buffer): string {
   const path = join(tempDir(), 'suppressions.csv');
   writeFileSync(path, text);
-  const seen: Array<[number, string]> = [];
-  await readExport(path, suppressions, { row: (line, row) => seen.push([line, row.email!]) });
-  return seen;
+  return path;
 }
 
-async function problemOf(text: string | Buffer): Promise<ExportFileProblem> {
+/** Each record's start line (second reading) with its address (first reading). */
+async function startLines(text: string | Buffer): Promise<Array<[number, string]>> {
+  const path = fileWith(text);
+  const seen: Array<[number, string]> = [];
+  await readExport(path, suppressions, { row: (record, row) => seen.push([record, row.email!]) });
+  const { lines } = await locateRecords(path, suppressions, seen.map(([record]) => record));
+  return seen.map(([record, email]) => [lines.get(record)!, email]);
+}
+
+async function problemOf(text: string | Buffer): Promise<{ problem: ExportFileProblem; brokenAt?: number }> {
+  const path = fileWith(text);
   try {
-    await startLines(text);
+    await readExport(path, suppressions, { row: () => {} });
   } catch (err) {
-    if (err instanceof ExportFileProblem) return err;
-    throw err;
+    if (!(err instanceof ExportFileProblem)) throw err;
+    return { problem: err, brokenAt: (await locateRecords(path, suppressions, [])).brokenAt };
   }
   throw new Error('no problem found');
 }
@@ -41,20 +50,21 @@ describe('readExport', () => {
   });
 
   it('a broken quote after quoted CRLFs is placed on its own line', async () => {
-    const p = await problemOf(`${HEADER}\na,"x\r\ny",1\nb,x "y" z,2\n`);
-    expect(p.message).toBe('not valid CSV: a quote inside a field that does not start with one');
-    expect(p.line).toBe(4);
+    const { problem, brokenAt } = await problemOf(`${HEADER}\na,"x\r\ny",1\nb,x "y" z,2\n`);
+    expect(problem.message).toBe('not valid CSV: a quote inside a field that does not start with one');
+    expect(problem.brokenAfter).toBe(1);
+    expect(brokenAt).toBe(4);
   });
 
   it('a row with too many fields', async () => {
-    const p = await problemOf(`${HEADER}\na,x,1\nb,x,2,extra\n`);
-    expect(p.message).toBe('not valid CSV: a row has a different number of fields than the header');
-    expect(p.line).toBe(3);
+    const { problem, brokenAt } = await problemOf(`${HEADER}\na,x,1\nb,x,2,extra\n`);
+    expect(problem.message).toBe('not valid CSV: a row has a different number of fields than the header');
+    expect(brokenAt).toBe(3);
   });
 
   it('bytes that are not UTF-8, past the first chunk', async () => {
     const rows = Array.from({ length: 60_000 }, (_, i) => `user${i}@example.com,bounce,2026-01-01`).join('\n');
-    const p = await problemOf(Buffer.concat([Buffer.from(`${HEADER}\n${rows}\n`), Buffer.from([0xc3, 0x28, 0x0a])]));
-    expect(p.message).toMatch(/not UTF-8/);
+    const { problem } = await problemOf(Buffer.concat([Buffer.from(`${HEADER}\n${rows}\n`), Buffer.from([0xc3, 0x28, 0x0a])]));
+    expect(problem.message).toMatch(/not UTF-8/);
   });
 });
