@@ -14,7 +14,7 @@ import { FILES, rowProblems, type FileSpec } from '../rules/mirror-rows.js';
 import { appendAudit } from '../store/audit.js';
 import { writeTransaction, type Db } from '../store/db.js';
 import { applyTable, rewrittenNoteIds } from '../store/import-apply.js';
-import { clearTodo, driftSince, markChangedSince, takeSnapshot, todoCount, type Snapshot } from '../store/import-diff.js';
+import { clearTodo, driftSince, markChangedSince, todoCount, underSnapshot, type Snapshot } from '../store/import-diff.js';
 import { createStage, dropStage, duplicateAddresses, duplicateKeys, indexStage, StageWriter, useImportMemory } from '../store/import-stage.js';
 import { compareWithMirror } from './import-compare.js';
 import { examineExport, ExportFileProblem, locateRecords, readExport } from './import-read.js';
@@ -172,16 +172,7 @@ function lineFinder(dir: string): LineFinder {
 
 /** Step 2 in one read transaction; returns the snapshot the apply checks against. */
 function compareUnderSnapshot(db: Db, present: FileSpec[], problems: ProblemList): Snapshot {
-  db.exec('BEGIN');
-  try {
-    const snapshot = takeSnapshot(db);
-    compareWithMirror(db, present, problems);
-    db.exec('COMMIT');
-    return snapshot;
-  } catch (err) {
-    db.exec('ROLLBACK');
-    throw err;
-  }
+  return underSnapshot(db, () => compareWithMirror(db, present, problems));
 }
 
 /** Thrown inside the apply's transaction to roll it back when a comparison made again finds problems. */

@@ -117,11 +117,25 @@ export interface Snapshot {
   lastAuditId: number;
 }
 
-export function takeSnapshot(db: Db): Snapshot {
-  return {
-    dataVersion: db.pragma('data_version', { simple: true }) as number,
-    lastAuditId: (db.prepare('SELECT coalesce(max(id), 0) AS id FROM main.audit_log').get() as { id: number }).id,
-  };
+/**
+ * Run `work` in one read transaction of the mirror (no lock that stops a writer; its temp-table writes
+ * are its own) and return the snapshot it saw. data_version is read first: a commit landing before the
+ * snapshot's first read then shows as a change at the apply, never the other way round.
+ */
+export function underSnapshot(db: Db, work: () => void): Snapshot {
+  db.exec('BEGIN');
+  try {
+    const snapshot: Snapshot = {
+      dataVersion: db.pragma('data_version', { simple: true }) as number,
+      lastAuditId: (db.prepare('SELECT coalesce(max(id), 0) AS id FROM main.audit_log').get() as { id: number }).id,
+    };
+    work();
+    db.exec('COMMIT');
+    return snapshot;
+  } catch (err) {
+    db.exec('ROLLBACK');
+    throw err;
+  }
 }
 
 export type Drift = 'none' | 'changes' | 'import';
