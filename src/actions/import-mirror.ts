@@ -1,17 +1,26 @@
-// Load a folder of platform exports into the mirror: every file read and every row checked inside one
-// write transaction; any problem rolls the whole import back and is reported as `file:line: problem`.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+// Load a folder of platform exports into the mirror (CONTRACTS.md "Mirror import"), in three steps:
+//   1. stage: each file is read as a stream, every row checked, and staged outside the live tables in
+//      committed chunks (store/import-stage.ts): memory stays flat, and no lock is held;
+//   2. compare, under one read snapshot and still without the write lock: duplicates, references and
+//      addresses, and which staged rows are new or differ from the mirror (store/import-diff.ts);
+//   3. apply, in one short write transaction with the audit row: only the rows that differ
+//      (store/import-apply.ts). Rows that other commands changed meanwhile are compared again there.
+// Any problem refuses the whole import, reported as `file:line: problem`, before anything is written.
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { UsageError } from '../errors.js';
-import { addressKey, baseMailboxKey, mailboxKey } from '../rules/email.js';
-import { FILES, missingColumns, rowProblems, type FileSpec, type Raw } from '../rules/mirror-rows.js';
-import { nameKey } from '../rules/names.js';
+import { mirrorValues } from '../rules/mirror-columns.js';
+import { FILES, rowProblems, type FileSpec } from '../rules/mirror-rows.js';
 import { appendAudit } from '../store/audit.js';
 import { writeTransaction, type Db } from '../store/db.js';
-import { accountIdByEmailKey, roleOf, upsertRow, type Table } from '../store/mirror-import.js';
+import { applyTable, rewrittenNoteIds } from '../store/import-apply.js';
+import { clearTodo, driftSince, markChangedSince, todoCount, underSnapshot, type Snapshot } from '../store/import-diff.js';
+import { createStage, dropStage, duplicateAddresses, duplicateKeys, indexStage, StageWriter, useImportMemory } from '../store/import-stage.js';
+import { compareWithMirror } from './import-compare.js';
+import { examineExport, ExportFileProblem, locateRecords, readExport } from './import-read.js';
+import { ProblemList, type LineFinder, type Where } from './import-problems.js';
 
-export const MAX_REPORTED_PROBLEMS = 50;
+export { MAX_REPORTED_PROBLEMS } from './import-problems.js';
 
 export interface FileReport {
   file: string;
@@ -25,214 +34,211 @@ export interface ImportReport {
   files: FileReport[];
   skipped: string[];
   dry_run: boolean;
+  /** Notes whose title or body the import rewrote (their ids are in the audit row). */
+  notes_rewritten: number;
 }
 
-interface Deps {
+export type ImportPhase = 'reading' | 'checking' | 'applying';
+
+export interface ImportProgress {
+  phase: ImportPhase;
+  /** Bytes of all files read so far, and in all. */
+  bytesRead: number;
+  bytesTotal: number;
+  rows: number;
+}
+
+export interface ImportDeps {
   db: Db;
   agent: string;
   now: Date;
   dryRun: boolean;
   ticket?: string;
+  onProgress?: (progress: ImportProgress) => void;
 }
 
-interface Record_ {
-  line: number;
-  row: Raw;
-}
+const NOTES = FILES.find((f) => f.table === 'progress_notes')!;
 
-export function importMirror(deps: Deps, dir: string, action = 'db.import'): ImportReport {
+/** Report progress every this many rows while reading. */
+const PROGRESS_EVERY_ROWS = 5_000;
+
+export async function importMirror(deps: ImportDeps, dir: string, action = 'db.import'): Promise<ImportReport> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`not a folder: ${dir}`);
-  const problems: string[] = [];
-  const parsed = FILES.map((spec) => ({ spec, records: readExport(dir, spec, problems) }));
-  if (problems.length) throw importFailed(problems);
-
-  const report: ImportReport = { dir, files: [], skipped: [], dry_run: deps.dryRun };
-  const apply = (): void => {
-    for (const { spec, records } of parsed) {
-      if (records === null) {
-        report.skipped.push(spec.file);
-        continue;
-      }
-      report.files.push(loadFile(deps.db, spec, records, problems));
-    }
-    if (problems.length) throw importFailed(problems);
-    const changed = report.files.reduce((n, f) => n + f.changed, 0);
-    if (deps.dryRun) throw new DryRunRollback();
-    appendAudit(
-      deps.db,
-      {
-        agent: deps.agent,
-        action,
-        ticket: deps.ticket ?? null,
-        account_id: null,
-        outcome: changed ? 'done' : 'already_done',
-        detail: `${dir}: ${report.files.map((f) => `${f.file} ${f.rows} rows, ${f.changed} changed`).join('; ')}`,
-      },
-      deps.now,
-    );
-  };
+  const { db } = deps;
+  useImportMemory(db);
+  createStage(db);
   try {
-    writeTransaction(deps.db, apply);
-  } catch (err) {
-    if (!(err instanceof DryRunRollback)) throw err;
+    const problems = new ProblemList(FILES.map((f) => f.file));
+    const present = examineFiles(dir, problems);
+    const progress = progressReporter(deps, present);
+    const rows = new Map<FileSpec, number>();
+    for (const [spec, bytes] of present) rows.set(spec, await stageFile(db, join(dir, spec.file), spec, bytes, problems, progress));
+    const refuse = async (): Promise<never> => {
+      throw await problems.refusal(lineFinder(dir));
+    };
+    if (problems.count) await refuse();
+    progress.phase('checking');
+    for (const spec of present.keys()) findDuplicates(db, spec, problems);
+    if (problems.count) await refuse();
+
+    const snapshot = compareUnderSnapshot(db, [...present.keys()], problems);
+    if (problems.count) await refuse();
+
+    const report: ImportReport = { dir, files: [], skipped: FILES.filter((f) => !present.has(f)).map((f) => f.file), dry_run: deps.dryRun, notes_rewritten: 0 };
+    if (deps.dryRun) {
+      for (const [spec, n] of rows) report.files.push(fileReport(spec, n, todoCount(db, spec.table)));
+      if (present.has(NOTES)) report.notes_rewritten = rewrittenNoteIds(db).length;
+      return report;
+    }
+    progress.phase('applying');
+    const recompared = new ProblemList(FILES.map((f) => f.file));
+    try {
+      writeTransaction(db, () => apply(deps, [...present.keys()], rows, snapshot, report, action, recompared));
+    } catch (err) {
+      if (!(err instanceof Recompared)) throw err;
+    }
+    if (recompared.count) throw await recompared.refusal(lineFinder(dir));
+    return report;
+  } finally {
+    dropStage(db);
   }
-  return report;
 }
 
-/** Thrown inside the transaction to roll a dry run back after every row was checked against the database. */
-class DryRunRollback extends Error {}
+/** The files present, with their sizes; a path that cannot be read as a file is a problem. */
+function examineFiles(dir: string, problems: ProblemList): Map<FileSpec, number> {
+  const present = new Map<FileSpec, number>();
+  for (const spec of FILES) {
+    try {
+      const found = examineExport(join(dir, spec.file));
+      if (found.kind === 'file') present.set(spec, found.bytes);
+    } catch (err) {
+      if (!(err instanceof ExportFileProblem)) throw err;
+      problems.add(spec.file, { file: true }, err.message);
+      present.set(spec, 0);
+    }
+  }
+  return present;
+}
 
-function importFailed(problems: string[]): UsageError {
-  const shown = problems.slice(0, MAX_REPORTED_PROBLEMS);
-  const more = problems.length > shown.length ? `\n  … and ${problems.length - shown.length} more` : '';
-  return new UsageError(
-    `the import was refused, nothing was written (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${shown.join('\n  ')}${more}`,
+async function stageFile(db: Db, path: string, spec: FileSpec, bytes: number, problems: ProblemList, progress: Progress): Promise<number> {
+  if (problems.has(spec.file)) return 0;
+  const writer = new StageWriter(db, spec.table);
+  let rows = 0;
+  try {
+    await readExport(path, spec, {
+      row(record, row) {
+        for (const p of rowProblems(spec, row)) problems.add(spec.file, { record }, p);
+        writer.add(mirrorValues(spec.table, row));
+        rows += 1;
+        if (rows % PROGRESS_EVERY_ROWS === 0) progress.rows(PROGRESS_EVERY_ROWS);
+      },
+      bytes: (read) => progress.bytes(spec, read),
+    });
+  } catch (err) {
+    if (!(err instanceof ExportFileProblem)) throw err;
+    problems.add(spec.file, fileProblemWhere(err), err.message);
+  } finally {
+    if (db.inTransaction) writer.finish();
+  }
+  progress.rows(rows % PROGRESS_EVERY_ROWS);
+  progress.bytes(spec, bytes);
+  return rows;
+}
+
+function fileProblemWhere(err: ExportFileProblem): Where {
+  if (err.brokenAfter !== undefined) return { brokenAfter: err.brokenAfter };
+  return err.line ? { line: err.line } : { file: true };
+}
+
+function findDuplicates(db: Db, spec: FileSpec, problems: ProblemList): void {
+  indexStage(db, spec.table);
+  const key = spec.key.join('+');
+  for (const d of duplicateKeys(db, spec.table)) {
+    problems.add(spec.file, { record: d.record }, { refs: [d.first], say: ([first]) => `duplicate ${key} (first on line ${first})` });
+  }
+  if (spec.table !== 'accounts') return;
+  for (const d of duplicateAddresses(db)) {
+    problems.add(spec.file, { record: d.record }, {
+      refs: [d.first],
+      say: ([first]) => `email is the address of account ${d.firstId} on line ${first} too (an address belongs to one account)`,
+    });
+  }
+}
+
+/** The lines of the problems shown, from a second reading of the files concerned. */
+function lineFinder(dir: string): LineFinder {
+  return (file, records) => locateRecords(join(dir, file), FILES.find((f) => f.file === file)!, records);
+}
+
+/** Step 2 in one read transaction; returns the snapshot the apply checks against. */
+function compareUnderSnapshot(db: Db, present: FileSpec[], problems: ProblemList): Snapshot {
+  return underSnapshot(db, () => compareWithMirror(db, present, problems));
+}
+
+/** Thrown inside the apply's transaction to roll it back when a comparison made again finds problems. */
+class Recompared extends Error {}
+
+function apply(
+  deps: ImportDeps, present: FileSpec[], rows: Map<FileSpec, number>, snapshot: Snapshot, report: ImportReport, action: string, problems: ProblemList,
+): void {
+  const { db } = deps;
+  const drift = driftSince(db, snapshot);
+  if (drift === 'import') {
+    // Another import landed in between: compare everything again, now under the lock.
+    clearTodo(db);
+    compareWithMirror(db, present, problems);
+    if (problems.count) throw new Recompared();
+  } else if (drift === 'changes') {
+    markChangedSince(db, snapshot);
+  }
+  let rewritten: string[] = [];
+  for (const spec of present) {
+    if (spec.table === 'progress_notes') rewritten = rewrittenNoteIds(db);
+    const changed = applyTable(db, spec.table, todoCount(db, spec.table));
+    report.files.push(fileReport(spec, rows.get(spec) ?? 0, changed));
+  }
+  report.notes_rewritten = rewritten.length;
+  const changed = report.files.reduce((n, f) => n + f.changed, 0);
+  const files = report.files.map((f) => `${f.file} ${f.rows} rows, ${f.changed} changed`).join('; ');
+  const notes = rewritten.length ? `; note text rewritten (ids): ${rewritten.join(', ')}` : '';
+  appendAudit(
+    db,
+    { agent: deps.agent, action, ticket: deps.ticket ?? null, account_id: null, outcome: changed ? 'done' : 'already_done', detail: `${report.dir}: ${files}${notes}` },
+    deps.now,
   );
 }
 
-/** The file's records, null when the file is absent; problems are appended, not thrown. */
-function readExport(dir: string, spec: FileSpec, problems: string[]): Record_[] | null {
-  const path = join(dir, spec.file);
-  if (!existsSync(path)) return null;
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(path));
-  } catch {
-    problems.push(`${spec.file}: not UTF-8 text (save the export as UTF-8)`);
-    return [];
-  }
-  let parsedRows: Array<{ record: Raw; info: { lines: number } }>;
-  try {
-    parsedRows = parse(text, { bom: true, columns: true, skip_empty_lines: true, info: true, trim: false });
-  } catch (err) {
-    const e = err as { message: string; lines?: number };
-    problems.push(`${spec.file}:${e.lines ?? '?'}: not valid CSV: ${e.message}`);
-    return [];
-  }
-  const header = parsedRows[0] ? Object.keys(parsedRows[0].record) : headerOf(text);
-  const missing = missingColumns(spec, header);
-  if (missing.length) {
-    problems.push(`${spec.file}:1: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (found: ${header.join(', ')})`);
-    return [];
-  }
-  const seen = new Map<string, number>();
-  const records: Record_[] = [];
-  for (const { record, info } of parsedRows) {
-    // info.lines is the line where the record ends; a record with quoted newlines starts earlier.
-    const line = info.lines - countNewlines(record);
-    for (const p of rowProblems(spec, record)) problems.push(`${spec.file}:${line}: ${p}`);
-    const key = spec.key.map((k) => (k === 'email' ? addressKey(record[k] ?? '') : (record[k] ?? '').trim())).join('\u0000');
-    const first = seen.get(key);
-    if (first !== undefined) problems.push(`${spec.file}:${line}: duplicate ${spec.key.join('+')} (first on line ${first})`);
-    else seen.set(key, line);
-    records.push({ line, row: record });
-  }
-  return records;
+function fileReport(spec: FileSpec, rows: number, changed: number): FileReport {
+  return { file: spec.file, rows, changed, unchanged: rows - changed };
 }
 
-function headerOf(text: string): string[] {
-  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-  return firstLine ? (parse(firstLine) as string[][])[0] ?? [] : [];
+interface Progress {
+  phase(phase: ImportPhase): void;
+  rows(n: number): void;
+  bytes(spec: FileSpec, read: number): void;
 }
 
-function countNewlines(record: Raw): number {
-  let n = 0;
-  for (const v of Object.values(record)) n += (v?.match(/\r\n|\r|\n/g) ?? []).length;
-  return n;
-}
-
-function loadFile(db: Db, spec: FileSpec, records: Record_[], problems: string[]): FileReport {
-  const table = spec.file.replace('.csv', '') as Table;
-  let changed = 0;
-  for (const { line, row } of records) {
-    const where = `${spec.file}:${line}`;
-    const values = toColumns(table, row);
-    const refProblem = referenceProblem(db, table, values);
-    if (refProblem) {
-      problems.push(`${where}: ${refProblem}`);
-      continue;
-    }
-    try {
-      if (upsertRow(db, table, values)) changed += 1;
-    } catch (err) {
-      problems.push(`${where}: ${constraintMessage(db, table, values, err)}`);
-    }
-  }
-  return { file: spec.file, rows: records.length, changed, unchanged: records.length - changed };
-}
-
-const blank = (v: string | undefined): string | null => (v === undefined || v.trim() === '' ? null : v.trim());
-
-function toColumns(table: Table, r: Raw): Record<string, unknown> {
-  switch (table) {
-    case 'accounts': {
-      const key = addressKey(r.email ?? '');
-      return {
-        id: r.id!.trim(),
-        email: r.email!.trim(),
-        email_key: key,
-        mailbox_key: mailboxKey(key),
-        base_key: baseMailboxKey(key),
-        email_rev: [...key].reverse().join(''),
-        role: r.role!.trim(),
-        first_name: (r.first_name ?? '').trim(),
-        last_name: (r.last_name ?? '').trim(),
-        first_key: nameKey(r.first_name ?? ''),
-        last_key: nameKey(r.last_name ?? ''),
-        dob: blank(r.dob),
-        status: r.status!.trim(),
-        email_verified_at: blank(r.email_verified_at),
-        created_at: r.created_at!.trim(),
-        last_active_at: blank(r.last_active_at),
-        state: blank(r.state),
-      };
-    }
-    case 'former_emails':
-      return { account_id: r.account_id!.trim(), email: r.email!.trim(), email_key: addressKey(r.email ?? ''), changed_at: blank(r.changed_at) };
-    case 'suppressions':
-      return { email_key: addressKey(r.email ?? ''), email: r.email!.trim(), reason: r.reason!.trim(), created_at: r.created_at!.trim() };
-    case 'appointments':
-      return {
-        id: r.id!.trim(),
-        provider_id: r.provider_id!.trim(),
-        client_id: r.client_id!.trim(),
-        starts_at: r.starts_at!.trim(),
-        kind: r.kind!.trim(),
-        booked_via: r.booked_via!.trim(),
-      };
-    case 'progress_notes':
-      // Title and body are kept exactly as exported: the notes export hands them over byte for byte.
-      return {
-        id: r.id!.trim(),
-        provider_id: r.provider_id!.trim(),
-        client_id: r.client_id!.trim(),
-        session_date: r.session_date!.trim(),
-        title: r.title ?? '',
-        body: r.body ?? '',
-        signed_at: blank(r.signed_at),
-      };
-  }
-}
-
-function referenceProblem(db: Db, table: Table, v: Record<string, unknown>): string | null {
-  if (table === 'former_emails') {
-    return roleOf(db, v.account_id as string) ? null : `account_id ${String(v.account_id)} is not an account`;
-  }
-  if (table === 'appointments' || table === 'progress_notes') {
-    const provider = roleOf(db, v.provider_id as string);
-    const client = roleOf(db, v.client_id as string);
-    if (provider !== 'provider') return `provider_id ${String(v.provider_id)} is ${provider ? `a ${provider}` : 'not an account'}`;
-    if (client !== 'client') return `client_id ${String(v.client_id)} is ${client ? `a ${client}` : 'not an account'}`;
-  }
-  return null;
-}
-
-function constraintMessage(db: Db, table: Table, v: Record<string, unknown>, err: unknown): string {
-  const code = (err as { code?: string }).code ?? '';
-  if (table === 'accounts' && code === 'SQLITE_CONSTRAINT_UNIQUE') {
-    const other = accountIdByEmailKey(db, v.email_key as string);
-    return `email ${String(v.email)} already belongs to account ${other ?? '?'}`;
-  }
-  if (code.startsWith('SQLITE_CONSTRAINT')) return `rejected by the mirror: ${(err as Error).message}`;
-  throw err;
+function progressReporter(deps: ImportDeps, present: Map<FileSpec, number>): Progress {
+  const notify = deps.onProgress;
+  if (!notify) return { phase: () => {}, rows: () => {}, bytes: () => {} };
+  const total = [...present.values()].reduce((a, b) => a + b, 0);
+  const done = new Map<FileSpec, number>();
+  const state: ImportProgress = { phase: 'reading', bytesRead: 0, bytesTotal: total, rows: 0 };
+  const send = (): void => notify({ ...state });
+  send();
+  return {
+    phase(phase) {
+      state.phase = phase;
+      state.bytesRead = total;
+      send();
+    },
+    rows(n) {
+      state.rows += n;
+      send();
+    },
+    bytes(spec, read) {
+      done.set(spec, read);
+      state.bytesRead = [...done.values()].reduce((a, b) => a + b, 0);
+    },
+  };
 }

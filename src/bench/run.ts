@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { report, timeProcess } from './measure.js';
 import { benchBatch } from './batch.js';
+import { benchImport } from './import.js';
 import { benchLookup } from './lookup.js';
 import { benchNotes } from './notes.js';
 
@@ -37,6 +38,7 @@ const SECTIONS: Record<string, () => void | Promise<void>> = {
   lookup: benchLookup,
   notes: benchNotes,
   batch: benchBatch,
+  import: benchImport,
 };
 
 const wanted = process.argv.slice(2);

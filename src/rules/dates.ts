@@ -8,7 +8,7 @@ export function isCalendarDate(s: string): boolean {
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (mo < 1 || mo > 12 || d < 1) return false;
-  return d <= daysInMonth(y, mo);
+  return d <= 28 || d <= daysInMonth(y, mo);
 }
 
 /** A date, or a date and time, in ISO 8601 (the import formats accept both). */

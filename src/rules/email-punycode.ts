@@ -56,6 +56,8 @@ function encodedDigits(codePoints: number[]): number {
 
 /** Length of the label as DNS sees it: itself if ASCII, else 'xn--' + basic chars + '-' + digits. */
 export function asciiLabelLength(label: string): number {
+  // The common case without building an array of code points (an import checks a million addresses).
+  if (/^[\x00-\x7f]*$/.test(label)) return label.length;
   const codePoints = Array.from(label, (ch) => ch.codePointAt(0) ?? 0);
   if (codePoints.every((c) => c < 0x80)) return label.length;
   const basic = codePoints.filter((c) => c < 0x80).length;

@@ -1,13 +1,18 @@
 // What a valid row of each mirror export looks like (CONTRACTS.md "Mirror import"). Pure: one row in,
 // the cleaned row or a list of problems out; cross-file references are checked by the import action.
+// A problem names the column and what is wrong, never the value: a value may be a date of birth, a name
+// or a note (issue 10, "minimum necessary"); the allowed values of an enum column may be named.
 import { isCalendarDate, isIsoTime } from './dates.js';
 import { checkAddress } from './email.js';
 
 export type Raw = Record<string, string | undefined>;
 type Check = (value: string) => string | null;
 
+export type MirrorTable = 'accounts' | 'former_emails' | 'suppressions' | 'appointments' | 'progress_notes';
+
 export interface FileSpec {
   file: string;
+  table: MirrorTable;
   required: string[];
   optional: string[];
   /** The column that must be unique within the file (and is the key for upserts). */
@@ -18,20 +23,21 @@ export interface FileSpec {
 const oneOf =
   (...allowed: string[]): Check =>
   (v) =>
-    allowed.includes(v) ? null : `must be one of ${allowed.join(', ')} (got "${v}")`;
+    allowed.includes(v) ? null : `must be one of ${allowed.join(', ')}`;
 const required: Check = (v) => (v ? null : 'is empty');
-const date: Check = (v) => (!v || isCalendarDate(v) ? null : `is not a date (YYYY-MM-DD): "${v}"`);
-const time: Check = (v) => (!v || isIsoTime(v) ? null : `is not an ISO 8601 time: "${v}"`);
+const date: Check = (v) => (!v || isCalendarDate(v) ? null : 'is not a date (YYYY-MM-DD)');
+const time: Check = (v) => (!v || isIsoTime(v) ? null : 'is not an ISO 8601 time');
 const requiredTime: Check = (v) => required(v) ?? time(v);
 const address: Check = (v) => {
   const checked = checkAddress(v);
   return checked.ok ? null : `is not a usable address: ${checked.reason}`;
 };
-const usState: Check = (v) => (!v || /^[A-Z]{2}$/.test(v) ? null : `must be a two-letter state code (got "${v}")`);
+const usState: Check = (v) => (!v || /^[A-Z]{2}$/.test(v) ? null : 'must be a two-letter state code');
 
 export const FILES: FileSpec[] = [
   {
     file: 'accounts.csv',
+    table: 'accounts',
     required: ['id', 'email', 'role', 'first_name', 'last_name', 'dob', 'status', 'email_verified_at', 'created_at', 'last_active_at'],
     optional: ['state'],
     key: ['id'],
@@ -49,6 +55,7 @@ export const FILES: FileSpec[] = [
   },
   {
     file: 'former_emails.csv',
+    table: 'former_emails',
     required: ['account_id', 'email', 'changed_at'],
     optional: [],
     key: ['account_id', 'email'],
@@ -56,6 +63,7 @@ export const FILES: FileSpec[] = [
   },
   {
     file: 'suppressions.csv',
+    table: 'suppressions',
     required: ['email', 'reason', 'created_at'],
     optional: [],
     key: ['email'],
@@ -63,6 +71,7 @@ export const FILES: FileSpec[] = [
   },
   {
     file: 'appointments.csv',
+    table: 'appointments',
     required: ['id', 'provider_id', 'client_id', 'starts_at', 'kind', 'booked_via'],
     optional: [],
     key: ['id'],
@@ -77,6 +86,7 @@ export const FILES: FileSpec[] = [
   },
   {
     file: 'progress_notes.csv',
+    table: 'progress_notes',
     required: ['id', 'provider_id', 'client_id', 'session_date', 'title', 'body', 'signed_at'],
     optional: [],
     key: ['id'],
@@ -99,8 +109,8 @@ export function missingColumns(spec: FileSpec, header: string[]): string[] {
 /** Problems with one row's values, each naming its column. */
 export function rowProblems(spec: FileSpec, row: Raw): string[] {
   const problems: string[] = [];
-  for (const [column, check] of Object.entries(spec.checks)) {
-    const problem = check((row[column] ?? '').trim());
+  for (const column in spec.checks) {
+    const problem = spec.checks[column]!((row[column] ?? '').trim());
     if (problem) problems.push(`${column} ${problem}`);
   }
   return problems;

@@ -5,6 +5,7 @@
 const FOLDS: Record<string, string> = {
   ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i',
 };
+const ASCII = /^[\x00-\x7f]*$/;
 const FOLDABLE = new RegExp(`[${Object.keys(FOLDS).join('')}]`, 'gu');
 
 /**
@@ -13,6 +14,8 @@ const FOLDABLE = new RegExp(`[${Object.keys(FOLDS).join('')}]`, 'gu');
  * reduce to digits only or to '' — callers treat '' as "no usable name".
  */
 export function nameKey(s: string): string {
+  // ASCII has nothing to decompose or fold: the same key, without the Unicode passes (imports key millions).
+  if (ASCII.test(s)) return s.toLowerCase().replace(/[^a-z0-9]/g, '');
   return s
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')

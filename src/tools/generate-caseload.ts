@@ -2,7 +2,7 @@
 // search or by the provider) followed by sessions at a steady cadence; notes sit on those appointments.
 import { noteBody, noteTitle } from './generate-notes.js';
 import { Weighted, type Rng } from './generate-random.js';
-import type { MirrorSink } from './generate-sink.js';
+import type { RowSink } from './generate-sink.js';
 
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
@@ -46,7 +46,7 @@ export class Caseload {
   notes = 0;
 
   constructor(
-    private readonly sink: MirrorSink,
+    private readonly sink: RowSink,
     private readonly rng: Rng,
   ) {}
 

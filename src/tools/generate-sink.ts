@@ -21,6 +21,12 @@ const COLUMNS = {
 } as const;
 
 export type TableName = keyof typeof COLUMNS;
+export { COLUMNS as MIRROR_COLUMNS };
+
+/** Where the world's rows go: a mirror file (MirrorSink) or the platform's CSV exports (CsvSink). */
+export interface RowSink {
+  add(table: TableName, row: Value[]): void;
+}
 export const TABLES = Object.keys(COLUMNS) as TableName[];
 type MainTable = Exclude<TableName, 'appointments'>;
 const MAIN_TABLES = TABLES.filter((t): t is MainTable => t !== 'appointments');
@@ -63,7 +69,7 @@ class BatchInsert {
   }
 }
 
-export class MirrorSink {
+export class MirrorSink implements RowSink {
   private readonly db: Db;
   private readonly inserts: Record<MainTable, BatchInsert>;
   private readonly droppedIndexes: string[];

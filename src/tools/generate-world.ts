@@ -5,7 +5,7 @@ import { AddressBook, reversed, type Address } from './generate-addresses.js';
 import { Caseload, DAY, HOUR, MINUTE, PLATFORM_START, TODAY, YEAR, isoDate, isoTime, splitNotes, type BookedVia } from './generate-caseload.js';
 import { FIRST_NAMES, LAST_NAMES, STATES, nameKeyOf } from './generate-people.js';
 import { Rng, Weighted, sampleIndexes } from './generate-random.js';
-import type { MirrorSink } from './generate-sink.js';
+import type { RowSink } from './generate-sink.js';
 
 export const DEPARTING_EMAIL = 'departing.provider@example.com';
 export const DEPARTING_FORMER_EMAIL = 'old.departing@example.com';
@@ -59,7 +59,7 @@ export class World {
   private families = 0;
 
   constructor(
-    private readonly sink: MirrorSink,
+    private readonly sink: RowSink,
     private readonly options: WorldOptions,
   ) {
     this.rng = new Rng(options.seed);

@@ -1,22 +1,29 @@
 // Benchmark mirror generator: `npm run gen -- --accounts 1000000 --out /tmp/big.db [--seed S]
 // [--departing-notes 20000] [--force] [--check]`. Deterministic: the same seed writes the same rows. The file is
 // built beside --out under a temporary name and renamed into place only when complete.
+// `--csv DIR [--csv-tables accounts,...]` writes the same world as the platform's CSV exports instead, the
+// input of `cx db import` (the import's tests and bench).
 import { existsSync, rmSync, renameSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { seedFromText } from './generate-random.js';
-import { MirrorSink, TABLES, checkMirror } from './generate-sink.js';
+import { CsvSink } from './generate-csv-sink.js';
+import { MirrorSink, TABLES, checkMirror, type TableName } from './generate-sink.js';
 import { World } from './generate-world.js';
 
 const USAGE =
   'usage: node dist/tools/generate.js --accounts N --out FILE [--seed S] [--departing-notes 20000] [--force] [--check]\n' +
-  '  --check  run PRAGMA foreign_key_check and integrity_check on the result (slow on big files)';
+  '  --check  run PRAGMA foreign_key_check and integrity_check on the result (slow on big files)\n' +
+  '   or: node dist/tools/generate.js --accounts N --csv DIR [--csv-tables accounts,appointments] [--seed S] [--departing-notes N]\n' +
+  '  --csv    write the CSV exports `cx db import` reads into DIR (an existing folder) instead of a mirror';
 
 class Usage extends Error {}
 
 interface Options {
   accounts: number;
   out: string;
+  csv: string | undefined;
+  csvTables: TableName[];
   seed: string;
   departingNotes: number;
   force: boolean;
@@ -29,6 +36,8 @@ function parseOptions(argv: string[]): Options {
     options: {
       accounts: { type: 'string' },
       out: { type: 'string' },
+      csv: { type: 'string' },
+      'csv-tables': { type: 'string' },
       seed: { type: 'string', default: '1' },
       'departing-notes': { type: 'string', default: '20000' },
       force: { type: 'boolean', default: false },
@@ -44,10 +53,15 @@ function parseOptions(argv: string[]): Options {
     }
     return Number(text.replace(/_/g, ''));
   };
-  if (!values.out) throw new Usage('--out FILE is required');
+  if (!values.out && !values.csv) throw new Usage('--out FILE (or --csv DIR) is required');
+  const csvTables = (values['csv-tables'] ?? TABLES.join(',')).split(',').map((t) => t.trim());
+  const unknown = csvTables.filter((t) => !(TABLES as string[]).includes(t));
+  if (unknown.length) throw new Usage(`--csv-tables: unknown table ${unknown.join(', ')} (tables: ${TABLES.join(', ')})`);
   return {
     accounts: count('accounts', values.accounts, 2),
-    out: resolve(values.out),
+    out: resolve(values.out ?? ''),
+    csv: values.csv === undefined ? undefined : resolve(values.csv),
+    csvTables: csvTables as TableName[],
     seed: values.seed,
     departingNotes: count('departing-notes', values['departing-notes'], 0),
     force: values.force,
@@ -71,10 +85,24 @@ function removeTemp(temp: string): void {
   removeDb(`${temp}.appointments`);
 }
 
+/** The world as CSV exports: no temp file, the folder is the caller's. */
+function writeCsv(options: Options & { csv: string }): number {
+  if (!existsSync(options.csv) || !statSync(options.csv).isDirectory()) throw new Usage(`--csv must name an existing folder: ${options.csv}`);
+  const started = process.hrtime.bigint();
+  const sink = new CsvSink(options.csv, options.csvTables);
+  new World(sink, { accounts: options.accounts, departingNotes: options.departingNotes, seed: seedFromText(options.seed) }).run();
+  sink.finish();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const counts = Object.entries(sink.counts()).map(([t, n]) => `  ${`${t}.csv`.padEnd(19)} ${n.toLocaleString('en-US').padStart(12)}`);
+  process.stderr.write(`wrote the exports into ${options.csv} in ${seconds.toFixed(1)} s, seed ${JSON.stringify(options.seed)}\n${counts.join('\n')}\n`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   let options: Options;
   try {
     options = parseOptions(argv);
+    if (options.csv !== undefined) return writeCsv({ ...options, csv: options.csv });
     checkTarget(options);
   } catch (err) {
     process.stderr.write(`${err instanceof Usage || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? (err as Error).message : String(err)}\n${USAGE}\n`);

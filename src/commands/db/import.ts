@@ -1,19 +1,40 @@
 import type { Command } from 'commander';
-import { importMirror, type ImportReport } from '../../actions/import-mirror.js';
+import { importMirror, type ImportDeps, type ImportReport } from '../../actions/import-mirror.js';
+import type { Context } from '../../context.js';
 import { printData, table } from '../../render.js';
 import { handle, type Runtime } from '../define.js';
 import { openOrCreate } from '../mirror.js';
+import { importBar } from './import-progress.js';
 
 export function configure(cmd: Command, runtime: Runtime): void {
   handle(cmd, runtime, async (ctx, dir: string) => {
-    const db = openOrCreate(ctx);
-    try {
-      const report = importMirror({ db, agent: ctx.agent, now: ctx.now(), dryRun: ctx.dryRun, ticket: ctx.ticket }, dir);
-      printData(ctx, report, () => describeImport(report));
-    } finally {
-      db.close();
-    }
+    const report = await runImport(ctx, dir, 'db.import');
+    printData(ctx, report, () => describeImport(report));
   });
+}
+
+/** Open the mirror, import `dir` with a progress bar on a terminal, close. Shared with `db seed`. */
+export async function runImport(ctx: Context, dir: string, action: string): Promise<ImportReport> {
+  const db = openOrCreate(ctx);
+  let total = 0;
+  const bar = await importBar(ctx.io, () => total);
+  const deps: ImportDeps = {
+    db,
+    agent: ctx.agent,
+    now: ctx.now(),
+    dryRun: ctx.dryRun,
+    ticket: ctx.ticket,
+    onProgress: (p) => {
+      total = p.bytesTotal;
+      bar.update(p);
+    },
+  };
+  try {
+    return await importMirror(deps, dir, action);
+  } finally {
+    bar.stop();
+    db.close();
+  }
 }
 
 export function describeImport(report: ImportReport): string {
@@ -27,6 +48,7 @@ export function describeImport(report: ImportReport): string {
     report.files,
   );
   const skipped = report.skipped.length ? `\nNot in the folder (skipped): ${report.skipped.join(', ')}` : '';
+  const notes = report.notes_rewritten ? `\n${report.notes_rewritten} progress note(s) had their text rewritten (their ids are in the audit log).` : '';
   const title = report.dry_run ? `Dry run: nothing written. Import of ${report.dir} would load:` : `Imported ${report.dir}:`;
-  return `${title}\n${rows}${skipped}`;
+  return `${title}\n${rows}${skipped}${notes}`;
 }

@@ -1,11 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { importMirror } from '../../actions/import-mirror.js';
 import { UsageError } from '../../errors.js';
 import { printData } from '../../render.js';
 import { handle, type Runtime } from '../define.js';
-import { openOrCreate } from '../mirror.js';
-import { describeImport } from './import.js';
+import { describeImport, runImport } from './import.js';
 
 /** fixtures/demo, found from the installed package, not the current folder. */
 export const DEMO_DIR = fileURLToPath(new URL('../../../fixtures/demo/', import.meta.url));
@@ -14,12 +12,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
   cmd.option('--demo', 'load the demo world described in fixtures/demo/README.md');
   handle(cmd, runtime, async (ctx, opts: { demo?: boolean }) => {
     if (!opts.demo) throw new UsageError('say which data to seed: `cx db seed --demo`');
-    const db = openOrCreate(ctx);
-    try {
-      const report = importMirror({ db, agent: ctx.agent, now: ctx.now(), dryRun: ctx.dryRun }, DEMO_DIR, 'db.seed');
-      printData(ctx, report, () => `${describeImport(report)}\nThe demo world is described in fixtures/demo/README.md.`);
-    } finally {
-      db.close();
-    }
+    const report = await runImport(ctx, DEMO_DIR, 'db.seed');
+    printData(ctx, report, () => `${describeImport(report)}\nThe demo world is described in fixtures/demo/README.md.`);
   });
 }

@@ -1,0 +1,68 @@
+// Generated worlds as the platform's CSV exports (npm run gen -- --csv), for the import's tests.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { REPO } from './cx.js';
+
+export const GENERATOR = join(REPO, 'dist/tools/generate.js');
+
+export type CsvRow = Record<string, string>;
+
+/** Write a generated world of `accounts` accounts into `dir` (created), optionally only some tables. */
+export function exportWorld(dir: string, accounts: number, opts: { notes?: number; tables?: string[]; seed?: string } = {}): string {
+  mkdirSync(dir, { recursive: true });
+  const args = [GENERATOR, '--accounts', String(accounts), '--departing-notes', String(opts.notes ?? 300), '--csv', dir, '--seed', opts.seed ?? 'import-tests'];
+  if (opts.tables) args.push('--csv-tables', opts.tables.join(','));
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 300_000 });
+  if (r.status !== 0) throw new Error(`the generator failed (${r.status}): ${r.stderr}`);
+  return dir;
+}
+
+export function readCsv(path: string): CsvRow[] {
+  return parse(readFileSync(path), { columns: true, bom: true }) as CsvRow[];
+}
+
+export function writeCsv(path: string, rows: CsvRow[], columns?: string[]): void {
+  const header = columns ?? Object.keys(rows[0] ?? {});
+  writeFileSync(path, stringify(rows, { header: true, columns: header }));
+}
+
+/** Rewrite one export file row by row; `edit` may change the row in place, drop it (false) or add rows. */
+export function editExport(dir: string, file: string, edit: (row: CsvRow, index: number) => CsvRow[] | CsvRow | false): void {
+  const path = join(dir, file);
+  const text = readFileSync(path, 'utf8');
+  const columns = (parse(text.split('\n', 1)[0]!) as string[][])[0]!;
+  const rows = (parse(text, { columns: true }) as CsvRow[]).flatMap((row, i) => {
+    const out = edit(row, i);
+    return out === false ? [] : Array.isArray(out) ? out : [out];
+  });
+  writeCsv(path, rows, columns);
+}
+
+/**
+ * The fast way to change a large file without quoted fields (a generated accounts.csv): line by line,
+ * each row as a record of its columns. Throws on a line with a quote.
+ */
+export function editPlainExport(dir: string, file: string, edit: (row: CsvRow, index: number) => CsvRow[] | CsvRow | false): number {
+  const path = join(dir, file);
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const columns = lines[0]!.split(',');
+  const out = [lines[0]!];
+  let rows = 0;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === '') continue;
+    if (line.includes('"')) throw new Error(`${file}:${i + 1} has quoted fields: use editExport`);
+    const values = line.split(',');
+    const row = Object.fromEntries(columns.map((c, k) => [c, values[k] ?? '']));
+    const edited = edit(row, i - 1);
+    for (const r of edited === false ? [] : Array.isArray(edited) ? edited : [edited]) {
+      out.push(columns.map((c) => r[c] ?? '').join(','));
+      rows += 1;
+    }
+  }
+  writeFileSync(path, `${out.join('\n')}\n`);
+  return rows;
+}
