@@ -8,10 +8,13 @@
 // a batch that transaction becomes a savepoint of the batch's transaction.
 import type { Outcome } from '../errors.js';
 import { plusTag } from '../rules/email.js';
+import type { TicketAction } from '../rules/tickets.js';
 import type { ActionResult } from '../render.js';
 import type { Account } from '../store/accounts.js';
 import { appendAudit } from '../store/audit.js';
+import { recordChange, type ChangeData, type ChangeKind, type ChangeRow } from '../store/changes.js';
 import type { Db } from '../store/db.js';
+import { recordProcessed } from '../store/processed-tickets.js';
 import { findByAddress, type MatchedBy } from './find-account.js';
 
 export type { ActionResult };
@@ -22,7 +25,14 @@ export interface ActionDeps {
   agent: string;
   /** The ticket the change is filed under ('' only for a dry run, which records nothing). */
   ticket: string;
+  /** The help desk the ticket belongs to (CONTRACTS.md "Tickets"): part of every change's identity. */
+  desk: string;
   dryRun: boolean;
+  /**
+   * Who runs the action. A batch records every ticket row in the ledger itself; a single command's change
+   * is recorded by the action (recordTicket), in the change's own transaction.
+   */
+  via: 'command' | 'batch';
 }
 
 export function result(outcome: Outcome, detail: string, accountId: string | null, extra: Record<string, unknown> = {}): ActionResult {
@@ -68,3 +78,40 @@ export function audit(deps: ActionDeps, action: string, r: ActionResult): void {
 }
 
 export { accountLabel, fullName } from '../rules/names.js';
+
+/** Record a pending change for the platform; call inside the change's writeTransaction. */
+export function recordChangeFor<K extends ChangeKind>(
+  deps: ActionDeps,
+  action: TicketAction,
+  kind: K,
+  accountId: string | null,
+  data: ChangeData[K],
+): ChangeRow {
+  return recordChange(deps.db, { kind, accountId, desk: deps.desk, ticket: deps.ticket, action, agent: deps.agent, now: deps.now, data });
+}
+
+/** The desk, ticket, agent and clock an email change needs (store/outbox.ts enqueueEmail). */
+export function emailContext(deps: ActionDeps, action: TicketAction) {
+  return { desk: deps.desk, ticket: deps.ticket, action, agent: deps.agent, now: deps.now };
+}
+
+/**
+ * A single command's change goes into the ticket ledger (CONTRACTS.md "Tickets"), so that a batch row for
+ * the same desk, ticket, action and account later reports already_done. Call inside the change's
+ * transaction, after its audit row. A batch records its rows itself (src/batch/run.ts).
+ */
+export function recordTicket(deps: ActionDeps, action: TicketAction, typed: string, r: ActionResult): void {
+  if (deps.via !== 'command' || r.outcome !== 'done' || !deps.ticket) return;
+  recordProcessed(deps.db, {
+    desk: deps.desk,
+    ticket_id: deps.ticket,
+    action,
+    account_id: r.account_id ?? '',
+    email: typed,
+    outcome: r.outcome,
+    detail: r.detail,
+    agent: deps.agent,
+    processed_at: deps.now.toISOString(),
+    via: 'command',
+  });
+}

@@ -12,7 +12,18 @@ import { lastServiceAt, nextAppointment } from '../store/caseload.js';
 import { writeTransaction } from '../store/db.js';
 import { settingsFromEnv, type Settings } from '../settings.js';
 import { formerEmailKeys, recordDeactivation } from '../store/deactivation.js';
-import { accountForChange, accountLabel, audit, result, type ActionDeps, type ActionResult } from './common.js';
+import { enqueueEmail, everEmailed } from '../store/outbox.js';
+import {
+  accountForChange,
+  accountLabel,
+  audit,
+  emailContext,
+  recordChangeFor,
+  recordTicket,
+  result,
+  type ActionDeps,
+  type ActionResult,
+} from './common.js';
 import { decideRetention } from './retention.js';
 
 export interface DeactivateInput {
@@ -49,25 +60,39 @@ export function deactivateClient(deps: ActionDeps, input: DeactivateInput): Acti
     const { account, who, retention, suppression } = d.go;
     const deactivatedAt = today(deps.now);
     const { brand } = input.settings ?? settingsFromEnv(process.env);
-    const email = suppression
-      ? null
-      : { to: account.email, template: NEXT_STEPS_TEMPLATE, subject: nextStepsSubject(brand), ticket: deps.ticket, now: deps.now };
-    const written = recordDeactivation(deps.db, {
+    const changed = recordDeactivation(deps.db, {
       accountId: account.id,
       deactivatedAt,
       retainUntil: retention.retainUntil,
       retentionRule: retention.rule,
-      email,
     });
-    if (!written.changed) throw new Error(`the deactivation of ${account.id} changed no row inside its own transaction`);
+    if (!changed) throw new Error(`the deactivation of ${account.id} changed no row inside its own transaction`);
+    recordChangeFor(deps, 'deactivate_client', 'deactivate_client', account.id, {
+      deactivated_at: deactivatedAt,
+      retain_until: retention.retainUntil,
+      retention_rule: retention.rule,
+    });
+    // One "next steps" email per account, ever: a second deactivation of the same account (reactivated on
+    // the platform in between) queues none, which the result reports.
+    const emailQueued = !suppression && !everEmailed(deps.db, account.id, NEXT_STEPS_TEMPLATE);
+    if (emailQueued) {
+      enqueueEmail(deps.db, {
+        to: account.email,
+        template: NEXT_STEPS_TEMPLATE,
+        subject: nextStepsSubject(brand),
+        accountId: account.id,
+        ...emailContext(deps, 'deactivate_client'),
+      });
+    }
     const mail = suppression
       ? `no email: the address is suppressed (${suppression.reason}); follow up another way`
-      : written.emailQueued
+      : emailQueued
         ? `"next steps" email queued to ${account.email}`
         : 'no email: a "next steps" email was already queued for this account by an earlier deactivation';
-    const r = withFacts(d.go, 'done', `deactivated ${who}; records kept until ${retention.retainUntil}; ${mail}`, written.emailQueued);
+    const r = withFacts(d.go, 'done', `deactivated ${who}; records kept until ${retention.retainUntil}; ${mail}`, emailQueued);
     r.deactivated_at = deactivatedAt;
     audit(deps, 'deactivate', r);
+    recordTicket(deps, 'deactivate_client', input.email, r);
     return r;
   });
 }

@@ -9,7 +9,8 @@ import type { OutputFile } from '../files/output-file.js';
 import { abandonedAction, startedAction, startedRef, STARTED_OUTCOME } from '../rules/handover-rows.js';
 import { appendAudit } from '../store/audit.js';
 import { writeTransaction } from '../store/db.js';
-import { audit, result, type ActionDeps, type ActionResult } from './common.js';
+import type { TicketAction } from '../rules/tickets.js';
+import { audit, recordTicket, result, type ActionDeps, type ActionResult } from './common.js';
 
 /** A batch's record of its ticket: the earlier record (as already_done), or the new one. */
 export interface TicketLedger {
@@ -28,6 +29,8 @@ export interface HandoverRuntime {
 export interface Handover {
   /** The completing row's action, e.g. 'notes.export'. */
   action: string;
+  /** The ticket action a single command records in the ledger when the file is handed over. */
+  ticket?: { action: TicketAction; typed: string };
   /** The outcome when it is handed over (done); its detail is what the agent reads. */
   done: ActionResult;
   /** The started row's detail: what, how many, to where (for a file, also its bytes and SHA-256). */
@@ -107,6 +110,7 @@ async function complete(deps: ActionDeps, h: Handover, startedId: number, runtim
     publish();
     audit(deps, h.action, { ...h.done, detail: `${h.doneDetail} ${startedRef(startedId)}` });
     runtime.ledger?.record(h.done);
+    if (h.ticket) recordTicket(deps, h.ticket.action, h.ticket.typed, h.done);
   });
 }
 

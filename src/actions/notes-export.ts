@@ -145,7 +145,7 @@ function handover(input: NotesExportInput, plan: Plan, zip: ZipResult | null, ou
     bytes: zip?.bytes ?? null,
     written_to: output.direct ?? 'file',
   });
-  return { action: 'notes.export', done, startedDetail: `exporting ${what} to ${to}${size}`, doneDetail: `exported ${what} to ${to}${size}` };
+  return { action: 'notes.export', ticket: { action: 'notes_export', typed: input.email }, done, startedDetail: `exporting ${what} to ${to}${size}`, doneDetail: `exported ${what} to ${to}${size}` };
 }
 
 function stoppedAfter(output: OutputFile, err: unknown): string {

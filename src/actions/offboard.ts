@@ -9,7 +9,7 @@ import { caseloadOf, intakesByClient, progressNoteCount } from '../store/caseloa
 import { writeTransaction } from '../store/db.js';
 import { recordTermination } from '../store/deactivation.js';
 import type { Account } from '../store/accounts.js';
-import { accountForChange, accountLabel, audit, fullName, result, type ActionDeps, type ActionResult } from './common.js';
+import { accountForChange, accountLabel, audit, fullName, recordChangeFor, recordTicket, result, type ActionDeps, type ActionResult } from './common.js';
 
 export interface OffboardInput {
   email: string;
@@ -46,9 +46,11 @@ export function offboardProvider(deps: ActionDeps, input: OffboardInput): Action
     if (!recordTermination(deps.db, plan.account_id!, effective)) {
       throw new Error(`terminating ${plan.account_id} changed no row inside its own transaction`);
     }
+    recordChangeFor(deps, 'provider_termination', 'terminate_provider', plan.account_id, { effective });
     const r: ActionResult = { ...plan, outcome: 'done', detail: `terminated the contract of ${who}, effective ${effective}` };
     // The audit row holds the decision and the split, not the client list (the mirror has that).
     audit(deps, 'offboard', { ...r, detail: `${r.detail}; ${plan.may_leave_count} clients may leave, ${plan.stay_count} stay` });
+    recordTicket(deps, 'provider_termination', input.email, r);
     return r;
   });
 }

@@ -7,9 +7,9 @@ import { addressKey } from '../rules/email.js';
 import { settingsFromEnv, type Settings } from '../settings.js';
 import { suppressionFor, type Account, type Suppression } from '../store/accounts.js';
 import { writeTransaction } from '../store/db.js';
-import { enqueueEmail, lastEmailId, recentEmail, type OutboxRow } from '../store/outbox.js';
+import { enqueueEmail, recentEmail, type OutboxRow } from '../store/outbox.js';
 import { removeSuppression } from '../store/suppressions.js';
-import { accountForChange, audit, result, type ActionDeps, type ActionResult } from './common.js';
+import { accountForChange, audit, emailContext, recordChangeFor, recordTicket, result, type ActionDeps, type ActionResult } from './common.js';
 import { describeSuppression } from '../rules/emails.js';
 import { accountSummary, suppressionSummary } from './resubscribe.js';
 
@@ -39,33 +39,29 @@ export function resetPassword(deps: ActionDeps, input: ResetInput): ActionResult
   return writeTransaction(deps.db, () => {
     const d = decideReset(deps, input, settings);
     if (d.result.outcome !== 'planned' || !d.plan) return d.result;
-    return perform(deps, d.result, d.plan, settings);
+    return perform(deps, input, d.result, d.plan);
   });
 }
 
-function perform(deps: ActionDeps, planned: ActionResult, plan: Plan, settings: Settings): ActionResult {
+function perform(deps: ActionDeps, input: ResetInput, planned: ActionResult, plan: Plan): ActionResult {
   const { account, choice, lift } = plan;
-  // The key names "the next email of this kind after outbox row N": deterministic from the outbox, so a
-  // retried insert of the same request cannot queue twice. What stops a second *request* is the window
-  // check above, made under the write lock.
-  const idempotencyKey = `${choice.template}:${account.id}:after:${lastEmailId(deps.db, account.id, choice.template) ?? '0'}`;
+  // The platform receives one account's changes in the order they were made: the lift before the email.
+  if (lift) {
+    removeSuppression(deps.db, lift.email_key);
+    recordChangeFor(deps, 'password_reset', 'lift_suppression', account.id, { email: lift.email, reason: lift.reason, forced: false });
+    const detail = `took ${account.email} off the suppression list (${describeSuppression(lift)}) to send a password reset`;
+    audit(deps, 'resubscribe', result('done', detail, account.id));
+  }
   const queued = enqueueEmail(deps.db, {
     to: account.email,
     template: choice.template,
     subject: choice.subject,
     accountId: account.id,
-    ticket: deps.ticket,
-    idempotencyKey,
-    now: deps.now,
+    ...emailContext(deps, 'password_reset'),
   });
-  if (!queued.queued) return repeated(account, queued.row, settings);
-  if (lift) {
-    removeSuppression(deps.db, lift.email_key);
-    const detail = `took ${account.email} off the suppression list (${describeSuppression(lift)}) to send a password reset`;
-    audit(deps, 'resubscribe', result('done', detail, account.id));
-  }
-  const done: ActionResult = { ...planned, outcome: 'done', detail: planDetail(plan, 'done'), outbox_id: queued.row.id };
+  const done: ActionResult = { ...planned, outcome: 'done', detail: planDetail(plan, 'done'), outbox_id: queued.id };
   audit(deps, 'reset', done);
+  recordTicket(deps, 'password_reset', input.email, done);
   return done;
 }
 

@@ -13,7 +13,7 @@ import { settingsFromEnv, type Settings } from '../settings.js';
 import { suppressionFor, type Account, type Suppression } from '../store/accounts.js';
 import { writeTransaction, type Db } from '../store/db.js';
 import { removeSuppression } from '../store/suppressions.js';
-import { accountForChange, audit, fullName, result, type ActionDeps, type ActionResult } from './common.js';
+import { accountForChange, audit, fullName, recordChangeFor, recordTicket, result, type ActionDeps, type ActionResult } from './common.js';
 
 export interface ResubscribeInput {
   email: string;
@@ -54,9 +54,16 @@ export function resubscribe(deps: ActionDeps, input: ResubscribeInput): ActionRe
   return writeTransaction(deps.db, () => {
     const d = decide();
     if (d.result.outcome !== 'planned' || !d.target) return d.result;
-    removeSuppression(deps.db, d.target.key);
+    const lifted = removeSuppression(deps.db, d.target.key);
+    if (!lifted) throw new Error(`the suppression of ${d.target.key} was gone inside its own transaction`);
+    recordChangeFor(deps, 'resubscribe', 'lift_suppression', d.result.account_id, {
+      email: lifted.email,
+      reason: lifted.reason,
+      forced: lifted.reason !== 'unsubscribe',
+    });
     const done = { ...d.result, outcome: 'done' as const, detail: d.target.doneDetail };
     audit(deps, 'resubscribe', done);
+    recordTicket(deps, 'resubscribe', input.email, done);
     return done;
   });
 }

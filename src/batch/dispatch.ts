@@ -140,7 +140,8 @@ function lookupByName(deps: ActionDeps, row: TicketRow): ActionResult {
   const outcome = lookupName(deps, typed, dob ?? null);
   if (outcome.kind === 'invalid') return result('invalid', outcome.reason, null);
   const { matches } = outcome.report;
-  const who = dob ? `${typed} born ${dob}` : typed;
+  // Minimum necessary: the date of birth narrowed the search; it is never written into a detail.
+  const who = dob ? `${typed} (and the date of birth given)` : typed;
   if (!matches.length) return result('not_found', `no account is named ${who}`, null);
   const list = matches.map((m) => `${m.id} <${m.email}> ${m.role}, ${m.status}`).join('; ');
   const [only] = matches;

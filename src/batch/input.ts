@@ -1,6 +1,8 @@
 // Batch input (CONTRACTS.md "Batch input"): a canonical CSV, or a Zendesk / Freshdesk ticket export as
 // it comes, read into ticket rows. Pure: no I/O. A file that cannot be read as a whole throws
 // BatchInputError (exit 2, nothing applied); a row that is merely wrong carries a `problem`.
+import { addressKey } from '../rules/email.js';
+import { checkTicketId } from '../rules/tickets.js';
 import { BatchInputError, readCsvRows } from './csv-read.js';
 
 export { BatchInputError, readCsvRecords, readCsvRows } from './csv-read.js';
@@ -142,7 +144,19 @@ function readType(source: TypeSource, cell: string): { rawType: string; type: Ti
   return { rawType: cell, type: null, problem: `no single type in Tags: ${found} in ${JSON.stringify(cell)}` };
 }
 
-/** Turns records into ticket rows, in file order (it remembers ticket ids, to mark a repeated one). */
+/**
+ * The help desk an export comes from (CONTRACTS.md "Tickets"): a Zendesk export names its ticket column
+ * `Id`; Freshdesk's says `Ticket Id` (any case). The canonical CSV spells it `ticket_id` and belongs to the
+ * `desk` setting (null here).
+ */
+export function exportDesk(header: string[]): 'zendesk' | 'freshdesk' | null {
+  const ticketHeader = header.find((h) => TICKET_ID_KEYS.includes(headerKey(h)));
+  if (ticketHeader === undefined) return null;
+  if (headerKey(ticketHeader) === 'id') return 'zendesk';
+  return ticketHeader.trim().toLowerCase() === 'ticket_id' ? null : 'freshdesk';
+}
+
+/** Turns records into ticket rows, in file order (it remembers each row's key, to mark a repeated one). */
 export type TicketMapper = (line: number, cells: string[]) => TicketRow | null;
 
 /** The mapper for a file with this header; throws BatchInputError when the header lacks a column. */
@@ -154,7 +168,9 @@ export function ticketMapper(header: string[], headerLine: number, opts: { typeC
     // A record with every cell empty (',,,' left by a spreadsheet) is a blank line, not a ticket.
     if (cells.every((v) => v.trim() === '')) return null;
 
-    const ticketId = cell(cols.ticketId);
+    const ticketCell = cell(cols.ticketId);
+    const checkedId = ticketCell === '' ? null : checkTicketId(ticketCell);
+    const ticketId = checkedId?.ok ? checkedId.value : ticketCell;
     const email = cell(cols.email);
     const fields: TicketFields = {};
     for (const [field, col] of cols.fields) {
@@ -164,11 +180,15 @@ export function ticketMapper(header: string[], headerLine: number, opts: { typeC
     const { rawType, type, problem: typeProblem } = readType(cols.type, cell(cols.type.col));
 
     const problems: string[] = [];
-    if (ticketId === '') problems.push('missing ticket id');
-    else {
-      const first = firstLineOf.get(ticketId);
-      if (first !== undefined) problems.push(`duplicate ticket id (first on line ${first})`);
-      else firstLineOf.set(ticketId, line);
+    if (checkedId === null) problems.push('missing ticket id');
+    else if (!checkedId.ok) problems.push(checkedId.reason);
+    else if (type !== null) {
+      // The same ticket may ask for several actions, or the same action for several accounts; the very
+      // same request twice is a mistake in the export.
+      const rowKey = `${ticketId}\u0000${type}\u0000${addressKey(email)}`;
+      const first = firstLineOf.get(rowKey);
+      if (first !== undefined) problems.push(`duplicate row: ticket ${ticketId} already asks for ${type} of this address (first on line ${first})`);
+      else firstLineOf.set(rowKey, line);
     }
     if (typeProblem) problems.push(typeProblem);
     // `cx lookup --name` finds an account by name, so a lookup row may name the person instead.

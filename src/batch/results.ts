@@ -1,12 +1,19 @@
 // The batch results file (CONTRACTS.md "Batch results"): one row per input row, in input order,
 // written through toCsv so that no cell can start a spreadsheet formula.
 import { toCsv } from '../rules/csv-safe.js';
-import type { ProcessedTicket } from '../store/processed-tickets.js';
 
 export const RESULT_COLUMNS = ['ticket_id', 'type', 'email', 'outcome', 'account_id', 'detail', 'processed_at'] as const;
 
-/** A results row: what processed_tickets records of a ticket, without the agent. */
-export type ResultRow = Omit<ProcessedTicket, 'agent'>;
+/** A results row (CONTRACTS.md "Batch results"); processed_at is empty for a row that was not recorded. */
+export interface ResultRow {
+  ticket_id: string;
+  type: string;
+  email: string;
+  outcome: string;
+  account_id: string | null;
+  detail: string;
+  processed_at: string;
+}
 
 /** The whole results file: header, then the rows. */
 export function resultsCsv(rows: readonly ResultRow[]): string {

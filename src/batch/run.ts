@@ -10,12 +10,15 @@ import type { Db } from '../store/db.js';
 import { chunkTx, lastAuditId, processedTicket, recordProcessed } from '../store/processed-tickets.js';
 import { DISPATCH, isUnlocked, type BatchSettings, type DispatchTable, type UnlockedTicketAction } from './dispatch.js';
 import type { TicketRow } from './input.js';
+import { alreadyDone, ticketKey } from './ledger.js';
 import { OUTCOMES } from './plan.js';
 import type { ResultRow } from './results.js';
 import { runUnlockedRow } from './unlocked.js';
 
 export interface RunOptions {
   agent: string;
+  /** The help desk the file's tickets belong to (CONTRACTS.md "Tickets"). */
+  desk: string;
   now: () => Date;
   dryRun: boolean;
   settings: BatchSettings;
@@ -164,14 +167,12 @@ function resultRow(row: TicketRow, r: Pick<ActionResult, 'outcome' | 'detail' | 
 /** One row: its result, or a promise of it when the action is async. Throws only when the batch must stop. */
 function applyRow(db: Db, row: TicketRow, opts: RunOptions): ResultRow | Promise<ResultRow> {
   if (row.problem !== null || row.type === null) return resultRow(row, result('invalid', row.problem ?? 'no type', null), '');
-  const prior = processedTicket(db, row.ticketId);
-  if (prior) {
-    const as = prior.type === row.type ? '' : ` as ${prior.type}`;
-    const detail = `already processed${as} on ${prior.processed_at} by ${prior.agent}: ${prior.detail}`;
-    return resultRow(row, result('already_done', detail, prior.account_id), prior.processed_at);
-  }
+  // The exactly-once key: help desk, ticket, action and the account the row is about.
+  const key = ticketKey(db, opts.desk, { ...row, type: row.type });
+  const prior = processedTicket(db, key);
+  if (prior) return resultRow(row, alreadyDone(prior), prior.processed_at);
   const now = opts.now();
-  const deps: ActionDeps = { db, now, agent: opts.agent, ticket: row.ticketId, dryRun: opts.dryRun };
+  const deps: ActionDeps = { db, now, agent: opts.agent, ticket: row.ticketId, desk: opts.desk, dryRun: opts.dryRun, via: 'batch' };
   const action = (opts.table ?? DISPATCH)[row.type];
   const failed = (err: unknown): ActionResult => result('error', `failed: ${err instanceof Error ? err.message : String(err)}`, null);
 
@@ -203,7 +204,7 @@ function applyRow(db: Db, row: TicketRow, opts: RunOptions): ResultRow | Promise
       const at = now.toISOString();
       // Recording the ticket is a change: it gets an audit row unless the action wrote its own.
       if (lastAuditId(db) === auditBefore) audit(deps, `batch.${row.type}`, r);
-      recordProcessed(db, { ticket_id: row.ticketId, type: row.type!, email: row.email, outcome: r.outcome, account_id: r.account_id, detail: r.detail, agent: opts.agent, processed_at: at });
+      recordProcessed(db, { ...key, email: row.email, outcome: r.outcome, detail: r.detail, agent: opts.agent, processed_at: at, via: 'batch' });
       chunkTx.ticketKeep(db);
       return resultRow(row, r, at);
     } catch (err) {

@@ -5,13 +5,15 @@
 // Held: the bytes, the ticket ids (to mark a repeated one), a line number per record and the counts;
 // never all the rows.
 import { readCsvRange, visitCsv } from './csv-read.js';
-import { noHeader, ticketMapper, type TicketMapper, type TicketRow } from './input.js';
+import { exportDesk, noHeader, ticketMapper, type TicketMapper, type TicketRow } from './input.js';
 import { addToPlan, checkRow, emptyPlan, type Plan } from './plan.js';
 
 export interface TicketFile {
   /** Ticket rows (all-empty records are blank lines, not rows). */
   count: number;
   plan: Plan;
+  /** The help desk the export comes from (Zendesk, Freshdesk), or null for the canonical CSV. */
+  desk: 'zendesk' | 'freshdesk' | null;
   /** The rows in file order; each call reads the file again. Addresses are not checked here: each
    * action checks its own (see plan.ts checkRow for the plan shown in a terminal). */
   rows(): Iterable<TicketRow>;
@@ -61,6 +63,7 @@ export function readTicketFile(input: Buffer, opts: Options = {}): TicketFile {
   return {
     count,
     plan,
+    desk: exportDesk(header.cells),
     *rows() {
       const toRow = ticketMapper(header.cells, header.line, { typeColumn: opts.typeColumn });
       let index = 0;

@@ -7,7 +7,8 @@ import { result, type ActionDeps, type ActionResult } from '../actions/common.js
 import type { TicketLedger } from '../actions/handover.js';
 import { CxError } from '../errors.js';
 import type { Db } from '../store/db.js';
-import { chunkTx, processedTicket, recordProcessed, type ProcessedTicket } from '../store/processed-tickets.js';
+import { chunkTx, processedTicket, recordProcessed } from '../store/processed-tickets.js';
+import { alreadyDone, ticketKey } from './ledger.js';
 import type { UnlockedTicketAction } from './dispatch.js';
 import type { TicketRow } from './input.js';
 import type { ResultRow } from './results.js';
@@ -19,13 +20,14 @@ const NOT_RECORDED_NOTE = ' (not recorded: a re-run of this file retries it)';
 export async function runUnlockedRow(db: Db, row: TicketRow, opts: RunOptions, action: UnlockedTicketAction, lock: () => Promise<void>): Promise<ResultRow> {
   const now = opts.now();
   const at = now.toISOString();
-  const deps: ActionDeps = { db, now, agent: opts.agent, ticket: row.ticketId, dryRun: false };
+  const deps: ActionDeps = { db, now, agent: opts.agent, ticket: row.ticketId, desk: opts.desk, dryRun: false, via: 'batch' };
+  const key = ticketKey(db, opts.desk, { ...row, type: row.type! });
   const ledger: TicketLedger = {
     prior: () => {
-      const prior = processedTicket(db, row.ticketId);
-      return prior ? alreadyDone(row, prior) : null;
+      const prior = processedTicket(db, key);
+      return prior ? alreadyDone(prior) : null;
     },
-    record: (r) => recordProcessed(db, { ticket_id: row.ticketId, type: row.type!, email: row.email, outcome: r.outcome, account_id: r.account_id, detail: r.detail, agent: opts.agent, processed_at: at }),
+    record: (r) => void recordProcessed(db, { ...key, email: row.email, outcome: r.outcome, detail: r.detail, agent: opts.agent, processed_at: at, via: 'batch' }),
   };
   const transact = async <T>(work: () => T): Promise<T> => {
     await lock();
@@ -48,15 +50,9 @@ export async function runUnlockedRow(db: Db, row: TicketRow, opts: RunOptions, a
     r = result('error', `failed: ${err instanceof Error ? err.message : String(err)}`, null);
   }
   if (r.outcome === 'already_done') return resultRow(row, r, String(r.processed_at ?? ''));
-  if (r.outcome === 'done' && processedTicket(db, row.ticketId)) return resultRow(row, r, at);
+  if (r.outcome === 'done' && processedTicket(db, key)) return resultRow(row, r, at);
   const failed = r.outcome === 'done' ? result('error', 'the action did not record its ticket (a bug in cx)', r.account_id) : r;
   return resultRow(row, { ...failed, detail: failed.detail + NOT_RECORDED_NOTE }, '');
-}
-
-function alreadyDone(row: TicketRow, prior: ProcessedTicket): ActionResult {
-  const as = prior.type === row.type ? '' : ` as ${prior.type}`;
-  const detail = `already processed${as} on ${prior.processed_at} by ${prior.agent}: ${prior.detail}`;
-  return result('already_done', detail, prior.account_id, { processed_at: prior.processed_at });
 }
 
 function resultRow(row: TicketRow, r: ActionResult, processedAt: string): ResultRow {

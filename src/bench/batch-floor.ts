@@ -4,15 +4,17 @@
 // processed_tickets row, a savepoint per ticket, a commit per 1,000. Pure rules cx needs anyway (chain
 // hash, mailbox keys, the retention date, "did you mean" reads for an unknown address) are cx's own.
 //   lookup             suppression read
-//   password_reset     suppression read, recent email read, last email id, outbox insert + read back
-//   resubscribe        suppression read, delete (an unsubscribe)
-//   deactivate_client  last service, next appointment, suppression reads, account update, outbox insert
+//   password_reset     suppression read, recent email read, pending email change (count for n, insert)
+//   resubscribe        suppression read, delete (an unsubscribe), pending lift change
+//   deactivate_client  last service, next appointment, suppression reads, account update, pending
+//                      deactivation change, "next steps" email change
 // Run as a child: node dist/bench/batch-floor.js <db> <tickets.csv> <out.csv>
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { decideRetention } from '../actions/retention.js';
 import { suggestAddresses } from '../actions/lookup-suggest.js';
+import { changeKey, type ChangeKind } from '../rules/change-key.js';
 import { chainHash, GENESIS_HASH } from '../rules/audit-chain.js';
 import { baseMailboxKey, mailboxKey } from '../rules/email.js';
 import { DEFAULT_POLICY } from '../rules/policy.js';
@@ -25,18 +27,18 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 const STARTS = `COALESCE(strftime('%Y-%m-%dT%H:%M:%fZ', starts_at), starts_at)`;
 const q = {
-  processed: db.prepare('SELECT ticket_id FROM processed_tickets WHERE ticket_id = ?'),
+  processed: db.prepare("SELECT 1 FROM processed_tickets WHERE desk = 'cx' AND ticket_id = ? AND action = ? AND account_id = ?"),
   byEmail: db.prepare('SELECT * FROM accounts WHERE email_key = ?'),
   byFormer: db.prepare('SELECT a.* FROM former_emails f JOIN accounts a ON a.id = f.account_id WHERE f.email_key = ?'),
   byMailbox: db.prepare('SELECT * FROM accounts WHERE mailbox_key = ?'),
   suppression: db.prepare('SELECT * FROM suppressions WHERE email_key = ?'),
   unsuppress: db.prepare('DELETE FROM suppressions WHERE email_key = ?'),
-  recent: db.prepare(`SELECT id FROM outbox WHERE account_id = ? AND template = ? AND created_at >= ? AND status IN ('queued', 'sent')
-    ORDER BY created_at DESC, id DESC LIMIT 1`),
-  lastEmail: db.prepare('SELECT CAST(max(id) AS TEXT) AS id FROM outbox WHERE account_id = ? AND template = ?'),
-  enqueue: db.prepare(`INSERT INTO outbox (to_email, template, subject, account_id, ticket, idempotency_key, created_at, status)
-    VALUES (?, ?, ?, ?, ?, ?, ?, 'queued') ON CONFLICT (idempotency_key) DO NOTHING`),
-  queued: db.prepare('SELECT id FROM outbox WHERE idempotency_key = ?'),
+  recent: db.prepare(`SELECT id FROM changes WHERE kind = 'email' AND account_id = ? AND template = ? AND created_at >= ?
+    AND state IN ('pending', 'delivered') ORDER BY created_at DESC, id DESC LIMIT 1`),
+  sameChanges: db.prepare(`SELECT count(*) AS n FROM changes WHERE ticket = ? AND desk = 'cx' AND action = ? AND account_id IS ? AND kind = ?`),
+  change: db.prepare(`INSERT INTO changes (key, kind, account_id, desk, ticket, action, n, agent, created_at, data)
+    VALUES (?, ?, ?, 'cx', ?, ?, ?, 'floor', ?, ?) RETURNING id`),
+  everEmailed: db.prepare(`SELECT 1 FROM changes WHERE kind = 'email' AND account_id = ? AND template = ? LIMIT 1`),
   lastService: db.prepare(`SELECT MAX(${STARTS}) AS at FROM appointments WHERE client_id = ? AND ${STARTS} <= ?`),
   nextAppointment: db.prepare(`SELECT ${STARTS} AS at, provider_id FROM appointments WHERE client_id = ? AND ${STARTS} > ? ORDER BY at LIMIT 1`),
   deactivate: db.prepare(`UPDATE accounts SET status = 'deactivated', deactivated_at = ?, retain_until = ?, retention_rule = ?
@@ -44,8 +46,8 @@ const q = {
   lastHash: db.prepare('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1'),
   audit: db.prepare(`INSERT INTO audit_log (at, agent, action, ticket, account_id, outcome, detail, prev_hash, hash)
     VALUES (@at, @agent, @action, @ticket, @account_id, @outcome, @detail, @prev_hash, @hash)`),
-  record: db.prepare(`INSERT INTO processed_tickets (ticket_id, type, email, outcome, account_id, detail, agent, processed_at)
-    VALUES (?, ?, ?, ?, ?, ?, 'floor', ?)`),
+  record: db.prepare(`INSERT INTO processed_tickets (desk, ticket_id, action, account_id, email, outcome, detail, agent, processed_at, via)
+    VALUES ('cx', ?, ?, ?, ?, ?, ?, 'floor', ?, 'batch')`),
 };
 const tx = { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), sp: db.prepare('SAVEPOINT t'), release: db.prepare('RELEASE t') };
 
@@ -71,22 +73,27 @@ function find(key: string): Account | undefined {
   return found[0];
 }
 
+/** A pending change, keyed as cx keys it (rules/change-key.ts). */
+function change(ticket: string, action: string, accountId: string, kind: ChangeKind, now: Date, data: object): void {
+  const n = (q.sameChanges.get(ticket, action, accountId, kind) as { n: number }).n + 1;
+  const key = changeKey({ desk: 'cx', ticket, action, accountId, kind, n });
+  q.change.get(key, kind, accountId, ticket, action, n, now.toISOString(), JSON.stringify(data));
+}
+
 function reset(a: Account, ticket: string, now: Date): Done {
   if (a.status !== 'active' || q.suppression.get(a.email_key)) return { outcome: 'refused' };
   const template = !a.email_verified_at ? 'email_verification' : a.role === 'provider' ? 'provider_password_reset' : 'client_password_reset';
   if (q.recent.get(a.id, template, new Date(now.getTime() - 15 * 60_000).toISOString())) return { outcome: 'already_done', action: 'batch.password_reset', detail: 'queued a moment ago' };
-  const last = (q.lastEmail.get(a.id, template) as { id: string | null }).id ?? '0';
-  const key = `${template}:${a.id}:after:${last}`;
-  q.enqueue.run(a.email, template, 'Reset your password', a.id, ticket, key, now.toISOString());
-  q.queued.get(key);
+  change(ticket, 'password_reset', a.id, 'email', now, { template, to: a.email, subject: 'Reset your password' });
   return { outcome: 'done', action: 'reset', detail: `queued ${template} to ${a.email}` };
 }
 
-function resubscribe(a: Account): Done {
+function resubscribe(a: Account, ticket: string, now: Date): Done {
   const s = q.suppression.get(a.email_key) as { reason: string } | undefined;
   if (!s) return { outcome: 'already_done', action: 'batch.resubscribe', detail: `${a.email} is not on the suppression list` };
   if (s.reason !== 'unsubscribe') return { outcome: 'refused' };
   q.unsuppress.run(a.email_key);
+  change(ticket, 'resubscribe', a.id, 'lift_suppression', now, { email: a.email, reason: s.reason, forced: false });
   return { outcome: 'done', action: 'resubscribe', detail: `took ${a.email} off the suppression list` };
 }
 
@@ -99,7 +106,10 @@ function deactivate(a: Account, ticket: string, now: Date): Done {
   q.nextAppointment.get(a.id, nowIso);
   const suppressed = q.suppression.get(a.email_key);
   q.deactivate.run(nowIso.slice(0, 10), retention.retainUntil, retention.rule, a.id);
-  if (!suppressed) q.enqueue.run(a.email, 'client_deactivation_next_steps', 'Next steps', a.id, ticket, `deactivate:${a.id}`, nowIso);
+  change(ticket, 'deactivate_client', a.id, 'deactivate_client', now, { deactivated_at: nowIso.slice(0, 10), retain_until: retention.retainUntil, retention_rule: retention.rule });
+  if (!suppressed && !q.everEmailed.get(a.id, 'client_deactivation_next_steps')) {
+    change(ticket, 'deactivate_client', a.id, 'email', now, { template: 'client_deactivation_next_steps', to: a.email, subject: 'Next steps' });
+  }
   return { outcome: 'done', action: 'deactivate', detail: `deactivated ${a.id}; records kept until ${retention.retainUntil}` };
 }
 
@@ -115,11 +125,15 @@ for (const [i, row] of rows.entries()) {
     tx.begin.run();
   }
   const key = row.email.trim().toLowerCase();
-  if (!key.includes('@') || key.endsWith('@') || q.processed.get(row.ticket_id)) {
+  if (!key.includes('@') || key.endsWith('@')) {
     lines.push(`${row.ticket_id},skipped,`);
     continue;
   }
   const account = find(key);
+  if (account && q.processed.get(row.ticket_id, row.type, account.id)) {
+    lines.push(`${row.ticket_id},already_done,${account.id}`);
+    continue;
+  }
   if (!account) {
     if (row.type === 'lookup') suggestAddresses(db, key);
     lines.push(`${row.ticket_id},not_found,`);
@@ -129,7 +143,7 @@ for (const [i, row] of rows.entries()) {
   tx.sp.run();
   let r: Done;
   if (row.type === 'password_reset') r = reset(account, row.ticket_id, now);
-  else if (row.type === 'resubscribe') r = resubscribe(account);
+  else if (row.type === 'resubscribe') r = resubscribe(account, row.ticket_id, now);
   else if (row.type === 'deactivate_client') r = deactivate(account, row.ticket_id, now);
   else {
     q.suppression.get(account.email_key);
@@ -143,7 +157,7 @@ for (const [i, row] of rows.entries()) {
   const fields = { at: now.toISOString(), agent: 'floor', action: r.action, ticket: row.ticket_id, account_id: account.id, outcome: r.outcome, detail: r.detail };
   const prev = (q.lastHash.get() as { hash: string } | undefined)?.hash ?? GENESIS_HASH;
   q.audit.run({ ...fields, prev_hash: prev, hash: chainHash(prev, fields) });
-  q.record.run(row.ticket_id, row.type, row.email, r.outcome, account.id, r.detail, fields.at);
+  q.record.run(row.ticket_id, row.type, account.id, row.email, r.outcome, r.detail, fields.at);
   tx.release.run();
   lines.push(`${row.ticket_id},${r.outcome},${account.id}`);
 }

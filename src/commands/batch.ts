@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import type { BatchSettings } from '../batch/dispatch.js';
+import { ticketKey } from '../batch/ledger.js';
 import { fileOutput, streamOutput, type ResultsOutput } from '../batch/output.js';
 import { planLines, summaryLine, UNFINISHED } from '../batch/plan.js';
 import { progressBar } from '../batch/progress.js';
@@ -16,6 +17,7 @@ import { cancellable, type Cancellable } from '../files/cancellation.js';
 import { OutputWriteError } from '../files/errors.js';
 import { mirrorFiles } from '../files/protected.js';
 import { DEFAULT_POLICY, loadPolicy, type RetentionPolicy } from '../rules/policy.js';
+import { checkDesk } from '../rules/tickets.js';
 import { note, printJson } from '../render.js';
 import type { Db } from '../store/db.js';
 import { processedTicket } from '../store/processed-tickets.js';
@@ -25,6 +27,7 @@ import { openForWrite } from './mirror.js';
 interface BatchOptions {
   out?: string;
   force?: boolean;
+  desk?: string;
   typeColumn?: string;
   notesDir: string;
 }
@@ -35,6 +38,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
     .option('--force', 'replace an existing --out file')
     .option('--type-column <header>', 'read the ticket type from this column, e.g. "CX action [list]" (else type, else Tags)')
     .option('--notes-dir <dir>', 'where notes_export rows write their zips', 'exports')
+    .option('--desk <name>', 'the help desk the tickets belong to (default: zendesk or freshdesk as the export shows, else $CX_DESK, else cx)')
     .addHelpText('after', `
 Each ticket id is applied once: a ticket recorded by an earlier run (or another agent's) reports
 already_done. Rows that end not_found, refused, invalid or error are not recorded: fix the cause and
@@ -59,6 +63,7 @@ async function batch(ctx: Context, source: string, opts: BatchOptions): Promise<
   // The mirror, its WAL and the input are never written over: not by --out, not by a notes zip.
   const protect = [...mirrorFiles(ctx.dbPath), ...(source === '-' ? [] : [{ path: source, what: 'the input file' }])];
   const settings: BatchSettings = { notesDir: resolve(opts.notesDir), policy: policyFor(ctx, file), protect };
+  const desk = opts.desk !== undefined ? checkedDeskOption(opts.desk) : (file.desk ?? ctx.desk);
   // Opened before the mirror: a bad --out fails before anything is applied (its temporary file proves it).
   const output: ResultsOutput = opts.out ? fileOutput(opts.out, { force: Boolean(opts.force), protect }) : streamOutput(ctx.io.stdout);
   let db: Db | undefined;
@@ -66,13 +71,13 @@ async function batch(ctx: Context, source: string, opts: BatchOptions): Promise<
   let work: Cancellable | undefined;
   try {
     db = openForWrite(ctx);
-    await confirm(ctx, db, file);
+    await confirm(ctx, db, file, desk);
     const progress = await progressBar(ctx.io, file.count);
     let summary: Summary;
     work = cancellable();
     try {
       summary = await runBatch(db, file.rows(), {
-        agent: ctx.agent, now: ctx.now, dryRun: ctx.dryRun, settings, emit: (r) => output.write(r), progress: (n) => progress.tick(n), work, tally,
+        agent: ctx.agent, desk, now: ctx.now, dryRun: ctx.dryRun, settings, emit: (r) => output.write(r), progress: (n) => progress.tick(n), work, tally,
       });
     } finally {
       progress.stop();
@@ -140,13 +145,22 @@ function policyFor(ctx: Context, file: TicketFile): RetentionPolicy {
 }
 
 /** The plan (counts by type) and a question in a terminal; --yes elsewhere; a dry run needs neither. */
-async function confirm(ctx: Context, db: Db, file: TicketFile): Promise<void> {
+async function confirm(ctx: Context, db: Db, file: TicketFile, desk: string): Promise<void> {
   const plan = file.plan;
   if (plan.applicable === 0 || ctx.dryRun || ctx.yes) return;
   if (ctx.io.interactive) {
     let already = 0;
-    for (const r of file.rows()) if (r.problem === null && processedTicket(db, r.ticketId)) already++;
+    for (const r of file.rows()) {
+      if (r.problem !== null || r.type === null) continue;
+      if (processedTicket(db, ticketKey(db, desk, { ...r, type: r.type }))) already++;
+    }
     for (const line of planLines(plan, already)) note(ctx, line);
   }
   await confirmChange(ctx, `Apply ${plan.applicable} ticket${plan.applicable === 1 ? '' : 's'} to ${ctx.dbPath}?`);
+}
+
+function checkedDeskOption(raw: string): string {
+  const desk = checkDesk(raw);
+  if (!desk.ok) throw new UsageError(`--desk: ${desk.reason}`);
+  return desk.value;
 }

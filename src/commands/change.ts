@@ -24,7 +24,7 @@ export async function runChange(
   const ticket = ctx.dryRun ? (ctx.ticket ?? '') : await requireTicket(ctx);
   const db: Db = openForWrite(ctx);
   try {
-    const deps = (dryRun: boolean): ActionDeps => ({ db, now: ctx.now(), agent: ctx.agent, ticket, dryRun });
+    const deps = (dryRun: boolean): ActionDeps => ({ db, now: ctx.now(), agent: ctx.agent, ticket, desk: ctx.desk, dryRun, via: 'command' });
     const plan = await perform(deps(true));
     if (plan.outcome !== 'planned' || ctx.dryRun) return plan;
     if (!ctx.yes && ctx.io.interactive) for (const line of options.preview?.(plan) ?? []) note(ctx, line);

@@ -107,6 +107,7 @@ export function migrate(db: Db, readonly = false): void {
   writeTransaction(db, () => {
     for (const m of MIGRATIONS.filter((m) => m.version > current)) {
       db.exec(m.sql);
+      m.after?.(db);
       db.pragma(`user_version = ${m.version}`);
     }
   });

@@ -2,7 +2,6 @@
 // termination, and the deactivated records that retention reports on. Nothing here deletes a row.
 import { sql, type Db } from './db.js';
 import { UTC_STARTS_AT } from './caseload.js';
-import { enqueueEmail } from './outbox.js';
 
 /** The former addresses of an account (lookup keys), for checking who asks for a change. */
 export function formerEmailKeys(db: Db, accountId: string): string[] {
@@ -16,29 +15,22 @@ export interface Deactivation {
   deactivatedAt: string;
   retainUntil: string;
   retentionRule: string;
-  /** The "next steps" email, or null when the address is suppressed. */
-  email: { to: string; template: string; subject: string; ticket: string; now: Date } | null;
 }
 
 /**
- * Mark an active client deactivated and queue the "next steps" email. Returns false (and writes nothing)
- * when the account is no longer an active client, e.g. another agent got there first. Call inside the
- * action's writeTransaction.
+ * Mark an active client deactivated. Returns false (and writes nothing) when the account is no longer an
+ * active client, e.g. another agent got there first. Call inside the action's writeTransaction.
  */
-export function recordDeactivation(db: Db, d: Deactivation): { changed: boolean; emailQueued: boolean } {
-  const changed =
+export function recordDeactivation(db: Db, d: Deactivation): boolean {
+  return (
     sql(
       db,
       `UPDATE accounts SET status = 'deactivated', deactivated_at = @deactivatedAt, retain_until = @retainUntil,
          retention_rule = @retentionRule
        WHERE id = @accountId AND role = 'client' AND status = 'active'`,
     ).run({ accountId: d.accountId, deactivatedAt: d.deactivatedAt, retainUntil: d.retainUntil, retentionRule: d.retentionRule })
-      .changes === 1;
-  if (!changed || d.email === null) return { changed, emailQueued: false };
-  // One "next steps" email per account, ever: a second deactivation of the same account (reactivated on the
-  // platform in between) finds the key taken and queues nothing, which the result reports.
-  const { queued } = enqueueEmail(db, { ...d.email, accountId: d.accountId, idempotencyKey: `deactivate:${d.accountId}` });
-  return { changed, emailQueued: queued };
+      .changes === 1
+  );
 }
 
 /** Terminate an active provider's contract; false when the account is no longer an active provider. */

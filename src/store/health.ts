@@ -3,7 +3,7 @@ import { schemaVersion, type Db } from './db.js';
 
 export const COUNTED_TABLES = [
   'accounts', 'former_emails', 'suppressions', 'appointments', 'progress_notes',
-  'outbox', 'processed_tickets', 'audit_log',
+  'changes', 'processed_tickets', 'audit_log',
 ] as const;
 
 export interface Health {

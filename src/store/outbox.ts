@@ -1,13 +1,16 @@
-// The outbox: every email an action asks for is a row here, written inside the action's own write
-// transaction. The platform's mail service drains it and mints any token or link itself: cx never holds one.
+// The outbox: the emails among the pending changes (store/changes.ts). Every email an action asks for is
+// a change recorded inside the action's own write transaction; `cx sync push` delivers it to the platform,
+// whose mail service mints any token or link itself: cx never holds one. An email's status is its
+// change's delivery state.
+import { CHANGE_STATES, recordChange, type ChangeState } from './changes.js';
 import { sql, type Db } from './db.js';
 
-export const OUTBOX_STATUSES = ['queued', 'sent', 'failed', 'cancelled'] as const;
-export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+export const OUTBOX_STATUSES = CHANGE_STATES;
+export type OutboxStatus = ChangeState;
 
-/** A row as `cx outbox --json` shows it (CONTRACTS.md); the id is an opaque string. */
+/** A row as `cx outbox --json` shows it (CONTRACTS.md): the id is the change's row id, a number. */
 export interface OutboxRow {
-  id: string;
+  id: number;
   to: string;
   template: string;
   subject: string;
@@ -22,56 +25,53 @@ export interface NewEmail {
   template: string;
   subject: string;
   accountId: string | null;
+  desk: string;
   ticket: string;
-  /** Unique per email asked for: a second enqueue with the same key queues nothing. */
-  idempotencyKey: string;
+  /** The ticket action that asks for the email (password_reset, deactivate_client). */
+  action: string;
+  agent: string;
   now: Date;
 }
 
-const COLUMNS = `CAST(id AS TEXT) AS id, to_email AS "to", template, subject, account_id, ticket, created_at, status`;
+const COLUMNS = `id, to_email AS "to", template, json_extract(data, '$.subject') AS subject, account_id, ticket, created_at,
+  state AS status`;
 
-/**
- * Queue one email. Call inside the change's writeTransaction. When the idempotency key was used before,
- * nothing is inserted and the earlier row comes back with `queued: false`.
- */
-export function enqueueEmail(db: Db, email: NewEmail): { queued: boolean; row: OutboxRow } {
-  const info = sql(
-    db,
-    `INSERT INTO outbox (to_email, template, subject, account_id, ticket, idempotency_key, created_at, status)
-     VALUES (@to, @template, @subject, @accountId, @ticket, @idempotencyKey, @createdAt, 'queued')
-     ON CONFLICT (idempotency_key) DO NOTHING`,
-  ).run({
-    to: email.to,
-    template: email.template,
-    subject: email.subject,
+/** Queue one email; call inside the change's writeTransaction. */
+export function enqueueEmail(db: Db, email: NewEmail): OutboxRow {
+  const change = recordChange(db, {
+    kind: 'email',
     accountId: email.accountId,
+    desk: email.desk,
     ticket: email.ticket,
-    idempotencyKey: email.idempotencyKey,
-    createdAt: email.now.toISOString(),
+    action: email.action,
+    agent: email.agent,
+    now: email.now,
+    data: { template: email.template, to: email.to, subject: email.subject },
   });
-  const row = sql(db, `SELECT ${COLUMNS} FROM outbox WHERE idempotency_key = ?`).get(email.idempotencyKey) as OutboxRow;
-  return { queued: info.changes === 1, row };
+  return emailById(db, change.id)!;
+}
+
+export function emailById(db: Db, id: number): OutboxRow | undefined {
+  return sql(db, `SELECT ${COLUMNS} FROM changes WHERE id = ? AND kind = 'email'`).get(id) as OutboxRow | undefined;
 }
 
 /**
- * The latest email of this template for this account queued (or already sent) at or after `since`.
- * A failed or cancelled one does not count: asking again is then the right thing to do.
+ * The latest email of this template for this account queued (or already delivered) at or after `since`.
+ * A failed one does not count: asking again is then the right thing to do.
  */
 export function recentEmail(db: Db, accountId: string, template: string, since: Date): OutboxRow | undefined {
   return sql(
     db,
-    `SELECT ${COLUMNS} FROM outbox
-     WHERE account_id = ? AND template = ? AND created_at >= ? AND status IN ('queued', 'sent')
+    `SELECT ${COLUMNS} FROM changes
+     WHERE kind = 'email' AND account_id = ? AND template = ? AND created_at >= ? AND state IN ('pending', 'delivered')
      ORDER BY created_at DESC, id DESC LIMIT 1`,
   ).get(accountId, template, since.toISOString()) as OutboxRow | undefined;
 }
 
-/** The id of the last email of this template for this account, whatever its status (null: none yet). */
-export function lastEmailId(db: Db, accountId: string, template: string): string | null {
-  const row = sql(db, 'SELECT CAST(max(id) AS TEXT) AS id FROM outbox WHERE account_id = ? AND template = ?').get(accountId, template) as
-    | { id: string | null }
-    | undefined;
-  return row?.id ?? null;
+/** Whether this account was ever sent an email of this template (any state). */
+export function everEmailed(db: Db, accountId: string, template: string): boolean {
+  const row = sql(db, `SELECT 1 AS yes FROM changes WHERE kind = 'email' AND account_id = ? AND template = ? LIMIT 1`).get(accountId, template);
+  return row !== undefined;
 }
 
 export interface OutboxFilter {
@@ -80,19 +80,25 @@ export interface OutboxFilter {
   emailKey?: string;
   accountIds?: string[];
   ticket?: string;
+  /** Queued at or after this date or time. */
+  since?: string;
 }
 
 /** Rows in the order they were queued. */
 export function listOutbox(db: Db, filter: OutboxFilter = {}): OutboxRow[] {
-  const where: string[] = [];
+  const where: string[] = [`kind = 'email'`];
   const params: Record<string, unknown> = {};
   if (filter.status) {
-    where.push('status = @status');
+    where.push('state = @status');
     params.status = filter.status;
   }
   if (filter.ticket) {
     where.push('ticket = @ticket');
     params.ticket = filter.ticket;
+  }
+  if (filter.since) {
+    where.push('created_at >= @since');
+    params.since = filter.since;
   }
   if (filter.emailKey !== undefined) {
     // By the address written on the row (any ASCII case), or by the account it was about.
@@ -100,6 +106,5 @@ export function listOutbox(db: Db, filter: OutboxFilter = {}): OutboxRow[] {
     params.emailKey = filter.emailKey;
     params.accounts = JSON.stringify(filter.accountIds ?? []);
   }
-  const text = `SELECT ${COLUMNS} FROM outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
-  return sql(db, text).all(params) as OutboxRow[];
+  return sql(db, `SELECT ${COLUMNS} FROM changes WHERE ${where.join(' AND ')} ORDER BY id`).all(params) as OutboxRow[];
 }

@@ -1,31 +1,47 @@
-// The batch's SQL: the processed_tickets table (a ticket applied once is never applied again) and the
-// transaction shape a batch runs in — one BEGIN IMMEDIATE per chunk of tickets, one savepoint per ticket.
+// The ticket ledger's SQL: the processed_tickets table (a ticket's change applied once is never applied
+// again, keyed by help desk, ticket, action and account) and the batch's transaction shape a batch runs in — one BEGIN IMMEDIATE per chunk of tickets, one savepoint per ticket.
 // A ticket's writes, its audit row and its processed_tickets row commit or roll back together; the chunk
 // only decides how often the mirror is synced, not what is all-or-nothing.
 import { sql, type Db } from './db.js';
 
-export interface ProcessedTicket {
+/** The exactly-once key of a ticket's change (CONTRACTS.md "Tickets"); account '' when it names none. */
+export interface TicketKey {
+  desk: string;
   ticket_id: string;
-  type: string;
+  action: string;
+  account_id: string;
+}
+
+export interface ProcessedTicket extends TicketKey {
   email: string;
   outcome: string;
-  account_id: string | null;
   detail: string;
   agent: string;
   processed_at: string;
+  /** Recorded by a batch row, or by a single command run with --ticket. */
+  via: 'batch' | 'command';
 }
 
-export function processedTicket(db: Db, ticketId: string): ProcessedTicket | undefined {
-  return sql(db, 'SELECT * FROM processed_tickets WHERE ticket_id = ?').get(ticketId) as ProcessedTicket | undefined;
+export function processedTicket(db: Db, key: TicketKey): ProcessedTicket | undefined {
+  return sql(db, 'SELECT * FROM processed_tickets WHERE desk = @desk AND ticket_id = @ticket_id AND action = @action AND account_id = @account_id').get(
+    key,
+  ) as ProcessedTicket | undefined;
 }
 
-/** Record a ticket as applied; inside the ticket's savepoint. A second insert of the same id fails (PK). */
-export function recordProcessed(db: Db, row: ProcessedTicket): void {
-  sql(
-    db,
-    `INSERT INTO processed_tickets (ticket_id, type, email, outcome, account_id, detail, agent, processed_at)
-     VALUES (@ticket_id, @type, @email, @outcome, @account_id, @detail, @agent, @processed_at)`,
-  ).run(row);
+/**
+ * Record a ticket's change as applied; inside the change's transaction (a batch ticket's savepoint, a
+ * single command's write transaction). A key recorded before is left as it is: a single command keeps its
+ * own rules (a reset may be sent again after the de-duplication window), and the first record stands.
+ */
+export function recordProcessed(db: Db, row: ProcessedTicket): boolean {
+  return (
+    sql(
+      db,
+      `INSERT INTO processed_tickets (desk, ticket_id, action, account_id, email, outcome, detail, agent, processed_at, via)
+       VALUES (@desk, @ticket_id, @action, @account_id, @email, @outcome, @detail, @agent, @processed_at, @via)
+       ON CONFLICT (desk, ticket_id, action, account_id) DO NOTHING`,
+    ).run(row).changes === 1
+  );
 }
 
 /** The newest audit row's id (0 when empty): tells whether an action wrote its own audit row. */

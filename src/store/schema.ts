@@ -1,9 +1,14 @@
 // The mirror's schema, as migrations applied in order; PRAGMA user_version holds the last one applied.
 // Never edit a migration that has shipped: add the next one.
 
+import type { Db } from './db.js';
+import { moveOutboxIntoChanges } from './migration-2.js';
+
 export interface Migration {
   version: number;
   sql: string;
+  /** A step SQL alone cannot do (hashing keys), run after `sql` in the same transaction. */
+  after?: (db: Db) => void;
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -129,6 +134,71 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 `,
+  },
+  {
+    // Changes cx makes become pending changes that `cx sync push` delivers (the outbox becomes a view of
+    // the email ones); the ticket ledger is keyed by (help desk, ticket, action, account); every mirror
+    // gets an id, and keeps the audit anchor the platform returns.
+    version: 2,
+    sql: `
+CREATE TABLE mirror_meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+INSERT INTO mirror_meta (key, value) VALUES ('mirror_id', lower(hex(randomblob(16))));
+
+CREATE TABLE changes (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,               -- hex SHA-256 of desk|ticket|action|account|kind|n (CONTRACTS.md)
+  kind TEXT NOT NULL CHECK (kind IN ('email', 'deactivate_client', 'terminate_provider', 'lift_suppression')),
+  account_id TEXT REFERENCES accounts (id),
+  desk TEXT NOT NULL,
+  ticket TEXT NOT NULL,
+  action TEXT NOT NULL,                   -- the ticket action (batch type) that made it
+  n INTEGER NOT NULL CHECK (n >= 1),      -- the same desk, ticket, action, account and kind counted from 1
+  agent TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  data TEXT NOT NULL CHECK (json_valid(data)),
+  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT,                   -- not before this time (a Retry-After, a backoff); null: now
+  last_error TEXT,
+  receipt TEXT,
+  delivered_at TEXT,
+  lease_owner TEXT,                       -- the push run that claimed it, until lease_until
+  lease_until TEXT,
+  reconciled_at TEXT,                     -- an import compared the platform's value with it after delivery
+  template TEXT GENERATED ALWAYS AS (json_extract(data, '$.template')) VIRTUAL,
+  to_email TEXT GENERATED ALWAYS AS (json_extract(data, '$.to')) VIRTUAL
+) STRICT;
+CREATE INDEX changes_queue ON changes (state, id);
+CREATE INDEX changes_by_account ON changes (account_id, id);
+CREATE INDEX changes_by_ticket ON changes (ticket, desk, action, account_id, kind);
+CREATE INDEX changes_emails_by_account ON changes (account_id, template, created_at) WHERE kind = 'email';
+CREATE INDEX changes_emails_by_to ON changes (to_email) WHERE kind = 'email';
+
+CREATE TABLE processed_tickets_v2 (
+  desk TEXT NOT NULL,
+  ticket_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  account_id TEXT NOT NULL DEFAULT '',    -- '' when the ticket named no single account
+  email TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  agent TEXT NOT NULL,
+  processed_at TEXT NOT NULL,
+  via TEXT NOT NULL CHECK (via IN ('batch', 'command')),
+  PRIMARY KEY (desk, ticket_id, action, account_id)
+) STRICT;
+
+CREATE TABLE audit_anchor (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  anchored_id INTEGER NOT NULL,
+  anchored_hash TEXT NOT NULL,
+  anchored_at TEXT NOT NULL
+) STRICT;
+`,
+    after: moveOutboxIntoChanges,
   },
 ];
 

@@ -6,6 +6,7 @@ import { resubscribe } from '../../src/actions/resubscribe.js';
 import { DEFAULT_SETTINGS, settingsFromEnv } from '../../src/settings.js';
 import { openMirror, sql, writeTransaction, type Db } from '../../src/store/db.js';
 import { enqueueEmail, listOutbox } from '../../src/store/outbox.js';
+import { changeKey } from '../../src/rules/change-key.js';
 import { demoMirror, NOW, snapshot } from '../helpers/cx.js';
 
 const at = (offsetSeconds: number) => new Date(new Date(NOW).getTime() + offsetSeconds * 1000);
@@ -14,7 +15,7 @@ const settings = { brand: 'Headway', resetWindowMinutes: 1 };
 describe('resetPassword (action)', () => {
   let path: string;
   let db: Db;
-  const deps = (over: Partial<ActionDeps> = {}): ActionDeps => ({ db, now: at(0), agent: 'tester', ticket: 'T-1', dryRun: false, ...over });
+  const deps = (over: Partial<ActionDeps> = {}): ActionDeps => ({ db, now: at(0), agent: 'tester', ticket: 'T-1', desk: 'cx', dryRun: false, via: 'batch', ...over });
   const auditRows = () => sql(db, "SELECT action, ticket, account_id, outcome FROM audit_log WHERE action <> 'db.seed' ORDER BY id").all();
 
   beforeEach(() => {
@@ -30,23 +31,39 @@ describe('resetPassword (action)', () => {
     expect(snapshot(path)).toEqual(before);
   });
 
-  it('queues once per window; a new one after the window; each with its own idempotency key', () => {
+  it('queues once per window; a new one after the window is a deliberate repeat: the next n, a new key', () => {
     expect(resetPassword(deps(), { email: 'wei.chen@gmail.com', settings }).outcome).toBe('done');
-    expect(resetPassword(deps({ now: at(59) }), { email: 'wei.chen@gmail.com', settings })).toMatchObject({ outcome: 'already_done', outbox_id: '1' });
+    expect(resetPassword(deps({ now: at(59) }), { email: 'wei.chen@gmail.com', settings })).toMatchObject({ outcome: 'already_done', outbox_id: 1 });
     expect(resetPassword(deps({ now: at(61) }), { email: 'wei.chen@gmail.com', settings }).outcome).toBe('done');
-    const keys = sql(db, 'SELECT idempotency_key AS k FROM outbox ORDER BY id').all() as Array<{ k: string }>;
-    expect(keys.map((x) => x.k)).toEqual([
-      'client_password_reset:b4c5d6e7-f8a9-4b0c-8d1e-2f3a4b5c6d7e:after:0',
-      'client_password_reset:b4c5d6e7-f8a9-4b0c-8d1e-2f3a4b5c6d7e:after:1',
+    const rows = sql(db, 'SELECT key, n FROM changes ORDER BY id').all() as Array<{ key: string; n: number }>;
+    const wei = 'b4c5d6e7-f8a9-4b0c-8d1e-2f3a4b5c6d7e';
+    expect(rows).toEqual([
+      { n: 1, key: changeKey({ desk: 'cx', ticket: 'T-1', action: 'password_reset', accountId: wei, kind: 'email', n: 1 }) },
+      { n: 2, key: changeKey({ desk: 'cx', ticket: 'T-1', action: 'password_reset', accountId: wei, kind: 'email', n: 2 }) },
     ]);
+    expect(rows[0]!.key).toMatch(/^[0-9a-f]{64}$/);
     expect(auditRows()).toHaveLength(2);
   });
 
-  it('a failed or cancelled email does not count as already sent', () => {
+  it('two agents on two mirrors processing the same ticket make the same key; another desk another', () => {
+    const other = openMirror(demoMirror());
+    try {
+      resetPassword(deps({ agent: 'someone else' }), { email: 'wei.chen@gmail.com', settings });
+      resetPassword({ ...deps({ agent: 'me', now: at(30) }), db: other }, { email: 'Wei.Chen@gmail.com', settings });
+      resetPassword({ ...deps({ desk: 'zendesk' }), db: other }, { email: 'jane.doe@gmail.com', settings });
+      const keyOf = (d: Db) => sql(d, 'SELECT key FROM changes ORDER BY id').all() as Array<{ key: string }>;
+      expect(keyOf(other)[0]).toEqual(keyOf(db)[0]);
+      expect(keyOf(other)[1]!.key).toBe(changeKey({ desk: 'zendesk', ticket: 'T-1', action: 'password_reset', accountId: '1001', kind: 'email', n: 1 }));
+    } finally {
+      other.close();
+    }
+  });
+
+  it('a failed email does not count as already sent', () => {
     expect(resetPassword(deps(), { email: 'wei.chen@gmail.com', settings }).outcome).toBe('done');
-    sql(db, "UPDATE outbox SET status = 'failed'").run();
+    sql(db, "UPDATE changes SET state = 'failed'").run();
     expect(resetPassword(deps({ now: at(5) }), { email: 'wei.chen@gmail.com', settings }).outcome).toBe('done');
-    expect(listOutbox(db).map((r) => r.status)).toEqual(['failed', 'queued']);
+    expect(listOutbox(db).map((r) => r.status)).toEqual(['failed', 'pending']);
   });
 
   it("inside a batch's transaction it is a savepoint: a repeat row is already_done, and a rollback undoes all", () => {
@@ -86,15 +103,18 @@ describe('resetPassword (action)', () => {
 });
 
 describe('enqueueEmail (the store call cx deactivate uses)', () => {
-  it('inserts once per idempotency key and returns the earlier row after', () => {
+  it('records a pending email change with its data, numbered within its ticket', () => {
     const db = openMirror(demoMirror());
     try {
-      const email = { to: 'jane.doe@gmail.com', template: 'deactivation_next_steps', subject: 's', accountId: '1001', ticket: 'T-9', idempotencyKey: 'k-1', now: at(0) };
+      const email = { to: 'jane.doe@gmail.com', template: 'deactivation_next_steps', subject: 's', accountId: '1001', desk: 'cx', ticket: 'T-9', action: 'deactivate_client', agent: 'a', now: at(0) };
       const first = writeTransaction(db, () => enqueueEmail(db, email));
       const second = writeTransaction(db, () => enqueueEmail(db, { ...email, now: at(60) }));
-      expect(first.queued).toBe(true);
-      expect(second).toEqual({ queued: false, row: first.row });
-      expect(first.row).toMatchObject({ to: 'jane.doe@gmail.com', status: 'queued', created_at: at(0).toISOString() });
+      expect(first).toMatchObject({ to: 'jane.doe@gmail.com', status: 'pending', created_at: at(0).toISOString(), subject: 's' });
+      expect(second.id).toBeGreaterThan(first.id);
+      expect(sql(db, 'SELECT n, kind, data FROM changes ORDER BY id').all()).toEqual([
+        { n: 1, kind: 'email', data: '{"template":"deactivation_next_steps","to":"jane.doe@gmail.com","subject":"s"}' },
+        { n: 2, kind: 'email', data: '{"template":"deactivation_next_steps","to":"jane.doe@gmail.com","subject":"s"}' },
+      ]);
     } finally {
       db.close();
     }

@@ -79,15 +79,32 @@ describe('parseTickets: canonical format', () => {
     expect(rows.map((r) => r.problem)).toEqual([null, 'missing email', 'missing email']);
   });
 
-  it('marks a ticket id seen earlier in the file on every later row', () => {
-    const rows = parseTickets('ticket_id,type,email\n7,lookup,a@x.com\n8,lookup,b@x.com\n7,resubscribe,c@x.com\n\n7 ,lookup,d@x.com\n8,bogus,e@x.com\n');
+  it('a ticket may ask for several actions and several accounts; the same request twice is marked', () => {
+    const rows = parseTickets(
+      'ticket_id,type,email\n7,lookup,a@x.com\n8,lookup,b@x.com\n7,resubscribe,a@x.com\n7,lookup,c@x.com\n\n7 ,Lookup, A@X.com\n8,bogus,b@x.com\n',
+    );
     expect(rows.map((r) => [r.line, r.problem])).toEqual([
       [2, null],
       [3, null],
-      [4, 'duplicate ticket id (first on line 2)'],
-      [6, 'duplicate ticket id (first on line 2)'],
-      [7, expect.stringMatching(/^duplicate ticket id \(first on line 3\); unknown type "bogus"/)],
+      [4, null],
+      [5, null],
+      [7, 'duplicate row: ticket 7 already asks for lookup of this address (first on line 2)'],
+      [8, expect.stringMatching(/^unknown type "bogus"/)],
     ]);
+  });
+
+  it('ticket ids are checked and NFC-normalised: controls, invisible characters and 65 characters are invalid', () => {
+    const rows = parseTickets(
+      `ticket_id,type,email\n"T\u200b1",lookup,a@x.com\n"T\u202e1",lookup,a@x.com\n${'9'.repeat(65)},lookup,a@x.com\n${'9'.repeat(64)},lookup,a@x.com\nCafe\u0301,lookup,a@x.com\n`,
+    );
+    expect(rows.map((r) => r.problem)).toEqual([
+      expect.stringMatching(/invisible or control character \(U\+200B\)/),
+      expect.stringMatching(/U\+202E/),
+      'the ticket id is 65 characters long; at most 64',
+      null,
+      null,
+    ]);
+    expect(rows[4]!.ticketId).toBe('Caf\u00e9');
   });
 
   it('ticket ids are opaque: case and leading zeros matter', () => {

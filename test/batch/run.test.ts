@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { audit, result, type ActionDeps } from '../../src/actions/common.js';
+import { audit, recordChangeFor, result, type ActionDeps } from '../../src/actions/common.js';
 import { DISPATCH, type DispatchTable, type TicketAction } from '../../src/batch/dispatch.js';
 import { parseTickets } from '../../src/batch/input.js';
 import { checkRows } from '../../src/batch/plan.js';
@@ -32,8 +32,7 @@ function mirror(): { db: Db; path: string } {
 /** A stand-in change: an outbox row and its audit row in one writeTransaction, as real actions do. */
 function queueEmail(deps: ActionDeps, to: string): void {
   writeTransaction(deps.db, () => {
-    deps.db.prepare(`INSERT INTO outbox (to_email, template, subject, ticket, idempotency_key, created_at)
-      VALUES (?, 'reset', 'Reset', ?, ?, ?)`).run(to, deps.ticket, `k-${deps.ticket}`, deps.now.toISOString());
+    recordChangeFor(deps, 'password_reset', 'email', null, { template: 'reset', to, subject: 'Reset' });
     audit(deps, 'test.queue', result('done', `queued to ${to}`, null));
   });
 }
@@ -47,7 +46,7 @@ function rowsOf(csv: string) {
 async function run(db: Db, csv: string, table: Partial<DispatchTable>, over: Partial<RunOptions> = {}) {
   const emitted: ResultRow[][] = [];
   const summary = await runBatch(db, rowsOf(csv), {
-    agent: 'unit', now: () => NOW, dryRun: false, settings: { notesDir: tempDir(), policy: DEFAULT_POLICY },
+    agent: 'unit', desk: 'cx', now: () => NOW, dryRun: false, settings: { notesDir: tempDir(), policy: DEFAULT_POLICY },
     table: { ...DISPATCH, ...table }, emit: (r) => void emitted.push(r), ...over,
   });
   return { summary, emitted, results: emitted.flat() };
@@ -102,11 +101,15 @@ describe('runBatch: one savepoint per ticket', () => {
     let calls = 0;
     const counted: TicketAction = (deps, row) => (calls++, sends(deps, row, { notesDir: '', policy: DEFAULT_POLICY }));
     await run(db, '1,password_reset,a@x.com\n', { password_reset: counted });
-    const { results } = await run(db, '1,resubscribe,a@x.com\n2,password_reset,b@x.com\n', { password_reset: counted });
+    const { results } = await run(db, '1,password_reset,a@x.com\n2,password_reset,b@x.com\n', { password_reset: counted });
     expect(calls).toBe(2);
     expect(results[0]).toMatchObject({ outcome: 'already_done', processed_at: NOW.toISOString() });
-    expect(results[0]!.detail).toMatch(/^already processed as password_reset on 2026-11-27T12:00:00.000Z by unit: queued$/);
+    expect(results[0]!.detail).toMatch(/^already processed by a batch on 2026-11-27T12:00:00.000Z by unit: queued$/);
     expect(count(db, 'SELECT count(*) n FROM outbox')).toBe(2);
+    // The same ticket id under another help desk is another ticket.
+    const other = await run(db, '1,password_reset,a@x.com\n', { password_reset: counted }, { desk: 'freshdesk' });
+    expect(other.results[0]!.outcome).toBe('done');
+    expect(calls).toBe(3);
   });
 
   it('an action that plans in a real run is a bug: error, nothing kept', async () => {

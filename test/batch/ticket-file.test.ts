@@ -15,9 +15,10 @@ function bigExport(n: number): Buffer {
     if (i % 997 === 0) lines.push('');
     if (i % 1499 === 0) lines.push(',,,');
     const id = i % 1777 === 0 ? 'T1' : `T${i}`;
-    const email = i % 13 === 0 ? `broken${i}@` : `user${i}@example.com`;
+    const email = i % 1777 === 0 ? 'same@example.com' : i % 13 === 0 ? `broken${i}@` : `user${i}@example.com`;
     const reason = i % 7 === 0 ? `"line one\r\nline two, ""quoted"""` : `plain ${i}`;
-    lines.push(`${id},${i % 5 === 0 ? 'Password reset' : 'lookup'},${email},${reason}`);
+    const type = i % 1777 === 0 ? 'lookup' : i % 5 === 0 ? 'Password reset' : 'lookup';
+    lines.push(`${id},${type},${email},${reason}`);
   }
   return Buffer.from(lines.join('\r\n'));
 }

@@ -158,11 +158,11 @@ function expectExactlyOnce(db: string, ref: { db: string; results: Result[] }): 
   expect(query(db, "SELECT count(*) n, count(DISTINCT ticket) d FROM audit_log WHERE ticket LIKE 'K-%'")[0]).toEqual({ n: recorded.length, d: recorded.length });
   // Every reset done queued exactly one email under its ticket; nothing is queued under another ticket.
   const resets = query(db, `SELECT p.ticket_id, (SELECT count(*) FROM outbox o WHERE o.ticket = p.ticket_id) n FROM processed_tickets p
-    WHERE p.type = 'password_reset' AND p.outcome = 'done'`);
+    WHERE p.action = 'password_reset' AND p.outcome = 'done'`);
   expect(resets.length).toBeGreaterThan(0);
   expect(resets.filter((r) => r.n !== 1)).toEqual([]);
   expect(query(db, 'SELECT count(*) n FROM outbox WHERE ticket NOT IN (SELECT ticket_id FROM processed_tickets)')[0].n).toBe(0);
-  expect(query(db, 'SELECT count(*) - count(DISTINCT idempotency_key) AS dup FROM outbox')[0].dup).toBe(0);
+  expect(query(db, 'SELECT count(*) - count(DISTINCT key) AS dup FROM changes')[0].dup).toBe(0);
   // Same moment (CX_NOW): one email per account and template, whatever the crashes did.
   expect(query(db, 'SELECT account_id, template FROM outbox GROUP BY account_id, template HAVING count(*) > 1')).toEqual([]);
   // Each account deactivated once: by one ticket, with one audit row.
@@ -249,12 +249,14 @@ describe('cx batch: exactly once, with tickets that write', () => {
       expect(byAgent[first][i]!.detail, id).toBe(want.detail);
       expect(byAgent[other][i], id).toMatchObject({ outcome: 'already_done', detail: expect.stringContaining(`by ${first}: ${want.detail}`) });
     }
-    // The same changes and emails as the clean run (the audit rows and records name two agents here).
-    const { processed_tickets: _p, audit_log: _a, ...rest } = snapshot(db);
-    const { processed_tickets: _rp, audit_log: _ra, ...refRest } = snapshot(ref.db);
+    // The same changes and emails as the clean run (the audit rows, records and changes name two agents here).
+    const { processed_tickets: _p, audit_log: _a, changes: _c, ...rest } = snapshot(db);
+    const { processed_tickets: _rp, audit_log: _ra, changes: _rc, ...refRest } = snapshot(ref.db);
     expect(rest).toEqual(refRest);
+    const changes = (path: string) => query(path, 'SELECT key, kind, account_id, desk, ticket, action, n, data, state FROM changes ORDER BY key');
+    expect(changes(db)).toEqual(changes(ref.db));
     expect(query(db, "SELECT count(*) n FROM audit_log WHERE ticket LIKE 'K-%'")[0].n).toBe(applier.size);
-    expect(query(db, 'SELECT count(*) - count(DISTINCT idempotency_key) AS dup FROM outbox')[0].dup).toBe(0);
+    expect(query(db, 'SELECT count(*) - count(DISTINCT key) AS dup FROM changes')[0].dup).toBe(0);
     expect(auditChainHolds(db)).toBe(true);
   });
 });

@@ -126,7 +126,7 @@ describe('cx batch: the canonical export, every row through the real action', ()
     expect(detail('T-1022')).toContain('not a usable address');
     expect(got.get('T-1023')).toMatchObject({ type: 'refund_request', detail: expect.stringContaining('unknown type') });
     // The duplicate T-1005 (line 25) is its own invalid row; the first one is still processed.
-    expect(r.rows.filter((x) => x.ticket_id === 'T-1005').map((x) => x.detail)[1]).toBe('duplicate ticket id (first on line 6)');
+    expect(r.rows.filter((x) => x.ticket_id === 'T-1005').map((x) => x.detail)[1]).toBe('duplicate row: ticket T-1005 already asks for password_reset of this address (first on line 6)');
     expect(detail('T-1024')).toContain('marcus.reyes+headway@outlook.com (account 1007), a different +alias');
     expect(got.get('T-1025')!.email).toBe("'=cmd|'/c_calc'!A1@example.com"); // no spreadsheet runs it
     expect(detail('T-1026')).toContain('emails suppressed (complaint');
@@ -142,12 +142,12 @@ describe('cx batch: the canonical export, every row through the real action', ()
       'T-1028 deactivate',
     ]);
     expect(outbox(db)).toEqual([
-      'T-1005 client_password_reset aaliyah.johnson@gmail.com 1032 queued',
-      'T-1006 provider_password_reset m.okafor@brightpathcounseling.com p201 queued',
-      'T-1007 email_verification noah.kim@icloud.com 1011 queued',
-      'T-1008 email_verification t.nguyen@harborlighttherapy.com p203 queued',
-      `T-1014 ${NEXT_STEPS} connor.obrien@hotmail.com 1033 queued`,
-      `T-1028 ${NEXT_STEPS} hannah.schafer@gmail.com 1030 queued`,
+      'T-1005 client_password_reset aaliyah.johnson@gmail.com 1032 pending',
+      'T-1006 provider_password_reset m.okafor@brightpathcounseling.com p201 pending',
+      'T-1007 email_verification noah.kim@icloud.com 1011 pending',
+      'T-1008 email_verification t.nguyen@harborlighttherapy.com p203 pending',
+      `T-1014 ${NEXT_STEPS} connor.obrien@hotmail.com 1033 pending`,
+      `T-1028 ${NEXT_STEPS} hannah.schafer@gmail.com 1030 pending`,
     ]);
     // Priya's unsubscribe is lifted; the bounce and the complaint stay (resubscribe never forces).
     expect(suppressed(db)).toEqual(['grace.whitaker@aol.com bounce', 'k.asante@mindfulroots.org unsubscribe', 'tyler.brooks@yahoo.com complaint']);
@@ -261,9 +261,9 @@ describe('cx batch: help desk exports as they come', () => {
     expect(got.get('48218')!.detail).toContain('not a usable address');
     expectRecorded(db, r.rows);
     expect(outbox(db)).toEqual([
-      '48211 client_password_reset zoe.oneil@fastmail.com 1021 queued',
-      `48213 ${NEXT_STEPS} wei.chen@gmail.com ${WEI} queued`,
-      '48220 client_password_reset marco.dangelo@gmail.com 1022 queued',
+      '48211 client_password_reset zoe.oneil@fastmail.com 1021 pending',
+      `48213 ${NEXT_STEPS} wei.chen@gmail.com ${WEI} pending`,
+      '48220 client_password_reset marco.dangelo@gmail.com 1022 pending',
     ]);
     expect(suppressed(db)).not.toContain('priya.raman@hotmail.com unsubscribe');
     expect(suppressed(db)).toContain('grace.whitaker@aol.com bounce');
@@ -288,9 +288,9 @@ describe('cx batch: help desk exports as they come', () => {
     expect(r.rows[6]!.detail).toContain('verification email');
     expectRecorded(db, r.rows);
     expect(outbox(db)).toEqual([
-      '7301 client_password_reset jose.nunez@gmail.com 1020 queued',
-      `7304 ${NEXT_STEPS} jane.doe+sam@gmail.com 1002 queued`,
-      '7307 email_verification t.nguyen@harborlighttherapy.com p203 queued',
+      '7301 client_password_reset jose.nunez@gmail.com 1020 pending',
+      `7304 ${NEXT_STEPS} jane.doe+sam@gmail.com 1002 pending`,
+      '7307 email_verification t.nguyen@harborlighttherapy.com p203 pending',
     ]);
     expect(suppressed(db)).not.toContain('k.asante@mindfulroots.org unsubscribe');
     expect(account(db, '1002')).toMatchObject({ status: 'deactivated', retain_until: '2033-03-09', retention_rule: expect.stringContaining('minor') });
@@ -331,7 +331,7 @@ describe('cx batch: a re-run of the same file applies nothing twice', () => {
       const again = r.rows[i]!;
       if (RECORDED.has(row.outcome)) {
         expect(again, row.ticket_id).toMatchObject({ outcome: 'already_done', account_id: row.account_id, processed_at: row.processed_at });
-        expect(again.detail).toBe(`already processed on ${NOW} by test-agent: ${row.detail}`);
+        expect(again.detail).toBe(`already processed by a batch on ${NOW} by test-agent: ${row.detail}`);
       } else {
         expect(again.outcome, row.ticket_id).toBe(row.outcome);
         expect(again.processed_at).toBe('');

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cx, demoMirror, query, tempDir } from '../helpers/cx.js';
@@ -13,7 +13,10 @@ describe('edges found in review', () => {
     expect(r.code).toBe(5);
     expect(r.json().by_outcome).toMatchObject({ done: 2, not_found: 1 });
     const rows = query(db, 'SELECT ticket_id, account_id FROM processed_tickets ORDER BY ticket_id');
-    expect(rows).toEqual([{ ticket_id: 'N1', account_id: null }, { ticket_id: 'N2', account_id: '1017' }]);
+    expect(rows).toEqual([{ ticket_id: 'N1', account_id: '' }, { ticket_id: 'N2', account_id: '' }]);
+    // Minimum necessary: the date of birth typed is never written down (ledger, audit log, results).
+    const written = JSON.stringify([query(db, 'SELECT * FROM processed_tickets'), query(db, 'SELECT * FROM audit_log')]) + readFileSync(out, 'utf8');
+    expect(written).not.toContain('1991-07-30');
   });
 
   it('an empty batch file is refused (exit 2): it has no header row', () => {

@@ -17,9 +17,9 @@ describe('cx outbox', () => {
       const r = cx(['reset', email, '--ticket', ticket, '--yes'], { db });
       if (r.code !== 0) throw new Error(`setup reset ${email} failed: ${r.stderr}`);
     }
-    // The mail service marks what it has sent.
+    // cx sync push delivered these.
     const conn = new Database(db);
-    conn.prepare("UPDATE outbox SET status = 'sent' WHERE account_id = 'p201'").run();
+    conn.prepare("UPDATE changes SET state = 'delivered' WHERE account_id = 'p201'").run();
     conn.close();
   });
 
@@ -30,7 +30,7 @@ describe('cx outbox', () => {
     expect(rows).toHaveLength(4);
     for (const row of rows) {
       expect(Object.keys(row)).toEqual(['id', 'to', 'template', 'subject', 'account_id', 'ticket', 'created_at', 'status']);
-      expect(typeof row.id).toBe('string');
+      expect(typeof row.id).toBe('number'); // row ids are numbers (CONTRACTS.md)
     }
     expect(rows[0]).toEqual({
       id: rows[0].id,
@@ -40,16 +40,18 @@ describe('cx outbox', () => {
       account_id: '1032',
       ticket: 'T-1',
       created_at: '2026-11-27T12:00:00.000Z',
-      status: 'queued',
+      status: 'pending',
     });
     expect(rows.map((x: { account_id: string }) => x.account_id)).toEqual(['1032', 'p201', '1011', '1015']);
   });
 
   it('filters by status, by ticket (the global --ticket) and by address', () => {
-    const sent = cx(['outbox', '--status', 'sent', '--json'], { db }).json();
+    const sent = cx(['outbox', '--status', 'delivered', '--json'], { db }).json();
     expect(sent.map((x: { account_id: string }) => x.account_id)).toEqual(['p201']);
     const queued = cx(['outbox', '--status', 'QUEUED', '--json'], { db }).json();
     expect(queued).toHaveLength(3);
+    expect(cx(['outbox', '--status', 'pending', '--json'], { db }).json()).toEqual(queued);
+    expect(cx(['outbox', '--status', 'sent', '--json'], { db }).json()).toEqual(sent);
     const byTicket = cx(['outbox', '--ticket', 'T-3', '--json'], { db }).json();
     expect(byTicket.map((x: { account_id: string }) => x.account_id)).toEqual(['1011', '1015']);
     // By the address the email went to (any case), or by a former address of the account.
@@ -75,9 +77,9 @@ describe('cx outbox', () => {
 
   it('refuses a bad --status or --email with exit 2, and never writes', () => {
     const before = snapshot(db);
-    const bad = cx(['outbox', '--status', 'pending'], { db });
+    const bad = cx(['outbox', '--status', 'cancelled'], { db });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--status must be one of queued, sent, failed, cancelled/);
+    expect(bad.stderr).toMatch(/--status must be one of pending, delivered, failed/);
     expect(bad.stdout).toBe('');
     expect(cx(['outbox', '--email', 'not-an-address', '--json'], { db }).json()).toMatchObject({ outcome: 'invalid' });
     expect(snapshot(db)).toEqual(before);

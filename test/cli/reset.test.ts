@@ -25,7 +25,7 @@ describe('cx reset: an email is queued', () => {
       account_id: '1032',
       ticket: 'T-1',
       created_at: '2026-11-27T12:00:00.000Z',
-      status: 'queued',
+      status: 'pending',
     });
     expect(rows[0].idempotency_key).toBeTruthy();
     expect(audits(db)).toMatchObject([{ action: 'reset', ticket: 'T-1', account_id: '1032', outcome: 'done', agent: 'test-agent' }]);
@@ -125,7 +125,7 @@ describe('cx reset: nothing is queued', () => {
     expect(again.stdout).toMatch(/^already done: client_password_reset was already queued .* within the last 15 minutes; not queued twice/);
     expect(again.stdout).toMatch(/A new one can be queued after 12:15 UTC/);
     const json = cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-2', '--yes', '--json'], { db, env: { CX_NOW: '2026-11-27T12:14:59Z' } });
-    expect(json.json()).toMatchObject({ outcome: 'already_done', template: 'client_password_reset', to: 'aaliyah.johnson@gmail.com', outbox_id: '1' });
+    expect(json.json()).toMatchObject({ outcome: 'already_done', template: 'client_password_reset', to: 'aaliyah.johnson@gmail.com', outbox_id: 1 });
     expect(snapshot(db)).toEqual(before);
     // After the window, a new one is queued.
     const later = cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-3', '--yes'], { db, env: { CX_NOW: '2026-11-27T12:15:01Z' } });

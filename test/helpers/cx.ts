@@ -142,7 +142,7 @@ export function snapshot(db: string): Record<string, string> {
   const conn = new Database(db, { readonly: true });
   try {
     const out: Record<string, string> = {};
-    for (const t of ['accounts', 'former_emails', 'suppressions', 'appointments', 'progress_notes', 'outbox', 'processed_tickets', 'audit_log']) {
+    for (const t of ['accounts', 'former_emails', 'suppressions', 'appointments', 'progress_notes', 'changes', 'processed_tickets', 'audit_log', 'mirror_meta', 'audit_anchor']) {
       const rows = conn.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all();
       out[t] = createHash('sha256').update(JSON.stringify(rows)).digest('hex').slice(0, 16) + `:${rows.length}`;
     }

@@ -13,8 +13,11 @@ describe('the mirror store', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
     expect(tables.map((t: any) => t.name)).toEqual([
-      'accounts', 'appointments', 'audit_log', 'former_emails', 'outbox', 'processed_tickets', 'progress_notes', 'suppressions',
+      'accounts', 'appointments', 'audit_anchor', 'audit_log', 'changes', 'former_emails', 'mirror_meta', 'processed_tickets', 'progress_notes',
+      'suppressions',
     ]);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'view'").all()).toEqual([{ name: 'outbox' }]);
+    expect((db.prepare("SELECT value FROM mirror_meta WHERE key = 'mirror_id'").get() as { value: string }).value).toMatch(/^[0-9a-f]{32}$/);
     // A second run finds nothing to do.
     migrate(db);
     expect(schemaVersion(db)).toBe(SCHEMA_VERSION);

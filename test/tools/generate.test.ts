@@ -12,7 +12,7 @@ import { openMirror } from '../../src/store/db.js';
 import { REPO, query, tempDir } from '../helpers/cx.js';
 
 const GENERATOR = join(REPO, 'dist/tools/generate.js');
-const TABLES = ['accounts', 'former_emails', 'suppressions', 'appointments', 'progress_notes', 'outbox', 'processed_tickets', 'audit_log'];
+const TABLES = ['accounts', 'former_emails', 'suppressions', 'appointments', 'progress_notes', 'changes', 'processed_tickets', 'audit_log'];
 const DEPARTING = 'departing.provider@example.com';
 
 function generate(out: string, ...extra: string[]): { code: number; stderr: string } {
