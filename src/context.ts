@@ -1,9 +1,9 @@
 // The global options, resolved once per run (CONTRACTS.md "Global options"), and what every command needs.
-import { userInfo } from 'node:os';
+import { resolveSettings, type Settings } from './config/resolve.js';
 import { CancelledError, UsageError } from './errors.js';
 import type { IO } from './io.js';
 import { terminalPrompter, type Prompter } from './prompt.js';
-import { checkDesk, checkPrintableLine, checkTicketId, DEFAULT_DESK } from './rules/tickets.js';
+import { checkTicketId } from './rules/tickets.js';
 
 export interface GlobalFlags {
   db?: string;
@@ -24,41 +24,38 @@ export interface Context {
   yes: boolean;
   dryRun: boolean;
   ticket: string | undefined;
-  /** The help desk single commands file their tickets under (CONTRACTS.md "Tickets"): $CX_DESK, else cx. */
+  /** The help desk single commands file their tickets under (CONTRACTS.md "Tickets"): the `desk` setting. */
   desk: string;
   policyPath: string | undefined;
+  /** The agent's time zone (IANA name), for human output; JSON and CSV keep UTC. */
+  tz: string;
+  /** Every setting with where it came from (src/config/resolve.ts): what `cx config` shows. */
+  settings: Settings;
   io: IO;
   prompter: Prompter;
   /** The clock; CX_NOW (ISO time) pins it for tests and reproducible runs. */
   now: () => Date;
 }
 
-export const DEFAULT_DB_PATH = 'data/mirror.db';
-
+/** The global options, with the environment, the config file and the defaults behind them. */
 export function resolveContext(flags: GlobalFlags, io: IO, prompter: Prompter = terminalPrompter(io)): Context {
-  const env = io.env;
-  const dbFromFlags = flags.db || env.CX_DB;
+  const settings = resolveSettings(flags, io.env);
   return {
-    dbPath: dbFromFlags || DEFAULT_DB_PATH,
-    dbPathIsDefault: !dbFromFlags,
+    dbPath: settings.db.value,
+    dbPathIsDefault: settings.db.source === 'default',
     json: Boolean(flags.json),
-    agent: checkedAgent(flags.agent || env.CX_AGENT || osUser()),
+    agent: settings.agent.value,
     yes: Boolean(flags.yes),
     dryRun: Boolean(flags.dryRun),
     ticket: flags.ticket === undefined ? undefined : checkedTicket(flags.ticket),
-    desk: checkedDesk(env.CX_DESK),
-    policyPath: flags.policy || env.CX_POLICY || undefined,
+    desk: settings.desk.value,
+    policyPath: settings.policy.value ?? undefined,
+    tz: settings.tz.value,
+    settings,
     io,
     prompter,
-    now: clockFrom(env.CX_NOW),
+    now: clockFrom(io.env.CX_NOW),
   };
-}
-
-/** The agent's name goes into every audit row: one line of printable text. */
-function checkedAgent(name: string): string {
-  const agent = checkPrintableLine(name, 'the agent name', 100);
-  if (!agent.ok) throw new UsageError(`--agent (or $CX_AGENT): ${agent.reason}`);
-  return agent.value;
 }
 
 /** A ticket id from --ticket or a prompt (CONTRACTS.md "Tickets"). */
@@ -66,21 +63,6 @@ export function checkedTicket(raw: string): string {
   const ticket = checkTicketId(raw);
   if (!ticket.ok) throw new UsageError(`--ticket: ${ticket.reason}`);
   return ticket.value;
-}
-
-function checkedDesk(raw: string | undefined): string {
-  if (raw === undefined || raw.trim() === '') return DEFAULT_DESK;
-  const desk = checkDesk(raw);
-  if (!desk.ok) throw new UsageError(`CX_DESK: ${desk.reason}`);
-  return desk.value;
-}
-
-function osUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
 }
 
 function clockFrom(pinned: string | undefined): () => Date {

@@ -1,16 +1,19 @@
 // Opening the mirror the global options point at, for reading or for a change.
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { shellWord } from '../rules/emails.js';
 import { openMirror, openScratchMirror, type Db } from '../store/db.js';
 
-type Where = Pick<Context, 'dbPath' | 'dbPathIsDefault'>;
+type Where = Pick<Context, 'dbPath' | 'dbPathIsDefault'> & { settings?: Pick<Context['settings'], 'db'> };
 
 export function openForRead(ctx: Where): Db {
-  return openMirror(ctx.dbPath);
+  return openMirror(mustExist(ctx));
 }
 
 export function openForWrite(ctx: Where): Db {
-  return openMirror(ctx.dbPath);
+  return openMirror(mustExist(ctx));
 }
 
 /**
@@ -20,4 +23,23 @@ export function openForWrite(ctx: Where): Db {
 export function openOrCreate(ctx: Where & Pick<Context, 'dryRun'>): Db {
   if (ctx.dryRun && !existsSync(ctx.dbPath)) return openScratchMirror();
   return openMirror(ctx.dbPath, { create: true, createFolder: ctx.dbPathIsDefault });
+}
+
+/** `--db <path>` as the agent would type it again; nothing for the default mirror. */
+export function dbOption(ctx: Where): string {
+  return ctx.dbPathIsDefault ? '' : ` --db ${shellWord(ctx.dbPath)}`;
+}
+
+/** A missing mirror (or its folder) is explained with the exact command that makes it. */
+function mustExist(ctx: Where): string {
+  if (existsSync(ctx.dbPath)) return ctx.dbPath;
+  const from = ctx.settings?.db.from ?? '--db or $CX_DB';
+  // The default folder is part of the install (and `cx db init` makes it if it went missing).
+  if (!ctx.dbPathIsDefault && !existsSync(dirname(ctx.dbPath))) {
+    throw new UsageError(`the folder for the mirror does not exist: ${dirname(ctx.dbPath)} (the mirror path came from ${from})`, `check ${from}`);
+  }
+  throw new UsageError(
+    `no mirror at ${ctx.dbPath}; create an empty one with the command below, or load the demo world with cx db seed --demo${dbOption(ctx)}`,
+    `cx db init${dbOption(ctx)}`,
+  );
 }

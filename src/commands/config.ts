@@ -1,0 +1,49 @@
+// `cx config`: every effective setting, its value (the platform secret masked) and where it came from.
+import type { Command } from 'commander';
+import { configFileLocation } from '../config/config-file.js';
+import { MASKED, type Setting, type Settings } from '../config/resolve.js';
+import { printData, table } from '../render.js';
+import { handle, type Runtime } from './define.js';
+
+/** The order `cx config` lists them in: the contract's settings first, then the environment-only ones. */
+const SHOWN = ['db', 'policy', 'agent', 'tz', 'desk', 'platform_url', 'platform_secret', 'brand', 'reset_window_minutes'] as const;
+
+interface Row {
+  name: (typeof SHOWN)[number];
+  value: string | number | null;
+  source: Setting<unknown>['source'];
+  from: string;
+}
+
+export function configure(cmd: Command, runtime: Runtime): void {
+  cmd.addHelpText('after', `
+Each setting comes from, in order: the command line, the environment, the config file ($CX_CONFIG, else
+$XDG_CONFIG_HOME/cx/config.json, else ~/.config/cx/config.json), the default. The config file is JSON
+with the keys db, policy, agent, tz, desk, platform_url; the platform secret stays in the environment
+(CX_PLATFORM_SECRET or CX_PLATFORM_SECRET_FILE) and is never shown.`);
+  handle(cmd, runtime, async (ctx) => {
+    const rows = SHOWN.map((name) => row(name, ctx.settings));
+    const looked = configFileLocation(ctx.io.env).path;
+    const file = { path: ctx.settings.configFile ?? looked, found: ctx.settings.configFile !== null };
+    printData(ctx, { config_file: file, settings: rows }, () =>
+      [
+        file.found ? `Config file: ${file.path}` : `Config file: none (looked for ${file.path})`,
+        table<Row>(
+          [
+            { header: 'setting', value: (r) => r.name },
+            { header: 'value', value: (r) => r.value ?? '(not set)' },
+            { header: 'source', value: (r) => r.source },
+            { header: 'from', value: (r) => r.from },
+          ],
+          rows,
+        ),
+      ].join('\n'),
+    );
+  });
+}
+
+function row(name: Row['name'], settings: Settings): Row {
+  const s: Setting<string | number | null> = settings[name];
+  const value = name === 'platform_secret' && s.value !== null ? MASKED : s.value;
+  return { name, value, source: s.source, from: s.from };
+}

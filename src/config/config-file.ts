@@ -1,0 +1,97 @@
+// The config file (CONTRACTS.md "Mirror location and settings"): $CX_CONFIG, else
+// $XDG_CONFIG_HOME/cx/config.json, else ~/.config/cx/config.json. JSON with the keys below, each a string.
+// Checked by hand, not with zod: every cx run reads it, and loading zod would cost each run more than the
+// read. Unknown keys and bad values are usage errors naming the file and the key; a file only some runs
+// would trip over is worse than one that stops them all until it is fixed.
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { checkedPlatformUrl, checkedTimeZone } from './values.js';
+import { checkDesk, checkPrintableLine } from '../rules/tickets.js';
+
+export const CONFIG_KEYS = ['db', 'policy', 'agent', 'tz', 'desk', 'platform_url'] as const;
+export type ConfigKey = (typeof CONFIG_KEYS)[number];
+
+export interface ConfigFile {
+  path: string;
+  /** Each key the file sets, checked; `db` and `policy` made absolute against the file's own folder. */
+  values: Partial<Record<ConfigKey, string>>;
+}
+
+/** Where the config file is looked for, and whether the agent named it ($CX_CONFIG: then it must exist). */
+export function configFileLocation(env: NodeJS.ProcessEnv): { path: string; named: boolean } {
+  const named = env.CX_CONFIG?.trim();
+  if (named) return { path: resolve(named), named: true };
+  const xdg = env.XDG_CONFIG_HOME?.trim();
+  // The XDG spec: a relative $XDG_CONFIG_HOME is invalid and ignored.
+  const base = xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.config');
+  return { path: join(base, 'cx', 'config.json'), named: false };
+}
+
+/** The config file's settings, or null when there is none at the default place. */
+export function readConfigFile(env: NodeJS.ProcessEnv): ConfigFile | null {
+  const { path, named } = configFileLocation(env);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code === 'ENOENT' && !named) return null;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : String(code ?? err);
+    throw new UsageError(`config file ${path} cannot be read (${why})`, named ? 'fix $CX_CONFIG, or unset it' : undefined);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw fileError(path, null, `is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw fileError(path, null, 'must be a JSON object such as {"db": "/srv/cx/mirror.db", "desk": "zendesk"}');
+  }
+  const values: ConfigFile['values'] = {};
+  for (const [key, raw] of Object.entries(json)) {
+    if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
+      throw fileError(path, key, `unknown key (allowed: ${CONFIG_KEYS.join(', ')}; the platform secret stays in the environment)`);
+    }
+    if (typeof raw !== 'string' || raw.trim() === '') throw fileError(path, key, 'must be a non-empty string');
+    values[key as ConfigKey] = checkedValue(path, key as ConfigKey, raw);
+  }
+  return { path, values };
+}
+
+function checkedValue(path: string, key: ConfigKey, raw: string): string {
+  const fail = (why: string): never => {
+    throw fileError(path, key, why);
+  };
+  switch (key) {
+    case 'db':
+    case 'policy':
+      return filePath(path, raw.trim());
+    case 'agent': {
+      const agent = checkPrintableLine(raw, 'the agent name', 100);
+      return agent.ok ? agent.value : fail(agent.reason);
+    }
+    case 'desk': {
+      const desk = checkDesk(raw);
+      return desk.ok ? desk.value : fail(desk.reason);
+    }
+    case 'tz':
+      return checkedTimeZone(raw) ?? fail(`not a time zone name (IANA, such as "America/Chicago" or "UTC"): ${JSON.stringify(raw)}`);
+    case 'platform_url': {
+      const url = checkedPlatformUrl(raw);
+      return url.ok ? url.value : fail(url.reason);
+    }
+  }
+}
+
+/** A path in the file: `~/` is the home folder; a relative path is relative to the file's own folder. */
+function filePath(configPath: string, raw: string): string {
+  if (raw === '~' || raw.startsWith('~/')) return join(homedir(), raw.slice(1));
+  return resolve(dirname(configPath), raw);
+}
+
+function fileError(path: string, key: string | null, why: string): UsageError {
+  return new UsageError(`config file ${path}: ${key === null ? '' : `"${key}" `}${why}`, 'fix the file (see README "Settings"), or point $CX_CONFIG elsewhere');
+}

@@ -1,0 +1,10 @@
+// Where cx is installed, found from this module's own file (src/config/ under vitest, dist/config/ when
+// built), never from the current folder: an agent runs cx from wherever their shell happens to be.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repo's (or the installed package's) top folder. */
+export const INSTALL_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The default mirror: the top-level `data/` folder of the install (CONTRACTS.md "Mirror location"). */
+export const DEFAULT_DB_PATH = join(INSTALL_ROOT, 'data', 'mirror.db');

@@ -1,0 +1,123 @@
+// Every setting cx reads, resolved in one place with where it came from (CONTRACTS.md "Mirror location and
+// settings"): the command line, then the environment, then the config file, then the default. `cx config`
+// shows the result; the context (src/context.ts) takes its values from here, and so should any command
+// that needs a setting (the platform URL for `cx sync`, the time zone for output).
+import { userInfo } from 'node:os';
+import { UsageError } from '../errors.js';
+import { checkDesk, checkPrintableLine, DEFAULT_DESK } from '../rules/tickets.js';
+import { DEFAULT_SETTINGS, settingsFromEnv } from '../settings.js';
+import { readConfigFile, type ConfigFile, type ConfigKey } from './config-file.js';
+import { DEFAULT_DB_PATH } from './install.js';
+import { checkedTimeZone } from './values.js';
+
+export type SettingSource = 'flag' | 'env' | 'config' | 'default';
+
+export interface Setting<T> {
+  value: T;
+  source: SettingSource;
+  /** Which flag, variable or file gave it; for a default, what the default is. */
+  from: string;
+}
+
+export interface Settings {
+  db: Setting<string>;
+  /** The retention policy file; null: the built-in APA defaults. */
+  policy: Setting<string | null>;
+  agent: Setting<string>;
+  /** An IANA time zone name: human output shows times in it. */
+  tz: Setting<string>;
+  desk: Setting<string>;
+  /** Checked by `cx sync push` when it is used, not here: a bad URL must not stop a lookup. */
+  platform_url: Setting<string | null>;
+  /** Never the secret itself: `set` when one is configured (CX_PLATFORM_SECRET or its file), else null. */
+  platform_secret: Setting<'set' | null>;
+  brand: Setting<string>;
+  reset_window_minutes: Setting<number>;
+  /** The config file that was read, or null when there is none. */
+  configFile: string | null;
+}
+
+/** The global options that name a setting. */
+export interface SettingFlags {
+  db?: string;
+  agent?: string;
+  policy?: string;
+}
+
+/** What `cx config` prints in place of a secret. */
+export const MASKED = '********';
+
+export function resolveSettings(flags: SettingFlags, env: NodeJS.ProcessEnv): Settings {
+  const file = readConfigFile(env);
+  const pick = <T>(flag: string | undefined, flagName: string, envName: string, key: ConfigKey | null, fallback: () => Setting<T>, read: (raw: string, from: string) => T): Setting<T> => {
+    if (flag) return { value: read(flag, flagName), source: 'flag', from: flagName };
+    const fromEnv = env[envName];
+    if (fromEnv !== undefined && fromEnv.trim() !== '') return { value: read(fromEnv, envName), source: 'env', from: envName };
+    const fromFile = key && file ? file.values[key] : undefined;
+    if (fromFile !== undefined && file) return { value: fromFile as T, source: 'config', from: file.path };
+    return fallback();
+  };
+  const text = (raw: string): string => raw;
+  const db = pick(flags.db, '--db', 'CX_DB', 'db', () => ({ value: DEFAULT_DB_PATH, source: 'default', from: "the install's data/ folder" }), text);
+  const policy = pick<string | null>(flags.policy, '--policy', 'CX_POLICY', 'policy', () => ({ value: null, source: 'default', from: 'built-in APA defaults' }), text);
+  const agent = pick(flags.agent, '--agent', 'CX_AGENT', 'agent', () => ({ value: checkedAgent(osUser(), 'the OS user name'), source: 'default', from: 'the OS user' }), checkedAgent);
+  const desk = pick(undefined, '', 'CX_DESK', 'desk', () => ({ value: DEFAULT_DESK, source: 'default', from: 'cx' }), checkedDesk);
+  const platform_url = pick<string | null>(undefined, '', 'CX_PLATFORM_URL', 'platform_url', () => ({ value: null, source: 'default', from: 'not set' }), (raw) => raw.trim());
+  const reset = settingsFromEnv(env);
+  return {
+    db,
+    policy,
+    agent,
+    tz: timeZone(env, file),
+    desk,
+    platform_url,
+    platform_secret: secret(env),
+    brand: fromEnvOnly(env, 'CX_BRAND', reset.brand, DEFAULT_SETTINGS.brand),
+    reset_window_minutes: fromEnvOnly(env, 'CX_RESET_WINDOW_MINUTES', reset.resetWindowMinutes, DEFAULT_SETTINGS.resetWindowMinutes),
+    configFile: file?.path ?? null,
+  };
+}
+
+/**
+ * $TZ belongs to the whole system, not to cx: one that is not a zone name (a POSIX rule such as
+ * "EST5EDT,M3.2.0,M11.1.0") is passed over rather than stopping every command.
+ */
+function timeZone(env: NodeJS.ProcessEnv, file: ConfigFile | null): Setting<string> {
+  const fromEnv = env.TZ ? checkedTimeZone(env.TZ) : null;
+  if (fromEnv) return { value: fromEnv, source: 'env', from: 'TZ' };
+  if (file?.values.tz) return { value: file.values.tz, source: 'config', from: file.path };
+  return { value: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC', source: 'default', from: "the system's time zone" };
+}
+
+function secret(env: NodeJS.ProcessEnv): Setting<'set' | null> {
+  if (env.CX_PLATFORM_SECRET) return { value: 'set', source: 'env', from: 'CX_PLATFORM_SECRET' };
+  const file = env.CX_PLATFORM_SECRET_FILE?.trim();
+  if (file) return { value: 'set', source: 'env', from: `CX_PLATFORM_SECRET_FILE (${file})` };
+  return { value: null, source: 'default', from: 'not set' };
+}
+
+function fromEnvOnly<T>(env: NodeJS.ProcessEnv, name: string, value: T, fallback: T): Setting<T> {
+  const set = env[name] !== undefined && env[name]!.trim() !== '';
+  return set ? { value, source: 'env', from: name } : { value: fallback, source: 'default', from: String(fallback) };
+}
+
+/** The agent's name goes into every audit row: one line of printable text. */
+function checkedAgent(name: string, from: string): string {
+  const agent = checkPrintableLine(name, 'the agent name', 100);
+  if (!agent.ok) throw new UsageError(`${from}: ${agent.reason}`);
+  return agent.value;
+}
+
+function checkedDesk(raw: string, from: string): string {
+  const desk = checkDesk(raw);
+  if (!desk.ok) throw new UsageError(`${from}: ${desk.reason}`);
+  return desk.value;
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
