@@ -3,7 +3,8 @@
 // contract and caseload counts; a client's providers and retention date. Never a note, never a full date of
 // birth unless the agent typed it (--dob), never anything else from the row (state, verification times).
 // A read: no transaction, no audit row, nothing written.
-import { dateOf } from '../rules/dates.js';
+import { effectiveStatus, scheduledEnd } from '../rules/contract.js';
+import { dateOf, today } from '../rules/dates.js';
 import { fullName } from '../rules/names.js';
 import { isDisposableDomain } from '../rules/email.js';
 import { clientSource, type BookedVia } from '../rules/sourcing.js';
@@ -58,7 +59,10 @@ export interface Match {
   mailbox: string;
   /** Only when the agent gave --dob (so it is the date they typed). */
   dob?: string;
-  /** ends_at: the termination's effective date; null while active, or when terminated before cx. */
+  /**
+   * ends_at: the termination's effective date: ahead while it is scheduled (status still active), passed
+   * once terminated; null for an active contract with no end, or one terminated before cx.
+   */
   contract?: { status: 'active' | 'terminated'; ends_at: string | null };
   caseload?: CaseloadCounts;
   providers?: Array<AccountRef & { source: BookedVia }>;
@@ -141,7 +145,7 @@ function describe(deps: LookupDeps, a: Account, matchedBy: Match['matched_by']):
     id: a.id,
     email: a.email,
     role: a.role,
-    status: a.status,
+    status: effectiveStatus(a, today(deps.now)),
     verified: a.email_verified_at !== null,
     matched_by: matchedBy,
     suppression: suppressed ? { reason: suppressed.reason, since: dateOf(suppressed.created_at) } : null,
@@ -152,7 +156,7 @@ function describe(deps: LookupDeps, a: Account, matchedBy: Match['matched_by']):
     mailbox: a.base_key,
   };
   if (a.role === 'provider') {
-    match.contract = contractOf(a);
+    match.contract = contractOf(a, today(deps.now));
     match.caseload = caseloadCounts(deps.db, a.id);
   } else {
     match.providers = providersOfClient(deps.db, a.id).map((p) => ({
@@ -176,8 +180,9 @@ export function caseloadCounts(db: Db, providerId: string): CaseloadCounts {
   return counts;
 }
 
-/** `cx offboard` marks the contract terminated at once, with its effective date (which may be ahead). */
-function contractOf(a: Account): NonNullable<Match['contract']> {
+/** The contract as of today (src/rules/contract.ts): a scheduled termination shows its day, still active. */
+function contractOf(a: Account, now: string): NonNullable<Match['contract']> {
   const ends = a.contract_ends_at ? dateOf(a.contract_ends_at) : null;
-  return a.status === 'terminated' ? { status: 'terminated', ends_at: ends } : { status: 'active', ends_at: null };
+  if (effectiveStatus(a, now) === 'terminated') return { status: 'terminated', ends_at: ends };
+  return { status: 'active', ends_at: scheduledEnd(a, now) };
 }

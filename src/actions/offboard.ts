@@ -1,9 +1,12 @@
-// A provider terminates their contract (issue 5): the contract becomes `terminated` with its effective date,
-// and every client in the caseload is reported with where they came from. Clients the provider brought
+// A provider terminates their contract (issue 5): the contract becomes `terminated` with its effective date
+// (a future date schedules it: the provider stays active until that day, src/rules/contract.ts), and every
+// client in the caseload is reported with where they came from. Clients the provider brought
 // (initial intake booked by the provider) may leave with them; clients who found the provider through the
 // platform's search stay (src/rules/sourcing.ts). The report is produced for an already terminated
 // provider too: offboarding work (notes export, telling clients) often comes after the status changed.
+import { daysBetween, effectiveStatus, MAX_DAYS_BACK, scheduledEnd } from '../rules/contract.js';
 import { isCalendarDate, today } from '../rules/dates.js';
+import { shellWord } from '../rules/emails.js';
 import { clientSource } from '../rules/sourcing.js';
 import { caseloadOf, intakesByClient, progressNoteCount } from '../store/caseload.js';
 import { writeTransaction } from '../store/db.js';
@@ -13,8 +16,10 @@ import { accountForChange, accountLabel, audit, fullName, recordChangeFor, recor
 
 export interface OffboardInput {
   email: string;
-  /** YYYY-MM-DD the contract ends; today when absent. */
+  /** YYYY-MM-DD the termination takes effect; today when absent. A future date schedules it. */
   effective?: string;
+  /** Accept an effective date more than MAX_DAYS_BACK days ago. */
+  allowPast?: boolean;
 }
 
 /** One caseload row: the JSON `clients` entries and the caseload CSV have exactly these columns. */
@@ -43,11 +48,12 @@ export function offboardProvider(deps: ActionDeps, input: OffboardInput): Action
     const { result: plan, who } = decide(deps, input);
     if (plan.outcome !== 'planned') return plan;
     const effective = plan.contract_ends_at as string;
-    if (!recordTermination(deps.db, plan.account_id!, effective)) {
+    const scheduled = effective > today(deps.now);
+    if (!recordTermination(deps.db, plan.account_id!, effective, scheduled)) {
       throw new Error(`terminating ${plan.account_id} changed no row inside its own transaction`);
     }
     recordChangeFor(deps, 'provider_termination', 'terminate_provider', plan.account_id, { effective });
-    const r: ActionResult = { ...plan, outcome: 'done', detail: `terminated the contract of ${who}, effective ${effective}` };
+    const r: ActionResult = { ...plan, outcome: 'done', detail: terminationDetail(who!, effective, today(deps.now), 'done') };
     // The audit row holds the decision and the split, not the client list (the mirror has that).
     audit(deps, 'offboard', { ...r, detail: `${r.detail}; ${plan.may_leave_count} clients may leave, ${plan.stay_count} stay` });
     recordTicket(deps, 'provider_termination', input.email, r);
@@ -56,7 +62,8 @@ export function offboardProvider(deps: ActionDeps, input: OffboardInput): Action
 }
 
 function decide(deps: ActionDeps, input: OffboardInput): { result: ActionResult; who?: string } {
-  const effective = input.effective ?? today(deps.now);
+  const now = today(deps.now);
+  const effective = input.effective ?? now;
   if (!isCalendarDate(effective)) return { result: result('invalid', `the effective date is not a date (YYYY-MM-DD): ${effective}`, null) };
   const found = accountForChange(deps.db, input.email);
   if ('refusal' in found) return { result: found.refusal };
@@ -69,12 +76,13 @@ function decide(deps: ActionDeps, input: OffboardInput): { result: ActionResult;
       }),
     };
   }
-  if (provider.status === 'deactivated') {
+  const status = effectiveStatus(provider, now);
+  if (status === 'deactivated') {
     const why = `${who} is a deactivated account, not an active contract; check it on the platform before terminating`;
     return { result: result('refused', why, provider.id) };
   }
   const report = caseloadReport(deps, provider);
-  if (provider.status === 'terminated') {
+  if (status === 'terminated') {
     const ends = provider.contract_ends_at
       ? `effective ${provider.contract_ends_at}${input.effective && input.effective !== provider.contract_ends_at ? ` (kept; --effective ${input.effective} not applied)` : ''}`
       : 'before cx (imported as terminated, no effective date recorded)';
@@ -84,11 +92,47 @@ function decide(deps: ActionDeps, input: OffboardInput): { result: ActionResult;
     });
     return { result: r, who };
   }
-  const plan = result('planned', `would terminate the contract of ${who}, effective ${effective}`, provider.id, {
+  const scheduled = scheduledEnd(provider, now);
+  if (scheduled !== null) return { result: alreadyScheduled(provider.id, who, scheduled, input.effective, report), who };
+  const back = daysBetween(effective, now);
+  if (back > MAX_DAYS_BACK && !input.allowPast) {
+    const fix = `cx offboard ${shellWord(provider.email)} --effective ${effective} --allow-past --ticket ${deps.ticket ? shellWord(deps.ticket) : '<ticket>'}`;
+    const why = `--effective ${effective} is ${back} days ago (more than ${MAX_DAYS_BACK}): check the date; if the contract really ended then, run again with --allow-past`;
+    return { result: result('refused', why, provider.id, { fix }), who };
+  }
+  const plan = result('planned', terminationDetail(who, effective, now, 'planned'), provider.id, {
     ...report,
     contract_ends_at: effective,
+    scheduled: effective > now,
   });
   return { result: plan, who };
+}
+
+/**
+ * Offboarding a provider whose termination is already scheduled: the same date (or none given) is
+ * already_done; another date is refused, since the platform may already have the first one (moving it is
+ * done there, not by a second termination).
+ */
+function alreadyScheduled(id: string, who: string, scheduled: string, asked: string | undefined, report: Record<string, unknown>): ActionResult {
+  const keys = { ...report, contract_ends_at: scheduled, scheduled: true };
+  if (asked === undefined || asked === scheduled) {
+    return result('already_done', `the termination of ${who} is already scheduled for ${scheduled}; the provider stays active until then`, id, keys);
+  }
+  const why = `the termination of ${who} is already scheduled for ${scheduled}; --effective ${asked} not applied: ` +
+    'change the date on the platform, where the scheduled termination was sent';
+  return result('refused', why, id, keys);
+}
+
+/** What the termination does, in both directions: ahead (scheduled, active until then) or now or back-dated. */
+function terminationDetail(who: string, effective: string, now: string, tense: 'planned' | 'done'): string {
+  const done = tense === 'done';
+  if (effective > now) {
+    return `${done ? 'scheduled' : 'would schedule'} the termination of ${who} for ${effective}: the provider stays active ` +
+      `(sign-in, resets, notes exports) until then, and is treated as terminated from ${effective}`;
+  }
+  const back = daysBetween(effective, now);
+  const when = back === 0 ? '' : ` (${back} day${back === 1 ? '' : 's'} ago: terminated from now on, recorded as ending then)`;
+  return `${done ? 'terminated' : 'would terminate'} the contract of ${who}, effective ${effective}${when}`;
 }
 
 function caseloadReport(deps: ActionDeps, provider: Account): Record<string, unknown> {

@@ -3,6 +3,8 @@
 // closed account or the same email queued a moment ago decide that none is queued. cx never creates a
 // token or a link: the mail service that drains the outbox does.
 import { foundByNote, resetEmailFor, resetSuppressedRefusal, type EmailChoice } from '../rules/emails.js';
+import { asOf } from '../rules/contract.js';
+import { today } from '../rules/dates.js';
 import { addressKey } from '../rules/email.js';
 import { settingsFromEnv, type Settings } from '../settings.js';
 import { suppressionFor, type Account, type Suppression } from '../store/accounts.js';
@@ -69,7 +71,9 @@ function decideReset(deps: ActionDeps, input: ResetInput, settings: Settings): D
   const { db } = deps;
   const found = accountForChange(db, input.email);
   if ('refusal' in found) return { result: found.refusal };
-  const { account, matchedBy } = found;
+  const { matchedBy } = found;
+  // A provider whose termination has taken effect is terminated here, whatever the row's status says.
+  const account = asOf(found.account, today(deps.now));
   const note = foundByNote(matchedBy, addressKey(input.email), account.email_key, account.email);
   const base = { account: accountSummary(account) };
 

@@ -7,6 +7,8 @@
 // but that is on the list may be resubscribed too: the list is about addresses, not accounts (someone
 // who unsubscribed before signing up, or an address taken off an account), and the contract says "take
 // the address off the list". Such a change is still ticketed and audited, with account_id null.
+import { asOf } from '../rules/contract.js';
+import { today } from '../rules/dates.js';
 import { describeSuppression, foundByNote, resubscribeRefusal } from '../rules/emails.js';
 import { addressKey } from '../rules/email.js';
 import { settingsFromEnv, type Settings } from '../settings.js';
@@ -49,7 +51,7 @@ export function resubscribe(deps: ActionDeps, input: ResubscribeInput): ActionRe
     return result('invalid', '--force needs --reason "<why>": the reason goes in the audit log', null);
   }
   const brand = (input.settings ?? settingsFromEnv(process.env)).brand;
-  const decide = (): Decision => decideResubscribe(deps.db, input.email, { force: Boolean(input.force), reason, ticket: deps.ticket, brand });
+  const decide = (): Decision => decideResubscribe(deps.db, input.email, { force: Boolean(input.force), reason, ticket: deps.ticket, brand, today: today(deps.now) });
   if (deps.dryRun) return decide().result;
   return writeTransaction(deps.db, () => {
     const d = decide();
@@ -68,7 +70,7 @@ export function resubscribe(deps: ActionDeps, input: ResubscribeInput): ActionRe
   });
 }
 
-function decideResubscribe(db: Db, email: string, o: { force: boolean; reason: string | undefined; ticket: string; brand: string }): Decision {
+function decideResubscribe(db: Db, email: string, o: { force: boolean; reason: string | undefined; ticket: string; brand: string; today: string }): Decision {
   const found = accountForChange(db, email);
   if ('refusal' in found) {
     if (found.refusal.outcome !== 'not_found') return { result: found.refusal };
@@ -78,7 +80,8 @@ function decideResubscribe(db: Db, email: string, o: { force: boolean; reason: s
     if (!row) return { result: result('not_found', `${found.refusal.detail}, and ${key} is not on the suppression list`, null, { address: key, suppression: null }) };
     return decideFor(row, { key, address: key, accountId: null, note: ' (no account uses this address)' }, o, {});
   }
-  const { account, matchedBy } = found;
+  const { matchedBy } = found;
+  const account = asOf(found.account, o.today);
   const note = foundByNote(matchedBy, addressKey(email), account.email_key, account.email);
   const extra = { account: accountSummary(account) };
   const row = suppressionFor(db, account.email_key);

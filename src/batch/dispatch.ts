@@ -2,7 +2,8 @@
 // only maps a ticket row's columns to an action's input.
 import { findByAddress, type MatchedBy } from '../actions/find-account.js';
 import { lookupName } from '../actions/lookup.js';
-import { isCalendarDate } from '../rules/dates.js';
+import { effectiveStatus, scheduledEnd } from '../rules/contract.js';
+import { isCalendarDate, today } from '../rules/dates.js';
 import { describeSuppression } from '../rules/emails.js';
 import { suggestAddresses } from '../actions/lookup-suggest.js';
 import { result, type ActionDeps, type ActionResult } from '../actions/common.js';
@@ -52,7 +53,8 @@ export function isUnlocked(action: TicketAction): action is UnlockedTicketAction
  * Rules for each row type (the contract's optional columns):
  * - resubscribe never forces: a bounce or a complaint is refused, as `cx resubscribe` without --force.
  * - deactivate_client: `requested_by` is the address the request came from (checked by the action).
- * - provider_termination: `until` is the effective date, the contract's last day (today when empty);
+ * - provider_termination: `until` is the effective date, the day the termination takes effect (today when
+ *   empty; a future day schedules it, more than 30 days back is refused: cx offboard --allow-past does it);
  *   `since` is not used.
  * - notes_export: `client_email` narrows to one client, `since`/`until` bound the session dates. It runs
  *   unlocked (see UnlockedTicketAction): the zip is written with no write lock held, then its started row
@@ -99,10 +101,12 @@ const FOUND_BY: Record<MatchedBy, string> = {
   mailbox: 'the same mailbox written another way',
 };
 
-function describeAccount(db: ActionDeps['db'], a: Account): string {
-  const facts: string[] = [a.role, a.status];
+function describeAccount(deps: ActionDeps, a: Account): string {
+  const facts: string[] = [a.role, effectiveStatus(a, today(deps.now))];
+  const ends = scheduledEnd(a, today(deps.now));
+  if (ends) facts.push(`contract ends on ${ends}`);
   if (a.email_verified_at === null) facts.push('email not verified');
-  const suppressed = suppressionFor(db, a.email_key);
+  const suppressed = suppressionFor(deps.db, a.email_key);
   if (suppressed) facts.push(`emails suppressed (${describeSuppression(suppressed)})`);
   return `${a.id} <${a.email}> ${facts.join(', ')}`;
 }
@@ -126,8 +130,8 @@ export function lookupTicket(deps: ActionDeps, row: TicketRow): ActionResult {
   const outcome = deps.dryRun ? 'planned' : 'done';
   const by = FOUND_BY[found.matchedBy];
   const [only, ...more] = found.accounts;
-  if (only && more.length === 0) return result(outcome, `found by ${by}: ${describeAccount(deps.db, only)}`, only.id);
-  const list = found.accounts.map((a) => describeAccount(deps.db, a)).join('; ');
+  if (only && more.length === 0) return result(outcome, `found by ${by}: ${describeAccount(deps, only)}`, only.id);
+  const list = found.accounts.map((a) => describeAccount(deps, a)).join('; ');
   return result(outcome, `${found.accounts.length} accounts found by ${by}: ${list}`, null);
 }
 

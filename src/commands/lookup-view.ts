@@ -26,8 +26,12 @@ export function accountCard(m: Match): string {
     ['last active', day(m.last_active_at)],
   ];
   if (m.contract) {
-    const effective = m.contract.status === 'terminated' ? (m.contract.ends_at ? `, effective ${m.contract.ends_at}` : ' (before cx: no date recorded)') : '';
-    rows.push(['contract', `${m.contract.status}${effective}`]);
+    const { status, ends_at } = m.contract;
+    const when =
+      status === 'terminated'
+        ? ends_at ? `, effective ${ends_at}` : ' (before cx: no date recorded)'
+        : ends_at ? `; contract ends on ${ends_at} (termination scheduled: terminated from that day)` : '';
+    rows.push(['contract', `${status}${when}`]);
   }
   if (m.caseload) rows.push(['caseload', `${m.caseload.search} from search, ${m.caseload.provider} added by the provider`]);
   if (m.providers) {

@@ -7,6 +7,7 @@ import type { ActionResult } from '../actions/common.js';
 import { CxError, EXIT, UsageError } from '../errors.js';
 import { checkOutput, openOutput, type OutputFile } from '../files/output-file.js';
 import { mirrorFiles } from '../files/protected.js';
+import { MAX_DAYS_BACK } from '../rules/contract.js';
 import { isCalendarDate } from '../rules/dates.js';
 import { shellWord } from '../rules/emails.js';
 import { note, printError, table } from '../render.js';
@@ -15,16 +16,22 @@ import { handle, type Runtime } from './define.js';
 
 interface OffboardOptions {
   effective?: string;
+  allowPast?: boolean;
   out?: string;
   force?: boolean;
 }
 
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd
-    .option('--effective <date>', 'the day the contract ends (YYYY-MM-DD; default today)')
+    .option('--effective <date>', 'the day the termination takes effect (YYYY-MM-DD; default today); a future day schedules it')
+    .option('--allow-past', `accept an --effective date more than ${MAX_DAYS_BACK} days ago`)
     .option('--out <file>', 'also write the caseload as CSV (mode 0600: it holds client names)')
     .option('--force', 'replace an existing --out file')
-    .addHelpText('after', '\nAn already terminated provider gets the report (and --out file) again; nothing changes.\n' +
+    .addHelpText('after', '\nA future --effective schedules the termination: the provider stays active (sign-in, resets, notes\n' +
+      'exports) until that day and is treated as terminated from it. A date in the past terminates now and records\n' +
+      `that date; more than ${MAX_DAYS_BACK} days back needs --allow-past. A scheduled provider again: the same date is\n` +
+      'already done, another date is refused (change it on the platform).\n' +
+      'An already terminated provider gets the report (and --out file) again; nothing changes.\n' +
       'The --out path is checked before the contract changes; an existing file is kept unless --force (exit 4).\n' +
       'Writing the CSV is recorded in the audit log (provider, ticket, number of clients, path).');
   handle(cmd, runtime, async (ctx, email: string, opts: OffboardOptions) => {
@@ -43,7 +50,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
     let r: ActionResult;
     try {
       r = await runChange(ctx, async (deps) => {
-        const r = offboardProvider(deps, { email, effective: opts.effective });
+        const r = offboardProvider(deps, { email, effective: opts.effective, allowPast: opts.allowPast });
         const clients = r.clients as CaseloadEntry[] | undefined;
         // Done now, or terminated before (the plan comes back already_done): the report goes out either way.
         if (csv && clients && (r.outcome === 'done' || r.outcome === 'already_done')) {
@@ -51,7 +58,10 @@ export function configure(cmd: Command, runtime: Runtime): void {
         }
         return r;
       }, {
-        question: (plan) => `Terminate the contract of ${plan.account_id} <${String(plan.email)}>, effective ${String(plan.contract_ends_at)}?`,
+        question: (plan) =>
+          plan.scheduled
+            ? `Schedule the termination of ${plan.account_id} <${String(plan.email)}> for ${String(plan.contract_ends_at)} (active until then)?`
+            : `Terminate the contract of ${plan.account_id} <${String(plan.email)}>, effective ${String(plan.contract_ends_at)}?`,
         preview: (plan) => [String(plan.detail), `${String(plan.may_leave_count)} client(s) may leave, ${String(plan.stay_count)} stay.`],
       });
     } finally {
@@ -59,7 +69,9 @@ export function configure(cmd: Command, runtime: Runtime): void {
     }
     const clients = r.clients as CaseloadEntry[] | undefined;
     if (written) r.caseload_csv = written.outcome === 'done' ? written.path : null;
-    const code = finish(ctx, r, clients ? report(r, clients, ctx.ticket) : [], { clients: [], caseload_csv: null });
+    // A refusal that one flag fixes (a date far back) ends with the command, on its own line, ready to paste.
+    const lines = r.outcome === 'refused' && typeof r.fix === 'string' ? [`  ${r.fix}`] : clients ? report(r, clients, ctx.ticket) : [];
+    const code = finish(ctx, r, lines, { clients: [], caseload_csv: null });
     if (written?.outcome === 'done') {
       const mode = csv?.direct ? '' : '; mode 0600: it holds client names';
       note(ctx, `Caseload written to ${written.path} (${clients!.length} clients${mode}; recorded in the audit log).`);

@@ -33,14 +33,18 @@ export function recordDeactivation(db: Db, d: Deactivation): boolean {
   );
 }
 
-/** Terminate an active provider's contract; false when the account is no longer an active provider. */
-export function recordTermination(db: Db, providerId: string, effective: string): boolean {
+/**
+ * Terminate an active provider's contract; false when the account is no longer an active provider (or
+ * already has a termination recorded). A `scheduled` termination (effective later) keeps the status
+ * active: src/rules/contract.ts turns it into terminated when the day comes.
+ */
+export function recordTermination(db: Db, providerId: string, effective: string, scheduled = false): boolean {
   return (
     sql(
       db,
-      `UPDATE accounts SET status = 'terminated', contract_ends_at = @effective
-       WHERE id = @providerId AND role = 'provider' AND status = 'active'`,
-    ).run({ providerId, effective }).changes === 1
+      `UPDATE accounts SET status = CASE WHEN @scheduled THEN status ELSE 'terminated' END, contract_ends_at = @effective
+       WHERE id = @providerId AND role = 'provider' AND status = 'active' AND contract_ends_at IS NULL`,
+    ).run({ providerId, effective, scheduled: scheduled ? 1 : 0 }).changes === 1
   );
 }
 

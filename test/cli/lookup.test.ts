@@ -107,12 +107,12 @@ describe('cx lookup <email>: every match path', () => {
   it("shows what cx recorded: a deactivation's retention date, a termination's effective date", () => {
     const mirror = demoMirror();
     expect(cx(['deactivate', 'hannah.schafer@gmail.com', '--ticket', 'T-L1', '--yes'], { db: mirror }).code).toBe(0);
-    expect(cx(['offboard', 'm.okafor@brightpathcounseling.com', '--effective', '2026-12-31', '--ticket', 'T-L2', '--yes'], { db: mirror }).code).toBe(0);
+    expect(cx(['offboard', 'm.okafor@brightpathcounseling.com', '--effective', '2026-11-26', '--ticket', 'T-L2', '--yes'], { db: mirror }).code).toBe(0);
     const hannah = cx(['lookup', '--json', 'hannah.schafer@gmail.com'], { db: mirror }).json().matches[0];
     expect(hannah).toMatchObject({ status: 'deactivated', retention: { retain_until: '2031-02-28', recorded: true } });
     const okafor = cx(['lookup', '--json', 'm.okafor@brightpathcounseling.com'], { db: mirror }).json().matches[0];
-    expect(okafor.contract).toEqual({ status: 'terminated', ends_at: '2026-12-31' });
-    expect(cx(['lookup', 'm.okafor@brightpathcounseling.com'], { db: mirror }).stdout).toMatch(/contract:\s+terminated, effective 2026-12-31/);
+    expect(okafor.contract).toEqual({ status: 'terminated', ends_at: '2026-11-26' });
+    expect(cx(['lookup', 'm.okafor@brightpathcounseling.com'], { db: mirror }).stdout).toMatch(/contract:\s+terminated, effective 2026-11-26/);
   });
 
   it('never shows a date of birth, a state or note content for an address lookup', () => {

@@ -34,12 +34,12 @@ function readCsv(path: string): Array<Record<string, unknown>> {
 }
 
 describe('cx offboard: done', () => {
-  it('terminates p201 with its effective date and reports the split (human), CSV written 0600', () => {
+  it('terminates p201 with a recent past date and reports the split (human), CSV written 0600', () => {
     const db = demoMirror();
     const out = join(tempDir(), 'caseload.csv');
-    const r = cx(['offboard', P201, '--effective', '2026-12-31', '--out', out, '--ticket', 'T-23', '--yes'], { db });
+    const r = cx(['offboard', P201, '--effective', '2026-11-20', '--out', out, '--ticket', 'T-23', '--yes'], { db });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^done: terminated the contract of p201 Miriam Okafor <m\.okafor@brightpathcounseling\.com>, effective 2026-12-31/);
+    expect(r.stdout).toMatch(/^done: terminated the contract of p201 Miriam Okafor <m\.okafor@brightpathcounseling\.com>, effective 2026-11-20 \(7 days ago: terminated from now on, recorded as ending then\)/);
     expect(r.stdout).toContain('Caseload: 8 client(s): 4 may leave with the provider, 4 stay on the platform.');
     const [, leaveBlock = '', stayBlock = ''] = r.stdout.split(/MAY LEAVE with the provider|STAY on the platform/);
     for (const id of P201_LEAVE) expect(leaveBlock).toContain(id);
@@ -49,7 +49,7 @@ describe('cx offboard: done', () => {
     expect(r.stdout).toContain(`cx notes export ${P201} --ticket T-23 --out p201-progress-notes.zip`);
     expect(r.stderr).toContain(`Caseload written to ${out}`);
 
-    expect(provider(db, 'p201')).toEqual({ status: 'terminated', contract_ends_at: '2026-12-31' });
+    expect(provider(db, 'p201')).toEqual({ status: 'terminated', contract_ends_at: '2026-11-20' });
     expect(query(db, 'SELECT count(*) AS n FROM outbox')[0].n).toBe(0);
     expect(query(db, "SELECT ticket, account_id, outcome FROM audit_log WHERE action = 'offboard'")).toEqual([
       { ticket: 'T-23', account_id: 'p201', outcome: 'done' },
@@ -141,11 +141,11 @@ describe('cx offboard: already terminated', () => {
 
   it('terminated by cx earlier: already_done with the recorded date; a new --effective is not applied', () => {
     const db = demoMirror();
-    expect(cx(['offboard', P201, '--effective', '2026-12-31', '--ticket', 'T-23', '--yes'], { db }).code).toBe(0);
+    expect(cx(['offboard', P201, '--effective', '2026-11-25', '--ticket', 'T-23', '--yes'], { db }).code).toBe(0);
     const after = snapshot(db);
     const r = cx(['offboard', P201, '--effective', '2027-01-15', '--ticket', 'T-23b', '--yes', '--json'], { db });
-    expect(r.json()).toMatchObject({ outcome: 'already_done', contract_ends_at: '2026-12-31' });
-    expect(r.json().detail).toMatch(/effective 2026-12-31 \(kept; --effective 2027-01-15 not applied\)/);
+    expect(r.json()).toMatchObject({ outcome: 'already_done', contract_ends_at: '2026-11-25' });
+    expect(r.json().detail).toMatch(/effective 2026-11-25 \(kept; --effective 2027-01-15 not applied\)/);
     expect(snapshot(db)).toEqual(after);
   });
 });
