@@ -1,37 +1,190 @@
-// What `cx db doctor` concludes from the mirror's health and its audit chain.
+// What `cx db doctor` concludes: a list of named checks (CONTRACTS.md "CI smoke gate"), each ok or not with
+// a detail that never shows account data. Each check runs on its own: one that throws (a damaged page, a
+// missing table) fails with the error, and the others still run. The sample reads are not audited.
 import { statSync } from 'node:fs';
+import { loadPolicy } from '../rules/policy.js';
+import { accountsByBaseKey, accountsByMailboxKey, accountsByName, ACCOUNT_SQL, NAME_MATCH_LIMIT } from '../store/accounts.js';
 import { verifyAudit } from '../store/audit.js';
 import type { Db } from '../store/db.js';
-import { readHealth, type Health } from '../store/health.js';
+import { auditTriggers, lastImportInAudit, lookupSample, readHealth, type Health } from '../store/health.js';
+import { DETAIL_SQL } from '../store/lookup-details.js';
+import { SUGGEST_SQL } from '../store/lookup-suggest.js';
+import { lastImportAt } from '../store/mirror-meta.js';
+import { tableScans } from '../store/query-plan.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
+import { findByAddress } from './find-account.js';
+import { suggestAddresses } from './lookup-suggest.js';
 
-export interface DoctorReport extends Health {
+export const CHECK_NAMES = [
+  'opens', 'integrity', 'foreign_keys', 'schema', 'audit_triggers', 'audit_chain', 'policy', 'freshness', 'accounts', 'lookup_paths',
+] as const;
+export type CheckName = (typeof CHECK_NAMES)[number];
+
+export interface Check {
+  name: CheckName;
   ok: boolean;
-  problems: string[];
-  /** Not integrity failures, but worth fixing (e.g. a mirror others can read). */
-  warnings: string[];
-  audit: ReturnType<typeof verifyAudit>;
+  detail: string;
 }
 
-export function examineMirror(db: Db, path?: string): DoctorReport {
-  const health = readHealth(db);
-  const audit = verifyAudit(db);
-  const problems: string[] = [];
-  if (health.integrity.join() !== 'ok') problems.push(`integrity_check: ${health.integrity.slice(0, 5).join('; ')}`);
-  for (const v of health.foreign_key_violations.slice(0, 5)) {
-    problems.push(`foreign key: ${v.table} row ${v.rowid} points at a missing ${v.parent}`);
+/** What the doctor was asked beyond the fixed checks. */
+export interface DoctorAsk {
+  /** The last import may be at most this many hours old. */
+  maxAgeHours?: number;
+  /** The mirror must hold at least this many accounts. */
+  minAccounts?: number;
+  /** The retention policy in effect (undefined: the built-in defaults). */
+  policyPath?: string;
+  now: Date;
+}
+
+export interface DoctorReport extends Partial<Health> {
+  ok: boolean;
+  checks: Check[];
+  /** The failed checks, as "name: detail" lines. */
+  problems: string[];
+  /** Not failures, but worth fixing (e.g. a mirror others can read). */
+  warnings: string[];
+  audit?: ReturnType<typeof verifyAudit>;
+}
+
+export const NOT_ASKED = 'not asked';
+const NOT_OPENED = 'not checked: the mirror did not open';
+
+type Run = () => { ok: boolean; detail: string };
+
+function run(name: CheckName, check: Run): Check {
+  try {
+    return { name, ...check() };
+  } catch (err) {
+    return { name, ok: false, detail: err instanceof Error ? err.message : String(err) };
   }
-  if (health.schema_version !== SCHEMA_VERSION) {
-    problems.push(`schema version ${health.schema_version}, expected ${SCHEMA_VERSION}`);
-  }
-  if (health.journal_mode !== 'wal') problems.push(`journal mode is ${health.journal_mode}, expected wal`);
-  if (!audit.ok) problems.push(`audit log chain broken at row ${audit.first_bad_row}`);
+}
+
+export function examineMirror(db: Db, path: string, ask: DoctorAsk): DoctorReport {
+  let health: Health | undefined;
+  let audit: ReturnType<typeof verifyAudit> | undefined;
+  const checks: Check[] = [
+    run('opens', () => {
+      const mode = String(db.pragma('journal_mode', { simple: true }));
+      return { ok: mode === 'wal', detail: mode === 'wal' ? 'a cx mirror, journal mode wal' : `journal mode is ${mode}, expected wal` };
+    }),
+    run('integrity', () => {
+      health = readHealth(db);
+      const ok = health.integrity.join() === 'ok';
+      return { ok, detail: ok ? 'integrity_check: ok' : `integrity_check: ${health.integrity.slice(0, 5).join('; ')}` };
+    }),
+    run('foreign_keys', () => {
+      if (!health) throw new Error('not checked: the integrity check could not run');
+      const v = health.foreign_key_violations;
+      const first = v.slice(0, 5).map((x) => `${x.table} row ${x.rowid} points at a missing ${x.parent}`).join('; ');
+      return { ok: v.length === 0, detail: v.length === 0 ? 'foreign_key_check: ok' : `${v.length} foreign key violation(s): ${first}` };
+    }),
+    run('schema', () => schemaCheck(health?.schema_version ?? Number(db.pragma('user_version', { simple: true })))),
+    run('audit_triggers', () => triggersCheck(db)),
+    run('audit_chain', () => {
+      audit = verifyAudit(db);
+      return { ok: audit.ok, detail: audit.ok ? `${audit.rows} rows, the chain holds` : `the chain is broken at row ${audit.first_bad_row} (of ${audit.rows}); cx audit --verify says more` };
+    }),
+    run('policy', () => policyCheck(ask.policyPath)),
+    ask.maxAgeHours === undefined ? { name: 'freshness', ok: true, detail: NOT_ASKED } : run('freshness', () => freshnessCheck(db, ask.maxAgeHours!, ask.now)),
+    ask.minAccounts === undefined ? { name: 'accounts', ok: true, detail: NOT_ASKED } : run('accounts', () => accountsCheck(db, ask.minAccounts!)),
+    run('lookup_paths', () => lookupPathsCheck(db)),
+  ];
   const warnings: string[] = [];
-  const mode = path ? fileMode(path) : null;
+  const mode = fileMode(path);
   if (mode !== null && (mode & 0o077) !== 0) {
     warnings.push(`the mirror is readable by others (mode ${mode.toString(8)}); it holds patient data: chmod 600 ${path}`);
   }
-  return { ...health, audit, ok: problems.length === 0, problems, warnings };
+  return { ...summary(checks), warnings, ...health, audit };
+}
+
+/** The report for a file that did not open as a mirror: that check fails, those that need it are not run. */
+export function unopenedReport(why: string, ask: DoctorAsk): DoctorReport {
+  const checks = CHECK_NAMES.map((name): Check => {
+    if (name === 'opens') return { name, ok: false, detail: why };
+    if (name === 'policy') return run(name, () => policyCheck(ask.policyPath));
+    if ((name === 'freshness' && ask.maxAgeHours === undefined) || (name === 'accounts' && ask.minAccounts === undefined)) {
+      return { name, ok: true, detail: NOT_ASKED };
+    }
+    return { name, ok: false, detail: NOT_OPENED };
+  });
+  return { ...summary(checks), warnings: [] };
+}
+
+function summary(checks: Check[]): { ok: boolean; checks: Check[]; problems: string[] } {
+  const failed = checks.filter((c) => !c.ok);
+  return { ok: failed.length === 0, checks, problems: failed.map((c) => `${c.name}: ${c.detail}`) };
+}
+
+function schemaCheck(version: number): { ok: boolean; detail: string } {
+  if (version === SCHEMA_VERSION) return { ok: true, detail: `version ${version}, current` };
+  if (version < SCHEMA_VERSION) return { ok: false, detail: `version ${version}, expected ${SCHEMA_VERSION}: upgrade it with cx db init` };
+  return { ok: false, detail: `version ${version}, newer than this cx knows (${SCHEMA_VERSION}): update cx` };
+}
+
+/** The log is append-only only while a trigger refuses each UPDATE and each DELETE. */
+function triggersCheck(db: Db): { ok: boolean; detail: string } {
+  const triggers = auditTriggers(db);
+  const refuses = (event: string) => triggers.some((t) => new RegExp(`\\bBEFORE\\s+${event}\\b`, 'i').test(t.sql) && /RAISE\s*\(\s*ABORT/i.test(t.sql));
+  const missing = ['UPDATE', 'DELETE'].filter((e) => !refuses(e));
+  if (missing.length === 0) return { ok: true, detail: `UPDATE and DELETE refused (${triggers.map((t) => t.name).join(', ')})` };
+  return { ok: false, detail: `no trigger refuses ${missing.join(' or ')} on audit_log: the log can be edited; cx db init does not restore them, report it` };
+}
+
+function policyCheck(path: string | undefined): { ok: boolean; detail: string } {
+  const policy = loadPolicy(path);
+  const numbers = `${policy.adultYears} adult years, majority at ${policy.majorityAge}, ${policy.minorYears} minor years`;
+  const states = Object.keys(policy.states).length;
+  return { ok: true, detail: path === undefined ? `built-in defaults (${numbers})` : `${path}: ${numbers}, ${states} state override(s)` };
+}
+
+function freshnessCheck(db: Db, maxAgeHours: number, now: Date): { ok: boolean; detail: string } {
+  const at = lastImportAt(db) ?? lastImportInAudit(db);
+  if (at === null) return { ok: false, detail: `no import recorded (at most ${maxAgeHours} hours old asked)` };
+  const hours = (now.getTime() - Date.parse(at)) / 3_600_000;
+  return { ok: hours <= maxAgeHours, detail: `last import ${at}, ${hours.toFixed(1)} hours ago (at most ${maxAgeHours})` };
+}
+
+function accountsCheck(db: Db, min: number): { ok: boolean; detail: string } {
+  const n = (db.prepare('SELECT count(*) AS n FROM accounts').get() as { n: number }).n;
+  return { ok: n >= min, detail: `${n} accounts (at least ${min})` };
+}
+
+const LOOKUP_SQL: Record<string, string> = { ...ACCOUNT_SQL, ...DETAIL_SQL, ...SUGGEST_SQL };
+
+/**
+ * Each lookup path finds a sample account through its own index: the current address, a former one, the
+ * mailbox, the base mailbox (family), the name; suggestions answer. And no lookup statement scans a table
+ * (a dropped index makes a lookup read every row of a large mirror).
+ */
+function lookupPathsCheck(db: Db): { ok: boolean; detail: string } {
+  const scanning = Object.entries(LOOKUP_SQL).filter(([, text]) => tableScans(db, text).length > 0).map(([name]) => name);
+  const failed: string[] = scanning.map((name) => `${name} scans a table (an index is missing)`);
+  const { account, former } = lookupSample(db);
+  const paths: string[] = [];
+  const expect = (path: string, found: boolean) => {
+    paths.push(path);
+    if (!found) failed.push(`${path}: the sample account was not found`);
+  };
+  if (account) {
+    const byEmail = findByAddress(db, account.email);
+    expect('email', byEmail.kind === 'found' && byEmail.accounts.some((a) => a.id === account.id));
+    expect('mailbox', accountsByMailboxKey(db, account.mailbox_key).some((a) => a.id === account.id));
+    expect('base_mailbox', accountsByBaseKey(db, account.base_key).some((a) => a.id === account.id));
+    if (account.first_key && account.last_key) {
+      const named = accountsByName(db, account.first_key, account.last_key, account.dob);
+      expect('name', named.length > NAME_MATCH_LIMIT || named.some((a) => a.id === account.id));
+    }
+    suggestAddresses(db, account.email_key);
+    paths.push('suggestions');
+  }
+  if (former) {
+    const byFormer = findByAddress(db, former.email);
+    expect('former_email', byFormer.kind === 'found' && byFormer.accounts.some((a) => a.id === former.account_id));
+  }
+  if (failed.length) return { ok: false, detail: failed.join('; ') };
+  const sampled = account ? `${paths.join(', ')} answered on a sample` : 'no account to sample';
+  return { ok: true, detail: `${sampled}; ${Object.keys(LOOKUP_SQL).length} lookup statements search their indexes` };
 }
 
 function fileMode(path: string): number | null {

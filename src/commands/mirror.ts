@@ -16,6 +16,11 @@ export function openForWrite(ctx: Where): Db {
   return openMirror(mustExist(ctx));
 }
 
+/** For `cx db doctor --strict`: the mirror as it is, never upgraded (an old schema is a failed check). */
+export function openAsIs(ctx: Where): Db {
+  return openMirror(mustExist(ctx), { migrate: false });
+}
+
 /**
  * For the commands that may create the mirror (init, seed, import). A dry run never creates a file: with
  * no mirror yet it checks against a throwaway one in memory.

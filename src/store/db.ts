@@ -27,6 +27,8 @@ export interface OpenOptions {
   createFolder?: boolean;
   /** Open without the right to write (lookups, listings). */
   readonly?: boolean;
+  /** false: open the mirror as it is, at whatever schema (the doctor reports an old one, never upgrades it). */
+  migrate?: boolean;
 }
 
 export function openMirror(path: string, options: OpenOptions = {}): Db {
@@ -57,7 +59,7 @@ function openFile(path: string, options: OpenOptions): Db {
   const db = new Database(path, { readonly: Boolean(options.readonly), fileMustExist: !options.create, nativeBinding: NATIVE_BINDING });
   try {
     configure(db, path, options);
-    migrate(db, Boolean(options.readonly));
+    if (options.migrate !== false) migrate(db, Boolean(options.readonly));
   } catch (err) {
     db.close();
     throw err;

@@ -1,4 +1,5 @@
 // Read-only checks of the mirror file itself, for `cx db doctor`.
+import type { Account } from './accounts.js';
 import { schemaVersion, type Db } from './db.js';
 
 export const COUNTED_TABLES = [
@@ -18,7 +19,9 @@ export function readHealth(db: Db): Health {
   const integrity = (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check);
   const fk = db.pragma('foreign_key_check') as Array<{ table: string; rowid: number; parent: string }>;
   const row_counts: Record<string, number> = {};
-  for (const t of COUNTED_TABLES) {
+  // A mirror at an older schema (the strict doctor does not upgrade it) may lack a table: not counted.
+  const present = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')").all() as Array<{ name: string }>).map((r) => r.name));
+  for (const t of COUNTED_TABLES.filter((t) => present.has(t))) {
     row_counts[t] = (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
   }
   return {
@@ -27,5 +30,34 @@ export function readHealth(db: Db): Health {
     schema_version: schemaVersion(db),
     journal_mode: String(db.pragma('journal_mode', { simple: true })),
     row_counts,
+  };
+}
+
+/** The audit log's triggers, with the SQL that defines them. */
+export function auditTriggers(db: Db): Array<{ name: string; sql: string }> {
+  return db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'").all() as Array<{ name: string; sql: string }>;
+}
+
+/**
+ * When the last import (or demo seed) was applied, from its audit row: mirrors imported before the import
+ * time was kept in mirror_meta have it there. Read from the end of the log, where the daily import is.
+ */
+export function lastImportInAudit(db: Db): string | null {
+  const row = db
+    .prepare("SELECT at FROM audit_log WHERE action IN ('db.import', 'db.seed') AND outcome IN ('done', 'already_done') ORDER BY id DESC LIMIT 1")
+    .get() as { at: string } | undefined;
+  return row?.at ?? null;
+}
+
+/** An account row with its folded names, the keys of the name index. */
+export type SampleAccount = Account & { first_key: string; last_key: string };
+
+/** A sample for the lookup paths: the first account by id, and a former address no account uses now. */
+export function lookupSample(db: Db): { account: SampleAccount | undefined; former: { account_id: string; email: string } | undefined } {
+  return {
+    account: db.prepare('SELECT * FROM accounts ORDER BY id LIMIT 1').get() as SampleAccount | undefined,
+    former: db
+      .prepare('SELECT account_id, email FROM former_emails f WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.email_key = f.email_key) LIMIT 1')
+      .get() as { account_id: string; email: string } | undefined,
   };
 }

@@ -10,6 +10,7 @@ import { ACCOUNT_SQL } from '../../src/store/accounts.js';
 import { openMirror, type Db } from '../../src/store/db.js';
 import { DETAIL_SQL } from '../../src/store/lookup-details.js';
 import { SUGGEST_SQL } from '../../src/store/lookup-suggest.js';
+import { tableScans } from '../../src/store/query-plan.js';
 import { demoMirror } from '../helpers/cx.js';
 
 const EXPORTED: Record<string, string> = { ...ACCOUNT_SQL, ...DETAIL_SQL, ...SUGGEST_SQL };
@@ -50,22 +51,8 @@ function runEveryLookupPath(conn: Db): void {
   familyReport(conn, 'jane.doe@gmail.com', 'Sam');
 }
 
-/** Plan lines that read a whole table (or a whole index) rather than searching it. */
-function scans(text: string): string[] {
-  const params: Record<string, null> = {};
-  for (const m of text.matchAll(/@(\w+)/g)) params[m[1]!] = null;
-  const positional = (text.match(/\?/g) ?? []).map(() => null);
-  const stmt = db.prepare(`EXPLAIN QUERY PLAN ${text}`);
-  const rows = (positional.length ? stmt.all(...positional) : stmt.all(params)) as Array<{ detail: string }>;
-  const lines = rows.map((r) => r.detail);
-  // A co-routine or subquery is a handful of rows already found through an index: scanning it is fine.
-  const derived = new Set(lines.flatMap((l) => /^(?:CO-ROUTINE|MATERIALIZE) (.+)$/.exec(l)?.[1] ?? []));
-  return lines.filter((l) => {
-    if (/AUTOMATIC/.test(l)) return true; // an index built on the fly means a scan first
-    const scanned = /^SCAN (.+?)(?: USING .*)?$/.exec(l)?.[1];
-    return scanned !== undefined && scanned !== 'CONSTANT ROW' && !/^\(subquery-\d+\)$/.test(scanned) && !derived.has(scanned);
-  });
-}
+/** Plan lines that read a whole table (or a whole index) rather than searching it (the doctor asks the same). */
+const scans = (text: string): string[] => tableScans(db, text);
 
 describe('EXPLAIN QUERY PLAN for every lookup query', () => {
   it('every lookup path ran: current, former, mailbox, base, family, name, suggestions, suppression, details', () => {

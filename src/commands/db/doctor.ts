@@ -1,34 +1,94 @@
+// cx db doctor [--strict] [--max-age <hours>] [--min-accounts <n>]: check the mirror. --strict is the CI
+// smoke gate (CONTRACTS.md): any failed check, a file that does not open as a mirror included, is exit 6.
 import type { Command } from 'commander';
-import { examineMirror } from '../../actions/doctor.js';
-import { EXIT } from '../../errors.js';
-import { fields, printData } from '../../render.js';
+import { examineMirror, unopenedReport, type DoctorAsk, type DoctorReport } from '../../actions/doctor.js';
+import type { Context } from '../../context.js';
+import { asCxError, EXIT, UsageError } from '../../errors.js';
+import { fields, printData, warn } from '../../render.js';
+import type { Db } from '../../store/db.js';
 import { handle, type Runtime } from '../define.js';
-import { openForRead } from '../mirror.js';
+import { openAsIs, openForRead } from '../mirror.js';
+
+interface DoctorOptions {
+  strict?: boolean;
+  maxAge?: string;
+  minAccounts?: string;
+}
 
 export function configure(cmd: Command, runtime: Runtime): void {
-  handle(cmd, runtime, async (ctx) => {
-    const db = openForRead(ctx);
-    const report = (() => {
-      try {
-        return examineMirror(db, ctx.dbPath);
-      } finally {
-        db.close();
-      }
-    })();
-    printData(ctx, report, () =>
-      [
-        report.ok ? 'The mirror is healthy.' : 'The mirror has problems:',
-        ...report.problems.map((p) => `  - ${p}`),
-        ...report.warnings.map((w) => `warning: ${w}`),
-        fields([
-          ['file', ctx.dbPath],
-          ['schema version', report.schema_version],
-          ['journal mode', report.journal_mode],
-          ['audit rows', `${report.audit.rows} (chain ${report.audit.ok ? 'intact' : 'BROKEN'})`],
-          ...Object.entries(report.row_counts).map(([t, n]): [string, number] => [t, n]),
-        ]),
-      ].join('\n'),
-    );
+  cmd
+    .option('--strict', 'the CI smoke gate: exit 6 on any failed check, also when the file does not open as a mirror')
+    .option('--max-age <hours>', 'fail when the last import is older than this many hours')
+    .option('--min-accounts <n>', 'fail when the mirror holds fewer accounts')
+    .addHelpText('after', `
+Checks: opens, integrity, foreign_keys, schema, audit_triggers, audit_chain, policy (the retention policy in
+effect), freshness (--max-age), accounts (--min-accounts), lookup_paths (each lookup finds a sample account
+through its index). --json prints {"ok", "checks": [{"name", "ok", "detail"}], ...}. Without --strict, a file
+that does not open is the usual error (exit 2) and an older schema is upgraded first; with it, neither.`);
+  handle(cmd, runtime, async (ctx, opts: DoctorOptions) => {
+    const ask: DoctorAsk = {
+      maxAgeHours: opts.maxAge === undefined ? undefined : positive(opts.maxAge, '--max-age', 'a number of hours above 0'),
+      minAccounts: opts.minAccounts === undefined ? undefined : whole(opts.minAccounts),
+      policyPath: ctx.policyPath,
+      now: ctx.now(),
+    };
+    const report = opts.strict ? strictReport(ctx, ask) : looseReport(ctx, ask);
+    printData(ctx, report, () => text(ctx, report, Boolean(opts.strict)));
+    for (const w of report.warnings) if (!ctx.json) warn(ctx, w);
     return report.ok ? EXIT.ok : EXIT.integrity;
   });
+}
+
+function strictReport(ctx: Context, ask: DoctorAsk): DoctorReport {
+  let db: Db;
+  try {
+    db = openAsIs(ctx);
+  } catch (err) {
+    return unopenedReport(`${ctx.dbPath}: ${asCxError(err).message}`, ask);
+  }
+  try {
+    return examineMirror(db, ctx.dbPath, ask);
+  } finally {
+    db.close();
+  }
+}
+
+function looseReport(ctx: Context, ask: DoctorAsk): DoctorReport {
+  const db = openForRead(ctx);
+  try {
+    return examineMirror(db, ctx.dbPath, ask);
+  } finally {
+    db.close();
+  }
+}
+
+function text(ctx: Context, report: DoctorReport, strict: boolean): string {
+  const width = Math.max(...report.checks.map((c) => c.name.length));
+  const lines = [
+    report.ok ? 'The mirror is healthy.' : 'The mirror has problems:',
+    ...report.checks.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(width)}  ${c.detail}`),
+  ];
+  if (!strict && report.row_counts) {
+    lines.push(
+      fields([
+        ['file', ctx.dbPath],
+        ['schema version', report.schema_version],
+        ['journal mode', report.journal_mode],
+        ...Object.entries(report.row_counts).map(([t, n]): [string, number] => [t, n]),
+      ]),
+    );
+  }
+  return lines.join('\n');
+}
+
+function positive(raw: string, flag: string, what: string): number {
+  const n = /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!(n > 0)) throw new UsageError(`${flag} must be ${what}: ${raw}`);
+  return n;
+}
+
+function whole(raw: string): number {
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n)) throw new UsageError(`--min-accounts must be a whole number: ${raw}`);
+  return n;
 }

@@ -1,0 +1,73 @@
+// `cx db doctor --strict`, the CI smoke gate: every check named in --json, exit 6 for each failing condition,
+// including a file that does not open as a mirror; the doctor's own reads change nothing and audit nothing.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { cx, demoMirror, emptyMirror, snapshot, tempDir } from '../helpers/cx.js';
+
+const NAMES = ['opens', 'integrity', 'foreign_keys', 'schema', 'audit_triggers', 'audit_chain', 'policy', 'freshness', 'accounts', 'lookup_paths'];
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+function strict(db: string, args: string[] = [], env: Record<string, string> = {}) {
+  const r = cx(['db', 'doctor', '--strict', '--json', ...args], { db, env });
+  const body = r.json<{ ok: boolean; checks: Check[] }>();
+  return { code: r.code, ok: body.ok, checks: body.checks, failed: body.checks.filter((c) => !c.ok).map((c) => c.name) };
+}
+
+function edit(db: string, sql: string): string {
+  const conn = new Database(db);
+  conn.exec(sql);
+  conn.close();
+  return db;
+}
+
+describe('cx db doctor --strict', () => {
+  it('a healthy, fresh, large-enough demo mirror: exit 0, every check named, and nothing written', () => {
+    const db = demoMirror();
+    const before = snapshot(db);
+    const r = strict(db, ['--max-age', '1', '--min-accounts', '40']);
+    expect(r.checks.map((c) => c.name)).toEqual(NAMES);
+    expect(r.failed).toEqual([]);
+    expect(r).toMatchObject({ code: 0, ok: true });
+    expect(r.checks.find((c) => c.name === 'freshness')!.detail).toMatch(/0\.0 hours ago \(at most 1\)/);
+    expect(snapshot(db)).toEqual(before);
+    // Not asked: ok, and said so.
+    expect(strict(db).checks.filter((c) => c.detail === 'not asked').map((c) => c.name)).toEqual(['freshness', 'accounts']);
+  });
+
+  it.each<[string, () => string, string[], Record<string, string>?, string[]?]>([
+    ['a file that is not a SQLite database', () => { const p = join(tempDir(), 'x.db'); writeFileSync(p, 'not a database '.repeat(40)); return p; }, ['--min-accounts', '1'], {}, ['opens', 'integrity', 'foreign_keys', 'schema', 'audit_triggers', 'audit_chain', 'accounts', 'lookup_paths']],
+    ['a path that cannot be read as a file (a folder)', () => { const p = join(tempDir(), 'folder.db'); mkdirSync(p); return p; }, [], {}, ['opens', 'integrity', 'foreign_keys', 'schema', 'audit_triggers', 'audit_chain', 'lookup_paths']],
+    ['an empty mirror under --min-accounts', () => emptyMirror(), ['--min-accounts', '1'], {}, ['accounts']],
+    ['no import at all under --max-age', () => emptyMirror(), ['--max-age', '24'], {}, ['freshness']],
+    ['a stale import under --max-age', () => demoMirror(), ['--max-age', '24'], { CX_NOW: '2026-11-30T12:00:00.000Z' }, ['freshness']],
+    ['the append-only triggers dropped and a row edited', () => edit(demoMirror(), "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET agent = 'someone else'"), [], {}, ['audit_triggers', 'audit_chain']],
+    ['an invalid policy file in effect', () => demoMirror(), [], { CX_POLICY: join(import.meta.dirname, 'doctor-strict.test.ts') }, ['policy']],
+    ['a lookup index dropped', () => edit(demoMirror(), 'DROP INDEX accounts_by_mailbox'), [], {}, ['lookup_paths']],
+    ['an older schema (never upgraded by the strict doctor)', () => edit(demoMirror(), 'PRAGMA user_version = 1'), [], {}, ['schema']],
+  ])('%s: exit 6, the failing check named', (_what, make, args, env = {}, failing = []) => {
+    const r = strict(make(), args, env);
+    expect(r.code).toBe(6);
+    expect(r.ok).toBe(false);
+    expect(r.checks.map((c) => c.name)).toEqual(NAMES);
+    expect(r.failed).toEqual(failing);
+  });
+
+  it('human output lists each check; without --strict a file that is not a mirror stays exit 2', () => {
+    const db = edit(demoMirror(), 'DROP TRIGGER audit_log_no_delete');
+    const r = cx(['db', 'doctor', '--strict'], { db });
+    expect(r.code).toBe(6);
+    expect(r.stdout).toMatch(/FAIL\s+audit_triggers\s+no trigger refuses DELETE on audit_log/);
+    expect(cx(['db', 'doctor'], { db }).code).toBe(6);
+    const bad = join(tempDir(), 'x.db');
+    writeFileSync(bad, 'not a database '.repeat(40));
+    expect(cx(['db', 'doctor'], { db: bad }).code).toBe(2);
+    expect(cx(['db', 'doctor', '--strict', '--max-age', 'soon'], { db }).code).toBe(2);
+  });
+});
