@@ -110,10 +110,23 @@ export const COMMANDS: CommandEntry[] = [
       },
       {
         name: 'doctor',
-        summary: 'check the mirror: integrity, foreign keys, schema version, journal mode, row counts',
-        example: 'cx db doctor --json',
+        summary: 'check the mirror: integrity, foreign keys, schema, audit log, policy; --strict is the CI smoke gate',
+        example: 'cx db doctor --strict --max-age 26 --min-accounts 1000 --json',
         load: () => import('./db/doctor.js'),
       },
     ],
+  },
+  {
+    name: 'config',
+    summary: 'show the effective settings and where each came from (flag, environment, config file, default)',
+    example: 'cx config --json',
+    load: () => import('./config.js'),
+  },
+  {
+    name: 'completion',
+    args: '<shell>',
+    summary: 'print the shell completion script for bash, zsh or fish (commands and options only)',
+    example: 'cx completion bash > ~/.local/share/bash-completion/completions/cx',
+    load: () => import('./completion.js'),
   },
 ];

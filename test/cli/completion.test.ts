@@ -1,0 +1,78 @@
+// `cx completion bash|zsh|fish`: the bash script sourced in a real bash and its function called as bash
+// would; the zsh and fish scripts parsed by their shells where installed. Only commands, subcommands and
+// options are offered, never an address or a name, and nothing typed on the line is ever run.
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cx, tempDir } from '../helpers/cx.js';
+
+const has = (shell: string): boolean => spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0;
+
+/** The script, written to a file once per shell. */
+const scripts = new Map<string, string>();
+function script(shell: 'bash' | 'zsh' | 'fish'): string {
+  if (!scripts.has(shell)) {
+    const r = cx(['completion', shell]);
+    expect(r.code, r.stderr).toBe(0);
+    const path = join(tempDir('cx-completion-'), `cx.${shell}`);
+    writeFileSync(path, r.stdout);
+    scripts.set(shell, path);
+  }
+  return scripts.get(shell)!;
+}
+
+/** What bash's completion function offers for the words typed so far (the last one being completed). */
+function bashComplete(cwd: string, ...words: string[]): string[] {
+  const program = `source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _cx_completion; printf '%s\\n' "\${COMPREPLY[@]}"`;
+  const r = spawnSync('bash', ['--norc', '--noprofile', '-c', program, 'bash', script('bash'), ...words], { cwd, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+describe('cx completion bash', () => {
+  const here = tempDir('cx-completion-cwd-');
+  writeFileSync(join(here, 'tickets.csv'), 'ticket_id,type,email\n');
+
+  it('completes commands, subcommands and options', () => {
+    expect(bashComplete(here, 'cx', 'lo')).toEqual(['lookup']);
+    expect(bashComplete(here, 'cx', 'notes', '')).toEqual(['export']);
+    const resetOptions = bashComplete(here, 'cx', 'reset', '--');
+    expect(resetOptions).toContain('--resubscribe');
+    expect(resetOptions).toContain('--ticket');
+    expect(resetOptions).not.toContain('--out');
+    expect(bashComplete(here, 'cx', '--db', 'x.db', 'db', 'd')).toEqual(['doctor']);
+    expect(bashComplete(here, 'cx', 'completion', '')).toEqual(['bash', 'zsh', 'fish']);
+  });
+
+  it('offers file names only where a file is expected, and nothing where an address or a name goes', () => {
+    expect(bashComplete(here, 'cx', 'batch', 'tic')).toEqual(['tickets.csv']);
+    expect(bashComplete(here, 'cx', 'offboard', 'p@x.com', '--out', 'tic')).toEqual(['tickets.csv']);
+    expect(bashComplete(here, 'cx', 'lookup', '')).toEqual([]);
+    expect(bashComplete(here, 'cx', 'reset', 'jane.doe@gmail.com', '--ticket', '')).toEqual([]);
+    expect(bashComplete(here, 'cx', 'lookup', '--name', '')).toEqual([]);
+  });
+
+  it('never runs what is typed on the line', () => {
+    const marker = join(here, 'ran');
+    bashComplete(here, 'cx', 'lookup', `$(touch ${marker})`, '');
+    bashComplete(here, 'cx', `\`touch ${marker}\``, '--');
+    expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe.each(['zsh', 'fish'] as const)('cx completion %s', (shell) => {
+  it.skipIf(!has(shell))(`parses (${shell} -n)${has(shell) ? '' : `: skipped, ${shell} is not installed here`}`, () => {
+    const r = spawnSync(shell, ['-n', script(shell)], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
+
+describe('cx completion', () => {
+  it('an unknown shell is a usage error', () => {
+    const r = cx(['completion', 'powershell']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bash, zsh, fish/);
+  });
+});
