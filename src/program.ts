@@ -12,13 +12,13 @@ export function createProgram(io: IO, prompter?: Prompter): { program: Command; 
   const program = new Command('cx')
     .description('The Customer Experience desk: find accounts, reset passwords, deactivate, offboard, export notes.')
     .version(VERSION, '-V, --version')
-    .option('--db <path>', 'the mirror (else $CX_DB, else data/mirror.db)')
+    .option('--db <path>', 'the mirror (else $CX_DB, else the config file, else data/mirror.db where cx is installed)')
     .option('--json', 'machine-readable output on stdout')
-    .option('--agent <name>', 'who is acting (else $CX_AGENT, else the OS user)')
+    .option('--agent <name>', 'who is acting (else $CX_AGENT, else the config file, else the OS user)')
     .option('-y, --yes', 'answer yes to the confirmation prompt')
     .option('--dry-run', 'say what would happen, change nothing')
     .option('--ticket <id>', 'the ticket every change is filed under')
-    .addOption(new Option('--policy <file>', 'retention policy file (else $CX_POLICY, else built-in defaults)'))
+    .addOption(new Option('--policy <file>', 'retention policy file (else $CX_POLICY, else the config file, else built-in defaults)'))
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
