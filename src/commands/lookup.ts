@@ -10,6 +10,7 @@ import type { Db } from '../store/db.js';
 import { handle, type Runtime } from './define.js';
 import { accountCard, familyText, lookupText, matchTable } from './lookup-view.js';
 import { openForRead } from './mirror.js';
+import { auditRead } from './read-audit.js';
 
 interface LookupOptions {
   name?: string;
@@ -37,6 +38,12 @@ export function configure(cmd: Command, runtime: Runtime): void {
       }
       const report = outcome.report;
       await completeRetentionDates(ctx, db, report);
+      const suggested = report.suggestions.length ? `, ${report.suggestions.length} suggested addresses` : '';
+      auditRead(ctx, db, {
+        action: 'lookup',
+        how: `${opts.name !== undefined ? 'by name' : 'by address'}${suggested}`,
+        accountIds: [...report.matches.map((m) => m.id), ...report.family.map((f) => f.id)],
+      });
       if (!ctx.json && report.disposable) warn(ctx, `${report.address} is on a disposable (throwaway) mail domain`);
       if (!ctx.json && ctx.io.interactive && report.matches.length > 1) await pickOne(ctx, report);
       else printData(ctx, report, () => lookupText(report, dob));

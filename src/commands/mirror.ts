@@ -1,19 +1,22 @@
-// Opening the mirror the global options point at, for reading or for a change.
+// Opening the mirror the global options point at, for reading or for a change. Either way a write may
+// have to wait for another cx (a read of PHI writes its audit row): on a terminal the agent is told.
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { shellWord } from '../rules/emails.js';
-import { openMirror, openScratchMirror, type Db } from '../store/db.js';
+import { note } from '../render.js';
+import { describeHolder } from '../store/lock-holder.js';
+import { onLockWait, openMirror, openScratchMirror, type Db } from '../store/db.js';
 
-type Where = Pick<Context, 'dbPath' | 'dbPathIsDefault'> & { settings?: Pick<Context['settings'], 'db'> };
+type Where = Pick<Context, 'dbPath' | 'dbPathIsDefault' | 'io' | 'json'> & { settings?: Pick<Context['settings'], 'db'> };
 
 export function openForRead(ctx: Where): Db {
-  return openMirror(mustExist(ctx));
+  return withWaitNotice(ctx, openMirror(mustExist(ctx)));
 }
 
 export function openForWrite(ctx: Where): Db {
-  return openMirror(mustExist(ctx));
+  return withWaitNotice(ctx, openMirror(mustExist(ctx)));
 }
 
 /** For `cx db doctor --strict`: the mirror as it is, never upgraded (an old schema is a failed check). */
@@ -27,7 +30,17 @@ export function openAsIs(ctx: Where): Db {
  */
 export function openOrCreate(ctx: Where & Pick<Context, 'dryRun'>): Db {
   if (ctx.dryRun && !existsSync(ctx.dbPath)) return openScratchMirror();
-  return openMirror(ctx.dbPath, { create: true, createFolder: ctx.dbPathIsDefault });
+  return withWaitNotice(ctx, openMirror(ctx.dbPath, { create: true, createFolder: ctx.dbPathIsDefault }));
+}
+
+function withWaitNotice(ctx: Where, db: Db): Db {
+  if (ctx.io.stderrIsTTY) {
+    onLockWait(db, () => {
+      const holder = describeHolder(ctx.dbPath);
+      note(ctx, `Waiting for another cx to finish writing to the mirror${holder ? ` (${holder})` : ''}…`);
+    });
+  }
+  return db;
 }
 
 /** `--db <path>` as the agent would type it again; nothing for the default mirror. */

@@ -58,6 +58,8 @@ export function configure(cmd: Command, runtime: Runtime): void {
         }
         return r;
       }, {
+        action: 'offboard',
+        alsoShows: (r) => (r.clients as CaseloadEntry[] | undefined)?.map((c) => c.id) ?? [],
         question: (plan) =>
           plan.scheduled
             ? `Schedule the termination of ${plan.account_id} <${String(plan.email)}> for ${String(plan.contract_ends_at)} (active until then)?`

@@ -7,6 +7,7 @@ import { accountIdsForAddress } from '../store/accounts.js';
 import { listOutbox, OUTBOX_STATUSES, type OutboxRow, type OutboxStatus } from '../store/outbox.js';
 import { handle, type Runtime } from './define.js';
 import { openForRead } from './mirror.js';
+import { auditRead } from './read-audit.js';
 
 interface OutboxOptions {
   status?: string;
@@ -26,6 +27,9 @@ export function configure(cmd: Command, runtime: Runtime): void {
     try {
       const accountIds = emailKey === undefined ? undefined : accountIdsForAddress(db, emailKey);
       rows = listOutbox(db, { status, emailKey, accountIds, ticket: ctx.ticket });
+      // The rows name clients and their addresses: every listing is a read of PHI.
+      const ids = rows.flatMap((r) => (r.account_id === null ? [] : [r.account_id]));
+      auditRead(ctx, db, { action: 'outbox', how: emailKey === undefined ? 'the outbox' : 'the emails of an address', accountIds: ids });
     } finally {
       db.close();
     }

@@ -7,6 +7,7 @@ import { loadPolicy } from '../rules/policy.js';
 import { printData, table, warn } from '../render.js';
 import { handle, type Runtime } from './define.js';
 import { openForRead } from './mirror.js';
+import { auditRead } from './read-audit.js';
 
 interface RetentionOptions {
   due?: boolean;
@@ -25,7 +26,9 @@ export function configure(cmd: Command, runtime: Runtime): void {
     const db = openForRead(ctx);
     const report = (() => {
       try {
-        return retentionReport(db, policy, { now: ctx.now(), asOf, dueOnly: Boolean(opts.due) });
+        const r = retentionReport(db, policy, { now: ctx.now(), asOf, dueOnly: Boolean(opts.due) });
+        auditRead(ctx, db, { action: 'retention', how: opts.due ? `due as of ${asOf}` : 'all deactivated records', accountIds: r.rows.map((row) => row.account_id) });
+        return r;
       } finally {
         db.close();
       }
