@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { CancelledError, UsageError } from './errors.js';
 import type { IO } from './io.js';
 import { terminalPrompter, type Prompter } from './prompt.js';
+import { resolveTimeZone } from './render/zone.js';
 import { checkDesk, checkPrintableLine, checkTicketId, DEFAULT_DESK } from './rules/tickets.js';
 
 export interface GlobalFlags {
@@ -31,6 +32,8 @@ export interface Context {
   prompter: Prompter;
   /** The clock; CX_NOW (ISO time) pins it for tests and reproducible runs. */
   now: () => Date;
+  /** The agent's time zone (IANA name): human output shows times in it; JSON and CSV keep UTC. */
+  tz: string;
 }
 
 export const DEFAULT_DB_PATH = 'data/mirror.db';
@@ -51,6 +54,7 @@ export function resolveContext(flags: GlobalFlags, io: IO, prompter: Prompter = 
     io,
     prompter,
     now: clockFrom(env.CX_NOW),
+    tz: resolveTimeZone(env),
   };
 }
 
@@ -90,10 +94,21 @@ function clockFrom(pinned: string | undefined): () => Date {
   return () => new Date(at);
 }
 
-/** The ticket a change is filed under: the flag, else asked in a terminal, else an error. */
+/** The clock and zone that human output shows times against. */
+export function clockOf(ctx: Pick<Context, 'now' | 'tz'>): { now: Date; tz: string } {
+  return { now: ctx.now(), tz: ctx.tz };
+}
+
+/**
+ * The ticket a change is filed under: the flag, else asked in a terminal, else an error. A script missing
+ * both the ticket and --yes learns both at once (the confirmation would be its next error).
+ */
 export async function requireTicket(ctx: Context): Promise<string> {
   if (ctx.ticket) return ctx.ticket;
   if (!ctx.io.interactive) {
+    if (!ctx.yes && !ctx.dryRun) {
+      throw new UsageError('--ticket and --yes are required when not running in a terminal: every change names its ticket, and nothing asks for a confirmation', 'add --ticket <id> --yes (check the plan first with --dry-run)');
+    }
     throw new UsageError('--ticket is required: every change names its ticket', 'add --ticket <id>');
   }
   const answer = checkedTicket(await ctx.prompter.input('Ticket id for this change:'));

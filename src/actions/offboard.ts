@@ -4,6 +4,7 @@
 // platform's search stay (src/rules/sourcing.ts). The report is produced for an already terminated
 // provider too: offboarding work (notes export, telling clients) often comes after the status changed.
 import { isCalendarDate, today } from '../rules/dates.js';
+import { shellWord } from '../rules/emails.js';
 import { clientSource } from '../rules/sourcing.js';
 import { caseloadOf, intakesByClient, progressNoteCount } from '../store/caseload.js';
 import { writeTransaction } from '../store/db.js';
@@ -65,7 +66,9 @@ function decide(deps: ActionDeps, input: OffboardInput): { result: ActionResult;
   if (provider.role !== 'provider') {
     return {
       result: result('refused', `${who} is a client, not a provider: a client closes their account with cx deactivate`, provider.id, {
-        next_command: `cx deactivate ${provider.email}`,
+        email: provider.email,
+        role: provider.role,
+        next_command: `cx deactivate ${shellWord(provider.email)}`,
       }),
     };
   }

@@ -6,7 +6,8 @@ import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import type { BatchSettings } from '../batch/dispatch.js';
 import { ticketKey } from '../batch/ledger.js';
-import { fileOutput, streamOutput, type ResultsOutput } from '../batch/output.js';
+import { fileOutput, screenOutput, streamOutput, type ResultsOutput } from '../batch/output.js';
+import type { ResultRow } from '../batch/results.js';
 import { planLines, summaryLine, UNFINISHED } from '../batch/plan.js';
 import { progressBar } from '../batch/progress.js';
 import { runBatch, type Summary, type Tally } from '../batch/run.js';
@@ -18,7 +19,7 @@ import { OutputWriteError } from '../files/errors.js';
 import { mirrorFiles } from '../files/protected.js';
 import { DEFAULT_POLICY, loadPolicy, type RetentionPolicy } from '../rules/policy.js';
 import { checkDesk } from '../rules/tickets.js';
-import { note, printJson } from '../render.js';
+import { note, printData, printJson, table, type Block, type Style } from '../render.js';
 import type { Db } from '../store/db.js';
 import { processedTicket } from '../store/processed-tickets.js';
 import { handle, type Runtime } from './define.js';
@@ -65,7 +66,13 @@ async function batch(ctx: Context, source: string, opts: BatchOptions): Promise<
   const settings: BatchSettings = { notesDir: resolve(opts.notesDir), policy: policyFor(ctx, file), protect };
   const desk = opts.desk !== undefined ? checkedDeskOption(opts.desk) : (file.desk ?? ctx.desk);
   // Opened before the mirror: a bad --out fails before anything is applied (its temporary file proves it).
-  const output: ResultsOutput = opts.out ? fileOutput(opts.out, { force: Boolean(opts.force), protect }) : streamOutput(ctx.io.stdout);
+  // A terminal gets the results as a table once the progress bar is gone (values made visible, never raw
+  // CSV from clients); a pipe gets the exact, formula-safe CSV as it is produced.
+  const output: ResultsOutput = opts.out
+    ? fileOutput(opts.out, { force: Boolean(opts.force), protect })
+    : ctx.io.stdoutIsTTY
+      ? screenOutput((rows) => printData(ctx, rows, () => resultsTable(rows)))
+      : streamOutput(ctx.io.stdout);
   let db: Db | undefined;
   const tally: Tally = { rows: 0, recorded: 0 };
   let work: Cancellable | undefined;
@@ -103,6 +110,23 @@ async function batch(ctx: Context, source: string, opts: BatchOptions): Promise<
   }
 }
 
+function resultsTable(rows: readonly ResultRow[]): Block[] {
+  const style = (o: string): Style | undefined => (UNFINISHED.has(o as Outcome) ? (o === 'not_found' ? 'warn' : 'bad') : o === 'planned' ? 'plan' : 'good');
+  return [
+    table<ResultRow>(
+      [
+        { header: 'ticket', value: (r) => r.ticket_id, keep: true },
+        { header: 'type', value: (r) => r.type },
+        { header: 'email', value: (r) => r.email },
+        { header: 'outcome', value: (r) => r.outcome.replace('_', ' '), keep: true, style: (r) => style(r.outcome) },
+        { header: 'account', value: (r) => r.account_id },
+        { header: 'detail', value: (r) => r.detail, grow: true },
+      ],
+      rows,
+    ),
+  ];
+}
+
 /** A batch that stopped for a signal or a full disk says how far it got: what is recorded stays. */
 function stoppedReport(ctx: Context, err: unknown, tally: Tally, total: number, out: string | undefined): unknown {
   const cancelled = err instanceof CancelledError;
@@ -113,7 +137,7 @@ function stoppedReport(ctx: Context, err: unknown, tally: Tally, total: number, 
   const far = `after ${n(tally.rows)} of ${n(total)} row${total === 1 ? '' : 's'}: ${kept}${results}`;
   const again = 'run the same command again to go on (recorded tickets are not applied twice)';
   if (cancelled) return new CancelledError(`cancelled ${far}`, again);
-  return new OutputWriteError(err.path, err.code, `${err.message}; the batch stopped ${far}`, err.hint ? `${err.hint}; ${again}` : again);
+  return new OutputWriteError(err.path, err.code, `${err.message}; the batch stopped ${far}`, typeof err.hint === 'string' ? `${err.hint}; ${again}` : again);
 }
 
 async function readInput(ctx: Context, source: string): Promise<Buffer> {

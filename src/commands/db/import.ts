@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { importMirror, type ImportDeps, type ImportReport } from '../../actions/import-mirror.js';
 import type { Context } from '../../context.js';
-import { printData, table } from '../../render.js';
+import { plural, printData, table, type Block } from '../../render.js';
 import { handle, type Runtime } from '../define.js';
 import { openOrCreate } from '../mirror.js';
 import { importBar } from './import-progress.js';
@@ -9,7 +9,7 @@ import { importBar } from './import-progress.js';
 export function configure(cmd: Command, runtime: Runtime): void {
   handle(cmd, runtime, async (ctx, dir: string) => {
     const report = await runImport(ctx, dir, 'db.import');
-    printData(ctx, report, () => describeImport(report));
+    await printData(ctx, report, () => describeImport(report));
   });
 }
 
@@ -37,18 +37,23 @@ export async function runImport(ctx: Context, dir: string, action: string): Prom
   }
 }
 
-export function describeImport(report: ImportReport): string {
-  const rows = table(
-    [
-      { header: 'file', value: (f: ImportReport['files'][number]) => f.file },
-      { header: 'rows', value: (f) => f.rows },
-      { header: report.dry_run ? 'would change' : 'changed', value: (f) => f.changed },
-      { header: 'unchanged', value: (f) => f.unchanged },
-    ],
-    report.files,
-  );
-  const skipped = report.skipped.length ? `\nNot in the folder (skipped): ${report.skipped.join(', ')}` : '';
-  const notes = report.notes_rewritten ? `\n${report.notes_rewritten} progress note(s) had their text rewritten (their ids are in the audit log).` : '';
+export function describeImport(report: ImportReport): Block[] {
   const title = report.dry_run ? `Dry run: nothing written. Import of ${report.dir} would load:` : `Imported ${report.dir}:`;
-  return `${title}\n${rows}${skipped}${notes}`;
+  const blocks: Block[] = [
+    title,
+    table(
+      [
+        { header: 'file', value: (f: ImportReport['files'][number]) => f.file },
+        { header: 'rows', value: (f) => f.rows, keep: true },
+        { header: report.dry_run ? 'would change' : 'changed', value: (f) => f.changed, keep: true },
+        { header: 'unchanged', value: (f) => f.unchanged, keep: true },
+      ],
+      report.files,
+    ),
+  ];
+  if (report.skipped.length) blocks.push(`Not in the folder (skipped): ${report.skipped.join(', ')}`);
+  if (report.notes_rewritten) {
+    blocks.push(`${plural(report.notes_rewritten, 'progress note', 'progress notes')} had their text rewritten (their ids are in the audit log).`);
+  }
+  return blocks;
 }
