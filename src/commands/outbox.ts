@@ -52,7 +52,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
           { header: 'to', value: (r) => r.to },
           { header: 'account', value: (r) => r.account_id },
           { header: 'ticket', value: (r) => r.ticket },
-          { header: 'subject', value: (r) => r.subject, grow: true },
+          { header: 'subject', value: (r) => r.subject },
         ],
         rows,
       ),

@@ -105,11 +105,21 @@ function findingAdvice(r: GuidedResult, verb: string, c: GuidanceContext): Advic
 }
 
 /** A closed or ended account a change cannot act on. */
-function closedAdvice(r: GuidedResult): Advice[] | null {
+function closedAdvice(r: GuidedResult, c: GuidanceContext): Advice[] | null {
   if (r.outcome !== 'refused') return null;
   const a = accountOf(r);
-  if (a?.status === 'deactivated') return [tell(DEACTIVATED(typeof r.deactivated_at === 'string' ? ` on ${r.deactivated_at.slice(0, 10)}` : ''))];
-  if (a?.status === 'terminated') return [tell(TERMINATED(typeof r.contract_ends_at === 'string' ? ` (effective ${r.contract_ends_at.slice(0, 10)})` : ''))];
+  if (a?.status === 'deactivated') {
+    return [
+      tell(DEACTIVATED(typeof r.deactivated_at === 'string' ? ` on ${r.deactivated_at.slice(0, 10)}` : '')),
+      next('Nothing to change in cx: if they want the account back, escalate the ticket to an administrator.'),
+    ];
+  }
+  if (a?.status === 'terminated') {
+    return [
+      tell(TERMINATED(typeof r.contract_ends_at === 'string' ? ` (effective ${r.contract_ends_at.slice(0, 10)})` : '')),
+      next('If they ask for their progress notes:', commandFor('notes export', a.email, c.ticket)),
+    ];
+  }
   return null;
 }
 
@@ -126,7 +136,7 @@ export function resetAdvice(r: GuidedResult, c: GuidanceContext): Advice[] {
   const suppression = r.suppression as { reason: SuppressionReason; since: string } | null | undefined;
   const a = accountOf(r);
   if (r.outcome === 'refused' && suppression && a) return suppressionAdvice(suppression.reason, a.email, suppression.since, c, true);
-  return closedAdvice(r) ?? findingAdvice(r, 'reset', c) ?? [];
+  return closedAdvice(r, c) ?? findingAdvice(r, 'reset', c) ?? [];
 }
 
 function afterQueued(template: ResetTemplate, to: string, subject: string): Advice[] {
@@ -179,7 +189,10 @@ export function deactivateAdvice(r: GuidedResult, c: GuidanceContext): Advice[] 
   }
   if (r.outcome === 'refused' && r.role === 'provider') return [next('A provider leaves by contract termination:', commandFor('offboard', email, c.ticket))];
   if (r.outcome === 'refused' && r.requester_refused) {
-    return [tell(`a request to close an account must come from the account's own address. Ask them to write from ${email} (or an address the account used before), then run this again.`)];
+    return [
+      tell(`a request to close an account must come from the account's own address. Ask them to write from ${email} (or an address the account used before).`),
+      next('When the request comes from that address:', commandFor('deactivate', email, c.ticket, `--requested-by ${shellWord(email)}`)),
+    ];
   }
   if (r.outcome === 'refused') return [next('Check the account on the platform before closing it.')];
   if (r.outcome === 'invalid' && r.account_id) return [next('Correct the record on the platform first, then run this again.')];

@@ -12,6 +12,8 @@ interface Case {
   code: number;
   /** Set up the mirror first (e.g. make the outcome "already done"). */
   before?: string[];
+  /** A refusal that no cx command fixes (the advice is to tell the person, or to escalate). */
+  noCommand?: true;
 }
 
 const T = ['--ticket', 'T-W', '--yes'];
@@ -50,7 +52,7 @@ const CASES: Case[] = [
   { args: ['reset', 'tyler.brooks@yahoo.com', ...T], code: 4 },
   { args: ['reset', 'tyler.brooks@yahoo.com', '--resubscribe', ...T], code: 4 },
   { args: ['reset', 'grace.whitaker@aol.com', ...T], code: 4 },
-  { args: ['reset', 'olivia.marsh@gmail.com', ...T], code: 4 },
+  { args: ['reset', 'olivia.marsh@gmail.com', ...T], code: 4, noCommand: true },
   { args: ['reset', P202, ...T], code: 4 },
   { args: ['resubscribe', 'grace.whitaker@aol.com', ...T], code: 4 },
   { args: ['resubscribe', 'tyler.brooks@yahoo.com', ...T], code: 4 },
@@ -102,8 +104,8 @@ describe('every outcome of the demo world: where it goes', () => {
     }
     if (c.code === 4) {
       // The next step: what to tell the person and/or a command on a line of its own, ready to paste.
-      expect(human.stderr, label(c)).toMatch(/^(Next|Tell the person): /m);
-      expect(human.stderr, label(c)).toMatch(/^ {2}cx [a-z]/m);
+      expect(human.stderr, label(c)).toMatch(/^Next: /m);
+      if (!c.noCommand) expect(human.stderr, label(c)).toMatch(/^ {2}cx [a-z]/m);
     }
     const json = run(true);
     expect(json.code, label(c)).toBe(c.code);
