@@ -10,7 +10,7 @@ export async function main(argv: string[], io: IO = processIO(), prompter?: Prom
   const { program, runtime } = createProgram(io, prompter);
   const args = helpAsFlag(argv.slice(2));
   try {
-    if (commandWords(args).length === 0 && !args.some((a) => ['-h', '--help', '-V', '--version'].includes(a))) {
+    if (commandWords(args).length === 0 && onlyGlobalFlags(args)) {
       // `cx` alone. In a terminal the guided desk (issue 13, `cx desk`) will start here; until it does, and
       // always without a terminal (a script, CI), the help goes to stdout and the run ends well.
       program.outputHelp();
@@ -47,6 +47,17 @@ function commanderExitCode(err: CommanderError): number {
   return EXIT.usage;
 }
 
+const GLOBAL_FLAGS: ReadonlySet<string> = new Set(['--json', '-y', '--yes', '--dry-run']);
+
+/** Nothing but global options (and their values): `cx`, `cx --json`; not `cx --help`, not `cx --bogus`. */
+function onlyGlobalFlags(args: readonly string[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    if (GLOBAL_VALUE_OPTIONS.has(args[i]!)) i++;
+    else if (!GLOBAL_FLAGS.has(args[i]!)) return false;
+  }
+  return true;
+}
+
 /** The words that are not options (nor an option's value): the command path and its arguments. */
 function commandWords(args: readonly string[]): Array<{ word: string; at: number }> {
   const words: Array<{ word: string; at: number }> = [];
@@ -73,5 +84,7 @@ export function helpAsFlag(args: string[]): string[] {
   if (helpAt < 0) return args;
   const path = words.filter((_, i) => i !== helpAt).map((w) => w.word);
   const options = args.filter((_, i) => !words.some((w) => w.at === i));
-  return [...options, ...path, '--help'];
+  // `cx help nope`: no such command, which commander then says as for `cx nope`.
+  const known = path.length === 0 || COMMANDS.some((c) => c.name === path[0]);
+  return known ? [...options, ...path, '--help'] : [...options, ...path];
 }

@@ -50,7 +50,7 @@ function outputFor(io: IO) {
 }
 
 function helpHint(path: string): string {
-  return `Its options and examples:\n  ${path} --help`;
+  return `Usage and examples:\n  ${path} --help`;
 }
 
 function addCommands(parent: Command, entries: CommandEntry[], runtime: Runtime, prefix: string): void {

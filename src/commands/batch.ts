@@ -19,7 +19,8 @@ import { OutputWriteError } from '../files/errors.js';
 import { mirrorFiles } from '../files/protected.js';
 import { DEFAULT_POLICY, loadPolicy, type RetentionPolicy } from '../rules/policy.js';
 import { checkDesk } from '../rules/tickets.js';
-import { note, printData, printJson, table, type Block, type Style } from '../render.js';
+import { command, note, printData, printJson, span, table, type Block, type Style } from '../render.js';
+import { shellWord } from '../rules/emails.js';
 import type { Db } from '../store/db.js';
 import { processedTicket } from '../store/processed-tickets.js';
 import { handle, type Runtime } from './define.js';
@@ -97,7 +98,10 @@ async function batch(ctx: Context, source: string, opts: BatchOptions): Promise<
       note(ctx, summaryLine(summary.rows, summary.by_outcome, ctx.dryRun));
       if (opts.out) note(ctx, `Results: ${opts.out}`);
       if (ctx.dryRun) note(ctx, 'Nothing was changed (dry run).');
-      else if (unfinished) note(ctx, 'Rows not done were not recorded: fix the cause, then run the same file again (done tickets are not applied twice).');
+      else if (unfinished) {
+        const again = ['cx batch', shellWord(source), ...(opts.typeColumn ? ['--type-column', shellWord(opts.typeColumn)] : []), ...(opts.out ? ['--out', shellWord(opts.out), '--force'] : []), '--yes'];
+        note(ctx, [span('Next:', 'bold'), span(' rows not done were not recorded: fix their cause, then run the same file again (done tickets are not applied twice):')], command(again.join(' ')));
+      }
     }
     return unfinished ? EXIT.batchIncomplete : EXIT.ok;
   } catch (err) {
