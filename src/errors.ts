@@ -80,9 +80,10 @@ export class CancelledError extends CxError {
 
 /** Another writer held the mirror past the wait (exit 7); `holder` names it when known. */
 export class BusyError extends CxError {
-  constructor(holder?: string) {
+  /** `kept` says what stays when part of the work was done before the wait (a batch's recorded tickets). */
+  constructor(holder?: string, kept = 'nothing changed') {
     super(
-      `the mirror is busy: another cx held the write lock past the wait${holder ? ` (${holder})` : ''}; nothing changed`,
+      `the mirror is busy: another cx held the write lock past the wait${holder ? ` (${holder})` : ''}; ${kept}`,
       EXIT.busy,
       'error',
       'run the same command again in a moment',

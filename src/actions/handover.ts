@@ -4,6 +4,7 @@
 // A device or a pipe: the started row comes before the first byte. Ctrl-C and SIGTERM are held from the
 // started row to the completing one (Cancellable.critical), so a signal never leaves that pair half done.
 import type { Cancellable } from '../files/cancellation.js';
+import { CancelledError } from '../errors.js';
 import { OutputExistsError } from '../files/errors.js';
 import type { OutputFile } from '../files/output-file.js';
 import { abandonedAction, startedAction, startedRef, STARTED_OUTCOME } from '../rules/handover-rows.js';
@@ -61,7 +62,13 @@ export async function recordStart(deps: ActionDeps, h: Handover, runtime: Handov
  * batches racing for one ticket cannot rename over each other's file between row and record).
  */
 export async function handOverFile(deps: ActionDeps, output: OutputFile, h: Handover, runtime: HandoverRuntime): Promise<ActionResult> {
-  runtime.work?.throwIfCancelled();
+  try {
+    runtime.work?.throwIfCancelled();
+  } catch (err) {
+    // The file was complete but not yet announced: it goes with the temporary file, nothing recorded.
+    if (err instanceof CancelledError) throw new CancelledError(`${err.message}: stopped before the hand-over of ${output.path}; no file was left behind, nothing was recorded`);
+    throw err;
+  }
   const inSection = <T>(work: () => Promise<T>) => (runtime.work ? runtime.work.critical(work) : work());
   return inSection(async () => {
     let started: Started;

@@ -4,9 +4,10 @@
 // throws, rolls the savepoint back, so a ticket's writes exist if and only if it is recorded. Results of
 // a chunk are handed on only after it commits: a results row never claims work that a crash undid.
 import { audit, result, type ActionDeps, type ActionResult } from '../actions/common.js';
-import { CancelledError, CxError, EXIT, type Outcome } from '../errors.js';
+import { BusyError, CancelledError, CxError, EXIT, type Outcome } from '../errors.js';
+import { describeHolder } from '../store/lock-holder.js';
 import type { Cancellable } from '../files/cancellation.js';
-import type { Db } from '../store/db.js';
+import { lockWaitMs, type Db } from '../store/db.js';
 import { chunkTx, lastAuditId, processedTicket, recordProcessed } from '../store/processed-tickets.js';
 import { DISPATCH, isUnlocked, type BatchSettings, type DispatchTable, type UnlockedTicketAction } from './dispatch.js';
 import type { TicketRow } from './input.js';
@@ -30,6 +31,8 @@ export interface RunOptions {
   chunkMs?: number;
   /** Each chunk's results, in input order, once the chunk has committed. */
   emit: (rows: ResultRow[]) => void | Promise<void>;
+  /** Called when the batch starts waiting for another writer's lock (a terminal says so). */
+  onLockWait?: () => void;
   /** Rows finished so far (called after every row). */
   progress?: (rowsDone: number) => void;
   /** Ctrl-C / SIGTERM: the batch stops before its next row; the chunk in flight is rolled back. */
@@ -87,7 +90,7 @@ export async function runBatch(db: Db, rows: Iterable<TicketRow>, opts: RunOptio
     const unlocked = unlockedAction(next.value, opts);
     if (unlocked) {
       const row = next.value;
-      const r = await runUnlockedRow(db, row, opts, unlocked, () => takeWriteLock(db, row));
+      const r = await runUnlockedRow(db, row, opts, unlocked, () => takeWriteLock(db, row, opts.onLockWait));
       opts.progress?.(++count);
       settled([r]);
       await opts.emit([r]);
@@ -96,7 +99,7 @@ export async function runBatch(db: Db, rows: Iterable<TicketRow>, opts: RunOptio
     }
     const results: ResultRow[] = [];
     if (opts.dryRun) chunkTx.beginRead(db);
-    else await takeWriteLock(db, next.value);
+    else await takeWriteLock(db, next.value, opts.onLockWait);
     const started = performance.now();
     try {
       // The row is taken from the iterator only once it is processed: a chunk that ends leaves it next.
@@ -112,7 +115,7 @@ export async function runBatch(db: Db, rows: Iterable<TicketRow>, opts: RunOptio
       else chunkTx.commit(db);
     } catch (err) {
       chunkTx.rollback(db);
-      if (err instanceof BatchStoppedError || err instanceof CancelledError) throw err;
+      if (err instanceof BatchStoppedError || err instanceof CancelledError || err instanceof BusyError) throw err;
       throw new BatchStoppedError(current ?? next.value!, err);
     }
     settled(results);
@@ -133,18 +136,33 @@ function unlockedAction(row: TicketRow, opts: RunOptions): UnlockedTicketAction 
 
 const GAP_MS = 4;
 const POLL_MS = 2;
-/** How long a batch waits for another writer before it gives up (it stops; a re-run goes on). */
-const LOCK_WAIT_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-async function takeWriteLock(db: Db, next: TicketRow): Promise<void> {
-  const deadline = performance.now() + LOCK_WAIT_MS;
+/**
+ * How long a batch waits for another writer before it gives up: three times a single command's wait (an
+ * import's short apply is still a few seconds). It stops with exit 7; what is recorded stays.
+ */
+function batchLockWaitMs(): number {
+  return 3 * lockWaitMs();
+}
+
+async function takeWriteLock(db: Db, next: TicketRow, onWait?: () => void): Promise<void> {
+  const waitMs = batchLockWaitMs();
+  const deadline = performance.now() + waitMs;
+  let told = false;
   while (!chunkTx.tryBeginWrite(db)) {
-    if (performance.now() > deadline) {
-      throw new BatchStoppedError(next, new Error(`the mirror stayed locked by another writer for ${LOCK_WAIT_MS / 1000} s`));
-    }
+    if (!told) onWait?.();
+    told = true;
+    if (performance.now() > deadline) throw new BatchBusyError(next, db.name, waitMs);
     await sleep(POLL_MS);
+  }
+}
+
+/** Another writer held the mirror past the batch's wait (exit 7): the tickets recorded so far stay. */
+export class BatchBusyError extends BusyError {
+  constructor(next: TicketRow, dbPath: string, waitMs: number) {
+    super(describeHolder(dbPath), `the batch waited ${waitMs / 1000} s before line ${next.line} (ticket ${next.ticketId || '?'}); the tickets recorded so far stay`);
   }
 }
 

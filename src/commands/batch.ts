@@ -25,6 +25,8 @@ import type { Db } from '../store/db.js';
 import { processedTicket } from '../store/processed-tickets.js';
 import { handle, type Runtime } from './define.js';
 import { openForWrite } from './mirror.js';
+import { auditRead } from './read-audit.js';
+import { announceHolder, describeHolder } from '../store/lock-holder.js';
 
 interface BatchOptions {
   out?: string;
@@ -77,15 +79,23 @@ async function batch(ctx: Context, source: string, opts: BatchOptions): Promise<
   let db: Db | undefined;
   const tally: Tally = { rows: 0, recorded: 0 };
   let work: Cancellable | undefined;
+  let releaseHolder = (): void => undefined;
   try {
     db = openForWrite(ctx);
     await confirm(ctx, db, file, desk);
+    // A long writer says who it is, so that an agent whose command gave up waiting can be told.
+    if (!ctx.dryRun) releaseHolder = announceHolder(ctx.dbPath, { agent: ctx.agent, command: 'cx batch', since: new Date().toISOString() });
     const progress = await progressBar(ctx.io, file.count);
     let summary: Summary;
     work = cancellable();
     try {
       summary = await runBatch(db, file.rows(), {
-        agent: ctx.agent, desk, now: ctx.now, dryRun: ctx.dryRun, settings, emit: (r) => output.write(r), progress: (n) => progress.tick(n), work, tally,
+        agent: ctx.agent, desk, now: ctx.now, dryRun: ctx.dryRun, settings, progress: (n) => progress.tick(n), work, tally,
+        onLockWait: ctx.io.stderrIsTTY ? () => note(ctx, `Waiting for another cx to finish writing to the mirror${holderText(ctx)}…`) : undefined,
+        emit: (rows) => {
+          auditShownRows(ctx, db!, rows);
+          return output.write(rows);
+        },
       });
     } finally {
       progress.stop();
@@ -109,6 +119,7 @@ async function batch(ctx: Context, source: string, opts: BatchOptions): Promise<
     // Before the run (a "no" at the question, a bad file) nothing was applied: the error says so itself.
     throw work ? stoppedReport(ctx, err, tally, file.count, opts.out) : err;
   } finally {
+    releaseHolder();
     work?.end();
     db?.close();
   }
@@ -130,6 +141,22 @@ function resultsTable(rows: readonly ResultRow[]): Block[] {
     ),
   ];
 }
+
+function holderText(ctx: Context): string {
+  const holder = describeHolder(ctx.dbPath);
+  return holder ? ` (${holder})` : '';
+}
+
+/**
+ * Results name accounts (a refusal says why, a dry run what it would do): a read of PHI that no recorded
+ * ticket's own audit row covers is audited before the rows are handed on (src/commands/read-audit.ts).
+ */
+function auditShownRows(ctx: Context, db: Db, rows: readonly ResultRow[]): void {
+  const ids = rows.flatMap((r) => (r.account_id && (ctx.dryRun || !RECORDED_OUTCOMES.has(r.outcome)) ? [r.account_id] : []));
+  if (ids.length) auditRead(ctx, db, { action: 'batch.read', how: ctx.dryRun ? 'dry-run results' : 'results of tickets not recorded', accountIds: ids });
+}
+
+const RECORDED_OUTCOMES: ReadonlySet<string> = new Set(['done', 'already_done']);
 
 /** A batch that stopped for a signal or a full disk says how far it got: what is recorded stays. */
 function stoppedReport(ctx: Context, err: unknown, tally: Tally, total: number, out: string | undefined): unknown {

@@ -7,8 +7,13 @@ import { exitCodeForOutcome } from '../errors.js';
 import { note, printOutcome, type Block } from '../render.js';
 import type { Db } from '../store/db.js';
 import { openForWrite } from './mirror.js';
+import { auditRead } from './read-audit.js';
 
 export interface ChangeOptions {
+  /** The command as its audit rows name it (reset, deactivate, offboard, notes.export). */
+  action: string;
+  /** Accounts a result shows beyond the one it is about (a provider's caseload): their read is audited. */
+  alsoShows?: (r: ActionResult) => string[];
   /** The question shown before a real change, built from the plan (the account and what will happen). */
   question: (plan: ActionResult) => string;
   /** Lines printed to stderr before the question, e.g. the account summary. */
@@ -26,13 +31,32 @@ export async function runChange(
   try {
     const deps = (dryRun: boolean): ActionDeps => ({ db, now: ctx.now(), agent: ctx.agent, ticket, desk: ctx.desk, dryRun, via: 'command' });
     const plan = await perform(deps(true));
-    if (plan.outcome !== 'planned' || ctx.dryRun) return plan;
-    if (!ctx.yes && ctx.io.interactive) for (const line of options.preview?.(plan) ?? []) note(ctx, line);
+    if (plan.outcome !== 'planned' || ctx.dryRun) {
+      auditShown(ctx, db, options, plan, 'the plan');
+      return plan;
+    }
+    if (!ctx.yes && ctx.io.interactive) {
+      // The agent sees the account before saying yes or no: that is a read, whatever they answer.
+      auditShown(ctx, db, options, plan, 'the plan');
+      for (const line of options.preview?.(plan) ?? []) note(ctx, line);
+    }
     await confirmChange(ctx, options.question(plan));
-    return await perform(deps(false));
+    const r = await perform(deps(false));
+    auditShown(ctx, db, options, r, 'the result');
+    return r;
   } finally {
     db.close();
   }
+}
+
+/**
+ * Every read of PHI is audited (src/commands/read-audit.ts). A change that is done has its own audit row;
+ * anything else that names an account (a refusal, already done, a dry run, a plan shown before the
+ * question) shows that account's data without one, and so does a caseload listed with a termination.
+ */
+function auditShown(ctx: Context, db: Db, options: ChangeOptions, r: ActionResult, what: string): void {
+  const ids = [...(r.outcome !== 'done' && r.account_id ? [r.account_id] : []), ...(options.alsoShows?.(r) ?? [])];
+  if (ids.length) auditRead(ctx, db, { action: `${options.action}.read`, how: `${what} (${r.outcome})`, accountIds: ids });
 }
 
 /**

@@ -29,6 +29,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
       if (!checked.ok) throw new UsageError(`--requested-by is not a usable address: ${checked.reason}`);
     }
     const r = await runChange(ctx, (deps) => deactivateClient(deps, { email, requestedBy: opts.requestedBy, policy }), {
+      action: 'deactivate',
       question: (plan) => `Deactivate ${plan.account_id} <${String(plan.email)}> and keep the records until ${String(plan.retain_until)}?`,
       preview: (plan) => [String(plan.detail), `Retention rule: ${String(plan.retention_rule)}`],
     });

@@ -7,6 +7,7 @@ import { EXIT, UsageError } from '../errors.js';
 import { note, plural, printData, printError, printJson, span, table, type Block, type Line } from '../render.js';
 import { handle, type Runtime } from './define.js';
 import { openForRead } from './mirror.js';
+import { auditRead } from './read-audit.js';
 
 interface FamilyOptions {
   suggest?: string;
@@ -26,6 +27,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
       const outcome = familyReport(db, email, opts.suggest);
       if (outcome.kind === 'invalid') throw new UsageError(`not usable: ${outcome.reason}`);
       const report = outcome.report;
+      auditRead(ctx, db, { action: 'family', how: opts.suggest !== undefined ? 'by mailbox, with a suggestion' : 'by mailbox', accountIds: report.accounts.map((a) => a.id) });
       if (!report.accounts.length) {
         if (ctx.json) printJson(ctx, report);
         else {

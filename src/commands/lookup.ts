@@ -11,6 +11,7 @@ import type { Db } from '../store/db.js';
 import { handle, type Runtime } from './define.js';
 import { accountCard, familyLines, lookupBlocks, matchTable, notFound, type CardContext } from './lookup-view.js';
 import { openForRead } from './mirror.js';
+import { auditRead } from './read-audit.js';
 
 interface LookupOptions {
   name?: string;
@@ -39,6 +40,13 @@ export function configure(cmd: Command, runtime: Runtime): void {
       const outcome = find(deps, email, opts, dob);
       const report = outcome.report;
       await completeRetentionDates(ctx, db, report);
+      const suggested = report.suggestions.length ? `, ${report.suggestions.length} suggested addresses` : '';
+      auditRead(ctx, db, {
+        action: 'lookup',
+        how: `${opts.name !== undefined ? 'by name' : report.matches[0]?.matched_by === 'id' ? 'by id' : 'by address'}${suggested}`,
+        // The suggestions name the accounts that use them ("account 1001 uses this address"): shown, so audited.
+        accountIds: [...report.matches.map((m) => m.id), ...report.family.map((f) => f.id), ...report.suggested.flatMap((x) => (x.account_id ? x.account_id.split(', ') : []))],
+      });
       const card = cardContext(ctx);
       if (!report.matches.length) {
         if (ctx.json) printJson(ctx, report);

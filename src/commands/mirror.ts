@@ -1,16 +1,19 @@
-// Opening the mirror the global options point at, for reading or for a change.
+// Opening the mirror the global options point at, for reading or for a change. Either way a write may
+// have to wait for another cx (a read of PHI writes its audit row): on a terminal the agent is told.
 import { existsSync } from 'node:fs';
 import type { Context } from '../context.js';
-import { openMirror, openScratchMirror, type Db } from '../store/db.js';
+import { note } from '../render.js';
+import { describeHolder } from '../store/lock-holder.js';
+import { onLockWait, openMirror, openScratchMirror, type Db } from '../store/db.js';
 
-type Where = Pick<Context, 'dbPath' | 'dbPathIsDefault'>;
+type Where = Pick<Context, 'dbPath' | 'dbPathIsDefault' | 'io' | 'json'>;
 
 export function openForRead(ctx: Where): Db {
-  return openMirror(ctx.dbPath);
+  return withWaitNotice(ctx, openMirror(ctx.dbPath));
 }
 
 export function openForWrite(ctx: Where): Db {
-  return openMirror(ctx.dbPath);
+  return withWaitNotice(ctx, openMirror(ctx.dbPath));
 }
 
 /**
@@ -19,5 +22,15 @@ export function openForWrite(ctx: Where): Db {
  */
 export function openOrCreate(ctx: Where & Pick<Context, 'dryRun'>): Db {
   if (ctx.dryRun && !existsSync(ctx.dbPath)) return openScratchMirror();
-  return openMirror(ctx.dbPath, { create: true, createFolder: ctx.dbPathIsDefault });
+  return withWaitNotice(ctx, openMirror(ctx.dbPath, { create: true, createFolder: ctx.dbPathIsDefault }));
+}
+
+function withWaitNotice(ctx: Where, db: Db): Db {
+  if (ctx.io.stderrIsTTY) {
+    onLockWait(db, () => {
+      const holder = describeHolder(ctx.dbPath);
+      note(ctx, `Waiting for another cx to finish writing to the mirror${holder ? ` (${holder})` : ''}…`);
+    });
+  }
+  return db;
 }

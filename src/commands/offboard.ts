@@ -51,6 +51,8 @@ export function configure(cmd: Command, runtime: Runtime): void {
         }
         return r;
       }, {
+        action: 'offboard',
+        alsoShows: (r) => (r.clients as CaseloadEntry[] | undefined)?.map((c) => c.id) ?? [],
         question: (plan) => `Terminate the contract of ${plan.account_id} <${String(plan.email)}>, effective ${String(plan.contract_ends_at)}?`,
         preview: (plan) => [String(plan.detail), `${plural(Number(plan.may_leave_count), 'client')} may leave, ${String(plan.stay_count)} stay.`],
       });

@@ -9,6 +9,7 @@ import { countOutbox, listOutbox, OUTBOX_STATUSES, type OutboxRow, type OutboxSt
 import { handle, type Runtime } from './define.js';
 import { listingLimit, listingOptions, shownFooter, sinceTime, type ListingFlags } from './listing.js';
 import { openForRead } from './mirror.js';
+import { auditRead } from './read-audit.js';
 
 interface OutboxOptions extends ListingFlags {
   status?: string;
@@ -34,6 +35,9 @@ export function configure(cmd: Command, runtime: Runtime): void {
       const filter = { status, emailKey, accountIds, ticket: ctx.ticket, since };
       rows = listOutbox(db, filter, limit);
       total = limit !== undefined && rows.length === limit ? countOutbox(db, filter) : rows.length;
+      // The rows name clients and their addresses: every listing is a read of PHI.
+      const ids = rows.flatMap((r) => (r.account_id === null ? [] : [r.account_id]));
+      auditRead(ctx, db, { action: 'outbox', how: emailKey === undefined ? 'the outbox' : 'the emails of an address', accountIds: ids });
     } finally {
       db.close();
     }

@@ -25,6 +25,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
     // Read before the ticket prompt: a bad setting is a usage error, found before anyone is asked anything.
     const settings = settingsFromEnv(ctx.io.env);
     const r = await runChange(ctx, (deps) => resetPassword(deps, { email, resubscribe: Boolean(opts.resubscribe), settings }), {
+      action: 'reset',
       preview: (plan) => [accountLine(plan), `Will queue: ${String(plan.subject)} (${String(plan.template)}) to ${String(plan.to)}`],
       question: (plan) => (plan.resubscribed ? `Take ${String(plan.to)} off the unsubscribe list and queue this email?` : 'Queue this email?'),
     });

@@ -29,6 +29,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
     }
     const settings = settingsFromEnv(ctx.io.env);
     const r = await runChange(ctx, (deps) => resubscribe(deps, { email, force: opts.force, reason: opts.reason, settings }), {
+      action: 'resubscribe',
       preview: (plan) => [accountLine(plan), `Will take ${String(plan.address)} off the suppression list (${suppressionWords(plan)}).`],
       question: (plan) => `Take ${String(plan.address)} off the suppression list?`,
     });

@@ -9,6 +9,7 @@ import { note, plural, printData, table, warn, type Block } from '../render.js';
 import { handle, type Runtime } from './define.js';
 import { listingLimit, listingOptions, shownFooter, type ListingFlags } from './listing.js';
 import { openForRead } from './mirror.js';
+import { auditRead } from './read-audit.js';
 
 interface RetentionOptions extends ListingFlags {
   due?: boolean;
@@ -29,17 +30,21 @@ export function configure(cmd: Command, runtime: Runtime): void {
     const limit = listingLimit(ctx, opts.limit);
     const policy = loadPolicy(ctx.policyPath);
     const db = openForRead(ctx);
-    const report = (() => {
+    const { report, matching, rows } = (() => {
       try {
-        return retentionReport(db, policy, { now: ctx.now(), asOf, dueOnly: Boolean(opts.due) });
+        const report = retentionReport(db, policy, { now: ctx.now(), asOf, dueOnly: Boolean(opts.due) });
+        // Deactivated before cx recorded a date: no date to compare, so --since leaves them out.
+        const matching = since ? report.rows.filter((r) => r.deactivated_at !== null && r.deactivated_at >= since) : report.rows;
+        const rows = limit === undefined ? matching : matching.slice(0, limit);
+        // The rows shown are the read: audited before they are.
+        const how = `${opts.due ? `due as of ${asOf}` : 'all deactivated records'}${since ? `, deactivated since ${since}` : ''}`;
+        auditRead(ctx, db, { action: 'retention', how, accountIds: rows.map((row) => row.account_id) });
+        return { report, matching, rows };
       } finally {
         db.close();
       }
     })();
     for (const problem of report.problems) warn(ctx, `retention date not computed for ${problem}`);
-    // Deactivated before cx recorded a date: no date to compare, so --since leaves them out.
-    const matching = since ? report.rows.filter((r) => r.deactivated_at !== null && r.deactivated_at >= since) : report.rows;
-    const rows = limit === undefined ? matching : matching.slice(0, limit);
     if (!rows.length && !ctx.json) {
       note(ctx, opts.due ? `No deactivated record is past its retention date as of ${asOf}.` : 'No deactivated records match.');
       return EXIT.ok;

@@ -119,7 +119,8 @@ export function retentionDate(input: RetentionInput, policy: RetentionPolicy): R
     format(birthday(dob, numbers.majorityAge + numbers.minorYears)),
   );
   const minorOrigin = origin(override?.majorityAge !== undefined || override?.minorYears !== undefined);
-  const minorRule = `minor: age ${numbers.majorityAge} on ${format(majorityDay)} + ${numbers.minorYears}y (${minorOrigin})`;
+  // Minimum necessary: the rule names the age, not the birthday (the date it yields is retainUntil).
+  const minorRule = `minor: age ${numbers.majorityAge} + ${numbers.minorYears}y (${minorOrigin})`;
 
   // On a tie the adult rule is named: it needs no date of birth to check.
   return minorDate > adultDate

@@ -3,7 +3,8 @@ import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { UsageError } from '../errors.js';
+import { BusyError, UsageError } from '../errors.js';
+import { describeHolder } from './lock-holder.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 export type Db = Database.Database;
@@ -80,7 +81,7 @@ function configure(db: Db, path: string, options: OpenOptions): void {
   const readonly = Boolean(options.readonly);
   // Reading the schema version first makes "not a database" fail here, with a clear code, and the
   // foreign-file check comes before anything (even the journal mode) is written.
-  db.pragma('busy_timeout = 10000');
+  db.pragma(`busy_timeout = ${lockWaitMs()}`);
   db.pragma('user_version');
   refuseForeignFile(db, path, Boolean(options.create));
   if (!readonly && db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
@@ -113,13 +114,64 @@ export function migrate(db: Db, readonly = false): void {
   });
 }
 
+/** How long a writer waits for another one's lock before giving up (exit 7): CX_LOCK_WAIT_MS, default 10 s. */
+export function lockWaitMs(): number {
+  const raw = process.env.CX_LOCK_WAIT_MS;
+  const ms = raw === undefined || raw.trim() === '' ? DEFAULT_LOCK_WAIT_MS : Number(raw);
+  if (!Number.isSafeInteger(ms) || ms < 0 || ms > 600_000) {
+    throw new UsageError(`CX_LOCK_WAIT_MS must be a whole number of milliseconds from 0 to 600000: ${JSON.stringify(raw)}`);
+  }
+  return ms;
+}
+const DEFAULT_LOCK_WAIT_MS = 10_000;
+
+const lockWaitNotices = new WeakMap<Db, () => void>();
+
+/**
+ * Called once when a write transaction has to wait for another writer (a terminal says so: SQLite's own
+ * wait is silent). Set by the command layer; actions and the store do not print.
+ */
+export function onLockWait(db: Db, notice: () => void): void {
+  lockWaitNotices.set(db, notice);
+}
+
+function isBusy(err: unknown): boolean {
+  return String((err as { code?: unknown } | null)?.code ?? '').startsWith('SQLITE_BUSY');
+}
+
 /**
  * Run `work` in a BEGIN IMMEDIATE transaction: the write lock is taken up front, so two writers queue
  * on the busy timeout instead of failing with SQLITE_BUSY when a read turns into a write. Inside an
- * open transaction it becomes a savepoint, so a nested unit of work is still all-or-nothing.
+ * open transaction it becomes a savepoint, so a nested unit of work is still all-or-nothing. A lock not
+ * released within the wait is BusyError (exit 7): nothing of `work` was applied.
  */
 export function writeTransaction<T>(db: Db, work: () => T): T {
-  return db.transaction(work).immediate();
+  if (db.inTransaction) return db.transaction(work).immediate();
+  let started = false;
+  const tx = db.transaction(() => {
+    started = true;
+    return work();
+  });
+  const notice = lockWaitNotices.get(db);
+  if (notice) {
+    // One try without waiting, so that the agent hears about a wait before it starts.
+    const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+    db.pragma('busy_timeout = 0');
+    try {
+      return tx.immediate();
+    } catch (err) {
+      if (started || !isBusy(err)) throw err;
+    } finally {
+      db.pragma(`busy_timeout = ${Number(timeout)}`);
+    }
+    notice();
+  }
+  try {
+    return tx.immediate();
+  } catch (err) {
+    if (!started && isBusy(err)) throw new BusyError(describeHolder(db.name));
+    throw err;
+  }
 }
 
 const statementCache = new WeakMap<Db, Map<string, Database.Statement>>();

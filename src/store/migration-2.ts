@@ -1,8 +1,9 @@
 // Migration 2's steps that SQL alone cannot do: every outbox row becomes a pending email change with its
 // key (a SHA-256), and the ticket ledger gains the help desk, the action and the account as its key. Old
 // rows come from the default desk (`cx`): before this migration cx did not know a ticket's help desk.
-// A batch lookup by name recorded the date of birth typed in its detail; it is dropped here (minimum
-// necessary). Runs inside the migration's transaction.
+// Minimum necessary: a batch lookup by name recorded the date of birth typed in its detail, and a recorded
+// minor retention rule named the birthday; both are dropped here (the audit log, append-only, keeps what
+// it has). Runs inside the migration's transaction.
 import { changeKey } from '../rules/change-key.js';
 import { DEFAULT_DESK } from '../rules/tickets.js';
 import type { Db } from './db.js';
@@ -93,4 +94,9 @@ CREATE VIEW outbox AS
     });
   }
   db.exec('DROP TABLE processed_tickets; ALTER TABLE processed_tickets_v2 RENAME TO processed_tickets;');
+
+  // A recorded minor rule named the birthday ('minor: age 18 on 2030-03-09 + 3y'): it names the age now.
+  const rules = db.prepare("SELECT id, retention_rule FROM accounts WHERE retention_rule LIKE 'minor: age % on %'").all() as Array<{ id: string; retention_rule: string }>;
+  const rename = db.prepare('UPDATE accounts SET retention_rule = ? WHERE id = ?');
+  for (const r of rules) rename.run(r.retention_rule.replace(/^minor: age (\d+) on \d{4}-\d{2}-\d{2} \+/, 'minor: age $1 +'), r.id);
 }

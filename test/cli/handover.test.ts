@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cx, demoMirror, query, snapshot, tempDir } from '../helpers/cx.js';
 
 const P202 = 'rafael.castellanos@proton.me';
-const exportRows = (db: string) => query(db, "SELECT id, action, outcome, detail FROM audit_log WHERE action LIKE 'notes.export%' ORDER BY id");
+const exportRows = (db: string) => query(db, "SELECT id, action, outcome, detail FROM audit_log WHERE action LIKE 'notes.export%' AND outcome <> 'read' ORDER BY id");
 
 function blockAudit(db: string, actions: string[]): void {
   const conn = new Database(db);
@@ -45,7 +45,7 @@ describe('cx notes export: the audit log fails at each step of the hand-over', (
     const shown = cx(['audit', '--ticket', 'H-2'], { db });
     expect(shown.stdout).toMatch(/notes\.export\.started\s+│?\s*H-2.*started, not completed/);
     // The JSON rows stay as stored.
-    expect(cx(['audit', '--ticket', 'H-2', '--json'], { db }).json()[0]).toMatchObject({ action: 'notes.export.started', outcome: 'started' });
+    expect(cx(['audit', '--ticket', 'H-2', '--json'], { db }).json().find((row: { outcome: string }) => row.outcome !== 'read')).toMatchObject({ action: 'notes.export.started', outcome: 'started' });
   });
 
   it('the completing row alone fails: the zip is taken back and an abandoned row closes the started one', () => {

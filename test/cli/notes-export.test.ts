@@ -32,7 +32,7 @@ function pythonRead(path: string): PyZip {
   return JSON.parse(r.stdout) as PyZip;
 }
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
-const audits = (db: string) => query(db, "SELECT ticket, account_id, outcome, detail FROM audit_log WHERE action = 'notes.export'");
+const audits = (db: string) => query(db, "SELECT ticket, account_id, outcome, detail FROM audit_log WHERE action = 'notes.export' AND outcome <> 'read'");
 const exportTo = (dir: string, name = 'notes.zip') => join(dir, name);
 
 /** Every check an archive must pass: unzip -t, Python, manifest hashes recomputed, count, names, mode. */
@@ -265,7 +265,7 @@ describe('cx notes export: failures leave no file behind', () => {
     expect(r.code, r.stdout + r.stderr).toBe(2);
     expect(r.stdout + r.stderr).toContain(`cannot write --out ${join(dir, 'n.zip')}: cannot create a file in ${dir}`);
     expect(readdirSync(dir)).toEqual([]);
-    expect(query(db, 'SELECT count(*) n FROM audit_log')[0].n).toBe(1); // the seed's row alone
+    expect(query(db, "SELECT count(*) n FROM audit_log WHERE outcome <> 'read'")[0].n).toBe(1); // the seed's row alone
   });
 
   it('the disk fills up mid-write (file size limit): exit 2 with the path, no file, no audit row', () => {
@@ -282,7 +282,7 @@ describe('cx notes export: failures leave no file behind', () => {
     expect(r.stderr).toContain(`cx: cannot write ${join(dir, 'n.zip')}: the file grew past the file size limit (EFBIG); no file was left behind`);
     expect(readdirSync(dir)).toEqual([]);
     expect(audits(db)).toHaveLength(0);
-    expect(query(db, "SELECT count(*) n FROM audit_log WHERE action LIKE 'notes.export%'")[0].n).toBe(0);
+    expect(query(db, "SELECT count(*) n FROM audit_log WHERE action LIKE 'notes.export%' AND outcome <> 'read'")[0].n).toBe(0);
   });
 
   it('a damaged note row part-way through (a corrupt mirror page): exit 1, no file, no audit row', () => {

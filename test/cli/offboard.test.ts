@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { neutraliseFormula } from '../../src/rules/csv-safe.js';
 import { auditChainHolds, cx, demoMirror, query, snapshot, tempDir } from '../helpers/cx.js';
+import { readRows } from '../helpers/cx.js';
 
 const P201 = 'm.okafor@brightpathcounseling.com';
 const P201_LEAVE = ['1032', '1033', 'b4c5d6e7-f8a9-4b0c-8d1e-2f3a4b5c6d7e', '1034'];
@@ -56,6 +57,10 @@ describe('cx offboard: done', () => {
     expect(query(db, "SELECT ticket, account_id, outcome FROM audit_log WHERE action = 'offboard'")).toEqual([
       { ticket: 'T-23', account_id: 'p201', outcome: 'done' },
     ]);
+    // The caseload shown is a read of every client in it, audited with their ids (never their names).
+    const reads = readRows(db);
+    expect(reads).toEqual([{ action: 'offboard.read', ticket: 'T-23', account_id: null, agent: 'test-agent', detail: expect.stringMatching(/^the result \(done\): showed \d+ accounts: /) }]);
+    for (const id of [...P201_LEAVE, ...P201_STAY]) expect(reads[0]!.detail).toContain(id);
     // The clients themselves are untouched.
     expect(query(db, "SELECT count(*) AS n FROM accounts WHERE role = 'client' AND status != 'active'")[0].n).toBe(2);
     expect(statSync(out).mode & 0o777).toBe(0o600);
@@ -129,7 +134,7 @@ describe('cx offboard: already terminated', () => {
     const { audit_log: _a, ...rest } = snapshot(db);
     const { audit_log: _b, ...restBefore } = before;
     expect(rest).toEqual(restBefore);
-    expect(query(db, "SELECT action, ticket, account_id, outcome FROM audit_log WHERE action LIKE 'offboard%' ORDER BY id")).toEqual([
+    expect(query(db, "SELECT action, ticket, account_id, outcome FROM audit_log WHERE action LIKE 'offboard%' AND outcome <> 'read' ORDER BY id")).toEqual([
       { action: 'offboard.caseload_csv.started', ticket: 'T-24', account_id: 'p202', outcome: 'started' },
       { action: 'offboard.caseload_csv', ticket: 'T-24', account_id: 'p202', outcome: 'done' },
     ]);

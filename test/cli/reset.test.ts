@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { auditChainHolds, baseEnv, CX, cx, cxAsync, demoMirror, query, REPO, snapshot } from '../helpers/cx.js';
 
 const outbox = (db: string) => query(db, 'SELECT * FROM outbox ORDER BY id');
-const audits = (db: string) => query(db, "SELECT * FROM audit_log WHERE action <> 'db.seed' ORDER BY id");
+const audits = (db: string) => query(db, "SELECT * FROM audit_log WHERE action <> 'db.seed' AND outcome <> 'read' ORDER BY id");
 const suppressed = (db: string, key: string) => query(db, 'SELECT * FROM suppressions WHERE email_key = ?', key).length > 0;
 
 describe('cx reset: an email is queued', () => {

@@ -137,13 +137,22 @@ export function query<T = any>(db: string, text: string, ...params: unknown[]): 
   }
 }
 
-/** A digest of every table's rows: compare before and after to prove a command wrote nothing at all. */
+/**
+ * A digest of every table's rows: compare before and after to prove a command changed nothing. Audit rows
+ * of reads (outcome 'read') are left out: test those with readRows().
+ */
 export function snapshot(db: string): Record<string, string> {
   const conn = new Database(db, { readonly: true });
   try {
     const out: Record<string, string> = {};
     for (const t of ['accounts', 'former_emails', 'suppressions', 'appointments', 'progress_notes', 'changes', 'processed_tickets', 'audit_log', 'mirror_meta', 'audit_anchor']) {
-      const rows = conn.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all();
+      // Reads of PHI append audit rows (outcome 'read') and change nothing else: a digest of the data.
+      // (Their ids shift the rows after them, so the digest of the audit log leaves ids and hashes out:
+      // auditChainHolds checks the chain.)
+      const text = t === 'audit_log'
+        ? "SELECT at, agent, action, ticket, account_id, outcome, detail FROM audit_log WHERE outcome <> 'read' ORDER BY rowid"
+        : `SELECT * FROM ${t} ORDER BY rowid`;
+      const rows = conn.prepare(text).all();
       out[t] = createHash('sha256').update(JSON.stringify(rows)).digest('hex').slice(0, 16) + `:${rows.length}`;
     }
     return out;
@@ -156,4 +165,9 @@ export function snapshot(db: string): Record<string, string> {
 export function auditChainHolds(db: string): boolean {
   const r = cx(['audit', '--verify', '--json'], { db });
   return r.code === 0 && r.json().ok === true;
+}
+
+/** The audit rows of reads of PHI (src/commands/read-audit.ts), oldest first. */
+export function readRows(db: string): Array<{ action: string; ticket: string | null; account_id: string | null; detail: string; agent: string }> {
+  return query(db, "SELECT action, ticket, account_id, detail, agent FROM audit_log WHERE outcome = 'read' ORDER BY id");
 }

@@ -40,7 +40,7 @@ const cases: Case[] = [
     adultDate: '2033-11-20',
     minorDate: '2036-01-10', // 18 on 2033-01-10, + 3y
     retainUntil: '2036-01-10',
-    rule: 'minor: age 18 on 2033-01-10 + 3y (default)',
+    rule: 'minor: age 18 + 3y (default)',
   },
   {
     name: 'client who is a minor today (2026-11-27, age 14) but the adult date is later',
@@ -58,7 +58,7 @@ const cases: Case[] = [
     adultDate: '2026-06-01',
     minorDate: '2029-03-01',
     retainUntil: '2029-03-01',
-    rule: 'minor: age 18 on 2026-03-01 + 3y (default)',
+    rule: 'minor: age 18 + 3y (default)',
   },
   {
     name: 'born on 29 Feb, majority in a leap year (20 on 2028-02-29): + 3y lands on 1 March 2031, age 23',
@@ -67,7 +67,7 @@ const cases: Case[] = [
     adultDate: '2026-06-01',
     minorDate: '2031-03-01', // 2028-02-29 + 3y would be 2031-02-28; the 23rd birthday is 2031-03-01: the later is kept
     retainUntil: '2031-03-01',
-    rule: 'minor: age 20 on 2028-02-29 + 3y (policy majority-20.json)',
+    rule: 'minor: age 20 + 3y (policy majority-20.json)',
   },
   {
     name: 'born on 29 Feb 2080, majority 20: 2100 is not a leap year (century rule), so 20 on 2100-03-01',
@@ -76,7 +76,7 @@ const cases: Case[] = [
     adultDate: '2097-01-01',
     minorDate: '2103-03-01',
     retainUntil: '2103-03-01',
-    rule: 'minor: age 20 on 2100-03-01 + 3y (policy majority-20.json)',
+    rule: 'minor: age 20 + 3y (policy majority-20.json)',
   },
   {
     name: 'born on 29 Feb 1980, majority 20: 2000 is a leap year (400 rule), so 20 on 2000-02-29',
@@ -85,7 +85,7 @@ const cases: Case[] = [
     adultDate: '2001-01-01',
     minorDate: '2003-03-01', // 2000-02-29 + 3y would be 2003-02-28; the 23rd birthday 2003-03-01 is later
     retainUntil: '2003-03-01',
-    rule: 'minor: age 20 on 2000-02-29 + 3y (policy majority-20.json)',
+    rule: 'minor: age 20 + 3y (policy majority-20.json)',
   },
   {
     name: 'last service on a leap day: 2024-02-29 + 7y ends on 2031-02-28',
@@ -130,7 +130,7 @@ const cases: Case[] = [
     adultDate: '2032-01-10',
     minorDate: '2034-04-02',
     retainUntil: '2034-04-02',
-    rule: 'minor: age 18 on 2032-04-02 + 2y (TX, policy example-policy.json)',
+    rule: 'minor: age 18 + 2y (TX, policy example-policy.json)',
   },
   {
     name: 'the same minor outside TX: the file’s own + 3y',
@@ -139,7 +139,7 @@ const cases: Case[] = [
     adultDate: '2032-01-10',
     minorDate: '2035-04-02',
     retainUntil: '2035-04-02',
-    rule: 'minor: age 18 on 2032-04-02 + 3y (policy example-policy.json)',
+    rule: 'minor: age 18 + 3y (policy example-policy.json)',
   },
   {
     name: 'TX born on 29 Feb: 18 on 2026-03-01, + 2y is 2028-03-01 (later than the 20th birthday 2028-02-29)',
@@ -148,7 +148,7 @@ const cases: Case[] = [
     adultDate: '2027-05-05',
     minorDate: '2028-03-01',
     retainUntil: '2028-03-01',
-    rule: 'minor: age 18 on 2026-03-01 + 2y (TX, policy example-policy.json)',
+    rule: 'minor: age 18 + 2y (TX, policy example-policy.json)',
   },
   {
     name: 'TX adult: TX overrides only minor numbers, so the adult rule names the file',
@@ -184,7 +184,7 @@ const cases: Case[] = [
     adultDate: '2029-03-15',
     minorDate: '2033-12-01',
     retainUntil: '2033-12-01',
-    rule: 'minor: age 18 on 2030-12-01 + 3y (policy example-policy.json)',
+    rule: 'minor: age 18 + 3y (policy example-policy.json)',
   },
   {
     name: 'a state with no override (OH) falls to the policy’s numbers',
@@ -202,7 +202,7 @@ const cases: Case[] = [
     adultDate: '2032-01-10',
     minorDate: '2035-04-02',
     retainUntil: '2035-04-02',
-    rule: 'minor: age 18 on 2032-04-02 + 3y (default)',
+    rule: 'minor: age 18 + 3y (default)',
   },
   {
     name: 'zero minor years: kept until the day of majority',
@@ -211,7 +211,7 @@ const cases: Case[] = [
     adultDate: '2027-08-31',
     minorDate: '2033-08-31',
     retainUntil: '2033-08-31',
-    rule: 'minor: age 18 on 2033-08-31 + 0y (policy zero.json)',
+    rule: 'minor: age 18 + 0y (policy zero.json)',
   },
 ];
 

@@ -18,6 +18,7 @@ function versionOneMirror(): string {
     INSERT INTO accounts (id, email, email_key, mailbox_key, base_key, email_rev, role, status, created_at)
       VALUES ('1001', 'jane.doe@gmail.com', 'jane.doe@gmail.com', 'janedoe@gmail.com', 'janedoe@gmail.com', 'x', 'client', 'active', '2024-01-01'),
              ('1002', 'wei@x.com', 'wei@x.com', 'wei@x.com', 'wei@x.com', 'y', 'client', 'deactivated', '2024-01-01');
+    UPDATE accounts SET retain_until = '2033-03-09', retention_rule = 'minor: age 18 on 2030-03-09 + 3y (default)' WHERE id = '1002';
     INSERT INTO outbox (id, to_email, template, subject, account_id, ticket, idempotency_key, created_at, status) VALUES
       (1, 'jane.doe@gmail.com', 'client_password_reset', 'Reset your Headway password', '1001', 'T-1', 'a', '2026-11-01T10:00:00.000Z', 'sent'),
       (2, 'jane.doe@gmail.com', 'client_password_reset', 'Reset your Headway password', '1001', 'T-1', 'b', '2026-11-01T11:00:00.000Z', 'queued'),
@@ -56,6 +57,7 @@ describe('migration 2', () => {
         { desk: 'cx', ticket_id: 'N1', action: 'lookup', account_id: '', detail: '1 account(s) named Jane Doe: 1001', via: 'batch' },
         { desk: 'cx', ticket_id: 'T-2', action: 'deactivate_client', account_id: '1002', detail: 'deactivated', via: 'batch' },
       ]);
+      expect(conn.prepare("SELECT retention_rule FROM accounts WHERE id = '1002'").get()).toEqual({ retention_rule: 'minor: age 18 + 3y (default)' });
       expect(conn.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
       expect(conn.pragma('foreign_key_check')).toEqual([]);
     } finally {

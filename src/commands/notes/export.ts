@@ -42,6 +42,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
     if (bad) throw new UsageError(bad);
     const input = { email, out: opts.out, client: opts.client, since: opts.since, until: opts.until, force: Boolean(opts.force), verify: Boolean(opts.verify) };
     const r = await runChange(ctx, (deps) => (deps.dryRun ? exportNotes(deps, input) : cancellableExport(deps, input)), {
+      action: 'notes.export',
       question: (plan) => `Export ${plural(Number(plan.notes), 'progress note')} of ${String(plan.account_id)} <${String(plan.email)}> to ${String(plan.path)}?`,
       preview: (plan) => [String(plan.detail), 'The zip holds protected health information: send it only through an approved channel.'],
     });
