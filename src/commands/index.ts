@@ -17,7 +17,7 @@ export const COMMANDS: CommandEntry[] = [
   {
     name: 'lookup',
     args: '[email]',
-    summary: 'find the account(s) an address, an account id, or a name and date of birth identifies',
+    summary: 'find the accounts an address, an account id, or a name and date of birth identifies',
     examples: ['cx lookup " Jane.Doe@GoogleMail.com "', 'cx lookup --id p202', 'cx lookup --name "Maria Garcia" --dob 1991-07-30'],
     globals: [TICKET_READ, JSON_OUT],
     load: () => import('./lookup.js'),
