@@ -5,6 +5,9 @@
 //      addresses, and which staged rows are new or differ from the mirror (store/import-diff.ts);
 //   3. apply, in one short write transaction with the audit row: only the rows that differ
 //      (store/import-apply.ts). Rows that other commands changed meanwhile are compared again there.
+//      cx's own changes decide there too (import-reconcile.ts): a value cx set stays until its change is
+//      delivered to the platform (kept); after that the export's value wins, reported where it differs
+//      (a conflict). The import's time goes into mirror_meta.
 // Any problem refuses the whole import, reported as `file:line: problem`, before anything is written.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,10 +18,13 @@ import { appendAudit } from '../store/audit.js';
 import { writeTransaction, type Db } from '../store/db.js';
 import { applyTable, rewrittenNoteIds } from '../store/import-apply.js';
 import { clearTodo, driftSince, markChangedSince, todoCount, underSnapshot, type Snapshot } from '../store/import-diff.js';
+import { dropCxTables, findCxCandidates, type CxFiles } from '../store/import-cx-changes.js';
 import { createStage, dropStage, duplicateAddresses, duplicateKeys, indexStage, StageWriter, useImportMemory } from '../store/import-stage.js';
+import { recordImportTime } from '../store/mirror-meta.js';
 import { compareWithMirror } from './import-compare.js';
 import { examineExport, ExportFileProblem, locateRecords, readExport } from './import-read.js';
 import { ProblemList, type LineFinder, type Where } from './import-problems.js';
+import { settleWithCx, weighAgainstCx, type Conflict, type KeptValue } from './import-reconcile.js';
 
 export { MAX_REPORTED_PROBLEMS } from './import-problems.js';
 
@@ -36,6 +42,10 @@ export interface ImportReport {
   dry_run: boolean;
   /** Notes whose title or body the import rewrote (their ids are in the audit row). */
   notes_rewritten: number;
+  /** Values cx set whose change the platform has not received yet: the import left them as cx set them. */
+  kept: KeptValue[];
+  /** Delivered changes the platform's value contradicts: the platform's value is now in the mirror. */
+  conflicts: Conflict[];
 }
 
 export type ImportPhase = 'reading' | 'checking' | 'applying';
@@ -81,11 +91,16 @@ export async function importMirror(deps: ImportDeps, dir: string, action = 'db.i
     for (const spec of present.keys()) findDuplicates(db, spec, problems);
     if (problems.count) await refuse();
 
-    const snapshot = compareUnderSnapshot(db, [...present.keys()], problems);
+    const files = cxFiles(present);
+    const { snapshot, lastChange } = compareUnderSnapshot(db, [...present.keys()], files, problems);
     if (problems.count) await refuse();
 
-    const report: ImportReport = { dir, files: [], skipped: FILES.filter((f) => !present.has(f)).map((f) => f.file), dry_run: deps.dryRun, notes_rewritten: 0 };
+    const report: ImportReport = {
+      dir, files: [], skipped: FILES.filter((f) => !present.has(f)).map((f) => f.file), dry_run: deps.dryRun, notes_rewritten: 0, kept: [], conflicts: [],
+    };
     if (deps.dryRun) {
+      const cx = weighAgainstCx(db, { lastSeen: lastChange, now: deps.now, files });
+      Object.assign(report, { kept: cx.kept, conflicts: cx.conflicts });
       for (const [spec, n] of rows) report.files.push(fileReport(spec, n, todoCount(db, spec.table)));
       if (present.has(NOTES)) report.notes_rewritten = rewrittenNoteIds(db).length;
       return report;
@@ -93,7 +108,7 @@ export async function importMirror(deps: ImportDeps, dir: string, action = 'db.i
     progress.phase('applying');
     const recompared = new ProblemList(FILES.map((f) => f.file));
     try {
-      writeTransaction(db, () => apply(deps, [...present.keys()], rows, snapshot, report, action, recompared));
+      writeTransaction(db, () => apply(deps, { present: [...present.keys()], rows, snapshot, lastChange, files }, report, action, recompared));
     } catch (err) {
       if (!(err instanceof Recompared)) throw err;
     }
@@ -101,6 +116,7 @@ export async function importMirror(deps: ImportDeps, dir: string, action = 'db.i
     return report;
   } finally {
     dropStage(db);
+    dropCxTables(db);
   }
 }
 
@@ -170,18 +186,39 @@ function lineFinder(dir: string): LineFinder {
   return (file, records) => locateRecords(join(dir, file), FILES.find((f) => f.file === file)!, records);
 }
 
-/** Step 2 in one read transaction; returns the snapshot the apply checks against. */
-function compareUnderSnapshot(db: Db, present: FileSpec[], problems: ProblemList): Snapshot {
-  return underSnapshot(db, () => compareWithMirror(db, present, problems));
+function cxFiles(present: Map<FileSpec, number>): CxFiles {
+  const has = (table: string) => [...present.keys()].some((s) => s.table === table);
+  return { accounts: has('accounts'), suppressions: has('suppressions') };
+}
+
+/**
+ * Step 2 in one read transaction; returns the snapshot the apply checks against, and the last change cx
+ * had recorded then (the changes an import may keep or reconcile are found here, outside the lock).
+ */
+function compareUnderSnapshot(db: Db, present: FileSpec[], files: CxFiles, problems: ProblemList): { snapshot: Snapshot; lastChange: number } {
+  let lastChange = 0;
+  const snapshot = underSnapshot(db, () => {
+    compareWithMirror(db, present, problems);
+    lastChange = findCxCandidates(db, files);
+  });
+  return { snapshot, lastChange };
+}
+
+/** What the comparison left for the apply. */
+interface Compared {
+  present: FileSpec[];
+  rows: Map<FileSpec, number>;
+  snapshot: Snapshot;
+  lastChange: number;
+  files: CxFiles;
 }
 
 /** Thrown inside the apply's transaction to roll it back when a comparison made again finds problems. */
 class Recompared extends Error {}
 
-function apply(
-  deps: ImportDeps, present: FileSpec[], rows: Map<FileSpec, number>, snapshot: Snapshot, report: ImportReport, action: string, problems: ProblemList,
-): void {
+function apply(deps: ImportDeps, compared: Compared, report: ImportReport, action: string, problems: ProblemList): void {
   const { db } = deps;
+  const { present, rows, snapshot } = compared;
   const drift = driftSince(db, snapshot);
   if (drift === 'import') {
     // Another import landed in between: compare everything again, now under the lock.
@@ -191,6 +228,9 @@ function apply(
   } else if (drift === 'changes') {
     markChangedSince(db, snapshot);
   }
+  // Under the lock: a push may have delivered a change, or an agent made one, since the comparison.
+  const cx = weighAgainstCx(db, { lastSeen: compared.lastChange, now: deps.now, files: compared.files });
+  Object.assign(report, { kept: cx.kept, conflicts: cx.conflicts });
   let rewritten: string[] = [];
   for (const spec of present) {
     if (spec.table === 'progress_notes') rewritten = rewrittenNoteIds(db);
@@ -198,15 +238,21 @@ function apply(
     report.files.push(fileReport(spec, rows.get(spec) ?? 0, changed));
   }
   report.notes_rewritten = rewritten.length;
+  settleWithCx(db, cx, { agent: deps.agent, now: deps.now });
+  recordImportTime(db, deps.now);
   const changed = report.files.reduce((n, f) => n + f.changed, 0);
   const files = report.files.map((f) => `${f.file} ${f.rows} rows, ${f.changed} changed`).join('; ');
   const notes = rewritten.length ? `; note text rewritten (ids): ${rewritten.join(', ')}` : '';
+  const kept = cx.kept.length ? `; ${count(cx.kept.length, 'value')} cx set kept (their changes not delivered yet)` : '';
+  const conflicts = cx.conflicts.length ? `; ${count(cx.conflicts.length, 'conflict')} with delivered changes (audited apart)` : '';
   appendAudit(
     db,
-    { agent: deps.agent, action, ticket: deps.ticket ?? null, account_id: null, outcome: changed ? 'done' : 'already_done', detail: `${report.dir}: ${files}${notes}` },
+    { agent: deps.agent, action, ticket: deps.ticket ?? null, account_id: null, outcome: changed ? 'done' : 'already_done', detail: `${report.dir}: ${files}${notes}${kept}${conflicts}` },
     deps.now,
   );
 }
+
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 function fileReport(spec: FileSpec, rows: number, changed: number): FileReport {
   return { file: spec.file, rows, changed, unchanged: rows - changed };

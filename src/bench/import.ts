@@ -4,7 +4,9 @@
 // RSS of each whole process at 100k, 1M and 3M accounts. Two floors: the INSERT with the indexes in place
 // (as the issue describes it), and the faster one, the indexes dropped first and built after (what cx
 // does for a large load); the ratio is against the faster. Then, at 1M: a re-import of the unchanged file,
-// with the longest time another writer waited for the write lock during each import.
+// with the longest time another writer waited for the write lock during each import; and again with cx's
+// own changes in the mirror (10,000 pending deactivations the export contradicts, among 110,000 changes),
+// which the import keeps.
 // Aims at 1M: within 2.5x the floor; peak RSS under 250 MB at 1M and 3M.
 // Env: BENCH_IMPORT_SIZES (default 100000,1000000,3000000), BENCH_TMP (default the OS temp folder).
 import { spawn, spawnSync } from 'node:child_process';
@@ -86,8 +88,27 @@ async function measure(argv: string[], opts: { input?: string; env?: NodeJS.Proc
   return { ms, rssMiB: rssKiB / 1024, lockWaitMs };
 }
 
-function run(argv: string[], what: string): void {
-  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+const PENDING_DEACTIVATIONS = 10_000;
+
+/**
+ * cx's own changes, as commands leave them: 100,000 delivered emails, and 10,000 clients deactivated whose
+ * changes are pending (the export still has them active: the import keeps them deactivated).
+ */
+const PENDING_CHANGES = `
+INSERT INTO changes (key, kind, account_id, desk, ticket, action, n, agent, created_at, data, state, delivered_at)
+  SELECT 'bench-email-' || id, 'email', id, 'cx', 'B-' || id, 'password_reset', 1, 'bench', '2026-11-27T12:00:00Z',
+    json_object('template', 'client_password_reset', 'to', email, 'subject', 'Reset'), 'delivered', '2026-11-27T12:01:00Z'
+  FROM accounts WHERE role = 'client' LIMIT 100000;
+UPDATE accounts SET status = 'deactivated', deactivated_at = '2026-11-27', retain_until = '2033-11-27', retention_rule = 'bench'
+  WHERE rowid IN (SELECT rowid FROM accounts WHERE role = 'client' AND status = 'active' ORDER BY rowid DESC LIMIT ${PENDING_DEACTIVATIONS});
+INSERT INTO changes (key, kind, account_id, desk, ticket, action, n, agent, created_at, data)
+  SELECT 'bench-deactivate-' || id, 'deactivate_client', id, 'cx', 'B-' || id, 'deactivate_client', 1, 'bench', '2026-11-27T12:00:00Z',
+    json_object('deactivated_at', deactivated_at, 'retain_until', retain_until, 'retention_rule', retention_rule)
+  FROM accounts WHERE retention_rule = 'bench';
+`;
+
+function run(argv: string[], what: string, input?: string): void {
+  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', input, env: { ...process.env, NO_COLOR: '1' } });
   if (r.status !== 0) throw new Error(`${what} failed (${r.status}): ${r.stderr}`);
 }
 
@@ -132,6 +153,14 @@ export async function benchImport(): Promise<void> {
       if (size === 1_000_000) {
         const again = await measure([process.execPath, '--import', HOOK, CX, '--db', cxDb, 'db', 'import', dir], { env: { BENCH_RSS_FILE: rssFile }, rssFile, probeDb: cxDb });
         extra.push(`1,000,000 re-imported unchanged: ${seconds(again.ms)}, ${mib(again.rssMiB)}; another writer waited at most ${fmt(again.lockWaitMs!)} ms for the write lock`);
+        run(['sqlite3', cxDb], 'adding pending changes', PENDING_CHANGES);
+        const held = await measure([process.execPath, '--import', HOOK, CX, '--db', cxDb, 'db', 'import', dir], { env: { BENCH_RSS_FILE: rssFile }, rssFile, probeDb: cxDb });
+        const stillDeactivated = spawnSync('sqlite3', [cxDb, "SELECT count(*) FROM accounts WHERE retention_rule = 'bench' AND status = 'deactivated'"], { encoding: 'utf8' }).stdout.trim();
+        if (stillDeactivated !== String(PENDING_DEACTIVATIONS)) throw new Error(`the import kept ${stillDeactivated} of ${PENDING_DEACTIVATIONS} pending deactivations`);
+        extra.push(
+          `1,000,000 re-imported with ${fmt(PENDING_DEACTIVATIONS)} pending deactivations kept (110,000 changes): ${seconds(held.ms)}, ${mib(held.rssMiB)}; ` +
+            `another writer waited at most ${fmt(held.lockWaitMs!)} ms for the write lock`,
+        );
       }
       if (schema(cxDb) !== floorSchema) throw new Error('the floor and cx ended with different accounts schemas');
       removeDb(cxDb);

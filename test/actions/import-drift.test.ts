@@ -99,4 +99,23 @@ describe('changes committed between the comparison and the apply', () => {
     ).rejects.toMatchObject({ details: [expect.stringMatching(/^accounts\.csv:3: email already belongs to account theirs-1/)] });
     expect(query(db, 'SELECT * FROM accounts ORDER BY id')).toEqual(between);
   });
+  it('a deactivation made in the gap: its change, recorded after the comparison, is kept', async () => {
+    const db = demoMirror();
+    const report = await importWithGap(db, DEMO, () => {
+      expect(cx(['deactivate', 'hannah.schafer@gmail.com', '--ticket', 'T-1', '--yes'], { db }).code).toBe(0);
+    });
+    expect(report.kept).toEqual([{ account_id: '1030', field: 'status' }]);
+    expect(query(db, "SELECT status FROM accounts WHERE id = '1030'")).toEqual([{ status: 'deactivated' }]);
+  });
+
+  it('a change delivered in the gap (by cx sync push, here in SQL): the platform decides, a conflict', async () => {
+    const db = demoMirror();
+    expect(cx(['deactivate', 'hannah.schafer@gmail.com', '--ticket', 'T-1', '--yes'], { db }).code).toBe(0);
+    const report = await importWithGap(db, DEMO, () => {
+      otherAgent(db, (c) => c.prepare("UPDATE changes SET state = 'delivered', delivered_at = ? WHERE kind = 'deactivate_client'").run(NOW), '1030');
+    });
+    expect(report.conflicts).toEqual([{ account_id: '1030', field: 'status', cx: 'deactivated', platform: 'active' }]);
+    expect(query(db, "SELECT status, retain_until FROM accounts WHERE id = '1030'")).toEqual([{ status: 'active', retain_until: null }]);
+    expect(query(db, "SELECT reconciled_at FROM changes WHERE kind = 'deactivate_client'")).toEqual([{ reconciled_at: NOW }]);
+  });
 });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { importMirror, type ImportDeps, type ImportReport } from '../../actions/import-mirror.js';
 import type { Context } from '../../context.js';
-import { plural, printData, table, type Block } from '../../render.js';
+import { plural, printData, table, type Block, type Line } from '../../render.js';
 import { handle, type Runtime } from '../define.js';
 import { openOrCreate } from '../mirror.js';
 import { importBar } from './import-progress.js';
@@ -55,5 +55,23 @@ export function describeImport(report: ImportReport): Block[] {
   if (report.notes_rewritten) {
     blocks.push(`${plural(report.notes_rewritten, 'progress note', 'progress notes')} had their text rewritten (their ids are in the audit log).`);
   }
-  return blocks;
+  return [...blocks, ...describeCxChanges(report)];
+}
+
+/** How many values cx set were kept, how many conflicts, and each conflict (they need a look). */
+function describeCxChanges(report: ImportReport): Line[] {
+  const n = report.conflicts.length;
+  const k = report.kept.length;
+  const summary =
+    `Changes made with cx: ${k} kept${k ? ' (not delivered to the platform yet; `cx sync push` delivers them)' : ''}, ` +
+    `${n} ${n === 1 ? 'conflict' : 'conflicts'}${n ? " (delivered, and the platform's export says otherwise)" : ''}.`;
+  if (n === 0) return [summary];
+  // Values from the export: the renderer shows them visibly escaped, line by line.
+  const lines = report.conflicts.map((c) => {
+    const who = c.account_id === null ? '(no account)' : c.account_id;
+    const what = c.field === 'suppression' ? `suppression of ${c.email ?? ''}: cx lifted it, the platform has ${c.platform}` : `status: cx set ${c.cx}, the platform has ${c.platform}`;
+    return `  ${who}  ${what}`;
+  });
+  const took = report.dry_run ? "would take the platform's value" : "took the platform's value (each conflict is in the audit log)";
+  return [summary, `The mirror ${took}; check whether the platform reversed the change on purpose:`, ...lines];
 }
