@@ -3,7 +3,7 @@
 // control character instead of starting a line of its own. Every piece of text passes through `visible()`
 // here, and only then gets a colour: colours and layout come from cx alone (CONTRACTS.md, "Values that come
 // from data").
-import stringWidth from 'string-width';
+import stringWidth from 'fast-string-width';
 import { visible } from '../rules/visible-text.js';
 
 /** The few looks cx uses; what each means is decided here, not by the commands. */
@@ -102,7 +102,8 @@ export function displayWidth(text: string): number {
   return stringWidth(text);
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Made on first use: building a segmenter loads ICU data, which most runs (JSON, a pipe) never need.
+let graphemes: Intl.Segmenter | undefined;
 
 /** Cut text to `width` columns, ending with `…` when anything was cut; never splits a character. */
 export function truncate(text: string, width: number): string {
@@ -110,6 +111,7 @@ export function truncate(text: string, width: number): string {
   if (width <= 0) return '';
   let out = '';
   let used = 0;
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   for (const { segment } of graphemes.segment(text)) {
     const w = stringWidth(segment);
     if (used + w > width - 1) break;

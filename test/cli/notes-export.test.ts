@@ -235,7 +235,7 @@ describe('cx notes export: overwrite, dry run, refusals', () => {
     expect(foreign.stderr).toContain('p202 wrote no progress notes about 1001');
     const unknown = cx(['notes', 'export', P202, '--ticket', 'T-68', '--yes', '--client', 'nobody@example.org'], { db, cwd: dir });
     expect(unknown.code).toBe(3);
-    expect(unknown.stdout).toContain('--client: no account uses nobody@example.org');
+    expect(unknown.stderr).toContain('--client: no account uses nobody@example.org');
     expect(readdirSync(dir)).toEqual([]);
   });
 
