@@ -72,10 +72,21 @@ function clockFrom(pinned: string | undefined): () => Date {
   return () => new Date(at);
 }
 
-/** The ticket a change is filed under: the flag, else asked in a terminal, else an error. */
+/** The clock and zone that human output shows times against. */
+export function clockOf(ctx: Pick<Context, 'now' | 'tz'>): { now: Date; tz: string } {
+  return { now: ctx.now(), tz: ctx.tz };
+}
+
+/**
+ * The ticket a change is filed under: the flag, else asked in a terminal, else an error. A script missing
+ * both the ticket and --yes learns both at once (the confirmation would be its next error).
+ */
 export async function requireTicket(ctx: Context): Promise<string> {
   if (ctx.ticket) return ctx.ticket;
   if (!ctx.io.interactive) {
+    if (!ctx.yes && !ctx.dryRun) {
+      throw new UsageError('--ticket and --yes are required when not running in a terminal: every change names its ticket, and nothing asks for a confirmation', 'add --ticket <id> --yes (check the plan first with --dry-run)');
+    }
     throw new UsageError('--ticket is required: every change names its ticket', 'add --ticket <id>');
   }
   const answer = checkedTicket(await ctx.prompter.input('Ticket id for this change:'));

@@ -18,14 +18,24 @@ export const EXIT = {
 
 export const REPORT_BUGS_AT = 'the #cx-tools channel (attach the command and this message)';
 
+/**
+ * The next step printed under an error: a sentence, or a sentence and the commands that fix it (each printed
+ * on a line of its own, ready to paste).
+ */
+export type Hint = string | { text?: string; commands: string[] };
+
 /** An error cx expects and explains; `exitCode` and `outcome` say what kind it is. */
 export class CxError extends Error {
+  /** Lines listed under the message, one problem each (an import's `file:line: problem` list). */
+  details: string[] = [];
+
   constructor(
+    /** One line: a list of problems goes in `details`. */
     message: string,
     readonly exitCode: number,
     readonly outcome: Outcome,
     /** A next step for the agent, printed under the message. */
-    readonly hint?: string,
+    readonly hint?: Hint,
   ) {
     super(message);
     this.name = new.target.name;
@@ -34,26 +44,26 @@ export class CxError extends Error {
 
 /** Bad flags or bad input: exit 2. */
 export class UsageError extends CxError {
-  constructor(message: string, hint?: string) {
+  constructor(message: string, hint?: Hint) {
     super(message, EXIT.usage, 'invalid', hint);
   }
 }
 
 export class NotFoundError extends CxError {
-  constructor(message: string, hint?: string) {
+  constructor(message: string, hint?: Hint) {
     super(message, EXIT.notFound, 'not_found', hint);
   }
 }
 
 /** A support policy refuses the change (bounced address, deactivated account, retention hold). */
 export class PolicyError extends CxError {
-  constructor(message: string, hint?: string) {
+  constructor(message: string, hint?: Hint) {
     super(message, EXIT.refused, 'refused', hint);
   }
 }
 
 export class IntegrityError extends CxError {
-  constructor(message: string, hint?: string) {
+  constructor(message: string, hint?: Hint) {
     super(message, EXIT.integrity, 'error', hint);
   }
 }
@@ -63,7 +73,7 @@ export class IntegrityError extends CxError {
  * (CONTRACTS.md: exit 130). `message` says how far the work got when some of it was kept.
  */
 export class CancelledError extends CxError {
-  constructor(message = 'cancelled, nothing changed', hint?: string) {
+  constructor(message = 'cancelled, nothing changed', hint?: Hint) {
     super(message, EXIT.cancelled, 'error', hint);
   }
 }
@@ -113,7 +123,10 @@ export function asCxError(err: unknown): CxError {
   }
   if (code === 'SQLITE_NOTADB') return new UsageError('the file is not a SQLite database');
   if (code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CORRUPT_')) {
-    return new IntegrityError(`the mirror is damaged: ${e?.message ?? code}`, 'run `cx db doctor`, then restore the mirror from a backup or a fresh import');
+    return new IntegrityError(`the mirror is damaged: ${e?.message ?? code}`, {
+      text: 'check it, then restore the mirror from a backup or a fresh import:',
+      commands: ['cx db doctor'],
+    });
   }
   if (code === 'SQLITE_CANTOPEN') return new UsageError(`cannot open the mirror: ${e?.message ?? code}`);
   if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_')) return new BusyError();

@@ -1,30 +1,41 @@
 // Entry point: run the program and turn whatever happened into an exit code. Only bin/cx.js exits.
 import { CommanderError } from 'commander';
+import { COMMANDS } from './commands/index.js';
 import { asCxError, EXIT } from './errors.js';
 import { processIO, type IO } from './io.js';
-import { createProgram } from './program.js';
+import { createProgram, GLOBAL_VALUE_OPTIONS } from './program.js';
 import type { Prompter } from './prompt.js';
 
 export async function main(argv: string[], io: IO = processIO(), prompter?: Prompter): Promise<number> {
   const { program, runtime } = createProgram(io, prompter);
+  const args = helpAsFlag(argv.slice(2));
   try {
-    await program.parseAsync(argv);
+    if (commandWords(args).length === 0 && onlyGlobalFlags(args)) {
+      // `cx` alone. In a terminal the guided desk (issue 13, `cx desk`) will start here; until it does, and
+      // always without a terminal (a script, CI), the help goes to stdout and the run ends well.
+      program.outputHelp();
+      return EXIT.ok;
+    }
+    await program.parseAsync(args, { from: 'user' });
     return runtime.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       const code = commanderExitCode(err);
       // Commander has said what is wrong on stderr; a script reading --json still gets an outcome.
-      if (code !== EXIT.ok && argv.includes('--json')) {
+      if (code !== EXIT.ok && args.includes('--json')) {
         io.stdout.write(`${JSON.stringify({ outcome: 'invalid', detail: err.message.replace(/^error: /, ''), account_id: null }, null, 2)}\n`);
       }
       return code;
     }
     const cx = asCxError(err);
-    const json = argv.includes('--json');
+    const json = args.includes('--json');
     const { printError, printJson } = await import('./render.js');
     const out = { json, io };
-    if (json) printJson(out, { outcome: cx.outcome, detail: cx.message, account_id: null });
-    printError(out, cx.message, cx.hint);
+    if (json) {
+      const fix = typeof cx.hint === 'object' ? cx.hint.commands[0] : undefined;
+      printJson(out, { outcome: cx.outcome, detail: cx.message, account_id: null, ...(cx.details.length ? { problems: cx.details } : {}), ...(fix ? { fix } : {}) });
+    }
+    printError(out, cx.message, cx.hint, cx.details);
     if (cx.exitCode === EXIT.internal && io.env.CX_DEBUG && cx.stack) io.stderr.write(`${cx.stack}\n`);
     return cx.exitCode;
   }
@@ -34,4 +45,46 @@ function commanderExitCode(err: CommanderError): number {
   // Help and version requested on purpose end well; every other commander complaint is a usage error.
   if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
   return EXIT.usage;
+}
+
+const GLOBAL_FLAGS: ReadonlySet<string> = new Set(['--json', '-y', '--yes', '--dry-run']);
+
+/** Nothing but global options (and their values): `cx`, `cx --json`; not `cx --help`, not `cx --bogus`. */
+function onlyGlobalFlags(args: readonly string[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    if (GLOBAL_VALUE_OPTIONS.has(args[i]!)) i++;
+    else if (!GLOBAL_FLAGS.has(args[i]!)) return false;
+  }
+  return true;
+}
+
+/** The words that are not options (nor an option's value): the command path and its arguments. */
+function commandWords(args: readonly string[]): Array<{ word: string; at: number }> {
+  const words: Array<{ word: string; at: number }> = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') break;
+    if (a.startsWith('-')) {
+      if (GLOBAL_VALUE_OPTIONS.has(a)) i++;
+      continue;
+    }
+    words.push({ word: a, at: i });
+  }
+  return words;
+}
+
+/**
+ * `cx help <cmd…>` and `cx <group> help <cmd>` are `cx <cmd…> --help`, so the two print exactly the same
+ * text (the command's module loads and lists its options) and both end with exit 0.
+ */
+export function helpAsFlag(args: string[]): string[] {
+  const words = commandWords(args);
+  const groups = new Set(COMMANDS.filter((c) => c.children).map((c) => c.name));
+  const helpAt = words[0]?.word === 'help' ? 0 : words[1]?.word === 'help' && groups.has(words[0]!.word) ? 1 : -1;
+  if (helpAt < 0) return args;
+  const path = words.filter((_, i) => i !== helpAt).map((w) => w.word);
+  const options = args.filter((_, i) => !words.some((w) => w.at === i));
+  // `cx help nope`: no such command, which commander then says as for `cx nope`.
+  const known = path.length === 0 || COMMANDS.some((c) => c.name === path[0]);
+  return known ? [...options, ...path, '--help'] : [...options, ...path];
 }

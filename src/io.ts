@@ -9,6 +9,10 @@ export interface IO {
   interactive: boolean;
   /** stderr is a terminal: progress bars and spinners may animate there. */
   stderrIsTTY: boolean;
+  /** stdout is a terminal: tables are fitted to its width and long listings paged; else they are piped text. */
+  stdoutIsTTY?: boolean;
+  /** The width of a stream that is a terminal, read when output is drawn (the window may have changed). */
+  columns?: (stream: 'stdout' | 'stderr') => number | undefined;
   env: NodeJS.ProcessEnv;
 }
 
@@ -19,6 +23,8 @@ export function processIO(): IO {
     stderr: process.stderr,
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    columns: (stream) => (stream === 'stdout' ? process.stdout.columns : process.stderr.columns) || undefined,
     env: process.env,
   };
 }

@@ -4,8 +4,12 @@ import { COMMANDS } from './commands/index.js';
 import type { CommandEntry, Runtime } from './commands/define.js';
 import type { IO } from './io.js';
 import type { Prompter } from './prompt.js';
+import { visible } from './rules/visible-text.js';
 
 export const VERSION = '0.1.0';
+
+/** Global options that take a value: `cx --db x help lookup` has its command word after them. */
+export const GLOBAL_VALUE_OPTIONS: ReadonlySet<string> = new Set(['--db', '--agent', '--ticket', '--policy']);
 
 export function createProgram(io: IO, prompter?: Prompter): { program: Command; runtime: Runtime } {
   const runtime: Runtime = { io, prompter, exitCode: 0 };
@@ -19,42 +23,81 @@ export function createProgram(io: IO, prompter?: Prompter): { program: Command; 
     .option('--dry-run', 'say what would happen, change nothing')
     .option('--ticket <id>', 'the ticket every change is filed under')
     .addOption(new Option('--policy <file>', 'retention policy file (else $CX_POLICY, else the config file, else built-in defaults)'))
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-    })
+    .helpCommand(false)
+    .configureOutput(outputFor(io))
+    .showHelpAfterError(helpHint('cx'))
     .exitOverride();
-  addCommands(program, COMMANDS, runtime);
-  program.addHelpText('after', examplesHelp(COMMANDS));
+  addCommands(program, COMMANDS, runtime, 'cx');
+  program.addHelpText('after', programHelp(COMMANDS));
   return { program, runtime };
 }
 
-function addCommands(parent: Command, entries: CommandEntry[], runtime: Runtime): void {
+/**
+ * Commander's own messages: help and version on stdout; its parse errors on stderr with cx's one prefix
+ * (`cx: unknown option '--x'`), what was typed made visible like any other text that reaches the terminal.
+ */
+function outputFor(io: IO) {
+  return {
+    writeOut: (s: string) => io.stdout.write(s),
+    writeErr: (s: string) => io.stderr.write(s),
+    outputError: (s: string, write: (s: string) => void) => {
+      const lines = s.replace(/\n$/, '').split('\n').map((l) => visible(l));
+      write(`${lines.map((l, i) => (i === 0 ? l.replace(/^error: /, 'cx: ') : l)).join('\n')}\n`);
+    },
+    getOutHelpWidth: () => (io.stdoutIsTTY ? (io.columns?.('stdout') ?? 80) : 100),
+    getErrHelpWidth: () => (io.stderrIsTTY ? (io.columns?.('stderr') ?? 80) : 100),
+  };
+}
+
+function helpHint(path: string): string {
+  return `Usage and examples:\n  ${path} --help`;
+}
+
+function addCommands(parent: Command, entries: CommandEntry[], runtime: Runtime, prefix: string): void {
   for (const entry of entries) {
+    const path = `${prefix} ${entry.name}`;
     const cmd = parent
       .command(entry.args ? `${entry.name} ${entry.args}` : entry.name)
       .description(entry.summary)
-      .addHelpText('after', `\nExample:\n  ${entry.example}`)
-      .configureOutput(parent.configureOutput())
+      .helpCommand(false)
+      .addHelpText('after', commandHelp(entry))
+      .configureOutput(outputFor(runtime.io))
+      .showHelpAfterError(helpHint(path))
       .exitOverride();
-    if (entry.children) addCommands(cmd, entry.children, runtime);
+    if (entry.children) addCommands(cmd, entry.children, runtime, path);
   }
-  // Load a command's module only once it is the one being run.
+  // Load a command's module only once it is the one being run (its help too: that is where its options are).
   parent.hook('preSubcommand', async (_parent, sub) => {
     const entry = entries.find((e) => e.name === sub.name());
     if (entry?.load) (await entry.load()).configure(sub, runtime);
   });
 }
 
-function examplesHelp(entries: CommandEntry[], prefix = ''): string {
+/** Under a command's own help: the global options it honours and its examples. */
+export function commandHelp(entry: CommandEntry): string {
+  const parts: string[] = [];
+  if (entry.globals?.length) {
+    const width = Math.max(...entry.globals.map(([flag]) => flag.length));
+    parts.push(`\nGlobal options it honours:\n${entry.globals.map(([flag, what]) => `  ${flag.padEnd(width)}  ${what}`).join('\n')}`);
+    parts.push('  (and everywhere: --db <path>, --agent <name>, --policy <file>; see cx --help)');
+  }
+  parts.push(`\nExamples:\n${entry.examples.map((e) => `  ${e}`).join('\n')}`);
+  return parts.join('\n');
+}
+
+function programHelp(entries: CommandEntry[]): string {
   const lines: string[] = [];
-  const walk = (list: CommandEntry[], path: string): void => {
+  const walk = (list: CommandEntry[]): void => {
     for (const e of list) {
-      if (e.children) walk(e.children, `${path}${e.name} `);
-      else lines.push(`  ${e.example}`);
+      if (e.children) walk(e.children);
+      else lines.push(`  ${e.examples[0]}`);
     }
   };
-  walk(entries, prefix);
-  return `\nExamples:\n${lines.join('\n')}\n\nExit codes: 0 done, 1 internal error, 2 usage or invalid input, 3 not found, 4 refused by a policy,\n5 batch finished with problems, 6 integrity check failed.`;
+  walk(entries);
+  return (
+    `\nExamples:\n${lines.join('\n')}\n\n` +
+    'Help on one command: cx help <command> (the same as cx <command> --help).\n' +
+    'Exit codes: 0 done, 1 internal error, 2 usage or invalid input, 3 not found, 4 refused by a policy,\n' +
+    '5 batch finished with problems, 6 integrity check failed, 7 the mirror is busy, 130 cancelled.'
+  );
 }

@@ -2,6 +2,7 @@
 // node start). Every prompt has a flag that answers it; without a terminal there is no prompt, only an error.
 import { CancelledError, UsageError } from './errors.js';
 import type { IO } from './io.js';
+import { visible } from './rules/visible-text.js';
 
 export interface Choice<T> {
   name: string;
@@ -24,17 +25,19 @@ export function terminalPrompter(io: IO): Prompter {
     async confirm(message, defaultAnswer = false) {
       requireTerminal('a confirmation');
       const { confirm } = await import('@inquirer/prompts');
-      return cancellable(confirm({ message, default: defaultAnswer }, context));
+      return cancellable(confirm({ message: visible(message), default: defaultAnswer }, context));
     },
     async input(message) {
       requireTerminal('an answer');
       const { input } = await import('@inquirer/prompts');
-      return cancellable(input({ message, required: true }, context));
+      return cancellable(input({ message: visible(message), required: true }, context));
     },
     async select(message, choices) {
       requireTerminal('a choice');
       const { select } = await import('@inquirer/prompts');
-      return cancellable(select({ message, choices }, context));
+      // Questions and choices name accounts: shown like every value from data (src/rules/visible-text.ts).
+      const shown = choices.map((c) => ({ ...c, name: visible(c.name), description: c.description && visible(c.description) }));
+      return cancellable(select({ message: visible(message), choices: shown }, context));
     },
   };
 }

@@ -56,7 +56,8 @@ export function accountForChange(db: Db, rawAddress: string): AccountForChange {
   }
   if (found.accounts.length > 1) {
     const list = found.accounts.map((a) => `${a.id} <${a.email}>`).join(', ');
-    return { refusal: result('refused', `${found.address} matches ${found.accounts.length} accounts (${list}); use the exact address`, null) };
+    const candidates = found.accounts.map((a) => ({ id: a.id, email: a.email }));
+    return { refusal: result('refused', `${found.address} matches ${found.accounts.length} accounts (${list}); use the exact address`, null, { candidates }) };
   }
   const account = found.accounts[0]!;
   if (found.matchedBy === 'mailbox' && plusTag(found.address) !== plusTag(account.email_key)) {
@@ -66,6 +67,7 @@ export function accountForChange(db: Db, rawAddress: string): AccountForChange {
         `no account uses ${found.address}; the same mailbox has ${account.email} (account ${account.id}), a different +alias ` +
           `address that may be another family member: if it is this person, use that address`,
         null,
+        { try_address: account.email },
       ),
     };
   }

@@ -3,7 +3,7 @@
 // are recorded, and a "next steps" email is queued unless the address is suppressed; then the agent
 // follows up another way. Providers leave by contract termination (`cx offboard`), never here.
 import { today } from '../rules/dates.js';
-import { describeSuppression, NEXT_STEPS_TEMPLATE, nextStepsSubject } from '../rules/emails.js';
+import { describeSuppression, NEXT_STEPS_TEMPLATE, nextStepsSubject, shellWord } from '../rules/emails.js';
 import { baseMailboxKey, checkAddress, mailboxKey } from '../rules/email.js';
 import type { RetentionPolicy } from '../rules/policy.js';
 import { RetentionInputError } from '../rules/retention.js';
@@ -135,7 +135,9 @@ function decide(deps: ActionDeps, input: DeactivateInput): Decision {
   if (account.role !== 'client') {
     return stop(
       result('refused', `${who} is a provider: a provider leaves by contract termination, not deactivation`, account.id, {
-        next_command: `cx offboard ${account.email}`,
+        email: account.email,
+        role: account.role,
+        next_command: `cx offboard ${shellWord(account.email)}`,
       }),
     );
   }
@@ -204,5 +206,8 @@ function requesterRefusal(deps: ActionDeps, account: Account, requester: string)
   const why = family
     ? `${requester} shares a mailbox with ${who} through a +alias, but it is not this account's address`
     : `${requester} is neither the current nor a former address of ${who}`;
-  return result('refused', `${why}: the requester has not shown that the account is theirs; confirm the request from the account's own address`, account.id);
+  return result('refused', `${why}: the requester has not shown that the account is theirs; confirm the request from the account's own address`, account.id, {
+    email: account.email,
+    requester_refused: true,
+  });
 }

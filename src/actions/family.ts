@@ -2,7 +2,7 @@
 // for a new family member (jane.doe+max@gmail.com). The platform's guidance: family aliases work only on
 // Gmail, Hotmail, Outlook and iCloud; anywhere else the family member needs an address of their own.
 import { baseMailboxKey, checkAddress, mailboxKey, plusTag, supportsPlusAddressing } from '../rules/email.js';
-import { nameKey } from '../rules/names.js';
+import { fullName, nameKey } from '../rules/names.js';
 import { accountsByBaseKey, mailboxInUse } from '../store/accounts.js';
 import type { Db } from '../store/db.js';
 import { findByAddress } from './find-account.js';
@@ -20,6 +20,8 @@ export interface FamilyReport {
   /** The typed address is a former address of the account whose current address is `address`. */
   from_former_address: boolean;
   domain: string;
+  /** Accounts at the mailbox whose first or full name is the --suggest name: that person may have one already. */
+  same_name: AccountRef[];
 }
 
 export type FamilyOutcome =
@@ -45,18 +47,18 @@ export function familyReport(db: Db, raw: string, suggestFor?: string): FamilyOu
   const domain = address.slice(address.lastIndexOf('@') + 1);
   const mailbox = baseMailboxKey(address);
   const plus = supportsPlusAddressing(domain);
+  // The mailbox's own address first, then its +alias addresses.
+  const accounts = accountsByBaseKey(db, mailbox).sort((a, b) => Number(plusTag(a.email_key) !== null) - Number(plusTag(b.email_key) !== null));
   const report: FamilyReport = {
     query: raw,
     mailbox,
-    // The mailbox's own address first, then its +alias addresses.
-    accounts: accountsByBaseKey(db, mailbox)
-      .sort((a, b) => Number(plusTag(a.email_key) !== null) - Number(plusTag(b.email_key) !== null))
-      .map(ref),
+    accounts: accounts.map(ref),
     suggestion: plus && tag ? freeAliasAddress(db, address, tag) : null,
     plus_addressing: plus,
     address,
     from_former_address: former,
     domain,
+    same_name: tag ? accounts.filter((a) => nameKey(a.first_name) === tag || nameKey(fullName(a)) === tag).map(ref) : [],
   };
   return { kind: 'report', report };
 }

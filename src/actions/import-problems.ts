@@ -73,10 +73,11 @@ export class ProblemList {
       const text = typeof p.message === 'string' ? p.message : p.message.say(p.message.refs.map(lineOf));
       return line ? `${name}:${line}: ${text}` : `${name}: ${text}`;
     });
-    const more = this.count > shown.length ? `\n  … and ${this.count - shown.length} more` : '';
-    return new UsageError(
-      `the import was refused, nothing was written (${this.count} problem${this.count === 1 ? '' : 's'}):\n  ${shown.join('\n  ')}${more}`,
-    );
+    const more = this.count > shown.length ? [`… and ${this.count - shown.length} more`] : [];
+    // One line for the message; the problems are listed under it, each on its own line (CxError.details).
+    const error = new UsageError(`the import was refused, nothing was written (${this.count} problem${this.count === 1 ? '' : 's'}):`);
+    error.details = [...shown, ...more];
+    return error;
   }
 }
 

@@ -6,9 +6,10 @@
 import { effectiveStatus, scheduledEnd } from '../rules/contract.js';
 import { dateOf, today } from '../rules/dates.js';
 import { fullName } from '../rules/names.js';
-import { isDisposableDomain } from '../rules/email.js';
+import { isDisposableDomain, suggestDomain } from '../rules/email.js';
+import { readPasted } from '../rules/pasted-address.js';
 import { clientSource, type BookedVia } from '../rules/sourcing.js';
-import { accountsByName, NAME_MATCH_LIMIT, suppressionFor, type Account } from '../store/accounts.js';
+import { accountById, accountsByName, NAME_MATCH_LIMIT, suppressionFor, type Account } from '../store/accounts.js';
 import { intakesByClient } from '../store/caseload.js';
 import type { Db } from '../store/db.js';
 import { clientIdsOfProvider, intakesOfPair, providersOfClient } from '../store/lookup-details.js';
@@ -49,7 +50,7 @@ export interface Match {
   role: Account['role'];
   status: Account['status'];
   verified: boolean;
-  matched_by: MatchedBy | 'name';
+  matched_by: MatchedBy | 'name' | 'id';
   suppression: null | { reason: string; since: string };
   name: string;
   created_at: string;
@@ -80,22 +81,65 @@ export interface LookupReport {
   disposable: boolean;
   /** A name search that found more than NAME_MATCH_LIMIT accounts (only the first are listed). */
   truncated: boolean;
+  /** The suggestions again, each with the account that uses it (null: none does, e.g. a fixed domain typo). */
+  suggested: Suggested[];
+  /** The display name pasted with the address (`Jane Doe <jane.doe@gmail.com>`): a hint, never used to match. */
+  pasted_name: string | null;
+}
+
+export interface Suggested {
+  email: string;
+  account_id: string | null;
 }
 
 export type LookupOutcome = { kind: 'invalid'; query: string; reason: string } | { kind: 'report'; report: LookupReport };
 
 export function lookupAddress(deps: LookupDeps, raw: string): LookupOutcome {
-  const found = findByAddress(deps.db, raw);
+  let found = findByAddress(deps.db, raw);
+  // Pasted from a mail client or a sentence: `Jane Doe <jane@…>`, `jane@…,` (only when the text as typed is no address).
+  const pasted = found.kind === 'invalid' ? readPasted(raw) : null;
+  if (pasted) {
+    const again = findByAddress(deps.db, pasted.address);
+    if (again.kind !== 'invalid') found = again;
+  }
   if (found.kind === 'invalid') return { kind: 'invalid', query: raw, reason: found.reason };
   const accounts = found.kind === 'found' ? found.accounts : [];
+  const suggestions = accounts.length ? [] : suggestAddresses(deps.db, found.address);
   const report: LookupReport = {
     query: raw,
     matches: accounts.map((a) => describe(deps, a, found.kind === 'found' ? found.matchedBy : 'email')),
     family: familyOf(deps.db, found.address, accounts).map(member),
-    suggestions: accounts.length ? [] : suggestAddresses(deps.db, found.address),
+    suggestions,
     address: found.address,
-    disposable: isDisposableDomain(found.address),
+    // A typo of a well-known domain (gmial.com) is reported as a typo, not also as a throwaway domain.
+    disposable: isDisposableDomain(found.address) && suggestDomain(found.address) === null,
     truncated: false,
+    suggested: suggestions.map((email) => ({ email, account_id: accountUsing(deps.db, email) })),
+    pasted_name: pasted && found.query === pasted.address ? pasted.name : null,
+  };
+  return { kind: 'report', report };
+}
+
+/** The account an address identifies (as cx lookup would find it), or null. */
+function accountUsing(db: Db, address: string): string | null {
+  const found = findByAddress(db, address);
+  return found.kind === 'found' ? found.accounts.map((a) => a.id).join(', ') : null;
+}
+
+/** `--id`, or a bare argument without `@` that is an account id; null when no account has the id. */
+export function lookupId(deps: LookupDeps, raw: string): LookupOutcome | null {
+  const account = accountById(deps.db, raw.trim());
+  if (!account) return null;
+  const report: LookupReport = {
+    query: raw,
+    matches: [describe(deps, account, 'id')],
+    family: familyOf(deps.db, '', [account]).map(member),
+    suggestions: [],
+    address: null,
+    disposable: false,
+    truncated: false,
+    suggested: [],
+    pasted_name: null,
   };
   return { kind: 'report', report };
 }
@@ -121,6 +165,8 @@ export function lookupName(deps: LookupDeps, fullNameTyped: string, dob: string 
     address: null,
     disposable: false,
     truncated: all.length > NAME_MATCH_LIMIT,
+    suggested: [],
+    pasted_name: null,
   };
   return { kind: 'report', report };
 }

@@ -158,7 +158,7 @@ function decide(deps: ActionDeps, input: NotesExportInput): Plan | { refusal: Ac
   if ('refusal' in found) return found;
   const provider = found.account;
   if (provider.role !== 'provider') {
-    return { refusal: result('refused', `${who(provider)} is a client, not a provider: only a provider's progress notes can be exported`, provider.id) };
+    return { refusal: result('refused', `${who(provider)} is a client, not a provider: only a provider's progress notes can be exported`, provider.id, { role: provider.role }) };
   }
   let client: Account | undefined;
   if (input.client !== undefined) {
@@ -210,7 +210,7 @@ function checkTarget(deps: ActionDeps, input: NotesExportInput, plan: Plan): Act
 
 function targetRefusal(err: unknown, plan: Plan): ActionResult {
   if (err instanceof OutputExistsError) {
-    return result('refused', `${err.path} already exists and was left as it is; add --force to replace it, or choose another --out`, plan.provider.id, fields(plan, null));
+    return result('refused', `${err.path} already exists and was left as it is`, plan.provider.id, { ...fields(plan, null), exists: true });
   }
   if (err instanceof OutputPathError) return result('invalid', err.message, plan.provider.id);
   throw err;

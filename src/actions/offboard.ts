@@ -72,7 +72,9 @@ function decide(deps: ActionDeps, input: OffboardInput): { result: ActionResult;
   if (provider.role !== 'provider') {
     return {
       result: result('refused', `${who} is a client, not a provider: a client closes their account with cx deactivate`, provider.id, {
-        next_command: `cx deactivate ${provider.email}`,
+        email: provider.email,
+        role: provider.role,
+        next_command: `cx deactivate ${shellWord(provider.email)}`,
       }),
     };
   }

@@ -82,7 +82,8 @@ function decideReset(deps: ActionDeps, input: ResetInput, settings: Settings): D
       account.status === 'terminated'
         ? `account ${account.id} is a terminated provider${account.contract_ends_at ? ` (contract ended ${account.contract_ends_at})` : ''}`
         : `account ${account.id} is deactivated${account.deactivated_at ? ` (since ${account.deactivated_at.slice(0, 10)})` : ''}`;
-    return { result: result('refused', `${why}: it cannot sign in, so cx queues no reset${note}`, account.id, base) };
+    const closed = account.status === 'terminated' ? { contract_ends_at: account.contract_ends_at } : { deactivated_at: account.deactivated_at };
+    return { result: result('refused', `${why}: it cannot sign in, so cx queues no reset${note}`, account.id, { ...base, ...closed }) };
   }
 
   const choice = resetEmailFor(account, settings.brand);

@@ -149,5 +149,5 @@ function lookupByName(deps: ActionDeps, row: TicketRow): ActionResult {
   if (!matches.length) return result('not_found', `no account is named ${who}`, null);
   const list = matches.map((m) => `${m.id} <${m.email}> ${m.role}, ${m.status}`).join('; ');
   const [only] = matches;
-  return result(deps.dryRun ? 'planned' : 'done', `${matches.length} account(s) named ${who}: ${list}`, matches.length === 1 && only ? only.id : null);
+  return result(deps.dryRun ? 'planned' : 'done', `${matches.length} account${matches.length === 1 ? '' : 's'} named ${who}: ${list}`, matches.length === 1 && only ? only.id : null);
 }

@@ -38,6 +38,18 @@ export function streamOutput(stream: Writable): ResultsOutput {
   };
 }
 
+/** Rows kept until the end, then shown at once (a terminal: the progress bar is gone by then). */
+export function screenOutput(show: (rows: readonly ResultRow[]) => Promise<void>): ResultsOutput {
+  const rows: ResultRow[] = [];
+  return {
+    write: async (more) => {
+      rows.push(...more);
+    },
+    finish: () => show(rows),
+    abort: () => {},
+  };
+}
+
 /** Checks the path and opens its temporary file now, so that a bad --out fails before anything is applied. */
 export function fileOutput(path: string, opts: Omit<TargetOptions, 'label'>): ResultsOutput {
   const file: OutputFile = openOutput(path, { ...opts, label: '--out' });

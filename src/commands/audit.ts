@@ -1,27 +1,24 @@
 import type { Command } from 'commander';
-import { EXIT, UsageError } from '../errors.js';
-import { isCalendarDate, isIsoTime } from '../rules/dates.js';
+import { clockOf } from '../context.js';
+import { EXIT } from '../errors.js';
 import { addressKey } from '../rules/email.js';
-import { printData, table } from '../render.js';
+import { note, printData, printError, table, timeForPeople, type Block } from '../render.js';
 import { accountIdsForAddress } from '../store/accounts.js';
 import type { AuditRow } from '../rules/audit-chain.js';
 import { startedBase } from '../rules/handover-rows.js';
-import { handoverEnds, listAudit, verifyAudit } from '../store/audit.js';
+import { countAudit, handoverEnds, listAudit, verifyAudit } from '../store/audit.js';
 import { handle, type Runtime } from './define.js';
+import { listingLimit, listingOptions, shownFooter, sinceTime, type ListingFlags } from './listing.js';
 import { openForRead } from './mirror.js';
 
-interface AuditOptions {
+interface AuditOptions extends ListingFlags {
   email?: string;
-  since?: string;
-  limit?: string;
   verify?: boolean;
 }
 
 export function configure(cmd: Command, runtime: Runtime): void {
-  cmd
-    .option('--email <address>', 'rows about the account with this current or former address')
-    .option('--since <date>', 'rows from this date or time on (YYYY-MM-DD or ISO time)')
-    .option('--limit <n>', 'at most this many of the latest rows', '200')
+  cmd.option('--email <address>', 'rows about the account with this current or former address');
+  listingOptions(cmd, 'rows from this date (in your time zone) or ISO time on', 'the latest')
     .option('--verify', 'walk the hash chain; exit 6 and name the first bad row if it is broken')
     .addHelpText('after', '\nThe global --ticket <id> filters the rows to one ticket.');
   handle(cmd, runtime, async (ctx, opts: AuditOptions) => {
@@ -29,44 +26,53 @@ export function configure(cmd: Command, runtime: Runtime): void {
     try {
       if (opts.verify) {
         const result = verifyAudit(db);
-        printData(ctx, result, () =>
-          result.ok
-            ? `Audit chain intact: ${result.rows} rows.`
-            : `Audit chain BROKEN at row ${result.first_bad_row} (of ${result.rows}): that row or one before it was altered.`,
-        );
+        if (!result.ok && !ctx.json) {
+          printError(ctx, `the audit chain is BROKEN at row ${result.first_bad_row} (of ${result.rows}): that row or one before it was altered`);
+          return EXIT.integrity;
+        }
+        await printData(ctx, result, () => [`Audit chain intact: ${result.rows} rows.`]);
         return result.ok ? EXIT.ok : EXIT.integrity;
       }
-      if (opts.since && !isCalendarDate(opts.since) && !isIsoTime(opts.since)) {
-        throw new UsageError(`--since is not a date: ${opts.since}`);
-      }
-      const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a whole number above 0: ${opts.limit}`);
+      const since = sinceTime(ctx, opts.since);
+      const limit = listingLimit(ctx, opts.limit);
       const accountIds = opts.email ? accountIdsForAddress(db, addressKey(opts.email)) : undefined;
-      const rows = listAudit(db, { ticket: ctx.ticket, accountIds, since: opts.since, limit });
+      const filter = { ticket: ctx.ticket, accountIds, since };
+      const rows = listAudit(db, { ...filter, limit });
+      const total = limit !== undefined && rows.length === limit ? countAudit(db, filter) : rows.length;
       // The JSON rows stay exactly as stored; people read a started hand-over with how it ended.
       const ends = ctx.json ? new Map() : handoverEnds(db, rows);
-      printData(ctx, rows, () =>
-        rows.length
-          ? table(
-              [
-                { header: 'id', value: (r: (typeof rows)[number]) => r.id },
-                { header: 'at', value: (r) => r.at },
-                { header: 'agent', value: (r) => r.agent },
-                { header: 'action', value: (r) => r.action },
-                { header: 'ticket', value: (r) => r.ticket },
-                { header: 'account', value: (r) => r.account_id },
-                { header: 'outcome', value: (r) => outcomeShown(r, ends.get(r.id)) },
-                { header: 'detail', value: (r) => r.detail },
-              ],
-              rows,
-            )
-          : 'No audit rows match.',
-      );
+      const clock = clockOf(ctx);
+      // Nothing to list: said on stderr, so a script reading the rows gets none rather than a sentence.
+      if (!rows.length && !ctx.json) {
+        note(ctx, 'No audit rows match.');
+        return EXIT.ok;
+      }
+      await printData(ctx, rows, (): Block[] => [
+        table<AuditRow>(
+          [
+            { header: 'id', value: (r) => r.id, keep: true },
+            { header: 'at', value: (r) => timeForPeople(r.at, clock), piped: (r) => r.at, keep: true },
+            { header: 'agent', value: (r) => r.agent },
+            { header: 'action', value: (r) => r.action },
+            { header: 'ticket', value: (r) => r.ticket },
+            { header: 'account', value: (r) => r.account_id },
+            { header: 'outcome', value: (r) => outcomeShown(r, ends.get(r.id)), style: (r) => outcomeStyle(r.outcome) },
+            { header: 'detail', value: (r) => r.detail, grow: true },
+          ],
+          rows,
+        ),
+        ...shownFooter(rows.length, total, ['row', 'rows'], 'the latest'),
+      ], { pager: opts.pager });
       return EXIT.ok;
     } finally {
       db.close();
     }
   });
+}
+
+function outcomeStyle(outcome: string): 'bad' | 'warn' | undefined {
+  if (outcome === 'refused' || outcome === 'error' || outcome === 'invalid') return 'bad';
+  return outcome === 'not_found' ? 'warn' : undefined;
 }
 
 /** A started hand-over (a notes zip, a caseload CSV) shows whether it completed: a crash can leave it open. */

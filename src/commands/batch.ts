@@ -6,7 +6,8 @@ import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import type { BatchSettings } from '../batch/dispatch.js';
 import { ticketKey } from '../batch/ledger.js';
-import { fileOutput, streamOutput, type ResultsOutput } from '../batch/output.js';
+import { fileOutput, screenOutput, streamOutput, type ResultsOutput } from '../batch/output.js';
+import type { ResultRow } from '../batch/results.js';
 import { planLines, summaryLine, UNFINISHED } from '../batch/plan.js';
 import { progressBar } from '../batch/progress.js';
 import { runBatch, type Summary, type Tally } from '../batch/run.js';
@@ -18,14 +19,14 @@ import { OutputWriteError } from '../files/errors.js';
 import { mirrorFiles } from '../files/protected.js';
 import { DEFAULT_POLICY, loadPolicy, type RetentionPolicy } from '../rules/policy.js';
 import { checkDesk } from '../rules/tickets.js';
-import { note, printJson } from '../render.js';
+import { command, note, printData, printJson, span, table, type Block, type Style } from '../render.js';
+import { shellWord } from '../rules/emails.js';
 import type { Db } from '../store/db.js';
 import { processedTicket } from '../store/processed-tickets.js';
 import { handle, type Runtime } from './define.js';
 import { openForWrite } from './mirror.js';
 import { auditRead } from './read-audit.js';
 import { announceHolder, describeHolder } from '../store/lock-holder.js';
-import type { ResultRow } from '../batch/results.js';
 
 interface BatchOptions {
   out?: string;
@@ -68,7 +69,13 @@ async function batch(ctx: Context, source: string, opts: BatchOptions): Promise<
   const settings: BatchSettings = { notesDir: resolve(opts.notesDir), policy: policyFor(ctx, file), protect };
   const desk = opts.desk !== undefined ? checkedDeskOption(opts.desk) : (file.desk ?? ctx.desk);
   // Opened before the mirror: a bad --out fails before anything is applied (its temporary file proves it).
-  const output: ResultsOutput = opts.out ? fileOutput(opts.out, { force: Boolean(opts.force), protect }) : streamOutput(ctx.io.stdout);
+  // A terminal gets the results as a table once the progress bar is gone (values made visible, never raw
+  // CSV from clients); a pipe gets the exact, formula-safe CSV as it is produced.
+  const output: ResultsOutput = opts.out
+    ? fileOutput(opts.out, { force: Boolean(opts.force), protect })
+    : ctx.io.stdoutIsTTY
+      ? screenOutput((rows) => printData(ctx, rows, () => resultsTable(rows)))
+      : streamOutput(ctx.io.stdout);
   let db: Db | undefined;
   const tally: Tally = { rows: 0, recorded: 0 };
   let work: Cancellable | undefined;
@@ -101,7 +108,10 @@ async function batch(ctx: Context, source: string, opts: BatchOptions): Promise<
       note(ctx, summaryLine(summary.rows, summary.by_outcome, ctx.dryRun));
       if (opts.out) note(ctx, `Results: ${opts.out}`);
       if (ctx.dryRun) note(ctx, 'Nothing was changed (dry run).');
-      else if (unfinished) note(ctx, 'Rows not done were not recorded: fix the cause, then run the same file again (done tickets are not applied twice).');
+      else if (unfinished) {
+        const again = ['cx batch', shellWord(source), ...(opts.typeColumn ? ['--type-column', shellWord(opts.typeColumn)] : []), ...(opts.out ? ['--out', shellWord(opts.out), '--force'] : []), '--yes'];
+        note(ctx, [span('Next:', 'bold'), span(' rows not done were not recorded: fix their cause, then run the same file again (done tickets are not applied twice):')], command(again.join(' ')));
+      }
     }
     return unfinished ? EXIT.batchIncomplete : EXIT.ok;
   } catch (err) {
@@ -113,6 +123,23 @@ async function batch(ctx: Context, source: string, opts: BatchOptions): Promise<
     work?.end();
     db?.close();
   }
+}
+
+function resultsTable(rows: readonly ResultRow[]): Block[] {
+  const style = (o: string): Style | undefined => (UNFINISHED.has(o as Outcome) ? (o === 'not_found' ? 'warn' : 'bad') : o === 'planned' ? 'plan' : 'good');
+  return [
+    table<ResultRow>(
+      [
+        { header: 'ticket', value: (r) => r.ticket_id, keep: true },
+        { header: 'type', value: (r) => r.type },
+        { header: 'email', value: (r) => r.email },
+        { header: 'outcome', value: (r) => r.outcome.replace('_', ' '), keep: true, style: (r) => style(r.outcome) },
+        { header: 'account', value: (r) => r.account_id },
+        { header: 'detail', value: (r) => r.detail, grow: true },
+      ],
+      rows,
+    ),
+  ];
 }
 
 function holderText(ctx: Context): string {
@@ -141,7 +168,7 @@ function stoppedReport(ctx: Context, err: unknown, tally: Tally, total: number, 
   const far = `after ${n(tally.rows)} of ${n(total)} row${total === 1 ? '' : 's'}: ${kept}${results}`;
   const again = 'run the same command again to go on (recorded tickets are not applied twice)';
   if (cancelled) return new CancelledError(`cancelled ${far}`, again);
-  return new OutputWriteError(err.path, err.code, `${err.message}; the batch stopped ${far}`, err.hint ? `${err.hint}; ${again}` : again);
+  return new OutputWriteError(err.path, err.code, `${err.message}; the batch stopped ${far}`, typeof err.hint === 'string' ? `${err.hint}; ${again}` : again);
 }
 
 async function readInput(ctx: Context, source: string): Promise<Buffer> {

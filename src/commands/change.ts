@@ -4,7 +4,7 @@
 import { confirmChange, requireTicket, type Context } from '../context.js';
 import type { ActionDeps, ActionResult } from '../actions/common.js';
 import { exitCodeForOutcome } from '../errors.js';
-import { note, printOutcome } from '../render.js';
+import { note, printOutcome, type Block } from '../render.js';
 import type { Db } from '../store/db.js';
 import { openForWrite } from './mirror.js';
 import { auditRead } from './read-audit.js';
@@ -64,7 +64,7 @@ function auditShown(ctx: Context, db: Db, options: ChangeOptions, r: ActionResul
  * `promised` holds the keys CONTRACTS.md promises for this command, with their value when the outcome has
  * none (a refusal has no retention date, no zip): every outcome shows every promised key.
  */
-export function finish(ctx: Context, r: ActionResult, extra: string[] = [], promised: Record<string, unknown> = {}): number {
+export function finish(ctx: Context, r: ActionResult, extra: readonly Block[] = [], promised: Record<string, unknown> = {}): number {
   for (const [key, empty] of Object.entries(promised)) if (r[key] === undefined) r[key] = empty;
   printOutcome(ctx, r, extra);
   return exitCodeForOutcome(r.outcome);

@@ -27,8 +27,7 @@ with the keys db, policy, agent, tz, desk, platform_url; the platform secret sta
     const rows = [...SHOWN.map((name) => row(name, ctx.settings)), lockWait(ctx.io.env)];
     const looked = configFileLocation(ctx.io.env).path;
     const file = { path: ctx.settings.configFile ?? looked, found: ctx.settings.configFile !== null };
-    printData(ctx, { config_file: file, settings: rows }, () =>
-      [
+    await printData(ctx, { config_file: file, settings: rows }, () => [
         file.found ? `Config file: ${file.path}` : `Config file: none (looked for ${file.path})`,
         table<Row>(
           [
@@ -39,8 +38,7 @@ with the keys db, policy, agent, tz, desk, platform_url; the platform secret sta
           ],
           rows,
         ),
-      ].join('\n'),
-    );
+    ]);
   });
 }
 

@@ -1,10 +1,11 @@
 // cx deactivate <email> [--requested-by <email>]: a client's request to close their account.
 import type { Command } from 'commander';
 import { deactivateClient } from '../actions/deactivate.js';
-import type { ActionResult } from '../actions/common.js';
 import { UsageError } from '../errors.js';
 import { checkAddress } from '../rules/email.js';
+import { deactivateAdvice } from '../rules/guidance.js';
 import { loadPolicy } from '../rules/policy.js';
+import { adviceLines, guidanceContext } from '../render.js';
 import { finish, runChange } from './change.js';
 import { handle, type Runtime } from './define.js';
 
@@ -32,17 +33,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
       question: (plan) => `Deactivate ${plan.account_id} <${String(plan.email)}> and keep the records until ${String(plan.retain_until)}?`,
       preview: (plan) => [String(plan.detail), `Retention rule: ${String(plan.retention_rule)}`],
     });
-    return finish(ctx, r, nextSteps(r), { retain_until: null, retention_rule: null });
+    const lines = [...(r.retention_rule ? [`Retention rule: ${String(r.retention_rule)}`] : []), ...adviceLines(deactivateAdvice(r, guidanceContext(ctx, email)))];
+    return finish(ctx, r, lines, { retain_until: null, retention_rule: null });
   });
-}
-
-/** What the agent reads under the outcome line: the rule behind the date, and what to do next. */
-function nextSteps(r: ActionResult): string[] {
-  const lines: string[] = [];
-  if (r.retention_rule) lines.push(`Retention rule: ${String(r.retention_rule)}`);
-  if (r.follow_up) lines.push(`Follow up: ${String(r.follow_up)}`);
-  const next = r.next_appointment as { at: string; provider_id: string } | undefined;
-  if (next) lines.push(`The client still has an appointment on ${next.at.slice(0, 10)} with provider ${next.provider_id}: make sure it is cancelled.`);
-  if (r.next_command) lines.push(`Use: ${String(r.next_command)}`);
-  return lines;
 }

@@ -5,14 +5,19 @@ import { resolveContext, type Context } from '../context.js';
 import type { IO } from '../io.js';
 import type { Prompter } from '../prompt.js';
 
+/** A global option a command honours, as its help lists it: the flag and what it does there. */
+export type GlobalHelp = readonly [flag: string, meaning: string];
+
 export interface CommandEntry {
   /** The word typed after `cx` (or after the parent command). */
   name: string;
   /** Positional arguments, as commander spells them: `<email>`, `[dir]`. */
   args?: string;
   summary: string;
-  /** One line an agent can copy. */
-  example: string;
+  /** Two or three lines an agent can copy, covering the main flags; the first is the one `cx --help` lists. */
+  examples: string[];
+  /** The global options (--ticket, --yes, --dry-run, --json) this command honours, and what each does here. */
+  globals?: GlobalHelp[];
   load?: () => Promise<CommandModule>;
   children?: CommandEntry[];
 }

@@ -2,10 +2,10 @@
 // new family member. Exit 3 when no account uses the mailbox, 2 for an unusable address or name.
 import type { Command } from 'commander';
 import { familyReport, type FamilyReport } from '../actions/family.js';
+import type { AccountRef } from '../actions/lookup.js';
 import { EXIT, UsageError } from '../errors.js';
-import { printData } from '../render.js';
+import { note, plural, printData, printError, printJson, span, table, type Block, type Line } from '../render.js';
 import { handle, type Runtime } from './define.js';
-import { refList } from './lookup-view.js';
 import { openForRead } from './mirror.js';
 import { auditRead } from './read-audit.js';
 
@@ -28,33 +28,53 @@ export function configure(cmd: Command, runtime: Runtime): void {
       if (outcome.kind === 'invalid') throw new UsageError(`not usable: ${outcome.reason}`);
       const report = outcome.report;
       auditRead(ctx, db, { action: 'family', how: opts.suggest !== undefined ? 'by mailbox, with a suggestion' : 'by mailbox', accountIds: report.accounts.map((a) => a.id) });
-      printData(ctx, report, () => familyText(report, opts.suggest));
-      return report.accounts.length ? EXIT.ok : EXIT.notFound;
+      if (!report.accounts.length) {
+        if (ctx.json) printJson(ctx, report);
+        else {
+          printError(ctx, `no account uses the mailbox ${report.mailbox}`);
+          note(ctx, ...suggestionLines(report, opts.suggest));
+        }
+        return EXIT.notFound;
+      }
+      await printData(ctx, report, () => familyBlocks(report, opts.suggest));
+      return EXIT.ok;
     } finally {
       db.close();
     }
   });
 }
 
-function familyText(r: FamilyReport, suggestFor: string | undefined): string {
-  const lines: string[] = [];
-  if (!r.accounts.length) lines.push(`No account uses the mailbox ${r.mailbox}.`);
-  else {
-    const n = r.accounts.length;
-    lines.push(`Mailbox ${r.mailbox}: ${n} account${n === 1 ? '' : 's'}`, refList(r.accounts));
-  }
-  if (r.from_former_address) lines.push(`(${r.query.trim()} is a former address; this is the mailbox of the current one, ${r.address})`);
+function familyBlocks(r: FamilyReport, suggestFor: string | undefined): Block[] {
+  const n = r.accounts.length;
+  const blocks: Block[] = [
+    `Mailbox ${r.mailbox}: ${plural(n, 'account')}`,
+    table([
+      { header: 'id', value: (a: AccountRef) => a.id, keep: true },
+      { header: 'email', value: (a) => a.email },
+      { header: 'name', value: (a) => a.name },
+    ], r.accounts),
+  ];
+  if (r.from_former_address) blocks.push(`(${r.query.trim()} is a former address; this is the mailbox of the current one, ${r.address})`);
+  return [...blocks, ...suggestionLines(r, suggestFor)];
+}
+
+function suggestionLines(r: FamilyReport, suggestFor: string | undefined): Line[] {
   if (!r.plus_addressing) {
-    lines.push(
+    return [
       `${r.domain} is not one of the providers where the platform supports family +alias addresses (Gmail, Hotmail, Outlook, iCloud):`,
       'a family member needs an email address of their own.',
-    );
-  } else if (suggestFor !== undefined) {
-    lines.push(
-      r.suggestion
-        ? `Suggested address for ${suggestFor.trim()}: ${r.suggestion} (no account uses it; it delivers to ${r.mailbox})`
-        : `No free +alias address could be made from "${suggestFor.trim()}": choose another name.`,
-    );
+    ];
   }
-  return lines.join('\n');
+  if (suggestFor === undefined) return [];
+  const name = suggestFor.trim();
+  const lines: Line[] = r.same_name.map((a): Line => [
+    span(`${a.name} already has an account at this mailbox:`, 'warn'),
+    span(` ${a.id} ${a.email}. Check with the person before making another one for ${name}.`),
+  ]);
+  lines.push(
+    r.suggestion
+      ? `Suggested address for ${name}: ${r.suggestion} (no account uses it; it delivers to ${r.mailbox})`
+      : `No free +alias address could be made from "${name}": choose another name.`,
+  );
+  return lines;
 }

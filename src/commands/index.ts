@@ -1,72 +1,95 @@
-// Every cx command: its name, summary and example, and where its code is. Only the command that runs is
-// imported. A test checks that every entry has a summary and an example that names it.
-import type { CommandEntry } from './define.js';
+// Every cx command: its name, summary, examples and the global options it honours, and where its code is.
+// Only the command that runs is imported. A test checks that every entry has a summary, two or three
+// examples that name it, and that its help lists them.
+import type { CommandEntry, GlobalHelp } from './define.js';
+
+const JSON_OUT: GlobalHelp = ['--json', 'machine-readable output on stdout'];
+const JSON_OUTCOME: GlobalHelp = ['--json', 'the outcome object on stdout (also for a refusal or not-found)'];
+const TICKET_CHANGE: GlobalHelp = ['--ticket <id>', 'the ticket the change is filed under (asked in a terminal, required elsewhere)'];
+const TICKET_READ: GlobalHelp = ['--ticket <id>', 'recorded with this read of patient data in the audit log'];
+const TICKET_FILTER: GlobalHelp = ['--ticket <id>', 'only the rows of this ticket'];
+const YES: GlobalHelp = ['-y, --yes', 'no confirmation prompt (required without a terminal)'];
+const DRY_RUN: GlobalHelp = ['--dry-run', 'say what would happen, change nothing'];
+
+const CHANGE = [TICKET_CHANGE, YES, DRY_RUN, JSON_OUTCOME];
 
 export const COMMANDS: CommandEntry[] = [
   {
     name: 'lookup',
     args: '[email]',
-    summary: 'find the account(s) an address (or a name and date of birth) identifies',
-    example: 'cx lookup " Jane.Doe@GoogleMail.com "',
+    summary: 'find the accounts an address, an account id, or a name and date of birth identifies',
+    examples: ['cx lookup " Jane.Doe@GoogleMail.com "', 'cx lookup --id p202', 'cx lookup --name "Maria Garcia" --dob 1991-07-30'],
+    globals: [TICKET_READ, JSON_OUT],
     load: () => import('./lookup.js'),
   },
   {
     name: 'family',
     args: '<email>',
     summary: 'list the accounts that share a mailbox; --suggest proposes a unique +alias address',
-    example: 'cx family jane.doe@gmail.com --suggest "Sam Doe"',
+    examples: ['cx family jane.doe@gmail.com', 'cx family jane.doe@gmail.com --suggest "Max"'],
+    globals: [TICKET_READ, JSON_OUT],
     load: () => import('./family.js'),
   },
   {
     name: 'reset',
     args: '<email>',
     summary: 'queue a password reset (client or provider flow), or the verification email for an unverified account',
-    example: 'cx reset jane.doe@gmail.com --ticket 48213',
+    examples: ['cx reset jane.doe@gmail.com --ticket 48213', 'cx reset priya.raman@hotmail.com --resubscribe --ticket 48213', 'cx reset noah.kim@icloud.com --ticket 48213 --dry-run'],
+    globals: CHANGE,
     load: () => import('./reset.js'),
   },
   {
     name: 'resubscribe',
     args: '<email>',
     summary: 'take an address off the global unsubscribe list',
-    example: 'cx resubscribe jane.doe@gmail.com --ticket 48213',
+    examples: ['cx resubscribe priya.raman@hotmail.com --ticket 48213', 'cx resubscribe grace.whitaker@aol.com --force --reason "address confirmed by phone" --ticket 48213'],
+    globals: CHANGE,
     load: () => import('./resubscribe.js'),
   },
   {
     name: 'outbox',
     summary: 'list the emails that actions have queued',
-    example: 'cx outbox --ticket 48213',
+    examples: ['cx outbox --ticket 48213', 'cx outbox --email jane.doe@gmail.com --status pending', 'cx outbox --since 2026-11-01 --limit 50'],
+    globals: [TICKET_FILTER, JSON_OUT],
     load: () => import('./outbox.js'),
   },
   {
     name: 'deactivate',
     args: '<email>',
     summary: "deactivate a client's account; nothing is deleted, the record is kept until its retention date",
-    example: 'cx deactivate client@example.com --ticket 48214',
+    examples: ['cx deactivate client@example.com --ticket 48214', 'cx deactivate client@example.com --requested-by client@example.com --ticket 48214 --dry-run'],
+    globals: CHANGE,
     load: () => import('./deactivate.js'),
   },
   {
     name: 'retention',
     summary: 'list deactivated records, their retention dates and rules, and which are due',
-    example: 'cx retention --due --as-of 2033-01-01',
+    examples: ['cx retention --due', 'cx retention --due --as-of 2033-01-01', 'cx retention --since 2026-01-01 --limit 20'],
+    globals: [TICKET_READ, JSON_OUT],
     load: () => import('./retention.js'),
   },
   {
     name: 'offboard',
     args: '<provider-email>',
     summary: "terminate a provider's contract and show which clients may leave with them and which stay",
-    example: 'cx offboard provider@example.com --ticket 48215 --out caseload.csv',
+    examples: ['cx offboard provider@example.com --ticket 48215', 'cx offboard provider@example.com --effective 2026-12-31 --out caseload.csv --ticket 48215'],
+    globals: CHANGE,
     load: () => import('./offboard.js'),
   },
   {
     name: 'notes',
     summary: 'progress notes',
-    example: 'cx notes export provider@example.com --ticket 48216',
+    examples: ['cx notes export provider@example.com --ticket 48216'],
     children: [
       {
         name: 'export',
         args: '<provider-email>',
         summary: "zip a provider's progress notes, found by current or former address",
-        example: 'cx notes export old.address@example.com --ticket 48216 --out notes.zip --verify',
+        examples: [
+          'cx notes export old.address@example.com --ticket 48216 --out notes.zip --verify',
+          'cx notes export provider@example.com --client client@example.com --since 2025-01-01 --until 2025-12-31 --ticket 48216',
+        ],
+        globals: CHANGE,
         load: () => import('./notes/export.js'),
       },
     ],
@@ -75,43 +98,49 @@ export const COMMANDS: CommandEntry[] = [
     name: 'batch',
     args: '<tickets>',
     summary: 'process a CSV ticket export (or - for stdin), one result row per ticket',
-    example: 'cx batch tickets.csv --out results.csv --yes',
+    examples: ['cx batch tickets.csv --out results.csv --yes', 'cx batch tickets.csv --dry-run', 'cx batch zendesk.csv --type-column "CX action [list]" --out results.csv --yes'],
+    globals: [YES, DRY_RUN, ['--json', 'the summary {"rows","by_outcome","out"} on stdout (needs --out)']],
     load: () => import('./batch.js'),
   },
   {
     name: 'audit',
     summary: 'show the audit log; --verify checks its hash chain',
-    example: 'cx audit --ticket 48213',
+    examples: ['cx audit --ticket 48213', 'cx audit --email jane.doe@gmail.com --since 2026-11-01', 'cx audit --verify'],
+    globals: [TICKET_FILTER, JSON_OUT],
     load: () => import('./audit.js'),
   },
   {
     name: 'db',
     summary: 'create, load and check the local mirror',
-    example: 'cx db seed --demo',
+    examples: ['cx db seed --demo'],
     children: [
       {
         name: 'init',
         summary: 'create an empty mirror (or bring an existing one to the current schema)',
-        example: 'cx db init --db data/mirror.db',
+        examples: ['cx db init --db data/mirror.db', 'cx db init --dry-run'],
+        globals: [DRY_RUN, JSON_OUT],
         load: () => import('./db/init.js'),
       },
       {
         name: 'seed',
         summary: 'load the demo data (fixtures/demo) into the mirror',
-        example: 'cx db seed --demo',
+        examples: ['cx db seed --demo', 'cx db seed --demo --db /tmp/demo.db'],
+        globals: [DRY_RUN, JSON_OUT],
         load: () => import('./db/seed.js'),
       },
       {
         name: 'import',
         args: '<dir>',
         summary: 'load CSV exports (accounts.csv, former_emails.csv, ...) in one transaction',
-        example: 'cx db import exports/2026-11-27',
+        examples: ['cx db import exports/2026-11-27', 'cx db import exports/2026-11-27 --dry-run'],
+        globals: [DRY_RUN, JSON_OUT],
         load: () => import('./db/import.js'),
       },
       {
         name: 'doctor',
         summary: 'check the mirror: integrity, foreign keys, schema, audit log, policy; --strict is the CI smoke gate',
-        example: 'cx db doctor --strict --max-age 26 --min-accounts 1000 --json',
+        examples: ['cx db doctor', 'cx db doctor --strict --max-age 26 --min-accounts 1000 --json'],
+        globals: [JSON_OUT],
         load: () => import('./db/doctor.js'),
       },
     ],
@@ -119,14 +148,16 @@ export const COMMANDS: CommandEntry[] = [
   {
     name: 'config',
     summary: 'show the effective settings and where each came from (flag, environment, config file, default)',
-    example: 'cx config --json',
+    examples: ['cx config', 'cx config --json'],
+    globals: [JSON_OUT],
     load: () => import('./config.js'),
   },
   {
     name: 'completion',
     args: '<shell>',
     summary: 'print the shell completion script for bash, zsh or fish (commands and options only)',
-    example: 'cx completion bash > ~/.local/share/bash-completion/completions/cx',
+    examples: ['cx completion bash > ~/.local/share/bash-completion/completions/cx', 'cx completion fish > ~/.config/fish/completions/cx.fish'],
+    globals: [],
     load: () => import('./completion.js'),
   },
 ];

@@ -1,29 +1,56 @@
-// What `cx lookup` and `cx family` print for people: an account card, short lists, suggestions.
-// JSON callers get the report objects themselves (render.printData).
+// What `cx lookup` and `cx family` show people: an account card whose important facts (closed, ended,
+// blocked, unverified) stand out in words and colour, short lists, suggestions as ready commands. JSON
+// callers get the report objects themselves.
 import type { AccountRef, LookupReport, Match } from '../actions/lookup.js';
-import { dateOf } from '../rules/dates.js';
-import { fields, table } from '../render.js';
+import { shellWord } from '../rules/emails.js';
+import { lookupAdvice, lookupSuggestionAdvice } from '../rules/guidance.js';
+import { visible } from '../rules/visible-text.js';
+import { adviceLines, BLANK, dayForPeople, fields, span, table, type Block, type Clock, type Line, type Span } from '../render.js';
+import { displayWidth } from '../render/text.js';
 
 const MATCHED_BY: Record<Match['matched_by'], string> = {
   email: 'its current address',
   former_email: 'a former address',
   mailbox: 'the same mailbox written another way',
   name: 'name',
+  id: 'account id',
 };
 
-const day = (t: string | null): string | null => (t ? dateOf(t) : null);
+export interface CardContext {
+  clock: Clock;
+  ticket?: string;
+  brand: string;
+}
 
-export function accountCard(m: Match): string {
-  const title = `${m.name || '(no name)'} · ${m.role} ${m.id}`;
-  const rows: Array<[string, string | number | null | undefined]> = [
+/** The facts an agent must not miss, in capitals and colour: each one changes what they can do. */
+function alerts(m: Match): Line[] {
+  const out: Line[] = [];
+  if (m.status === 'deactivated') {
+    const kept = m.retention?.retain_until ? `; records kept until ${m.retention.retain_until}` : '';
+    out.push([span('  DEACTIVATED', 'alert'), span(`: the account is closed and cannot sign in${kept}`)]);
+  }
+  if (m.status === 'terminated') {
+    const ended = m.contract?.ends_at ? `, effective ${m.contract.ends_at}` : '';
+    out.push([span('  TERMINATED', 'alert'), span(`: the provider's contract has ended${ended}; the account cannot sign in`)]);
+  }
+  if (m.suppression) {
+    out.push([span(`  SUPPRESSED (${m.suppression.reason})`, 'alert'), span(` since ${m.suppression.since}: no email reaches this address`)]);
+  }
+  if (!m.verified) out.push([span('  NOT VERIFIED', 'warn'), span(': a reset sends the verification email first')]);
+  if (m.disposable) out.push([span('  DISPOSABLE DOMAIN', 'warn'), span(': a throwaway-mail address (flagged, not refused)')]);
+  return out;
+}
+
+export function accountCard(m: Match, c: CardContext): Block[] {
+  const title: Line = [span(m.name || '(no name)', 'bold'), span(` · ${m.role} ${m.id}`)];
+  const status: Span[] = [span(m.status, m.status === 'active' ? 'good' : 'alert'), span(`, ${m.verified ? 'verified' : 'not verified'}`)];
+  const rows: Array<[string, string | null | Span[]]> = [
     ['email', m.email],
     ['found by', MATCHED_BY[m.matched_by]],
-    ['status', `${m.status}, ${m.verified ? 'verified' : 'NOT verified'}`],
-    ['suppressed', m.suppression ? `${m.suppression.reason} since ${m.suppression.since}: no email reaches this address` : 'no'],
-    ['disposable', m.disposable ? 'yes: a throwaway-mail domain (flagged, not refused)' : null],
+    ['status', status],
     ['date of birth', m.dob ? `${m.dob} (as given)` : null],
-    ['created', day(m.created_at)],
-    ['last active', day(m.last_active_at)],
+    ['created', dayForPeople(m.created_at, c.clock)],
+    ['last active', m.last_active_at ? dayForPeople(m.last_active_at, c.clock) : null],
   ];
   if (m.contract) {
     const { status, ends_at } = m.contract;
@@ -35,10 +62,12 @@ export function accountCard(m: Match): string {
   }
   if (m.caseload) rows.push(['caseload', `${m.caseload.search} from search, ${m.caseload.provider} added by the provider`]);
   if (m.providers) {
-    rows.push(['providers', m.providers.length ? m.providers.map((p) => `${p.name} <${p.email}> (${p.source})`).join('; ') : 'none']);
+    if (!m.providers.length) rows.push(['providers', 'none']);
+    m.providers.forEach((p, i) => rows.push([i === 0 ? 'providers' : '', `${p.name} <${p.email}> (${p.source})`]));
   }
   if (m.retention) rows.push(['retained until', retentionText(m.retention)]);
-  return `${title}\n${indent(fields(rows))}`;
+  const advice = adviceLines(lookupAdvice(m, c));
+  return [title, ...alerts(m), ...fields(rows), ...(advice.length ? [BLANK, ...advice] : [])];
 }
 
 function retentionText(r: NonNullable<Match['retention']>): string {
@@ -47,56 +76,63 @@ function retentionText(r: NonNullable<Match['retention']>): string {
   return `${r.retain_until} (${r.rule ?? 'rule not recorded'}; ${how})`;
 }
 
-export function refList(refs: AccountRef[]): string {
-  const idWidth = Math.max(...refs.map((r) => r.id.length));
-  const emailWidth = Math.max(...refs.map((r) => r.email.length));
-  return refs.map((r) => `  ${r.id.padEnd(idWidth)}  ${r.email.padEnd(emailWidth)}  ${r.name}`.trimEnd()).join('\n');
+/** Accounts as aligned lines (not a table: a lookup's one table is its matches). */
+export function refList(refs: AccountRef[]): Line[] {
+  const w = (s: string) => displayWidth(visible(s));
+  const idWidth = Math.max(...refs.map((r) => w(r.id)));
+  const emailWidth = Math.max(...refs.map((r) => w(r.email)));
+  const pad = (s: string, width: number) => s + ' '.repeat(width - w(s));
+  return refs.map((r) => `  ${pad(r.id, idWidth)}  ${pad(r.email, emailWidth)}  ${r.name}`.trimEnd());
 }
 
-export function matchTable(matches: Match[]): string {
+export function matchTable(matches: Match[]): Block {
   return table(
     [
-      { header: 'id', value: (m: Match) => m.id },
+      { header: 'id', value: (m: Match) => m.id, keep: true },
       { header: 'name', value: (m) => m.name },
       { header: 'email', value: (m) => m.email },
-      { header: 'role', value: (m) => m.role },
-      { header: 'status', value: (m) => m.status },
+      { header: 'role', value: (m) => m.role, keep: true },
+      { header: 'status', value: (m) => m.status, keep: true, style: (m) => (m.status === 'active' ? undefined : 'alert') },
+      { header: 'suppressed', value: (m) => m.suppression?.reason ?? '', keep: true, style: () => 'alert' },
     ],
     matches,
   );
 }
 
-export function familyText(report: LookupReport): string {
-  if (!report.family.length) return '';
-  return `Family (other accounts at the same mailbox through +alias addresses; not matches):\n${refList(report.family)}`;
+export function familyLines(report: LookupReport): Line[] {
+  if (!report.family.length) return [];
+  return ['Family (other accounts at the same mailbox through +alias addresses; not matches):', ...refList(report.family)];
 }
 
-export function notFoundText(report: LookupReport, dob: string | null): string {
-  const what = report.address !== null
-    ? `No account uses ${report.address} (as a current or former address, or the same mailbox).`
-    : `No account matches the name "${report.query}"${dob ? ` born ${dob}` : ''}.`;
-  const lines = [what];
-  if (report.suggestions.length) {
-    lines.push('Did you mean (check with the person; nothing was looked up under these):', ...report.suggestions.map((s) => `  ${s}`));
+/** Nothing matched: the sentence for `cx:` and the advice under it (suggestions as commands). */
+export function notFound(report: LookupReport, dob: string | null): { message: string; lines: Line[] } {
+  if (report.address === null) {
+    const message = `no account matches the name "${report.query.trim()}"${dob ? ` born ${dob}` : ''}`;
+    return {
+      message,
+      lines: [
+        'Check the spelling with the person, or look them up by an address they use:',
+        { command: 'cx lookup <their address>' },
+        ...(dob ? ['Or without the date of birth:', { command: `cx lookup --name ${shellWord(report.query.trim())}` }] : []),
+      ],
+    };
   }
-  return lines.join('\n');
+  const message = `no account uses ${report.address} (as a current or former address, or the same mailbox)`;
+  return { message, lines: adviceLines(lookupSuggestionAdvice(report.suggested)) };
 }
 
 /** The whole report for a non-interactive run: one card, or a table when several accounts match. */
-export function lookupText(report: LookupReport, dob: string | null = null): string {
-  const parts: string[] = [];
-  if (!report.matches.length) parts.push(notFoundText(report, dob));
-  else if (report.matches.length === 1) parts.push(accountCard(report.matches[0]!));
+export function lookupBlocks(report: LookupReport, c: CardContext): Block[] {
+  const blocks: Block[] = [];
+  if (report.matches.length === 1) blocks.push(...accountCard(report.matches[0]!, c));
   else {
-    parts.push(`${report.matches.length} accounts match:`, matchTable(report.matches));
-    if (report.truncated) parts.push('More accounts match than are listed: add --dob to narrow the search.');
-    else if (report.address === null) parts.push('Add --dob to narrow the search, or look one up by its address.');
+    blocks.push(`${report.matches.length} accounts match:`, matchTable(report.matches));
+    if (report.truncated) blocks.push('More accounts match than are listed: add --dob to narrow the search.');
+    else if (report.address === null && report.matches.some((m) => m.matched_by === 'name')) {
+      blocks.push('Add --dob to narrow the search, or look one up by its address.');
+    }
   }
-  const family = familyText(report);
-  if (family) parts.push(family);
-  return parts.join('\n\n');
-}
-
-function indent(s: string): string {
-  return s.split('\n').map((l) => `  ${l}`).join('\n');
+  const family = familyLines(report);
+  if (family.length) blocks.push(BLANK, ...family);
+  return blocks;
 }

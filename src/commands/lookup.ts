@@ -1,30 +1,35 @@
-// `cx lookup <email>` and `cx lookup --name "<first last>" [--dob YYYY-MM-DD]`: find the account(s).
-// Exit 0 when something matches, 3 when nothing does (with suggestions), 2 for an unusable address.
+// `cx lookup <email>`, `cx lookup --id <id>` and `cx lookup --name "<first last>" [--dob YYYY-MM-DD]`: find the
+// account(s). Exit 0 when something matches, 3 when nothing does (with suggestions), 2 for an unusable address.
 import type { Command } from 'commander';
-import { lookupAddress, lookupName, needsRetention, type LookupReport, type Match } from '../actions/lookup.js';
-import type { Context } from '../context.js';
+import { lookupAddress, lookupId, lookupName, needsRetention, type LookupOutcome, type LookupReport, type Match } from '../actions/lookup.js';
+import { clockOf, type Context } from '../context.js';
 import { EXIT, UsageError } from '../errors.js';
-import { note, printData, warn } from '../render.js';
+import { BLANK, note, printData, printError, printJson, warn } from '../render.js';
 import { isCalendarDate } from '../rules/dates.js';
+import { DEFAULT_SETTINGS, settingsFromEnv } from '../settings.js';
 import type { Db } from '../store/db.js';
 import { handle, type Runtime } from './define.js';
-import { accountCard, familyText, lookupText, matchTable } from './lookup-view.js';
+import { accountCard, familyLines, lookupBlocks, matchTable, notFound, type CardContext } from './lookup-view.js';
 import { openForRead } from './mirror.js';
 import { auditRead } from './read-audit.js';
 
 interface LookupOptions {
   name?: string;
   dob?: string;
+  id?: string;
 }
 
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd
+    .option('--id <id>', 'find the account with this id (as cx outbox, audit and retention show it)')
     .option('--name <full name>', 'find by first and last name, in either order (case, accents and punctuation ignored)')
     .option('--dob <YYYY-MM-DD>', 'with --name: only accounts with this date of birth')
     .addHelpText(
       'after',
       '\nAn address is matched as the current address, then a former one, then the same mailbox written another way\n' +
         '(Gmail dots, googlemail.com, a +tag). Accounts sharing the mailbox through +alias addresses are listed as family.\n' +
+        'Pasted text is accepted: `Jane Doe <jane.doe@gmail.com>` (the name shown as a hint) or an address with a\n' +
+        'trailing , . or ;. An argument without @ that is an account id finds that account.\n' +
         'Exit 3 when nothing matches (with suggestions, never applied), 2 when the address is not usable.',
     );
   handle(cmd, runtime, async (ctx, email: string | undefined, opts: LookupOptions) => {
@@ -32,33 +37,74 @@ export function configure(cmd: Command, runtime: Runtime): void {
     const db = openForRead(ctx);
     try {
       const deps = { db, now: ctx.now() };
-      const outcome = opts.name !== undefined ? lookupName(deps, opts.name, dob) : lookupAddress(deps, email!);
-      if (outcome.kind === 'invalid') {
-        throw new UsageError(opts.name !== undefined ? outcome.reason : `not a usable address: ${outcome.reason}`);
-      }
+      const outcome = find(deps, email, opts, dob);
       const report = outcome.report;
       await completeRetentionDates(ctx, db, report);
       const suggested = report.suggestions.length ? `, ${report.suggestions.length} suggested addresses` : '';
       auditRead(ctx, db, {
         action: 'lookup',
-        how: `${opts.name !== undefined ? 'by name' : 'by address'}${suggested}`,
-        accountIds: [...report.matches.map((m) => m.id), ...report.family.map((f) => f.id)],
+        how: `${opts.name !== undefined ? 'by name' : report.matches[0]?.matched_by === 'id' ? 'by id' : 'by address'}${suggested}`,
+        // The suggestions name the accounts that use them ("account 1001 uses this address"): shown, so audited.
+        accountIds: [...report.matches.map((m) => m.id), ...report.family.map((f) => f.id), ...report.suggested.flatMap((x) => (x.account_id ? x.account_id.split(', ') : []))],
       });
+      const card = cardContext(ctx);
+      if (!report.matches.length) {
+        if (ctx.json) printJson(ctx, report);
+        else {
+          const { message, lines } = notFound(report, dob);
+          printError(ctx, message);
+          note(ctx, ...lines);
+        }
+        return EXIT.notFound;
+      }
+      if (!ctx.json && report.pasted_name !== null) note(ctx, `Looked up ${report.address} (pasted with the name "${report.pasted_name}": check it is the same person).`);
       if (!ctx.json && report.disposable) warn(ctx, `${report.address} is on a disposable (throwaway) mail domain`);
-      if (!ctx.json && ctx.io.interactive && report.matches.length > 1) await pickOne(ctx, report);
-      else printData(ctx, report, () => lookupText(report, dob));
-      return report.matches.length ? EXIT.ok : EXIT.notFound;
+      if (!ctx.json && ctx.io.interactive && report.matches.length > 1) await pickOne(ctx, report, card);
+      else await printData(ctx, report, () => lookupBlocks(report, card));
+      return EXIT.ok;
     } finally {
       db.close();
     }
   });
 }
 
-/** An address or --name (not both); --dob only with --name, and a real date. Returns the dob or null. */
+/** By --name, by --id, by address; a bare argument without @ may be an account id. */
+function find(deps: { db: Db; now: Date }, email: string | undefined, opts: LookupOptions, dob: string | null): { report: LookupReport } {
+  const checked = (outcome: LookupOutcome, what: string): { report: LookupReport } => {
+    if (outcome.kind === 'invalid') throw new UsageError(`${what}${outcome.reason}`);
+    return outcome;
+  };
+  if (opts.name !== undefined) return checked(lookupName(deps, opts.name, dob), '');
+  if (opts.id !== undefined) {
+    const byId = lookupId(deps, opts.id);
+    if (!byId) throw new UsageError(`no account has the id ${JSON.stringify(opts.id.trim())}`, 'ids are as cx outbox, cx audit and cx retention show them; look up by address instead');
+    return checked(byId, '');
+  }
+  const byAddress = lookupAddress(deps, email!);
+  if (byAddress.kind === 'invalid' && !email!.includes('@')) {
+    const byId = lookupId(deps, email!);
+    if (byId) return checked(byId, '');
+    throw new UsageError(`not a usable address: ${byAddress.reason} No account has the id ${JSON.stringify(email!.trim())} either.`);
+  }
+  return checked(byAddress, 'not a usable address: ');
+}
+
+function cardContext(ctx: Context): CardContext {
+  let brand = DEFAULT_SETTINGS.brand;
+  try {
+    brand = settingsFromEnv(ctx.io.env).brand;
+  } catch {
+    // A bad CX_BRAND is reported by the commands that send email; a lookup still answers.
+  }
+  return { clock: clockOf(ctx), ticket: ctx.ticket, brand };
+}
+
+/** An address, --id or --name (one of them); --dob only with --name, and a real date. Returns the dob or null. */
 function checkedOptions(email: string | undefined, opts: LookupOptions): string | null {
-  if (opts.name !== undefined && email !== undefined) throw new UsageError('give an address or --name, not both');
-  if (opts.name === undefined && email === undefined) {
-    throw new UsageError('give an address to look up, or --name "<first last>"', 'e.g. cx lookup jane.doe@gmail.com');
+  const given = [email !== undefined, opts.name !== undefined, opts.id !== undefined].filter(Boolean).length;
+  if (given > 1) throw new UsageError('give one of: an address, --id or --name');
+  if (given === 0) {
+    throw new UsageError('give an address to look up, --id <id>, or --name "<first last>"', { commands: ['cx lookup jane.doe@gmail.com'] });
   }
   if (opts.dob === undefined) return null;
   if (opts.name === undefined) throw new UsageError('--dob narrows a --name search; an address lookup needs no date of birth');
@@ -74,13 +120,13 @@ async function completeRetentionDates(ctx: Context, db: Db, report: LookupReport
 }
 
 /** In a terminal, several matches: list them, let the agent pick one, and show that one in full. */
-async function pickOne(ctx: Context, report: LookupReport): Promise<void> {
-  printData(ctx, report, () => `${report.matches.length} accounts match:\n${matchTable(report.matches)}`);
+async function pickOne(ctx: Context, report: LookupReport, card: CardContext): Promise<void> {
+  await printData(ctx, report, () => [`${report.matches.length} accounts match:`, matchTable(report.matches)]);
   if (report.truncated) note(ctx, 'More accounts have this name than are listed: add --dob to narrow the search.');
   const chosen = await ctx.prompter.select<Match>(
     'Which account?',
     report.matches.map((m) => ({ name: `${m.name} <${m.email}> · ${m.role} ${m.id}`, value: m })),
   );
-  const family = familyText({ ...report, family: report.family.filter((f) => f.mailbox === chosen.mailbox) });
-  printData(ctx, chosen, () => `\n${accountCard(chosen)}${family ? `\n\n${family}` : ''}`);
+  const family = familyLines({ ...report, family: report.family.filter((f) => f.mailbox === chosen.mailbox) });
+  await printData(ctx, chosen, () => [BLANK, ...accountCard(chosen, card), ...(family.length ? [BLANK, ...family] : [])]);
 }

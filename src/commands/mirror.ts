@@ -56,8 +56,8 @@ function mustExist(ctx: Where): string {
   if (!ctx.dbPathIsDefault && !existsSync(dirname(ctx.dbPath))) {
     throw new UsageError(`the folder for the mirror does not exist: ${dirname(ctx.dbPath)} (the mirror path came from ${from})`, `check ${from}`);
   }
-  throw new UsageError(
-    `no mirror at ${ctx.dbPath}; create an empty one with the command below, or load the demo world with cx db seed --demo${dbOption(ctx)}`,
-    `cx db init${dbOption(ctx)}`,
-  );
+  throw new UsageError(`no mirror at ${ctx.dbPath}`, {
+    text: 'Create an empty one, or load the demo world:',
+    commands: [`cx db init${dbOption(ctx)}`, `cx db seed --demo${dbOption(ctx)}`],
+  });
 }

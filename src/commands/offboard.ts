@@ -9,8 +9,8 @@ import { checkOutput, openOutput, type OutputFile } from '../files/output-file.j
 import { mirrorFiles } from '../files/protected.js';
 import { MAX_DAYS_BACK } from '../rules/contract.js';
 import { isCalendarDate } from '../rules/dates.js';
-import { shellWord } from '../rules/emails.js';
-import { note, printError, table } from '../render.js';
+import { offboardAdvice } from '../rules/guidance.js';
+import { adviceLines, guidanceContext, note, plural, printError, table, type Block } from '../render.js';
 import { finish, runChange } from './change.js';
 import { handle, type Runtime } from './define.js';
 
@@ -64,19 +64,18 @@ export function configure(cmd: Command, runtime: Runtime): void {
           plan.scheduled
             ? `Schedule the termination of ${plan.account_id} <${String(plan.email)}> for ${String(plan.contract_ends_at)} (active until then)?`
             : `Terminate the contract of ${plan.account_id} <${String(plan.email)}>, effective ${String(plan.contract_ends_at)}?`,
-        preview: (plan) => [String(plan.detail), `${String(plan.may_leave_count)} client(s) may leave, ${String(plan.stay_count)} stay.`],
+        preview: (plan) => [String(plan.detail), `${plural(Number(plan.may_leave_count), 'client')} may leave, ${String(plan.stay_count)} stay.`],
       });
     } finally {
       csv?.discard();
     }
     const clients = r.clients as CaseloadEntry[] | undefined;
     if (written) r.caseload_csv = written.outcome === 'done' ? written.path : null;
-    // A refusal that one flag fixes (a date far back) ends with the command, on its own line, ready to paste.
-    const lines = r.outcome === 'refused' && typeof r.fix === 'string' ? [`  ${r.fix}`] : clients ? report(r, clients, ctx.ticket) : [];
-    const code = finish(ctx, r, lines, { clients: [], caseload_csv: null });
+    const advice = adviceLines(offboardAdvice(r, guidanceContext(ctx, email)));
+    const code = finish(ctx, r, [...(clients && r.outcome !== 'refused' ? report(clients) : []), ...advice], { clients: [], caseload_csv: null });
     if (written?.outcome === 'done') {
       const mode = csv?.direct ? '' : '; mode 0600: it holds client names';
-      note(ctx, `Caseload written to ${written.path} (${clients!.length} clients${mode}; recorded in the audit log).`);
+      note(ctx, `Caseload written to ${written.path} (${plural(clients!.length, 'client')}${mode}; recorded in the audit log).`);
     }
     if (opts.out !== undefined && r.outcome === 'planned') note(ctx, `Dry run: ${opts.out} not written.`);
     if (written?.outcome === 'failed') {
@@ -91,33 +90,28 @@ export function configure(cmd: Command, runtime: Runtime): void {
   });
 }
 
-function report(r: ActionResult, clients: CaseloadEntry[], ticket: string | undefined): string[] {
-  const leave = clients.filter((c) => c.may_leave);
-  const stay = clients.filter((c) => !c.may_leave);
-  const noIntake = stay.filter((c) => c.intake_date === null).length;
-  // printOutcome drops empty lines, so a blank line before a block is part of the block.
-  const group = (title: string, rows: CaseloadEntry[]): string =>
-    `\n${title}\n` +
-    (rows.length === 0
-      ? '  (none)'
-      : table<CaseloadEntry>(
-          [
-            { header: 'id', value: (c) => c.id },
-            { header: 'name', value: (c) => c.name },
-            { header: 'email', value: (c) => c.email },
-            { header: 'intake', value: (c) => c.intake_date ?? 'none on record' },
-            { header: 'last appointment', value: (c) => c.last_appointment },
-            { header: 'next appointment', value: (c) => c.next_appointment },
-          ],
-          rows,
-        ));
-  const zip = `${String(r.account_id).replace(/[^A-Za-z0-9._-]/g, '_')}-progress-notes.zip`;
-  return [
-    `Caseload: ${clients.length} client(s): ${leave.length} may leave with the provider, ${stay.length} stay on the platform.`,
-    group('MAY LEAVE with the provider (the provider booked their first intake):', leave),
-    group('STAY on the platform (they found the provider through search):', stay),
-    noIntake ? `${noIntake} client(s) have no intake on record: they stay until someone checks on the platform.` : '',
-    `\nNext: export the provider's progress notes (${String(r.progress_notes)}) and keep the file safe:`,
-    `  cx notes export ${shellWord(String(r.email))} --ticket ${ticket ? shellWord(ticket) : '<ticket>'} --out ${zip}`,
+function report(clients: CaseloadEntry[]): Block[] {
+  const leave = clients.filter((c) => c.may_leave).length;
+  const noIntake = clients.filter((c) => !c.may_leave && c.intake_date === null).length;
+  const blocks: Block[] = [
+    `Caseload: ${plural(clients.length, 'client')}: ${leave} may leave with the provider (the provider booked their first intake), ${clients.length - leave} stay on the platform (they found the provider through search).`,
   ];
+  if (clients.length) {
+    blocks.push(
+      table<CaseloadEntry>(
+        [
+          { header: 'id', value: (c) => c.id, keep: true },
+          { header: 'name', value: (c) => c.name },
+          { header: 'email', value: (c) => c.email },
+          { header: 'goes', value: (c) => (c.may_leave ? 'may leave' : 'stays'), keep: true, style: (c) => (c.may_leave ? 'warn' : undefined) },
+          { header: 'intake', value: (c) => c.intake_date ?? 'none', keep: true },
+          { header: 'last visit', value: (c) => c.last_appointment, keep: true },
+          { header: 'next visit', value: (c) => c.next_appointment, keep: true },
+        ],
+        clients,
+      ),
+    );
+  }
+  if (noIntake) blocks.push(`${plural(noIntake, 'client has', 'clients have')} no intake on record: they stay until someone checks on the platform.`);
+  return blocks;
 }

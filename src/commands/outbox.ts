@@ -1,15 +1,17 @@
 // `cx outbox`: the emails actions have queued, oldest first; filter by status, address or ticket.
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { clockOf } from '../context.js';
+import { EXIT, UsageError } from '../errors.js';
 import { addressKey, checkAddress } from '../rules/email.js';
-import { printData, table } from '../render.js';
+import { note, printData, table, timeForPeople, type Block } from '../render.js';
 import { accountIdsForAddress } from '../store/accounts.js';
-import { listOutbox, OUTBOX_STATUSES, type OutboxRow, type OutboxStatus } from '../store/outbox.js';
+import { countOutbox, listOutbox, OUTBOX_STATUSES, type OutboxRow, type OutboxStatus } from '../store/outbox.js';
 import { handle, type Runtime } from './define.js';
+import { listingLimit, listingOptions, shownFooter, sinceTime, type ListingFlags } from './listing.js';
 import { openForRead } from './mirror.js';
 import { auditRead } from './read-audit.js';
 
-interface OutboxOptions {
+interface OutboxOptions extends ListingFlags {
   status?: string;
   email?: string;
 }
@@ -17,40 +19,50 @@ interface OutboxOptions {
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd
     .option('--status <status>', `only rows with this status (${OUTBOX_STATUSES.join(', ')})`)
-    .option('--email <address>', 'only rows sent to this address or about the account with this current or former address')
+    .option('--email <address>', 'only rows sent to this address or about the account with this current or former address');
+  listingOptions(cmd, 'emails queued from this date (in your time zone) or ISO time on', 'the latest')
     .addHelpText('after', '\nThe global --ticket <id> filters the rows to one ticket.');
   handle(cmd, runtime, async (ctx, opts: OutboxOptions) => {
     const status = statusFrom(opts.status);
     const emailKey = opts.email === undefined ? undefined : checkedKey(opts.email);
+    const since = sinceTime(ctx, opts.since);
+    const limit = listingLimit(ctx, opts.limit);
     const db = openForRead(ctx);
     let rows: OutboxRow[];
+    let total: number;
     try {
       const accountIds = emailKey === undefined ? undefined : accountIdsForAddress(db, emailKey);
-      rows = listOutbox(db, { status, emailKey, accountIds, ticket: ctx.ticket });
+      const filter = { status, emailKey, accountIds, ticket: ctx.ticket, since };
+      rows = listOutbox(db, filter, limit);
+      total = limit !== undefined && rows.length === limit ? countOutbox(db, filter) : rows.length;
       // The rows name clients and their addresses: every listing is a read of PHI.
       const ids = rows.flatMap((r) => (r.account_id === null ? [] : [r.account_id]));
       auditRead(ctx, db, { action: 'outbox', how: emailKey === undefined ? 'the outbox' : 'the emails of an address', accountIds: ids });
     } finally {
       db.close();
     }
-    printData(ctx, rows, () =>
-      rows.length
-        ? table(
-            [
-              { header: 'id', value: (r: OutboxRow) => r.id },
-              { header: 'created_at', value: (r) => r.created_at },
-              { header: 'status', value: (r) => r.status },
-              { header: 'template', value: (r) => r.template },
-              { header: 'to', value: (r) => r.to },
-              { header: 'account', value: (r) => r.account_id },
-              { header: 'ticket', value: (r) => r.ticket },
-              { header: 'subject', value: (r) => r.subject },
-            ],
-            rows,
-          )
-        : 'No emails in the outbox match.',
-    );
-    return 0;
+    if (!rows.length && !ctx.json) {
+      note(ctx, 'No emails in the outbox match.');
+      return EXIT.ok;
+    }
+    const clock = clockOf(ctx);
+    await printData(ctx, rows, (): Block[] => [
+      table<OutboxRow>(
+        [
+          { header: 'id', value: (r) => r.id, keep: true },
+          { header: 'queued', value: (r) => timeForPeople(r.created_at, clock), piped: (r) => r.created_at, keep: true },
+          { header: 'status', value: (r) => r.status, keep: true, style: (r) => (r.status === 'failed' ? 'bad' : r.status === 'pending' ? 'warn' : 'good') },
+          { header: 'template', value: (r) => r.template },
+          { header: 'to', value: (r) => r.to },
+          { header: 'account', value: (r) => r.account_id },
+          { header: 'ticket', value: (r) => r.ticket },
+          { header: 'subject', value: (r) => r.subject },
+        ],
+        rows,
+      ),
+      ...shownFooter(rows.length, total, ['email', 'emails'], 'the latest'),
+    ], { pager: opts.pager });
+    return EXIT.ok;
   });
 }
 

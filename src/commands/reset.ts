@@ -1,9 +1,9 @@
 // `cx reset <email>`: queue the password-reset email (or the verification email) through the outbox.
 import type { Command } from 'commander';
 import { resetPassword } from '../actions/reset.js';
-import type { ActionResult } from '../actions/common.js';
-import { tellAfterQueued, tellAfterRepeat, type ResetTemplate } from '../rules/emails.js';
-import { settingsFromEnv, type Settings } from '../settings.js';
+import { resetAdvice } from '../rules/guidance.js';
+import { adviceLines, guidanceContext } from '../render.js';
+import { settingsFromEnv } from '../settings.js';
 import { handle, type Runtime } from './define.js';
 import { finish, runChange } from './change.js';
 import { accountLine } from './resubscribe.js';
@@ -29,16 +29,6 @@ export function configure(cmd: Command, runtime: Runtime): void {
       preview: (plan) => [accountLine(plan), `Will queue: ${String(plan.subject)} (${String(plan.template)}) to ${String(plan.to)}`],
       question: (plan) => (plan.resubscribed ? `Take ${String(plan.to)} off the unsubscribe list and queue this email?` : 'Queue this email?'),
     });
-    return finish(ctx, r, tellLines(r, settings));
+    return finish(ctx, r, adviceLines(resetAdvice(r, guidanceContext(ctx, email, settings))));
   });
-}
-
-/** What the agent says to the person, once there is an email on its way. */
-function tellLines(r: ActionResult, settings: Settings): string[] {
-  const template = r.template as ResetTemplate | undefined;
-  const to = typeof r.to === 'string' ? r.to : undefined;
-  if (!template || !to) return [];
-  if (r.outcome === 'done') return tellAfterQueued(template, to, String(r.subject));
-  if (r.outcome === 'already_done' && typeof r.queued_at === 'string') return tellAfterRepeat(to, r.queued_at, settings.resetWindowMinutes);
-  return [];
 }

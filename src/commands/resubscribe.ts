@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { resubscribe } from '../actions/resubscribe.js';
 import type { ActionResult } from '../actions/common.js';
 import { UsageError } from '../errors.js';
-import { tellAfterResubscribe } from '../rules/emails.js';
+import { resubscribeAdvice } from '../rules/guidance.js';
+import { adviceLines, guidanceContext } from '../render.js';
 import { settingsFromEnv } from '../settings.js';
 import { handle, type Runtime } from './define.js';
 import { finish, runChange } from './change.js';
@@ -17,11 +18,14 @@ interface ResubscribeOptions {
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd
     .option('--force', 'also lift a bounce or a spam complaint (needs --reason)')
-    .option('--reason <why>', 'why, for the audit log (required with --force)')
+    .option('--reason <why>', 'why, for the audit log (only with --force, which requires it)')
     .addHelpText('after', '\nThe address is found as `cx lookup` finds it; the account\'s current address is the one taken off the list.');
   handle(cmd, runtime, async (ctx, email: string, opts: ResubscribeOptions) => {
     if (opts.force && !opts.reason?.trim()) {
       throw new UsageError('--force needs --reason "<why>": the reason goes in the audit log', 'e.g. --reason "address confirmed by phone"');
+    }
+    if (opts.reason !== undefined && !opts.force) {
+      throw new UsageError('--reason goes with --force: an unsubscribe is lifted on the person\'s word, a bounce or complaint only with --force --reason');
     }
     const settings = settingsFromEnv(ctx.io.env);
     const r = await runChange(ctx, (deps) => resubscribe(deps, { email, force: opts.force, reason: opts.reason, settings }), {
@@ -29,8 +33,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
       preview: (plan) => [accountLine(plan), `Will take ${String(plan.address)} off the suppression list (${suppressionWords(plan)}).`],
       question: (plan) => `Take ${String(plan.address)} off the suppression list?`,
     });
-    const tell = r.outcome === 'done' ? tellAfterResubscribe(String(r.address), settings.brand, ctx.ticket ?? '') : [];
-    return finish(ctx, r, tell);
+    return finish(ctx, r, adviceLines(resubscribeAdvice(r, guidanceContext(ctx, email, settings))));
   });
 }
 

@@ -1,15 +1,17 @@
-// cx retention [--due] [--as-of DATE]: deactivated records, their retention dates and rules. Read-only.
+// cx retention [--due] [--as-of DATE] [--since DATE] [--limit N]: deactivated records, their retention dates
+// and rules. Read-only.
 import type { Command } from 'commander';
 import { retentionReport, type RetentionRow } from '../actions/retention.js';
 import { EXIT, UsageError } from '../errors.js';
 import { isCalendarDate, today } from '../rules/dates.js';
 import { loadPolicy } from '../rules/policy.js';
-import { printData, table, warn } from '../render.js';
+import { note, plural, printData, table, warn, type Block } from '../render.js';
 import { handle, type Runtime } from './define.js';
+import { listingLimit, listingOptions, shownFooter, type ListingFlags } from './listing.js';
 import { openForRead } from './mirror.js';
 import { auditRead } from './read-audit.js';
 
-interface RetentionOptions {
+interface RetentionOptions extends ListingFlags {
   due?: boolean;
   asOf?: string;
 }
@@ -17,46 +19,59 @@ interface RetentionOptions {
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd
     .option('--due', 'only the records whose retention date has passed')
-    .option('--as-of <date>', 'decide "due" as of this day (YYYY-MM-DD; default today)')
+    .option('--as-of <date>', 'decide "due" as of this day (YYYY-MM-DD; default today)');
+  listingOptions(cmd, 'only records deactivated on or after this day (YYYY-MM-DD)', 'the soonest retention dates first')
     .addHelpText('after', '\ncx deletes no record, before or after its date: this list is for the records team.');
   handle(cmd, runtime, async (ctx, opts: RetentionOptions) => {
     const asOf = opts.asOf ?? today(ctx.now());
     if (!isCalendarDate(asOf)) throw new UsageError(`--as-of is not a date (YYYY-MM-DD): ${asOf}`);
+    if (opts.since !== undefined && !isCalendarDate(opts.since.trim())) throw new UsageError(`--since is not a date (YYYY-MM-DD): ${opts.since}`);
+    const since = opts.since?.trim();
+    const limit = listingLimit(ctx, opts.limit);
     const policy = loadPolicy(ctx.policyPath);
     const db = openForRead(ctx);
-    const report = (() => {
+    const { report, matching, rows } = (() => {
       try {
-        const r = retentionReport(db, policy, { now: ctx.now(), asOf, dueOnly: Boolean(opts.due) });
-        auditRead(ctx, db, { action: 'retention', how: opts.due ? `due as of ${asOf}` : 'all deactivated records', accountIds: r.rows.map((row) => row.account_id) });
-        return r;
+        const report = retentionReport(db, policy, { now: ctx.now(), asOf, dueOnly: Boolean(opts.due) });
+        // Deactivated before cx recorded a date: no date to compare, so --since leaves them out.
+        const matching = since ? report.rows.filter((r) => r.deactivated_at !== null && r.deactivated_at >= since) : report.rows;
+        const rows = limit === undefined ? matching : matching.slice(0, limit);
+        // The rows shown are the read: audited before they are.
+        const how = `${opts.due ? `due as of ${asOf}` : 'all deactivated records'}${since ? `, deactivated since ${since}` : ''}`;
+        auditRead(ctx, db, { action: 'retention', how, accountIds: rows.map((row) => row.account_id) });
+        return { report, matching, rows };
       } finally {
         db.close();
       }
     })();
     for (const problem of report.problems) warn(ctx, `retention date not computed for ${problem}`);
-    printData(ctx, report.rows, () => human(report.rows, asOf, Boolean(opts.due)));
+    if (!rows.length && !ctx.json) {
+      note(ctx, opts.due ? `No deactivated record is past its retention date as of ${asOf}.` : 'No deactivated records match.');
+      return EXIT.ok;
+    }
+    await printData(ctx, rows, () => human(rows, matching, asOf, Boolean(opts.due)), { pager: opts.pager });
     return EXIT.ok;
   });
 }
 
-function human(rows: RetentionRow[], asOf: string, dueOnly: boolean): string {
-  if (rows.length === 0) return dueOnly ? `No deactivated record is past its retention date as of ${asOf}.` : 'No deactivated records.';
-  const due = rows.filter((r) => r.due).length;
+function human(rows: RetentionRow[], matching: RetentionRow[], asOf: string, dueOnly: boolean): Block[] {
+  const due = matching.filter((r) => r.due).length;
   const summary = dueOnly
-    ? `${due} deactivated record(s) past their retention date as of ${asOf}.`
-    : `${rows.length} deactivated record(s); ${due} past their retention date as of ${asOf}.`;
+    ? `${plural(due, 'deactivated record is', 'deactivated records are')} past ${due === 1 ? 'its' : 'their'} retention date as of ${asOf}.`
+    : `${plural(matching.length, 'deactivated record')}; ${due} past ${due === 1 ? 'its' : 'their'} retention date as of ${asOf}.`;
   return [
     table<RetentionRow>(
       [
-        { header: 'account', value: (r) => r.account_id },
+        { header: 'account', value: (r) => r.account_id, keep: true },
         { header: 'email', value: (r) => r.email },
-        { header: 'deactivated', value: (r) => r.deactivated_at ?? 'before cx' },
-        { header: 'retain until', value: (r) => r.retain_until ?? 'unknown' },
-        { header: 'due', value: (r) => r.due },
-        { header: 'rule', value: (r) => r.retention_rule },
+        { header: 'deactivated', value: (r) => r.deactivated_at ?? 'before cx', keep: true },
+        { header: 'retain until', value: (r) => r.retain_until ?? 'unknown', keep: true },
+        { header: 'due', value: (r) => r.due, keep: true, style: (r) => (r.due ? 'alert' : undefined) },
+        { header: 'rule', value: (r) => r.retention_rule, grow: true },
       ],
       rows,
     ),
+    ...shownFooter(rows.length, matching.length, ['record', 'records'], 'the soonest retention dates'),
     summary,
-  ].join('\n');
+  ];
 }

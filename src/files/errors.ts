@@ -1,9 +1,9 @@
 // What can go wrong with a file cx writes, as typed errors that name the path (issue 10, section 1).
-import { PolicyError, UsageError } from '../errors.js';
+import { PolicyError, UsageError, type Hint } from '../errors.js';
 
 /** The path cannot take the file (a folder, the mirror, a missing folder, a name too long...): exit 2. */
 export class OutputPathError extends UsageError {
-  constructor(readonly path: string, message: string, hint?: string) {
+  constructor(readonly path: string, message: string, hint?: Hint) {
     super(message, hint);
   }
 }
@@ -20,7 +20,7 @@ export class OutputExistsError extends PolicyError {
 
 /** Writing or renaming failed part-way (a full disk, a file size limit, a pipe whose reader left): exit 2. */
 export class OutputWriteError extends UsageError {
-  constructor(readonly path: string, readonly code: string, message: string, hint?: string) {
+  constructor(readonly path: string, readonly code: string, message: string, hint?: Hint) {
     super(message, hint);
   }
 }

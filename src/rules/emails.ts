@@ -85,33 +85,21 @@ export function resubscribeCommand(address: string, ticket: string): string {
   return `cx resubscribe ${shellWord(address)} --ticket ${ticketWord(ticket)}`;
 }
 
-/** What to do before forcing: a bounce or a complaint is not lifted on a whim. */
-function beforeForcing(reason: SuppressionReason): string {
-  return reason === 'bounce'
-    ? 'confirm the address with the person and update it on the platform if it is wrong; only if they confirm it works, override'
-    : 'confirm with the person that they want email from us at this address (or update it on the platform); only then override';
-}
-
-/** A reset refused because the account's address is suppressed: the detail and the exact fix. */
+/**
+ * A reset refused because the account's address is suppressed: the sentence (one line, no command in it)
+ * and the command that fixes it, which JSON gives as `fix` and people read on a line of its own
+ * (src/rules/guidance.ts says what to tell the person and which command comes first).
+ */
 export function resetSuppressedRefusal(c: SuppressionCase, askedToResubscribe: boolean): { detail: string; fix: string } {
   const cause = suppressionCause(c);
-  if (c.reason === 'unsubscribe') {
-    const fix = resubscribeCommand(c.address, c.ticket);
-    const both = `cx reset ${shellWord(c.address)} --resubscribe --ticket ${ticketWord(c.ticket)}`;
-    return {
-      detail: `${cause}, so the reset email would never arrive. If the person agrees to get email again, run: ${fix} (then reset), or both at once: ${both}`,
-      fix,
-    };
-  }
-  const fix = forceCommand(c.address, c.ticket);
+  if (c.reason === 'unsubscribe') return { detail: `${cause}, so the reset email would never arrive`, fix: resubscribeCommand(c.address, c.ticket) };
   const lead = askedToResubscribe ? `--resubscribe lifts only an unsubscribe, not a ${c.reason}: ` : '';
-  return { detail: `${lead}${cause}, so the reset email would never arrive. ${capitalise(beforeForcing(c.reason))}: ${fix}`, fix };
+  return { detail: `${lead}${cause}, so the reset email would never arrive`, fix: forceCommand(c.address, c.ticket) };
 }
 
 /** `cx resubscribe` refused for a bounce or complaint without --force. */
 export function resubscribeRefusal(c: SuppressionCase): { detail: string; fix: string } {
-  const fix = forceCommand(c.address, c.ticket);
-  return { detail: `${suppressionCause(c)}; resubscribing does not make mail arrive. ${capitalise(beforeForcing(c.reason))}: ${fix}`, fix };
+  return { detail: `${suppressionCause(c)}; resubscribing does not make mail arrive`, fix: forceCommand(c.address, c.ticket) };
 }
 
 /**
@@ -122,54 +110,6 @@ export function foundByNote(matchedBy: 'email' | 'former_email' | 'mailbox', typ
   if (typedKey === currentKey) return '';
   const how = matchedBy === 'former_email' ? 'a former address of this account' : 'the same mailbox written another way';
   return ` (found by ${typedKey}, ${how}; cx uses the account's current address ${current})`;
-}
-
-const SPAM = 'If it is not in the inbox within a few minutes, ask them to check the spam and promotions folders.';
-const EXPIRES = 'The link in it expires, so they should use it soon; if it has expired, they can ask for a new one.';
-
-/** What the agent tells the person once the email is queued. */
-export function tellAfterQueued(template: ResetTemplate, to: string, subject: string): string[] {
-  switch (template) {
-    case 'client_password_reset':
-      return [`Tell the person: a password reset email is on its way to ${to}.`, `  ${SPAM}`, `  ${EXPIRES}`];
-    case 'provider_password_reset':
-      return [
-        `Tell the person: an email titled "${subject}" is on its way to ${to}; it takes them through the password reset.`,
-        `  ${SPAM}`,
-        `  ${EXPIRES}`,
-      ];
-    case 'email_verification':
-      return [
-        `Tell the person: their address ${to} is not verified yet, so they must verify it before they can reset a password;`,
-        `  a verification email ("${subject}") is on its way. ${SPAM}`,
-        `  ${EXPIRES}`,
-      ];
-  }
-}
-
-/** The same email was queued a moment ago: when it went, and when a new one could be queued. */
-export function tellAfterRepeat(to: string, queuedAt: string, windowMinutes: number): string[] {
-  const again = new Date(new Date(queuedAt).getTime() + windowMinutes * 60_000);
-  return [
-    `Tell the person: the email queued at ${hhmm(queuedAt)} UTC is on its way to ${to}; ask them to check the spam and promotions folders.`,
-    `  A new one can be queued after ${hhmm(again.toISOString())} UTC if it still has not arrived.`,
-  ];
-}
-
-/** After a resubscribe: what changes for the person, and the usual next step. */
-export function tellAfterResubscribe(address: string, brand: string, ticket: string): string[] {
-  return [
-    `Tell the person: ${address} will get ${brand} email again; they can unsubscribe again from any email's footer.`,
-    `  If they asked for a password reset: cx reset ${shellWord(address)} --ticket ${ticketWord(ticket)}`,
-  ];
-}
-
-function hhmm(iso: string): string {
-  return iso.slice(11, 16);
-}
-
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 /** The email a deactivated client gets; the Customer Experience team follows up on it. */

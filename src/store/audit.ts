@@ -29,7 +29,20 @@ export interface AuditFilter {
   limit?: number;
 }
 
+/** The matching rows, oldest first; with a limit, the latest `limit` of them. */
 export function listAudit(db: Db, filter: AuditFilter): AuditRow[] {
+  const { where, params } = auditWhere(filter);
+  const latest = filter.limit === undefined ? '' : `ORDER BY id DESC LIMIT ${Math.max(1, Math.floor(filter.limit))}`;
+  return db.prepare(`SELECT * FROM (SELECT * FROM audit_log ${where} ${latest}) ORDER BY id`).all(params) as AuditRow[];
+}
+
+/** How many rows the filter matches, whatever the limit. */
+export function countAudit(db: Db, filter: AuditFilter): number {
+  const { where, params } = auditWhere(filter);
+  return (db.prepare(`SELECT count(*) AS n FROM audit_log ${where}`).get(params) as { n: number }).n;
+}
+
+function auditWhere(filter: AuditFilter): { where: string; params: Record<string, unknown> } {
   const where: string[] = [];
   const params: Record<string, unknown> = {};
   if (filter.ticket) {
@@ -44,14 +57,7 @@ export function listAudit(db: Db, filter: AuditFilter): AuditRow[] {
     where.push('at >= @since');
     params.since = filter.since;
   }
-  const limit = filter.limit ?? 200;
-  const rows = db
-    .prepare(
-      `SELECT * FROM (SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY id DESC LIMIT ${Math.max(1, Math.floor(limit))}) ORDER BY id`,
-    )
-    .all(params) as AuditRow[];
-  return rows;
+  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }
 
 export function verifyAudit(db: Db): { ok: boolean; rows: number; first_bad_row: number | null } {

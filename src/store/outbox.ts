@@ -84,8 +84,20 @@ export interface OutboxFilter {
   since?: string;
 }
 
-/** Rows in the order they were queued. */
-export function listOutbox(db: Db, filter: OutboxFilter = {}): OutboxRow[] {
+/** Rows in the order they were queued; with a limit, the latest `limit` of them (still oldest first). */
+export function listOutbox(db: Db, filter: OutboxFilter = {}, limit?: number): OutboxRow[] {
+  const { where, params } = outboxWhere(filter);
+  const latest = limit === undefined ? '' : `ORDER BY id DESC LIMIT ${Math.max(1, Math.floor(limit))}`;
+  return sql(db, `SELECT * FROM (SELECT ${COLUMNS} FROM changes WHERE ${where} ${latest}) ORDER BY id`).all(params) as OutboxRow[];
+}
+
+/** How many rows the filter matches (for "showing 200 of 1,234"). */
+export function countOutbox(db: Db, filter: OutboxFilter = {}): number {
+  const { where, params } = outboxWhere(filter);
+  return (sql(db, `SELECT count(*) AS n FROM changes WHERE ${where}`).get(params) as { n: number }).n;
+}
+
+function outboxWhere(filter: OutboxFilter): { where: string; params: Record<string, unknown> } {
   const where: string[] = [`kind = 'email'`];
   const params: Record<string, unknown> = {};
   if (filter.status) {
@@ -106,5 +118,5 @@ export function listOutbox(db: Db, filter: OutboxFilter = {}): OutboxRow[] {
     params.emailKey = filter.emailKey;
     params.accounts = JSON.stringify(filter.accountIds ?? []);
   }
-  return sql(db, `SELECT ${COLUMNS} FROM changes WHERE ${where.join(' AND ')} ORDER BY id`).all(params) as OutboxRow[];
+  return { where: where.join(' AND '), params };
 }

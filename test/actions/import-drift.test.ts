@@ -96,7 +96,7 @@ describe('changes committed between the comparison and the apply', () => {
         expect(cx(['db', 'import', theirs], { db }).code).toBe(0);
         between = query(db, 'SELECT * FROM accounts ORDER BY id');
       }),
-    ).rejects.toThrow(/accounts\.csv:3: email already belongs to account theirs-1/);
+    ).rejects.toMatchObject({ details: [expect.stringMatching(/^accounts\.csv:3: email already belongs to account theirs-1/)] });
     expect(query(db, 'SELECT * FROM accounts ORDER BY id')).toEqual(between);
   });
   it('a deactivation made in the gap: its change, recorded after the comparison, is kept', async () => {

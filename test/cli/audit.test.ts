@@ -20,7 +20,8 @@ describe('cx audit', () => {
     const none = cx(['audit', '--ticket', 'NO-SUCH', '--json'], { db });
     expect(none.json()).toEqual([]);
     const later = cx(['audit', '--since', '2099-01-01'], { db });
-    expect(later.stdout).toMatch(/No audit rows match/);
+    expect(later.stdout).toBe('');
+    expect(later.stderr).toMatch(/No audit rows match/);
     const bad = cx(['audit', '--since', '2024-02-30'], { db });
     expect(bad.code).toBe(2);
   });
@@ -38,7 +39,8 @@ describe('cx audit', () => {
     expect(r.code).toBe(6);
     expect(r.json()).toEqual({ ok: false, rows: 2, first_bad_row: 1 });
     const human = cx(['audit', '--verify'], { db });
-    expect(human.stdout).toMatch(/BROKEN at row 1/);
+    expect(human.stdout).toBe('');
+    expect(human.stderr).toMatch(/^cx: the audit chain is BROKEN at row 1/);
     expect(query(db, 'SELECT count(*) AS n FROM audit_log')[0].n).toBe(2);
   });
 });

@@ -13,10 +13,12 @@ describe('colour follows NO_COLOR / FORCE_COLOR and the terminal', () => {
     expect(r.stdout).not.toMatch(ANSI);
   });
 
-  it('FORCE_COLOR turns it on without a terminal', () => {
+  it('FORCE_COLOR turns it on without a terminal, on both streams', () => {
     const db = demoMirror();
     const r = cx(['reset', 'nobody@example.com', '--dry-run'], { db, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
-    expect(r.stdout).toMatch(ANSI);
+    expect(r.stderr).toMatch(ANSI);
+    const done = cx(['reset', 'jane.doe@gmail.com', '--dry-run'], { db, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+    expect(done.stdout).toMatch(ANSI);
   });
 
   // chalk keeps colour off when $CI is set (as in our CI), so the terminal runs drop it.

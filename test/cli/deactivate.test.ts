@@ -105,7 +105,8 @@ describe('cx deactivate: done', () => {
     const human = cx(['deactivate', email, '--ticket', 'T-18', '--yes'], { db });
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^done: .*no email: the address is suppressed/);
-    expect(human.stdout).toMatch(/Follow up: .* another way/);
+    expect(human.stdout).toMatch(/^Next: .* is on the suppression list .*: tell the client the next steps another way/m);
+    expect(human.stdout).toMatch(/^Tell the person: their account is closed: they can no longer sign in\. Nothing is deleted/m);
     expect(account(db, id).status).toBe('deactivated');
     expect(outbox(db)).toEqual([]);
     expect(auditRows(db)).toHaveLength(1);
@@ -166,8 +167,9 @@ describe('cx deactivate: refusals and dry runs write nothing', () => {
 
   it('a provider: exit 4 and the pointer to cx offboard', () => {
     const human = unchanged(['deactivate', 'e.fitzgerald@cedarwellness.com', '--ticket', 'T-21', '--yes'], 4);
-    expect(human.stdout).toMatch(/^refused: p206 .* is a provider/);
-    expect(human.stdout).toContain('Use: cx offboard e.fitzgerald@cedarwellness.com');
+    expect(human.stdout).toBe('');
+    expect(human.stderr).toMatch(/^cx: p206 .* is a provider/);
+    expect(human.stderr).toMatch(/^ {2}cx offboard e\.fitzgerald@cedarwellness\.com --ticket T-21$/m);
     const json = unchanged(['deactivate', 'e.fitzgerald@cedarwellness.com', '--ticket', 'T-21', '--yes', '--json'], 4);
     expect(json.json()).toMatchObject({ outcome: 'refused', account_id: 'p206', retain_until: null, retention_rule: null, next_command: 'cx offboard e.fitzgerald@cedarwellness.com' });
   });
@@ -180,7 +182,8 @@ describe('cx deactivate: refusals and dry runs write nothing', () => {
 
   it('--requested-by the parent for a +alias family account: another person, exit 4', () => {
     const r = unchanged(['deactivate', 'jane.doe+sam@gmail.com', '--requested-by', 'jane.doe@gmail.com', '--ticket', 'T-33', '--yes'], 4);
-    expect(r.stdout).toMatch(/shares a mailbox with 1002 .* through a \+alias/);
+    expect(r.stderr).toMatch(/^cx: .*shares a mailbox with 1002 .* through a \+alias/);
+    expect(r.stderr).toMatch(/^Tell the person: a request to close an account must come from the account's own address\. Ask them to write from jane\.doe\+sam@gmail\.com/m);
   });
 
   it('a stranger asking about an already deactivated account is refused, not told the dates', () => {
@@ -194,6 +197,8 @@ describe('cx deactivate: refusals and dry runs write nothing', () => {
     expect(badPolicy.stderr).toContain('"states.TX.minorYears" must be a whole number from 0 to 100');
     unchanged(['deactivate', 'connor.obrien@hotmail.com', '--ticket', 'T', '--yes'], 2, { CX_POLICY: 'fixtures/policy/no-such.json' });
     expect(unchanged(['deactivate', 'connor.obrien@hotmail.com', '--yes'], 2).stderr).toMatch(/--ticket is required/);
+    // A script missing both learns both at once.
+    expect(unchanged(['deactivate', 'connor.obrien@hotmail.com'], 2).stderr).toMatch(/^cx: --ticket and --yes are required when not running in a terminal/);
     expect(unchanged(['deactivate', 'connor.obrien@hotmail.com', '--ticket', 'T'], 2).stderr).toMatch(/--yes is required/);
   });
 
@@ -205,7 +210,7 @@ describe('cx deactivate: refusals and dry runs write nothing', () => {
     const before = snapshot(db);
     const r = cx(['deactivate', 'connor.obrien@hotmail.com', '--ticket', 'T-35', '--yes'], { db });
     expect(r.code).toBe(4);
-    expect(r.stdout).toMatch(/status "terminated", which a client account should not have/);
+    expect(r.stderr).toMatch(/status "terminated", which a client account should not have/);
     expect(snapshot(db)).toEqual(before);
   });
 

@@ -63,7 +63,9 @@ describe('cx db doctor --strict', () => {
     const db = edit(demoMirror(), 'DROP TRIGGER audit_log_no_delete');
     const r = cx(['db', 'doctor', '--strict'], { db });
     expect(r.code).toBe(6);
-    expect(r.stdout).toMatch(/FAIL\s+audit_triggers\s+no trigger refuses DELETE on audit_log/);
+    // Piped: the checks as tab-separated rows on stdout, the failure said on stderr too.
+    expect(r.stdout).toMatch(/^audit_triggers\tFAIL\tno trigger refuses DELETE on audit_log/m);
+    expect(r.stderr).toMatch(/^cx: the mirror has problems:\n {2}audit_triggers: no trigger refuses DELETE on audit_log/);
     expect(cx(['db', 'doctor'], { db }).code).toBe(6);
     const bad = join(tempDir(), 'x.db');
     writeFileSync(bad, 'not a database '.repeat(40));

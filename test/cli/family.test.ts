@@ -35,7 +35,18 @@ describe('cx family', () => {
     expect(r.body.suggestion).toBe('jane.doe+max@gmail.com');
     expect(familyJson('jane.doe@gmail.com', '--suggest', 'Zoë O’Neil').body.suggestion).toBe('jane.doe+zoeoneil@gmail.com');
     const human = family('jane.doe@gmail.com', '--suggest', 'Max');
-    expect(human.stdout).toContain('jane.doe+max@gmail.com');
+    // Piped: the accounts as tab-separated rows; the suggestion is a message on stderr.
+    expect(human.stdout.split('\n')[0]).toBe('id\temail\tname');
+    expect(human.stderr).toContain('Suggested address for Max: jane.doe+max@gmail.com');
+    expect(human.stderr).not.toMatch(/already has an account/);
+  });
+
+  it('--suggest says so when that person already has an account at the mailbox', () => {
+    const r = familyJson('jane.doe@gmail.com', '--suggest', 'Sam');
+    expect(r.body.same_name).toEqual([{ id: '1002', email: 'jane.doe+sam@gmail.com', name: 'Sam Doe' }]);
+    expect(familyJson('jane.doe@gmail.com', '--suggest', 'sam doe').body.same_name.map((a: any) => a.id)).toEqual(['1002']);
+    const human = family('jane.doe@gmail.com', '--suggest', 'Sam');
+    expect(human.stderr).toMatch(/^Sam Doe already has an account at this mailbox: 1002 jane\.doe\+sam@gmail\.com\. Check with the person/m);
   });
 
   it('a taken name gets a number, checked against the mailbox however it is written', () => {
@@ -56,7 +67,7 @@ describe('cx family', () => {
     expect(r.body).toMatchObject({ suggestion: null, plus_addressing: false });
     expect(r.body.accounts.map((a: any) => a.id)).toEqual(['1004']); // rosa.delgado-mia is not family
     const human = family('rosa.delgado@yahoo.com', '--suggest', 'Mia');
-    expect(human.stdout).toMatch(/needs an email address of their own/);
+    expect(human.stderr).toMatch(/needs an email address of their own/);
     // Fastmail delivers +tags, but the platform's guidance names only the four providers.
     expect(familyJson('zoe.oneil@fastmail.com', '--suggest', 'Kid').body).toMatchObject({ suggestion: null, plus_addressing: false });
   });

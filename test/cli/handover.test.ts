@@ -39,7 +39,7 @@ describe('cx notes export: the audit log fails at each step of the hand-over', (
     const dir = tempDir();
     const r = cx(['notes', 'export', P202, '--ticket', 'H-2', '--yes', '--out', join(dir, 'n.zip')], { db });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`${join(dir, 'n.zip')} was removed again, nothing was handed over`);
+    expect(r.stderr).toContain(`${join(dir, 'n.zip')} was removed again, nothing was handed over`);
     expect(readdirSync(dir)).toEqual([]);
     expect(exportRows(db).map((x) => [x.action, x.outcome])).toEqual([['notes.export.started', 'started']]);
     const shown = cx(['audit', '--ticket', 'H-2'], { db });

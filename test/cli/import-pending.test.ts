@@ -118,14 +118,15 @@ describe('before the changes are delivered, an import keeps what cx set', () => 
     expect(auditChainHolds(db)).toBe(true);
   });
 
+  // Piped, the import's table is alone on stdout; its summary lines go to stderr (src/render/messages.ts).
   it('a change the platform refused (failed) is kept too; the human summary says how many', () => {
     const { db, dir, client } = mirrorWithChanges();
     markChanges(db, 'failed', ['deactivate_client']);
     // The person unsubscribed again after cx lifted the address: a new suppression, not the one cx lifted.
     editExport(dir, 'suppressions.csv', (row) => (row.email === SUBSCRIBER.email ? { ...row, created_at: '2026-11-27T15:00:00Z' } : row));
     const r = ok(['db', 'import', dir], db);
-    expect(r.stdout).toMatch(/3 kept .*not delivered/);
-    expect(r.stdout).toMatch(/0 conflicts/);
+    expect(r.stderr).toMatch(/3 kept .*not delivered/);
+    expect(r.stderr).toMatch(/0 conflicts/);
     expect(account(db, CLIENT.id)).toEqual(client);
     expect(suppressed(db, SUBSCRIBER.email)).toBe(true);
     const audit = query(db, "SELECT detail FROM audit_log WHERE action = 'db.import' ORDER BY id DESC LIMIT 1")[0].detail;
@@ -172,8 +173,8 @@ describe('once the changes are delivered, the platform decides', () => {
     expect(query(db, 'SELECT count(*) AS n FROM changes WHERE kind <> ? AND reconciled_at IS NULL', 'email')[0].n).toBe(0);
 
     const again = ok(['db', 'import', dir], db, NEXT_DAY);
-    expect(again.stdout).toMatch(/0 kept/);
-    expect(again.stdout).toMatch(/0 conflicts/);
+    expect(again.stderr).toMatch(/0 kept/);
+    expect(again.stderr).toMatch(/0 conflicts/);
     expect(conflictRows(db)).toHaveLength(4);
     expect(auditChainHolds(db)).toBe(true);
 
@@ -191,8 +192,8 @@ describe('once the changes are delivered, the platform decides', () => {
     );
     editExport(dir, 'suppressions.csv', (row) => (row.email === SUBSCRIBER.email || row.email === STRANGER ? false : row));
     const r = ok(['db', 'import', dir], db);
-    expect(r.stdout).toMatch(/0 kept/);
-    expect(r.stdout).toMatch(/0 conflicts/);
+    expect(r.stderr).toMatch(/0 kept/);
+    expect(r.stderr).toMatch(/0 conflicts/);
     expect(account(db, CLIENT.id)).toEqual(client);
     expect(account(db, PROVIDER.id)).toEqual(provider);
     expect(conflictRows(db)).toEqual([]);

@@ -76,14 +76,15 @@ describe('cx lookup <email>: every match path', () => {
   it('shows the suppression reason and date (bounce row written in another case)', () => {
     const r = lookup('grace.whitaker@aol.com');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/suppressed:\s+bounce since 2026-07-02/);
+    expect(r.stdout).toMatch(/^ {2}SUPPRESSED \(bounce\) since 2026-07-02: no email reaches this address$/m);
+    expect(r.stdout).toMatch(/^Next: Only if they confirm this address works, lift the bounce/m);
     expect(lookupJson('tyler.brooks@yahoo.com').body.matches[0].suppression).toEqual({ reason: 'complaint', since: '2026-10-30' });
     expect(lookupJson('jane.doe@gmail.com').body.matches[0].suppression).toBeNull();
   });
 
   it('an unverified account says so', () => {
     expect(lookupJson('noah.kim@icloud.com').body.matches[0].verified).toBe(false);
-    expect(lookup('noah.kim@icloud.com').stdout).toMatch(/NOT verified/);
+    expect(lookup('noah.kim@icloud.com').stdout).toMatch(/^ {2}NOT VERIFIED: a reset sends the verification email first$/m);
   });
 
   it("a provider: contract status and caseload counts by where clients came from, no notes", () => {
@@ -112,7 +113,10 @@ describe('cx lookup <email>: every match path', () => {
     expect(hannah).toMatchObject({ status: 'deactivated', retention: { retain_until: '2031-02-28', recorded: true } });
     const okafor = cx(['lookup', '--json', 'm.okafor@brightpathcounseling.com'], { db: mirror }).json().matches[0];
     expect(okafor.contract).toEqual({ status: 'terminated', ends_at: '2026-11-26' });
-    expect(cx(['lookup', 'm.okafor@brightpathcounseling.com'], { db: mirror }).stdout).toMatch(/contract:\s+terminated, effective 2026-11-26/);
+    const card = cx(['lookup', 'm.okafor@brightpathcounseling.com'], { db: mirror }).stdout;
+    expect(card).toMatch(/^ {2}contract +terminated, effective 2026-11-26$/m);
+    expect(card).toMatch(/^ {2}TERMINATED: the provider's contract has ended, effective 2026-11-26/m);
+    expect(cx(['lookup', 'hannah.schafer@gmail.com'], { db: mirror }).stdout).toMatch(/^ {2}DEACTIVATED: the account is closed and cannot sign in; records kept until 2031-02-28$/m);
   });
 
   it('never shows a date of birth, a state or note content for an address lookup', () => {
@@ -149,8 +153,16 @@ describe('cx lookup <email>: not found, suggestions, invalid', () => {
     expect(r.body.suggestions[0]).toBe('jane.doe@gmail.com');
     const human = lookup('jane.doe@gmial.com');
     expect(human.code).toBe(3);
-    expect(human.stdout).toMatch(/No account uses jane\.doe@gmial\.com/);
-    expect(human.stdout).toContain('jane.doe@gmail.com');
+    expect(human.stdout).toBe('');
+    expect(human.stderr).toMatch(/^cx: no account uses jane\.doe@gmial\.com/);
+    // Each suggestion is a ready command, saying whether an account uses it; a typo is not called disposable.
+    expect(human.stderr).toMatch(/^ {2}cx lookup jane\.doe@gmail\.com +# account 1001 uses this address$/m);
+    expect(human.stderr).not.toMatch(/disposable/);
+    expect(r.body.disposable).toBe(false);
+    expect(r.body.suggested).toEqual([{ email: 'jane.doe@gmail.com', account_id: '1001' }]);
+    const nobody = lookup('jane.nobody@hotmial.com');
+    expect(nobody.stderr).toMatch(/^ {2}cx lookup jane\.nobody@hotmail\.com +# no account uses this address either/m);
+    expect(nobody.stderr).not.toMatch(/disposable/);
   });
 
   it.each([
@@ -213,9 +225,11 @@ describe('cx lookup --name', () => {
     expect(both.code).toBe(0);
     expect(ids(both.body.matches).sort()).toEqual(['1016', '1017']);
     const human = lookup('--name', 'Maria Garcia');
-    expect(human.stdout).toMatch(/2 accounts match/);
-    expect(human.stdout).toContain('maria.garcia84@gmail.com');
-    expect(human.stdout).toContain('mgarcia.pa@comcast.net');
+    // Piped: the table alone on stdout, tab-separated with a header row; the title on stderr.
+    expect(human.stderr).toMatch(/2 accounts match/);
+    const rows = human.stdout.trimEnd().split('\n').map((l) => l.split('\t'));
+    expect(rows[0]).toEqual(['id', 'name', 'email', 'role', 'status', 'suppressed']);
+    expect(rows.slice(1).map((r) => r[2]).sort()).toEqual(['maria.garcia84@gmail.com', 'mgarcia.pa@comcast.net']);
     const one = lookupJson('--name', 'María García', '--dob', '1991-07-30');
     expect(ids(one.body.matches)).toEqual(['1017']);
     expect(one.body.matches[0].dob).toBe('1991-07-30'); // the date the agent typed, echoed

@@ -177,7 +177,9 @@ describe('cx notes export: overwrite, dry run, refusals', () => {
     writeFileSync(out, 'an older export');
     const refused = cx(['notes', 'export', P202, '--ticket', 'T-65', '--yes', '--out', out], { db });
     expect(refused.code).toBe(4);
-    expect(refused.stdout).toContain('already exists');
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain('already exists');
+    expect(refused.stderr).toContain(`\n  cx notes export ${P202} --out ${out} --force --ticket T-65\n`);
     expect(readFileSync(out, 'utf8')).toBe('an older export');
     expect(audits(db)).toHaveLength(0);
     const forced = cx(['notes', 'export', P202, '--ticket', 'T-65', '--yes', '--out', out, '--force'], { db });
@@ -227,13 +229,13 @@ describe('cx notes export: overwrite, dry run, refusals', () => {
     const dir = tempDir();
     const client = cx(['notes', 'export', 'jane.doe@gmail.com', '--ticket', 'T-68', '--yes'], { db, cwd: dir });
     expect(client.code).toBe(4);
-    expect(client.stdout).toContain('is a client, not a provider');
+    expect(client.stderr).toContain('is a client, not a provider');
     const foreign = cx(['notes', 'export', P202, '--ticket', 'T-68', '--yes', '--client', 'jane.doe@gmail.com'], { db, cwd: dir });
     expect(foreign.code).toBe(3);
-    expect(foreign.stdout).toContain('p202 wrote no progress notes about 1001');
+    expect(foreign.stderr).toContain('p202 wrote no progress notes about 1001');
     const unknown = cx(['notes', 'export', P202, '--ticket', 'T-68', '--yes', '--client', 'nobody@example.org'], { db, cwd: dir });
     expect(unknown.code).toBe(3);
-    expect(unknown.stdout).toContain('--client: no account uses nobody@example.org');
+    expect(unknown.stderr).toContain('--client: no account uses nobody@example.org');
     expect(readdirSync(dir)).toEqual([]);
   });
 
@@ -299,9 +301,10 @@ describe('cx notes export: failures leave no file behind', () => {
     const dir = tempDir();
     const r = cx(['notes', 'export', P202, '--ticket', 'T-72', '--yes', '--out', join(dir, 'n.zip')], { db });
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/malformed|corrupt/i);
-    expect(r.stdout).toContain('no file was left behind');
-    expect(r.stdout).toContain('cx db doctor');
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^cx: .*(malformed|corrupt)/i);
+    expect(r.stderr).toContain('no file was left behind');
+    expect(r.stderr).toContain('cx db doctor');
     expect(readdirSync(dir)).toEqual([]);
   });
 

@@ -40,14 +40,16 @@ describe('cx offboard: done', () => {
     const out = join(tempDir(), 'caseload.csv');
     const r = cx(['offboard', P201, '--effective', '2026-11-20', '--out', out, '--ticket', 'T-23', '--yes'], { db });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^done: terminated the contract of p201 Miriam Okafor <m\.okafor@brightpathcounseling\.com>, effective 2026-11-20 \(7 days ago: terminated from now on, recorded as ending then\)/);
-    expect(r.stdout).toContain('Caseload: 8 client(s): 4 may leave with the provider, 4 stay on the platform.');
-    const [, leaveBlock = '', stayBlock = ''] = r.stdout.split(/MAY LEAVE with the provider|STAY on the platform/);
-    for (const id of P201_LEAVE) expect(leaveBlock).toContain(id);
-    for (const id of P201_STAY) expect(stayBlock).toContain(id);
-    for (const id of P201_STAY) expect(leaveBlock).not.toContain(id);
-    expect(r.stdout).toContain('Next: export the provider\'s progress notes (16)');
-    expect(r.stdout).toContain(`cx notes export ${P201} --ticket T-23 --out p201-progress-notes.zip`);
+    // Piped: the caseload table alone on stdout, tab-separated; the outcome and the advice on stderr.
+    expect(r.stderr).toMatch(/^done: terminated the contract of p201 Miriam Okafor <m\.okafor@brightpathcounseling\.com>, effective 2026-11-20 \(7 days ago: terminated from now on, recorded as ending then\)/);
+    expect(r.stderr).toContain('Caseload: 8 clients: 4 may leave with the provider (the provider booked their first intake), 4 stay on the platform');
+    const [header, ...rows] = r.stdout.trimEnd().split('\n').map((l) => l.split('\t'));
+    expect(header).toEqual(['id', 'name', 'email', 'goes', 'intake', 'last visit', 'next visit']);
+    expect(rows.filter((c) => c[3] === 'may leave').map((c) => c[0]).sort()).toEqual([...P201_LEAVE].sort());
+    expect(rows.filter((c) => c[3] === 'stays').map((c) => c[0]).sort()).toEqual([...P201_STAY].sort());
+    expect(r.stderr).toMatch(/^Tell the provider: the contract ended on 2026-11-20\. 4 clients may leave with them/m);
+    expect(r.stderr).toMatch(/^Next: Export the provider's progress notes \(16\) and keep the file safe:$/m);
+    expect(r.stderr).toContain(`\n  cx notes export ${P201} --out p201-progress-notes.zip --ticket T-23\n`);
     expect(r.stderr).toContain(`Caseload written to ${out}`);
 
     expect(provider(db, 'p201')).toEqual({ status: 'terminated', contract_ends_at: '2026-11-20' });
@@ -112,7 +114,7 @@ describe('cx offboard: done', () => {
       expect.objectContaining({ id: '1011', source: 'search', may_leave: false, intake_date: null, last_appointment: '2026-11-26' }),
     ]);
     const human = cx(['offboard', 't.nguyen@harborlighttherapy.com', '--ticket', 'T-40'], { db });
-    expect(human.stdout).toMatch(/1 client\(s\) have no intake on record: they stay until someone checks/);
+    expect(human.stderr).toMatch(/1 client has no intake on record: they stay until someone checks/);
   });
 });
 
@@ -139,8 +141,9 @@ describe('cx offboard: already terminated', () => {
 
     const afterCsv = snapshot(db);
     const human = cx(['offboard', 'r.castellanos.lcsw@gmail.com', '--ticket', 'T-24'], { db });
-    expect(human.stdout).toMatch(/^already done: the contract of p202 .* already terminated, before cx/);
-    expect(human.stdout).toContain('cx notes export rafael.castellanos@proton.me --ticket T-24 --out p202-progress-notes.zip');
+    expect(human.stderr).toMatch(/^already done: the contract of p202 .* already terminated, before cx/);
+    expect(human.stderr).toMatch(/^Tell the provider: the contract has ended\./m);
+    expect(human.stderr).toContain('\n  cx notes export rafael.castellanos@proton.me --out p202-progress-notes.zip --ticket T-24\n');
     expect(snapshot(db)).toEqual(afterCsv);
   });
 
@@ -168,7 +171,10 @@ describe('cx offboard: refusals, bad input and dry runs write nothing', () => {
   it('a client: exit 4 with the pointer to cx deactivate', () => {
     const json = unchanged(['offboard', 'jane.doe@gmail.com', '--ticket', 'T-25', '--yes', '--json'], 4);
     expect(json.json()).toMatchObject({ outcome: 'refused', account_id: '1001', next_command: 'cx deactivate jane.doe@gmail.com' });
-    expect(unchanged(['offboard', 'jane.doe@gmail.com', '--ticket', 'T-25', '--yes'], 4).stdout).toMatch(/^refused: 1001 .* is a client, not a provider/);
+    const human = unchanged(['offboard', 'jane.doe@gmail.com', '--ticket', 'T-25', '--yes'], 4);
+    expect(human.stdout).toBe('');
+    expect(human.stderr).toMatch(/^cx: 1001 .* is a client, not a provider/);
+    expect(human.stderr).toMatch(/^ {2}cx deactivate jane\.doe@gmail\.com --ticket T-25$/m);
   });
 
   it('a deactivated provider account: exit 4, check it on the platform first', () => {
@@ -179,12 +185,14 @@ describe('cx offboard: refusals, bad input and dry runs write nothing', () => {
     const before = snapshot(db);
     const r = cx(['offboard', 'e.fitzgerald@cedarwellness.com', '--ticket', 'T-41', '--yes'], { db });
     expect(r.code).toBe(4);
-    expect(r.stdout).toMatch(/is a deactivated account, not an active contract/);
+    expect(r.stderr).toMatch(/^cx: .*is a deactivated account, not an active contract/);
     expect(snapshot(db)).toEqual(before);
   });
 
   it('not found: exit 3', () => {
-    expect(unchanged(['offboard', 'nobody.here@example.com', '--ticket', 'T', '--yes'], 3).stdout).toMatch(/^not found:/);
+    const r = unchanged(['offboard', 'nobody.here@example.com', '--ticket', 'T', '--yes'], 3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^cx: no account uses nobody\.here@example\.com/);
   });
 
   it('a bad --effective, an --out folder that does not exist, no ticket, no --yes: exit 2', () => {
@@ -206,7 +214,7 @@ describe('cx offboard: refusals, bad input and dry runs write nothing', () => {
     expect(ids(r.json().clients, true)).toEqual([...P201_LEAVE].sort());
     expect(existsSync(out)).toBe(false);
     const human = unchanged(['offboard', P201, '--dry-run'], 0);
-    expect(human.stdout).toMatch(/^planned: would terminate the contract of p201/);
-    expect(human.stdout).toContain(`cx notes export ${P201} --ticket <ticket> --out p201-progress-notes.zip`);
+    expect(human.stderr).toMatch(/^planned: would terminate the contract of p201/);
+    expect(human.stderr).toContain(`\n  cx notes export ${P201} --out p201-progress-notes.zip --ticket <ticket>\n`);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/commands/index.js';
 import type { CommandEntry } from '../../src/commands/define.js';
+import { helpAsFlag } from '../../src/index.js';
 import { cx } from '../helpers/cx.js';
 
 /** Help text wraps to the terminal width: compare with runs of white space folded. */
@@ -18,19 +19,47 @@ describe('the program', () => {
     expect(r.code).toBe(0);
     for (const { path, entry } of leaves(COMMANDS)) {
       expect(entry.summary.length, path).toBeGreaterThan(10);
-      expect(entry.example.startsWith(`cx ${path}`), `${path} example: ${entry.example}`).toBe(true);
-      expect(r.stdout, path).toContain(entry.example);
+      expect(entry.examples.length, `${path}: two or three examples`).toBeGreaterThanOrEqual(2);
+      expect(entry.examples.length, path).toBeLessThanOrEqual(3);
+      for (const example of entry.examples) expect(example.startsWith(`cx ${path}`), `${path} example: ${example}`).toBe(true);
+      expect(r.stdout, path).toContain(entry.examples[0]);
     }
     for (const top of COMMANDS) expect(flat(r.stdout)).toContain(top.summary);
   });
 
-  it("shows each command's own help with its example", () => {
+  it("shows each command's own help with its examples and the global options it honours", () => {
     for (const { path, entry } of leaves(COMMANDS)) {
       const r = cx([...path.split(' '), '--help']);
       expect(r.code, path).toBe(0);
       expect(flat(r.stdout), path).toContain(entry.summary);
-      expect(flat(r.stdout), path).toContain(entry.example);
+      for (const example of entry.examples) expect(flat(r.stdout), path).toContain(example);
+      expect(entry.globals, `${path} names its global options (an empty list: it honours none)`).toBeDefined();
+      for (const [flag] of entry.globals ?? []) expect(r.stdout, `${path} lists ${flag}`).toMatch(new RegExp(`^ {2}${flag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `, 'm'));
     }
+  });
+
+  it('cx help <cmd> prints exactly cx <cmd> --help and exits 0, nested commands too', () => {
+    for (const path of ['lookup', 'batch', 'db doctor']) {
+      const flag = cx([...path.split(' '), '--help']);
+      const help = cx(['help', ...path.split(' ')]);
+      expect(help.code, `cx help ${path}`).toBe(0);
+      expect(help.stdout, `cx help ${path}`).toBe(flag.stdout);
+    }
+    const nested = cx(['notes', 'help', 'export']);
+    expect(nested.code).toBe(0);
+    expect(nested.stdout).toBe(cx(['notes', 'export', '--help']).stdout);
+    expect(nested.stdout).toContain('--client <email>');
+    expect(cx(['help', 'lookup']).stdout).toMatch(/--name <full name>[\s\S]*--dob <YYYY-MM-DD>/);
+    expect(helpAsFlag(['--db', 'x.db', 'help', 'db', 'doctor'])).toEqual(['--db', 'x.db', 'db', 'doctor', '--help']);
+    expect(helpAsFlag(['lookup', 'help'])).toEqual(['lookup', 'help']);
+  });
+
+  it('cx alone without a terminal: the help on stdout, exit 0', () => {
+    const r = cx([]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: cx [options] [command]');
+    expect(r.stderr).toBe('');
+    expect(cx(['help']).stdout).toBe(r.stdout);
   });
 
   it('prints its version', () => {
@@ -39,19 +68,25 @@ describe('the program', () => {
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
-  it('rejects an unknown command or option with exit 2 on stderr', () => {
+  it("rejects an unknown command or option with exit 2 on stderr, prefixed cx: like every other error", () => {
     const unknown = cx(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stdout).toBe('');
-    expect(unknown.stderr).toMatch(/unknown command/i);
+    expect(unknown.stderr).toMatch(/^cx: unknown command 'frobnicate'/);
     const badOption = cx(['db', 'doctor', '--no-such-flag']);
     expect(badOption.code).toBe(2);
-    expect(badOption.stderr).toMatch(/unknown option/i);
+    expect(badOption.stderr).toMatch(/^cx: unknown option '--no-such-flag'/);
+    expect(badOption.stderr).toMatch(/^ {2}cx db doctor --help$/m);
+    const missing = cx(['reset']);
+    expect(missing.stderr).toMatch(/^cx: missing required argument 'email'/);
+    expect(missing.stderr).not.toMatch(/^error:/m);
   });
 
-  it('accepts global options before or after the command', () => {
+  it('accepts global options before or after the command, and harmless ones on reads', () => {
     const before = cx(['--json', 'db', 'init', '--db', '/nonexistent-folder/x.db']);
     expect(before.code).toBe(2);
     expect(before.json().outcome).toBe('invalid');
+    const reads = cx(['db', 'doctor', '--yes', '--dry-run', '--ticket', 'T-1', '--db', '/nonexistent-folder/x.db']);
+    expect(reads.stderr).not.toMatch(/unknown option/);
   });
 });

@@ -85,28 +85,34 @@ describe('cx reset: an email is queued', () => {
 });
 
 describe('cx reset: nothing is queued', () => {
-  const refusals: Array<[string, string[], number, RegExp]> = [
-    ['an unsubscribe', ['priya.raman@hotmail.com'], 4, /cx resubscribe priya\.raman@hotmail\.com --ticket T-9/],
-    ['a bounce', ['grace.whitaker@aol.com'], 4, /address does not work.*Confirm the address with the person.*--force --reason/],
-    ['a complaint', ['tyler.brooks@yahoo.com'], 4, /reported a Headway email as spam.*cx resubscribe tyler\.brooks@yahoo\.com --force --reason "<why>" --ticket T-9/],
-    ['a complaint, even with --resubscribe', ['tyler.brooks@yahoo.com', '--resubscribe'], 4, /--resubscribe lifts only an unsubscribe, not a complaint/],
-    ['a bounce, even with --resubscribe', ['grace.whitaker@aol.com', '--resubscribe'], 4, /--resubscribe lifts only an unsubscribe, not a bounce/],
-    ['a deactivated client', ['olivia.marsh@gmail.com'], 4, /account 1012 is deactivated/],
-    ['a terminated provider (by a former address)', ['r.castellanos.lcsw@gmail.com'], 4, /account p202 is a terminated provider/],
-    ['no account', ['nobody.here@example.com'], 3, /no account uses nobody\.here@example\.com/],
-    ['a bad address', ['jane.doe@gmail..com'], 2, /not a usable address/],
+  // [what, arguments, exit code, the detail (human and JSON), the next step under it (human, stderr)]
+  const refusals: Array<[string, string[], number, RegExp, RegExp | null]> = [
+    ['an unsubscribe', ['priya.raman@hotmail.com'], 4, /unsubscribed from Headway email on 2026-09-14.*so the reset email would never arrive$/, /^ {2}cx reset priya\.raman@hotmail\.com --resubscribe --ticket T-9$/m],
+    ['a bounce', ['grace.whitaker@aol.com'], 4, /address does not work/, /Check the address with them[\s\S]*^ {2}cx resubscribe grace\.whitaker@aol\.com --force --reason "<why>" --ticket T-9$/m],
+    ['a complaint', ['tyler.brooks@yahoo.com'], 4, /reported a Headway email as spam/, /^ {2}cx resubscribe tyler\.brooks@yahoo\.com --force --reason "<why>" --ticket T-9$/m],
+    ['a complaint, even with --resubscribe', ['tyler.brooks@yahoo.com', '--resubscribe'], 4, /--resubscribe lifts only an unsubscribe, not a complaint/, /--force --reason/],
+    ['a bounce, even with --resubscribe', ['grace.whitaker@aol.com', '--resubscribe'], 4, /--resubscribe lifts only an unsubscribe, not a bounce/, /--force --reason/],
+    ['a deactivated client', ['olivia.marsh@gmail.com'], 4, /account 1012 is deactivated/, /^Tell the person: their account was closed and cannot sign in\. cx cannot reopen it/m],
+    ['a terminated provider (by a former address)', ['r.castellanos.lcsw@gmail.com'], 4, /account p202 is a terminated provider/, /^Tell the person: this provider's contract with the platform has ended/m],
+    ['no account', ['nobody.here@example.com'], 3, /no account uses nobody\.here@example\.com/, /^ {2}cx lookup nobody\.here@example\.com$/m],
+    ['a bad address', ['jane.doe@gmail..com'], 2, /not a usable address/, null],
   ];
 
-  const cases = refusals.map(([name, args, code, message]) => ({ name, args, code, message }));
-  it.each(cases)('$name: exit $code, writes nothing at all, in human and --json form', ({ args, code, message }) => {
+  const cases = refusals.map(([name, args, code, message, next]) => ({ name, args, code, message, next }));
+  it.each(cases)('$name: exit $code, writes nothing at all, in human and --json form', ({ args, code, message, next }) => {
     const db = demoMirror();
     const before = snapshot(db);
     const human = cx(['reset', ...args, '--ticket', 'T-9', '--yes'], { db });
     expect(human.code).toBe(code);
-    expect(human.stdout).toMatch(message);
+    expect(human.stdout).toBe('');
+    const [first, ...rest] = human.stderr.split('\n');
+    expect(first).toMatch(/^cx: /);
+    expect(first).toMatch(message);
+    if (next) expect(rest.join('\n')).toMatch(next);
     const json = cx(['reset', ...args, '--ticket', 'T-9', '--yes', '--json'], { db });
     expect(json.code).toBe(code);
     expect(json.json().detail).toMatch(message);
+    expect(json.json().detail).not.toContain('\n');
     expect(snapshot(db)).toEqual(before);
   });
 
@@ -123,7 +129,11 @@ describe('cx reset: nothing is queued', () => {
     const again = cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db });
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/^already done: client_password_reset was already queued .* within the last 15 minutes; not queued twice/);
-    expect(again.stdout).toMatch(/A new one can be queued after 12:15 UTC/);
+    // In the agent's time zone, with how long ago (TZ picks the zone; JSON keeps UTC).
+    expect(again.stdout).toMatch(/^Tell the person: the email queued today 12:00 \(just now\) is on its way/m);
+    expect(again.stdout).toMatch(/^Next: A new one can be queued after today 12:15 if it still has not arrived\.$/m);
+    const tokyo = cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db, env: { TZ: 'Asia/Tokyo', CX_NOW: '2026-11-27T12:03:00Z' } });
+    expect(tokyo.stdout).toMatch(/queued today 21:00 \(3 min ago\)[\s\S]*after today 21:15/);
     const json = cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-2', '--yes', '--json'], { db, env: { CX_NOW: '2026-11-27T12:14:59Z' } });
     expect(json.json()).toMatchObject({ outcome: 'already_done', template: 'client_password_reset', to: 'aaliyah.johnson@gmail.com', outbox_id: 1 });
     expect(snapshot(db)).toEqual(before);
@@ -220,7 +230,8 @@ describe('cx reset in a terminal', () => {
 
   it.skipIf(!hasScript)('shows the account and the email, asks, and queues on "y"', async () => {
     const db = demoMirror();
-    const r = await inTerminal(db, ['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1'], [[/Queue this email\?/, 'y\r']]);
+    // Lines wider than the terminal are wrapped at a space, continuing two spaces further in.
+    const r = (await inTerminal(db, ['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1'], [[/Queue this email\?/, 'y\r']])).replace(/\r?\n {2,}/g, ' ');
     expect(r).toMatch(/Account: 1032 Aaliyah Johnson <aaliyah\.johnson@gmail\.com>, client, active, verified/);
     expect(r).toMatch(/Will queue: Reset your Headway password \(client_password_reset\) to aaliyah\.johnson@gmail\.com/);
     expect(r).toMatch(/Queue this email\?/);

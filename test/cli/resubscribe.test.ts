@@ -68,15 +68,17 @@ describe('cx resubscribe: an unsubscribe', () => {
 
 describe('cx resubscribe: a bounce or a complaint', () => {
   it.each([
-    ['grace.whitaker@aol.com', 'Grace.Whitaker@AOL.com', /bounced \(2026-07-02\): the address does not work.*Confirm the address with the person/],
+    ['grace.whitaker@aol.com', 'Grace.Whitaker@AOL.com', /bounced \(2026-07-02\): the address does not work[\s\S]*Check the address with them/],
     ['tyler.brooks@yahoo.com', 'tyler.brooks@yahoo.com', /reported a Headway email as spam \(2026-10-30\)/],
   ])('%s is refused (exit 4) with the reason and the override command; nothing written', (email, _stored, message) => {
     const db = demoMirror();
     const before = snapshot(db);
     const human = cx(['resubscribe', email, '--ticket', 'T-14', '--yes'], { db });
     expect(human.code).toBe(4);
-    expect(human.stdout).toMatch(message);
-    expect(human.stdout).toContain(`cx resubscribe ${email} --force --reason "<why>" --ticket T-14`);
+    expect(human.stdout).toBe('');
+    expect(human.stderr).toMatch(/^cx: /);
+    expect(human.stderr).toMatch(message);
+    expect(human.stderr).toContain(`\n  cx resubscribe ${email} --force --reason "<why>" --ticket T-14\n`);
     const json = cx(['resubscribe', email, '--ticket', 'T-14', '--yes', '--json'], { db });
     expect(json.code).toBe(4);
     expect(json.json()).toMatchObject({ outcome: 'refused', fix: `cx resubscribe ${email} --force --reason "<why>" --ticket T-14` });
@@ -91,6 +93,15 @@ describe('cx resubscribe: a bounce or a complaint', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/--force needs --reason/);
     }
+    expect(snapshot(db)).toEqual(before);
+  });
+
+  it('--reason without --force is a usage error (exit 2), not silently ignored', () => {
+    const db = demoMirror();
+    const before = snapshot(db);
+    const r = cx(['resubscribe', 'priya.raman@hotmail.com', '--reason', 'asked on the phone', '--ticket', 'T-15', '--yes'], { db });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^cx: --reason goes with --force/);
     expect(snapshot(db)).toEqual(before);
   });
 

@@ -44,7 +44,8 @@ describe('cx retention', () => {
     const later = cx(['retention', '--due', '--as-of', '2030-10-11', '--json'], { db }).json();
     expect(later.map((row: { account_id: string }) => row.account_id)).toEqual(['1038', '1012']);
     const human = cx(['retention', '--due', '--as-of', '2020-01-01'], { db });
-    expect(human.stdout).toMatch(/No deactivated record is past its retention date as of 2020-01-01/);
+    expect(human.stdout).toBe('');
+    expect(human.stderr).toMatch(/No deactivated record is past its retention date as of 2020-01-01/);
   });
 
   it('a record deactivated by cx shows the date and rule it recorded, unmarked', () => {
@@ -72,8 +73,10 @@ describe('cx retention', () => {
     const db = demoMirror();
     const r = cx(['retention'], { db });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/1038 .*gordon\.pike@aol\.com .*before cx .*2025-03-24 .*yes/);
-    expect(r.stdout).toContain('2 deactivated record(s); 1 past their retention date as of 2026-11-27.');
+    // Piped: tab-separated rows under a header; the summary on stderr.
+    expect(r.stdout.split('\n')[0]).toBe('account\temail\tdeactivated\tretain until\tdue\trule');
+    expect(r.stdout).toMatch(/^1038\tgordon\.pike@aol\.com\tbefore cx\t2025-03-24\tyes\t/m);
+    expect(r.stderr).toContain('2 deactivated records; 1 past its retention date as of 2026-11-27.');
   });
 
   it('a bad --as-of or a bad policy file: exit 2', () => {

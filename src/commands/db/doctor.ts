@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { examineMirror, unopenedReport, type DoctorAsk, type DoctorReport } from '../../actions/doctor.js';
 import type { Context } from '../../context.js';
 import { asCxError, EXIT, UsageError } from '../../errors.js';
-import { fields, printData, warn } from '../../render.js';
+import { fields, printData, printError, table, warn, type Block } from '../../render.js';
 import type { Db } from '../../store/db.js';
 import { handle, type Runtime } from '../define.js';
 import { openAsIs, openForRead } from '../mirror.js';
@@ -33,7 +33,8 @@ that does not open is the usual error (exit 2) and an older schema is upgraded f
       now: ctx.now(),
     };
     const report = opts.strict ? strictReport(ctx, ask) : looseReport(ctx, ask);
-    printData(ctx, report, () => text(ctx, report, Boolean(opts.strict)));
+    if (!ctx.json && !report.ok) printError(ctx, 'the mirror has problems:', undefined, report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`));
+    await printData(ctx, report, () => text(ctx, report, Boolean(opts.strict)));
     for (const w of report.warnings) if (!ctx.json) warn(ctx, w);
     return report.ok ? EXIT.ok : EXIT.integrity;
   });
@@ -62,15 +63,21 @@ function looseReport(ctx: Context, ask: DoctorAsk): DoctorReport {
   }
 }
 
-function text(ctx: Context, report: DoctorReport, strict: boolean): string {
-  const width = Math.max(...report.checks.map((c) => c.name.length));
-  const lines = [
-    report.ok ? 'The mirror is healthy.' : 'The mirror has problems:',
-    ...report.checks.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(width)}  ${c.detail}`),
+function text(ctx: Context, report: DoctorReport, strict: boolean): Block[] {
+  const blocks: Block[] = [
+    report.ok ? 'The mirror is healthy.' : 'The mirror has problems.',
+    table<DoctorReport['checks'][number]>(
+      [
+        { header: 'check', value: (c) => c.name, keep: true },
+        { header: 'result', value: (c) => (c.ok ? 'ok' : 'FAIL'), keep: true, style: (c) => (c.ok ? 'good' : 'bad') },
+        { header: 'detail', value: (c) => c.detail },
+      ],
+      report.checks,
+    ),
   ];
   if (!strict && report.row_counts) {
-    lines.push(
-      fields([
+    blocks.push(
+      ...fields([
         ['file', ctx.dbPath],
         ['schema version', report.schema_version],
         ['journal mode', report.journal_mode],
@@ -78,7 +85,7 @@ function text(ctx: Context, report: DoctorReport, strict: boolean): string {
       ]),
     );
   }
-  return lines.join('\n');
+  return blocks;
 }
 
 function positive(raw: string, flag: string, what: string): number {

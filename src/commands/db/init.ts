@@ -10,12 +10,12 @@ export function configure(cmd: Command, runtime: Runtime): void {
   handle(cmd, runtime, async (ctx) => {
     if (ctx.dryRun && !existsSync(ctx.dbPath)) {
       const plan = { path: ctx.dbPath, schema_version: SCHEMA_VERSION, dry_run: true };
-      printData(ctx, plan, () => `Dry run: would create a mirror at ${plan.path} (schema version ${plan.schema_version}).`);
+      await printData(ctx, plan, () => [`Dry run: would create a mirror at ${plan.path} (schema version ${plan.schema_version}).`]);
       return;
     }
     const db = openOrCreate(ctx);
     const result = { path: ctx.dbPath, schema_version: schemaVersion(db) };
     db.close();
-    printData(ctx, result, () => `Mirror ready at ${result.path} (schema version ${result.schema_version}).`);
+    await printData(ctx, result, () => [`Mirror ready at ${result.path} (schema version ${result.schema_version}).`]);
   });
 }

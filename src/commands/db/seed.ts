@@ -11,8 +11,8 @@ export const DEMO_DIR = fileURLToPath(new URL('../../../fixtures/demo/', import.
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd.option('--demo', 'load the demo world described in fixtures/demo/README.md');
   handle(cmd, runtime, async (ctx, opts: { demo?: boolean }) => {
-    if (!opts.demo) throw new UsageError('say which data to seed: `cx db seed --demo`');
+    if (!opts.demo) throw new UsageError('say which data to seed', { commands: ['cx db seed --demo'] });
     const report = await runImport(ctx, DEMO_DIR, 'db.seed');
-    printData(ctx, report, () => `${describeImport(report)}\nThe demo world is described in fixtures/demo/README.md.`);
+    await printData(ctx, report, () => [...describeImport(report), 'The demo world is described in fixtures/demo/README.md.']);
   });
 }

@@ -6,7 +6,8 @@ import { exportNotes, invalidFilters, type NotesExportInput } from '../../action
 import type { ActionDeps, ActionResult } from '../../actions/common.js';
 import { EXIT, UsageError } from '../../errors.js';
 import { cancellable } from '../../files/cancellation.js';
-import { note, printOutcome } from '../../render.js';
+import { notesExportAdvice } from '../../rules/guidance.js';
+import { adviceLines, guidanceContext, note, plural, printOutcome, type Block } from '../../render.js';
 import { finish, runChange } from '../change.js';
 import { handle, type Runtime } from '../define.js';
 
@@ -42,14 +43,15 @@ export function configure(cmd: Command, runtime: Runtime): void {
     const input = { email, out: opts.out, client: opts.client, since: opts.since, until: opts.until, force: Boolean(opts.force), verify: Boolean(opts.verify) };
     const r = await runChange(ctx, (deps) => (deps.dryRun ? exportNotes(deps, input) : cancellableExport(deps, input)), {
       action: 'notes.export',
-      question: (plan) => `Export ${String(plan.notes)} progress note(s) of ${String(plan.account_id)} <${String(plan.email)}> to ${String(plan.path)}?`,
+      question: (plan) => `Export ${plural(Number(plan.notes), 'progress note')} of ${String(plan.account_id)} <${String(plan.email)}> to ${String(plan.path)}?`,
       preview: (plan) => [String(plan.detail), 'The zip holds protected health information: send it only through an approved channel.'],
     });
     if (r.verified === false) {
       printOutcome(ctx, r, problemLines(r));
       return EXIT.integrity;
     }
-    const code = finish(ctx, r, r.outcome === 'done' ? doneLines(r, ctx.ticket) : [], { path: null, notes: null, sha256: null });
+    const advice = adviceLines(notesExportAdvice(r, guidanceContext(ctx, email)));
+    const code = finish(ctx, r, [...(r.outcome === 'done' ? doneLines(r, ctx.ticket) : []), ...advice], { path: null, notes: null, sha256: null });
     if (r.outcome === 'planned') note(ctx, 'Dry run: no file written, nothing recorded.');
     return code;
   });
@@ -69,15 +71,12 @@ async function cancellableExport(deps: ActionDeps, input: NotesExportInput): Pro
   }
 }
 
-function doneLines(r: ActionResult, ticket: string | undefined): string[] {
+function doneLines(r: ActionResult, ticket: string | undefined): Block[] {
   const kept = r.written_to === 'file' ? 'mode 0600 (owner only)' : `sent to the ${String(r.written_to)} ${String(r.path)}`;
-  return [
-    `SHA-256: ${String(r.sha256)} (recorded in the audit log under ticket ${ticket ?? ''})`,
-    `${String(r.bytes)} bytes, ${kept}. It holds protected health information: send it only through an approved channel.`,
-  ];
+  return [`SHA-256: ${String(r.sha256)} (recorded in the audit log under ticket ${ticket ?? ''})`, `${plural(Number(r.bytes), 'byte')}, ${kept}.`];
 }
 
-function problemLines(r: ActionResult): string[] {
+function problemLines(r: ActionResult): Block[] {
   const problems = Array.isArray(r.problems) ? (r.problems as string[]) : [];
   return ['Problems found:', ...problems.map((p) => `  - ${p}`)];
 }

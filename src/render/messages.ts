@@ -1,0 +1,158 @@
+// Where output goes (CONTRACTS.md, "In human output…"): data on stdout; every error, refusal and not-found on
+// stderr with the one prefix `cx:`, stdout left empty, and the command that fixes it on a line of its own.
+// Under --json the outcome object is on stdout. Commands hand over blocks (lines and at most one table);
+// this module alone decides terminal or pipe, colour, width and pager.
+import chalk, { chalkStderr, type ChalkInstance } from 'chalk';
+import type { Context } from '../context.js';
+import type { Hint, Outcome } from '../errors.js';
+import { page, pagerCommand } from './pager.js';
+import { isTable, terminalLines, tsvLines, type Table } from './tables.js';
+import { command, renderLine, span, type Line, type Painter, type Style, type Target } from './text.js';
+
+// chalk turns colour on for a terminal and honours FORCE_COLOR; NO_COLOR (https://no-color.org) it does not
+// read, so it is applied here.
+if (process.env.NO_COLOR && !process.env.FORCE_COLOR) {
+  chalk.level = 0;
+  chalkStderr.level = 0;
+}
+
+/** What every action returns (CONTRACTS.md "Outcomes"); actions add their own keys. */
+export interface ActionResult {
+  outcome: Outcome;
+  detail: string;
+  account_id: string | null;
+  [key: string]: unknown;
+}
+
+/** A piece of human output: a line, or a table (at most one per output: a pipe carries it alone). */
+export type Block = Line | Table;
+
+export type Out = Pick<Context, 'json' | 'io'>;
+
+type Stream = 'stdout' | 'stderr';
+
+function painter(c: ChalkInstance): Painter {
+  const styles: Record<Style, (s: string) => string> = {
+    bold: (s) => c.bold(s),
+    dim: (s) => c.dim(s),
+    good: (s) => c.green(s),
+    plan: (s) => c.cyan(s),
+    warn: (s) => c.yellow(s),
+    bad: (s) => c.red(s),
+    alert: (s) => c.red.bold(s),
+    command: (s) => c.bold(s),
+    header: (s) => c.bold(s),
+  };
+  return (style, text) => (style && c.level > 0 ? styles[style](text) : text);
+}
+
+function isTerminal(ctx: Out, stream: Stream): boolean {
+  return stream === 'stdout' ? Boolean(ctx.io.stdoutIsTTY) : ctx.io.stderrIsTTY;
+}
+
+function target(ctx: Out, stream: Stream): Target & { terminal: boolean } {
+  const terminal = isTerminal(ctx, stream);
+  return {
+    paint: painter(stream === 'stdout' ? chalk : chalkStderr),
+    width: terminal ? (ctx.io.columns?.(stream) ?? 80) : undefined,
+    terminal,
+  };
+}
+
+/** Blocks as the lines one stream shows: a table fitted to a terminal, or tab-separated down a pipe. */
+function render(ctx: Out, stream: Stream, blocks: readonly Block[]): string[] {
+  const t = target(ctx, stream);
+  return blocks.flatMap((b) => (isTable(b) ? (t.terminal ? terminalLines(b, t.width!, t.paint) : tsvLines(b)) : renderLine(b, t)));
+}
+
+function write(ctx: Out, stream: Stream, lines: readonly string[]): void {
+  if (lines.length) ctx.io[stream].write(`${lines.join('\n')}\n`);
+}
+
+export function printJson(ctx: Out, data: unknown): void {
+  ctx.io.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+}
+
+export interface DataOptions {
+  /** A long listing: through the agent's pager when stdout is a terminal (false: --no-pager). */
+  pager?: boolean;
+}
+
+/**
+ * Print data: JSON under --json; else the blocks. Down a pipe a table travels alone on stdout (tab-separated,
+ * a header row) and every other line of the output goes to stderr, so `cut` and `awk` see only rows.
+ */
+export async function printData(ctx: Out, data: unknown, human: () => readonly Block[], options: DataOptions = {}): Promise<void> {
+  if (ctx.json) return printJson(ctx, data);
+  const blocks = human();
+  if (!ctx.io.stdoutIsTTY && blocks.some(isTable)) {
+    write(ctx, 'stderr', render(ctx, 'stderr', blocks.filter((b) => !isTable(b))));
+    write(ctx, 'stdout', render(ctx, 'stdout', blocks.filter(isTable)));
+    return;
+  }
+  const lines = render(ctx, 'stdout', blocks);
+  const pager = options.pager && ctx.io.stdoutIsTTY ? pagerCommand(ctx.io.env) : null;
+  if (pager && lines.length) await page(ctx.io, `${lines.join('\n')}\n`, pager);
+  else write(ctx, 'stdout', lines);
+}
+
+/** A progress message, hint or count: stderr, never stdout. */
+export function note(ctx: Out, ...lines: Line[]): void {
+  write(ctx, 'stderr', render(ctx, 'stderr', lines));
+}
+
+export function warn(ctx: Out, message: string): void {
+  note(ctx, [span('warning: ', 'warn'), span(message)]);
+}
+
+/** Lines for a hint: its sentence, then each command on a line of its own. */
+export function hintLines(hint: Hint | undefined): Line[] {
+  if (hint === undefined) return [];
+  if (typeof hint === 'string') return [hint];
+  return [...(hint.text ? [hint.text] : []), ...hint.commands.map(command)];
+}
+
+/** An error, refusal or not-found: `cx: <message>` on stderr, the problems listed, then what to do. */
+export function printError(ctx: Out, message: string, hint?: Hint, details: readonly string[] = []): void {
+  note(ctx, [span('cx:', 'bad'), span(` ${message}`)], ...details.map((d) => `  ${d}`), ...hintLines(hint));
+}
+
+const OUTCOME_STYLE: Record<Outcome, Style> = {
+  done: 'good',
+  already_done: 'good',
+  planned: 'plan',
+  not_found: 'warn',
+  refused: 'bad',
+  invalid: 'bad',
+  error: 'bad',
+};
+
+/** Outcomes that are problems: said on stderr, as errors are. */
+const PROBLEMS: ReadonlySet<Outcome> = new Set(['not_found', 'refused', 'invalid', 'error']);
+
+export function isProblem(outcome: Outcome): boolean {
+  return PROBLEMS.has(outcome);
+}
+
+/**
+ * An action's result: the object under --json. Else, done/already done/planned: one line saying what
+ * happened on stdout, then the blocks (what to tell the person, what to do next). A problem: `cx: <detail>`
+ * on stderr, the blocks under it, nothing on stdout.
+ */
+export function printOutcome(ctx: Out, result: ActionResult, blocks: readonly Block[] = []): void {
+  if (ctx.json) return printJson(ctx, result);
+  if (isProblem(result.outcome)) {
+    const head: Line = [span('cx:', OUTCOME_STYLE[result.outcome]), span(` ${result.detail}`)];
+    write(ctx, 'stderr', render(ctx, 'stderr', [head, ...blocks]));
+    return;
+  }
+  const label = result.outcome.replace('_', ' ');
+  const head: Line = [span(label, OUTCOME_STYLE[result.outcome]), span(`: ${result.detail}`)];
+  const all = [head, ...blocks];
+  if (!ctx.io.stdoutIsTTY && all.some(isTable)) {
+    write(ctx, 'stderr', render(ctx, 'stderr', all.filter((b) => !isTable(b))));
+    write(ctx, 'stdout', render(ctx, 'stdout', all.filter(isTable)));
+    return;
+  }
+  write(ctx, 'stdout', render(ctx, 'stdout', all));
+}

@@ -1,0 +1,72 @@
+// Times for people: in the agent's time zone, with how long ago ("today 14:05, 3 min ago"). --json and CSV
+// keep ISO 8601 UTC; only human output goes through here.
+import { TZDate } from '@date-fns/tz';
+import { differenceInCalendarDays } from 'date-fns/differenceInCalendarDays';
+
+// date-fns's `format` costs ~80 ms to load (every formatter and a locale) for two fixed patterns: the zone's
+// own getters on a TZDate give the same digits.
+const two = (n: number) => String(n).padStart(2, '0');
+const hhmm = (at: TZDate) => `${two(at.getHours())}:${two(at.getMinutes())}`;
+const ymd = (at: TZDate) => `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())}`;
+
+/** What a time is shown against: the run's clock and the agent's zone (Context.tz). */
+export interface Clock {
+  now: Date;
+  tz: string;
+}
+
+/** "today 14:05, 3 min ago", "yesterday 22:31, 14 h ago", "2026-11-02 09:15, 25 days ago". */
+export function timeForPeople(iso: string, clock: Clock): string {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return iso;
+  const at = new TZDate(t, clock.tz);
+  return `${dayName(at, clock)} ${hhmm(at)}, ${ago(t, clock.now)}`;
+}
+
+/** Just the time of day and its day, no "ago": for sentences that say when something can happen. */
+export function clockTime(iso: string, clock: Clock): string {
+  const at = new TZDate(new Date(iso), clock.tz);
+  return `${dayName(at, clock)} ${hhmm(at)}`;
+}
+
+/** The agent's calendar date of a time, with how long ago: "2024-01-10, 2 years ago". */
+export function dayForPeople(iso: string, clock: Clock): string {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return iso;
+  const at = new TZDate(t, clock.tz);
+  const days = differenceInCalendarDays(at, new TZDate(clock.now, clock.tz));
+  if (days === 0) return 'today';
+  if (days === -1) return 'yesterday';
+  return `${ymd(at)}, ${ago(t, clock.now)}`;
+}
+
+function dayName(at: TZDate, clock: Clock): string {
+  const days = differenceInCalendarDays(at, new TZDate(clock.now, clock.tz));
+  if (days === 0) return 'today';
+  if (days === -1) return 'yesterday';
+  if (days === 1) return 'tomorrow';
+  return ymd(at);
+}
+
+const MINUTE = 60;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** "3 min ago", "in 2 h", "just now"; whole units, rounded down. */
+export function ago(t: Date, now: Date): string {
+  const seconds = Math.round((now.getTime() - t.getTime()) / 1000);
+  const a = Math.abs(seconds);
+  if (a < MINUTE) return seconds >= 0 ? 'just now' : 'in under a minute';
+  const n = (unit: number) => Math.floor(a / unit);
+  const span =
+    a < HOUR ? `${n(MINUTE)} min`
+      : a < DAY ? `${n(HOUR)} h`
+        : a < 60 * DAY ? plural(n(DAY), 'day')
+          : a < 365 * DAY ? plural(n(30 * DAY), 'month')
+            : plural(Math.floor(a / (365.25 * DAY)), 'year');
+  return seconds >= 0 ? `${span} ago` : `in ${span}`;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
