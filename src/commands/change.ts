@@ -9,6 +9,12 @@ import type { Db } from '../store/db.js';
 import { openForWrite } from './mirror.js';
 import { auditRead } from './read-audit.js';
 
+/** A change a command (or the guided desk) ran and printed: the result, and the exit code it means. */
+export interface Finished {
+  result: ActionResult;
+  code: number;
+}
+
 export interface ChangeOptions {
   /** The command as its audit rows name it (reset, deactivate, offboard, notes.export). */
   action: string;
@@ -25,9 +31,11 @@ export async function runChange(
   /** Synchronous for most actions; an async one (notes export streams a zip) is awaited the same way. */
   perform: (deps: ActionDeps) => ActionResult | Promise<ActionResult>,
   options: ChangeOptions,
+  /** A mirror the caller keeps open (the guided desk's session); else one is opened for this change. */
+  open?: Db,
 ): Promise<ActionResult> {
   const ticket = ctx.dryRun ? (ctx.ticket ?? '') : await requireTicket(ctx);
-  const db: Db = openForWrite(ctx);
+  const db: Db = open ?? openForWrite(ctx);
   try {
     const deps = (dryRun: boolean): ActionDeps => ({ db, now: ctx.now(), agent: ctx.agent, ticket, desk: ctx.desk, dryRun, via: 'command' });
     const plan = await perform(deps(true));
@@ -45,7 +53,7 @@ export async function runChange(
     auditShown(ctx, db, options, r, 'the result');
     return r;
   } finally {
-    db.close();
+    if (!open) db.close();
   }
 }
 

@@ -6,10 +6,12 @@ import { checkAddress } from '../rules/email.js';
 import { deactivateAdvice } from '../rules/guidance.js';
 import { loadPolicy } from '../rules/policy.js';
 import { adviceLines, guidanceContext } from '../render.js';
-import { finish, runChange } from './change.js';
+import type { Context } from '../context.js';
+import type { Db } from '../store/db.js';
+import { finish, runChange, type Finished } from './change.js';
 import { handle, type Runtime } from './define.js';
 
-interface DeactivateOptions {
+export interface DeactivateOptions {
   requestedBy?: string;
 }
 
@@ -21,19 +23,22 @@ export function configure(cmd: Command, runtime: Runtime): void {
       '\nNothing is deleted: the record is kept until its retention date (see cx retention; --policy sets the years).' +
         '\nProviders are not deactivated: use cx offboard.',
     );
-  handle(cmd, runtime, async (ctx, email: string, opts: DeactivateOptions) => {
-    // A bad policy file stops the command before anything is asked or changed (exit 2).
-    const policy = loadPolicy(ctx.policyPath);
-    if (opts.requestedBy !== undefined) {
-      const checked = checkAddress(opts.requestedBy);
-      if (!checked.ok) throw new UsageError(`--requested-by is not a usable address: ${checked.reason}`);
-    }
-    const r = await runChange(ctx, (deps) => deactivateClient(deps, { email, requestedBy: opts.requestedBy, policy }), {
-      action: 'deactivate',
-      question: (plan) => `Deactivate ${plan.account_id} <${String(plan.email)}> and keep the records until ${String(plan.retain_until)}?`,
-      preview: (plan) => [String(plan.detail), `Retention rule: ${String(plan.retention_rule)}`],
-    });
-    const lines = [...(r.retention_rule ? [`Retention rule: ${String(r.retention_rule)}`] : []), ...adviceLines(deactivateAdvice(r, guidanceContext(ctx, email)))];
-    return finish(ctx, r, lines, { retain_until: null, retention_rule: null });
-  });
+  handle(cmd, runtime, async (ctx, email: string, opts: DeactivateOptions) => (await runDeactivate(ctx, email, opts)).code);
+}
+
+/** The deactivation as `cx deactivate` runs and prints it; the guided desk passes its open mirror. */
+export async function runDeactivate(ctx: Context, email: string, opts: DeactivateOptions, db?: Db): Promise<Finished> {
+  // A bad policy file stops the command before anything is asked or changed (exit 2).
+  const policy = loadPolicy(ctx.policyPath);
+  if (opts.requestedBy !== undefined) {
+    const checked = checkAddress(opts.requestedBy);
+    if (!checked.ok) throw new UsageError(`--requested-by is not a usable address: ${checked.reason}`);
+  }
+  const r = await runChange(ctx, (deps) => deactivateClient(deps, { email, requestedBy: opts.requestedBy, policy }), {
+    action: 'deactivate',
+    question: (plan) => `Deactivate ${plan.account_id} <${String(plan.email)}> and keep the records until ${String(plan.retain_until)}?`,
+    preview: (plan) => [String(plan.detail), `Retention rule: ${String(plan.retention_rule)}`],
+  }, db);
+  const lines = [...(r.retention_rule ? [`Retention rule: ${String(r.retention_rule)}`] : []), ...adviceLines(deactivateAdvice(r, guidanceContext(ctx, email)))];
+  return { result: r, code: finish(ctx, r, lines, { retain_until: null, retention_rule: null }) };
 }

@@ -5,11 +5,13 @@ import { familyReport, type FamilyReport } from '../actions/family.js';
 import type { AccountRef } from '../actions/lookup.js';
 import { EXIT, UsageError } from '../errors.js';
 import { note, plural, printData, printError, printJson, span, table, type Block, type Line } from '../render.js';
+import type { Context } from '../context.js';
+import type { Db } from '../store/db.js';
 import { handle, type Runtime } from './define.js';
 import { openForRead } from './mirror.js';
 import { auditRead } from './read-audit.js';
 
-interface FamilyOptions {
+export interface FamilyOptions {
   suggest?: string;
 }
 
@@ -21,27 +23,30 @@ export function configure(cmd: Command, runtime: Runtime): void {
       '\nFamily +alias addresses (jane.doe+max@gmail.com) work only on Gmail, Hotmail, Outlook and iCloud;\n' +
         'elsewhere each family member needs an address of their own. Nothing is created: this only proposes.',
     );
-  handle(cmd, runtime, async (ctx, email: string, opts: FamilyOptions) => {
-    const db = openForRead(ctx);
-    try {
-      const outcome = familyReport(db, email, opts.suggest);
-      if (outcome.kind === 'invalid') throw new UsageError(`not usable: ${outcome.reason}`);
-      const report = outcome.report;
-      auditRead(ctx, db, { action: 'family', how: opts.suggest !== undefined ? 'by mailbox, with a suggestion' : 'by mailbox', accountIds: report.accounts.map((a) => a.id) });
-      if (!report.accounts.length) {
-        if (ctx.json) printJson(ctx, report);
-        else {
-          printError(ctx, `no account uses the mailbox ${report.mailbox}`);
-          note(ctx, ...suggestionLines(report, opts.suggest));
-        }
-        return EXIT.notFound;
+  handle(cmd, runtime, async (ctx, email: string, opts: FamilyOptions) => runFamily(ctx, email, opts));
+}
+
+/** The family listing as `cx family` runs, audits and prints it; the guided desk passes its open mirror. */
+export async function runFamily(ctx: Context, email: string, opts: FamilyOptions, open?: Db): Promise<number> {
+  const db = open ?? openForRead(ctx);
+  try {
+    const outcome = familyReport(db, email, opts.suggest);
+    if (outcome.kind === 'invalid') throw new UsageError(`not usable: ${outcome.reason}`);
+    const report = outcome.report;
+    auditRead(ctx, db, { action: 'family', how: opts.suggest !== undefined ? 'by mailbox, with a suggestion' : 'by mailbox', accountIds: report.accounts.map((a) => a.id) });
+    if (!report.accounts.length) {
+      if (ctx.json) printJson(ctx, report);
+      else {
+        printError(ctx, `no account uses the mailbox ${report.mailbox}`);
+        note(ctx, ...suggestionLines(report, opts.suggest));
       }
-      await printData(ctx, report, () => familyBlocks(report, opts.suggest));
-      return EXIT.ok;
-    } finally {
-      db.close();
+      return EXIT.notFound;
     }
-  });
+    await printData(ctx, report, () => familyBlocks(report, opts.suggest));
+    return EXIT.ok;
+  } finally {
+    if (!open) db.close();
+  }
 }
 
 function familyBlocks(r: FamilyReport, suggestFor: string | undefined): Block[] {

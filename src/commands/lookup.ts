@@ -13,7 +13,7 @@ import { accountCard, familyLines, lookupBlocks, matchTable, notFound, type Card
 import { openForRead } from './mirror.js';
 import { auditRead } from './read-audit.js';
 
-interface LookupOptions {
+export interface LookupOptions {
   name?: string;
   dob?: string;
   id?: string;
@@ -32,40 +32,50 @@ export function configure(cmd: Command, runtime: Runtime): void {
         'trailing , . or ;. An argument without @ that is an account id finds that account.\n' +
         'Exit 3 when nothing matches (with suggestions, never applied), 2 when the address is not usable.',
     );
-  handle(cmd, runtime, async (ctx, email: string | undefined, opts: LookupOptions) => {
-    const dob = checkedOptions(email, opts);
-    const db = openForRead(ctx);
-    try {
-      const deps = { db, now: ctx.now() };
-      const outcome = find(deps, email, opts, dob);
-      const report = outcome.report;
-      await completeRetentionDates(ctx, db, report);
-      const suggested = report.suggestions.length ? `, ${report.suggestions.length} suggested addresses` : '';
-      auditRead(ctx, db, {
-        action: 'lookup',
-        how: `${opts.name !== undefined ? 'by name' : report.matches[0]?.matched_by === 'id' ? 'by id' : 'by address'}${suggested}`,
-        // The suggestions name the accounts that use them ("account 1001 uses this address"): shown, so audited.
-        accountIds: [...report.matches.map((m) => m.id), ...report.family.map((f) => f.id), ...report.suggested.flatMap((x) => (x.account_id ? x.account_id.split(', ') : []))],
-      });
-      const card = cardContext(ctx);
-      if (!report.matches.length) {
-        if (ctx.json) printJson(ctx, report);
-        else {
-          const { message, lines } = notFound(report, dob);
-          printError(ctx, message);
-          note(ctx, ...lines);
-        }
-        return EXIT.notFound;
+  handle(cmd, runtime, async (ctx, email: string | undefined, opts: LookupOptions) => (await runLookup(ctx, email, opts)).code);
+}
+
+/** What a lookup showed: its exit code, and the one account it ended on (a single match, or the one picked). */
+export interface LookupShown {
+  code: number;
+  report: LookupReport;
+  chosen: Match | null;
+}
+
+/** The lookup as `cx lookup` runs, audits and prints it; the guided desk passes the mirror it keeps open. */
+export async function runLookup(ctx: Context, email: string | undefined, opts: LookupOptions, open?: Db): Promise<LookupShown> {
+  const dob = checkedOptions(email, opts);
+  const db = open ?? openForRead(ctx);
+  try {
+    const deps = { db, now: ctx.now() };
+    const outcome = find(deps, email, opts, dob);
+    const report = outcome.report;
+    await completeRetentionDates(ctx, db, report);
+    const suggested = report.suggestions.length ? `, ${report.suggestions.length} suggested addresses` : '';
+    auditRead(ctx, db, {
+      action: 'lookup',
+      how: `${opts.name !== undefined ? 'by name' : report.matches[0]?.matched_by === 'id' ? 'by id' : 'by address'}${suggested}`,
+      // The suggestions name the accounts that use them ("account 1001 uses this address"): shown, so audited.
+      accountIds: [...report.matches.map((m) => m.id), ...report.family.map((f) => f.id), ...report.suggested.flatMap((x) => (x.account_id ? x.account_id.split(', ') : []))],
+    });
+    const card = cardContext(ctx);
+    if (!report.matches.length) {
+      if (ctx.json) printJson(ctx, report);
+      else {
+        const { message, lines } = notFound(report, dob);
+        printError(ctx, message);
+        note(ctx, ...lines);
       }
-      if (!ctx.json && report.pasted_name !== null) note(ctx, `Looked up ${report.address} (pasted with the name "${report.pasted_name}": check it is the same person).`);
-      if (!ctx.json && report.disposable) warn(ctx, `${report.address} is on a disposable (throwaway) mail domain`);
-      if (!ctx.json && ctx.io.interactive && report.matches.length > 1) await pickOne(ctx, report, card);
-      else await printData(ctx, report, () => lookupBlocks(report, card));
-      return EXIT.ok;
-    } finally {
-      db.close();
+      return { code: EXIT.notFound, report, chosen: null };
     }
-  });
+    if (!ctx.json && report.pasted_name !== null) note(ctx, `Looked up ${report.address} (pasted with the name "${report.pasted_name}": check it is the same person).`);
+    if (!ctx.json && report.disposable) warn(ctx, `${report.address} is on a disposable (throwaway) mail domain`);
+    if (!ctx.json && ctx.io.interactive && report.matches.length > 1) return { code: EXIT.ok, report, chosen: await pickOne(ctx, report, card) };
+    await printData(ctx, report, () => lookupBlocks(report, card));
+    return { code: EXIT.ok, report, chosen: report.matches.length === 1 ? report.matches[0]! : null };
+  } finally {
+    if (!open) db.close();
+  }
 }
 
 /** By --name, by --id, by address; a bare argument without @ may be an account id. */
@@ -89,7 +99,7 @@ function find(deps: { db: Db; now: Date }, email: string | undefined, opts: Look
   return checked(byAddress, 'not a usable address: ');
 }
 
-function cardContext(ctx: Context): CardContext {
+export function cardContext(ctx: Context): CardContext {
   let brand = DEFAULT_SETTINGS.brand;
   try {
     brand = settingsFromEnv(ctx.io.env).brand;
@@ -120,7 +130,7 @@ async function completeRetentionDates(ctx: Context, db: Db, report: LookupReport
 }
 
 /** In a terminal, several matches: list them, let the agent pick one, and show that one in full. */
-async function pickOne(ctx: Context, report: LookupReport, card: CardContext): Promise<void> {
+async function pickOne(ctx: Context, report: LookupReport, card: CardContext): Promise<Match> {
   await printData(ctx, report, () => [`${report.matches.length} accounts match:`, matchTable(report.matches)]);
   if (report.truncated) note(ctx, 'More accounts have this name than are listed: add --dob to narrow the search.');
   const chosen = await ctx.prompter.select<Match>(
@@ -129,4 +139,5 @@ async function pickOne(ctx: Context, report: LookupReport, card: CardContext): P
   );
   const family = familyLines({ ...report, family: report.family.filter((f) => f.mailbox === chosen.mailbox) });
   await printData(ctx, chosen, () => [BLANK, ...accountCard(chosen, card), ...(family.length ? [BLANK, ...family] : [])]);
+  return chosen;
 }

@@ -11,10 +11,12 @@ import { MAX_DAYS_BACK } from '../rules/contract.js';
 import { isCalendarDate } from '../rules/dates.js';
 import { offboardAdvice } from '../rules/guidance.js';
 import { adviceLines, guidanceContext, note, plural, printError, table, type Block } from '../render.js';
-import { finish, runChange } from './change.js';
+import type { Context } from '../context.js';
+import type { Db } from '../store/db.js';
+import { finish, runChange, type Finished } from './change.js';
 import { handle, type Runtime } from './define.js';
 
-interface OffboardOptions {
+export interface OffboardOptions {
   effective?: string;
   allowPast?: boolean;
   out?: string;
@@ -34,60 +36,63 @@ export function configure(cmd: Command, runtime: Runtime): void {
       'An already terminated provider gets the report (and --out file) again; nothing changes.\n' +
       'The --out path is checked before the contract changes; an existing file is kept unless --force (exit 4).\n' +
       'Writing the CSV is recorded in the audit log (provider, ticket, number of clients, path).');
-  handle(cmd, runtime, async (ctx, email: string, opts: OffboardOptions) => {
-    if (opts.effective !== undefined && !isCalendarDate(opts.effective)) {
-      throw new UsageError(`--effective is not a date (YYYY-MM-DD): ${opts.effective}`);
-    }
-    // The CSV's path is checked (and its temporary file made) before anything changes, so a typo there
-    // cannot leave a half-done offboarding.
-    const target = { label: '--out', force: Boolean(opts.force), protect: mirrorFiles(ctx.dbPath) };
-    let csv: OutputFile | undefined;
-    if (opts.out !== undefined) {
-      if (ctx.dryRun) checkOutput(opts.out, target);
-      else csv = openOutput(opts.out, target);
-    }
-    let written: CaseloadWrite | undefined;
-    let r: ActionResult;
-    try {
-      r = await runChange(ctx, async (deps) => {
-        const r = offboardProvider(deps, { email, effective: opts.effective, allowPast: opts.allowPast });
-        const clients = r.clients as CaseloadEntry[] | undefined;
-        // Done now, or terminated before (the plan comes back already_done): the report goes out either way.
-        if (csv && clients && (r.outcome === 'done' || r.outcome === 'already_done')) {
-          written = await writeCaseloadCsv(deps, csv, r.account_id!, clients);
-        }
-        return r;
-      }, {
-        action: 'offboard',
-        alsoShows: (r) => (r.clients as CaseloadEntry[] | undefined)?.map((c) => c.id) ?? [],
-        question: (plan) =>
-          plan.scheduled
-            ? `Schedule the termination of ${plan.account_id} <${String(plan.email)}> for ${String(plan.contract_ends_at)} (active until then)?`
-            : `Terminate the contract of ${plan.account_id} <${String(plan.email)}>, effective ${String(plan.contract_ends_at)}?`,
-        preview: (plan) => [String(plan.detail), `${plural(Number(plan.may_leave_count), 'client')} may leave, ${String(plan.stay_count)} stay.`],
-      });
-    } finally {
-      csv?.discard();
-    }
-    const clients = r.clients as CaseloadEntry[] | undefined;
-    if (written) r.caseload_csv = written.outcome === 'done' ? written.path : null;
-    const advice = adviceLines(offboardAdvice(r, guidanceContext(ctx, email)));
-    const code = finish(ctx, r, [...(clients && r.outcome !== 'refused' ? report(clients) : []), ...advice], { clients: [], caseload_csv: null });
-    if (written?.outcome === 'done') {
-      const mode = csv?.direct ? '' : '; mode 0600: it holds client names';
-      note(ctx, `Caseload written to ${written.path} (${plural(clients!.length, 'client')}${mode}; recorded in the audit log).`);
-    }
-    if (opts.out !== undefined && r.outcome === 'planned') note(ctx, `Dry run: ${opts.out} not written.`);
-    if (written?.outcome === 'failed') {
-      const failure = written.error;
-      const why = failure instanceof CxError ? failure.message : failure.detail;
-      const change = r.outcome === 'done' ? 'the contract change is saved; ' : '';
-      printError(ctx, `the caseload could not be written to ${written.path}: ${why}`, `${change}run the same command again to write it`);
-      if (failure instanceof CxError) return failure.exitCode; // a full disk: 2, a file that appeared meanwhile: 4
-      return failure.outcome === 'refused' ? EXIT.refused : EXIT.internal; // the audit log could not be written
-    }
-    return code;
-  });
+  handle(cmd, runtime, async (ctx, email: string, opts: OffboardOptions) => (await runOffboard(ctx, email, opts)).code);
+}
+
+/** The offboarding as `cx offboard` runs and prints it; the guided desk passes its open mirror. */
+export async function runOffboard(ctx: Context, email: string, opts: OffboardOptions, db?: Db): Promise<Finished> {
+  if (opts.effective !== undefined && !isCalendarDate(opts.effective)) {
+    throw new UsageError(`--effective is not a date (YYYY-MM-DD): ${opts.effective}`);
+  }
+  // The CSV's path is checked (and its temporary file made) before anything changes, so a typo there
+  // cannot leave a half-done offboarding.
+  const target = { label: '--out', force: Boolean(opts.force), protect: mirrorFiles(ctx.dbPath) };
+  let csv: OutputFile | undefined;
+  if (opts.out !== undefined) {
+    if (ctx.dryRun) checkOutput(opts.out, target);
+    else csv = openOutput(opts.out, target);
+  }
+  let written: CaseloadWrite | undefined;
+  let r: ActionResult;
+  try {
+    r = await runChange(ctx, async (deps) => {
+      const r = offboardProvider(deps, { email, effective: opts.effective, allowPast: opts.allowPast });
+      const clients = r.clients as CaseloadEntry[] | undefined;
+      // Done now, or terminated before (the plan comes back already_done): the report goes out either way.
+      if (csv && clients && (r.outcome === 'done' || r.outcome === 'already_done')) {
+        written = await writeCaseloadCsv(deps, csv, r.account_id!, clients);
+      }
+      return r;
+    }, {
+      action: 'offboard',
+      alsoShows: (r) => (r.clients as CaseloadEntry[] | undefined)?.map((c) => c.id) ?? [],
+      question: (plan) =>
+        plan.scheduled
+          ? `Schedule the termination of ${plan.account_id} <${String(plan.email)}> for ${String(plan.contract_ends_at)} (active until then)?`
+          : `Terminate the contract of ${plan.account_id} <${String(plan.email)}>, effective ${String(plan.contract_ends_at)}?`,
+      preview: (plan) => [String(plan.detail), `${plural(Number(plan.may_leave_count), 'client')} may leave, ${String(plan.stay_count)} stay.`],
+    }, db);
+  } finally {
+    csv?.discard();
+  }
+  const clients = r.clients as CaseloadEntry[] | undefined;
+  if (written) r.caseload_csv = written.outcome === 'done' ? written.path : null;
+  const advice = adviceLines(offboardAdvice(r, guidanceContext(ctx, email)));
+  const code = finish(ctx, r, [...(clients && r.outcome !== 'refused' ? report(clients) : []), ...advice], { clients: [], caseload_csv: null });
+  if (written?.outcome === 'done') {
+    const mode = csv?.direct ? '' : '; mode 0600: it holds client names';
+    note(ctx, `Caseload written to ${written.path} (${plural(clients!.length, 'client')}${mode}; recorded in the audit log).`);
+  }
+  if (opts.out !== undefined && r.outcome === 'planned') note(ctx, `Dry run: ${opts.out} not written.`);
+  if (written?.outcome === 'failed') {
+    const failure = written.error;
+    const why = failure instanceof CxError ? failure.message : failure.detail;
+    const change = r.outcome === 'done' ? 'the contract change is saved; ' : '';
+    printError(ctx, `the caseload could not be written to ${written.path}: ${why}`, `${change}run the same command again to write it`);
+    if (failure instanceof CxError) return { result: r, code: failure.exitCode }; // a full disk: 2, a file that appeared meanwhile: 4
+    return { result: r, code: failure.outcome === 'refused' ? EXIT.refused : EXIT.internal }; // the audit log could not be written
+  }
+  return { result: r, code };
 }
 
 function report(clients: CaseloadEntry[]): Block[] {

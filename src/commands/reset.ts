@@ -4,11 +4,13 @@ import { resetPassword } from '../actions/reset.js';
 import { resetAdvice } from '../rules/guidance.js';
 import { adviceLines, guidanceContext } from '../render.js';
 import { settingsFromEnv } from '../settings.js';
+import type { Context } from '../context.js';
+import type { Db } from '../store/db.js';
 import { handle, type Runtime } from './define.js';
-import { finish, runChange } from './change.js';
+import { finish, runChange, type Finished } from './change.js';
 import { accountLine } from './resubscribe.js';
 
-interface ResetOptions {
+export interface ResetOptions {
   resubscribe?: boolean;
 }
 
@@ -21,14 +23,17 @@ export function configure(cmd: Command, runtime: Runtime): void {
         'account gets the verification email instead. The email always goes to the account\'s current address.\n' +
         'Env: CX_BRAND (brand in subjects, default Headway), CX_RESET_WINDOW_MINUTES (default 15).',
     );
-  handle(cmd, runtime, async (ctx, email: string, opts: ResetOptions) => {
-    // Read before the ticket prompt: a bad setting is a usage error, found before anyone is asked anything.
-    const settings = settingsFromEnv(ctx.io.env);
-    const r = await runChange(ctx, (deps) => resetPassword(deps, { email, resubscribe: Boolean(opts.resubscribe), settings }), {
-      action: 'reset',
-      preview: (plan) => [accountLine(plan), `Will queue: ${String(plan.subject)} (${String(plan.template)}) to ${String(plan.to)}`],
-      question: (plan) => (plan.resubscribed ? `Take ${String(plan.to)} off the unsubscribe list and queue this email?` : 'Queue this email?'),
-    });
-    return finish(ctx, r, adviceLines(resetAdvice(r, guidanceContext(ctx, email, settings))));
-  });
+  handle(cmd, runtime, async (ctx, email: string, opts: ResetOptions) => (await runReset(ctx, email, opts)).code);
+}
+
+/** The reset as `cx reset` runs and prints it; the guided desk passes the mirror its session keeps open. */
+export async function runReset(ctx: Context, email: string, opts: ResetOptions, db?: Db): Promise<Finished> {
+  // Read before the ticket prompt: a bad setting is a usage error, found before anyone is asked anything.
+  const settings = settingsFromEnv(ctx.io.env);
+  const r = await runChange(ctx, (deps) => resetPassword(deps, { email, resubscribe: Boolean(opts.resubscribe), settings }), {
+    action: 'reset',
+    preview: (plan) => [accountLine(plan), `Will queue: ${String(plan.subject)} (${String(plan.template)}) to ${String(plan.to)}`],
+    question: (plan) => (plan.resubscribed ? `Take ${String(plan.to)} off the unsubscribe list and queue this email?` : 'Queue this email?'),
+  }, db);
+  return { result: r, code: finish(ctx, r, adviceLines(resetAdvice(r, guidanceContext(ctx, email, settings)))) };
 }

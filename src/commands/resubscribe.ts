@@ -7,10 +7,12 @@ import { UsageError } from '../errors.js';
 import { resubscribeAdvice } from '../rules/guidance.js';
 import { adviceLines, guidanceContext } from '../render.js';
 import { settingsFromEnv } from '../settings.js';
+import type { Context } from '../context.js';
+import type { Db } from '../store/db.js';
 import { handle, type Runtime } from './define.js';
-import { finish, runChange } from './change.js';
+import { finish, runChange, type Finished } from './change.js';
 
-interface ResubscribeOptions {
+export interface ResubscribeOptions {
   force?: boolean;
   reason?: string;
 }
@@ -20,21 +22,24 @@ export function configure(cmd: Command, runtime: Runtime): void {
     .option('--force', 'also lift a bounce or a spam complaint (needs --reason)')
     .option('--reason <why>', 'why, for the audit log (only with --force, which requires it)')
     .addHelpText('after', '\nThe address is found as `cx lookup` finds it; the account\'s current address is the one taken off the list.');
-  handle(cmd, runtime, async (ctx, email: string, opts: ResubscribeOptions) => {
-    if (opts.force && !opts.reason?.trim()) {
-      throw new UsageError('--force needs --reason "<why>": the reason goes in the audit log', 'e.g. --reason "address confirmed by phone"');
-    }
-    if (opts.reason !== undefined && !opts.force) {
-      throw new UsageError('--reason goes with --force: an unsubscribe is lifted on the person\'s word, a bounce or complaint only with --force --reason');
-    }
-    const settings = settingsFromEnv(ctx.io.env);
-    const r = await runChange(ctx, (deps) => resubscribe(deps, { email, force: opts.force, reason: opts.reason, settings }), {
-      action: 'resubscribe',
-      preview: (plan) => [accountLine(plan), `Will take ${String(plan.address)} off the suppression list (${suppressionWords(plan)}).`],
-      question: (plan) => `Take ${String(plan.address)} off the suppression list?`,
-    });
-    return finish(ctx, r, adviceLines(resubscribeAdvice(r, guidanceContext(ctx, email, settings))));
-  });
+  handle(cmd, runtime, async (ctx, email: string, opts: ResubscribeOptions) => (await runResubscribe(ctx, email, opts)).code);
+}
+
+/** The resubscribe as `cx resubscribe` runs and prints it; the guided desk passes its open mirror. */
+export async function runResubscribe(ctx: Context, email: string, opts: ResubscribeOptions, db?: Db): Promise<Finished> {
+  if (opts.force && !opts.reason?.trim()) {
+    throw new UsageError('--force needs --reason "<why>": the reason goes in the audit log', 'e.g. --reason "address confirmed by phone"');
+  }
+  if (opts.reason !== undefined && !opts.force) {
+    throw new UsageError('--reason goes with --force: an unsubscribe is lifted on the person\'s word, a bounce or complaint only with --force --reason');
+  }
+  const settings = settingsFromEnv(ctx.io.env);
+  const r = await runChange(ctx, (deps) => resubscribe(deps, { email, force: opts.force, reason: opts.reason, settings }), {
+    action: 'resubscribe',
+    preview: (plan) => [accountLine(plan), `Will take ${String(plan.address)} off the suppression list (${suppressionWords(plan)}).`],
+    question: (plan) => `Take ${String(plan.address)} off the suppression list?`,
+  }, db);
+  return { result: r, code: finish(ctx, r, adviceLines(resubscribeAdvice(r, guidanceContext(ctx, email, settings)))) };
 }
 
 function suppressionWords(plan: ActionResult): string {

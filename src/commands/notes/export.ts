@@ -8,10 +8,12 @@ import { EXIT, UsageError } from '../../errors.js';
 import { cancellable } from '../../files/cancellation.js';
 import { notesExportAdvice } from '../../rules/guidance.js';
 import { adviceLines, guidanceContext, note, plural, printOutcome, type Block } from '../../render.js';
-import { finish, runChange } from '../change.js';
+import type { Context } from '../../context.js';
+import type { Db } from '../../store/db.js';
+import { finish, runChange, type Finished } from '../change.js';
 import { handle, type Runtime } from '../define.js';
 
-interface ExportOptions {
+export interface ExportOptions {
   out?: string;
   client?: string;
   since?: string;
@@ -37,24 +39,27 @@ export function configure(cmd: Command, runtime: Runtime): void {
         'bytes, SHA-256), then the completing notes.export row. --out may be a device or a pipe (written to\n' +
         'directly, never replaced), never the mirror or a folder (exit 2). Ctrl-C stops it with no file left (exit 130).',
     );
-  handle(cmd, runtime, async (ctx, email: string, opts: ExportOptions) => {
-    const bad = invalidFilters(opts);
-    if (bad) throw new UsageError(bad);
-    const input = { email, out: opts.out, client: opts.client, since: opts.since, until: opts.until, force: Boolean(opts.force), verify: Boolean(opts.verify) };
-    const r = await runChange(ctx, (deps) => (deps.dryRun ? exportNotes(deps, input) : cancellableExport(deps, input)), {
-      action: 'notes.export',
-      question: (plan) => `Export ${plural(Number(plan.notes), 'progress note')} of ${String(plan.account_id)} <${String(plan.email)}> to ${String(plan.path)}?`,
-      preview: (plan) => [String(plan.detail), 'The zip holds protected health information: send it only through an approved channel.'],
-    });
-    if (r.verified === false) {
-      printOutcome(ctx, r, problemLines(r));
-      return EXIT.integrity;
-    }
-    const advice = adviceLines(notesExportAdvice(r, guidanceContext(ctx, email)));
-    const code = finish(ctx, r, [...(r.outcome === 'done' ? doneLines(r, ctx.ticket) : []), ...advice], { path: null, notes: null, sha256: null });
-    if (r.outcome === 'planned') note(ctx, 'Dry run: no file written, nothing recorded.');
-    return code;
-  });
+  handle(cmd, runtime, async (ctx, email: string, opts: ExportOptions) => (await runNotesExport(ctx, email, opts)).code);
+}
+
+/** The export as `cx notes export` runs and prints it; the guided desk passes its open mirror. */
+export async function runNotesExport(ctx: Context, email: string, opts: ExportOptions, db?: Db): Promise<Finished> {
+  const bad = invalidFilters(opts);
+  if (bad) throw new UsageError(bad);
+  const input = { email, out: opts.out, client: opts.client, since: opts.since, until: opts.until, force: Boolean(opts.force), verify: Boolean(opts.verify) };
+  const r = await runChange(ctx, (deps) => (deps.dryRun ? exportNotes(deps, input) : cancellableExport(deps, input)), {
+    action: 'notes.export',
+    question: (plan) => `Export ${plural(Number(plan.notes), 'progress note')} of ${String(plan.account_id)} <${String(plan.email)}> to ${String(plan.path)}?`,
+    preview: (plan) => [String(plan.detail), 'The zip holds protected health information: send it only through an approved channel.'],
+  }, db);
+  if (r.verified === false) {
+    printOutcome(ctx, r, problemLines(r));
+    return { result: r, code: EXIT.integrity };
+  }
+  const advice = adviceLines(notesExportAdvice(r, guidanceContext(ctx, email)));
+  const code = finish(ctx, r, [...(r.outcome === 'done' ? doneLines(r, ctx.ticket) : []), ...advice], { path: null, notes: null, sha256: null });
+  if (r.outcome === 'planned') note(ctx, 'Dry run: no file written, nothing recorded.');
+  return { result: r, code };
 }
 
 /**
