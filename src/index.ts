@@ -10,13 +10,14 @@ export async function main(argv: string[], io: IO = processIO(), prompter?: Prom
   const { program, runtime } = createProgram(io, prompter);
   const args = helpAsFlag(argv.slice(2));
   try {
-    if (commandWords(args).length === 0 && onlyGlobalFlags(args)) {
-      // `cx` alone. In a terminal the guided desk (issue 13, `cx desk`) will start here; until it does, and
-      // always without a terminal (a script, CI), the help goes to stdout and the run ends well.
+    const alone = commandWords(args).length === 0 && onlyGlobalFlags(args);
+    if (alone && (!io.interactive || args.includes('--json'))) {
+      // `cx` alone without a terminal (a script, CI): the help on stdout, and the run ends well.
       program.outputHelp();
       return EXIT.ok;
     }
-    await program.parseAsync(args, { from: 'user' });
+    // `cx` alone in a terminal is the guided desk (CONTRACTS.md), with the global options given.
+    await program.parseAsync(alone ? [...args, 'desk'] : args, { from: 'user' });
     return runtime.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -15,6 +15,17 @@ const CHANGE = [TICKET_CHANGE, YES, DRY_RUN, JSON_OUTCOME];
 
 export const COMMANDS: CommandEntry[] = [
   {
+    name: 'desk',
+    summary: 'the guided desk: asks what the person needs and runs the same actions, step by step (also: cx alone in a terminal)',
+    examples: ['cx desk', 'cx desk --ticket 48213', 'cx desk --dry-run'],
+    globals: [
+      ['--ticket <id>', 'the ticket to start with (kept for every step until changed in the menu)'],
+      ['--dry-run', 'practice: every change is planned and shown, nothing changes'],
+      ['-y, --yes', 'no confirmation before each change'],
+    ],
+    load: () => import('./desk.js'),
+  },
+  {
     name: 'lookup',
     args: '[email]',
     summary: 'find the accounts an address, an account id, or a name and date of birth identifies',

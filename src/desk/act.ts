@@ -1,0 +1,95 @@
+// What the person needs, and the action that answers it at the desk. Each one is the command's own
+// run-and-print function on the session's open mirror (plan, confirmation, audit, "Tell the person"); the
+// desk only chains them the way the rules' advice says: a reset refused for an unsubscribe offers the reset
+// that lifts it (cx reset --resubscribe), one refused for a bounce or complaint offers the forced lift with
+// a reason and then the reset again.
+import type { Match } from '../actions/lookup.js';
+import { runDeactivate } from '../commands/deactivate.js';
+import { runFamily } from '../commands/family.js';
+import { runNotesExport } from '../commands/notes/export.js';
+import { runOffboard } from '../commands/offboard.js';
+import { runReset } from '../commands/reset.js';
+import { runResubscribe } from '../commands/resubscribe.js';
+import { isCalendarDate } from '../rules/dates.js';
+import type { Session } from './session.js';
+
+export type Need = 'find' | 'reset' | 'emails' | 'deactivate' | 'offboard' | 'notes' | 'family';
+
+export const NEEDS: ReadonlyArray<{ need: Need; label: string }> = [
+  { need: 'find', label: 'Find an account' },
+  { need: 'reset', label: 'Password reset (or the verification email)' },
+  { need: 'emails', label: 'Emails stopped arriving (unsubscribed, bounced, marked as spam)' },
+  { need: 'deactivate', label: "Close a client's account" },
+  { need: 'offboard', label: 'A provider is leaving the platform' },
+  { need: 'notes', label: "A provider's progress notes" },
+  { need: 'family', label: 'A family account (a shared mailbox)' },
+];
+
+/** The needs an account's situation allows, for the menu after "find an account". */
+export function needsFor(m: Match): Array<{ need: Need; label: string }> {
+  const open = m.status === 'active';
+  const allowed: Record<Need, boolean> = {
+    find: false,
+    reset: open,
+    emails: m.suppression !== null,
+    deactivate: m.role === 'client' && open,
+    offboard: m.role === 'provider' && open,
+    notes: m.role === 'provider',
+    family: true,
+  };
+  return NEEDS.filter((n) => allowed[n.need]);
+}
+
+const DATE = (d: string) => isCalendarDate(d) || 'a date as YYYY-MM-DD';
+
+/** The change (or listing) for the person on the screen; the account's current address identifies it. */
+export async function act(s: Session, need: Need, m: Match): Promise<void> {
+  const { ctx, db, prompter } = s;
+  switch (need) {
+    case 'find':
+      return;
+    case 'reset':
+      return reset(s, m);
+    case 'emails': {
+      const first = await runResubscribe(ctx, m.email, {}, db);
+      if (first.result.outcome === 'refused' && first.result.suppression) await liftBlock(s, m);
+      return;
+    }
+    case 'deactivate': {
+      const from = await prompter.text("The request came from which address? (Enter: the account's own)", { optional: true });
+      await runDeactivate(ctx, m.email, { requestedBy: from || undefined }, db);
+      return;
+    }
+    case 'offboard': {
+      const effective = await prompter.text('Effective date (YYYY-MM-DD; a future day schedules it), or Enter for today:', { optional: true, validate: DATE });
+      await runOffboard(ctx, m.email, { effective: effective || undefined }, db);
+      return;
+    }
+    case 'notes': {
+      const out = await prompter.text('Save the zip as (Enter: the default name in this folder):', { optional: true });
+      await runNotesExport(ctx, m.email, { out: out || undefined, verify: true }, db);
+      return;
+    }
+    case 'family': {
+      const name = await prompter.text('A family member who needs an address of their own? Their name (Enter: only list the mailbox):', { optional: true });
+      await runFamily(ctx, m.email, { suggest: name || undefined }, db);
+      return;
+    }
+  }
+}
+
+/** The reset; a suppressed address is offered the fix the reset's refusal names, then the reset itself. */
+async function reset(s: Session, m: Match): Promise<void> {
+  const first = await runReset(s.ctx, m.email, {}, s.db);
+  const suppression = first.result.suppression as { reason: string } | null | undefined;
+  if (first.result.outcome !== 'refused' || !suppression) return;
+  // An unsubscribe is lifted together with the reset, in one change, once the person agrees (the question).
+  if (suppression.reason === 'unsubscribe') await runReset(s.ctx, m.email, { resubscribe: true }, s.db);
+  else if (await liftBlock(s, m)) await runReset(s.ctx, m.email, {}, s.db);
+}
+
+/** A bounce or a spam complaint: lifted only with a reason for the audit log (cx resubscribe --force). */
+async function liftBlock(s: Session, m: Match): Promise<boolean> {
+  const reason = await s.prompter.text('Only if they confirmed the address and want email again: why lift the block? (for the audit log; Esc leaves it)');
+  return (await runResubscribe(s.ctx, m.email, { force: true, reason }, s.db)).result.outcome === 'done';
+}
