@@ -20,6 +20,8 @@ export interface CardContext {
   clock: Clock;
   ticket?: string;
   brand: string;
+  /** false: the card without its advice (the desk, about to run the action that advice would name). */
+  advice?: boolean;
 }
 
 /** The facts an agent must not miss, in capitals and colour: each one changes what they can do. */
@@ -66,7 +68,7 @@ export function accountCard(m: Match, c: CardContext): Block[] {
     m.providers.forEach((p, i) => rows.push([i === 0 ? 'providers' : '', `${p.name} <${p.email}> (${p.source})`]));
   }
   if (m.retention) rows.push(['retained until', retentionText(m.retention)]);
-  const advice = adviceLines(lookupAdvice(m, c));
+  const advice = c.advice === false ? [] : adviceLines(lookupAdvice(m, c));
   return [title, ...alerts(m), ...fields(rows), ...(advice.length ? [BLANK, ...advice] : [])];
 }
 

@@ -43,7 +43,13 @@ export interface LookupShown {
 }
 
 /** The lookup as `cx lookup` runs, audits and prints it; the guided desk passes the mirror it keeps open. */
-export async function runLookup(ctx: Context, email: string | undefined, opts: LookupOptions, open?: Db): Promise<LookupShown> {
+export async function runLookup(
+  ctx: Context,
+  email: string | undefined,
+  opts: LookupOptions,
+  open?: Db,
+  view: Pick<CardContext, 'advice'> = {},
+): Promise<LookupShown> {
   const dob = checkedOptions(email, opts);
   const db = open ?? openForRead(ctx);
   try {
@@ -58,7 +64,7 @@ export async function runLookup(ctx: Context, email: string | undefined, opts: L
       // The suggestions name the accounts that use them ("account 1001 uses this address"): shown, so audited.
       accountIds: [...report.matches.map((m) => m.id), ...report.family.map((f) => f.id), ...report.suggested.flatMap((x) => (x.account_id ? x.account_id.split(', ') : []))],
     });
-    const card = cardContext(ctx);
+    const card = { ...cardContext(ctx), ...view };
     if (!report.matches.length) {
       if (ctx.json) printJson(ctx, report);
       else {

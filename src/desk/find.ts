@@ -2,20 +2,23 @@
 // looked up exactly as `cx lookup` does it (audited, the same card); several matches are picked from, and an
 // address with no account offers lookup's own suggestions (a domain typo, a near address) to try instead.
 import type { Match, LookupReport } from '../actions/lookup.js';
-import { runLookup, type LookupShown } from '../commands/lookup.js';
+import { runLookup, type LookupOptions, type LookupShown } from '../commands/lookup.js';
 import { UsageError } from '../errors.js';
-import { printError } from '../render.js';
+import { BLANK, note, printError } from '../render.js';
 import { isCalendarDate } from '../rules/dates.js';
 import { needsFor, type Need } from './act.js';
 import type { Session } from './session.js';
 
-/** Asks until an account is on the screen (Esc or Ctrl-C: back to the menu). */
-export async function findPerson(s: Session): Promise<Match> {
+/**
+ * Asks until an account is on the screen (Esc or Ctrl-C: back to the menu). `advice`: the card says what to
+ * do next; not when the desk is about to do it (the action's own outcome says what to tell the person).
+ */
+export async function findPerson(s: Session, advice: boolean): Promise<Match> {
   for (;;) {
     const typed = await s.prompter.text('Who is it? Their address, an account id, or their first and last name:');
     try {
-      const shown = await lookupTyped(s, typed);
-      const found = shown.chosen ?? (await trySuggestion(s, shown.report));
+      const shown = await lookupTyped(s, typed, advice);
+      const found = shown.chosen ?? (await trySuggestion(s, shown.report, advice));
       if (found) return found;
     } catch (err) {
       // An address that is not one, an id no account has: said, and asked again.
@@ -26,24 +29,29 @@ export async function findPerson(s: Session): Promise<Match> {
 }
 
 /** Words with a space and no @ are a name (the date of birth narrows it); anything else an address or id. */
-async function lookupTyped(s: Session, typed: string): Promise<LookupShown> {
-  if (typed.includes('@') || !/\s/.test(typed)) return runLookup(s.ctx, typed, {}, s.db);
+async function lookupTyped(s: Session, typed: string, advice: boolean): Promise<LookupShown> {
+  if (typed.includes('@') || !/\s/.test(typed)) return lookup(s, typed, {}, advice);
   const dob = await s.prompter.text('Date of birth (YYYY-MM-DD), or Enter to search by the name alone:', {
     optional: true,
     validate: (d) => isCalendarDate(d) || 'a date as YYYY-MM-DD, e.g. 1991-07-30',
   });
-  return runLookup(s.ctx, undefined, { name: typed, dob: dob || undefined }, s.db);
+  return lookup(s, undefined, { name: typed, dob: dob || undefined }, advice);
+}
+
+function lookup(s: Session, typed: string | undefined, opts: LookupOptions, advice: boolean): Promise<LookupShown> {
+  note(s.ctx, BLANK);
+  return runLookup(s.ctx, typed, opts, s.db, { advice });
 }
 
 /** Nothing found: lookup's suggestions as choices, never applied without the agent picking one. */
-async function trySuggestion(s: Session, report: LookupReport): Promise<Match | null> {
+async function trySuggestion(s: Session, report: LookupReport, advice: boolean): Promise<Match | null> {
   if (!report.suggested.length) return null;
   const picked = await s.prompter.select<string | null>('Did you mean one of these? Check with the person first:', [
     ...report.suggested.map((x) => ({ name: x.email, value: x.email, description: x.account_id ? `account ${x.account_id} uses this address` : 'no account uses it' })),
     { name: 'None of these: type it again', value: null },
   ]);
   if (picked === null) return null;
-  return (await runLookup(s.ctx, picked, {}, s.db)).chosen;
+  return (await lookup(s, picked, {}, advice)).chosen;
 }
 
 /** After "find an account": what the situation allows next, or nothing (the next person). */

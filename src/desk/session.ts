@@ -5,7 +5,7 @@
 // whole session; the ticket is asked once and kept until the agent changes it.
 import { checkedTicket, type Context } from '../context.js';
 import { CancelledError, CxError, EXIT, UsageError } from '../errors.js';
-import { note, printError, span } from '../render.js';
+import { BLANK, note, printError, span } from '../render.js';
 import { checkTicketId } from '../rules/tickets.js';
 import type { Db } from '../store/db.js';
 import { openForWrite } from '../commands/mirror.js';
@@ -49,10 +49,11 @@ export async function runDesk(ctx: Context): Promise<number> {
 
 /** One person's need: find them, then the action (for "find an account", the one the agent picks next). */
 async function help(s: Session, need: Need): Promise<void> {
-  const person = await findPerson(s);
+  const person = await findPerson(s, need === 'find');
+  note(s.ctx, BLANK);
   const chosen = need === 'find' ? await nextSteps(s, person) : need;
   if (chosen) await act(s, chosen, person);
-  note(s.ctx, [span('— next person —', 'dim')]);
+  note(s.ctx, BLANK, [span('— next person —', 'dim')]);
 }
 
 /** A step ends however it ends and the session goes on; only a bug (exit 1) ends the desk. */

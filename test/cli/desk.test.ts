@@ -1,0 +1,147 @@
+// The guided desk through a real terminal (a tmux pane, keys sent as an agent types them): a reset for an
+// unsubscribed client offered the re-subscribe, a ticket kept across two changes, the mirror and audit log
+// afterwards as the single commands leave them; a name search with a pick, a typo's suggestion, back with Esc
+// and Ctrl-C inside a step, Ctrl-C at the menu leaving with exit 0. Without a terminal: help or exit 2.
+import { afterEach, describe, expect, it } from 'vitest';
+import { auditChainHolds, cx, demoMirror, query, readRows, snapshot } from '../helpers/cx.js';
+import { hasTmux, Pane } from '../helpers/tmux.js';
+
+const MENU = /\? What does the person need\?/;
+const WHO = /\? Who is it\?/;
+
+let pane: Pane | undefined;
+afterEach(() => {
+  pane?.close();
+  pane = undefined;
+});
+
+describe.skipIf(!hasTmux)(`the desk in a terminal${hasTmux ? '' : ': skipped, no tmux'}`, () => {
+  it('cx alone: a reset for an unsubscribed client offers the re-subscribe; the ticket is kept for the next change; the mirror ends as the commands leave it', async () => {
+    const db = demoMirror();
+    const p = (pane = new Pane(db, []));
+    await p.waitFor(/\? Ticket id/);
+    p.type('T-DESK-1');
+    p.keys('Enter');
+
+    await p.waitFor(MENU);
+    p.keys('Down', 'Enter'); // Password reset
+    await p.waitFor(WHO);
+    p.type('priya.raman@hotmail.com');
+    p.keys('Enter');
+    // The card, the reset's refusal with what to tell the person, then the fix it names, as a question.
+    await p.waitFor(/Priya Raman · client 1008\n +SUPPRESSED \(unsubscribe\)/);
+    await p.waitFor(/^cx: priya\.raman@hotmail\.com unsubscribed/m);
+    await p.waitFor(/\? Take priya\.raman@hotmail\.com off the unsubscribe list and queue this email\?/);
+    p.keys('y', 'Enter');
+    await p.waitFor(/^done: took priya\.raman@hotmail\.com off the suppression list/m);
+    await p.waitFor(/^Tell the person: a password reset email is on its way to priya\.raman@hotmail\.com/m);
+
+    await p.waitFor(MENU);
+    p.keys('Down', 'Down', 'Down', 'Enter'); // Close a client's account
+    await p.waitFor(WHO);
+    p.type('hannah.schafer@gmail.com');
+    p.keys('Enter');
+    await p.waitFor(/\? The request came from which address\?/);
+    p.keys('Enter');
+    await p.waitFor(/\? Deactivate 1030 <hannah\.schafer@gmail\.com> and keep the records until 2031-02-28\?/);
+    p.keys('y', 'Enter');
+    await p.waitFor(/^Tell the person: their account is closed/m);
+
+    await p.waitFor(MENU);
+    p.keys('C-c');
+    await p.waitFor(/Left the desk\./);
+    expect(await p.exitCode()).toBe(0);
+
+    // Both changes carry the one ticket, asked once.
+    const changes = query(db, 'SELECT kind, account_id, ticket FROM changes ORDER BY id');
+    expect(changes.map((c) => `${c.kind} ${c.account_id} ${c.ticket}`)).toEqual([
+      'lift_suppression 1008 T-DESK-1',
+      'email 1008 T-DESK-1',
+      'deactivate_client 1030 T-DESK-1',
+      'email 1030 T-DESK-1',
+    ]);
+    const audited = query(db, "SELECT action, account_id, ticket FROM audit_log WHERE outcome = 'done' AND ticket IS NOT NULL ORDER BY id");
+    expect(audited.map((a) => `${a.action} ${a.account_id} ${a.ticket}`)).toEqual(['resubscribe 1008 T-DESK-1', 'reset 1008 T-DESK-1', 'deactivate 1030 T-DESK-1']);
+    // The cards shown were audited as lookup's reads are, under the ticket.
+    expect(readRows(db).filter((r) => r.action === 'lookup').map((r) => [r.account_id, r.ticket])).toEqual([
+      ['1008', 'T-DESK-1'],
+      ['1030', 'T-DESK-1'],
+    ]);
+    expect(auditChainHolds(db)).toBe(true);
+
+    // The same work as single commands on another copy of the demo mirror leaves the same data and log.
+    const other = demoMirror();
+    const ticket = ['--ticket', 'T-DESK-1', '--yes'];
+    expect(cx(['reset', 'priya.raman@hotmail.com', ...ticket], { db: other }).code).toBe(4);
+    expect(cx(['reset', 'priya.raman@hotmail.com', '--resubscribe', ...ticket], { db: other }).code).toBe(0);
+    expect(cx(['deactivate', 'hannah.schafer@gmail.com', ...ticket], { db: other }).code).toBe(0);
+    expect(snapshot(db)).toEqual(snapshot(other));
+  });
+
+  it('cx desk: a name search with a pick, back with Esc and Ctrl-C, a typo offered its suggestion; nothing changed', async () => {
+    const db = demoMirror();
+    const before = snapshot(db);
+    const p = (pane = new Pane(db, ['desk', '--ticket', 'T-DESK-2']));
+
+    await p.waitFor(MENU);
+    p.keys('Enter'); // Find an account
+    await p.waitFor(WHO);
+    p.keys('C-c'); // Ctrl-C inside a step: back, not out
+    await p.waitFor(/Back to the menu\./);
+
+    await p.waitFor(MENU);
+    p.keys('Enter');
+    await p.waitFor(WHO);
+    p.type('maria garcia');
+    p.keys('Enter');
+    await p.waitFor(/\? Date of birth/);
+    p.keys('Enter');
+    await p.waitFor(/2 accounts match:/);
+    await p.waitFor(/\? Which account\?/);
+    p.keys('Down', 'Enter');
+    await p.waitFor(/^María García · client 1016$/m);
+    await p.waitFor(/\? What now\?/);
+    p.keys('Escape');
+    await p.waitFor(/Back to the menu\./);
+
+    await p.waitFor(MENU);
+    p.keys('Enter');
+    await p.waitFor(WHO);
+    p.type('jane.doe@gmial.com');
+    p.keys('Enter');
+    await p.waitFor(/^cx: no account uses jane\.doe@gmial\.com/m);
+    await p.waitFor(/\? Did you mean one of these\?/);
+    p.keys('Enter');
+    await p.waitFor(/^Jane Doe · client 1001$/m);
+    await p.waitFor(/\? What now\?/);
+    p.keys('Up', 'Enter'); // the last entry: nothing more
+    await p.waitFor(/— next person —/);
+
+    await p.waitFor(MENU);
+    p.keys('C-c');
+    expect(await p.exitCode()).toBe(0);
+
+    expect(snapshot(db)).toEqual(before);
+    const reads = readRows(db).filter((r) => r.action === 'lookup');
+    expect(reads.every((r) => r.ticket === 'T-DESK-2')).toBe(true);
+    expect(reads.map((r) => r.detail)).toEqual([
+      'by name: showed 2 accounts: 1017, 1016',
+      'by address, 1 suggested addresses: showed 1 account: 1001',
+      expect.stringMatching(/^by address: showed 3 accounts: 1001, /),
+    ]);
+  });
+});
+
+describe('without a terminal', () => {
+  it('cx alone prints the help on stdout and exits 0; cx desk is exit 2 and says why', () => {
+    const alone = cx([]);
+    expect(alone.code).toBe(0);
+    expect(alone.stdout).toContain('Usage: cx [options] [command]');
+    expect(alone.stdout).toMatch(/^ {2}desk {2,}the guided desk/m);
+    expect(alone.stderr).toBe('');
+    const desk = cx(['desk']);
+    expect(desk.code).toBe(2);
+    expect(desk.stdout).toBe('');
+    expect(desk.stderr).toMatch(/^cx: the guided desk needs a terminal/);
+  });
+});

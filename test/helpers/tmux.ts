@@ -1,0 +1,72 @@
+// cx in a real terminal that the test drives key by key: a tmux pane on a private tmux server (its own
+// socket in a temporary folder, no config file), read back with capture-pane. waitFor() polls the screen until a pattern shows up
+// below the last thing waited for (the screen only grows: prompts redraw their own lines), so a test says
+// what it expects to see, never how long to wait for it.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { baseEnv, CX, REPO, tempDir } from './cx.js';
+
+export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+
+export class Pane {
+  private readonly socket = join(tempDir('cx-tmux-'), 'socket');
+  /** Lines of the screen already matched by waitFor: later waits look below them. */
+  private seen = 0;
+
+  constructor(db: string, args: string[], env: Record<string, string | undefined> = {}) {
+    const full = baseEnv(db, { PAGER: 'cat', COLUMNS: undefined, LINES: undefined, ...env });
+    const command = `cd ${quote(REPO)} && ${[process.execPath, CX, ...args].map(quote).join(' ')}; echo EXIT=$?; sleep 600`;
+    // A new server takes its environment from this process; -e sets cx's settings in the session as well.
+    const vars = ['CX_DB', 'CX_NOW', 'CX_AGENT', 'NO_COLOR', 'XDG_CONFIG_HOME', 'PAGER'].flatMap((k) => (full[k] === undefined ? [] : ['-e', `${k}=${full[k]}`]));
+    const r = this.tmux(['new-session', '-d', '-x', '200', '-y', '50', '-s', 'desk', ...vars, command], full);
+    if (r.status !== 0) throw new Error(`tmux new-session failed: ${r.stderr}`);
+  }
+
+  private tmux(args: string[], env?: NodeJS.ProcessEnv) {
+    return spawnSync('tmux', ['-S', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8', env });
+  }
+
+  /** The whole screen and its history, wrapped lines joined. */
+  screen(): string {
+    return this.tmux(['capture-pane', '-p', '-J', '-S', '-', '-t', 'desk']).stdout;
+  }
+
+  /** Text typed as it is. */
+  type(text: string): void {
+    this.tmux(['send-keys', '-t', 'desk', '-l', text]);
+  }
+
+  /** Keys by tmux name: Enter, Escape, Down, Up, C-c. */
+  keys(...keys: string[]): void {
+    for (const k of keys) this.tmux(['send-keys', '-t', 'desk', k]);
+  }
+
+  /** Waits until the pattern shows up below what was matched before; returns the match. */
+  async waitFor(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpExecArray> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const lines = this.screen().split('\n');
+      const below = lines.slice(this.seen).join('\n');
+      const m = pattern.exec(below);
+      if (m) {
+        this.seen += below.slice(0, m.index + m[0].length).split('\n').length - 1;
+        // The prompt that printed it may still be drawing itself: a moment before keys go to it.
+        await new Promise((r) => setTimeout(r, 60));
+        return m;
+      }
+      if (Date.now() > until) throw new Error(`not on the screen after ${timeoutMs} ms: ${pattern}\n--- screen ---\n${lines.join('\n')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** The exit code cx ended with (the shell prints it). */
+  async exitCode(): Promise<number> {
+    return Number((await this.waitFor(/EXIT=(\d+)/))[1]);
+  }
+
+  close(): void {
+    this.tmux(['kill-server']);
+  }
+}
