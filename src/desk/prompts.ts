@@ -71,7 +71,7 @@ export function deskPrompter(io: IO): DeskPrompter {
       ask((p, c) => p.input({ message: visible(message), required: !options.optional, validate: options.validate && ((v: string) => (options.optional && v.trim() === '') || options.validate!(v.trim())) }, c)).then((v) => v.trim()),
     async menu(message, choices) {
       try {
-        return await ask((p, c) => p.select({ message: visible(message), choices: shown(choices), pageSize: 12, loop: false }, c), false);
+        return await ask((p, c) => p.select({ message: visible(message), choices: shown(choices), pageSize: 12 }, c), false);
       } catch (err) {
         if (err instanceof Back) return null;
         throw err;
