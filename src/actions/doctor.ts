@@ -25,7 +25,8 @@ export function examineMirror(db: Db, path?: string): DoctorReport {
     problems.push(`schema version ${health.schema_version}, expected ${SCHEMA_VERSION}`);
   }
   if (health.journal_mode !== 'wal') problems.push(`journal mode is ${health.journal_mode}, expected wal`);
-  if (!audit.ok) problems.push(`audit log chain broken at row ${audit.first_bad_row}`);
+  if (audit.problem === 'chain') problems.push(`audit log chain broken at row ${audit.first_bad_row}`);
+  else if (audit.problem !== null) problems.push(`audit log no longer reaches its anchor (row ${audit.anchored_id}, ${audit.problem === 'anchor_missing' ? 'gone' : 'changed'})`);
   const warnings: string[] = [];
   const mode = path ? fileMode(path) : null;
   if (mode !== null && (mode & 0o077) !== 0) {

@@ -6,7 +6,7 @@ import { printData, table } from '../render.js';
 import { accountIdsForAddress } from '../store/accounts.js';
 import type { AuditRow } from '../rules/audit-chain.js';
 import { startedBase } from '../rules/handover-rows.js';
-import { handoverEnds, listAudit, verifyAudit } from '../store/audit.js';
+import { handoverEnds, listAudit, verifyAudit, type AuditVerification } from '../store/audit.js';
 import { handle, type Runtime } from './define.js';
 import { openForRead } from './mirror.js';
 
@@ -28,13 +28,10 @@ export function configure(cmd: Command, runtime: Runtime): void {
     const db = openForRead(ctx);
     try {
       if (opts.verify) {
-        const result = verifyAudit(db);
-        printData(ctx, result, () =>
-          result.ok
-            ? `Audit chain intact: ${result.rows} rows.`
-            : `Audit chain BROKEN at row ${result.first_bad_row} (of ${result.rows}): that row or one before it was altered.`,
-        );
-        return result.ok ? EXIT.ok : EXIT.integrity;
+        const v = verifyAudit(db);
+        const result = { ok: v.ok, rows: v.rows, first_bad_row: v.first_bad_row, anchored_id: v.anchored_id, unanchored_rows: v.unanchored_rows };
+        printData(ctx, result, () => verifyText(v));
+        return v.ok ? EXIT.ok : EXIT.integrity;
       }
       if (opts.since && !isCalendarDate(opts.since) && !isIsoTime(opts.since)) {
         throw new UsageError(`--since is not a date: ${opts.since}`);
@@ -74,4 +71,21 @@ function outcomeShown(row: AuditRow, end: { id: number; action: string } | undef
   if (startedBase(row.action) === null) return row.outcome;
   if (!end) return 'started, not completed';
   return end.action.endsWith('.abandoned') ? `started, abandoned (row ${end.id})` : `started, completed (row ${end.id})`;
+}
+
+function verifyText(v: AuditVerification): string {
+  const anchored =
+    v.anchored_id === null
+      ? `not anchored yet: \`cx sync push\` sends the log to the platform (${v.unanchored_rows} rows)`
+      : `anchored at row ${v.anchored_id} by the platform; ${v.unanchored_rows} row${v.unanchored_rows === 1 ? '' : 's'} after it not yet anchored`;
+  switch (v.problem) {
+    case null:
+      return `Audit chain intact: ${v.rows} rows; ${anchored}.`;
+    case 'chain':
+      return `Audit chain BROKEN at row ${v.first_bad_row} (of ${v.rows}): that row or one before it was altered.`;
+    case 'anchor_missing':
+      return `Audit chain BROKEN: row ${v.anchored_id}, which the platform anchored, is gone (rows from ${v.first_bad_row} on were cut off).`;
+    case 'anchor_changed':
+      return `Audit chain BROKEN: row ${v.anchored_id}, which the platform anchored, is no longer the same (rows up to it were rewritten).`;
+  }
 }

@@ -85,6 +85,32 @@ export const COMMANDS: CommandEntry[] = [
     load: () => import('./audit.js'),
   },
   {
+    name: 'sync',
+    summary: 'deliver pending changes and the audit log to the platform; show and retry them',
+    example: 'cx sync status',
+    children: [
+      {
+        name: 'push',
+        summary: 'deliver the pending changes, then the audit log, to the platform (CX_PLATFORM_URL, signed)',
+        example: 'cx sync push --json',
+        load: () => import('./sync/push.js'),
+      },
+      {
+        name: 'status',
+        summary: 'count pending, delivered and failed changes; list failures; show the audit anchor',
+        example: 'cx sync status --json',
+        load: () => import('./sync/status.js'),
+      },
+      {
+        name: 'retry',
+        args: '[key]',
+        summary: 'make a failed change (or every one, --failed) pending again, with the same key',
+        example: 'cx sync retry --failed',
+        load: () => import('./sync/retry.js'),
+      },
+    ],
+  },
+  {
     name: 'db',
     summary: 'create, load and check the local mirror',
     example: 'cx db seed --demo',
