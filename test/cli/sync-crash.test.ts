@@ -113,6 +113,27 @@ describe('cx sync push, killed and raced', () => {
   });
 });
 
+describe('cx sync push and a busy mirror', () => {
+  it('exits 7 when another writer holds the lock past the wait, having recorded nothing', async () => {
+    const db = copyOf(world);
+    expect(cx(['reset', query<{ email: string }>(db, `SELECT email FROM accounts WHERE status = 'active' ORDER BY id LIMIT 1`)[0]!.email, '--ticket', 'B-1', '--yes'], { db }).code).toBe(0);
+    const platform = await standIn();
+    const holder = new Database(db);
+    try {
+      holder.exec('BEGIN IMMEDIATE');
+      const r = await push(db, platform);
+      expect(r.code, r.stderr).toBe(7);
+      expect(r.stderr).toMatch(/cx: the mirror is busy/);
+      expect(platform.stats().requests).toBe(0);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+      await platform.close();
+    }
+    expect(changes(db)).toEqual([expect.objectContaining({ state: 'pending', attempts: 0, lease_owner: null })]);
+  });
+});
+
 describe('two mirrors, one platform', () => {
   it('processing the same ticket exports make the same keys, and the platform applies each change once', async () => {
     const notes = tempDir();
@@ -122,7 +143,7 @@ describe('two mirrors, one platform', () => {
       expect(cx(['db', 'seed', '--demo'], { db, env }).code).toBe(0);
       // The second mirror made a change of its own first: its row ids differ from the first's.
       if (i === 1) expect(cx(['reset', 'nora.feld@gmail.com', '--ticket', 'OWN-1', '--yes'], { db, env }).code).toBe(0);
-      for (const [file, extra] of [['zendesk.csv', ['--type-column', 'CX action [list]']], ['canonical.csv', []], ['freshdesk.csv', []]] as const) {
+      for (const [file, extra] of [['zendesk.csv', ['--type-column', 'CX action [list]']], ['canonical.csv', []]] as const) {
         const r = cx(['batch', join(DEMO, 'tickets', file), '--yes', '--notes-dir', notes, '--out', join(tempDir(), 'r.csv'), ...extra], { db, env });
         expect([0, 5]).toContain(r.code);
       }

@@ -2,10 +2,12 @@
 // (src/tools/platform-stand-in.ts): it verifies every signature with the standardwebhooks package, applies
 // each key once, answers a repeat with 409, and fails requests on demand. After each scenario the platform,
 // the mirror's change states and the audit log agree (test/helpers/sync.ts).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Arrival, Fault, StandIn } from '../../src/tools/platform-stand-in.js';
-import { auditChainHolds, cx, cxAsync, demoMirror, query, snapshot } from '../helpers/cx.js';
+import { baseEnv, CX, cx, cxAsync, demoMirror, query, snapshot } from '../helpers/cx.js';
 import { changes, expectAgreement, expectNoLeak, outputs, push, SECRET, standIn, syncEnv, write } from '../helpers/sync.js';
 
 /** Nine changes of seven accounts: 1011 (a deactivation, then its email) and 1008 (a lift, then a reset) have two. */
@@ -71,7 +73,6 @@ describe('cx sync push', () => {
     const outbox = cx(['outbox', '--json'], { db }).json();
     expect(outbox.map((o: { status: string }) => o.status)).toEqual(Array(6).fill('delivered'));
     expectAgreement(db, platform);
-    expect(auditChainHolds(db)).toBe(true);
 
     const before = snapshot(db);
     const again = await push(db, platform);
@@ -291,23 +292,55 @@ describe('cx sync push', () => {
       outputs.push(r.stdout, r.stderr);
       return r;
     };
-    expect(run({}).stderr).toMatch(/platform URL is not set\n.*CX_PLATFORM_URL/);
-    expect(run({ CX_PLATFORM_URL: platform.url }).stderr).toMatch(/secret is not set\n.*CX_PLATFORM_SECRET/);
-    expect(run({ CX_PLATFORM_URL: 'http://platform.example.com', CX_PLATFORM_SECRET: SECRET }).stderr).toMatch(/must use https/);
-    const bad = run({ CX_PLATFORM_URL: platform.url, CX_PLATFORM_SECRET: `${SECRET}!` });
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/CX_PLATFORM_SECRET is not a Standard Webhooks secret/);
-    const json = cx(['sync', 'push', '--json'], { db, env: { CX_PLATFORM_URL: platform.url, CX_PLATFORM_SECRET: 'whsec_%%' } });
+    const noUrl = run({});
+    expect(noUrl.stderr).toMatch(/platform URL is not set\n.*CX_PLATFORM_URL/);
+    const noSecret = run({ CX_PLATFORM_URL: platform.url });
+    expect(noSecret.stderr).toMatch(/secret is not set\n.*CX_PLATFORM_SECRET/);
+    const plain = run({ CX_PLATFORM_URL: 'http://platform.example.com', CX_PLATFORM_SECRET: SECRET });
+    expect(plain.stderr).toMatch(/must use https/);
+    for (const r of [noUrl, noSecret, plain]) expect(r.code).toBe(2);
+    const json = cx(['sync', 'push', '--json'], { db, env: { CX_PLATFORM_URL: platform.url, CX_PLATFORM_SECRET: `${SECRET}!` } });
+    outputs.push(json.stdout, json.stderr);
     expect(json.code).toBe(2);
-    expect(json.json()).toMatchObject({ outcome: 'invalid' });
-    expect(json.stdout).not.toContain('%%');
-    expect(run({ CX_PLATFORM_URL: platform.url, CX_PLATFORM_SECRET: SECRET, CX_PLATFORM_TIMEOUT_MS: 'soon' }).stderr).toMatch(/CX_PLATFORM_TIMEOUT_MS must be a whole number/);
-    for (const r of [run({}), run({ CX_PLATFORM_URL: platform.url })]) expect(r.code).toBe(2);
+    expect(json.json()).toMatchObject({ outcome: 'invalid', detail: expect.stringMatching(/CX_PLATFORM_SECRET is not a Standard Webhooks secret/) });
     expect(platform.stats().requests).toBe(0);
     expect(query(db, `SELECT count(*) AS n FROM changes WHERE state = 'pending'`)).toEqual([{ n: 9 }]);
     const status = cx(['sync', 'status', '--json'], { db, env: { CX_PLATFORM_URL: undefined, CX_PLATFORM_SECRET: undefined } });
     expect(status.code).toBe(0);
     expect(status.json()).toMatchObject({ pending: 9, delivered: 0, failed: 0, oldest_pending_at: expect.stringMatching(/^\d{4}-/), audit: { anchored_id: null } });
+  });
+
+  it('shows a progress bar on a terminal (stderr), and stops cleanly on Ctrl-C: exit 130, nothing lost, no lease left', async () => {
+    const db = mirrorWithChanges();
+    const line = `"${process.execPath}" "${CX}" sync push`;
+    const tty = spawn('script', ['-qfec', line, '/dev/null'], { env: baseEnv(db, syncEnv(platform)), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    tty.stdout.on('data', (d) => (out += d));
+    const [code] = (await once(tty, 'close')) as [number];
+    expect(code).toBe(0);
+    expect(out).toMatch(/sync \[[^\]]*\] \d\/9 changes/);
+    expect(out).toContain('Sent 9 change(s) in 9 request(s)');
+
+    const slow = mirrorWithChanges();
+    platform.reset();
+    platform.setFault(() => ({ delayMs: 5000 }));
+    const child = spawn(process.execPath, [CX, 'sync', 'push'], { env: baseEnv(slow, syncEnv(platform)) });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    // Seven accounts: seven first changes in flight (the second changes of 1011 and 1008 wait for the first).
+    while (platform.stats().requests < 7) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const [stopped] = (await once(child, 'close')) as [number];
+    outputs.push(err);
+    expect(stopped).toBe(130);
+    expect(err).toMatch(/cx: cancelled: 0 change\(s\) delivered and recorded, 0 failed; 9 pending\n.*`cx sync push` again/);
+    // The platform applied what arrived (answers still on their way): the next push gets 409s, all delivered.
+    expect(changes(slow).every((c) => c.state === 'pending' && c.lease_owner === null && c.attempts === 0)).toBe(true);
+    platform.setFault(undefined);
+    const again = await push(slow, platform);
+    expect(again.code).toBe(0);
+    expect(platform.stats().repeats).toBe(7);
+    expectAgreement(slow, platform);
   });
 
   it('never shows the secret or a signature: not in any output, the audit log or the mirror files', () => {
