@@ -51,19 +51,26 @@ export async function shipAudit(deps: AuditShipDeps): Promise<AuditShipReport> {
   }
   let shipped = 0;
   let stop: AuditShipReport['stop'] = null;
-  for (;;) {
-    const page = pageAfter(db, after);
-    if (page.length === 0) break;
-    prevHash = checkLinks(page, prevHash);
-    const first = page[0]!.id;
-    const last = page[page.length - 1]!.id;
-    const body = `{"mirror_id":${JSON.stringify(mirror)},"rows":[${page.map((r) => r.json).join(',')}]}`;
-    const verdict = await sendWithRetries(deps, `${mirror}:${first}-${last}`, body);
+  let page = buildPage(db, mirror, after, prevHash);
+  while (page) {
+    const { first, last } = page;
+    const sending = sendWithRetries(deps, `${mirror}:${first}-${last}`, page.body);
+    // The next page is read and checked while this one is on its way (and the platform checks it).
+    await new Promise((resolve) => setImmediate(resolve));
+    // (A broken next page is reported once this one is anchored.)
+    const next = (() => {
+      try {
+        return buildPage(db, mirror, last, page.lastHash);
+      } catch (err) {
+        return err as Error;
+      }
+    })();
+    const verdict = await sending;
     if (verdict.kind !== 'delivered') {
       stop = stopFor(verdict);
       break;
     }
-    const anchored = anchorIn(verdict.body, verdict.before ? page[page.length - 1]! : null);
+    const anchored = anchorIn(verdict.body, verdict.before ? { id: last, hash: page.lastHash } : null);
     if (!anchored || anchored.id < after || anchored.id > last) {
       stop = { kind: 'refused', error: `the platform answered rows ${first}-${last} without a usable anchor` };
       break;
@@ -72,7 +79,7 @@ export async function shipAudit(deps: AuditShipDeps): Promise<AuditShipReport> {
       stop = { kind: 'refused', error: `the platform anchored none of rows ${first}-${last}` };
       break;
     }
-    const local = page.find((r) => r.id === anchored.id);
+    const local = page.rows.find((r) => r.id === anchored.id);
     if (!local || local.hash !== anchored.hash) {
       throw new IntegrityError(`the platform anchored audit row ${anchored.id} with a hash this mirror does not have`, 'run `cx audit --verify`; the platform holds another copy of this log');
     }
@@ -80,22 +87,41 @@ export async function shipAudit(deps: AuditShipDeps): Promise<AuditShipReport> {
     shipped += anchored.id - after;
     after = anchored.id;
     prevHash = anchored.hash;
+    // The platform may anchor part of a page: the next page then starts after its anchor.
+    if (anchored.id !== last) page = buildPage(db, mirror, after, prevHash);
+    else if (next instanceof Error) throw next;
+    else page = next;
   }
   const finalAnchor = readAnchor(db);
   return { anchored_id: finalAnchor?.anchored_id ?? null, shipped, unanchored_rows: countAuditAfter(db, finalAnchor?.anchored_id ?? 0), stop };
 }
 
-/** Up to PAGE_ROWS rows after `after`, each with its JSON, cut so the body stays under PAGE_BYTES (at least one row). */
-function pageAfter(db: Db, after: number): Array<AuditRow & { json: string }> {
-  const page: Array<AuditRow & { json: string }> = [];
+interface Page {
+  rows: AuditRow[];
+  first: number;
+  last: number;
+  lastHash: string;
+  body: string;
+}
+
+/**
+ * The page after row `after` (up to PAGE_ROWS rows, cut so the body stays under PAGE_BYTES, at least one
+ * row), its links checked from `prevHash`; null when there is none.
+ */
+function buildPage(db: Db, mirror: string, after: number, prevHash: string): Page | null {
+  const rows: AuditRow[] = [];
+  const json: string[] = [];
   let bytes = 0;
   for (const row of auditRowsAfter(db, after, PAGE_ROWS)) {
-    const json = JSON.stringify(row);
-    bytes += json.length + 1;
-    if (bytes > PAGE_BYTES && page.length > 0) break;
-    page.push(Object.assign(row, { json }));
+    const text = JSON.stringify(row);
+    bytes += text.length + 1;
+    if (bytes > PAGE_BYTES && rows.length > 0) break;
+    rows.push(row);
+    json.push(text);
   }
-  return page;
+  if (rows.length === 0) return null;
+  const lastHash = checkLinks(rows, prevHash);
+  return { rows, first: rows[0]!.id, last: rows[rows.length - 1]!.id, lastHash, body: `{"mirror_id":${JSON.stringify(mirror)},"rows":[${json.join(',')}]}` };
 }
 
 /** Each row links to the one before and hashes to what it holds; returns the last hash. */
@@ -111,7 +137,7 @@ function checkLinks(page: AuditRow[], prevHash: string): string {
 }
 
 /** `{"anchored_id", "anchored_hash"}` from the answer; a 409 without them anchors the page as sent. */
-function anchorIn(body: string, repeatOf: AuditRow | null): { id: number; hash: string } | null {
+function anchorIn(body: string, repeatOf: { id: number; hash: string } | null): { id: number; hash: string } | null {
   try {
     const value = JSON.parse(body) as { anchored_id?: unknown; anchored_hash?: unknown };
     if (Number.isSafeInteger(value.anchored_id) && typeof value.anchored_hash === 'string') {

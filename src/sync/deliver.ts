@@ -22,6 +22,7 @@ import { newJob, outcomes, type Job } from './job.js';
 import type { Recorder } from './recorder.js';
 import type { SyncLimits } from './settings.js';
 import type { Signer } from './signer.js';
+import { wakeup } from './wakeup.js';
 import { NoAnswer, type Platform } from './transport.js';
 
 export const CHANGES_PATH = 'cx/v1/changes';
@@ -105,21 +106,7 @@ export async function deliverChanges(deps: DeliveryDeps): Promise<DeliveryReport
   let transientInARow = 0;
   let broken: unknown = null;
 
-  // The loop sleeps until something happens: an attempt or a claim ends, a wait is over, or the run stops.
-  let wake: (() => void) | null = null;
-  const nudge = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  const something = (ms: number | null): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = ms === null ? null : setTimeout(nudge, Math.max(0, ms));
-      wake = () => {
-        if (timer) clearTimeout(timer);
-        resolve();
-      };
-    });
+  const { sleep: something, nudge } = wakeup();
 
   const stopWith = (reason: StopReason) => {
     if (report.stop) return;
