@@ -46,7 +46,9 @@ export function connectPlatform(base: URL, connections: number, timeoutMs: numbe
           body,
           signal: stop,
         });
-        const text = await readCapped(res.body);
+        // A short answer that says its length is read whole; anything else through the capped reader.
+        const length = Number(header(res.headers['content-length']) ?? NaN);
+        const text = length <= MAX_ANSWER_BYTES ? await res.body.text() : await readCapped(res.body);
         return { status: res.statusCode, retryAfter: header(res.headers['retry-after']), location: header(res.headers.location), body: text };
       } catch (err) {
         if (stop.aborted) throw stop.reason;

@@ -14,7 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { baseEnv, CX, cx, DEMO, query, REPO, tempDir } from '../helpers/cx.js';
 import { changes, expectAgreement, push, standIn, syncEnv } from '../helpers/sync.js';
 
-const KILLS = 10;
+const KILLS = 8;
 
 /** mulberry32: the same kill points on every run. */
 function random(seed: number): () => number {
@@ -78,7 +78,7 @@ describe('cx sync push, killed and raced', () => {
       const env = baseEnv(db, syncEnv(platform));
       for (let i = 0; i < KILLS; i++) {
         const child = spawn(process.execPath, [CX, 'sync', 'push', '--json'], { env, stdio: 'ignore' });
-        await new Promise((r) => setTimeout(r, 350 + rnd() * 900));
+        await new Promise((r) => setTimeout(r, 300 + rnd() * 800));
         child.kill('SIGKILL');
         await once(child, 'close');
         // Whatever the moment: the mirror never holds a change as delivered that the platform did not apply.
