@@ -15,6 +15,7 @@
 //   claimable once its previous one is recorded). A push killed at any moment loses at most unrecorded
 //   outcomes: those changes are still pending, under the lease of a dead process that the next push gives
 //   up at once, and are sent again with the same key.
+import { setMaxListeners } from 'node:events';
 import { backoffDelay, LONGEST_WAIT_IN_RUN_MS, retryAfterMs } from '../rules/backoff.js';
 import { verdictOf, type Verdict } from '../rules/sync-response.js';
 import type { Outcome } from '../store/sync-queue.js';
@@ -98,6 +99,8 @@ export async function deliverChanges(deps: DeliveryDeps): Promise<DeliveryReport
   const writes = new Set<Promise<unknown>>();
   const buffer: Outcome[] = [];
   const requests = new AbortController();
+  // Every request in flight listens to it (undici adds its own listeners): not a leak, so no warning.
+  setMaxListeners(limits.concurrency * 4 + 16, requests.signal);
   const failedOrder = new Map<string, number>();
   const iso = (ms: number) => new Date(ms).toISOString();
   let exhausted = false;
