@@ -1,8 +1,9 @@
 // Sync bench (issue 11): N pending changes (default 10,000, made by a real `cx batch` of password resets on
 // a generated world) delivered to the stand-in platform (src/tools/platform-stand-in.ts, its own process,
 // checking every signature), in one run:
-//   - the floor: a bare loop in this process sending the same N signed request bodies to the same receiver,
-//     as many in flight as cx's lanes (8), over an undici Pool: nothing but signing and HTTP;
+//   - the floor: a bare loop (sync-floor.ts, its own process like cx) sending the same N signed request
+//     bodies to the same receiver, as many in flight as cx's lanes (8), over an undici Pool: nothing but
+//     signing and HTTP;
 //   - `cx sync push` itself: claims, leases, outcomes and audit rows in the mirror, then the audit log;
 //     its changes per second against the floor's, and its peak RSS at N and at N/5 (flat?).
 // The receiver forgets every key before each run, so every request is applied (no cheap 409s).
@@ -13,18 +14,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { Pool, request } from 'undici';
-import { Webhook } from 'standardwebhooks';
-import { changeBody } from '../sync/job.js';
-import type { ClaimedChange } from '../store/sync-queue.js';
+import { request } from 'undici';
 import { median } from './measure.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const CX = join(REPO, 'bin/cx.js');
 const HOOK = pathToFileURL(join(import.meta.dirname, 'rss-hook.js')).href;
 const STAND_IN = join(import.meta.dirname, '../tools/platform-stand-in.js');
+const FLOOR = join(import.meta.dirname, 'sync-floor.js');
 const SECRET = `whsec_${Buffer.from('cx sync bench secret, 32 bytes!!').toString('base64')}`;
-const LANES = 8;
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -37,7 +35,6 @@ export async function benchSync(): Promise<void> {
   let receiver: ChildProcess | undefined;
   try {
     const template = makeMirror(dir, n);
-    const bodies = (new Database(template, { readonly: true }).prepare('SELECT * FROM changes ORDER BY id').all() as ClaimedChange[]).map((c) => ({ key: c.key, body: changeBody(c) }));
     const secretFile = join(dir, 'secret');
     writeFileSync(secretFile, SECRET, { mode: 0o600 });
     const started = await startReceiver(secretFile);
@@ -45,6 +42,7 @@ export async function benchSync(): Promise<void> {
     const url = started.url;
 
     const floor: number[] = [];
+    const floorRss: number[] = [];
     const floorWindow: number[] = [];
     const push: number[] = [];
     const pushWindow: number[] = [];
@@ -52,7 +50,9 @@ export async function benchSync(): Promise<void> {
     const rssSmall: number[] = [];
     for (let i = 0; i < runs; i++) {
       await reset(url);
-      floor.push(await bareLoop(url, bodies));
+      const bare = bareLoop(dir, template, url, secretFile);
+      floor.push(bare.ms);
+      floorRss.push(bare.rssMiB);
       floorWindow.push(await changesWindow(url));
       await reset(url);
       const full = cxPush(dir, template, url, secretFile, n, n);
@@ -70,10 +70,10 @@ export async function benchSync(): Promise<void> {
           `${(ms === null || base === null ? '-' : `${(base / ms).toFixed(2)}x`).padStart(9)} ${(rss === null ? '-' : `${fmt(rss)} MiB`).padStart(9)}`,
       );
     console.log(`${'what'.padEnd(62)} ${'median'.padStart(9)} ${'changes/s'.padStart(10)} ${'vs floor'.padStart(9)} ${'peak RSS'.padStart(9)}`);
-    row('floor: bare loop of signed requests (8 in flight, undici)', median(floor), median(floor), null);
-    row('  the same, on the receiver\'s clock (first change in, last answer out)', median(floorWindow), median(floorWindow), null);
+    row('floor: a process sending the signed requests (8 in flight)', median(floor), median(floor), median(floorRss));
+    row('  its requests, on the receiver\'s clock (first in, last out)', median(floorWindow), median(floorWindow), null);
     row('cx sync push: the whole command', median(push), median(floor), median(rss));
-    row('  its changes on the receiver\'s clock (as the floor\'s)', median(pushWindow), median(floorWindow), null);
+    row('  its changes, on the receiver\'s clock (as the floor\'s)', median(pushWindow), median(floorWindow), null);
     row(`cx sync push, ${fmt(small)} changes (memory: flat?)`, null, null, median(rssSmall));
     console.log(
       `(${runs} runs each, medians; "vs floor" is cx's changes/s over the floor's, measured in this run. The whole command also starts\n` +
@@ -130,31 +130,14 @@ async function reset(url: string): Promise<void> {
   await res.body.text();
 }
 
-/** The floor: each body signed and POSTed, 8 in flight, every answer read; ms for all. */
-async function bareLoop(url: string, bodies: Array<{ key: string; body: string }>): Promise<number> {
-  const pool = new Pool(url, { connections: LANES });
-  const webhook = new Webhook(SECRET);
-  const target = new URL('/cx/v1/changes', url);
-  let next = 0;
+/** The floor (sync-floor.ts) in a fresh process, as cx runs: wall ms and peak RSS. */
+function bareLoop(dir: string, template: string, url: string, secretFile: string): { ms: number; rssMiB: number } {
+  const rssFile = join(dir, 'rss');
   const start = process.hrtime.bigint();
-  const lane = async () => {
-    while (next < bodies.length) {
-      const { key, body } = bodies[next++]!;
-      const at = new Date();
-      const res = await request(target, {
-        dispatcher: pool,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': key, 'webhook-id': key, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': webhook.sign(key, at, body) },
-        body,
-      });
-      const text = await res.body.text();
-      if (res.statusCode !== 201) throw new Error(`the floor got ${res.statusCode}: ${text}`);
-    }
-  };
-  await Promise.all(Array.from({ length: LANES }, lane));
+  const r = spawnSync(process.execPath, ['--import', HOOK, FLOOR, template, url, secretFile], { env: { ...process.env, BENCH_RSS_FILE: rssFile }, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  await pool.close();
-  return ms;
+  if (r.status !== 0) throw new Error(`the floor failed (${r.status}): ${r.stderr}`);
+  return { ms, rssMiB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
 }
 
 /** `cx sync push` on a fresh copy with `pending` of the `n` changes pending; wall ms and peak RSS. */

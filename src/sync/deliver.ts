@@ -76,16 +76,17 @@ export interface DeliveryReport {
 }
 
 /**
- * Changes claimed at a time per lane, and the queue per lane below which the next claim is made: few
- * transactions, while an account's next change waits at most a claim or two.
+ * Changes claimed at a time per lane, and the queue per lane below which the next claim is asked for: the
+ * lanes keep working while a claim waits behind a group of outcomes in the writer thread.
  */
-const CLAIM_PER_LANE = 16;
-const REFILL_BELOW_PER_LANE = 4;
+const CLAIM_PER_LANE = 64;
+const REFILL_BELOW_PER_LANE = 32;
 /**
- * Outcomes are recorded together once this many wait. Big groups matter: each audit row lands at a random
- * place in the indexes by ticket and by account, and a commit writes each page it touched once.
+ * Outcomes are recorded in groups of this many, one group at a time (a claim waits for one group at most).
+ * Big groups matter: each audit row lands at a random place in the indexes by ticket and by account, and a
+ * commit writes each page it touched once.
  */
-const FLUSH_AT = 1024;
+const FLUSH_AT = 512;
 
 export async function deliverChanges(deps: DeliveryDeps): Promise<DeliveryReport> {
   const { recorder, limits, clock } = deps;
@@ -106,6 +107,14 @@ export async function deliverChanges(deps: DeliveryDeps): Promise<DeliveryReport
   let exhausted = false;
   let claiming = false;
   let lastClaimShort = false;
+  /** Delivered outcomes handed to the recorder, in all and as of the last claim (which saw those). */
+  let deliveredSent = 0;
+  let deliveredAtClaim = 0;
+  const send = (n: number): Outcome[] => {
+    const group = buffer.splice(0, n);
+    for (const o of group) if (o.kind === 'delivered') deliveredSent += 1;
+    return group;
+  };
   let transientInARow = 0;
   let broken: unknown = null;
 
@@ -132,14 +141,28 @@ export async function deliverChanges(deps: DeliveryDeps): Promise<DeliveryReport
     void tracked.finally(() => writes.delete(tracked));
     return tracked;
   };
+  let flushing = false;
   const flush = () => {
-    if (buffer.length) void track(recorder.record(buffer.splice(0), deps.now()));
+    if (flushing || buffer.length === 0) return;
+    flushing = true;
+    void track(recorder.record(send(FLUSH_AT), deps.now())).then(() => {
+      flushing = false;
+      nudge();
+    });
+  };
+  /** Every outcome in the mirror (the end of the run, or before looking for more work). */
+  const flushAll = async () => {
+    while (!broken && (buffer.length > 0 || writes.size > 0)) {
+      flush();
+      await Promise.all([...writes]);
+    }
   };
   const refill = () => {
     claiming = true;
     const want = limits.concurrency * CLAIM_PER_LANE - ready.length;
     const deliveredBefore = report.delivered;
-    const taken = lastClaimShort || buffer.length >= FLUSH_AT ? buffer.splice(0) : [];
+    const taken = lastClaimShort ? send(FLUSH_AT) : [];
+    deliveredAtClaim = deliveredSent;
     void track(recorder.recordAndClaim(taken, deps.now(), { now: iso(clock()), leaseUntil: iso(clock() + leaseMs), limit: want })).then((claimed = []) => {
       for (const change of claimed) ready.push(newJob(change));
       lastClaimShort = claimed.length < want;
@@ -257,15 +280,18 @@ export async function deliverChanges(deps: DeliveryDeps): Promise<DeliveryReport
       promoteDue();
       if (!exhausted && !claiming && ready.length < limits.concurrency * REFILL_BELOW_PER_LANE) refill();
       while (inflight.size < limits.concurrency && ready.length > 0) launch(ready.shift()!);
-      if (buffer.length >= FLUSH_AT && !claiming) flush();
+      if (buffer.length >= FLUSH_AT && !claiming) flush(); // a claim waits for one group at most
       if (inflight.size === 0 && ready.length === 0 && !claiming) {
         if (waiting.length > 0) {
           await something(nextDue() - clock());
           continue;
         }
         if (!exhausted) continue; // a claim starts at the top
-        flush();
-        await Promise.all([...writes]);
+        await flushAll();
+        if (deliveredSent !== deliveredAtClaim) {
+          exhausted = false; // recorded now: those accounts' next changes may be claimed
+          continue;
+        }
         // A push that died during this run left leases: give them up and finish its changes too.
         if (lookedForDead || broken || !(await freeDeadLeases())) break;
         lookedForDead = true;
@@ -279,8 +305,7 @@ export async function deliverChanges(deps: DeliveryDeps): Promise<DeliveryReport
     while (writes.size > 0) await Promise.all([...writes]);
     for (const job of waiting.splice(0)) defer(job, job.dueAt, 'the run stopped');
     for (const job of ready.splice(0)) keep(record.released(job));
-    flush();
-    await Promise.all([...writes]);
+    await flushAll();
     if (broken) throw broken;
     report.failures.sort((a, b) => failedOrder.get(a.key)! - failedOrder.get(b.key)!);
     return report;
