@@ -6,10 +6,13 @@ import { writeTransaction, type Db } from '../store/db.js';
 import { countByState } from '../store/sync-queue.js';
 import { shipAudit, type AuditShipReport } from './audit-ship.js';
 import { deliverChanges, type DeliveryDeps, type DeliveryReport, type StopReason } from './deliver.js';
+import type { Recorder } from './recorder.js';
 
-export interface PushDeps extends DeliveryDeps {
+export interface PushDeps extends Omit<DeliveryDeps, 'recorder'> {
   /** The main thread's connection: the run's audit row, the counts, the audit log shipped. */
   db: Db;
+  /** Starts the writer thread (only when something is pending: most cron runs have nothing to send). */
+  openRecorder: () => Recorder;
   /** Named in the run's audit row: the platform's origin (never a secret). */
   platformOrigin: string;
 }
@@ -24,8 +27,16 @@ export interface PushReport {
 }
 
 export async function pushToPlatform(deps: PushDeps): Promise<PushReport> {
-  const changes = await deliverChanges(deps);
   const { db } = deps;
+  let changes: DeliveryReport = { sent: 0, delivered: 0, failed: 0, deferred: 0, attempts: 0, failures: [], stop: null };
+  if (countByState(db).pending > 0) {
+    const recorder = deps.openRecorder();
+    try {
+      changes = await deliverChanges({ ...deps, recorder });
+    } finally {
+      await recorder.close();
+    }
+  }
   const pending = countByState(db).pending;
   if (changes.sent > 0 || changes.stop) {
     const c = changes;

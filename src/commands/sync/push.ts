@@ -40,14 +40,13 @@ async function push(ctx: Context): Promise<number> {
   const db = openForWrite(ctx);
   const owner = newOwner();
   const platform = connectPlatform(settings.base, settings.concurrency, settings.timeoutMs);
-  const recorder = startRecorder(ctx.dbPath, owner);
   const work = cancellable();
   let report: PushReport;
   try {
     const bar = await syncBar(ctx.io, countByState(db).pending);
     try {
       report = await pushToPlatform({
-        db, recorder, platform, sign: signer(settings.secret), limits: settings, agent: ctx.agent, now: ctx.now, clock: Date.now, random: Math.random,
+        db, openRecorder: () => startRecorder(ctx.dbPath, owner), platform, sign: signer(settings.secret), limits: settings, agent: ctx.agent, now: ctx.now, clock: Date.now, random: Math.random,
         isDeadOwner: (o) => isDeadOwner(o, owner), cancel: work.signal, progress: bar.tick, platformOrigin: settings.base.origin,
       });
     } finally {
@@ -55,7 +54,7 @@ async function push(ctx: Context): Promise<number> {
     }
   } finally {
     work.end();
-    await Promise.all([platform.close(), recorder.close()]);
+    await platform.close();
     db.close();
   }
   const c = report.changes;
