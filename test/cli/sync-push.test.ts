@@ -295,7 +295,9 @@ describe('cx sync push', () => {
     expect(noSecret.stderr).toMatch(/secret is not set\n.*CX_PLATFORM_SECRET/);
     const plain = run({ CX_PLATFORM_URL: 'http://platform.example.com', CX_PLATFORM_SECRET: SECRET });
     expect(plain.stderr).toMatch(/must use https/);
-    for (const r of [noUrl, noSecret, plain]) expect(r.code).toBe(2);
+    const ticket = cx(['sync', 'push', '--ticket', 'T-9'], { db, env: syncEnv(platform) });
+    expect(ticket.stderr).toMatch(/--ticket does not apply to cx sync push/);
+    for (const r of [noUrl, noSecret, plain, ticket]) expect(r.code).toBe(2);
     const json = cx(['sync', 'push', '--json'], { db, env: { CX_PLATFORM_URL: platform.url, CX_PLATFORM_SECRET: `${SECRET}!` } });
     outputs.push(json.stdout, json.stderr);
     expect(json.code).toBe(2);

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { pushPlan, type PlannedSend } from '../../actions/sync-status.js';
 import type { Context } from '../../context.js';
-import { CancelledError, CxError, EXIT } from '../../errors.js';
+import { CancelledError, CxError, EXIT, UsageError } from '../../errors.js';
 import { visible } from '../../rules/visible-text.js';
 import { note, printData, printError, table, warn } from '../../render.js';
 import { countAuditAfter, readAnchor } from '../../store/audit-anchor.js';
@@ -32,7 +32,10 @@ Changes go oldest first; one account's changes in order, one at a time. A change
 --dry-run lists what would be sent. Exit 0 nothing left pending or failed, 5 some failed or wait for a
 retry, 4 the platform refused the credentials, 2 settings missing or invalid, 7 the mirror was busy.`,
   );
-  handle(cmd, runtime, (ctx) => (ctx.dryRun ? dryRun(ctx) : push(ctx)));
+  handle(cmd, runtime, (ctx) => {
+    if (ctx.ticket) throw new UsageError('--ticket does not apply to cx sync push: each change goes with the ticket it was made under');
+    return ctx.dryRun ? dryRun(ctx) : push(ctx);
+  });
 }
 
 async function push(ctx: Context): Promise<number> {
