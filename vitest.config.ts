@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two at a time: most of a test's time is a cx process working while its test file waits, so one file
+    // at a time leaves a core idle (vitest's default here is one less than the cores).
+    maxWorkers: 2,
   },
 });

@@ -2,6 +2,7 @@
 // a detail that never shows account data. Each check runs on its own: one that throws (a damaged page, a
 // missing table) fails with the error, and the others still run. The sample reads are not audited.
 import { statSync } from 'node:fs';
+import { describeChain } from '../rules/audit-chain.js';
 import { loadPolicy } from '../rules/policy.js';
 import { accountsByBaseKey, accountsByMailboxKey, accountsByName, ACCOUNT_SQL, NAME_MATCH_LIMIT } from '../store/accounts.js';
 import { verifyAudit } from '../store/audit.js';
@@ -83,7 +84,7 @@ export function examineMirror(db: Db, path: string, ask: DoctorAsk): DoctorRepor
     run('audit_triggers', () => triggersCheck(db)),
     run('audit_chain', () => {
       audit = verifyAudit(db);
-      return { ok: audit.ok, detail: audit.ok ? `${audit.rows} rows, the chain holds` : `the chain is broken at row ${audit.first_bad_row} (of ${audit.rows}); cx audit --verify says more` };
+      return { ok: audit.ok, detail: describeChain(audit) };
     }),
     run('policy', () => policyCheck(ask.policyPath)),
     ask.maxAgeHours === undefined ? { name: 'freshness', ok: true, detail: NOT_ASKED } : run('freshness', () => freshnessCheck(db, ask.maxAgeHours!, ask.now)),

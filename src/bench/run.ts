@@ -10,6 +10,7 @@ import { benchBatch } from './batch.js';
 import { benchImport } from './import.js';
 import { benchLookup } from './lookup.js';
 import { benchNotes } from './notes.js';
+import { benchSync } from './sync.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const CX = join(REPO, 'bin/cx.js');
@@ -39,6 +40,7 @@ const SECTIONS: Record<string, () => void | Promise<void>> = {
   notes: benchNotes,
   batch: benchBatch,
   import: benchImport,
+  sync: benchSync,
 };
 
 const wanted = process.argv.slice(2);

@@ -4,7 +4,7 @@ import { EXIT } from '../errors.js';
 import { addressKey } from '../rules/email.js';
 import { note, printData, printError, table, timeForPeople, type Block } from '../render.js';
 import { accountIdsForAddress } from '../store/accounts.js';
-import type { AuditRow } from '../rules/audit-chain.js';
+import { describeChain, type AuditRow } from '../rules/audit-chain.js';
 import { startedBase } from '../rules/handover-rows.js';
 import { countAudit, handoverEnds, listAudit, verifyAudit } from '../store/audit.js';
 import { handle, type Runtime } from './define.js';
@@ -25,13 +25,14 @@ export function configure(cmd: Command, runtime: Runtime): void {
     const db = openForRead(ctx);
     try {
       if (opts.verify) {
-        const result = verifyAudit(db);
-        if (!result.ok && !ctx.json) {
-          printError(ctx, `the audit chain is BROKEN at row ${result.first_bad_row} (of ${result.rows}): that row or one before it was altered`);
+        const v = verifyAudit(db);
+        const result = { ok: v.ok, rows: v.rows, first_bad_row: v.first_bad_row, anchored_id: v.anchored_id, unanchored_rows: v.unanchored_rows };
+        if (!v.ok && !ctx.json) {
+          printError(ctx, `audit log: ${describeChain(v)}`);
           return EXIT.integrity;
         }
-        await printData(ctx, result, () => [`Audit chain intact: ${result.rows} rows.`]);
-        return result.ok ? EXIT.ok : EXIT.integrity;
+        await printData(ctx, result, () => [`Audit log: ${describeChain(v)}.`]);
+        return v.ok ? EXIT.ok : EXIT.integrity;
       }
       const since = sinceTime(ctx, opts.since);
       const limit = listingLimit(ctx, opts.limit);
@@ -81,3 +82,4 @@ function outcomeShown(row: AuditRow, end: { id: number; action: string } | undef
   if (!end) return 'started, not completed';
   return end.action.endsWith('.abandoned') ? `started, abandoned (row ${end.id})` : `started, completed (row ${end.id})`;
 }
+

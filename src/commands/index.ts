@@ -121,6 +121,35 @@ export const COMMANDS: CommandEntry[] = [
     load: () => import('./audit.js'),
   },
   {
+    name: 'sync',
+    summary: 'deliver pending changes and the audit log to the platform; show and retry them',
+    examples: ['cx sync status'],
+    children: [
+      {
+        name: 'push',
+        summary: 'deliver the pending changes, then the audit log, to the platform (CX_PLATFORM_URL, signed)',
+        examples: ['cx sync push', 'cx sync push --dry-run', 'cx sync push --json'],
+        globals: [DRY_RUN, JSON_OUT],
+        load: () => import('./sync/push.js'),
+      },
+      {
+        name: 'status',
+        summary: 'count pending, delivered and failed changes; list failures; show the audit anchor',
+        examples: ['cx sync status', 'cx sync status --json'],
+        globals: [JSON_OUT],
+        load: () => import('./sync/status.js'),
+      },
+      {
+        name: 'retry',
+        args: '[key]',
+        summary: 'make a failed change (or every one, --failed) pending again, with the same key',
+        examples: ['cx sync retry --failed', 'cx sync retry 3f9a…'],
+        globals: [JSON_OUT],
+        load: () => import('./sync/retry.js'),
+      },
+    ],
+  },
+  {
     name: 'db',
     summary: 'create, load and check the local mirror',
     examples: ['cx db seed --demo'],

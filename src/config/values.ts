@@ -28,5 +28,6 @@ export function checkedPlatformUrl(raw: string): Checked<string> {
     return { ok: false, reason: `must use https:// (http:// only for localhost or 127.0.0.1): ${url.origin}` };
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, reason: `must be an https:// URL, not ${url.protocol}` };
+  if (url.search || url.hash) return { ok: false, reason: `has a query or fragment: give the base URL alone (${url.origin}${url.pathname})` };
   return { ok: true, value: raw.trim() };
 }

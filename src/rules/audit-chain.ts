@@ -35,3 +35,30 @@ export function firstBrokenRow(rows: Iterable<AuditRow>): number | null {
   }
   return null;
 }
+
+/** The outcome of `verifyAudit` (src/store/audit.ts) as the store reports it. */
+export interface ChainVerdict {
+  rows: number;
+  first_bad_row: number | null;
+  anchored_id: number | null;
+  unanchored_rows: number;
+  problem: 'chain' | 'anchor_missing' | 'anchor_changed' | null;
+}
+
+/** One sentence on the chain and its anchor, for `cx audit --verify` and the doctor's audit_chain check. */
+export function describeChain(v: ChainVerdict): string {
+  const anchored =
+    v.anchored_id === null
+      ? `not anchored yet: cx sync push sends the log to the platform (${v.unanchored_rows} rows)`
+      : `anchored at row ${v.anchored_id} by the platform; ${v.unanchored_rows} row${v.unanchored_rows === 1 ? '' : 's'} after it not yet anchored`;
+  switch (v.problem) {
+    case null:
+      return `the chain holds: ${v.rows} rows; ${anchored}`;
+    case 'chain':
+      return `the chain is BROKEN at row ${v.first_bad_row} (of ${v.rows}): that row or one before it was altered`;
+    case 'anchor_missing':
+      return `the chain is BROKEN: row ${v.anchored_id}, which the platform anchored, is gone (rows from ${v.first_bad_row} on were cut off)`;
+    case 'anchor_changed':
+      return `the chain is BROKEN: row ${v.anchored_id}, which the platform anchored, is no longer the same (rows up to it were rewritten)`;
+  }
+}

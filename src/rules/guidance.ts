@@ -203,7 +203,7 @@ export function offboardAdvice(r: GuidedResult, c: GuidanceContext): Advice[] {
   const email = typeof r.email === 'string' ? r.email : c.typed.trim();
   if (r.outcome === 'done' || r.outcome === 'already_done') {
     const endsOn = typeof r.contract_ends_at === 'string' ? r.contract_ends_at.slice(0, 10) : null;
-    const ends = endsOn === null ? 'the contract has ended' : r.scheduled ? `the contract ends on ${endsOn}; until then the account works as before` : `the contract ended on ${endsOn}`;
+    const ends = endsOn === null ? 'the contract has ended' : r.scheduled ? `the contract ends on ${endsOn}; until then the account works as before` : `the contract is terminated, effective ${endsOn}`;
     const zip = `${String(r.account_id).replace(/[^A-Za-z0-9._-]/g, '_')}-progress-notes.zip`;
     return [
       { kind: 'tell', to: 'the provider', text: `${ends}. ${Number(r.may_leave_count ?? 0)} client${r.may_leave_count === 1 ? '' : 's'} may leave with them (the provider booked their first intake); ${Number(r.stay_count ?? 0)} stay on the platform.` },

@@ -1,6 +1,7 @@
 // The audit log's SQL. Rows are only ever inserted; triggers in the schema refuse UPDATE and DELETE.
 import { chainHash, firstBrokenRow, GENESIS_HASH, type AuditFields, type AuditRow } from '../rules/audit-chain.js';
 import { abandonedAction, startedBase, startedRef } from '../rules/handover-rows.js';
+import { auditRow, countAuditAfter, readAnchor } from './audit-anchor.js';
 import { sql, type Db } from './db.js';
 
 export type AuditEntry = Omit<AuditFields, 'at'> & { at?: string };
@@ -20,6 +21,24 @@ export function appendAudit(db: Db, entry: AuditEntry, now: Date): AuditRow {
      VALUES (@at, @agent, @action, @ticket, @account_id, @outcome, @detail, @prev_hash, @hash)`,
   ).run({ ...fields, prev_hash, hash });
   return { ...fields, id: Number(info.lastInsertRowid), prev_hash, hash };
+}
+
+/** Append several rows in order (one read of the chain's end); call inside the write transaction. */
+export function appendAuditRows(db: Db, entries: readonly AuditEntry[], now: Date): void {
+  if (entries.length === 0) return;
+  let prev_hash = (sql(db, 'SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as { hash: string } | undefined)?.hash ?? GENESIS_HASH;
+  const insert = sql(
+    db,
+    `INSERT INTO audit_log (at, agent, action, ticket, account_id, outcome, detail, prev_hash, hash)
+     VALUES (@at, @agent, @action, @ticket, @account_id, @outcome, @detail, @prev_hash, @hash)`,
+  );
+  const at = now.toISOString();
+  for (const entry of entries) {
+    const fields: AuditFields = { ...entry, at: entry.at ?? at };
+    const hash = chainHash(prev_hash, fields);
+    insert.run({ ...fields, prev_hash, hash });
+    prev_hash = hash;
+  }
 }
 
 export interface AuditFilter {
@@ -60,7 +79,20 @@ function auditWhere(filter: AuditFilter): { where: string; params: Record<string
   return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }
 
-export function verifyAudit(db: Db): { ok: boolean; rows: number; first_bad_row: number | null } {
+/** What `cx audit --verify` finds (CONTRACTS.md: ok, rows, first_bad_row; and the anchor). */
+export interface AuditVerification {
+  ok: boolean;
+  rows: number;
+  first_bad_row: number | null;
+  /** The last row the platform holds (`cx sync push`), or null before the first push. */
+  anchored_id: number | null;
+  /** Rows after the anchor: only the platform's copy protects them, and it has not got them yet. */
+  unanchored_rows: number;
+  /** Why it failed: a broken link, the anchored row gone, or the anchored row no longer the same. */
+  problem: 'chain' | 'anchor_missing' | 'anchor_changed' | null;
+}
+
+export function verifyAudit(db: Db): AuditVerification {
   const stmt = db.prepare('SELECT * FROM audit_log ORDER BY id');
   let rows = 0;
   const counted = (function* () {
@@ -71,7 +103,18 @@ export function verifyAudit(db: Db): { ok: boolean; rows: number; first_bad_row:
   })();
   const bad = firstBrokenRow(counted);
   if (bad !== null) rows = (sql(db, 'SELECT count(*) AS n FROM audit_log').get() as { n: number }).n;
-  return { ok: bad === null, rows, first_bad_row: bad };
+  const anchor = readAnchor(db);
+  const base = { rows, anchored_id: anchor?.anchored_id ?? null, unanchored_rows: anchor ? countAuditAfter(db, anchor.anchored_id) : rows };
+  if (anchor) {
+    // A chain that holds can still have lost its end, or been rewritten whole: the anchored row tells.
+    const at = auditRow(db, anchor.anchored_id);
+    if (!at) {
+      const below = sql(db, 'SELECT max(id) AS id FROM audit_log WHERE id <= ?').get(anchor.anchored_id) as { id: number | null };
+      return { ...base, ok: false, first_bad_row: bad ?? (below.id ?? 0) + 1, problem: 'anchor_missing' };
+    }
+    if (at.hash !== anchor.anchored_hash) return { ...base, ok: false, first_bad_row: bad ?? anchor.anchored_id, problem: 'anchor_changed' };
+  }
+  return { ...base, ok: bad === null, first_bad_row: bad, problem: bad === null ? null : 'chain' };
 }
 
 /**

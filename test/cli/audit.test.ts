@@ -30,17 +30,17 @@ describe('cx audit', () => {
     const db = demoMirror();
     // A second row, so the edit is in the middle of the chain.
     expect(cx(['db', 'import', 'fixtures/demo'], { db }).code).toBe(0);
-    expect(cx(['audit', '--verify', '--json'], { db }).json()).toEqual({ ok: true, rows: 2, first_bad_row: null });
+    expect(cx(['audit', '--verify', '--json'], { db }).json()).toEqual({ ok: true, rows: 2, first_bad_row: null, anchored_id: null, unanchored_rows: 2 });
     const conn = new Database(db);
     conn.exec('DROP TRIGGER audit_log_no_update');
     conn.prepare("UPDATE audit_log SET agent = 'mallory' WHERE id = 1").run();
     conn.close();
     const r = cx(['audit', '--verify', '--json'], { db });
     expect(r.code).toBe(6);
-    expect(r.json()).toEqual({ ok: false, rows: 2, first_bad_row: 1 });
+    expect(r.json()).toEqual({ ok: false, rows: 2, first_bad_row: 1, anchored_id: null, unanchored_rows: 2 });
     const human = cx(['audit', '--verify'], { db });
     expect(human.stdout).toBe('');
-    expect(human.stderr).toMatch(/^cx: the audit chain is BROKEN at row 1/);
+    expect(human.stderr).toMatch(/^cx: audit log: the chain is BROKEN at row 1/);
     expect(query(db, 'SELECT count(*) AS n FROM audit_log')[0].n).toBe(2);
   });
 });

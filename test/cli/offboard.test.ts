@@ -47,7 +47,7 @@ describe('cx offboard: done', () => {
     expect(header).toEqual(['id', 'name', 'email', 'goes', 'intake', 'last visit', 'next visit']);
     expect(rows.filter((c) => c[3] === 'may leave').map((c) => c[0]).sort()).toEqual([...P201_LEAVE].sort());
     expect(rows.filter((c) => c[3] === 'stays').map((c) => c[0]).sort()).toEqual([...P201_STAY].sort());
-    expect(r.stderr).toMatch(/^Tell the provider: the contract ended on 2026-11-20\. 4 clients may leave with them/m);
+    expect(r.stderr).toMatch(/^Tell the provider: the contract is terminated, effective 2026-11-20\. 4 clients may leave with them/m);
     expect(r.stderr).toMatch(/^Next: Export the provider's progress notes \(16\) and keep the file safe:$/m);
     expect(r.stderr).toContain(`\n  cx notes export ${P201} --out p201-progress-notes.zip --ticket T-23\n`);
     expect(r.stderr).toContain(`Caseload written to ${out}`);

@@ -48,8 +48,12 @@ describe('what to tell the person and do next', () => {
     expect(deactivateAdvice({ outcome: 'refused', account_id: 'p', email: 'p@x.com', role: 'provider' }, c).flatMap((a) => a.commands ?? [])).toEqual(['cx offboard p@x.com --ticket T-1']);
     const offboard = offboardAdvice({ outcome: 'done', account_id: 'p201', email: 'p@x.com', contract_ends_at: '2026-12-31', may_leave_count: 1, stay_count: 2, progress_notes: 16 }, c);
     expect(offboard[0]).toMatchObject({ kind: 'tell', to: 'the provider' });
-    expect(text(offboard)).toMatch(/ends on 2026-12-31\. 1 client may leave with them .*; 2 stay/);
+    expect(text(offboard)).toMatch(/terminated, effective 2026-12-31\. 1 client may leave with them .*; 2 stay/);
     expect(offboard.flatMap((a) => a.commands ?? [])).toEqual(['cx notes export p@x.com --out p201-progress-notes.zip --ticket T-1']);
+    const scheduled = offboardAdvice({ outcome: 'done', account_id: 'p201', email: 'p@x.com', contract_ends_at: '2026-12-31', scheduled: true, may_leave_count: 1, stay_count: 2 }, c);
+    expect(text(scheduled)).toMatch(/the contract ends on 2026-12-31; until then the account works as before/);
+    const farBack = offboardAdvice({ outcome: 'refused', account_id: 'p201', email: 'p@x.com', fix: 'cx offboard p@x.com --effective 2026-01-01 --allow-past --ticket T-1' }, c);
+    expect(farBack.flatMap((a) => a.commands ?? [])).toEqual(['cx offboard p@x.com --effective 2026-01-01 --allow-past --ticket T-1']);
   });
 
   it('suggestions: each a ready command, saying whether an account uses the address', () => {

@@ -1,0 +1,37 @@
+// The sync bench's floor (bench/sync.ts), in its own process like cx: the pending changes' request bodies
+// read from a mirror, each signed (standardwebhooks) and POSTed to the receiver, 8 in flight over an undici
+// Pool, every answer read. Nothing else: no claims, no outcomes, no audit rows.
+//   node dist/bench/sync-floor.js <mirror.db> <receiver url> <secret file>
+import { readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { Webhook } from 'standardwebhooks';
+import { Pool } from 'undici';
+import type { ClaimedChange } from '../store/sync-queue.js';
+import { changeBody } from '../sync/job.js';
+
+const LANES = 8;
+const [dbPath, url, secretFile] = process.argv.slice(2);
+if (!dbPath || !url || !secretFile) throw new Error('usage: sync-floor <mirror.db> <receiver url> <secret file>');
+
+const db = new Database(dbPath, { readonly: true });
+const bodies = (db.prepare(`SELECT * FROM changes WHERE state = 'pending' ORDER BY id`).all() as ClaimedChange[]).map((c) => ({ key: c.key, body: changeBody(c) }));
+db.close();
+const webhook = new Webhook(readFileSync(secretFile, 'utf8').trim());
+const pool = new Pool(url, { connections: LANES });
+let next = 0;
+const lane = async () => {
+  while (next < bodies.length) {
+    const { key, body } = bodies[next++]!;
+    const at = new Date();
+    const res = await pool.request({
+      path: '/cx/v1/changes',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key, 'webhook-id': key, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': webhook.sign(key, at, body) },
+      body,
+    });
+    const text = await res.body.text();
+    if (res.statusCode !== 201) throw new Error(`the floor got ${res.statusCode}: ${text}`);
+  }
+};
+await Promise.all(Array.from({ length: LANES }, lane));
+await pool.close();

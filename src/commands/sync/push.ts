@@ -1,0 +1,150 @@
+// `cx sync push`: deliver the pending changes and the audit log to the platform (src/sync/). Exit 0 when
+// the run left nothing pending or failed; 5 when some changes failed or wait for a retry; 4 when the
+// platform refused the credentials; 2 for missing or bad settings; 7 when the mirror was busy.
+import type { Command } from 'commander';
+import { pushPlan, type PlannedSend } from '../../actions/sync-status.js';
+import { CancelledError, CxError, EXIT, UsageError } from '../../errors.js';
+import { clockOf, type Context } from '../../context.js';
+import { command, note, plural, printData, printError, table, timeForPeople, warn, type Block } from '../../render.js';
+import { countAuditAfter, readAnchor } from '../../store/audit-anchor.js';
+import { countByState } from '../../store/sync-queue.js';
+import { cancellable } from '../../files/cancellation.js';
+import { isDeadOwner, newOwner } from '../../sync/owner.js';
+import { startRecorder } from '../../sync/recorder.js';
+import { describeStop, pushToPlatform, type PushReport } from '../../sync/push.js';
+import { platformSettings } from '../../sync/settings.js';
+import { signer } from '../../sync/signer.js';
+import { connectPlatform } from '../../sync/transport.js';
+import { handle, type Runtime } from '../define.js';
+import { openForRead, openForWrite } from '../mirror.js';
+import { syncBar } from './progress.js';
+import { failuresTable } from './status.js';
+
+export function configure(cmd: Command, runtime: Runtime): void {
+  cmd.addHelpText(
+    'after',
+    `
+Settings: CX_PLATFORM_URL (https://…; http:// only for localhost or 127.0.0.1), CX_PLATFORM_SECRET or
+CX_PLATFORM_SECRET_FILE (whsec_…), CX_PLATFORM_TIMEOUT_MS (per request, default 10000),
+CX_SYNC_MAX_ATTEMPTS (default 8), CX_SYNC_CONCURRENCY (accounts in flight together, default 8).
+Changes go oldest first; one account's changes in order, one at a time. A change the platform refuses
+(400, 404, 422) is failed and holds back that account's later changes until \`cx sync retry\`.
+--dry-run lists what would be sent. Exit 0 nothing left pending or failed, 5 some failed or wait for a
+retry, 4 the platform refused the credentials, 2 settings missing or invalid, 7 the mirror was busy.`,
+  );
+  handle(cmd, runtime, (ctx) => {
+    if (ctx.ticket) throw new UsageError('--ticket does not apply to cx sync push: each change goes with the ticket it was made under');
+    return ctx.dryRun ? dryRun(ctx) : push(ctx);
+  });
+}
+
+async function push(ctx: Context): Promise<number> {
+  const settings = platformSettings({ env: ctx.io.env, url: { value: ctx.settings.platform_url.value, from: ctx.settings.platform_url.from } });
+  const db = openForWrite(ctx);
+  const owner = newOwner();
+  const platform = connectPlatform(settings.base, settings.concurrency, settings.timeoutMs);
+  const work = cancellable();
+  let report: PushReport;
+  try {
+    const bar = await syncBar(ctx.io, countByState(db).pending);
+    try {
+      report = await pushToPlatform({
+        db, openRecorder: () => startRecorder(ctx.dbPath, owner), platform, sign: signer(settings.secret), limits: settings, agent: ctx.agent, now: ctx.now, clock: Date.now, random: Math.random,
+        isDeadOwner: (o) => isDeadOwner(o, owner), cancel: work.signal, progress: bar.tick, platformOrigin: settings.base.origin,
+      });
+    } finally {
+      bar.stop();
+    }
+  } finally {
+    work.end();
+    await platform.close();
+    db.close();
+  }
+  const c = report.changes;
+  if (report.stop?.kind === 'cancelled') {
+    throw new CancelledError(`cancelled: ${plural(c.delivered, 'change')} delivered and recorded, ${c.failed} failed; ${report.pending} pending`, { text: 'To go on:', commands: ['cx sync push'] });
+  }
+  const summary = {
+    sent: c.sent,
+    delivered: c.delivered,
+    failed: c.failed,
+    pending: report.pending,
+    audit: { anchored_id: report.audit.anchored_id, unanchored_rows: report.audit.unanchored_rows },
+    attempts: c.attempts,
+    left_for_later: c.deferred,
+    failures: c.failures,
+    stopped: report.stop ? describeStop(report.stop) : null,
+  };
+  await printData(ctx, summary, () => humanReport(report));
+  switch (report.stop?.kind) {
+    case 'unauthorized':
+      printError(ctx, `${describeStop(report.stop)}; the run stopped`, { text: 'Check CX_PLATFORM_SECRET (or CX_PLATFORM_SECRET_FILE) and the platform URL, then run again:', commands: ['cx sync push'] });
+      return EXIT.refused;
+    case 'misdirected':
+      printError(ctx, `${describeStop(report.stop)}; the run stopped`, 'Set CX_PLATFORM_URL (or platform_url in the config file) to the platform API base URL.');
+      return EXIT.usage;
+    case 'unavailable':
+    case 'refused':
+      printError(ctx, `${describeStop(report.stop)}; what is left waits for the next run`);
+      return EXIT.batchIncomplete;
+    default:
+      return c.failed > 0 || report.pending > 0 ? EXIT.batchIncomplete : EXIT.ok;
+  }
+}
+
+function humanReport(r: PushReport): Block[] {
+  const c = r.changes;
+  const blocks: Block[] = [];
+  if (c.sent === 0 && !r.stop) {
+    blocks.push(r.pending ? `Nothing could be sent now; ${r.pending} pending.` : 'Nothing to send: no pending changes.');
+    if (r.pending) blocks.push('Next: see why:', command('cx sync push --dry-run'));
+  } else {
+    blocks.push(`Sent ${plural(c.sent, 'change')} in ${plural(c.attempts, 'request')}: ${c.delivered} delivered, ${c.failed} failed, ${c.deferred} left for a later run. Pending now: ${r.pending}.`);
+  }
+  if (c.failures.length) {
+    blocks.push(failuresTable(c.failures), 'Next: fix the cause, then put them back in the queue:', command('cx sync retry --failed'));
+  }
+  const a = r.audit;
+  blocks.push(a.anchored_id === null ? `Audit log: not anchored yet (${plural(a.unanchored_rows, 'row')}).` : `Audit log: anchored at row ${a.anchored_id} (${plural(a.unanchored_rows, 'row')} not yet anchored).`);
+  return blocks;
+}
+
+/** What a push would send now: read-only, needs no settings (says if they would stop a real push). */
+async function dryRun(ctx: Context): Promise<number> {
+  try {
+    platformSettings({ env: ctx.io.env, url: { value: ctx.settings.platform_url.value, from: ctx.settings.platform_url.from } });
+  } catch (err) {
+    if (!(err instanceof CxError)) throw err;
+    warn(ctx, `a real push would stop here: ${err.message}`);
+  }
+  const db = openForRead(ctx);
+  let plan: PlannedSend[];
+  let audit: { anchored_id: number | null; unanchored_rows: number };
+  try {
+    plan = pushPlan(db, new Date().toISOString());
+    const anchor = readAnchor(db);
+    audit = { anchored_id: anchor?.anchored_id ?? null, unanchored_rows: countAuditAfter(db, anchor?.anchored_id ?? 0) };
+  } finally {
+    db.close();
+  }
+  const sending = plan.filter((p) => p.would === 'send').length;
+  const clock = clockOf(ctx);
+  await printData(ctx, { dry_run: true, would_send: sending, pending: plan.length, changes: plan, audit }, () => [
+    plan.length
+      ? table<PlannedSend>(
+          [
+            { header: 'would', value: (p) => (p.would === 'wait' ? `wait until ${p.not_before}` : p.would === 'held' ? `held behind ${p.held_by}` : p.would) },
+            { header: 'kind', value: (p) => p.kind },
+            { header: 'account', value: (p) => p.account_id ?? '', keep: true },
+            { header: 'ticket', value: (p) => p.ticket },
+            { header: 'created', value: (p) => timeForPeople(p.created_at, clock), piped: (p) => p.created_at, keep: true },
+            { header: 'attempts', value: (p) => p.attempts },
+            { header: 'key', value: (p) => p.key },
+          ],
+          plan,
+        )
+      : 'No pending changes.',
+  ]);
+  if (!ctx.json) note(ctx, `Would send ${sending} of ${plural(plan.length, 'pending change')}, then ${plural(audit.unanchored_rows, 'audit row')} (dry run: nothing sent).`);
+  return EXIT.ok;
+}

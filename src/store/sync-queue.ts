@@ -1,0 +1,206 @@
+// The delivery queue over the pending changes (store/changes.ts): claims under the write lock with a lease,
+// delivery outcomes, counts and failures. A change is claimable when it is pending, due, not leased by a
+// live push, and the first change of its account not yet delivered: so one account's changes go in the
+// order they were made, one at a time, across every push on this mirror; and a failed change holds back
+// the later changes of its account until `cx sync retry`. Every function here is one short transaction
+// or a read.
+import { appendAudit, appendAuditRows, type AuditEntry } from './audit.js';
+import type { ChangeRow } from './changes.js';
+import { sql, writeTransaction, type Db } from './db.js';
+
+export type ClaimedChange = ChangeRow & { lease_until: string };
+
+const COLUMNS = `id, key, kind, account_id, desk, ticket, action, n, agent, created_at, data, state, attempts,
+  next_attempt_at, last_error, receipt, delivered_at, lease_owner, lease_until`;
+
+/** Who holds leases on pending changes (a push running now, or one that died). */
+export function leaseOwners(db: Db): string[] {
+  return (sql(db, `SELECT DISTINCT lease_owner AS owner FROM changes WHERE state = 'pending' AND lease_owner IS NOT NULL`).all() as Array<{ owner: string }>).map((o) => o.owner);
+}
+
+/** Give up the leases of these holders (gone: kill -9 leaves no one to release them). */
+export function releaseLeasesOf(db: Db, owners: readonly string[]): number {
+  if (owners.length === 0) return 0;
+  return writeTransaction(db, () => {
+    let released = 0;
+    for (const owner of owners) {
+      released += sql(db, `UPDATE changes SET lease_owner = NULL, lease_until = NULL WHERE state = 'pending' AND lease_owner = ?`).run(owner).changes;
+    }
+    return released;
+  });
+}
+
+const CLAIMABLE = `
+  c.state = 'pending'
+  AND (c.next_attempt_at IS NULL OR c.next_attempt_at <= @now)
+  AND (c.lease_until IS NULL OR c.lease_until <= @now)
+  AND (c.account_id IS NULL OR NOT EXISTS (
+    SELECT 1 FROM changes e WHERE e.account_id = c.account_id AND e.id < c.id AND e.state <> 'delivered'))`;
+const CLAIM = `UPDATE changes SET lease_owner = @owner, lease_until = @leaseUntil
+  WHERE id IN (SELECT c.id FROM changes c WHERE ${CLAIMABLE} ORDER BY c.id LIMIT @limit)
+  RETURNING ${COLUMNS}`;
+
+/** Claim up to `limit` changes, oldest first, for `owner` until `leaseUntil` (ISO times, real clock). */
+export function claimChanges(db: Db, owner: string, now: string, leaseUntil: string, limit: number): ClaimedChange[] {
+  return writeTransaction(db, () => {
+    const rows = sql(db, CLAIM).all({ owner, now, leaseUntil, limit }) as ClaimedChange[];
+    return rows.sort((a, b) => a.id - b.id);
+  });
+}
+
+/** What a push learned about one change it holds; `final` outcomes end its lease and are audited. */
+export type Outcome =
+  | { kind: 'delivered'; id: number; attempts: number; receipt: string | null; audit: AuditEntry }
+  | { kind: 'failed'; id: number; attempts: number; error: string; audit: AuditEntry }
+  /** Not delivered in this run: pending again, not before `nextAttemptAt`. */
+  | { kind: 'deferred'; id: number; attempts: number; error: string; nextAttemptAt: string; audit: AuditEntry }
+  /** A failed attempt that this run retries after a short wait: counted, lease held until `leaseUntil`. */
+  | { kind: 'waiting'; id: number; attempts: number; error: string; nextAttemptAt: string; leaseUntil: string }
+  /** Given back unsent (or with its answer unknown): pending as it was. */
+  | { kind: 'released'; id: number };
+
+/**
+ * Record outcomes in one transaction, each with its audit row. A change whose lease this push no longer
+ * holds (it expired and another push took it) is left to that push: its outcome is dropped, unaudited.
+ * Returns the ids recorded.
+ */
+export function recordOutcomes(db: Db, owner: string, outcomes: readonly Outcome[], now: Date): number[] {
+  if (outcomes.length === 0) return [];
+  return writeTransaction(db, () => {
+    const recorded: number[] = [];
+    const audited: AuditEntry[] = [];
+    for (const o of outcomes) {
+      if (applyOutcome(db, owner, o, now) === 0) continue;
+      recorded.push(o.id);
+      if ('audit' in o) audited.push(o.audit);
+    }
+    appendAuditRows(db, audited, now);
+    return recorded;
+  });
+}
+
+const MINE = `WHERE id = @id AND lease_owner = @owner AND state = 'pending'`;
+const SET_DELIVERED = `UPDATE changes SET state = 'delivered', attempts = @attempts, receipt = @receipt, delivered_at = @at, last_error = NULL,
+  next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL ${MINE}`;
+const SET_FAILED = `UPDATE changes SET state = 'failed', attempts = @attempts, last_error = @error, next_attempt_at = NULL,
+  lease_owner = NULL, lease_until = NULL ${MINE}`;
+const SET_DEFERRED = `UPDATE changes SET attempts = @attempts, last_error = @error, next_attempt_at = @next, lease_owner = NULL, lease_until = NULL ${MINE}`;
+const SET_WAITING = `UPDATE changes SET attempts = @attempts, last_error = @error, next_attempt_at = @next, lease_until = @leaseUntil ${MINE}`;
+const SET_RELEASED = `UPDATE changes SET lease_owner = NULL, lease_until = NULL ${MINE}`;
+
+function applyOutcome(db: Db, owner: string, o: Outcome, now: Date): number {
+  switch (o.kind) {
+    case 'delivered':
+      return sql(db, SET_DELIVERED).run({ id: o.id, owner, attempts: o.attempts, receipt: o.receipt, at: now.toISOString() }).changes;
+    case 'failed':
+      return sql(db, SET_FAILED).run({ id: o.id, owner, attempts: o.attempts, error: o.error }).changes;
+    case 'deferred':
+      return sql(db, SET_DEFERRED).run({ id: o.id, owner, attempts: o.attempts, error: o.error, next: o.nextAttemptAt }).changes;
+    case 'waiting':
+      return sql(db, SET_WAITING).run({ id: o.id, owner, attempts: o.attempts, error: o.error, next: o.nextAttemptAt, leaseUntil: o.leaseUntil }).changes;
+    case 'released':
+      return sql(db, SET_RELEASED).run({ id: o.id, owner }).changes;
+  }
+}
+
+/** Record outcomes, then claim the next changes, in one short transaction (one commit instead of two). */
+export function recordAndClaim(db: Db, owner: string, outcomes: readonly Outcome[], now: Date, claim: { now: string; leaseUntil: string; limit: number }): ClaimedChange[] {
+  return writeTransaction(db, () => {
+    recordOutcomes(db, owner, outcomes, now);
+    return claim.limit > 0 ? claimChanges(db, owner, claim.now, claim.leaseUntil, claim.limit) : [];
+  });
+}
+
+/** Give back every change this push still holds (the end of a run, however it ended). */
+export function releaseLeases(db: Db, owner: string): number {
+  return writeTransaction(db, () =>
+    sql(db, `UPDATE changes SET lease_owner = NULL, lease_until = NULL WHERE state = 'pending' AND lease_owner = ?`).run(owner).changes,
+  );
+}
+
+export interface StateCounts {
+  pending: number;
+  delivered: number;
+  failed: number;
+}
+
+export function countByState(db: Db): StateCounts {
+  const counts: StateCounts = { pending: 0, delivered: 0, failed: 0 };
+  for (const r of sql(db, 'SELECT state, count(*) AS n FROM changes GROUP BY state').all() as Array<{ state: keyof StateCounts; n: number }>) {
+    counts[r.state] = r.n;
+  }
+  return counts;
+}
+
+export function oldestPendingAt(db: Db): string | null {
+  const row = sql(db, `SELECT created_at FROM changes WHERE state = 'pending' ORDER BY id LIMIT 1`).get() as { created_at: string } | undefined;
+  return row?.created_at ?? null;
+}
+
+/** Pending changes held back by a failed earlier change of the same account. */
+export function countHeldBehindFailures(db: Db): number {
+  return (sql(
+    db,
+    `SELECT count(*) AS n FROM changes c WHERE c.state = 'pending' AND c.account_id IS NOT NULL AND EXISTS (
+       SELECT 1 FROM changes e WHERE e.account_id = c.account_id AND e.id < c.id AND e.state = 'failed')`,
+  ).get() as { n: number }).n;
+}
+
+export interface FailedChange {
+  id: number;
+  key: string;
+  kind: string;
+  account_id: string | null;
+  ticket: string;
+  error: string | null;
+  attempts: number;
+}
+
+export function failedChanges(db: Db): FailedChange[] {
+  return sql(db, `SELECT id, key, kind, account_id, ticket, last_error AS error, attempts FROM changes WHERE state = 'failed' ORDER BY id`).all() as FailedChange[];
+}
+
+/** A change by its key, or by a unique prefix of it (at least 8 hex digits), for `cx sync retry`. */
+export function changesByKeyPrefix(db: Db, prefix: string, limit = 2): Array<FailedChange & { state: string }> {
+  return sql(db, `SELECT id, key, kind, account_id, ticket, last_error AS error, attempts, state FROM changes
+    WHERE key >= @prefix AND key < @prefix || 'g' ORDER BY key LIMIT @limit`).all({ prefix, limit }) as Array<FailedChange & { state: string }>;
+}
+
+/** Make failed changes pending again, from a clean slate (attempts 0), each with its audit row. */
+export function requeueFailed(db: Db, changes: ReadonlyArray<{ id: number; audit: AuditEntry }>, now: Date): number {
+  return writeTransaction(db, () => {
+    let n = 0;
+    for (const c of changes) {
+      const done = sql(db, `UPDATE changes SET state = 'pending', attempts = 0, next_attempt_at = NULL, last_error = NULL,
+        lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'failed'`).run(c.id).changes;
+      if (done === 0) continue;
+      appendAudit(db, c.audit, now);
+      n += 1;
+    }
+    return n;
+  });
+}
+
+export interface PlannedChange {
+  id: number;
+  key: string;
+  kind: string;
+  account_id: string | null;
+  ticket: string;
+  created_at: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  lease_until: string | null;
+  /** The key of the failed earlier change of the same account that holds it back, if any. */
+  held_by: string | null;
+}
+
+/** Every pending change, oldest first, with what would stop a push sending it now (a dry run). */
+export function pendingChanges(db: Db): PlannedChange[] {
+  return sql(
+    db,
+    `SELECT c.id, c.key, c.kind, c.account_id, c.ticket, c.created_at, c.attempts, c.next_attempt_at, c.lease_until,
+       (SELECT e.key FROM changes e WHERE e.account_id = c.account_id AND e.id < c.id AND e.state = 'failed' ORDER BY e.id LIMIT 1) AS held_by
+     FROM changes c WHERE c.state = 'pending' ORDER BY c.id`,
+  ).all() as PlannedChange[];
+}

@@ -1,0 +1,74 @@
+// `cx sync push` as one unit of work: deliver the pending changes (deliver.ts), write the run's own audit
+// row, then ship the audit log (audit-ship.ts), so the row describing this run leaves with it.
+import { appendAudit } from '../store/audit.js';
+import { countAuditAfter, readAnchor } from '../store/audit-anchor.js';
+import { writeTransaction, type Db } from '../store/db.js';
+import { countByState } from '../store/sync-queue.js';
+import { shipAudit, type AuditShipReport } from './audit-ship.js';
+import { deliverChanges, type DeliveryDeps, type DeliveryReport, type StopReason } from './deliver.js';
+import type { Recorder } from './recorder.js';
+
+export interface PushDeps extends Omit<DeliveryDeps, 'recorder'> {
+  /** The main thread's connection: the run's audit row, the counts, the audit log shipped. */
+  db: Db;
+  /** Starts the writer thread (only when something is pending: most cron runs have nothing to send). */
+  openRecorder: () => Recorder;
+  /** Named in the run's audit row: the platform's origin (never a secret). */
+  platformOrigin: string;
+}
+
+export interface PushReport {
+  changes: DeliveryReport;
+  /** Pending changes left in the mirror after the run (waiting, held back, or made meanwhile). */
+  pending: number;
+  audit: Omit<AuditShipReport, 'stop'>;
+  /** What stopped the run (changes or audit log) before it was done, or null. */
+  stop: StopReason | { kind: 'refused'; error: string } | null;
+}
+
+export async function pushToPlatform(deps: PushDeps): Promise<PushReport> {
+  const { db } = deps;
+  let changes: DeliveryReport = { sent: 0, delivered: 0, failed: 0, deferred: 0, attempts: 0, failures: [], stop: null };
+  if (countByState(db).pending > 0) {
+    const recorder = deps.openRecorder();
+    try {
+      changes = await deliverChanges({ ...deps, recorder });
+    } finally {
+      await recorder.close();
+    }
+  }
+  const pending = countByState(db).pending;
+  if (changes.sent > 0 || changes.stop) {
+    const c = changes;
+    const stopped = c.stop ? `; stopped: ${describeStop(c.stop)}` : '';
+    const detail = `to ${deps.platformOrigin}: sent ${c.sent} change(s) in ${c.attempts} request(s); delivered ${c.delivered}, failed ${c.failed}, ` +
+      `left for a later run ${c.deferred}; pending now ${pending}${stopped}`;
+    writeTransaction(db, () =>
+      appendAudit(db, { agent: deps.agent, action: 'sync.push', ticket: null, account_id: null, outcome: c.failed || c.stop || pending ? 'error' : 'done', detail }, deps.now()),
+    );
+  }
+  let audit: AuditShipReport;
+  if (changes.stop) {
+    const anchor = readAnchor(db);
+    audit = { anchored_id: anchor?.anchored_id ?? null, shipped: 0, unanchored_rows: countAuditAfter(db, anchor?.anchored_id ?? 0), stop: null };
+  } else {
+    audit = await shipAudit({ ...deps, cancel: deps.cancel });
+  }
+  const { stop: auditStop, ...auditReport } = audit;
+  return { changes, pending, audit: auditReport, stop: changes.stop ?? auditStop };
+}
+
+export function describeStop(stop: NonNullable<PushReport['stop']>): string {
+  switch (stop.kind) {
+    case 'unauthorized':
+      return `the platform refused the credentials (HTTP ${stop.status})`;
+    case 'misdirected':
+      return `the platform URL answered HTTP ${stop.status}${stop.location ? ` (to ${stop.location})` : ''}, not the cx API`;
+    case 'unavailable':
+      return `the platform is not answering (${stop.reason})`;
+    case 'cancelled':
+      return 'cancelled';
+    case 'refused':
+      return `the platform refused the audit log: ${stop.error}`;
+  }
+}

@@ -1,0 +1,37 @@
+// docs/platform-api.md's worked example is computed here, so the doc cannot drift from what cx sends: the
+// key from the change's identity, the body as cx builds it, and the signature both as cx makes it (the
+// standardwebhooks package) and by hand from the Standard Webhooks definition (node:crypto).
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { changeKey } from '../../src/rules/change-key.js';
+import type { ClaimedChange } from '../../src/store/sync-queue.js';
+import { changeBody } from '../../src/sync/job.js';
+import { signer } from '../../src/sync/signer.js';
+import { REPO } from '../helpers/cx.js';
+
+const DOC = readFileSync(join(REPO, 'docs/platform-api.md'), 'utf8');
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+describe('docs/platform-api.md', () => {
+  it('shows a signed request exactly as cx makes it', () => {
+    const key = changeKey({ desk: 'zendesk', ticket: '48213', action: 'deactivate_client', accountId: '1011', kind: 'deactivate_client', n: 1 });
+    const data = { deactivated_at: '2026-11-27', retain_until: '2033-11-25', retention_rule: 'adult: last service 2026-11-25 + 7y (default)' };
+    const change = { key, kind: 'deactivate_client', account_id: '1011', ticket: '48213', agent: 'dana', created_at: '2026-11-27T12:00:00.000Z', data: JSON.stringify(data) } as ClaimedChange;
+    const body = changeBody(change);
+    const at = new Date('2026-11-27T12:00:05Z');
+    const signed = signer(SECRET)(key, body, at);
+    const byHand = createHmac('sha256', Buffer.from(SECRET.slice('whsec_'.length), 'base64')).update(`${key}.${signed['webhook-timestamp']}.${body}`).digest('base64');
+    expect(signed['webhook-signature']).toBe(`v1,${byHand}`);
+    expect(signed['webhook-timestamp']).toBe(String(at.getTime() / 1000));
+
+    expect(DOC).toContain(`\`\`\`\n${SECRET}\n\`\`\``);
+    expect(DOC).toContain('`zendesk|48213|deactivate_client|1011|deactivate_client|1`');
+    expect(DOC).toContain(`\`\`\`\n${key}\n\`\`\``);
+    for (const header of [`Idempotency-Key: ${key}`, `webhook-id: ${key}`, `webhook-timestamp: ${signed['webhook-timestamp']}`, `webhook-signature: ${signed['webhook-signature']}`]) {
+      expect(DOC).toContain(`\n${header}\n`);
+    }
+    expect(DOC).toContain(`\n\n${body}\n\`\`\``);
+  });
+});
