@@ -11,6 +11,7 @@ import { runOffboard } from '../commands/offboard.js';
 import { runReset } from '../commands/reset.js';
 import { runResubscribe } from '../commands/resubscribe.js';
 import { isCalendarDate } from '../rules/dates.js';
+import type { Person } from './find.js';
 import type { Session } from './session.js';
 
 export type Need = 'find' | 'reset' | 'emails' | 'deactivate' | 'offboard' | 'notes' | 'family';
@@ -42,54 +43,55 @@ export function needsFor(m: Match): Array<{ need: Need; label: string }> {
 
 const DATE = (d: string) => isCalendarDate(d) || 'a date as YYYY-MM-DD';
 
-/** The change (or listing) for the person on the screen; the account's current address identifies it. */
-export async function act(s: Session, need: Need, m: Match): Promise<void> {
+/** The change (or listing) for the person on the screen, given their address as the command would be. */
+export async function act(s: Session, need: Need, person: Person): Promise<void> {
   const { ctx, db, prompter } = s;
+  const address = person.address;
   switch (need) {
     case 'find':
       return;
     case 'reset':
-      return reset(s, m);
+      return reset(s, address);
     case 'emails': {
-      const first = await runResubscribe(ctx, m.email, {}, db);
-      if (first.result.outcome === 'refused' && first.result.suppression) await liftBlock(s, m);
+      const first = await runResubscribe(ctx, address, {}, db);
+      if (first.result.outcome === 'refused' && first.result.suppression) await liftBlock(s, address);
       return;
     }
     case 'deactivate': {
       const from = await prompter.text("The request came from which address? (Enter: the account's own)", { optional: true });
-      await runDeactivate(ctx, m.email, { requestedBy: from || undefined }, db);
+      await runDeactivate(ctx, address, { requestedBy: from || undefined }, db);
       return;
     }
     case 'offboard': {
       const effective = await prompter.text('Effective date (YYYY-MM-DD; a future day schedules it), or Enter for today:', { optional: true, validate: DATE });
-      await runOffboard(ctx, m.email, { effective: effective || undefined }, db);
+      await runOffboard(ctx, address, { effective: effective || undefined }, db);
       return;
     }
     case 'notes': {
       const out = await prompter.text('Save the zip as (Enter: the default name in this folder):', { optional: true });
-      await runNotesExport(ctx, m.email, { out: out || undefined, verify: true }, db);
+      await runNotesExport(ctx, address, { out: out || undefined, verify: true }, db);
       return;
     }
     case 'family': {
       const name = await prompter.text('A family member who needs an address of their own? Their name (Enter: only list the mailbox):', { optional: true });
-      await runFamily(ctx, m.email, { suggest: name || undefined }, db);
+      await runFamily(ctx, address, { suggest: name || undefined }, db);
       return;
     }
   }
 }
 
 /** The reset; a suppressed address is offered the fix the reset's refusal names, then the reset itself. */
-async function reset(s: Session, m: Match): Promise<void> {
-  const first = await runReset(s.ctx, m.email, {}, s.db);
+async function reset(s: Session, address: string): Promise<void> {
+  const first = await runReset(s.ctx, address, {}, s.db);
   const suppression = first.result.suppression as { reason: string } | null | undefined;
   if (first.result.outcome !== 'refused' || !suppression) return;
   // An unsubscribe is lifted together with the reset, in one change, once the person agrees (the question).
-  if (suppression.reason === 'unsubscribe') await runReset(s.ctx, m.email, { resubscribe: true }, s.db);
-  else if (await liftBlock(s, m)) await runReset(s.ctx, m.email, {}, s.db);
+  if (suppression.reason === 'unsubscribe') await runReset(s.ctx, address, { resubscribe: true }, s.db);
+  else if (await liftBlock(s, address)) await runReset(s.ctx, address, {}, s.db);
 }
 
 /** A bounce or a spam complaint: lifted only with a reason for the audit log (cx resubscribe --force). */
-async function liftBlock(s: Session, m: Match): Promise<boolean> {
+async function liftBlock(s: Session, address: string): Promise<boolean> {
   const reason = await s.prompter.text('Only if they confirmed the address and want email again: why lift the block? (for the audit log; Esc leaves it)');
-  return (await runResubscribe(s.ctx, m.email, { force: true, reason }, s.db)).result.outcome === 'done';
+  return (await runResubscribe(s.ctx, address, { force: true, reason }, s.db)).result.outcome === 'done';
 }

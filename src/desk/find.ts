@@ -9,17 +9,33 @@ import { isCalendarDate } from '../rules/dates.js';
 import { needsFor, type Need } from './act.js';
 import type { Session } from './session.js';
 
+/** The person on the screen, and the address the action is given for them. */
+export interface Person {
+  match: Match;
+  /**
+   * What the person gave when the account was found by an address (so the command's own rules apply: a
+   * +alias of another family member is not this account), else (a name, an id) the account's own address.
+   */
+  address: string;
+}
+
+/** The address an action is given for a match, exactly as the single command would be given it. */
+export function addressFor(match: Match, typed: string): string {
+  return match.matched_by === 'name' || match.matched_by === 'id' ? match.email : typed.trim();
+}
+
 /**
  * Asks until an account is on the screen (Esc or Ctrl-C: back to the menu). `advice`: the card says what to
  * do next; not when the desk is about to do it (the action's own outcome says what to tell the person).
  */
-export async function findPerson(s: Session, advice: boolean): Promise<Match> {
+export async function findPerson(s: Session, advice: boolean): Promise<Person> {
   for (;;) {
     const typed = await s.prompter.text('Who is it? Their address, an account id, or their first and last name:');
     try {
       const shown = await lookupTyped(s, typed, advice);
-      const found = shown.chosen ?? (await trySuggestion(s, shown.report, advice));
-      if (found) return found;
+      if (shown.chosen) return { match: shown.chosen, address: addressFor(shown.chosen, typed) };
+      const suggested = await trySuggestion(s, shown.report, advice);
+      if (suggested) return suggested;
     } catch (err) {
       // An address that is not one, an id no account has: said, and asked again.
       if (!(err instanceof UsageError)) throw err;
@@ -44,19 +60,20 @@ function lookup(s: Session, typed: string | undefined, opts: LookupOptions, advi
 }
 
 /** Nothing found: lookup's suggestions as choices, never applied without the agent picking one. */
-async function trySuggestion(s: Session, report: LookupReport, advice: boolean): Promise<Match | null> {
+async function trySuggestion(s: Session, report: LookupReport, advice: boolean): Promise<Person | null> {
   if (!report.suggested.length) return null;
   const picked = await s.prompter.select<string | null>('Did you mean one of these? Check with the person first:', [
     ...report.suggested.map((x) => ({ name: x.email, value: x.email, description: x.account_id ? `account ${x.account_id} uses this address` : 'no account uses it' })),
     { name: 'None of these: type it again', value: null },
   ]);
   if (picked === null) return null;
-  return (await lookup(s, picked, {}, advice)).chosen;
+  const chosen = (await lookup(s, picked, {}, advice)).chosen;
+  return chosen && { match: chosen, address: addressFor(chosen, picked) };
 }
 
 /** After "find an account": what the situation allows next, or nothing (the next person). */
-export async function nextSteps(s: Session, m: Match): Promise<Need | null> {
-  const needs = needsFor(m);
+export async function nextSteps(s: Session, person: Person): Promise<Need | null> {
+  const needs = needsFor(person.match);
   return s.prompter.select<Need | null>('What now?', [
     ...needs.map((n) => ({ name: n.label, value: n.need })),
     { name: 'Nothing more: next person', value: null },
