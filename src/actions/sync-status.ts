@@ -1,7 +1,7 @@
 // What `cx sync status` and `cx sync push --dry-run` read from the mirror: no platform settings needed.
 import { countAuditAfter, readAnchor } from '../store/audit-anchor.js';
 import type { Db } from '../store/db.js';
-import { countByState, countHeldBehindFailures, failedChanges, oldestPendingAt, pendingChanges } from '../store/sync-queue.js';
+import { countByState, countHeldBehindFailures, failedChanges, oldestPendingAt, pendingChanges, type PlannedChange } from '../store/sync-queue.js';
 
 /** `cx sync status --json` (CONTRACTS.md "Platform sync"), plus `held_back`. */
 export interface SyncStatus {
@@ -29,13 +29,7 @@ export function syncStatus(db: Db): SyncStatus {
 
 export type Would = 'send' | 'wait' | 'held' | 'leased';
 
-export interface PlannedSend {
-  key: string;
-  kind: string;
-  account_id: string | null;
-  ticket: string;
-  created_at: string;
-  attempts: number;
+export interface PlannedSend extends Pick<PlannedChange, 'key' | 'kind' | 'account_id' | 'ticket' | 'created_at' | 'attempts'> {
   /** send now (or right after the account's earlier change), wait for its next attempt time, held behind a failed change, or leased by a push running now. */
   would: Would;
   not_before: string | null;

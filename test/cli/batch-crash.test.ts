@@ -2,13 +2,14 @@
 // emails, resubscribes lift suppressions, deactivations change accounts and queue emails) and lookups, on
 // a generated mirror; the batch killed at random points many times, then run to completion; and two batch
 // processes on the same file at once. Each ends exactly as one clean, uninterrupted run of the same file.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { auditChainHolds, baseEnv, CX, cx, cxAsync, query, REPO, snapshot, tempDir } from '../helpers/cx.js';
+import { auditChainHolds, baseEnv, copyMirror, CX, cx, cxAsync, query, REPO, snapshot, tempDir } from '../helpers/cx.js';
+import { generatedMirror, seededRandom } from '../helpers/world.js';
 
 const N = 6000;
 const KILLS = 12;
@@ -18,29 +19,8 @@ type Result = { ticket_id: string; outcome: string; account_id: string; detail: 
 let template = '';
 beforeAll(() => {
   // A small generated world: 3,000 accounts, some suppressed, deactivated, terminated, with former addresses.
-  template = join(tempDir('cx-crash-'), 'g.db');
-  const r = spawnSync(process.execPath, [join(REPO, 'dist/tools/generate.js'), '--accounts', '3000', '--departing-notes', '50', '--out', template], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`generating the mirror failed (${r.status}): ${r.stderr}`);
+  template = generatedMirror(3000, { notes: 50 });
 });
-
-function mirrorCopy(): string {
-  const path = join(tempDir(), 'mirror.db');
-  const src = new Database(template, { readonly: true });
-  src.exec(`VACUUM INTO '${path.replace(/'/g, "''")}'`);
-  src.close();
-  return path;
-}
-
-/** mulberry32: the same tickets on every run of the test. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Mixed tickets drawn from the mirror: resets (repeats of one account within the 15-minute window end
@@ -53,7 +33,7 @@ function random(seed: number): () => number {
  * of crashes must end exactly as one clean run.
  */
 function ticketsFile(db: string, dir: string): string {
-  const rnd = random(42);
+  const rnd = seededRandom(42);
   const pick = <T>(list: T[]): T => list[Math.floor(rnd() * list.length)]!;
   const suppressions = query<{ email: string; email_key: string; reason: string }>(db, 'SELECT email, email_key, reason FROM suppressions ORDER BY email_key');
   const toLift = suppressions.filter((s, i) => s.reason !== 'unsubscribe' || i % 2 === 0);
@@ -128,7 +108,7 @@ const readResults = (file: string) => parse(readFileSync(file), { columns: true 
 
 /** One clean run of the file on a fresh copy: what every crashed or raced run must end as. */
 function reference(file: string): { db: string; results: Result[]; ms: number } {
-  const db = mirrorCopy();
+  const db = copyMirror(template);
   const out = join(tempDir(), 'reference.csv');
   const started = performance.now();
   const r = cx(['batch', file, '--yes', '--out', out], { db });
@@ -178,8 +158,8 @@ function expectExactlyOnce(db: string, ref: { db: string; results: Result[] }): 
 }
 
 describe('cx batch: exactly once, with tickets that write', () => {
-  it(`SIGKILL at random points, ${KILLS} times, then a run to completion: every ticket once (${N} mixed tickets)`, async () => {
-    const db = mirrorCopy();
+  it(`SIGKILL at random points, ${KILLS} times, then a run to completion: every ticket once (${N} mixed tickets)`, { timeout: 240_000 }, async () => {
+    const db = copyMirror(template);
     const dir = tempDir();
     const file = ticketsFile(db, dir);
     const ref = reference(file);
@@ -226,7 +206,7 @@ describe('cx batch: exactly once, with tickets that write', () => {
   });
 
   it('two batch processes on the same file at once: each ticket applied by exactly one of them', async () => {
-    const db = mirrorCopy();
+    const db = copyMirror(template);
     const dir = tempDir();
     const file = ticketsFile(db, dir);
     const ref = reference(file);

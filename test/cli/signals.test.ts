@@ -3,33 +3,25 @@
 // zip is on disk without a started row carrying its SHA-256; every completed export has both rows; SIGINT
 // and SIGTERM leave no temporary file and exit 130 saying how far the batch got; what kill -9 leaves is
 // removed by a later run once a day old, not before. Then the batch runs to completion, each ticket once.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { auditChainHolds, baseEnv, CX, cx, query, REPO, tempDir } from '../helpers/cx.js';
+import { auditChainHolds, baseEnv, copyMirror, CX, cx, query, REPO, tempDir } from '../helpers/cx.js';
+import { generatedMirror } from '../helpers/world.js';
 
 const PROVIDER = 'departing.provider@example.com';
 const NOTES = 2000;
+/** The tests that start cx a dozen times: a loaded machine needs more than vitest's default minute. */
+const LONG = 240_000;
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGKILL'] as const;
 type Sig = (typeof SIGNALS)[number];
 
 let template = '';
 beforeAll(() => {
-  template = join(tempDir('cx-signals-'), 'g.db');
-  const r = spawnSync(process.execPath, [join(REPO, 'dist/tools/generate.js'), '--accounts', '1500', '--departing-notes', String(NOTES), '--out', template], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`generating the mirror failed (${r.status}): ${r.stderr}`);
+  template = generatedMirror(1500, { notes: NOTES });
 });
-
-function mirrorCopy(): string {
-  const path = join(tempDir(), 'mirror.db');
-  const src = new Database(template, { readonly: true });
-  src.exec(`VACUUM INTO '${path.replace(/'/g, "''")}'`);
-  src.close();
-  return path;
-}
 
 interface Ended { code: number | null; signal: NodeJS.Signals | null; stderr: string }
 
@@ -94,8 +86,8 @@ function expectNoPhiWithoutItsRow(db: string, zips: string[]): void {
 }
 
 describe('cx notes export stopped at random points', () => {
-  it(`SIGINT, SIGTERM and kill -9, ${SIGNALS.length * 3} times (${NOTES} notes): no zip without its row, no temporary file but kill -9's`, async () => {
-    const db = mirrorCopy();
+  it(`SIGINT, SIGTERM and kill -9, ${SIGNALS.length * 3} times (${NOTES} notes): no zip without its row, no temporary file but kill -9's`, { timeout: LONG }, async () => {
+    const db = copyMirror(template);
     const dir = tempDir();
     const out = join(dir, 'notes.zip');
     const args = (n: number) => ['notes', 'export', PROVIDER, '--ticket', `SIG-${n}`, '--yes', '--force', '--out', out];
@@ -155,8 +147,8 @@ describe('cx batch with notes exports stopped at random points', () => {
     return { file, rows: lines.length - 1, notesTickets };
   }
 
-  it(`SIGINT, SIGTERM and kill -9 at random points, then a run to completion: each ticket once, every zip with its rows`, async () => {
-    const db = mirrorCopy();
+  it(`SIGINT, SIGTERM and kill -9 at random points, then a run to completion: each ticket once, every zip with its rows`, { timeout: LONG }, async () => {
+    const db = copyMirror(template);
     const dir = tempDir();
     const exports = join(dir, 'exports');
     const { file, rows, notesTickets } = ticketsFile(db, dir);
@@ -165,7 +157,7 @@ describe('cx batch with notes exports stopped at random points', () => {
     const zips = () => (existsSync(exports) ? readdirSync(exports).filter((n) => n.endsWith('.zip')).map((n) => join(exports, n)) : []);
     const recorded = () => query(db, 'SELECT count(*) n FROM processed_tickets')[0].n as number;
 
-    const reference = mirrorCopy();
+    const reference = copyMirror(template);
     const t0 = performance.now();
     const clean = cx(['batch', file, '--yes', '--out', join(tempDir(), 'r.csv'), '--notes-dir', join(tempDir(), 'x')], { db: reference });
     const cleanMs = performance.now() - t0;
@@ -224,7 +216,7 @@ describe('cx batch with notes exports stopped at random points', () => {
 
 describe('a batch notes_export row holds no write lock while it zips', () => {
   it('stopped (SIGSTOP) in the middle of its zip, another cx writes at once; then it finishes', async () => {
-    const db = mirrorCopy();
+    const db = copyMirror(template);
     const dir = tempDir();
     const exports = join(dir, 'exports');
     mkdirSync(exports);
@@ -254,7 +246,7 @@ describe('a batch notes_export row holds no write lock while it zips', () => {
 
 describe('two batches racing for the same notes_export tickets', () => {
   it('each ticket is exported and recorded by one of them; the zip on disk is the one its completing row describes', async () => {
-    const db = mirrorCopy();
+    const db = copyMirror(template);
     const dir = tempDir();
     const exports = join(dir, 'exports');
     const rows = ['ticket_id,type,email', ...Array.from({ length: 4 }, (_, i) => `R-${i},notes_export,${PROVIDER}`)];

@@ -6,9 +6,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainHash, GENESIS_HASH, type AuditRow } from '../../src/rules/audit-chain.js';
 import type { StandIn } from '../../src/tools/platform-stand-in.js';
-import { cx, demoMirror, query, tempDir } from '../helpers/cx.js';
+import { copyMirror, cx, demoMirror, query } from '../helpers/cx.js';
 import { push, standIn, write } from '../helpers/sync.js';
-import { join } from 'node:path';
 
 let platform: StandIn;
 let pushed: string;
@@ -29,15 +28,6 @@ afterAll(async () => {
   await platform.close();
 });
 
-/** A copy of the pushed mirror to tamper with. */
-function copy(): string {
-  const path = join(tempDir(), 'copy.db');
-  const src = new Database(pushed, { readonly: true });
-  src.exec(`VACUUM INTO '${path.replace(/'/g, "''")}'`);
-  src.close();
-  return path;
-}
-
 function verify(db: string) {
   const r = cx(['audit', '--verify', '--json'], { db });
   return { code: r.code, result: r.json() };
@@ -53,7 +43,7 @@ describe('the audit anchor', () => {
     expect(platform.arrivals.filter((a) => a.kind === 'audit').map((a) => a.id)).toEqual([`${mirror}:1-${anchored}`]);
     expect(verify(pushed)).toEqual({ code: 0, result: { ok: true, rows: anchored, first_bad_row: null, anchored_id: anchored, unanchored_rows: 0 } });
 
-    const db = copy();
+    const db = copyMirror(pushed, 'copy.db');
     expect(cx(['reset', 'kai.nakamura@gmail.com', '--ticket', 'A-4', '--yes'], { db }).code).toBe(0);
     expect(verify(db)).toEqual({ code: 0, result: { ok: true, rows: anchored + 1, first_bad_row: null, anchored_id: anchored, unanchored_rows: 1 } });
     expect(cx(['audit', '--verify'], { db }).stdout).toMatch(/the chain holds: \d+ rows; anchored at row \d+ by the platform; 1 row after it not yet anchored/);
@@ -61,7 +51,7 @@ describe('the audit anchor', () => {
   });
 
   it('catches rows deleted below the anchor (exit 6); the platform keeps its copy', () => {
-    const db = copy();
+    const db = copyMirror(pushed, 'copy.db');
     write(db, 'DROP TRIGGER audit_log_no_delete');
     write(db, 'DELETE FROM audit_log WHERE id IN (2, 3)');
     expect(verify(db)).toEqual({ code: 6, result: { ok: false, rows: anchored - 2, first_bad_row: 4, anchored_id: anchored, unanchored_rows: 0 } });
@@ -72,7 +62,7 @@ describe('the audit anchor', () => {
   });
 
   it('catches the end cut off through the anchor, though the chain that is left holds; push sends nothing on top', async () => {
-    const db = copy();
+    const db = copyMirror(pushed, 'copy.db');
     write(db, 'DROP TRIGGER audit_log_no_delete');
     write(db, 'DELETE FROM audit_log WHERE id >= ?', anchored - 1);
     const { code, result } = verify(db);
@@ -88,7 +78,7 @@ describe('the audit anchor', () => {
   });
 
   it('catches the whole chain rewritten consistently below the anchor', () => {
-    const db = copy();
+    const db = copyMirror(pushed, 'copy.db');
     write(db, 'DROP TRIGGER audit_log_no_update');
     const conn = new Database(db);
     let prev = GENESIS_HASH;
@@ -103,7 +93,7 @@ describe('the audit anchor', () => {
   });
 
   it('cannot see rows cut off after the anchor: they were never anchored, and the count says so', () => {
-    const db = copy();
+    const db = copyMirror(pushed, 'copy.db');
     expect(cx(['reset', 'kai.nakamura@gmail.com', '--ticket', 'A-5', '--yes'], { db }).code).toBe(0);
     write(db, 'DROP TRIGGER audit_log_no_delete');
     write(db, 'DELETE FROM audit_log WHERE id > ?', anchored);
@@ -111,7 +101,7 @@ describe('the audit anchor', () => {
   });
 
   it('retries a page the platform could not take, and leaves the anchor where it was when the platform refuses one', async () => {
-    const db = copy();
+    const db = copyMirror(pushed, 'copy.db');
     expect(cx(['reset', 'kai.nakamura@gmail.com', '--ticket', 'A-6', '--yes'], { db }).code).toBe(0);
     platform.setFault((a) => (a.kind === 'audit' && a.attempt === 1 ? { status: 503, retryAfter: '0' } : undefined));
     const ok = await push(db, platform);

@@ -6,32 +6,20 @@
 //   account's order, never had one key in flight twice at once, and nothing is pending.
 // - Two mirrors made from the same world process the same ticket exports and both push to one platform:
 //   their keys agree (no row id, time or agent goes into a key), so each change is applied once.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { baseEnv, CX, cx, DEMO, query, REPO, tempDir } from '../helpers/cx.js';
+import { baseEnv, copyMirror, CX, cx, DEMO, query, tempDir } from '../helpers/cx.js';
+import { generatedMirror, seededRandom } from '../helpers/world.js';
 import { changes, expectAgreement, push, standIn, syncEnv } from '../helpers/sync.js';
 
 const KILLS = 8;
 
-/** mulberry32: the same kill points on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 let world = '';
 beforeAll(() => {
-  world = join(tempDir('cx-sync-crash-'), 'world.db');
-  const r = spawnSync(process.execPath, [join(REPO, 'dist/tools/generate.js'), '--accounts', '2500', '--departing-notes', '0', '--seed', 'sync', '--out', world], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`generating the world failed: ${r.stderr}`);
+  world = generatedMirror(2500, { seed: 'sync' });
 });
 
 function tickets(db: string): string {
@@ -47,24 +35,16 @@ function tickets(db: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-function copyOf(path: string): string {
-  const out = join(tempDir(), 'mirror.db');
-  const src = new Database(path, { readonly: true });
-  src.exec(`VACUUM INTO '${out.replace(/'/g, "''")}'`);
-  src.close();
-  return out;
-}
-
 describe('cx sync push, killed and raced', () => {
-  it('kill -9 at random points, then two pushes at once: every change applied exactly once, in order, none pending', async () => {
-    const db = copyOf(world);
+  it('kill -9 at random points, then two pushes at once: every change applied exactly once, in order, none pending', { timeout: 240_000 }, async () => {
+    const db = copyMirror(world);
     const made = cx(['batch', '-', '--yes', '--out', join(tempDir(), 'results.csv')], { db, input: tickets(db) });
     expect([0, 5]).toContain(made.code);
     const total = changes(db).length;
     expect(total).toBeGreaterThan(3000);
     expect(query(db, `SELECT count(*) AS n FROM (SELECT account_id FROM changes GROUP BY account_id HAVING count(*) >= 3)`)[0].n).toBeGreaterThan(500);
 
-    const rnd = random(7);
+    const rnd = seededRandom(7);
     // Some first attempts fail: a 503 (retried at once), a dropped connection after applying (the answer lost).
     const fault = (id: string, attempt: number) => {
       const h = parseInt(id.slice(0, 4), 16);
@@ -117,7 +97,7 @@ describe('cx sync push, killed and raced', () => {
 
 describe('cx sync push and a busy mirror', () => {
   it('exits 7 when another writer holds the lock past the wait, having recorded nothing', async () => {
-    const db = copyOf(world);
+    const db = copyMirror(world);
     expect(cx(['reset', query<{ email: string }>(db, `SELECT email FROM accounts WHERE status = 'active' ORDER BY id LIMIT 1`)[0]!.email, '--ticket', 'B-1', '--yes'], { db }).code).toBe(0);
     const platform = await standIn();
     const holder = new Database(db);

@@ -116,8 +116,13 @@ export function demoMirror(): string {
     const r = cx(['db', 'seed', '--demo'], { db: seededTemplate });
     if (r.code !== 0) throw new Error(`seeding the demo mirror failed (${r.code}): ${r.stderr}`);
   }
-  const path = join(tempDir(), 'mirror.db');
-  const src = new Database(seededTemplate, { readonly: true });
+  return copyMirror(seededTemplate);
+}
+
+/** A copy of a mirror in a new temporary folder (VACUUM INTO: whole, with its WAL folded in). */
+export function copyMirror(from: string, name = 'mirror.db'): string {
+  const path = join(tempDir(), name);
+  const src = new Database(from, { readonly: true });
   src.exec(`VACUUM INTO '${path.replace(/'/g, "''")}'`);
   src.close();
   return path;

@@ -4,11 +4,32 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { REPO } from './cx.js';
+import { REPO, tempDir } from './cx.js';
 
 export const GENERATOR = join(REPO, 'dist/tools/generate.js');
 
 export type CsvRow = Record<string, string>;
+
+/** A generated mirror in a new temporary folder, for the tests that copy it once per case. */
+export function generatedMirror(accounts: number, opts: { notes?: number; seed?: string } = {}): string {
+  const out = join(tempDir('cx-generated-'), 'world.db');
+  const args = [GENERATOR, '--accounts', String(accounts), '--departing-notes', String(opts.notes ?? 0), '--out', out];
+  if (opts.seed) args.push('--seed', opts.seed);
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 300_000 });
+  if (r.status !== 0) throw new Error(`generating the mirror failed (${r.status}): ${r.stderr}`);
+  return out;
+}
+
+/** mulberry32: the same sequence on every run, so a failure names points that can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 /** Write a generated world of `accounts` accounts into `dir` (created), optionally only some tables. */
 export function exportWorld(dir: string, accounts: number, opts: { notes?: number; tables?: string[]; seed?: string } = {}): string {
