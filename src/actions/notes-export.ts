@@ -143,7 +143,8 @@ function handover(input: NotesExportInput, plan: Plan, zip: ZipResult | null, ou
     ...fields(plan, zip?.sha256 ?? null),
     notes,
     bytes: zip?.bytes ?? null,
-    written_to: output.direct ?? 'file',
+    // A file the shell opened as standard output keeps the mode the shell gave it: not one cx made 0600.
+    written_to: output.direct === 'file' ? 'standard output' : (output.direct ?? 'file'),
   });
   return { action: 'notes.export', ticket: { action: 'notes_export', typed: input.email }, done, startedDetail: `exporting ${what} to ${to}${size}`, doneDetail: `exported ${what} to ${to}${size}` };
 }

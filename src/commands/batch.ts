@@ -24,6 +24,7 @@ import { shellWord } from '../rules/emails.js';
 import type { Db } from '../store/db.js';
 import { processedTicket } from '../store/processed-tickets.js';
 import { handle, type Runtime } from './define.js';
+import { contextForOut } from './out-stdout.js';
 import { openForWrite } from './mirror.js';
 import { auditRead } from './read-audit.js';
 import { announceHolder, describeHolder } from '../store/lock-holder.js';
@@ -55,7 +56,8 @@ is not written, exit 130; run the same command again to go on.`);
   handle(cmd, runtime, (ctx, source: string, opts: BatchOptions) => batch(ctx, source, opts));
 }
 
-async function batch(ctx: Context, source: string, opts: BatchOptions): Promise<number> {
+async function batch(given: Context, source: string, opts: BatchOptions): Promise<number> {
+  const ctx = contextForOut(given, opts.out);
   if (ctx.ticket) throw new UsageError('--ticket does not apply to cx batch: every row names its own ticket');
   if (ctx.json && !opts.out) {
     throw new UsageError('--json prints the summary on stdout, so the results need a file', 'add --out results.csv');

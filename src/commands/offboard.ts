@@ -15,6 +15,7 @@ import type { Context } from '../context.js';
 import type { Db } from '../store/db.js';
 import { finish, runChange, type Finished } from './change.js';
 import { handle, type Runtime } from './define.js';
+import { contextForOut } from './out-stdout.js';
 
 export interface OffboardOptions {
   effective?: string;
@@ -40,7 +41,8 @@ export function configure(cmd: Command, runtime: Runtime): void {
 }
 
 /** The offboarding as `cx offboard` runs and prints it; the guided desk passes its open mirror. */
-export async function runOffboard(ctx: Context, email: string, opts: OffboardOptions, db?: Db): Promise<Finished> {
+export async function runOffboard(given: Context, email: string, opts: OffboardOptions, db?: Db): Promise<Finished> {
+  const ctx = contextForOut(given, opts.out);
   if (opts.effective !== undefined && !isCalendarDate(opts.effective)) {
     throw new UsageError(`--effective is not a date (YYYY-MM-DD): ${opts.effective}`);
   }

@@ -86,6 +86,17 @@ export function inspectTarget(raw: string, opts: TargetOptions): Target {
  * -> /proc/<pid>/fd/3), else null. Writing to the descriptor itself keeps the shell's offset (`>` and
  * `>>`) and never reopens or replaces what it points to.
  */
+/** True when `raw` names cx's own standard output (/dev/stdout, /dev/fd/1, /proc/self/fd/1). */
+export function namesStandardOutput(raw: string): boolean {
+  if (raw.trim() === '') return false;
+  const path = resolve(raw);
+  try {
+    return ownFd(join(realpathSync(dirname(path)), basename(path))) === 1;
+  } catch {
+    return false;
+  }
+}
+
 function ownFd(real: string): number | null {
   let path = real;
   for (let hops = 0; hops < 8; hops++) {

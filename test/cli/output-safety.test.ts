@@ -181,6 +181,18 @@ describe.each(WRITERS)('$name --out: an existing file, a symlink, a device, a pi
     const viaStdout = w.run(demoMirror(), '/dev/stdout');
     expect(viaStdout.code, said(viaStdout)).toBe(w.ok);
     expect(viaStdout.stdout).toContain(w.name === 'cx batch' ? 'ticket_id,type,email' : w.name === 'cx offboard' ? 'id,email,name' : 'PK');
+    // The file's bytes alone: every other line went to stderr (a zip with "done: …" after it is not the zip
+    // whose SHA-256 the audit log holds).
+    expect(viaStdout.stdout).not.toMatch(/^(done|Next|Tell|Caseload|SHA-256|Results|Batch finished)\b/m);
+    expect(viaStdout.stderr).toMatch(/^(done|Batch finished)\b/m);
+    // --json wants stdout too: refused before anything is done; "-" is not a file name cx makes.
+    const both = w.run(demoMirror(), '/dev/stdout', ['--json']);
+    expect(both.code, said(both)).toBe(2);
+    expect(both.stderr).toMatch(/--json and --out \/dev\/stdout both write to standard output/);
+    const cwd = tempDir();
+    const dash = w.run(demoMirror(), '-', [], { cwd });
+    expect(dash.code, said(dash)).toBe(2);
+    expect(readdirSync(cwd)).toEqual([]);
   });
 });
 

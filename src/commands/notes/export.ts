@@ -12,6 +12,7 @@ import type { Context } from '../../context.js';
 import type { Db } from '../../store/db.js';
 import { finish, runChange, type Finished } from '../change.js';
 import { handle, type Runtime } from '../define.js';
+import { contextForOut } from '../out-stdout.js';
 
 export interface ExportOptions {
   out?: string;
@@ -43,7 +44,8 @@ export function configure(cmd: Command, runtime: Runtime): void {
 }
 
 /** The export as `cx notes export` runs and prints it; the guided desk passes its open mirror. */
-export async function runNotesExport(ctx: Context, email: string, opts: ExportOptions, db?: Db): Promise<Finished> {
+export async function runNotesExport(given: Context, email: string, opts: ExportOptions, db?: Db): Promise<Finished> {
+  const ctx = contextForOut(given, opts.out);
   const bad = invalidFilters(opts);
   if (bad) throw new UsageError(bad);
   const input = { email, out: opts.out, client: opts.client, since: opts.since, until: opts.until, force: Boolean(opts.force), verify: Boolean(opts.verify) };
