@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { lookupAddress, lookupId, lookupName, needsRetention, type LookupOutcome, type LookupReport, type Match } from '../actions/lookup.js';
 import { clockOf, type Context } from '../context.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT, NotFoundError, UsageError } from '../errors.js';
 import { BLANK, note, printData, printError, printJson, warn } from '../render.js';
 import { isCalendarDate } from '../rules/dates.js';
 import { DEFAULT_SETTINGS, settingsFromEnv } from '../settings.js';
@@ -93,7 +93,7 @@ function find(deps: { db: Db; now: Date }, email: string | undefined, opts: Look
   if (opts.name !== undefined) return checked(lookupName(deps, opts.name, dob), '');
   if (opts.id !== undefined) {
     const byId = lookupId(deps, opts.id);
-    if (!byId) throw new UsageError(`no account has the id ${JSON.stringify(opts.id.trim())}`, 'ids are as cx outbox, cx audit and cx retention show them; look up by address instead');
+    if (!byId) throw new NotFoundError(`no account has the id ${JSON.stringify(opts.id.trim())}`, 'Ids are as cx outbox, cx audit and cx retention show them; look up by address instead.');
     return checked(byId, '');
   }
   const byAddress = lookupAddress(deps, email!);

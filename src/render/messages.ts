@@ -69,8 +69,14 @@ function write(ctx: Out, stream: Stream, lines: readonly string[]): void {
   if (lines.length) ctx.io[stream].write(`${lines.join('\n')}\n`);
 }
 
+/**
+ * What JSON.stringify leaves raw but a terminal acts on: C1 controls, bidi marks and overrides, the line and
+ * paragraph separators. Written as \\u escapes, the same string to any JSON reader.
+ */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 export function printJson(ctx: Out, data: unknown): void {
-  ctx.io.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+  ctx.io.stdout.write(`${JSON.stringify(data, null, 2).replace(UNSAFE_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`);
 }
 
 export interface DataOptions {

@@ -92,7 +92,8 @@ export function resubscribeCommand(address: string, ticket: string): string {
  */
 export function resetSuppressedRefusal(c: SuppressionCase, askedToResubscribe: boolean): { detail: string; fix: string } {
   const cause = suppressionCause(c);
-  if (c.reason === 'unsubscribe') return { detail: `${cause}, so the reset email would never arrive`, fix: resubscribeCommand(c.address, c.ticket) };
+  // The fix is the one step people are shown too: off the list and the reset queued, together.
+  if (c.reason === 'unsubscribe') return { detail: `${cause}, so the reset email would never arrive`, fix: `cx reset ${shellWord(c.address)} --resubscribe --ticket ${ticketWord(c.ticket)}` };
   const lead = askedToResubscribe ? `--resubscribe lifts only an unsubscribe, not a ${c.reason}: ` : '';
   return { detail: `${lead}${cause}, so the reset email would never arrive`, fix: forceCommand(c.address, c.ticket) };
 }

@@ -90,6 +90,14 @@ describe('hostile names and titles through every command', () => {
         clean(`cx ${JSON.stringify(args)}${colour ? ' FORCE_COLOR' : ''} (exit ${r.code})`, shown, colour);
       }
     }
+    // --json: the same values, parsed back exactly, but no raw C1, bidi or separator character on the wire
+    // (JSON.stringify escapes C0 itself; the rest is written \uXXXX).
+    for (const args of [['lookup', 'jane.doe@gmail.com', '--json'], ['audit', '--json'], ['notes', 'export', 'rafael.castellanos@proton.me', ...T, '--dry-run', '--json']]) {
+      const r = cx(args, { db, cwd: dir });
+      clean(`cx ${JSON.stringify(args)}`, r);
+      expect(r.stdout).toContain('\\u202e');
+    }
+    expect(cx(['lookup', 'jane.doe@gmail.com', '--json'], { db }).json().matches[0].name).toContain(HOSTILE.slice(HOSTILE.indexOf('\u202e'), HOSTILE.indexOf('\u202e') + 3));
     // The batch's results file keeps the exact values (CONTRACTS.md: CSV files keep the exact value).
     const out = join(dir, 'r.csv');
     expect(cx(['batch', tickets, '--yes', '--out', out, '--force'], { db }).code).toBe(5);

@@ -70,9 +70,9 @@ const CASES: Case[] = [
   { args: ['deactivate', 'nobody.here@example.com', ...T], code: 3 },
   { args: ['offboard', 'nobody.here@example.com', ...T], code: 3 },
   { args: ['notes', 'export', 't.nguyen@harborlighttherapy.com', ...T], code: 3 },
+  { args: ['lookup', '--id', 'no-such-id'], code: 3 },
   // Usage errors (exit 2), commander's own among them
   { args: ['lookup', 'foo'], code: 2 },
-  { args: ['lookup', '--id', 'no-such-id'], code: 2 },
   { args: ['lookup', 'jane.doe@gmail.com', '--bogus'], code: 2 },
   { args: ['reset'], code: 2 },
   { args: ['reset', 'jane.doe@gmail.com'], code: 2 },

@@ -119,7 +119,7 @@ describe('cx reset: nothing is queued', () => {
   it('gives the exact fixing command as "fix" under --json', () => {
     const db = demoMirror();
     const r = cx(['reset', 'priya.raman@hotmail.com', '--ticket', 'T 10', '--json'], { db });
-    expect(r.json()).toMatchObject({ outcome: 'refused', account_id: '1008', suppression: { reason: 'unsubscribe' }, fix: "cx resubscribe priya.raman@hotmail.com --ticket 'T 10'" });
+    expect(r.json()).toMatchObject({ outcome: 'refused', account_id: '1008', suppression: { reason: 'unsubscribe' }, fix: "cx reset priya.raman@hotmail.com --resubscribe --ticket 'T 10'" });
   });
 
   it('the same email within the window is already_done; nothing is queued twice', () => {

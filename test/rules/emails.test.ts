@@ -53,7 +53,7 @@ describe('suppressed addresses', () => {
 
   it('an unsubscribe: the sentence on one line, with no command in it, and the exact resubscribe command as fix', () => {
     const r = resetSuppressedRefusal({ ...base, reason: 'unsubscribe' }, false);
-    expect(r.fix).toBe('cx resubscribe priya.raman@hotmail.com --ticket T-5');
+    expect(r.fix).toBe('cx reset priya.raman@hotmail.com --resubscribe --ticket T-5');
     expect(r.detail).toBe('priya.raman@hotmail.com unsubscribed from Headway email on 2026-09-14, and one unsubscribe stops every email, so the reset email would never arrive');
   });
 
@@ -70,7 +70,7 @@ describe('suppressed addresses', () => {
 
   it('without a ticket (a dry run) the command shows a placeholder', () => {
     expect(resetSuppressedRefusal({ ...base, ticket: '', reason: 'unsubscribe' }, false).fix).toBe(
-      'cx resubscribe priya.raman@hotmail.com --ticket <ticket>',
+      'cx reset priya.raman@hotmail.com --resubscribe --ticket <ticket>',
     );
   });
 });
