@@ -28,6 +28,11 @@ const PROVIDERS: ReadonlySet<string> = new Set(PROVIDER_DOMAINS);
 // lower-case domain name, so a quoted name found in the text is an entry (a name holding a quote or a
 // backslash, which no domain does, is never looked for).
 let blocklist: string | null = null;
+/** Whether the blocklist has been read yet (tests: importing the rules must not read it). */
+export function blocklistRead(): boolean {
+  return blocklist !== null;
+}
+
 function onBlocklist(name: string): boolean {
   if (/["\\]/.test(name)) return false;
   blocklist ??= readFileSync(requirePackage.resolve('disposable-email-domains-js/dist/dict/disposable_email_blocklist.json'), 'utf8');
