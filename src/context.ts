@@ -50,7 +50,9 @@ export function resolveContext(flags: GlobalFlags, io: IO, prompter: Prompter = 
     ticket: flags.ticket === undefined ? undefined : checkedTicket(flags.ticket),
     desk: settings.desk.value,
     policyPath: settings.policy.value ?? undefined,
-    tz: settings.tz.value,
+    get tz() {
+      return settings.tz.value; // resolved on first use (src/config/resolve.ts)
+    },
     settings,
     io,
     prompter,
@@ -74,7 +76,12 @@ function clockFrom(pinned: string | undefined): () => Date {
 
 /** The clock and zone that human output shows times against. */
 export function clockOf(ctx: Pick<Context, 'now' | 'tz'>): { now: Date; tz: string } {
-  return { now: ctx.now(), tz: ctx.tz };
+  return {
+    now: ctx.now(),
+    get tz() {
+      return ctx.tz; // only when a time is shown to people (the zone costs a start-up: src/config/resolve.ts)
+    },
+  };
 }
 
 /**

@@ -1,14 +1,20 @@
 // Entry point: run the program and turn whatever happened into an exit code. Only bin/cx.js exits.
-import { CommanderError } from 'commander';
+// Commander and the command tree load only once they are needed: `cx --version` answers without them.
+import type { CommanderError } from 'commander';
+import { GLOBAL_VALUE_OPTIONS, VERSION } from './cli-words.js';
 import { COMMANDS } from './commands/index.js';
 import { asCxError, EXIT } from './errors.js';
 import { processIO, type IO } from './io.js';
-import { createProgram, GLOBAL_VALUE_OPTIONS } from './program.js';
 import type { Prompter } from './prompt.js';
 
 export async function main(argv: string[], io: IO = processIO(), prompter?: Prompter): Promise<number> {
-  const { program, runtime } = createProgram(io, prompter);
   const args = helpAsFlag(argv.slice(2));
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    io.stdout.write(`${VERSION}\n`); // what commander's .version() prints
+    return EXIT.ok;
+  }
+  const { createProgram } = await import('./program.js');
+  const { program, runtime } = createProgram(io, prompter);
   try {
     const alone = commandWords(args).length === 0 && onlyGlobalFlags(args);
     if (alone && (!io.interactive || args.includes('--json'))) {
@@ -20,6 +26,7 @@ export async function main(argv: string[], io: IO = processIO(), prompter?: Prom
     await program.parseAsync(alone ? [...args, 'desk'] : args, { from: 'user' });
     return runtime.exitCode;
   } catch (err) {
+    const { CommanderError } = await import('commander');
     if (err instanceof CommanderError) {
       const code = commanderExitCode(err);
       // Commander has said what is wrong on stderr; a script reading --json still gets an outcome.

@@ -5,11 +5,9 @@ import type { CommandEntry, Runtime } from './commands/define.js';
 import type { IO } from './io.js';
 import type { Prompter } from './prompt.js';
 import { visible } from './rules/visible-text.js';
+import { VERSION } from './cli-words.js';
 
-export const VERSION = '0.1.0';
-
-/** Global options that take a value: `cx --db x help lookup` has its command word after them. */
-export const GLOBAL_VALUE_OPTIONS: ReadonlySet<string> = new Set(['--db', '--agent', '--ticket', '--policy']);
+export { GLOBAL_VALUE_OPTIONS, VERSION } from './cli-words.js';
 
 export function createProgram(io: IO, prompter?: Prompter): { program: Command; runtime: Runtime } {
   const runtime: Runtime = { io, prompter, exitCode: 0 };

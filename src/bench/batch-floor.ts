@@ -18,6 +18,7 @@ import { changeKey, type ChangeKind } from '../rules/change-key.js';
 import { chainHash, GENESIS_HASH } from '../rules/audit-chain.js';
 import { baseMailboxKey, mailboxKey } from '../rules/email.js';
 import { DEFAULT_POLICY } from '../rules/policy.js';
+import { BATCH_PRAGMAS } from '../store/db.js';
 
 const [dbPath, ticketsPath, outPath] = process.argv.slice(2);
 if (!dbPath || !ticketsPath || !outPath) throw new Error('usage: batch-floor.js <db> <tickets.csv> <out.csv>');
@@ -25,6 +26,7 @@ if (!dbPath || !ticketsPath || !outPath) throw new Error('usage: batch-floor.js 
 const db = new Database(dbPath);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
+for (const p of BATCH_PRAGMAS) db.pragma(p); // the same connection settings as cx batch
 const STARTS = `COALESCE(strftime('%Y-%m-%dT%H:%M:%fZ', starts_at), starts_at)`;
 const q = {
   processed: db.prepare("SELECT 1 FROM processed_tickets WHERE desk = 'cx' AND ticket_id = ? AND action = ? AND account_id = ?"),

@@ -5,7 +5,7 @@
 // Each run gets a fresh copy of the mirror. Peak RSS comes from the child itself (rss-hook.ts).
 // Standalone: node dist/bench/batch.js   Env: BENCH_BIG_DB (default /tmp/big.db), BENCH_BATCH_TICKETS.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { median } from './measure.js';
@@ -78,6 +78,11 @@ export async function benchBatch(): Promise<void> {
     const fresh = (name: string) => {
       const copy = join(dir, `${name}.db`);
       copyFileSync(big, copy);
+      // On disk before the run: else the first checkpoint's fsync writes out the whole fresh copy (GBs),
+      // timed as part of whichever run comes first. A real mirror is not a file copied a moment ago.
+      const fd = openSync(copy, 'r+');
+      fsyncSync(fd);
+      closeSync(fd);
       return copy;
     };
     const rssFile = join(dir, 'rss');

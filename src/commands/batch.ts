@@ -21,7 +21,7 @@ import { DEFAULT_POLICY, loadPolicy, type RetentionPolicy } from '../rules/polic
 import { checkDesk } from '../rules/tickets.js';
 import { command, note, printData, printJson, span, table, type Block, type Style } from '../render.js';
 import { shellWord } from '../rules/emails.js';
-import type { Db } from '../store/db.js';
+import { tuneForBatch, type Db } from '../store/db.js';
 import { processedTicket } from '../store/processed-tickets.js';
 import { handle, type Runtime } from './define.js';
 import { contextForOut } from './out-stdout.js';
@@ -84,6 +84,7 @@ async function batch(given: Context, source: string, opts: BatchOptions): Promis
   let releaseHolder = (): void => undefined;
   try {
     db = openForWrite(ctx);
+    tuneForBatch(db);
     await confirm(ctx, db, file, desk);
     // A long writer says who it is, so that an agent whose command gave up waiting can be told.
     if (!ctx.dryRun) releaseHolder = announceHolder(ctx.dbPath, { agent: ctx.agent, command: 'cx batch', since: new Date().toISOString() });

@@ -64,11 +64,16 @@ export function resolveSettings(flags: SettingFlags, env: NodeJS.ProcessEnv): Se
   const desk = pick(undefined, '', 'CX_DESK', 'desk', () => ({ value: DEFAULT_DESK, source: 'default', from: 'cx' }), checkedDesk);
   const platform_url = pick<string | null>(undefined, '', 'CX_PLATFORM_URL', 'platform_url', () => ({ value: null, source: 'default', from: 'not set' }), (raw) => raw.trim());
   const reset = settingsFromEnv(env);
+  let tz: Setting<string> | undefined;
   return {
     db,
     policy,
     agent,
-    tz: timeZone(env, file),
+    // On first use: the system's zone comes from ICU's zone data (~25 ms of every start), and only human
+    // output that shows a time needs it (a lookup --json never does).
+    get tz() {
+      return (tz ??= timeZone(env, file));
+    },
     desk,
     platform_url,
     platform_secret: secret(env),

@@ -1,7 +1,6 @@
 // Long listings (cx audit, cx outbox, cx retention) go through the agent's pager when stdout is a terminal,
 // as gh does: $CX_PAGER, else $PAGER, else `less -FRX` (quit at once when it fits one screen, keep colours,
 // leave the text on the screen). An empty value or `cat` means no pager; so does --no-pager.
-import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { IO } from '../io.js';
@@ -35,6 +34,8 @@ function onPath(name: string, path: string | undefined): boolean {
  */
 export async function page(io: IO, text: string, command: string): Promise<void> {
   const env = { ...io.env, LESS: io.env.LESS ?? 'FRX', LV: io.env.LV ?? '-c' };
+  // Loaded here, not at the top: child_process (with net and dgram) is ~10 ms of every run's start-up.
+  const { spawn } = await import('node:child_process');
   const started = await new Promise<boolean>((done) => {
     const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'inherit', 'inherit'], env });
     child.on('error', () => done(false));

@@ -1,7 +1,23 @@
 // Times for people: in the agent's time zone, with how long ago ("today 14:05, 3 min ago"). --json and CSV
 // keep ISO 8601 UTC; only human output goes through here.
-import { TZDate } from '@date-fns/tz';
-import { differenceInCalendarDays } from 'date-fns/differenceInCalendarDays';
+import { createRequire } from 'node:module';
+import type { TZDate } from '@date-fns/tz';
+import type * as TzPackage from '@date-fns/tz';
+import type * as DifferencePackage from 'date-fns/differenceInCalendarDays';
+
+// Required (their CommonJS builds) on the first time shown, not imported: ~30 ms of loading that a --json
+// or piped run, which shows no time for people, never needs.
+const requirePackage = createRequire(import.meta.url);
+let dates: { TZDate: typeof TZDate; differenceInCalendarDays: typeof DifferencePackage.differenceInCalendarDays } | null = null;
+function loadDates(): NonNullable<typeof dates> {
+  dates ??= {
+    TZDate: (requirePackage('@date-fns/tz') as typeof TzPackage).TZDate,
+    differenceInCalendarDays: (requirePackage('date-fns/differenceInCalendarDays') as typeof DifferencePackage).differenceInCalendarDays,
+  };
+  return dates;
+}
+const zoned = (t: Date, tz: string): TZDate => new (loadDates().TZDate)(t, tz);
+const calendarDaysBetween = (a: Date, b: Date): number => loadDates().differenceInCalendarDays(a, b);
 
 // date-fns's `format` costs ~80 ms to load (every formatter and a locale) for two fixed patterns: the zone's
 // own getters on a TZDate give the same digits.
@@ -19,13 +35,13 @@ export interface Clock {
 export function timeForPeople(iso: string, clock: Clock): string {
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso;
-  const at = new TZDate(t, clock.tz);
+  const at = zoned(t, clock.tz);
   return `${dayName(at, clock)} ${hhmm(at)}, ${ago(t, clock.now)}`;
 }
 
 /** Just the time of day and its day, no "ago": for sentences that say when something can happen. */
 export function clockTime(iso: string, clock: Clock): string {
-  const at = new TZDate(new Date(iso), clock.tz);
+  const at = zoned(new Date(iso), clock.tz);
   return `${dayName(at, clock)} ${hhmm(at)}`;
 }
 
@@ -33,15 +49,15 @@ export function clockTime(iso: string, clock: Clock): string {
 export function dayForPeople(iso: string, clock: Clock): string {
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso;
-  const at = new TZDate(t, clock.tz);
-  const days = differenceInCalendarDays(at, new TZDate(clock.now, clock.tz));
+  const at = zoned(t, clock.tz);
+  const days = calendarDaysBetween(at, zoned(clock.now, clock.tz));
   if (days === 0) return 'today';
   if (days === -1) return 'yesterday';
   return `${ymd(at)}, ${ago(t, clock.now)}`;
 }
 
 function dayName(at: TZDate, clock: Clock): string {
-  const days = differenceInCalendarDays(at, new TZDate(clock.now, clock.tz));
+  const days = calendarDaysBetween(at, zoned(clock.now, clock.tz));
   if (days === 0) return 'today';
   if (days === -1) return 'yesterday';
   if (days === 1) return 'tomorrow';

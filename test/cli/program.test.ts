@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { COMMANDS } from '../../src/commands/index.js';
 import type { CommandEntry } from '../../src/commands/define.js';
 import { helpAsFlag } from '../../src/index.js';
@@ -88,5 +90,20 @@ describe('the program', () => {
     expect(before.json().outcome).toBe('invalid');
     const reads = cx(['db', 'doctor', '--yes', '--dry-run', '--ticket', 'T-1', '--db', '/nonexistent-folder/x.db']);
     expect(reads.stderr).not.toMatch(/unknown option/);
+  });
+});
+
+describe('cx --version', () => {
+  it('answers before the command tree is built, exactly as commander does after it', () => {
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = cx([flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+      expect(r.stderr).toBe('');
+    }
+    // With another flag before it, commander answers: the same text.
+    const viaCommander = cx(['--json', '--version']);
+    expect([viaCommander.code, viaCommander.stdout]).toEqual([0, `${version}\n`]);
   });
 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { migrate, openMirror, schemaVersion, writeTransaction } from '../../src/store/db.js';
+import { migrate, openMirror, schemaVersion, tuneForBatch, writeTransaction } from '../../src/store/db.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema.js';
 import { tempDir } from '../helpers/cx.js';
 
@@ -24,6 +24,22 @@ describe('the mirror store', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
+  });
+
+  it("a batch's page cache, in-memory journals and rarer checkpoints stay on its own connection", () => {
+    // An import keeps its memory aim (issue 14) and a lookup its start-up: they open their own connection.
+    const path = join(tempDir(), 'm.db');
+    const batch = openMirror(path, { create: true });
+    const other = openMirror(path);
+    const settings = (db: Database.Database) => ['temp_store', 'cache_size', 'wal_autocheckpoint'].map((p) => db.pragma(p, { simple: true }));
+    const defaults = settings(other);
+    tuneForBatch(batch);
+    expect(settings(batch)).toEqual([2, -65536, 10000]);
+    expect(settings(other)).toEqual(defaults);
+    expect(settings(openMirror(path))).toEqual(defaults);
+    expect(defaults[0]).toBe(0); // temp files where the build puts them: an import's sorts never grow in memory
+    batch.close();
+    other.close();
   });
 
   it('a failing migration leaves the old version and no half-made schema', () => {
