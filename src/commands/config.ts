@@ -50,6 +50,18 @@ function lockWait(env: NodeJS.ProcessEnv): Row {
 
 function row(name: (typeof SHOWN)[number], settings: Settings): Row {
   const s: Setting<string | number | null> = settings[name];
-  const value = name === 'platform_secret' && s.value !== null ? MASKED : s.value;
+  const value = name === 'platform_secret' && s.value !== null ? MASKED : name === 'platform_url' && typeof s.value === 'string' ? withoutPassword(s.value) : s.value;
   return { name, value, source: s.source, from: s.from };
+}
+
+/** A URL's password is a secret too (cx sync push refuses such a URL; config still shows what is set). */
+function withoutPassword(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (!url.password) return raw;
+    url.password = MASKED;
+    return url.href;
+  } catch {
+    return raw;
+  }
 }

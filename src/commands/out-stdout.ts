@@ -12,6 +12,11 @@ export function contextForOut(ctx: Context, out: string | undefined, label = '--
   }
   if (!namesStandardOutput(out)) return ctx;
   if (ctx.json) throw new UsageError(`--json and ${label} ${out} both write to standard output: keep one, or write the file elsewhere`);
+  return onStderr(ctx);
+}
+
+/** The same context with everything meant for stdout written to stderr instead. */
+export function onStderr(ctx: Context): Context {
   const { io } = ctx;
   return { ...ctx, io: { ...io, stdout: io.stderr, stdoutIsTTY: io.stderrIsTTY, columns: io.columns && (() => io.columns!('stderr')) } };
 }

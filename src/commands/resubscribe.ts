@@ -11,6 +11,7 @@ import type { Context } from '../context.js';
 import type { Db } from '../store/db.js';
 import { handle, type Runtime } from './define.js';
 import { finish, runChange, type Finished } from './change.js';
+import { checkPrintableLine } from '../rules/tickets.js';
 
 export interface ResubscribeOptions {
   force?: boolean;
@@ -33,8 +34,10 @@ export async function runResubscribe(ctx: Context, email: string, opts: Resubscr
   if (opts.reason !== undefined && !opts.force) {
     throw new UsageError('--reason goes with --force: an unsubscribe is lifted on the person\'s word, a bounce or complaint only with --force --reason');
   }
+  // The reason is kept in the audit log: one printable line, as a ticket id is.
+  const reason = opts.reason === undefined ? undefined : checkedReason(opts.reason);
   const settings = settingsFromEnv(ctx.io.env);
-  const r = await runChange(ctx, (deps) => resubscribe(deps, { email, force: opts.force, reason: opts.reason, settings }), {
+  const r = await runChange(ctx, (deps) => resubscribe(deps, { email, force: opts.force, reason, settings }), {
     action: 'resubscribe',
     preview: (plan) => [accountLine(plan), `Will take ${String(plan.address)} off the suppression list (${suppressionWords(plan)}).`],
     question: (plan) => `Take ${String(plan.address)} off the suppression list?`,
@@ -52,4 +55,10 @@ export function accountLine(plan: ActionResult): string {
   const a = plan.account as { id: string; email: string; name: string; role: string; status: string; verified: boolean } | undefined;
   if (!a) return 'Account: none uses this address';
   return `Account: ${a.id} ${a.name} <${a.email}>, ${a.role}, ${a.status}, ${a.verified ? 'verified' : 'NOT verified'}`;
+}
+
+function checkedReason(raw: string): string {
+  const checked = checkPrintableLine(raw, '--reason', 500);
+  if (!checked.ok) throw new UsageError(checked.reason);
+  return checked.value;
 }

@@ -77,6 +77,7 @@ const CASES: Case[] = [
   { args: ['reset'], code: 2 },
   { args: ['reset', 'jane.doe@gmail.com'], code: 2 },
   { args: ['resubscribe', 'jane.doe@gmail.com', '--reason', 'asked', ...T], code: 2 },
+  { args: ['resubscribe', 'tyler.brooks@yahoo.com', '--force', '--reason', 'confirmed\tby phone\u001b[2J', ...T], code: 2 },
   { args: ['frobnicate'], code: 2 },
   { args: ['retention', '--as-of', 'tomorrow'], code: 2 },
   { args: ['audit', '--limit', '0'], code: 2 },

@@ -197,6 +197,13 @@ describe('cx sync push', () => {
     expect(query(db, 'SELECT * FROM audit_anchor')).toEqual([]); // the audit log is not sent to a platform that refused us
     platform.setFault(() => ({ status: 403 }));
     expect((await push(db, platform)).code).toBe(4);
+    // For people it is an error like any other: stdout stays empty, what the run did is said on stderr.
+    const human = await cxAsync(['sync', 'push'], { db, env: syncEnv(platform) });
+    outputs.push(human.stdout, human.stderr);
+    expect(human.code).toBe(4);
+    expect(human.stdout).toBe('');
+    expect(human.stderr).toMatch(/^cx: the platform refused the credentials \(HTTP 403\)/m);
+    expect(human.stderr).toMatch(/^Audit log: not anchored yet/m);
   });
 
   it('caps attempts across runs, and leaves a wait over a minute for the next run', async () => {

@@ -65,7 +65,8 @@ function looseReport(ctx: Context, ask: DoctorAsk): DoctorReport {
 
 function text(ctx: Context, report: DoctorReport, strict: boolean): Block[] {
   const blocks: Block[] = [
-    report.ok ? 'The mirror is healthy.' : 'The mirror has problems.',
+    // A failure is said once, on stderr (with the failed checks), before this table.
+    ...(report.ok ? ['The mirror is healthy.'] : []),
     table<DoctorReport['checks'][number]>(
       [
         { header: 'check', value: (c) => c.name, keep: true },

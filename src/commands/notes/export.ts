@@ -60,7 +60,7 @@ export async function runNotesExport(given: Context, email: string, opts: Export
   }
   const advice = adviceLines(notesExportAdvice(r, guidanceContext(ctx, email)));
   const code = finish(ctx, r, [...(r.outcome === 'done' ? doneLines(r, ctx.ticket) : []), ...advice], { path: null, notes: null, sha256: null });
-  if (r.outcome === 'planned') note(ctx, 'Dry run: no file written, nothing recorded.');
+  if (r.outcome === 'planned') note(ctx, 'Dry run: no file written; only this read of the notes is in the audit log.');
   return { result: r, code };
 }
 

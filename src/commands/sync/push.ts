@@ -17,6 +17,7 @@ import { signer } from '../../sync/signer.js';
 import { connectPlatform } from '../../sync/transport.js';
 import { handle, type Runtime } from '../define.js';
 import { openForRead, openForWrite } from '../mirror.js';
+import { onStderr } from '../out-stdout.js';
 import { syncBar } from './progress.js';
 import { failuresTable } from './status.js';
 
@@ -75,7 +76,9 @@ async function push(ctx: Context): Promise<number> {
     failures: c.failures,
     stopped: report.stop ? describeStop(report.stop) : null,
   };
-  await printData(ctx, summary, () => humanReport(report));
+  // A run the platform stopped (credentials, a wrong URL) is an error: what it did is said on stderr.
+  const stoppedHard = report.stop?.kind === 'unauthorized' || report.stop?.kind === 'misdirected';
+  await printData(stoppedHard && !ctx.json ? onStderr(ctx) : ctx, summary, () => humanReport(report));
   switch (report.stop?.kind) {
     case 'unauthorized':
       printError(ctx, `${describeStop(report.stop)}; the run stopped`, { text: 'Check CX_PLATFORM_SECRET (or CX_PLATFORM_SECRET_FILE) and the platform URL, then run again:', commands: ['cx sync push'] });
