@@ -35,6 +35,14 @@ describe('reads of PHI are audited', () => {
     expect(rows[5]!.detail).toMatch(/^by address(, \d+ suggested addresses)?: showed no account$/);
     // Never the name or the date of birth typed.
     expect(JSON.stringify(rows)).not.toMatch(/garcia|1991-07-30/i);
+
+    // Who saw Sam's record: every read that showed 1002, the ones that showed several accounts included,
+    // and no read that did not (1001's own rows, 1003 alone, an id that is a prefix of another).
+    const seen = (email: string) => cx(['audit', '--email', email, '--json'], { db }).json().filter((r: { outcome: string }) => r.outcome === 'read').map((r: { detail: string }) => r.detail);
+    const sam = seen('jane.doe+sam@gmail.com');
+    expect(sam).toEqual(rows.filter((r) => /[:,] 1002(,|$)/.test(r.detail)).map((r) => r.detail));
+    expect(sam.length).toBe(2);
+    expect(seen('mgarcia.pa@comcast.net')).toEqual([rows[1]!.detail]);
   });
 
   it('a change command audits what it shows without a change of its own: a refusal, a dry run', () => {
