@@ -4,7 +4,7 @@
 // (initial intake booked by the provider) may leave with them; clients who found the provider through the
 // platform's search stay (src/rules/sourcing.ts). The report is produced for an already terminated
 // provider too: offboarding work (notes export, telling clients) often comes after the status changed.
-import { daysBetween, effectiveStatus, MAX_DAYS_BACK, scheduledEnd } from '../rules/contract.js';
+import { daysBetween, effectiveStatus, impossibleEffectiveDate, MAX_DAYS_BACK, scheduledEnd } from '../rules/contract.js';
 import { isCalendarDate, today } from '../rules/dates.js';
 import { shellWord } from '../rules/emails.js';
 import { clientSource } from '../rules/sourcing.js';
@@ -96,6 +96,8 @@ function decide(deps: ActionDeps, input: OffboardInput): { result: ActionResult;
   }
   const scheduled = scheduledEnd(provider, now);
   if (scheduled !== null) return { result: alreadyScheduled(provider.id, who, scheduled, input.effective, report), who };
+  const impossible = impossibleEffectiveDate(effective, provider.created_at, now);
+  if (impossible) return { result: result('invalid', impossible, provider.id), who };
   const back = daysBetween(effective, now);
   if (back > MAX_DAYS_BACK && !input.allowPast) {
     const fix = `cx offboard ${shellWord(provider.email)} --effective ${effective} --allow-past --ticket ${deps.ticket ? shellWord(deps.ticket) : '<ticket>'}`;

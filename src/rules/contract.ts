@@ -29,6 +29,21 @@ export function asOf<A extends ContractFields>(a: A, today: string): A {
 /** How far back an effective date may lie without --allow-past (a typo in the year is the usual cause). */
 export const MAX_DAYS_BACK = 30;
 
+/** How far ahead a termination may be scheduled: further is a typo, not a notice period. */
+export const MAX_DAYS_AHEAD = 365;
+
+/**
+ * Why an effective date cannot be right whatever the flags (null when it can): before the account existed,
+ * or further ahead than any notice period. --allow-past accepts a date far back, never one of these.
+ */
+export function impossibleEffectiveDate(effective: string, createdAt: string, today: string): string | null {
+  const created = createdAt.slice(0, 10);
+  if (effective < created) return `--effective ${effective} is before the account was created (${created})`;
+  const ahead = daysBetween(today, effective);
+  if (ahead > MAX_DAYS_AHEAD) return `--effective ${effective} is ${ahead} days ahead (more than ${MAX_DAYS_AHEAD}): check the year`;
+  return null;
+}
+
 /** Whole days from `from` to `to` (both YYYY-MM-DD); negative when `to` is earlier. */
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);

@@ -68,4 +68,18 @@ describe('cx offboard --effective <past date>', () => {
     expect(ok.json().detail).toMatch(/effective 2026-09-01 \(87 days ago: terminated from now on, recorded as ending then\)/);
     expect(row(db)).toEqual({ status: 'terminated', contract_ends_at: '2026-09-01' });
   });
+
+  it('a date before the account existed, or over a year ahead, is a typo whatever the flags (exit 2, nothing written)', () => {
+    const db = demoMirror();
+    const before = snapshot(db);
+    for (const [date, why] of [['1900-01-01', /before the account was created \(2021-03-01\)/], ['9999-12-31', /days ahead \(more than 365\): check the year/]] as const) {
+      const r = cx(['offboard', P201, '--effective', date, '--allow-past', '--ticket', 'T-P2', '--yes'], { db });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(why);
+    }
+    expect(snapshot(db)).toEqual(before);
+    // A year ahead is still a notice period.
+    expect(cx(['offboard', P201, '--effective', '2027-11-01', '--ticket', 'T-P3', '--yes'], { db }).code).toBe(0);
+  });
 });
