@@ -1,7 +1,9 @@
 // The sync bench's floor (bench/sync.ts), in its own process like cx: the pending changes' request bodies
 // read from a mirror, each signed (standardwebhooks) and POSTed to the receiver, 8 in flight over an undici
-// Pool, every answer read. Nothing else: no claims, no outcomes, no audit rows.
-//   node dist/bench/sync-floor.js <mirror.db> <receiver url> <secret file>
+// Pool, every answer read. Nothing else: no claims, no outcomes, no audit rows. With `fetch` as the last
+// argument the same loop uses fetch() instead: the floor as issue 11 words it ("a bare loop of signed fetch
+// requests"); the Pool is the stronger floor, since cx itself sends over a Pool.
+//   node dist/bench/sync-floor.js <mirror.db> <receiver url> <secret file> [pool|fetch]
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Webhook } from 'standardwebhooks';
@@ -10,7 +12,7 @@ import type { ClaimedChange } from '../store/sync-queue.js';
 import { changeBody } from '../sync/job.js';
 
 const LANES = 8;
-const [dbPath, url, secretFile] = process.argv.slice(2);
+const [dbPath, url, secretFile, mode = 'pool'] = process.argv.slice(2);
 if (!dbPath || !url || !secretFile) throw new Error('usage: sync-floor <mirror.db> <receiver url> <secret file>');
 
 const db = new Database(dbPath, { readonly: true });
@@ -23,12 +25,14 @@ const lane = async () => {
   while (next < bodies.length) {
     const { key, body } = bodies[next++]!;
     const at = new Date();
-    const res = await pool.request({
-      path: '/cx/v1/changes',
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': key, 'webhook-id': key, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': webhook.sign(key, at, body) },
-      body,
-    });
+    const headers = { 'content-type': 'application/json', 'idempotency-key': key, 'webhook-id': key, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': webhook.sign(key, at, body) };
+    if (mode === 'fetch') {
+      const res = await fetch(new URL('/cx/v1/changes', url), { method: 'POST', headers, body });
+      const text = await res.text();
+      if (res.status !== 201) throw new Error(`the floor got ${res.status}: ${text}`);
+      continue;
+    }
+    const res = await pool.request({ path: '/cx/v1/changes', method: 'POST', headers, body });
     const text = await res.body.text();
     if (res.statusCode !== 201) throw new Error(`the floor got ${res.statusCode}: ${text}`);
   }

@@ -41,6 +41,8 @@ export async function benchSync(): Promise<void> {
     receiver = started.child;
     const url = started.url;
 
+    const fetchFloor: number[] = [];
+    const fetchWindow: number[] = [];
     const floor: number[] = [];
     const floorRss: number[] = [];
     const floorWindow: number[] = [];
@@ -49,6 +51,9 @@ export async function benchSync(): Promise<void> {
     const rss: number[] = [];
     const rssSmall: number[] = [];
     for (let i = 0; i < runs; i++) {
+      await reset(url);
+      fetchFloor.push(bareLoop(dir, template, url, secretFile, 'fetch').ms);
+      fetchWindow.push(await changesWindow(url));
       await reset(url);
       const bare = bareLoop(dir, template, url, secretFile);
       floor.push(bare.ms);
@@ -74,6 +79,10 @@ export async function benchSync(): Promise<void> {
     row('  its requests, on the receiver\'s clock (first in, last out)', median(floorWindow), median(floorWindow), null);
     row('cx sync push: the whole command', median(push), median(floor), median(rss));
     row('  its changes, on the receiver\'s clock (as the floor\'s)', median(pushWindow), median(floorWindow), null);
+    row('floor as issue 11 words it: signed fetch() requests, 8 in flight', median(fetchFloor), median(fetchFloor), null);
+    row('  its requests, on the receiver\'s clock', median(fetchWindow), median(fetchWindow), null);
+    row('cx sync push against it: the whole command', median(push), median(fetchFloor), null);
+    row('  its changes, on the receiver\'s clock', median(pushWindow), median(fetchWindow), null);
     row(`cx sync push, ${fmt(small)} changes (memory: flat?)`, null, null, median(rssSmall));
     console.log(
       `(${runs} runs each, medians; "vs floor" is cx's changes/s over the floor's, measured in this run. The whole command also starts\n` +
@@ -131,10 +140,10 @@ async function reset(url: string): Promise<void> {
 }
 
 /** The floor (sync-floor.ts) in a fresh process, as cx runs: wall ms and peak RSS. */
-function bareLoop(dir: string, template: string, url: string, secretFile: string): { ms: number; rssMiB: number } {
+function bareLoop(dir: string, template: string, url: string, secretFile: string, mode: 'pool' | 'fetch' = 'pool'): { ms: number; rssMiB: number } {
   const rssFile = join(dir, 'rss');
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--import', HOOK, FLOOR, template, url, secretFile], { env: { ...process.env, BENCH_RSS_FILE: rssFile }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', HOOK, FLOOR, template, url, secretFile, mode], { env: { ...process.env, BENCH_RSS_FILE: rssFile }, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`the floor failed (${r.status}): ${r.stderr}`);
   return { ms, rssMiB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
