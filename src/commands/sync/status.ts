@@ -47,7 +47,8 @@ export function failuresTable(failures: ReadonlyArray<Failure>): Table<Failure> 
       { header: 'kind', value: (f) => f.kind, keep: true },
       { header: 'account', value: (f) => f.account_id ?? '', keep: true },
       { header: 'ticket', value: (f) => f.ticket },
-      { header: 'attempts', value: (f) => f.attempts ?? '' },
+      // A push's own failures carry no count (the status reads it from the mirror): no empty column.
+      ...(failures.some((f) => f.attempts !== undefined) ? [{ header: 'attempts', value: (f: Failure) => f.attempts ?? '' }] : []),
       { header: 'error', value: (f) => f.error ?? '', grow: true },
     ],
     failures,
