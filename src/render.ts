@@ -9,7 +9,8 @@ export { hintLines, isProblem, note, printData, printError, printJson, printOutc
 export type { ActionResult, Block, DataOptions, Out } from './render/messages.js';
 export { table, type Column, type Table } from './render/tables.js';
 export { BLANK, command, span, type Line, type Span, type Style } from './render/text.js';
-export { clockTime, dayForPeople, plural, timeForPeople, type Clock } from './render/times.js';
+export { clockTime, dayForPeople, timeForPeople, type Clock } from './render/times.js';
+export { plural } from './rules/plural.js';
 
 /** "label  value" lines, labels aligned, empty values left out; a value may be styled pieces. */
 export function fields(pairs: Array<[string, Cell | Span[]]>, indent = 2): Line[] {

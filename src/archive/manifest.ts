@@ -48,7 +48,7 @@ export function noteFileHeader(note: {
 const UNSAFE_TEXT =
   /[\u0000-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF]|\p{Cs}/gu;
 
-/** Shows invisible or line-breaking characters as `\uXXXX`; a backslash as `\\` so nothing is ambiguous. */
+/** Shows invisible or line-breaking characters as `\u` and four hex digits (`\u202E`); a backslash as `\\`. */
 export function escapeControlChars(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(UNSAFE_TEXT, (c) => {
     return `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
@@ -129,7 +129,7 @@ export function readmeText(h: ReadmeHeader, notes: number, clients: number, zipN
     '  Each starts with a short header (Client, Session date, Title, Signed) and a blank line; the',
     '  note body follows exactly as stored. File names are built from safe characters only and may',
     '  shorten the title: the real title is in the header, where control characters are written as',
-    '  \\uXXXX and a backslash as \\\\.',
+    '  \\u and four hex digits (\\u202E) and a backslash as \\\\.',
     '- manifest.csv: one row per note: note id, client id, client name, session date, signed time,',
     '  path in this archive, size in bytes and SHA-256 of that file. A cell that would start with',
     "  =, +, -, @, a tab or a line break starts with a ' so that spreadsheets do not run it.",

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import type { TZDate } from '@date-fns/tz';
 import type * as TzPackage from '@date-fns/tz';
 import type * as DifferencePackage from 'date-fns/differenceInCalendarDays';
+import { plural } from '../rules/plural.js';
 
 // Required (their CommonJS builds) on the first time shown, not imported: ~30 ms of loading that a --json
 // or piped run, which shows no time for people, never needs.
@@ -83,6 +84,3 @@ export function ago(t: Date, now: Date): string {
   return seconds >= 0 ? `${span} ago` : `in ${span}`;
 }
 
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-}

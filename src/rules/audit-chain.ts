@@ -1,6 +1,7 @@
 // The audit log's hash chain: each row's hash covers its own fields and the previous row's hash, so an
 // edit, a deletion or a reordering anywhere breaks every hash after it.
 import { createHash } from 'node:crypto';
+import { plural } from './plural.js';
 
 export interface AuditFields {
   at: string;
@@ -49,11 +50,11 @@ export interface ChainVerdict {
 export function describeChain(v: ChainVerdict): string {
   const anchored =
     v.anchored_id === null
-      ? `not anchored yet: cx sync push sends the log to the platform (${v.unanchored_rows} rows)`
-      : `anchored at row ${v.anchored_id} by the platform; ${v.unanchored_rows} row${v.unanchored_rows === 1 ? '' : 's'} after it not yet anchored`;
+      ? `not anchored yet: cx sync push sends the log to the platform (${plural(v.unanchored_rows, 'row')})`
+      : `anchored at row ${v.anchored_id} by the platform; ${plural(v.unanchored_rows, 'row')} after it not yet anchored`;
   switch (v.problem) {
     case null:
-      return `the chain holds: ${v.rows} rows; ${anchored}`;
+      return `the chain holds: ${plural(v.rows, 'row')}; ${anchored}`;
     case 'chain':
       return `the chain is BROKEN at row ${v.first_bad_row} (of ${v.rows}): that row or one before it was altered`;
     case 'anchor_missing':

@@ -3,6 +3,7 @@
 // it reads the result an action returned and gives back advice; the renderer turns it into lines, each
 // command on a line of its own, ready to paste (shell-quoted). No link, no token, no date of birth.
 import { forceCommand, resubscribeCommand, shellWord, type ResetTemplate, type SuppressionReason } from './emails.js';
+import { plural } from './plural.js';
 
 /** One piece of advice: what to say to the person, what to do next (with its commands), or a fact to know. */
 export interface Advice {
@@ -206,7 +207,7 @@ export function offboardAdvice(r: GuidedResult, c: GuidanceContext): Advice[] {
     const ends = endsOn === null ? 'the contract has ended' : r.scheduled ? `the contract ends on ${endsOn}; until then the account works as before` : `the contract is terminated, effective ${endsOn}`;
     const zip = `${String(r.account_id).replace(/[^A-Za-z0-9._-]/g, '_')}-progress-notes.zip`;
     return [
-      { kind: 'tell', to: 'the provider', text: `${ends}. ${Number(r.may_leave_count ?? 0)} client${r.may_leave_count === 1 ? '' : 's'} may leave with them (the provider booked their first intake); ${Number(r.stay_count ?? 0)} stay on the platform.` },
+      { kind: 'tell', to: 'the provider', text: `${ends}. ${plural(Number(r.may_leave_count ?? 0), 'client')} may leave with them (the provider booked their first intake); ${Number(r.stay_count ?? 0)} stay on the platform.` },
       next(`Export the provider's progress notes (${Number(r.progress_notes ?? 0)}) and keep the file safe:`, commandFor('notes export', email, c.ticket, `--out ${zip}`)),
     ];
   }

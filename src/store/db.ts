@@ -40,7 +40,7 @@ export function openMirror(path: string, options: OpenOptions = {}): Db {
   }
   if (!existsSync(path)) {
     if (!options.create) {
-      throw new UsageError(`no mirror at ${path}`, 'create it with `cx db init` or load the demo with `cx db seed --demo`');
+      throw new UsageError(`no mirror at ${path}`, { text: 'Create an empty one, or load the demo world:', commands: ['cx db init', 'cx db seed --demo'] });
     }
     // The mirror holds client names, dates of birth and progress notes: readable by its owner alone.
     // SQLite gives its -wal and -shm files the database file's mode.
@@ -76,7 +76,7 @@ function refuseForeignFile(db: Db, path: string, create: boolean): void {
   if (schemaVersion(db) !== 0) return;
   const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").get() as { n: number }).n;
   if (tables > 0) throw new UsageError(`${path} is a SQLite database but not a cx mirror; cx leaves it untouched`);
-  if (!create) throw new UsageError(`${path} is an empty file, not a cx mirror`, 'create the mirror with `cx db init`');
+  if (!create) throw new UsageError(`${path} is an empty file, not a cx mirror`, { text: 'Make it one with:', commands: ['cx db init'] });
 }
 
 function configure(db: Db, path: string, options: OpenOptions): void {
@@ -84,7 +84,13 @@ function configure(db: Db, path: string, options: OpenOptions): void {
   // Reading the schema version first makes "not a database" fail here, with a clear code, and the
   // foreign-file check comes before anything (even the journal mode) is written.
   db.pragma(`busy_timeout = ${lockWaitMs()}`);
-  db.pragma('user_version');
+  try {
+    db.pragma('user_version');
+  } catch (err) {
+    // Named here, where the path is known (the generic mapping in errors.ts cannot say which file).
+    if ((err as { code?: unknown }).code === 'SQLITE_NOTADB') throw new UsageError(`${path} is not a SQLite database, so not a cx mirror; cx leaves it untouched`);
+    throw err;
+  }
   refuseForeignFile(db, path, Boolean(options.create));
   if (!readonly && db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');

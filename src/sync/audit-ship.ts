@@ -8,24 +8,16 @@ import { backoffDelay, LONGEST_WAIT_IN_RUN_MS, retryAfterMs } from '../rules/bac
 import { verdictOf, type Verdict } from '../rules/sync-response.js';
 import { auditRow, auditRowsAfter, countAuditAfter, mirrorId, readAnchor, saveAnchor } from '../store/audit-anchor.js';
 import type { Db } from '../store/db.js';
-import type { StopReason } from './deliver.js';
-import type { SyncLimits } from './settings.js';
-import type { Signer } from './signer.js';
-import { NoAnswer, type Platform } from './transport.js';
+import type { DeliveryDeps, StopReason } from './deliver.js';
+import { NoAnswer } from './transport.js';
 
 export const AUDIT_PATH = 'cx/v1/audit';
 const PAGE_ROWS = 1000;
 const PAGE_BYTES = 1024 * 1024;
 
-export interface AuditShipDeps {
+/** The audit log goes the way the changes go (deliver.ts): the same platform, signer, limits and clocks. */
+export interface AuditShipDeps extends Pick<DeliveryDeps, 'platform' | 'sign' | 'limits' | 'now' | 'clock' | 'random' | 'cancel'> {
   db: Db;
-  platform: Platform;
-  sign: Signer;
-  limits: SyncLimits;
-  now: () => Date;
-  clock: () => number;
-  random: () => number;
-  cancel: AbortSignal;
 }
 
 export interface AuditShipReport {

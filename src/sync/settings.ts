@@ -47,7 +47,7 @@ export function syncLimits(env: NodeJS.ProcessEnv): SyncLimits {
 export function platformUrl(sources: SettingSources): URL {
   const { value: raw, from } = sources.url;
   if (!raw) {
-    throw new UsageError('the platform URL is not set', 'set CX_PLATFORM_URL (or platform_url in the config file) to the platform base URL, e.g. export CX_PLATFORM_URL=https://platform.example.com');
+    throw new UsageError('the platform URL is not set', { text: 'Set CX_PLATFORM_URL (or platform_url in the config file) to the platform base URL, e.g.:', commands: ['export CX_PLATFORM_URL=https://platform.example.com'] });
   }
   // The checks the config file also applies, in one place (src/config/values.ts).
   const checked = checkedPlatformUrl(raw);

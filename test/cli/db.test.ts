@@ -134,7 +134,7 @@ describe('opening the mirror', () => {
     writeFileSync(db, 'this is not a database, just text that is long enough to have a header '.repeat(10));
     const r = cx(['db', 'doctor'], { db });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/not a SQLite database/);
+    expect(r.stderr).toContain(`cx: ${db} is not a SQLite database, so not a cx mirror`);
   });
 
   it('a mirror from a newer cx is refused', () => {

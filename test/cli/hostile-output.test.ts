@@ -91,7 +91,7 @@ describe('hostile names and titles through every command', () => {
       }
     }
     // --json: the same values, parsed back exactly, but no raw C1, bidi or separator character on the wire
-    // (JSON.stringify escapes C0 itself; the rest is written \uXXXX).
+    // (JSON.stringify escapes C0 itself; the rest is written \u and four hex digits).
     for (const args of [['lookup', 'jane.doe@gmail.com', '--json'], ['audit', '--json'], ['notes', 'export', 'rafael.castellanos@proton.me', ...T, '--dry-run', '--json']]) {
       const r = cx(args, { db, cwd: dir });
       clean(`cx ${JSON.stringify(args)}`, r);

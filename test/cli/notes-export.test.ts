@@ -108,7 +108,7 @@ describe('cx notes export: the archive', () => {
       const entry = zip.entries.find((e) => e.name.includes(note.id.slice(0, 8)));
       expect(entry, note.id).toBeDefined();
       expect(entry!.text.endsWith(note.body), note.id).toBe(true); // the body exactly as stored (CRLF kept)
-      expect(entry!.text).toContain(`Title: ${escapeControlChars(note.title)}\n`); // invisible characters as \uXXXX
+      expect(entry!.text).toContain(`Title: ${escapeControlChars(note.title)}\n`); // invisible characters as \u and four hex digits
     }
     const passwd = zip.entries.find((e) => e.text.includes('Title: ../../etc/passwd'))!;
     expect(passwd.name).toMatch(/^notes\/Jose_Nunez_1020\/2024-03-12_etc_passwd_[0-9a-f-]+\.txt$/);

@@ -82,7 +82,7 @@ describe('settings', () => {
   });
 
   it('names what to set, and never repeats the secret or a password', () => {
-    expect(fails({ CX_PLATFORM_SECRET: SECRET }).hint).toMatch(/CX_PLATFORM_URL/);
+    expect(JSON.stringify(fails({ CX_PLATFORM_SECRET: SECRET }).hint)).toMatch(/CX_PLATFORM_URL/);
     expect(fails({ CX_PLATFORM_URL: 'http://platform.example.com', CX_PLATFORM_SECRET: SECRET }).message).toMatch(/https/);
     expect(fails({ CX_PLATFORM_URL: 'ftp://x', CX_PLATFORM_SECRET: SECRET }).message).toMatch(/https/);
     expect(fails({ CX_PLATFORM_URL: 'not a url', CX_PLATFORM_SECRET: SECRET }).message).toMatch(/CX_PLATFORM_URL/);

@@ -6,7 +6,7 @@ import { EXIT } from '../../errors.js';
 import { command, fields, plural, printData, table, type Block, type Table } from '../../render.js';
 
 /** A failed change as `cx sync status` and `cx sync push` list it. */
-type Failure = { key: string; kind: string; account_id: string | null; ticket: string; error: string | null; attempts?: number };
+type Failure = Omit<SyncStatus['failures'][number], 'attempts'> & { attempts?: number };
 import { handle, type Runtime } from '../define.js';
 import { openForRead } from '../mirror.js';
 
