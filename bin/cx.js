@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The installed binary: everything lives in dist/ (compiled by `npm ci` through the prepare script).
-import { main } from '../dist/index.js';
+// The installed binary: the program is dist/cli/, bundled from tsc's dist/ by `npm ci` through the prepare
+// script (npm run build).
+import { main } from '../dist/cli/index.js';
 
 // `cx ... | head` closes the pipe early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {

@@ -1,7 +1,8 @@
 // Entry point: run the program and turn whatever happened into an exit code. Only bin/cx.js exits.
-// Commander and the command tree load only once they are needed: `cx --version` answers without them.
+// Commander and the command tree load only once they are needed: `cx --version` and a plain
+// `cx lookup <address>` answer without them.
 import type { CommanderError } from 'commander';
-import { GLOBAL_VALUE_OPTIONS, VERSION } from './cli-words.js';
+import { GLOBAL_VALUE_OPTIONS, plainLookup, VERSION } from './cli-words.js';
 import { COMMANDS } from './commands/index.js';
 import { asCxError, EXIT } from './errors.js';
 import { processIO, type IO } from './io.js';
@@ -13,9 +14,14 @@ export async function main(argv: string[], io: IO = processIO(), prompter?: Prom
     io.stdout.write(`${VERSION}\n`); // what commander's .version() prints
     return EXIT.ok;
   }
-  const { createProgram } = await import('./program.js');
-  const { program, runtime } = createProgram(io, prompter);
   try {
+    const plain = plainLookup(args);
+    if (plain) {
+      const [{ resolveContext }, { runLookup }] = await Promise.all([import('./context.js'), import('./commands/lookup.js')]);
+      return (await runLookup(resolveContext(plain.flags, io, prompter), plain.address, {})).code;
+    }
+    const { createProgram } = await import('./program.js');
+    const { program, runtime } = createProgram(io, prompter);
     const alone = commandWords(args).length === 0 && onlyGlobalFlags(args);
     if (alone && (!io.interactive || args.includes('--json'))) {
       // `cx` alone without a terminal (a script, CI): the help on stdout, and the run ends well.

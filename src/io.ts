@@ -18,10 +18,14 @@ export interface IO {
 
 export function processIO(): IO {
   return {
-    stdin: process.stdin,
+    // Made on first use: building process.stdin loads Node's stream machinery (~8 ms), and most commands
+    // never read it. For the same reason stdout is asked first: piped output is never interactive.
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
-    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    interactive: Boolean(process.stdout.isTTY && process.stdin.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     columns: (stream) => (stream === 'stdout' ? process.stdout.columns : process.stderr.columns) || undefined,

@@ -17,7 +17,8 @@ export interface Prompter {
 }
 
 export function terminalPrompter(io: IO): Prompter {
-  const context = { input: io.stdin, output: io.stderr };
+  // Asked for when a prompt is shown: reading io.stdin builds the stream, which most runs never use.
+  const context = () => ({ input: io.stdin, output: io.stderr });
   const requireTerminal = (what: string): void => {
     if (!io.interactive) throw new UsageError(`${what} needs a terminal; pass it as a flag instead`);
   };
@@ -25,19 +26,19 @@ export function terminalPrompter(io: IO): Prompter {
     async confirm(message, defaultAnswer = false) {
       requireTerminal('a confirmation');
       const { confirm } = await import('@inquirer/prompts');
-      return cancellable(confirm({ message: visible(message), default: defaultAnswer }, context));
+      return cancellable(confirm({ message: visible(message), default: defaultAnswer }, context()));
     },
     async input(message) {
       requireTerminal('an answer');
       const { input } = await import('@inquirer/prompts');
-      return cancellable(input({ message: visible(message), required: true }, context));
+      return cancellable(input({ message: visible(message), required: true }, context()));
     },
     async select(message, choices) {
       requireTerminal('a choice');
       const { select } = await import('@inquirer/prompts');
       // Questions and choices name accounts: shown like every value from data (src/rules/visible-text.ts).
       const shown = choices.map((c) => ({ ...c, name: visible(c.name), description: c.description && visible(c.description) }));
-      return cancellable(select({ message: visible(message), choices: shown }, context));
+      return cancellable(select({ message: visible(message), choices: shown }, context()));
     },
   };
 }

@@ -3,6 +3,7 @@
 // are answered in the order they were made (one thread, one message at a time), so an outcome recorded
 // before a claim is in the mirror when the claim runs.
 import { Worker } from 'node:worker_threads';
+import { compiledFile } from '../config/install.js';
 import { CxError } from '../errors.js';
 import type { ClaimedChange, Outcome } from '../store/sync-queue.js';
 
@@ -33,7 +34,7 @@ interface Reply {
 }
 
 export function startRecorder(dbPath: string, owner: string): Recorder {
-  const worker = new Worker(new URL('./recorder-worker.js', import.meta.url), { workerData: { dbPath } });
+  const worker = new Worker(compiledFile('sync/recorder-worker.js'), { workerData: { dbPath } });
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   let next = 0;
   let dead: unknown = null;

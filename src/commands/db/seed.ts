@@ -1,12 +1,13 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { INSTALL_ROOT } from '../../config/install.js';
 import { UsageError } from '../../errors.js';
 import { printData } from '../../render.js';
 import { handle, type Runtime } from '../define.js';
 import { describeImport, runImport } from './import.js';
 
 /** fixtures/demo, found from the installed package, not the current folder. */
-export const DEMO_DIR = fileURLToPath(new URL('../../../fixtures/demo/', import.meta.url));
+export const DEMO_DIR = join(INSTALL_ROOT, 'fixtures', 'demo/');
 
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd.option('--demo', 'load the demo world described in fixtures/demo/README.md');
