@@ -12,15 +12,16 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { defineConfig } from 'rolldown';
 
-const BUNDLED_PACKAGES = ['fast-string-width', 'fast-string-truncated-width'];
+const BUNDLED_PACKAGES = ['fast-string-width', 'fast-string-truncated-width', 'better-sqlite3'];
 const ENTRY = staticImports(['dist/index.js']);
 const START_PATH = new Set([...staticImports(['dist/commands/lookup.js', 'dist/context.js'])].filter((file) => !ENTRY.has(file)));
 
 export default defineConfig({
   input: 'dist/index.js',
   platform: 'node',
-  // Packages stay outside, but for the two small ESM ones every table and card needs: resolving a package
-  // from ESM costs a start-up more than its code.
+  // Packages stay outside, but for those every run that opens the mirror or draws a table needs: loading a
+  // package file by file (better-sqlite3's JavaScript is a dozen CommonJS files, ~8 ms; its compiled addon
+  // stays a file, loaded by path) costs a start-up more than its code.
   external: (id) => !id.startsWith('.') && !isAbsolute(id) && !BUNDLED_PACKAGES.includes(id),
   output: {
     dir: 'dist/cli',

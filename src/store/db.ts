@@ -2,17 +2,12 @@
 import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { BusyError, UsageError } from '../errors.js';
 import { describeHolder } from './lock-holder.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
-export type Db = BetterSqlite3.Database;
-
-const requirePackage = createRequire(import.meta.url);
-// Required, not imported: importing a CommonJS package from ESM runs Node's export scanner, which is
-// compiled on first use (~6 ms of each cx run, issue 14).
-const Database = requirePackage('better-sqlite3') as typeof BetterSqlite3;
+export type Db = Database.Database;
 
 /**
  * The compiled addon's own path: without it better-sqlite3 asks the `bindings` package, which probes a
@@ -20,7 +15,7 @@ const Database = requirePackage('better-sqlite3') as typeof BetterSqlite3;
  */
 const NATIVE_BINDING = ((): string | undefined => {
   try {
-    return requirePackage.resolve('better-sqlite3/build/Release/better_sqlite3.node');
+    return createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
   } catch {
     return undefined;
   }
@@ -203,10 +198,10 @@ export function writeTransaction<T>(db: Db, work: () => T): T {
   }
 }
 
-const statementCache = new WeakMap<Db, Map<string, BetterSqlite3.Statement>>();
+const statementCache = new WeakMap<Db, Map<string, Database.Statement>>();
 
 /** Prepare once per connection, reuse after. */
-export function sql(db: Db, text: string): BetterSqlite3.Statement {
+export function sql(db: Db, text: string): Database.Statement {
   let cache = statementCache.get(db);
   if (!cache) statementCache.set(db, (cache = new Map()));
   let stmt = cache.get(text);
