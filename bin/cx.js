@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The installed binary: the program is dist/cli/, bundled from tsc's dist/ by `npm ci` through the prepare
-// script (npm run build).
-import { main } from '../dist/cli/index.js';
+// script (npm run build). CommonJS like the bundle (rolldown.config.js says why): bin/package.json marks this
+// folder's .js files as CommonJS in a package of ES modules.
+'use strict';
+const { main } = require('../dist/cli/index.js');
 
 // `cx ... | head` closes the pipe early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -11,4 +13,6 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await main(process.argv);
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

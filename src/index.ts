@@ -17,7 +17,7 @@ export async function main(argv: string[], io: IO = processIO(), prompter?: Prom
   try {
     const plain = plainLookup(args);
     if (plain) {
-      const [{ resolveContext }, { runLookup }] = await Promise.all([import('./context.js'), import('./commands/lookup.js')]);
+      const [{ resolveContext }, { runLookup }] = await Promise.all([import('./context.js'), import('./commands/lookup.js'), loadColours()]);
       return (await runLookup(resolveContext(plain.flags, io, prompter), plain.address, {})).code;
     }
     const { createProgram } = await import('./program.js');
@@ -29,6 +29,7 @@ export async function main(argv: string[], io: IO = processIO(), prompter?: Prom
       return EXIT.ok;
     }
     // `cx` alone in a terminal is the guided desk (CONTRACTS.md), with the global options given.
+    await loadColours();
     await program.parseAsync(alone ? [...args, 'desk'] : args, { from: 'user' });
     return runtime.exitCode;
   } catch (err) {
@@ -53,6 +54,11 @@ export async function main(argv: string[], io: IO = processIO(), prompter?: Prom
     if (cx.exitCode === EXIT.internal && io.env.CX_DEBUG && cx.stack) io.stderr.write(`${cx.stack}\n`);
     return cx.exitCode;
   }
+}
+
+/** chalk, when output may be coloured, before a command prints (src/render/messages.ts says why here). */
+async function loadColours(): Promise<void> {
+  await (await import('./render.js')).loadColours();
 }
 
 function commanderExitCode(err: CommanderError): number {

@@ -5,7 +5,7 @@
 import { displayWidth, type Line, type Span } from './render/text.js';
 import type { Cell } from './render/tables.js';
 
-export { hintLines, isProblem, note, printData, printError, printJson, printOutcome, warn } from './render/messages.js';
+export { hintLines, isProblem, loadColours, note, printData, printError, printJson, printOutcome, warn } from './render/messages.js';
 export type { ActionResult, Block, DataOptions, Out } from './render/messages.js';
 export { table, type Column, type Table } from './render/tables.js';
 export { BLANK, command, span, type Line, type Span, type Style } from './render/text.js';

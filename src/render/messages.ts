@@ -11,20 +11,23 @@ import { command, NO_PAINT, renderLine, span, type Line, type Painter, type Styl
 
 // chalk turns colour on for a terminal and honours FORCE_COLOR (a --color argument, Azure Pipelines); with
 // none of them its level is 0 and it paints nothing, so it is not even loaded (~15 ms of a piped run).
-// NO_COLOR (https://no-color.org) it does not read, so it is applied here.
+// NO_COLOR (https://no-color.org) it does not read, so it is applied here. chalk is an ES module, so it is
+// imported, which is asynchronous: the entry (src/index.ts) awaits loadColours() before a command prints.
+// Until then (and in unit tests) output is plain. Not a top-level await: the bundle is CommonJS.
 const mayColour = Boolean(
   process.stdout.isTTY || process.stderr.isTTY || 'FORCE_COLOR' in process.env || ('TF_BUILD' in process.env && 'AGENT_NAME' in process.env) ||
     process.argv.some((a) => a.startsWith('--color')),
 );
-const colours: { stdout: ChalkInstance; stderr: ChalkInstance } | null = mayColour ? await loadChalk() : null;
+let colours: { stdout: ChalkInstance; stderr: ChalkInstance } | null = null;
 
-async function loadChalk(): Promise<{ stdout: ChalkInstance; stderr: ChalkInstance }> {
+export async function loadColours(): Promise<void> {
+  if (!mayColour || colours) return;
   const { default: chalk, chalkStderr } = await import('chalk');
   if (process.env.NO_COLOR && !process.env.FORCE_COLOR) {
     chalk.level = 0;
     chalkStderr.level = 0;
   }
-  return { stdout: chalk, stderr: chalkStderr };
+  colours = { stdout: chalk, stderr: chalkStderr };
 }
 
 /** What every action returns (CONTRACTS.md "Outcomes"); actions add their own keys. */
