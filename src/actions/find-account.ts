@@ -22,7 +22,31 @@ export type Found =
   | { kind: 'not_found'; query: string; address: string }
   | { kind: 'found'; query: string; address: string; matchedBy: MatchedBy; accounts: Account[] };
 
+const handedOn = new WeakMap<Db, Found>();
+
+/**
+ * Run `work` with an answer found just before for the same connection: the first findByAddress of that
+ * same address inside `work` returns it instead of searching again. A batch finds a ticket's account
+ * for its exactly-once key, then the action finds it again as every single command does; nothing is
+ * written in between (same connection, the batch holds the write lock), so the answer cannot differ.
+ * Taken once, and forgotten when `work` returns whether it was taken or not.
+ */
+export function withFound<T>(db: Db, found: Found | null, work: () => T): T {
+  if (found === null) return work();
+  handedOn.set(db, found);
+  try {
+    return work();
+  } finally {
+    handedOn.delete(db);
+  }
+}
+
 export function findByAddress(db: Db, raw: string): Found {
+  const handed = handedOn.get(db);
+  if (handed !== undefined) {
+    handedOn.delete(db);
+    if (handed.query === raw) return handed;
+  }
   const checked = checkAddress(raw);
   if (!checked.ok) return { kind: 'invalid', query: raw, reason: checked.reason };
   const address = checked.parsed.address;
