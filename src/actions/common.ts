@@ -15,7 +15,7 @@ import { appendAudit } from '../store/audit.js';
 import { recordChange, type ChangeData, type ChangeKind, type ChangeRow } from '../store/changes.js';
 import type { Db } from '../store/db.js';
 import { recordProcessed } from '../store/processed-tickets.js';
-import { findByAddress, type MatchedBy } from './find-account.js';
+import { findByAddress, type Found, type MatchedBy } from './find-account.js';
 
 export type { ActionResult };
 
@@ -49,7 +49,11 @@ export type AccountForChange = { account: Account; matchedBy: MatchedBy } | { re
  * nor `jane.doe@gmail.com` (no account) act on Sam's `jane.doe+sam@gmail.com`. Lookup still shows it.
  */
 export function accountForChange(db: Db, rawAddress: string): AccountForChange {
-  const found = findByAddress(db, rawAddress);
+  return changeAccountOf(findByAddress(db, rawAddress));
+}
+
+/** accountForChange on an address already searched. */
+export function changeAccountOf(found: Found): AccountForChange {
   if (found.kind === 'invalid') return { refusal: result('invalid', `not a usable address: ${found.reason}`, null) };
   if (found.kind === 'not_found') {
     return { refusal: result('not_found', `no account uses ${found.address} (current or former address, or the same mailbox)`, null) };

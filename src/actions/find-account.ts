@@ -13,7 +13,7 @@ import {
   accountsByMailboxKey,
   type Account,
 } from '../store/accounts.js';
-import type { Db } from '../store/db.js';
+import { totalChanges, type Db } from '../store/db.js';
 
 export type MatchedBy = 'email' | 'former_email' | 'mailbox';
 
@@ -22,7 +22,31 @@ export type Found =
   | { kind: 'not_found'; query: string; address: string }
   | { kind: 'found'; query: string; address: string; matchedBy: MatchedBy; accounts: Account[] };
 
+const handedOn = new WeakMap<Db, { found: Found; writes: number }>();
+
+/**
+ * Run `work` with an answer found just before on the same connection: the first findByAddress of that
+ * same address inside `work` returns it instead of searching again, provided nothing was written on the
+ * connection since. A batch finds a ticket's account for its exactly-once key, then the action finds it
+ * again as every single command does; the batch holds the write lock, so no other connection writes in
+ * between either. Taken once, and forgotten when `work` returns whether it was taken or not.
+ */
+export function withFound<T>(db: Db, found: Found | null, work: () => T): T {
+  if (found === null) return work();
+  handedOn.set(db, { found, writes: totalChanges(db) });
+  try {
+    return work();
+  } finally {
+    handedOn.delete(db);
+  }
+}
+
 export function findByAddress(db: Db, raw: string): Found {
+  const handed = handedOn.get(db);
+  if (handed !== undefined) {
+    handedOn.delete(db);
+    if (handed.found.query === raw && totalChanges(db) === handed.writes) return handed.found;
+  }
   const checked = checkAddress(raw);
   if (!checked.ok) return { kind: 'invalid', query: raw, reason: checked.reason };
   const address = checked.parsed.address;

@@ -1,28 +1,32 @@
 // A batch row's place in the ticket ledger (CONTRACTS.md "Tickets"): its exactly-once key and what a row
 // already recorded reports.
-import { accountForChange, result, type ActionDeps, type ActionResult } from '../actions/common.js';
-import { findByAddress } from '../actions/find-account.js';
+import { changeAccountOf, result, type ActionDeps, type ActionResult } from '../actions/common.js';
+import { findByAddress, type Found } from '../actions/find-account.js';
 import type { ProcessedTicket, TicketKey } from '../store/processed-tickets.js';
 import type { TicketRow, TicketType } from './input.js';
 
 /**
  * The account a ticket row is about: the one account its address identifies, as the action will find it;
  * '' when it names none (a lookup by name, an address no single account uses). A lookup may match through
- * a +alias, which a change never does.
+ * a +alias, which a change never does. With the search's answer, for the action (see withFound).
  */
-export function ticketAccount(db: ActionDeps['db'], row: TicketRow): string {
-  if (row.email === '') return '';
-  if (row.type === 'lookup') {
-    const found = findByAddress(db, row.email);
-    return found.kind === 'found' && found.accounts.length === 1 ? found.accounts[0]!.id : '';
-  }
-  const found = accountForChange(db, row.email);
-  return 'account' in found ? found.account.id : '';
+export function ticketAccountFound(db: ActionDeps['db'], row: TicketRow): { accountId: string; found: Found | null } {
+  if (row.email === '') return { accountId: '', found: null };
+  const found = findByAddress(db, row.email);
+  if (row.type === 'lookup') return { accountId: found.kind === 'found' && found.accounts.length === 1 ? found.accounts[0]!.id : '', found };
+  const change = changeAccountOf(found);
+  return { accountId: 'account' in change ? change.account.id : '', found };
 }
 
 /** The exactly-once key of a checked row: help desk, ticket, action and account. */
 export function ticketKey(db: ActionDeps['db'], desk: string, row: TicketRow & { type: TicketType }): TicketKey {
-  return { desk, ticket_id: row.ticketId, action: row.type, account_id: ticketAccount(db, row) };
+  return ticketKeyFound(db, desk, row).key;
+}
+
+/** ticketKey, with the address search's answer for the action (see withFound). */
+export function ticketKeyFound(db: ActionDeps['db'], desk: string, row: TicketRow & { type: TicketType }): { key: TicketKey; found: Found | null } {
+  const { accountId, found } = ticketAccountFound(db, row);
+  return { key: { desk, ticket_id: row.ticketId, action: row.type, account_id: accountId }, found };
 }
 
 /** A row whose change was recorded before: already_done, saying when, by whom and how. */

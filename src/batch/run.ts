@@ -4,6 +4,7 @@
 // throws, rolls the savepoint back, so a ticket's writes exist if and only if it is recorded. Results of
 // a chunk are handed on only after it commits: a results row never claims work that a crash undid.
 import { audit, result, type ActionDeps, type ActionResult } from '../actions/common.js';
+import { withFound } from '../actions/find-account.js';
 import { BusyError, CancelledError, CxError, EXIT, type Outcome } from '../errors.js';
 import { describeHolder } from '../store/lock-holder.js';
 import type { Cancellable } from '../files/cancellation.js';
@@ -11,7 +12,7 @@ import { lockWaitMs, type Db } from '../store/db.js';
 import { chunkTx, lastAuditId, processedTicket, recordProcessed } from '../store/processed-tickets.js';
 import { DISPATCH, isUnlocked, type BatchSettings, type DispatchTable, type UnlockedTicketAction } from './dispatch.js';
 import type { TicketRow } from './input.js';
-import { alreadyDone, ticketKey } from './ledger.js';
+import { alreadyDone, ticketKeyFound } from './ledger.js';
 import { OUTCOMES } from './plan.js';
 import type { ResultRow } from './results.js';
 import { runUnlockedRow } from './unlocked.js';
@@ -186,7 +187,7 @@ function resultRow(row: TicketRow, r: Pick<ActionResult, 'outcome' | 'detail' | 
 function applyRow(db: Db, row: TicketRow, opts: RunOptions): ResultRow | Promise<ResultRow> {
   if (row.problem !== null || row.type === null) return resultRow(row, result('invalid', row.problem ?? 'no type', null), '');
   // The exactly-once key: help desk, ticket, action and the account the row is about.
-  const key = ticketKey(db, opts.desk, { ...row, type: row.type });
+  const { key, found } = ticketKeyFound(db, opts.desk, { ...row, type: row.type });
   const prior = processedTicket(db, key);
   if (prior) return resultRow(row, alreadyDone(prior), prior.processed_at);
   const now = opts.now();
@@ -198,7 +199,7 @@ function applyRow(db: Db, row: TicketRow, opts: RunOptions): ResultRow | Promise
     // The chunk is rolled back whatever happens: no savepoint needed.
     const settle = (r: ActionResult) => resultRow(row, r, '');
     try {
-      const r = action(deps, row, opts.settings);
+      const r = withFound(db, found, () => action(deps, row, opts.settings));
       return isThenable(r) ? Promise.resolve(r).then(settle, (err) => settle(failed(err))) : settle(r);
     } catch (err) {
       return settle(failed(err));
@@ -230,7 +231,8 @@ function applyRow(db: Db, row: TicketRow, opts: RunOptions): ResultRow | Promise
     }
   };
   try {
-    const r = action(deps, row, opts.settings);
+    // The action finds the account the key was made for without searching again.
+    const r = withFound(db, found, () => action(deps, row, opts.settings));
     return isThenable(r) ? Promise.resolve(r).then(settle, (err) => undo(failed(err))) : settle(r);
   } catch (err) {
     return undo(failed(err));

@@ -1,6 +1,6 @@
 // The audit log's hash chain: each row's hash covers its own fields and the previous row's hash, so an
 // edit, a deletion or a reordering anywhere breaks every hash after it.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256.js';
 import { plural } from './plural.js';
 
 export interface AuditFields {
@@ -24,7 +24,7 @@ export const GENESIS_HASH = '';
 export function chainHash(prevHash: string, f: AuditFields): string {
   // JSON of a fixed-order array: unambiguous, no field can bleed into the next.
   const canonical = JSON.stringify([prevHash, f.at, f.agent, f.action, f.ticket, f.account_id, f.outcome, f.detail]);
-  return createHash('sha256').update(canonical).digest('hex');
+  return sha256Hex(canonical);
 }
 
 /** The first row whose link or hash is wrong, or null when the whole chain holds. */

@@ -1,7 +1,7 @@
 // The key of a pending change (CONTRACTS.md "Platform sync"): the same for the same change from any retry,
 // any run and any machine, different for a deliberate repeat. No time, row id or agent goes into it, so two
 // agents processing the same ticket export make the same keys and the platform applies each change once.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256.js';
 
 export const CHANGE_KINDS = ['email', 'deactivate_client', 'terminate_provider', 'lift_suppression'] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
@@ -19,5 +19,5 @@ export interface ChangeIdentity {
 
 export function changeKey(c: ChangeIdentity): string {
   const text = `${c.desk}|${c.ticket}|${c.action}|${c.accountId ?? ''}|${c.kind}|${c.n}`;
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return sha256Hex(text);
 }

@@ -65,23 +65,26 @@ export function recordChange<K extends ChangeKind>(db: Db, c: NewChange<K>): Cha
   ).get({ ticket: c.ticket, desk: c.desk, action: c.action, accountId: c.accountId, kind: c.kind }) as { same: number };
   const n = same + 1;
   const key = changeKey({ desk: c.desk, ticket: c.ticket, action: c.action, accountId: c.accountId, kind: c.kind, n });
-  return sql(
-    db,
-    `INSERT INTO changes (key, kind, account_id, desk, ticket, action, n, agent, created_at, data)
-     VALUES (@key, @kind, @accountId, @desk, @ticket, @action, @n, @agent, @createdAt, @data)
-     RETURNING ${ROW}`,
-  ).get({
+  const row = {
     key,
     kind: c.kind,
-    accountId: c.accountId,
+    account_id: c.accountId,
     desk: c.desk,
     ticket: c.ticket,
     action: c.action,
     n,
     agent: c.agent,
-    createdAt: c.now.toISOString(),
+    created_at: c.now.toISOString(),
     data: JSON.stringify(c.data),
-  }) as ChangeRow;
+  };
+  const { lastInsertRowid } = sql(
+    db,
+    `INSERT INTO changes (key, kind, account_id, desk, ticket, action, n, agent, created_at, data)
+     VALUES (@key, @kind, @account_id, @desk, @ticket, @action, @n, @agent, @created_at, @data)`,
+  ).run(row);
+  // The new row as the table holds it: its defaults (schema.ts, migration 2) filled in here rather than
+  // read back with RETURNING, which cost a third of the insert on a batch's hot path.
+  return { id: Number(lastInsertRowid), ...row, state: 'pending', attempts: 0, next_attempt_at: null, last_error: null, receipt: null, delivered_at: null };
 }
 
 export function changeByKey(db: Db, key: string): ChangeRow | undefined {

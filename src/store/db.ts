@@ -198,6 +198,11 @@ export function writeTransaction<T>(db: Db, work: () => T): T {
   }
 }
 
+/** Rows this connection has inserted, updated or deleted since it opened: tells whether it wrote anything. */
+export function totalChanges(db: Db): number {
+  return (sql(db, 'SELECT total_changes() AS n').get() as { n: number }).n;
+}
+
 const statementCache = new WeakMap<Db, Map<string, Database.Statement>>();
 
 /** Prepare once per connection, reuse after. */

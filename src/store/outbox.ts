@@ -36,6 +36,18 @@ export interface NewEmail {
 const COLUMNS = `id, to_email AS "to", template, json_extract(data, '$.subject') AS subject, account_id, ticket, created_at,
   state AS status`;
 
+/**
+ * The reads an action makes before queuing an email (a reset, a deactivation's next steps): batch's hot
+ * path. Named so that test/store/migration-3.test.ts can check that they search an account's changes
+ * through changes_by_account (an account has a handful), never a scan.
+ */
+export const OUTBOX_SQL = {
+  recent: `SELECT ${COLUMNS} FROM changes
+     WHERE kind = 'email' AND account_id = ? AND template = ? AND created_at >= ? AND state IN ('pending', 'delivered')
+     ORDER BY created_at DESC, id DESC LIMIT 1`,
+  everEmailed: `SELECT 1 AS yes FROM changes WHERE kind = 'email' AND account_id = ? AND template = ? LIMIT 1`,
+} as const;
+
 /** Queue one email; call inside the change's writeTransaction. */
 export function enqueueEmail(db: Db, email: NewEmail): OutboxRow {
   const change = recordChange(db, {
@@ -48,7 +60,8 @@ export function enqueueEmail(db: Db, email: NewEmail): OutboxRow {
     now: email.now,
     data: { template: email.template, to: email.to, subject: email.subject },
   });
-  return emailById(db, change.id)!;
+  // The row as emailById reads it, from the change just inserted (no second read on a batch's hot path).
+  return { id: change.id, to: email.to, template: email.template, subject: email.subject, account_id: change.account_id, ticket: change.ticket, created_at: change.created_at, status: change.state };
 }
 
 export function emailById(db: Db, id: number): OutboxRow | undefined {
@@ -60,17 +73,12 @@ export function emailById(db: Db, id: number): OutboxRow | undefined {
  * A failed one does not count: asking again is then the right thing to do.
  */
 export function recentEmail(db: Db, accountId: string, template: string, since: Date): OutboxRow | undefined {
-  return sql(
-    db,
-    `SELECT ${COLUMNS} FROM changes
-     WHERE kind = 'email' AND account_id = ? AND template = ? AND created_at >= ? AND state IN ('pending', 'delivered')
-     ORDER BY created_at DESC, id DESC LIMIT 1`,
-  ).get(accountId, template, since.toISOString()) as OutboxRow | undefined;
+  return sql(db, OUTBOX_SQL.recent).get(accountId, template, since.toISOString()) as OutboxRow | undefined;
 }
 
 /** Whether this account was ever sent an email of this template (any state). */
 export function everEmailed(db: Db, accountId: string, template: string): boolean {
-  const row = sql(db, `SELECT 1 AS yes FROM changes WHERE kind = 'email' AND account_id = ? AND template = ? LIMIT 1`).get(accountId, template);
+  const row = sql(db, OUTBOX_SQL.everEmailed).get(accountId, template);
   return row !== undefined;
 }
 

@@ -1,7 +1,7 @@
 // The shared resolver, on a real SQLite file: the order of trust, and whose family is whose.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountForChange } from '../../src/actions/common.js';
-import { familyOf, findByAddress } from '../../src/actions/find-account.js';
+import { familyOf, findByAddress, withFound } from '../../src/actions/find-account.js';
 import { lookupName } from '../../src/actions/lookup.js';
 import { nameKeyPairs } from '../../src/actions/lookup-name.js';
 import { nearbyAddresses, suggestAddresses } from '../../src/actions/lookup-suggest.js';
@@ -118,5 +118,27 @@ describe('name keys and suggestions', () => {
   it('puts the domain fix first and never suggests the typed address itself', () => {
     expect(suggestAddresses(db, 'jane.doe@gmial.com')[0]).toBe('jane.doe@gmail.com');
     expect(suggestAddresses(db, 'jane.doe@gmail.com')).not.toContain('jane.doe@gmail.com');
+  });
+});
+
+describe('withFound (a batch hands the key search to the action)', () => {
+  it('the first search of the same address gets the answer found before; only once, only that address, only until a write', () => {
+    const handed = findByAddress(db, 'jane.doe@gmail.com');
+    withFound(db, handed, () => {
+      expect(findByAddress(db, 'jane.doe@gmail.com')).toBe(handed);
+      const again = findByAddress(db, 'jane.doe@gmail.com'); // taken once: searched afresh
+      expect(again).not.toBe(handed);
+      expect(again).toEqual(handed);
+    });
+    withFound(db, handed, () => {
+      expect(findByAddress(db, 'JANE.DOE@gmail.com')).not.toBe(handed); // another text: searched
+      expect(findByAddress(db, 'jane.doe@gmail.com')).not.toBe(handed); // and the answer was dropped
+    });
+    withFound(db, handed, () => {
+      db.prepare("UPDATE accounts SET status = status WHERE id = 'x1'").run(); // any write on the connection
+      expect(findByAddress(db, 'jane.doe@gmail.com')).not.toBe(handed);
+    });
+    withFound(db, handed, () => undefined);
+    expect(findByAddress(db, 'jane.doe@gmail.com')).not.toBe(handed); // forgotten when the work returned
   });
 });

@@ -1,0 +1,21 @@
+// recordChange returns the row it inserted without reading it back: the row must be what the table holds.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { changeByKey, recordChange } from '../../src/store/changes.js';
+import { openMirror } from '../../src/store/db.js';
+import { tempDir } from '../helpers/cx.js';
+
+describe('recordChange', () => {
+  it('returns the row exactly as changeByKey reads it back, defaults included, numbering a repeat n = 2', () => {
+    const db = openMirror(join(tempDir(), 'm.db'), { create: true });
+    db.exec(`INSERT INTO accounts (id, email, email_key, mailbox_key, base_key, email_rev, role, status, created_at)
+      VALUES ('1001', 'jane@x.com', 'jane@x.com', 'jane@x.com', 'jane@x.com', 'moc.x@enaj', 'client', 'active', '2024-01-01')`);
+    const change = { kind: 'email' as const, accountId: '1001', desk: 'cx', ticket: 'T-1', action: 'password_reset', agent: 'dana', now: new Date('2026-11-27T12:00:00.000Z'), data: { template: 't', to: 'jane@x.com', subject: 's' } };
+    const first = recordChange(db, change);
+    const second = recordChange(db, change);
+    expect(first).toEqual(changeByKey(db, first.key));
+    expect(second).toEqual(changeByKey(db, second.key));
+    expect([first.n, second.n, second.id - first.id, second.state, second.attempts]).toEqual([1, 2, 1, 'pending', 0]);
+    db.close();
+  });
+});
