@@ -2,9 +2,6 @@
 // building the command tree) and which global options take a value. src/program.ts re-exports both.
 export const VERSION = '0.1.0';
 
-/** Global options that take a value: `cx --db x help lookup` has its command word after them. */
-export const GLOBAL_VALUE_OPTIONS: ReadonlySet<string> = new Set(['--db', '--agent', '--ticket', '--policy']);
-
 /** The global options a plain lookup may carry, as `resolveContext` names them. */
 export interface PlainLookupFlags {
   json?: true;
@@ -14,12 +11,16 @@ export interface PlainLookupFlags {
   policy?: string;
 }
 
-const PLAIN_VALUE_OPTIONS: ReadonlyMap<string, Exclude<keyof PlainLookupFlags, 'json'>> = new Map([
+/** Global options that take a value, and the name each has among the flags. */
+const VALUE_OPTIONS: ReadonlyMap<string, Exclude<keyof PlainLookupFlags, 'json'>> = new Map([
   ['--db', 'db'],
   ['--agent', 'agent'],
   ['--ticket', 'ticket'],
   ['--policy', 'policy'],
 ]);
+
+/** Global options that take a value: `cx --db x help lookup` has its command word after them. */
+export const GLOBAL_VALUE_OPTIONS: ReadonlySet<string> = new Set(VALUE_OPTIONS.keys());
 
 /**
  * `cx lookup <address>` with at most --json and the global options that take a value, each once and
@@ -33,7 +34,7 @@ export function plainLookup(args: readonly string[]): { address: string; flags: 
   const words: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    const name = PLAIN_VALUE_OPTIONS.get(arg);
+    const name = VALUE_OPTIONS.get(arg);
     if (arg === '--json') {
       if (flags.json) return undefined;
       flags.json = true;

@@ -81,11 +81,6 @@ export function inspectTarget(raw: string, opts: TargetOptions): Target {
   return { kind: 'replace', path, dir, name, force: true };
 }
 
-/**
- * The descriptor a path names when it is one of this process's (/dev/stdout -> /proc/self/fd/1, /dev/fd/3
- * -> /proc/<pid>/fd/3), else null. Writing to the descriptor itself keeps the shell's offset (`>` and
- * `>>`) and never reopens or replaces what it points to.
- */
 /** True when `raw` names cx's own standard output (/dev/stdout, /dev/fd/1, /proc/self/fd/1). */
 export function namesStandardOutput(raw: string): boolean {
   if (raw.trim() === '') return false;
@@ -97,6 +92,11 @@ export function namesStandardOutput(raw: string): boolean {
   }
 }
 
+/**
+ * The descriptor a path names when it is one of this process's (/dev/stdout -> /proc/self/fd/1, /dev/fd/3
+ * -> /proc/<pid>/fd/3), else null. Writing to the descriptor itself keeps the shell's offset (`>` and
+ * `>>`) and never reopens or replaces what it points to.
+ */
 function ownFd(real: string): number | null {
   let path = real;
   for (let hops = 0; hops < 8; hops++) {
