@@ -1,7 +1,7 @@
 // The command-line program as bin/cx.js loads it: dist/index.js (tsc's output) and the modules it imports,
 // bundled into dist/cli/ so that a start-up reads a few files instead of ~60 (issue 14: a start-up paid for
 // every module it resolved). Packages from node_modules stay outside, loaded by Node as before; dist/
-// itself stays for the bench, the generator and the sync recorder's worker thread, their own entry points.
+// itself stays for the sync recorder's worker thread, its own entry point.
 //
 // The bundle is CommonJS (strict mode, as the ES modules it comes from): Node 20 starts and compiles
 // CommonJS faster than ES modules (a lookup measured ~15 ms of CPU less, of ~150), and the bundle needs

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainHash, GENESIS_HASH, type AuditRow } from '../../src/rules/audit-chain.js';
-import type { StandIn } from '../../src/tools/platform-stand-in.js';
+import type { StandIn } from '../support/platform-stand-in.js';
 import { copyMirror, cx, demoMirror, query } from '../helpers/cx.js';
 import { push, standIn, write } from '../helpers/sync.js';
 

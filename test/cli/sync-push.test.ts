@@ -1,12 +1,12 @@
 // `cx sync push` against a real HTTP server on 127.0.0.1 standing in for the platform
-// (src/tools/platform-stand-in.ts): it verifies every signature with the standardwebhooks package, applies
+// (test/support/platform-stand-in.ts): it verifies every signature with the standardwebhooks package, applies
 // each key once, answers a repeat with 409, and fails requests on demand. After each scenario the platform,
 // the mirror's change states and the audit log agree (test/helpers/sync.ts).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Arrival, Fault, StandIn } from '../../src/tools/platform-stand-in.js';
+import type { Arrival, Fault, StandIn } from '../support/platform-stand-in.js';
 import { baseEnv, CX, cx, cxAsync, demoMirror, query, snapshot } from '../helpers/cx.js';
 import { changes, expectAgreement, expectNoLeak, outputs, push, SECRET, standIn, syncEnv, write } from '../helpers/sync.js';
 

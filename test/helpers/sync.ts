@@ -3,7 +3,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
-import { startStandIn, type StandIn, type StandInOptions } from '../../src/tools/platform-stand-in.js';
+import { startStandIn, type StandIn, type StandInOptions } from '../support/platform-stand-in.js';
 import { cxAsync, query, type CxResult } from './cx.js';
 
 /** The key's bytes spell a canary: it must never show up in an output, an error, the audit log or a file. */

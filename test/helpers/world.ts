@@ -6,7 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { REPO, tempDir } from './cx.js';
 
-export const GENERATOR = join(REPO, 'dist/tools/generate.js');
+export const GENERATOR = join(REPO, 'build/scripts/tools/generate.js');
 
 export type CsvRow = Record<string, string>;
 

@@ -9,9 +9,9 @@ import Database from 'better-sqlite3';
 import { addressKey, baseMailboxKey, mailboxKey } from '../../src/rules/email.js';
 import { nameKey } from '../../src/rules/names.js';
 import { openMirror } from '../../src/store/db.js';
-import { REPO, query, tempDir } from '../helpers/cx.js';
+import { query, tempDir } from '../helpers/cx.js';
+import { GENERATOR } from '../helpers/world.js';
 
-const GENERATOR = join(REPO, 'dist/tools/generate.js');
 const TABLES = ['accounts', 'former_emails', 'suppressions', 'appointments', 'progress_notes', 'changes', 'processed_tickets', 'audit_log'];
 const DEPARTING = 'departing.provider@example.com';
 
@@ -49,7 +49,7 @@ function schemaOf(db: Database.Database): unknown[] {
 
 const one = <T>(db: string, sql: string, ...params: unknown[]): T => query<T>(db, sql, ...params)[0]!;
 
-describe(`generator (${existsSync(GENERATOR) ? 'dist/tools/generate.js' : 'dist/tools/generate.js missing: run `npm run build:fast` first'})`, () => {
+describe(`generator (${existsSync(GENERATOR) ? 'build/scripts/tools/generate.js' : 'build/scripts/tools/generate.js missing: run `npm run build:scripts` first'})`, () => {
   let dir: string;
   let first: string;
   let second: string;

@@ -12,9 +12,9 @@ import { MirrorSink, TABLES, checkMirror, type TableName } from './generate-sink
 import { World } from './generate-world.js';
 
 const USAGE =
-  'usage: node dist/tools/generate.js --accounts N --out FILE [--seed S] [--departing-notes 20000] [--force] [--check]\n' +
+  'usage: node build/scripts/tools/generate.js --accounts N --out FILE [--seed S] [--departing-notes 20000] [--force] [--check]\n' +
   '  --check  run PRAGMA foreign_key_check and integrity_check on the result (slow on big files)\n' +
-  '   or: node dist/tools/generate.js --accounts N --csv DIR [--csv-tables accounts,appointments] [--seed S] [--departing-notes N]\n' +
+  '   or: node build/scripts/tools/generate.js --accounts N --csv DIR [--csv-tables accounts,appointments] [--seed S] [--departing-notes N]\n' +
   '  --csv    write the CSV exports `cx db import` reads into DIR (an existing folder) instead of a mirror';
 
 class Usage extends Error {}

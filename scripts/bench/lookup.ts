@@ -3,14 +3,14 @@
 // then each lookup query inside the process (median µs). Aim: cx lookup within 1.5x of `node -e 0`, every
 // query under 1 ms. The mirror comes from the generator; without it the section says how to make it.
 import { existsSync } from 'node:fs';
-import { caseloadCounts, lookupAddress, lookupName } from '../actions/lookup.js';
-import { suggestAddresses } from '../actions/lookup-suggest.js';
-import { baseMailboxKey, mailboxKey } from '../rules/email.js';
+import { caseloadCounts, lookupAddress, lookupName } from '../../src/actions/lookup.js';
+import { suggestAddresses } from '../../src/actions/lookup-suggest.js';
+import { baseMailboxKey, mailboxKey } from '../../src/rules/email.js';
 import {
   accountsByBaseKey, accountsByEmailKey, accountsByFormerEmailKey, accountsByMailboxKey, accountsByName, suppressionFor,
-} from '../store/accounts.js';
-import { openMirror, type Db } from '../store/db.js';
-import { providersOfClient } from '../store/lookup-details.js';
+} from '../../src/store/accounts.js';
+import { openMirror, type Db } from '../../src/store/db.js';
+import { providersOfClient } from '../../src/store/lookup-details.js';
 import { processTimes } from './lookup-process.js';
 import { median } from './measure.js';
 

@@ -2,12 +2,11 @@
 // prepared select, and the sqlite3 command-line tool running the same select. The commands take turns, run
 // after run, so a busy machine slows them all alike instead of whichever happened to run during the spike.
 import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Samples } from './lookup.js';
 import { median, report, type Timing } from './measure.js';
+import { CX, REPO } from '../paths.js';
 
-const REPO = resolve(import.meta.dirname, '../..');
-const CX = join(REPO, 'bin/cx.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
 
 interface Job {

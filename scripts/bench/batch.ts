@@ -4,17 +4,16 @@
 //   - one `cx` process per ticket, what an agent would script, timed on a sample and extrapolated.
 // Each run gets a fresh copy of the mirror, brought to the current schema first (the floor and cx run on
 // the same). Peak RSS comes from the child itself (rss-hook.ts).
-// Standalone: node dist/bench/batch.js   Env: BENCH_BIG_DB (default /tmp/big.db), BENCH_BATCH_TICKETS.
+// Standalone: node build/scripts/bench/batch.js   Env: BENCH_BIG_DB (default /tmp/big.db), BENCH_BATCH_TICKETS.
 import { spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { openMirror } from '../store/db.js';
+import { openMirror } from '../../src/store/db.js';
 import { median } from './measure.js';
 import { makeTickets, ticketsCsv } from './batch-tickets.js';
+import { CX, REPO } from '../paths.js';
 
-const REPO = resolve(import.meta.dirname, '../..');
-const CX = join(REPO, 'bin/cx.js');
 const HOOK = pathToFileURL(join(import.meta.dirname, 'rss-hook.js')).href;
 const SAMPLE = 20;
 

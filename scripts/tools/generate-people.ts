@@ -1,6 +1,6 @@
 // Fictional people for the benchmark mirror: names (accents and apostrophes included), US states and
 // email addresses in the shapes real sign-ups take. Small built-in lists; every draw goes through Rng.
-import { nameKey } from '../rules/names.js';
+import { nameKey } from '../../src/rules/names.js';
 import { Weighted, type Rng } from './generate-random.js';
 
 export const FIRST_NAMES: readonly string[] = [

@@ -8,17 +8,17 @@
 //   resubscribe        suppression read, delete (an unsubscribe), pending lift change
 //   deactivate_client  last service, next appointment, suppression reads, account update, pending
 //                      deactivation change, "next steps" email change
-// Run as a child: node dist/bench/batch-floor.js <db> <tickets.csv> <out.csv>
+// Run as a child: node build/scripts/bench/batch-floor.js <db> <tickets.csv> <out.csv>
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
-import { decideRetention } from '../actions/retention.js';
-import { suggestAddresses } from '../actions/lookup-suggest.js';
-import { changeKey, type ChangeKind } from '../rules/change-key.js';
-import { chainHash, GENESIS_HASH } from '../rules/audit-chain.js';
-import { baseMailboxKey, mailboxKey } from '../rules/email.js';
-import { DEFAULT_POLICY } from '../rules/policy.js';
-import { BATCH_PRAGMAS } from '../store/db.js';
+import { decideRetention } from '../../src/actions/retention.js';
+import { suggestAddresses } from '../../src/actions/lookup-suggest.js';
+import { changeKey, type ChangeKind } from '../../src/rules/change-key.js';
+import { chainHash, GENESIS_HASH } from '../../src/rules/audit-chain.js';
+import { baseMailboxKey, mailboxKey } from '../../src/rules/email.js';
+import { DEFAULT_POLICY } from '../../src/rules/policy.js';
+import { BATCH_PRAGMAS } from '../../src/store/db.js';
 
 const [dbPath, ticketsPath, outPath] = process.argv.slice(2);
 if (!dbPath || !ticketsPath || !outPath) throw new Error('usage: batch-floor.js <db> <tickets.csv> <out.csv>');

@@ -4,16 +4,15 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { report, timeProcess } from './measure.js';
 import { benchBatch } from './batch.js';
 import { benchImport } from './import.js';
 import { benchLookup } from './lookup.js';
 import { benchNotes } from './notes.js';
 import { benchSync } from './sync.js';
+import { CX } from '../paths.js';
 
-const REPO = resolve(import.meta.dirname, '../..');
-const CX = join(REPO, 'bin/cx.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
 
 function startup(): void {

@@ -6,20 +6,19 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import zlib, { deflateRawSync } from 'node:zlib';
 // @ts-ignore archiver 8 ships no type declarations
 import { ZipArchive } from 'archiver';
-import { noteFileHeader } from '../archive/manifest.js';
-import { accountsByEmailKey } from '../store/accounts.js';
-import { openMirror } from '../store/db.js';
-import { countNotes, streamNotes } from '../store/notes.js';
+import { noteFileHeader } from '../../src/archive/manifest.js';
+import { accountsByEmailKey } from '../../src/store/accounts.js';
+import { openMirror } from '../../src/store/db.js';
+import { countNotes, streamNotes } from '../../src/store/notes.js';
 import { median } from './measure.js';
+import { CX, GENERATOR } from '../paths.js';
 
-const REPO = resolve(import.meta.dirname, '../..');
-const CX = join(REPO, 'bin/cx.js');
 const SELF = fileURLToPath(import.meta.url);
 const PROVIDER = 'departing.provider@example.com';
 const NOTES = 20_000;
@@ -78,7 +77,7 @@ function mirror(dir: string): string {
     copyFileSync(source, copy);
     return copy;
   }
-  const gen = spawnSync(process.execPath, [join(REPO, 'dist/tools/generate.js'), '--accounts', '20000', '--departing-notes', String(NOTES), '--out', copy], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const gen = spawnSync(process.execPath, [GENERATOR, '--accounts', '20000', '--departing-notes', String(NOTES), '--out', copy], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (gen.status !== 0) throw new Error('generating the bench mirror failed');
   return copy;
 }

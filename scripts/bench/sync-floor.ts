@@ -3,13 +3,13 @@
 // Pool, every answer read. Nothing else: no claims, no outcomes, no audit rows. With `fetch` as the last
 // argument the same loop uses fetch() instead: the floor as issue 11 words it ("a bare loop of signed fetch
 // requests"); the Pool is the stronger floor, since cx itself sends over a Pool.
-//   node dist/bench/sync-floor.js <mirror.db> <receiver url> <secret file> [pool|fetch]
+//   node build/scripts/bench/sync-floor.js <mirror.db> <receiver url> <secret file> [pool|fetch]
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Webhook } from 'standardwebhooks';
 import { Pool } from 'undici';
-import type { ClaimedChange } from '../store/sync-queue.js';
-import { changeBody } from '../sync/job.js';
+import type { ClaimedChange } from '../../src/store/sync-queue.js';
+import { changeBody } from '../../src/sync/job.js';
 
 const LANES = 8;
 const [dbPath, url, secretFile, mode = 'pool'] = process.argv.slice(2);

@@ -14,10 +14,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CX, GENERATOR } from '../paths.js';
 
-const REPO = resolve(import.meta.dirname, '../..');
-const CX = join(REPO, 'bin/cx.js');
-const GENERATOR = join(REPO, 'dist/tools/generate.js');
 const HOOK = pathToFileURL(join(import.meta.dirname, 'rss-hook.js')).href;
 const PROBE = join(import.meta.dirname, 'lock-probe.js');
 

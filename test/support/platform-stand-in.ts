@@ -8,7 +8,7 @@
 // that breaks the contract) is recorded in `violations`.
 //
 // In-process: `startStandIn({ secret })`. As a process (the bench):
-//   node dist/tools/platform-stand-in.js --secret-file FILE [--port N]
+//   node build/test/support/platform-stand-in.js --secret-file FILE [--port N]
 // prints {"url": ...} on stdout; GET /_stand-in/stats and POST /_stand-in/reset control it.
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Webhook } from 'standardwebhooks';
-import { chainHash, GENESIS_HASH, type AuditRow } from '../rules/audit-chain.js';
+import { chainHash, GENESIS_HASH, type AuditRow } from '../../src/rules/audit-chain.js';
 
 export type Fault =
   /** Answer this status (and Retry-After, and JSON body); `apply` applies the change first. */

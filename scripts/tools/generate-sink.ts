@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import { openMirror, type Db } from '../store/db.js';
+import { openMirror, type Db } from '../../src/store/db.js';
 import { FAILED, FIELD_SEPARATOR, IN_FLIGHT, MAX_BATCHES_IN_FLIGHT, type WorkerReply, type WorkerRequest } from './generate-protocol.js';
 
 export type Value = string | number | null;

@@ -1,8 +1,8 @@
 // Tickets for the batch bench, drawn from the generated mirror with a fixed seed: addresses as agents
 // paste them (other case, stray spaces, a former address), plus unknown and broken addresses.
 import Database from 'better-sqlite3';
-import type { TicketType } from '../batch/input.js';
-import { toCsv } from '../rules/csv-safe.js';
+import type { TicketType } from '../../src/batch/input.js';
+import { toCsv } from '../../src/rules/csv-safe.js';
 
 // The tickets a help desk sends most, all of which write: resets queue an email, resubscribes lift a
 // suppression, deactivations change the account and queue an email. provider_termination (a caseload

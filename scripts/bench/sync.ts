@@ -7,20 +7,18 @@
 //   - `cx sync push` itself: claims, leases, outcomes and audit rows in the mirror, then the audit log;
 //     its changes per second against the floor's, and its peak RSS at N and at N/5 (flat?).
 // The receiver forgets every key before each run, so every request is applied (no cheap 409s).
-// Standalone: node dist/bench/sync.js   Env: BENCH_SYNC_CHANGES, BENCH_SYNC_RUNS (default 3).
+// Standalone: node build/scripts/bench/sync.js   Env: BENCH_SYNC_CHANGES, BENCH_SYNC_RUNS (default 3).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { request } from 'undici';
 import { median } from './measure.js';
+import { CX, GENERATOR, STAND_IN } from '../paths.js';
 
-const REPO = resolve(import.meta.dirname, '../..');
-const CX = join(REPO, 'bin/cx.js');
 const HOOK = pathToFileURL(join(import.meta.dirname, 'rss-hook.js')).href;
-const STAND_IN = join(import.meta.dirname, '../tools/platform-stand-in.js');
 const FLOOR = join(import.meta.dirname, 'sync-floor.js');
 const SECRET = `whsec_${Buffer.from('cx sync bench secret, 32 bytes!!').toString('base64')}`;
 
@@ -97,7 +95,7 @@ export async function benchSync(): Promise<void> {
 /** A generated world with `n` password resets pending (one change each), made by cx batch. */
 function makeMirror(dir: string, n: number): string {
   const db = join(dir, 'template.db');
-  const gen = spawnSync(process.execPath, [join(REPO, 'dist/tools/generate.js'), '--accounts', String(Math.ceil(n * 1.1) + 100), '--departing-notes', '0', '--seed', 'sync-bench', '--out', db], { encoding: 'utf8' });
+  const gen = spawnSync(process.execPath, [GENERATOR, '--accounts', String(Math.ceil(n * 1.1) + 100), '--departing-notes', '0', '--seed', 'sync-bench', '--out', db], { encoding: 'utf8' });
   if (gen.status !== 0) throw new Error(`the generator failed: ${gen.stderr}`);
   const conn = new Database(db, { readonly: true });
   const emails = conn
