@@ -44,7 +44,7 @@ export async function main(argv: string[], io: IO = processIO(), prompter?: Prom
     }
     const cx = asCxError(err);
     const json = args.includes('--json');
-    const { printError, printJson } = await import('./render.js');
+    const { printError, printJson } = await import('./render/index.js');
     const out = { json, io };
     if (json) {
       const fix = typeof cx.hint === 'object' ? cx.hint.commands[0] : undefined;
@@ -58,7 +58,7 @@ export async function main(argv: string[], io: IO = processIO(), prompter?: Prom
 
 /** chalk, when output may be coloured, before a command prints (src/render/messages.ts says why here). */
 async function loadColours(): Promise<void> {
-  await (await import('./render.js')).loadColours();
+  await (await import('./render/index.js')).loadColours();
 }
 
 function commanderExitCode(err: CommanderError): number {

@@ -7,9 +7,9 @@
 // does its writes, outbox rows and audit row inside one writeTransaction, so they commit together; inside
 // a batch that transaction becomes a savepoint of the batch's transaction.
 import type { Outcome } from '../errors.js';
-import { plusTag } from '../rules/email.js';
+import { plusTag } from '../rules/address.js';
 import type { TicketAction } from '../rules/tickets.js';
-import type { ActionResult } from '../render.js';
+import type { ActionResult } from '../render/index.js';
 import type { Account } from '../store/accounts.js';
 import { appendAudit } from '../store/audit.js';
 import { recordChange, type ChangeData, type ChangeKind, type ChangeRow } from '../store/changes.js';

@@ -3,8 +3,9 @@
 // are recorded, and a "next steps" email is queued unless the address is suppressed; then the agent
 // follows up another way. Providers leave by contract termination (`cx offboard`), never here.
 import { today } from '../rules/dates.js';
-import { describeSuppression, NEXT_STEPS_TEMPLATE, nextStepsSubject, shellWord } from '../rules/emails.js';
-import { baseMailboxKey, checkAddress, mailboxKey } from '../rules/email.js';
+import { describeSuppression, NEXT_STEPS_TEMPLATE, nextStepsSubject } from '../rules/outgoing-email.js';
+import { shellWord } from '../rules/shell.js';
+import { baseMailboxKey, checkAddress, mailboxKey } from '../rules/address.js';
 import type { RetentionPolicy } from '../rules/policy.js';
 import { RetentionInputError } from '../rules/retention.js';
 import { suppressionFor, type Account, type Suppression } from '../store/accounts.js';

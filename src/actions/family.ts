@@ -1,7 +1,7 @@
 // `cx family`: the accounts that share one mailbox through +alias addresses, and a unique +alias address
 // for a new family member (jane.doe+max@gmail.com). The platform's guidance: family aliases work only on
 // Gmail, Hotmail, Outlook and iCloud; anywhere else the family member needs an address of their own.
-import { baseMailboxKey, checkAddress, mailboxKey, plusTag, supportsPlusAddressing } from '../rules/email.js';
+import { baseMailboxKey, checkAddress, mailboxKey, plusTag, supportsPlusAddressing } from '../rules/address.js';
 import { fullName, nameKey } from '../rules/names.js';
 import { accountsByBaseKey, mailboxInUse } from '../store/accounts.js';
 import type { Db } from '../store/db.js';

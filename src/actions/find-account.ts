@@ -5,7 +5,7 @@
 // finds marcus.reyes+headway@outlook.com). The first step that finds anything ends the search, so a
 // parent's own address never returns the children's +alias accounts: those are its family.
 // Every action that takes an address uses this.
-import { baseMailboxKey, checkAddress, mailboxKey } from '../rules/email.js';
+import { baseMailboxKey, checkAddress, mailboxKey } from '../rules/address.js';
 import {
   accountsByBaseKey,
   accountsByEmailKey,

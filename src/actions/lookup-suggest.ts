@@ -1,5 +1,5 @@
 // "Did you mean": when no account uses an address, suggest (never substitute) likely addresses:
-// a typo in a well-known mail domain (rules/email.ts suggestDomain), and existing accounts one or two
+// a typo in a well-known mail domain (rules/address.ts suggestDomain), and existing accounts one or two
 // edits away, found through bounded index reads (store/lookup-suggest.ts), never a table scan:
 // - the same domain and the same END of the local part (email_rev): the second half, for edits in the
 //   first half, and the last third, for two edits before it. The domain bounds these reads.
@@ -8,7 +8,7 @@
 //   starts are read too (three quarters, all but the last character): the later the typo, the narrower.
 // Measured on the 1M-account generated mirror: every one-edit typo found, about two thirds of two-edit ones
 // (one edit in each outer third is missed: the price of never scanning a table of millions).
-import { editDistance, suggestDomain } from '../rules/email.js';
+import { editDistance, suggestDomain } from '../rules/address.js';
 import type { Db } from '../store/db.js';
 import { emailKeysWithPrefix, emailKeysWithSuffix } from '../store/lookup-suggest.js';
 

@@ -6,7 +6,7 @@
 import { effectiveStatus, scheduledEnd } from '../rules/contract.js';
 import { dateOf, today } from '../rules/dates.js';
 import { fullName } from '../rules/names.js';
-import { isDisposableDomain, suggestDomain } from '../rules/email.js';
+import { isDisposableDomain, suggestDomain } from '../rules/address.js';
 import { readPasted } from '../rules/pasted-address.js';
 import { clientSource, type BookedVia } from '../rules/sourcing.js';
 import { accountById, accountsByName, NAME_MATCH_LIMIT, suppressionFor, type Account } from '../store/accounts.js';

@@ -6,7 +6,7 @@
 // provider too: offboarding work (notes export, telling clients) often comes after the status changed.
 import { daysBetween, effectiveStatus, impossibleEffectiveDate, MAX_DAYS_BACK, scheduledEnd } from '../rules/contract.js';
 import { isCalendarDate, today } from '../rules/dates.js';
-import { shellWord } from '../rules/emails.js';
+import { shellWord } from '../rules/shell.js';
 import { clientSource } from '../rules/sourcing.js';
 import { caseloadOf, intakesByClient, progressNoteCount } from '../store/caseload.js';
 import { writeTransaction } from '../store/db.js';

@@ -2,17 +2,16 @@
 // write transaction. The role and the account's state decide which email; a suppressed address, a
 // closed account or the same email queued a moment ago decide that none is queued. cx never creates a
 // token or a link: the mail service that drains the outbox does.
-import { foundByNote, resetEmailFor, resetSuppressedRefusal, type EmailChoice } from '../rules/emails.js';
+import { describeSuppression, foundByNote, resetEmailFor, resetSuppressedRefusal, type EmailChoice } from '../rules/outgoing-email.js';
 import { asOf } from '../rules/contract.js';
 import { today } from '../rules/dates.js';
-import { addressKey } from '../rules/email.js';
+import { addressKey } from '../rules/address.js';
 import { settingsFromEnv, type Settings } from '../settings.js';
 import { suppressionFor, type Account, type Suppression } from '../store/accounts.js';
 import { writeTransaction } from '../store/db.js';
 import { enqueueEmail, recentEmail, type OutboxRow } from '../store/outbox.js';
 import { removeSuppression } from '../store/suppressions.js';
 import { accountForChange, audit, emailContext, recordChangeFor, recordTicket, result, type ActionDeps, type ActionResult } from './common.js';
-import { describeSuppression } from '../rules/emails.js';
 import { accountSummary, suppressionSummary } from './resubscribe.js';
 
 export interface ResetInput {

@@ -9,8 +9,8 @@
 // the address off the list". Such a change is still ticketed and audited, with account_id null.
 import { asOf } from '../rules/contract.js';
 import { today } from '../rules/dates.js';
-import { describeSuppression, foundByNote, resubscribeRefusal } from '../rules/emails.js';
-import { addressKey } from '../rules/email.js';
+import { describeSuppression, foundByNote, resubscribeRefusal } from '../rules/outgoing-email.js';
+import { addressKey } from '../rules/address.js';
 import { settingsFromEnv, type Settings } from '../settings.js';
 import { suppressionFor, type Account, type Suppression } from '../store/accounts.js';
 import { writeTransaction, type Db } from '../store/db.js';

@@ -4,7 +4,7 @@ import { findByAddress, type MatchedBy } from '../actions/find-account.js';
 import { lookupName } from '../actions/lookup.js';
 import { effectiveStatus, scheduledEnd } from '../rules/contract.js';
 import { isCalendarDate, today } from '../rules/dates.js';
-import { describeSuppression } from '../rules/emails.js';
+import { describeSuppression } from '../rules/outgoing-email.js';
 import { suggestAddresses } from '../actions/lookup-suggest.js';
 import { result, type ActionDeps, type ActionResult } from '../actions/common.js';
 import type { RetentionPolicy } from '../rules/policy.js';

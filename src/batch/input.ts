@@ -1,7 +1,7 @@
 // Batch input (CONTRACTS.md "Batch input"): a canonical CSV, or a Zendesk / Freshdesk ticket export as
 // it comes, read into ticket rows. Pure: no I/O. A file that cannot be read as a whole throws
 // BatchInputError (exit 2, nothing applied); a row that is merely wrong carries a `problem`.
-import { addressKey } from '../rules/email.js';
+import { addressKey } from '../rules/address.js';
 import { checkTicketId } from '../rules/tickets.js';
 import { BatchInputError, readCsvRows } from './csv-read.js';
 

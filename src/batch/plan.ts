@@ -1,7 +1,7 @@
 // Read first, then act: every row is checked before anything changes, and the plan (what would be
 // applied, by type) is what the agent confirms. Pure: no I/O.
 import type { Outcome } from '../errors.js';
-import { checkAddress } from '../rules/email.js';
+import { checkAddress } from '../rules/address.js';
 import { TICKET_TYPES, type TicketRow, type TicketType } from './input.js';
 
 /**

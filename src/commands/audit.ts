@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { clockOf } from '../context.js';
 import { EXIT } from '../errors.js';
-import { addressKey } from '../rules/email.js';
-import { note, printData, printError, table, timeForPeople, type Block } from '../render.js';
+import { addressKey } from '../rules/address.js';
+import { note, printData, printError, table, timeForPeople, type Block } from '../render/index.js';
 import { accountIdsForAddress } from '../store/accounts.js';
 import { describeChain, type AuditRow } from '../rules/audit-chain.js';
 import { startedBase } from '../rules/handover-rows.js';

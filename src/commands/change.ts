@@ -4,7 +4,7 @@
 import { confirmChange, requireTicket, type Context } from '../context.js';
 import type { ActionDeps, ActionResult } from '../actions/common.js';
 import { exitCodeForOutcome } from '../errors.js';
-import { note, printOutcome, type Block } from '../render.js';
+import { note, printOutcome, type Block } from '../render/index.js';
 import type { Db } from '../store/db.js';
 import { openForWrite } from './mirror.js';
 import { auditRead } from './read-audit.js';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { configFileLocation } from '../config/config-file.js';
 import { MASKED, type Setting, type Settings } from '../config/resolve.js';
-import { printData, table } from '../render.js';
+import { printData, table } from '../render/index.js';
 import { lockWaitMs } from '../store/db.js';
 import { handle, type Runtime } from './define.js';
 

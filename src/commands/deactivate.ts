@@ -2,10 +2,10 @@
 import type { Command } from 'commander';
 import { deactivateClient } from '../actions/deactivate.js';
 import { UsageError } from '../errors.js';
-import { checkAddress } from '../rules/email.js';
+import { checkAddress } from '../rules/address.js';
 import { deactivateAdvice } from '../rules/guidance.js';
 import { loadPolicy } from '../rules/policy.js';
-import { adviceLines, guidanceContext } from '../render.js';
+import { adviceLines, guidanceContext } from '../render/index.js';
 import type { Context } from '../context.js';
 import type { Db } from '../store/db.js';
 import { finish, runChange, type Finished } from './change.js';

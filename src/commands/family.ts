@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { familyReport, type FamilyReport } from '../actions/family.js';
 import type { AccountRef } from '../actions/lookup.js';
 import { EXIT, UsageError } from '../errors.js';
-import { note, plural, printData, printError, printJson, span, table, type Block, type Line } from '../render.js';
+import { note, plural, printData, printError, printJson, span, table, type Block, type Line } from '../render/index.js';
 import type { Context } from '../context.js';
 import type { Db } from '../store/db.js';
 import { handle, type Runtime } from './define.js';

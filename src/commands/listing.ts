@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { isCalendarDate, isIsoTime } from '../rules/dates.js';
-import { plural, type Line } from '../render.js';
+import { plural, type Line } from '../render/index.js';
 
 /** Rows people see at once unless they ask for more. */
 export const DEFAULT_LIMIT = 200;

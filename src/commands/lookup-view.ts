@@ -2,10 +2,10 @@
 // blocked, unverified) stand out in words and colour, short lists, suggestions as ready commands. JSON
 // callers get the report objects themselves.
 import type { AccountRef, LookupReport, Match } from '../actions/lookup.js';
-import { shellWord } from '../rules/emails.js';
+import { shellWord } from '../rules/shell.js';
 import { lookupAdvice, lookupSuggestionAdvice } from '../rules/guidance.js';
 import { visible } from '../rules/visible-text.js';
-import { adviceLines, BLANK, dayForPeople, fields, span, table, type Block, type Clock, type Line, type Span } from '../render.js';
+import { adviceLines, BLANK, dayForPeople, fields, span, table, type Block, type Clock, type Line, type Span } from '../render/index.js';
 import { displayWidth } from '../render/text.js';
 
 const MATCHED_BY: Record<Match['matched_by'], string> = {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { lookupAddress, lookupId, lookupName, needsRetention, type LookupOutcome, type LookupReport, type Match } from '../actions/lookup.js';
 import { clockOf, type Context } from '../context.js';
 import { EXIT, NotFoundError, UsageError } from '../errors.js';
-import { BLANK, note, printData, printError, printJson, warn } from '../render.js';
+import { BLANK, note, printData, printError, printJson, warn } from '../render/index.js';
 import { isCalendarDate } from '../rules/dates.js';
 import { DEFAULT_SETTINGS, settingsFromEnv } from '../settings.js';
 import type { Db } from '../store/db.js';

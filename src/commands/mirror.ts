@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { shellWord } from '../rules/emails.js';
-import { note } from '../render.js';
+import { shellWord } from '../rules/shell.js';
+import { note } from '../render/index.js';
 import { describeHolder } from '../store/lock-holder.js';
 import { onLockWait, openMirror, openScratchMirror, type Db } from '../store/db.js';
 

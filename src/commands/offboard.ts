@@ -10,7 +10,7 @@ import { mirrorFiles } from '../files/protected.js';
 import { MAX_DAYS_BACK } from '../rules/contract.js';
 import { isCalendarDate } from '../rules/dates.js';
 import { offboardAdvice } from '../rules/guidance.js';
-import { adviceLines, guidanceContext, note, plural, printError, table, type Block } from '../render.js';
+import { adviceLines, guidanceContext, note, plural, printError, table, type Block } from '../render/index.js';
 import type { Context } from '../context.js';
 import type { Db } from '../store/db.js';
 import { finish, runChange, type Finished } from './change.js';

@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { clockOf } from '../context.js';
 import { EXIT, UsageError } from '../errors.js';
-import { addressKey, checkAddress } from '../rules/email.js';
-import { note, printData, table, timeForPeople, type Block } from '../render.js';
+import { addressKey, checkAddress } from '../rules/address.js';
+import { note, printData, table, timeForPeople, type Block } from '../render/index.js';
 import { accountIdsForAddress } from '../store/accounts.js';
 import { countOutbox, listOutbox, OUTBOX_STATUSES, type OutboxRow, type OutboxStatus } from '../store/outbox.js';
 import { handle, type Runtime } from './define.js';

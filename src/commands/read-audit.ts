@@ -4,7 +4,7 @@
 // (exit 7 if another writer holds it too long). A mirror that cannot be written (a read-only copy) is still
 // read, with a warning that the read was not audited.
 import type { Context } from '../context.js';
-import { warn } from '../render.js';
+import { warn } from '../render/index.js';
 import { appendAudit } from '../store/audit.js';
 import { writeTransaction, type Db } from '../store/db.js';
 

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { resetPassword } from '../actions/reset.js';
 import { resetAdvice } from '../rules/guidance.js';
-import { adviceLines, guidanceContext } from '../render.js';
+import { adviceLines, guidanceContext } from '../render/index.js';
 import { settingsFromEnv } from '../settings.js';
 import type { Context } from '../context.js';
 import type { Db } from '../store/db.js';

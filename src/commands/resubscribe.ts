@@ -5,7 +5,7 @@ import { resubscribe } from '../actions/resubscribe.js';
 import type { ActionResult } from '../actions/common.js';
 import { UsageError } from '../errors.js';
 import { resubscribeAdvice } from '../rules/guidance.js';
-import { adviceLines, guidanceContext } from '../render.js';
+import { adviceLines, guidanceContext } from '../render/index.js';
 import { settingsFromEnv } from '../settings.js';
 import type { Context } from '../context.js';
 import type { Db } from '../store/db.js';

@@ -5,7 +5,7 @@ import { retentionReport, type RetentionRow } from '../actions/retention.js';
 import { EXIT, UsageError } from '../errors.js';
 import { isCalendarDate, today } from '../rules/dates.js';
 import { loadPolicy } from '../rules/policy.js';
-import { note, plural, printData, table, warn, type Block } from '../render.js';
+import { note, plural, printData, table, warn, type Block } from '../render/index.js';
 import { handle, type Runtime } from './define.js';
 import { listingLimit, listingOptions, shownFooter, type ListingFlags } from './listing.js';
 import { openForRead } from './mirror.js';

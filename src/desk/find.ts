@@ -4,7 +4,7 @@
 import type { Match, LookupReport } from '../actions/lookup.js';
 import { runLookup, type LookupOptions, type LookupShown } from '../commands/lookup.js';
 import { UsageError } from '../errors.js';
-import { BLANK, note, printError } from '../render.js';
+import { BLANK, note, printError } from '../render/index.js';
 import { isCalendarDate } from '../rules/dates.js';
 import { needsFor, type Need } from './act.js';
 import type { Session } from './session.js';

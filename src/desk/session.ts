@@ -5,7 +5,7 @@
 // whole session; the ticket is asked once and kept until the agent changes it.
 import { checkedTicket, type Context } from '../context.js';
 import { CancelledError, CxError, EXIT, UsageError } from '../errors.js';
-import { BLANK, note, printError, span } from '../render.js';
+import { BLANK, note, printError, span } from '../render/index.js';
 import { checkTicketId } from '../rules/tickets.js';
 import type { Db } from '../store/db.js';
 import { openForWrite } from '../commands/mirror.js';

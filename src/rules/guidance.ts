@@ -2,7 +2,8 @@
 // every outcome"). One place for the words, so that a reset, a batch and the desk say the same thing. Pure:
 // it reads the result an action returned and gives back advice; the renderer turns it into lines, each
 // command on a line of its own, ready to paste (shell-quoted). No link, no token, no date of birth.
-import { forceCommand, resubscribeCommand, shellWord, type ResetTemplate, type SuppressionReason } from './emails.js';
+import { forceCommand, resubscribeCommand, type ResetTemplate, type SuppressionReason } from './outgoing-email.js';
+import { shellWord } from './shell.js';
 import { plural } from './plural.js';
 
 /** One piece of advice: what to say to the person, what to do next (with its commands), or a fact to know. */

@@ -1,6 +1,6 @@
 // How a checked export row becomes a mirror row: the columns each imported table holds, the key an
 // import matches rows on, and the values (lookup keys derived from the address and the names). Pure.
-import { addressKey, baseMailboxKey, mailboxKey } from './email.js';
+import { addressKey, baseMailboxKey, mailboxKey } from './address.js';
 import type { MirrorTable, Raw } from './mirror-rows.js';
 import { nameKey } from './names.js';
 

@@ -3,7 +3,7 @@
 // A problem names the column and what is wrong, never the value: a value may be a date of birth, a name
 // or a note (issue 10, "minimum necessary"); the allowed values of an enum column may be named.
 import { isCalendarDate, isIsoTime } from './dates.js';
-import { checkAddress } from './email.js';
+import { checkAddress } from './address.js';
 
 export type Raw = Record<string, string | undefined>;
 type Check = (value: string) => string | null;

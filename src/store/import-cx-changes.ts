@@ -12,7 +12,7 @@
 // In two steps, to keep the write lock short however long the changes table grows (every email is a row):
 // the candidates are found by a scan during the comparison, under its read snapshot (findCxCandidates);
 // under the lock they are read again by id, with any change recorded since (weighCxChanges).
-import { addressKey } from '../rules/email.js';
+import { addressKey } from '../rules/address.js';
 import type { Db } from './db.js';
 import { differs } from './import-diff.js';
 import { stageTable, todoTable } from './import-stage.js';

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { UsageError } from '../../src/errors.js';
-import { addressKey, baseMailboxKey, mailboxKey } from '../../src/rules/email.js';
+import { addressKey, baseMailboxKey, mailboxKey } from '../../src/rules/address.js';
 import { FILES, missingColumns, rowProblems, type FileSpec, type Raw } from '../../src/rules/mirror-rows.js';
 import { nameKey } from '../../src/rules/names.js';
 import { appendAudit } from '../../src/store/audit.js';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { disposableEmailBlocklistSet } from 'disposable-email-domains-js';
-import { checkAddress, isDisposableDomain, suggestDomain } from '../../src/rules/email.js';
+import { checkAddress, isDisposableDomain, suggestDomain } from '../../src/rules/address.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const corporaDir = process.env.CX_CORPORA ?? path.resolve(repoRoot, '../shared/corpora');

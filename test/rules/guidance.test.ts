@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deactivateAdvice, lookupSuggestionAdvice, offboardAdvice, resetAdvice, resubscribeAdvice, type Advice, type GuidanceContext } from '../../src/rules/guidance.js';
-import { subjectFor } from '../../src/rules/emails.js';
+import { subjectFor } from '../../src/rules/outgoing-email.js';
 
 const c: GuidanceContext = { ticket: 'T-1', brand: 'Headway', typed: 'x@example.com', at: (iso) => `at ${iso.slice(11, 16)}`, ago: () => '3 min ago', windowMinutes: 15 };
 const text = (advice: Advice[]) => advice.map((a) => [a.text, ...(a.commands ?? [])].join('\n')).join('\n');

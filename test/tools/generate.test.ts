@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { addressKey, baseMailboxKey, mailboxKey } from '../../src/rules/email.js';
+import { addressKey, baseMailboxKey, mailboxKey } from '../../src/rules/address.js';
 import { nameKey } from '../../src/rules/names.js';
 import { openMirror } from '../../src/store/db.js';
 import { query, tempDir } from '../helpers/cx.js';

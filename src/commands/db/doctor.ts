@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { examineMirror, unopenedReport, type DoctorAsk, type DoctorReport } from '../../actions/doctor.js';
 import type { Context } from '../../context.js';
 import { asCxError, EXIT, UsageError } from '../../errors.js';
-import { fields, printData, printError, table, warn, type Block } from '../../render.js';
+import { fields, printData, printError, table, warn, type Block } from '../../render/index.js';
 import type { Db } from '../../store/db.js';
 import { handle, type Runtime } from '../define.js';
 import { openAsIs, openForRead } from '../mirror.js';

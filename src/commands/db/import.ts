@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { importMirror, type ImportDeps, type ImportReport } from '../../actions/import-mirror.js';
 import type { Context } from '../../context.js';
-import { plural, printData, table, type Block, type Line } from '../../render.js';
+import { plural, printData, table, type Block, type Line } from '../../render/index.js';
 import { handle, type Runtime } from '../define.js';
 import { openOrCreate } from '../mirror.js';
 import { importBar } from './import-progress.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { printData } from '../../render.js';
+import { printData } from '../../render/index.js';
 import { schemaVersion } from '../../store/db.js';
 import { SCHEMA_VERSION } from '../../store/schema.js';
 import { handle, type Runtime } from '../define.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { INSTALL_ROOT } from '../../config/install.js';
 import { UsageError } from '../../errors.js';
-import { printData } from '../../render.js';
+import { printData } from '../../render/index.js';
 import { handle, type Runtime } from '../define.js';
 import { describeImport, runImport } from './import.js';
 

@@ -7,7 +7,7 @@ import type { ActionDeps, ActionResult } from '../../actions/common.js';
 import { EXIT, UsageError } from '../../errors.js';
 import { cancellable } from '../../files/cancellation.js';
 import { notesExportAdvice } from '../../rules/guidance.js';
-import { adviceLines, guidanceContext, note, plural, printOutcome, type Block } from '../../render.js';
+import { adviceLines, guidanceContext, note, plural, printOutcome, type Block } from '../../render/index.js';
 import type { Context } from '../../context.js';
 import type { Db } from '../../store/db.js';
 import { finish, runChange, type Finished } from '../change.js';

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { pushPlan, type PlannedSend } from '../../actions/sync-status.js';
 import { CancelledError, CxError, EXIT, UsageError } from '../../errors.js';
 import { clockOf, type Context } from '../../context.js';
-import { command, note, plural, printData, printError, table, timeForPeople, warn, type Block } from '../../render.js';
+import { command, note, plural, printData, printError, table, timeForPeople, warn, type Block } from '../../render/index.js';
 import { countAuditAfter, readAnchor } from '../../store/audit-anchor.js';
 import { countByState } from '../../store/sync-queue.js';
 import { cancellable } from '../../files/cancellation.js';

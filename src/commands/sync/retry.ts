@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { retryChanges } from '../../actions/sync-retry.js';
 import { exitCodeForOutcome, UsageError } from '../../errors.js';
-import { printOutcome } from '../../render.js';
+import { printOutcome } from '../../render/index.js';
 import { handle, type Runtime } from '../define.js';
 import { openForWrite } from '../mirror.js';
 import { failuresTable } from './status.js';

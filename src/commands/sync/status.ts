@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { syncStatus, type SyncStatus } from '../../actions/sync-status.js';
 import { EXIT } from '../../errors.js';
-import { command, fields, plural, printData, table, type Block, type Table } from '../../render.js';
+import { command, fields, plural, printData, table, type Block, type Table } from '../../render/index.js';
 
 /** A failed change as `cx sync status` and `cx sync push` list it. */
 type Failure = Omit<SyncStatus['failures'][number], 'attempts'> & { attempts?: number };

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import {
   addressKey, baseMailboxKey, checkAddress, cleanAddressInput, editDistance, isDisposableDomain,
   mailboxKey, plusTag, suggestDomain, supportsPlusAddressing,
-} from '../../src/rules/email.js';
+} from '../../src/rules/address.js';
 import { blocklistRead as blocklistLoaded } from '../../src/rules/email-domains.js';
 
 // Runs first (tests run in file order): importing the rules must not read the disposable list.

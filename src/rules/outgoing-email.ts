@@ -1,7 +1,9 @@
-// Which email a reset sends, its subject, why a suppressed address gets none, and what the agent tells
-// the person. Pure: no I/O. The words follow the platform's help centre: reset emails can land in spam,
-// new users verify their address first, providers get "Please Verify Your <brand> Account", and one
+// The emails cx queues (which one a reset sends, its subject; the deactivated client's next steps), why
+// a suppressed address gets none, and what the agent tells the person. Pure: no I/O. The address rules
+// themselves are rules/address.ts. The words follow the platform's help centre: reset emails can land in
+// spam, new users verify their address first, providers get "Please Verify Your <brand> Account", and one
 // unsubscribe stops every email.
+import { shellWord } from './shell.js';
 
 export type ResetTemplate = 'client_password_reset' | 'provider_password_reset' | 'email_verification';
 export type SuppressionReason = 'unsubscribe' | 'bounce' | 'complaint';
@@ -43,11 +45,6 @@ export function resetEmailFor(account: { role: 'client' | 'provider'; email_veri
   const subject = subjectFor(template, brand);
   const label = template === 'provider_password_reset' ? `${LABELS[template]} ("${subject}")` : LABELS[template];
   return { template, subject, label, verification: template === 'email_verification' };
-}
-
-/** One shell word: safe to paste, even for the rarer characters an address may hold (' & $ ...). */
-export function shellWord(s: string): string {
-  return /^[A-Za-z0-9@%+=:,./_-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function ticketWord(ticket: string): string {

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  foundByNote,
-  resetEmailFor,
-  resetSuppressedRefusal,
-  resubscribeRefusal,
-  shellWord,
-  subjectFor,
-} from '../../src/rules/emails.js';
+import { foundByNote, resetEmailFor, resetSuppressedRefusal, resubscribeRefusal, subjectFor } from '../../src/rules/outgoing-email.js';
+import { shellWord } from '../../src/rules/shell.js';
 
 const verified = '2024-01-01T00:00:00Z';
 
