@@ -1,5 +1,6 @@
 // The global options, resolved once per run (CONTRACTS.md "Global options"), and what every command needs.
-import { resolveSettings, type Settings } from './config/resolve.js';
+import type { EmailSettings } from './config/email.js';
+import { resolveSettings, type EffectiveSettings } from './config/resolve.js';
 import { CancelledError, UsageError } from './errors.js';
 import type { IO } from './io.js';
 import { terminalPrompter, type Prompter } from './prompt.js';
@@ -29,8 +30,12 @@ export interface Context {
   policyPath: string | undefined;
   /** The agent's time zone (IANA name), for human output; JSON and CSV keep UTC. */
   tz: string;
+  /** The brand and the reset window of the emails cx queues (CX_BRAND, CX_RESET_WINDOW_MINUTES). */
+  email: EmailSettings;
+  /** How long a write waits for another cx's lock (CX_LOCK_WAIT_MS), for the mirror the command opens. */
+  lockWaitMs: number;
   /** Every setting with where it came from (src/config/resolve.ts): what `cx config` shows. */
-  settings: Settings;
+  settings: EffectiveSettings;
   io: IO;
   prompter: Prompter;
   /** The clock; CX_NOW (ISO time) pins it for tests and reproducible runs. */
@@ -52,6 +57,10 @@ export function resolveContext(flags: GlobalFlags, io: IO, prompter: Prompter = 
     policyPath: settings.policy.value ?? undefined,
     get tz() {
       return settings.tz.value; // resolved on first use (src/config/resolve.ts)
+    },
+    email: { brand: settings.brand.value, resetWindowMinutes: settings.reset_window_minutes.value },
+    get lockWaitMs() {
+      return settings.lock_wait_ms.value; // checked on first use (src/config/resolve.ts)
     },
     settings,
     io,

@@ -1,7 +1,7 @@
 // Builds the commander program. Tests call createProgram() directly: it never calls process.exit.
 import { Command, Option } from 'commander';
 import { COMMANDS } from './commands/index.js';
-import type { CommandEntry, Runtime } from './commands/define.js';
+import type { CommandEntry, Runtime } from './cmdutil/define.js';
 import type { IO } from './io.js';
 import type { Prompter } from './prompt.js';
 import { visible } from './rules/visible-text.js';

@@ -16,7 +16,7 @@ import { decideRetention } from '../../src/actions/retention.js';
 import { suggestAddresses } from '../../src/actions/lookup-suggest.js';
 import { changeKey, type ChangeKind } from '../../src/rules/change-key.js';
 import { chainHash, GENESIS_HASH } from '../../src/rules/audit-chain.js';
-import { baseMailboxKey, mailboxKey } from '../../src/rules/email.js';
+import { baseMailboxKey, mailboxKey } from '../../src/rules/address.js';
 import { DEFAULT_POLICY } from '../../src/rules/policy.js';
 import { BATCH_PRAGMAS } from '../../src/store/db.js';
 

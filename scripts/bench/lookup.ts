@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { caseloadCounts, lookupAddress, lookupName } from '../../src/actions/lookup.js';
 import { suggestAddresses } from '../../src/actions/lookup-suggest.js';
-import { baseMailboxKey, mailboxKey } from '../../src/rules/email.js';
+import { baseMailboxKey, mailboxKey } from '../../src/rules/address.js';
 import {
   accountsByBaseKey, accountsByEmailKey, accountsByFormerEmailKey, accountsByMailboxKey, accountsByName, suppressionFor,
 } from '../../src/store/accounts.js';

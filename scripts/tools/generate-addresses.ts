@@ -1,7 +1,7 @@
 // Addresses for generated people: one mailbox per person (Gmail dots and googlemail folded, as the rules
 // fold them), except the `+alias` addresses a family shares. Keys come from the same rule functions the
 // import uses, so every generated row looks exactly as if `cx db import` had loaded it.
-import { addressKey, baseMailboxKey, mailboxKey } from '../../src/rules/email.js';
+import { addressKey, baseMailboxKey, mailboxKey } from '../../src/rules/address.js';
 import { PERSONAL_DOMAINS, asTyped, companyDomains, folded, localPart, practiceDomains } from './generate-people.js';
 import type { Rng } from './generate-random.js';
 

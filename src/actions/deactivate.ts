@@ -11,7 +11,7 @@ import { RetentionInputError } from '../rules/retention.js';
 import { suppressionFor, type Account, type Suppression } from '../store/accounts.js';
 import { lastServiceAt, nextAppointment } from '../store/caseload.js';
 import { writeTransaction } from '../store/db.js';
-import { settingsFromEnv, type Settings } from '../settings.js';
+import type { EmailSettings } from '../config/email.js';
 import { formerEmailKeys, recordDeactivation } from '../store/deactivation.js';
 import { enqueueEmail, everEmailed } from '../store/outbox.js';
 import {
@@ -32,8 +32,8 @@ export interface DeactivateInput {
   /** Where the request came from: the account's current or a former address (or the same mailbox). */
   requestedBy?: string;
   policy: RetentionPolicy;
-  /** The brand in the email's subject; else $CX_BRAND, else the default. */
-  settings?: Settings;
+  /** The brand in the email's subject (CX_BRAND, resolved with the other settings). */
+  settings: EmailSettings;
 }
 
 interface Plan {
@@ -60,7 +60,7 @@ export function deactivateClient(deps: ActionDeps, input: DeactivateInput): Acti
     if ('stop' in d) return d.stop;
     const { account, who, retention, suppression } = d.go;
     const deactivatedAt = today(deps.now);
-    const { brand } = input.settings ?? settingsFromEnv(process.env);
+    const { brand } = input.settings;
     const changed = recordDeactivation(deps.db, {
       accountId: account.id,
       deactivatedAt,

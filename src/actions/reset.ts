@@ -6,7 +6,7 @@ import { describeSuppression, foundByNote, resetEmailFor, resetSuppressedRefusal
 import { asOf } from '../rules/contract.js';
 import { today } from '../rules/dates.js';
 import { addressKey } from '../rules/address.js';
-import { settingsFromEnv, type Settings } from '../settings.js';
+import type { EmailSettings } from '../config/email.js';
 import { suppressionFor, type Account, type Suppression } from '../store/accounts.js';
 import { writeTransaction } from '../store/db.js';
 import { enqueueEmail, recentEmail, type OutboxRow } from '../store/outbox.js';
@@ -18,8 +18,8 @@ export interface ResetInput {
   email: string;
   /** Also lift an unsubscribe (never a bounce or complaint), in the same transaction. */
   resubscribe?: boolean;
-  /** Brand and de-duplication window; the environment's (CX_BRAND, CX_RESET_WINDOW_MINUTES) when omitted. */
-  settings?: Settings;
+  /** Brand and de-duplication window (CX_BRAND, CX_RESET_WINDOW_MINUTES, resolved with the other settings). */
+  settings: EmailSettings;
 }
 
 interface Plan {
@@ -34,7 +34,7 @@ interface Plan {
 type Decision = { result: ActionResult; plan?: Plan };
 
 export function resetPassword(deps: ActionDeps, input: ResetInput): ActionResult {
-  const settings = input.settings ?? settingsFromEnv(process.env);
+  const { settings } = input;
   if (deps.dryRun) return decideReset(deps, input, settings).result;
   // Decide again under the write lock: another agent may have queued the email since the plan.
   return writeTransaction(deps.db, () => {
@@ -66,7 +66,7 @@ function perform(deps: ActionDeps, input: ResetInput, planned: ActionResult, pla
   return done;
 }
 
-function decideReset(deps: ActionDeps, input: ResetInput, settings: Settings): Decision {
+function decideReset(deps: ActionDeps, input: ResetInput, settings: EmailSettings): Decision {
   const { db } = deps;
   const found = accountForChange(db, input.email);
   if ('refusal' in found) return { result: found.refusal };
@@ -118,7 +118,7 @@ function planDetail(plan: Plan, tense: 'planned' | 'done'): string {
 }
 
 /** The same email is already in the outbox from a moment ago: say when, queue nothing. */
-function repeated(account: Account, row: OutboxRow, settings: Settings): ActionResult {
+function repeated(account: Account, row: OutboxRow, settings: EmailSettings): ActionResult {
   const detail =
     `${row.template} was already queued for ${row.to} at ${row.created_at} (outbox ${row.id}), ` +
     `within the last ${settings.resetWindowMinutes} minutes; not queued twice`;

@@ -11,7 +11,7 @@ import { asOf } from '../rules/contract.js';
 import { today } from '../rules/dates.js';
 import { describeSuppression, foundByNote, resubscribeRefusal } from '../rules/outgoing-email.js';
 import { addressKey } from '../rules/address.js';
-import { settingsFromEnv, type Settings } from '../settings.js';
+import type { EmailSettings } from '../config/email.js';
 import { suppressionFor, type Account, type Suppression } from '../store/accounts.js';
 import { writeTransaction, type Db } from '../store/db.js';
 import { removeSuppression } from '../store/suppressions.js';
@@ -23,8 +23,8 @@ export interface ResubscribeInput {
   force?: boolean;
   /** Why: required with force, recorded in the audit detail either way. */
   reason?: string;
-  /** Brand for the wording; the environment's settings when omitted. */
-  settings?: Settings;
+  /** Brand for the wording (CX_BRAND, resolved with the other settings). */
+  settings: EmailSettings;
 }
 
 /** The account as a preview or a JSON reader needs it. */
@@ -50,7 +50,7 @@ export function resubscribe(deps: ActionDeps, input: ResubscribeInput): ActionRe
   if (input.force && !reason) {
     return result('invalid', '--force needs --reason "<why>": the reason goes in the audit log', null);
   }
-  const brand = (input.settings ?? settingsFromEnv(process.env)).brand;
+  const { brand } = input.settings;
   const decide = (): Decision => decideResubscribe(deps.db, input.email, { force: Boolean(input.force), reason, ticket: deps.ticket, brand, today: today(deps.now) });
   if (deps.dryRun) return decide().result;
   return writeTransaction(deps.db, () => {

@@ -17,14 +17,24 @@ export interface SyncStatus {
 
 export function syncStatus(db: Db): SyncStatus {
   const counts = countByState(db);
-  const anchor = readAnchor(db);
   return {
     ...counts,
     oldest_pending_at: oldestPendingAt(db),
     failures: failedChanges(db).map(({ key, kind, account_id, ticket, error, attempts }) => ({ key, kind, account_id, ticket, error, attempts })),
-    audit: { anchored_id: anchor?.anchored_id ?? null, unanchored_rows: countAuditAfter(db, anchor?.anchored_id ?? 0) },
+    audit: auditShipping(db),
     held_back: counts.pending ? countHeldBehindFailures(db) : 0,
   };
+}
+
+/** How far the audit log has reached the platform: the last row it anchored, and the rows after it. */
+export function auditShipping(db: Db): SyncStatus['audit'] {
+  const anchor = readAnchor(db);
+  return { anchored_id: anchor?.anchored_id ?? null, unanchored_rows: countAuditAfter(db, anchor?.anchored_id ?? 0) };
+}
+
+/** Changes waiting to be sent (a push's progress bar starts from these). */
+export function pendingCount(db: Db): number {
+  return countByState(db).pending;
 }
 
 export type Would = 'send' | 'wait' | 'held' | 'leased';

@@ -7,6 +7,7 @@ import { isCalendarDate, today } from '../rules/dates.js';
 import { describeSuppression } from '../rules/outgoing-email.js';
 import { suggestAddresses } from '../actions/lookup-suggest.js';
 import { result, type ActionDeps, type ActionResult } from '../actions/common.js';
+import type { EmailSettings } from '../config/email.js';
 import type { RetentionPolicy } from '../rules/policy.js';
 import { suppressionFor, type Account } from '../store/accounts.js';
 import type { TicketRow, TicketType } from './input.js';
@@ -27,6 +28,8 @@ export interface BatchSettings {
   policy: RetentionPolicy;
   /** Files a notes zip may never replace besides the mirror: the batch's input and results. */
   protect?: readonly Protected[];
+  /** The brand and the reset window the email rows use (CX_BRAND, CX_RESET_WINDOW_MINUTES). */
+  email: EmailSettings;
 }
 
 export type TicketAction = (deps: ActionDeps, row: TicketRow, ctx: BatchSettings) => ActionResult | Promise<ActionResult>;
@@ -64,10 +67,10 @@ export function isUnlocked(action: TicketAction): action is UnlockedTicketAction
  */
 export const DISPATCH: DispatchTable = {
   lookup: lookupTicket,
-  password_reset: (deps, row) => resetPassword(deps, { email: row.email }),
-  resubscribe: (deps, row) => resubscribe(deps, { email: row.email }),
+  password_reset: (deps, row, ctx) => resetPassword(deps, { email: row.email, settings: ctx.email }),
+  resubscribe: (deps, row, ctx) => resubscribe(deps, { email: row.email, settings: ctx.email }),
   deactivate_client: (deps, row, ctx) =>
-    deactivateClient(deps, { email: row.email, requestedBy: row.fields.requestedBy, policy: ctx.policy }),
+    deactivateClient(deps, { email: row.email, requestedBy: row.fields.requestedBy, policy: ctx.policy, settings: ctx.email }),
   provider_termination: (deps, row) => offboardProvider(deps, { email: row.email, effective: row.fields.until }),
   notes_export: Object.assign((deps: ActionDeps, row: TicketRow, ctx: BatchSettings) => exportNotes(deps, notesInput(row, ctx)), {
     unlocked: (deps: ActionDeps, row: TicketRow, ctx: BatchSettings, runtime: HandoverRuntime) => {

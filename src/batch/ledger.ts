@@ -2,7 +2,7 @@
 // already recorded reports.
 import { changeAccountOf, result, type ActionDeps, type ActionResult } from '../actions/common.js';
 import { findByAddress, type Found } from '../actions/find-account.js';
-import type { ProcessedTicket, TicketKey } from '../store/processed-tickets.js';
+import { processedTicket, type ProcessedTicket, type TicketKey } from '../store/processed-tickets.js';
 import type { TicketRow, TicketType } from './input.js';
 
 /**
@@ -27,6 +27,16 @@ export function ticketKey(db: ActionDeps['db'], desk: string, row: TicketRow & {
 export function ticketKeyFound(db: ActionDeps['db'], desk: string, row: TicketRow & { type: TicketType }): { key: TicketKey; found: Found | null } {
   const { accountId, found } = ticketAccountFound(db, row);
   return { key: { desk, ticket_id: row.ticketId, action: row.type, account_id: accountId }, found };
+}
+
+/** How many of these rows the ledger already holds (the plan says so before the question): checked rows only. */
+export function countRecorded(db: ActionDeps['db'], desk: string, rows: Iterable<TicketRow>): number {
+  let recorded = 0;
+  for (const r of rows) {
+    if (r.problem !== null || r.type === null) continue;
+    if (processedTicket(db, ticketKey(db, desk, { ...r, type: r.type }))) recorded++;
+  }
+  return recorded;
 }
 
 /** A row whose change was recorded before: already_done, saying when, by whom and how. */

@@ -8,7 +8,7 @@ import { withFound } from '../actions/find-account.js';
 import { BusyError, CancelledError, CxError, EXIT, type Outcome } from '../errors.js';
 import { describeHolder } from '../store/lock-holder.js';
 import type { Cancellable } from '../files/cancellation.js';
-import { lockWaitMs, type Db } from '../store/db.js';
+import { lockWaitOf, type Db } from '../store/db.js';
 import { chunkTx, lastAuditId, processedTicket, recordProcessed } from '../store/processed-tickets.js';
 import { DISPATCH, isUnlocked, type BatchSettings, type DispatchTable, type UnlockedTicketAction } from './dispatch.js';
 import type { TicketRow } from './input.js';
@@ -141,15 +141,16 @@ const POLL_MS = 2;
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /**
- * How long a batch waits for another writer before it gives up: three times a single command's wait (an
- * import's short apply is still a few seconds). It stops with exit 7; what is recorded stays.
+ * How long a batch waits for another writer before it gives up: three times a single command's wait (the
+ * connection's, CX_LOCK_WAIT_MS; an import's short apply is still a few seconds). It stops with exit 7;
+ * what is recorded stays.
  */
-function batchLockWaitMs(): number {
-  return 3 * lockWaitMs();
+function batchLockWaitMs(db: Db): number {
+  return 3 * lockWaitOf(db);
 }
 
 async function takeWriteLock(db: Db, next: TicketRow, onWait?: () => void): Promise<void> {
-  const waitMs = batchLockWaitMs();
+  const waitMs = batchLockWaitMs(db);
   const deadline = performance.now() + waitMs;
   let told = false;
   while (!chunkTx.tryBeginWrite(db)) {

@@ -1,15 +1,15 @@
+// `cx audit`: the audit log, oldest row first, filtered by ticket, account or date; --verify walks its hash chain.
 import type { Command } from 'commander';
 import { clockOf } from '../context.js';
 import { EXIT } from '../errors.js';
 import { addressKey } from '../rules/address.js';
 import { note, printData, printError, table, timeForPeople, type Block } from '../render/index.js';
-import { accountIdsForAddress } from '../store/accounts.js';
 import { describeChain, type AuditRow } from '../rules/audit-chain.js';
 import { startedBase } from '../rules/handover-rows.js';
-import { countAudit, handoverEnds, listAudit, verifyAudit } from '../store/audit.js';
-import { handle, type Runtime } from './define.js';
-import { listingLimit, listingOptions, shownFooter, sinceTime, type ListingFlags } from './listing.js';
-import { openForRead } from './mirror.js';
+import { listAuditLog, verifyAuditLog } from '../actions/audit-list.js';
+import { handle, type Runtime } from '../cmdutil/define.js';
+import { listingLimit, listingOptions, shownFooter, sinceTime, type ListingFlags } from '../cmdutil/listing.js';
+import { openExisting } from '../cmdutil/mirror.js';
 
 interface AuditOptions extends ListingFlags {
   email?: string;
@@ -22,10 +22,10 @@ export function configure(cmd: Command, runtime: Runtime): void {
     .option('--verify', 'walk the hash chain; exit 6 and name the first bad row if it is broken')
     .addHelpText('after', '\nThe global --ticket <id> filters the rows to one ticket.');
   handle(cmd, runtime, async (ctx, opts: AuditOptions) => {
-    const db = openForRead(ctx);
+    const db = openExisting(ctx);
     try {
       if (opts.verify) {
-        const v = verifyAudit(db);
+        const v = verifyAuditLog(db);
         const result = { ok: v.ok, rows: v.rows, first_bad_row: v.first_bad_row, anchored_id: v.anchored_id, unanchored_rows: v.unanchored_rows };
         if (!v.ok && !ctx.json) {
           printError(ctx, `audit log: ${describeChain(v)}`);
@@ -36,12 +36,8 @@ export function configure(cmd: Command, runtime: Runtime): void {
       }
       const since = sinceTime(ctx, opts.since);
       const limit = listingLimit(ctx, opts.limit);
-      const accountIds = opts.email ? accountIdsForAddress(db, addressKey(opts.email)) : undefined;
-      const filter = { ticket: ctx.ticket, accountIds, since };
-      const rows = listAudit(db, { ...filter, limit });
-      const total = limit !== undefined && rows.length === limit ? countAudit(db, filter) : rows.length;
       // The JSON rows stay exactly as stored; people read a started hand-over with how it ended.
-      const ends = ctx.json ? new Map() : handoverEnds(db, rows);
+      const { rows, total, ends } = listAuditLog(db, { ticket: ctx.ticket, emailKey: opts.email ? addressKey(opts.email) : undefined, since, limit, withEnds: !ctx.json });
       const clock = clockOf(ctx);
       // Nothing to list: said on stderr, so a script reading the rows gets none rather than a sentence.
       if (!rows.length && !ctx.json) {

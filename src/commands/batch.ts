@@ -5,11 +5,10 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import type { BatchSettings } from '../batch/dispatch.js';
-import { ticketKey } from '../batch/ledger.js';
+import { countRecorded } from '../batch/ledger.js';
 import { fileOutput, screenOutput, streamOutput, type ResultsOutput } from '../batch/output.js';
 import type { ResultRow } from '../batch/results.js';
 import { planLines, summaryLine, UNFINISHED } from '../batch/plan.js';
-import { progressBar } from '../batch/progress.js';
 import { runBatch, type Summary, type Tally } from '../batch/run.js';
 import { readTicketFile, type TicketFile } from '../batch/ticket-file.js';
 import { confirmChange, type Context } from '../context.js';
@@ -21,13 +20,12 @@ import { DEFAULT_POLICY, loadPolicy, type RetentionPolicy } from '../rules/polic
 import { checkDesk } from '../rules/tickets.js';
 import { command, note, printData, printJson, span, table, type Block, type Style } from '../render/index.js';
 import { shellWord } from '../rules/shell.js';
-import { tuneForBatch, type Db } from '../store/db.js';
-import { processedTicket } from '../store/processed-tickets.js';
-import { handle, type Runtime } from './define.js';
-import { contextForOut } from './out-stdout.js';
-import { openForWrite } from './mirror.js';
-import { auditRead } from './read-audit.js';
-import { announceHolder, describeHolder } from '../store/lock-holder.js';
+import type { Db } from '../store/db.js';
+import { handle, type Runtime } from '../cmdutil/define.js';
+import { contextForOut } from '../cmdutil/out-stdout.js';
+import { countBar } from '../cmdutil/progress.js';
+import { announceWriter, lockWaitNotice, openForBatch } from '../cmdutil/mirror.js';
+import { auditPhiRead } from '../cmdutil/read-audit.js';
 
 interface BatchOptions {
   out?: string;
@@ -68,7 +66,7 @@ async function batch(given: Context, source: string, opts: BatchOptions): Promis
   const file = readTicketFile(await readInput(ctx, source), { typeColumn: opts.typeColumn, checkAddresses: prompting });
   // The mirror, its WAL and the input are never written over: not by --out, not by a notes zip.
   const protect = [...mirrorFiles(ctx.dbPath), ...(source === '-' ? [] : [{ path: source, what: 'the input file' }])];
-  const settings: BatchSettings = { notesDir: resolve(opts.notesDir), policy: policyFor(ctx, file), protect };
+  const settings: BatchSettings = { notesDir: resolve(opts.notesDir), policy: policyFor(ctx, file), protect, email: ctx.email };
   const desk = opts.desk !== undefined ? checkedDeskOption(opts.desk) : (file.desk ?? ctx.desk);
   // Opened before the mirror: a bad --out fails before anything is applied (its temporary file proves it).
   // A terminal gets the results as a table once the progress bar is gone (values made visible, never raw
@@ -83,18 +81,16 @@ async function batch(given: Context, source: string, opts: BatchOptions): Promis
   let work: Cancellable | undefined;
   let releaseHolder = (): void => undefined;
   try {
-    db = openForWrite(ctx);
-    tuneForBatch(db);
+    db = openForBatch(ctx);
     await confirm(ctx, db, file, desk);
-    // A long writer says who it is, so that an agent whose command gave up waiting can be told.
-    if (!ctx.dryRun) releaseHolder = announceHolder(ctx.dbPath, { agent: ctx.agent, command: 'cx batch', since: new Date().toISOString() });
-    const progress = await progressBar(ctx.io, file.count);
+    if (!ctx.dryRun) releaseHolder = announceWriter(ctx, 'cx batch');
+    const progress = await countBar(ctx.io, { label: 'batch', noun: 'tickets', total: file.count, etaBuffer: 2000, redrawEvery: 100 });
     let summary: Summary;
     work = cancellable();
     try {
       summary = await runBatch(db, file.rows(), {
-        agent: ctx.agent, desk, now: ctx.now, dryRun: ctx.dryRun, settings, progress: (n) => progress.tick(n), work, tally,
-        onLockWait: ctx.io.stderrIsTTY ? () => note(ctx, `Waiting for another cx to finish writing to the mirror${holderText(ctx)}…`) : undefined,
+        agent: ctx.agent, desk, now: ctx.now, dryRun: ctx.dryRun, settings, progress: () => progress.tick(), work, tally,
+        onLockWait: lockWaitNotice(ctx),
         emit: (rows) => {
           auditShownRows(ctx, db!, rows);
           return output.write(rows);
@@ -145,18 +141,13 @@ function resultsTable(rows: readonly ResultRow[]): Block[] {
   ];
 }
 
-function holderText(ctx: Context): string {
-  const holder = describeHolder(ctx.dbPath);
-  return holder ? ` (${holder})` : '';
-}
-
 /**
  * Results name accounts (a refusal says why, a dry run what it would do): a read of PHI that no recorded
- * ticket's own audit row covers is audited before the rows are handed on (src/commands/read-audit.ts).
+ * ticket's own audit row covers is audited before the rows are handed on (src/actions/read-audit.ts).
  */
 function auditShownRows(ctx: Context, db: Db, rows: readonly ResultRow[]): void {
   const ids = rows.flatMap((r) => (r.account_id && (ctx.dryRun || !RECORDED_OUTCOMES.has(r.outcome)) ? [r.account_id] : []));
-  if (ids.length) auditRead(ctx, db, { action: 'batch.read', how: ctx.dryRun ? 'dry-run results' : 'results of tickets not recorded', accountIds: ids });
+  if (ids.length) auditPhiRead(ctx, db, { action: 'batch.read', how: ctx.dryRun ? 'dry-run results' : 'results of tickets not recorded', accountIds: ids });
 }
 
 const RECORDED_OUTCOMES: ReadonlySet<string> = new Set(['done', 'already_done']);
@@ -207,12 +198,7 @@ async function confirm(ctx: Context, db: Db, file: TicketFile, desk: string): Pr
   const plan = file.plan;
   if (plan.applicable === 0 || ctx.dryRun || ctx.yes) return;
   if (ctx.io.interactive) {
-    let already = 0;
-    for (const r of file.rows()) {
-      if (r.problem !== null || r.type === null) continue;
-      if (processedTicket(db, ticketKey(db, desk, { ...r, type: r.type }))) already++;
-    }
-    for (const line of planLines(plan, already)) note(ctx, line);
+    for (const line of planLines(plan, countRecorded(db, desk, file.rows()))) note(ctx, line);
   }
   await confirmChange(ctx, `Apply ${plan.applicable} ticket${plan.applicable === 1 ? '' : 's'} to ${ctx.dbPath}?`);
 }

@@ -12,8 +12,8 @@ import { fishScript } from '../completion/fish.js';
 import { commandTree } from '../completion/tree.js';
 import { zshScript } from '../completion/zsh.js';
 import { createProgram } from '../program.js';
-import type { CommandEntry, Runtime } from './define.js';
-import { handle } from './define.js';
+import type { CommandEntry, Runtime } from '../cmdutil/define.js';
+import { handle } from '../cmdutil/define.js';
 import { COMMANDS } from './index.js';
 
 const SHELLS = { bash: bashScript, zsh: zshScript, fish: fishScript } as const;

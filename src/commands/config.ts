@@ -1,17 +1,15 @@
 // `cx config`: every effective setting, its value (the platform secret masked) and where it came from.
 import type { Command } from 'commander';
 import { configFileLocation } from '../config/config-file.js';
-import { MASKED, type Setting, type Settings } from '../config/resolve.js';
+import { MASKED, type EffectiveSettings, type Setting } from '../config/resolve.js';
 import { printData, table } from '../render/index.js';
-import { lockWaitMs } from '../store/db.js';
-import { handle, type Runtime } from './define.js';
+import { handle, type Runtime } from '../cmdutil/define.js';
 
 /** The order `cx config` lists them in: the contract's settings first, then the environment-only ones. */
-const SHOWN = ['db', 'policy', 'agent', 'tz', 'desk', 'platform_url', 'platform_secret', 'brand', 'reset_window_minutes'] as const;
-const DEFAULT_LOCK_WAIT_MS = 10_000;
+const SHOWN = ['db', 'policy', 'agent', 'tz', 'desk', 'platform_url', 'platform_secret', 'brand', 'reset_window_minutes', 'lock_wait_ms'] as const;
 
 interface Row {
-  name: (typeof SHOWN)[number] | 'lock_wait_ms';
+  name: (typeof SHOWN)[number];
   value: string | number | null;
   source: Setting<unknown>['source'];
   from: string;
@@ -24,7 +22,7 @@ $XDG_CONFIG_HOME/cx/config.json, else ~/.config/cx/config.json), the default. Th
 with the keys db, policy, agent, tz, desk, platform_url; the platform secret stays in the environment
 (CX_PLATFORM_SECRET or CX_PLATFORM_SECRET_FILE) and is never shown.`);
   handle(cmd, runtime, async (ctx) => {
-    const rows = [...SHOWN.map((name) => row(name, ctx.settings)), lockWait(ctx.io.env)];
+    const rows = SHOWN.map((name) => row(name, ctx.settings));
     const looked = configFileLocation(ctx.io.env).path;
     const file = { path: ctx.settings.configFile ?? looked, found: ctx.settings.configFile !== null };
     await printData(ctx, { config_file: file, settings: rows }, () => [
@@ -42,13 +40,7 @@ with the keys db, policy, agent, tz, desk, platform_url; the platform secret sta
   });
 }
 
-/** How long a write waits for another cx's lock (read by the store, src/store/db.ts). */
-function lockWait(env: NodeJS.ProcessEnv): Row {
-  const set = env.CX_LOCK_WAIT_MS !== undefined && env.CX_LOCK_WAIT_MS.trim() !== '';
-  return { name: 'lock_wait_ms', value: lockWaitMs(), source: set ? 'env' : 'default', from: set ? 'CX_LOCK_WAIT_MS' : String(DEFAULT_LOCK_WAIT_MS) };
-}
-
-function row(name: (typeof SHOWN)[number], settings: Settings): Row {
+function row(name: (typeof SHOWN)[number], settings: EffectiveSettings): Row {
   const s: Setting<string | number | null> = settings[name];
   const value = name === 'platform_secret' && s.value !== null ? MASKED : name === 'platform_url' && typeof s.value === 'string' ? withoutPassword(s.value) : s.value;
   return { name, value, source: s.source, from: s.from };

@@ -8,8 +8,8 @@ import { loadPolicy } from '../rules/policy.js';
 import { adviceLines, guidanceContext } from '../render/index.js';
 import type { Context } from '../context.js';
 import type { Db } from '../store/db.js';
-import { finish, runChange, type Finished } from './change.js';
-import { handle, type Runtime } from './define.js';
+import { finish, runChange, type Finished } from '../cmdutil/change.js';
+import { handle, type Runtime } from '../cmdutil/define.js';
 
 export interface DeactivateOptions {
   requestedBy?: string;
@@ -34,7 +34,7 @@ export async function runDeactivate(ctx: Context, email: string, opts: Deactivat
     const checked = checkAddress(opts.requestedBy);
     if (!checked.ok) throw new UsageError(`--requested-by is not a usable address: ${checked.reason}`);
   }
-  const r = await runChange(ctx, (deps) => deactivateClient(deps, { email, requestedBy: opts.requestedBy, policy }), {
+  const r = await runChange(ctx, (deps) => deactivateClient(deps, { email, requestedBy: opts.requestedBy, policy, settings: ctx.email }), {
     action: 'deactivate',
     question: (plan) => `Deactivate ${plan.account_id} <${String(plan.email)}> and keep the records until ${String(plan.retain_until)}?`,
     preview: (plan) => [String(plan.detail), `Retention rule: ${String(plan.retention_rule)}`],

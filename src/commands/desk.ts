@@ -1,6 +1,6 @@
 // `cx desk` (and `cx` alone in a terminal): the guided desk, src/desk/. Without a terminal it is exit 2.
 import type { Command } from 'commander';
-import { handle, type Runtime } from './define.js';
+import { handle, type Runtime } from '../cmdutil/define.js';
 
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd.addHelpText(

@@ -7,9 +7,9 @@ import { EXIT, UsageError } from '../errors.js';
 import { note, plural, printData, printError, printJson, span, table, type Block, type Line } from '../render/index.js';
 import type { Context } from '../context.js';
 import type { Db } from '../store/db.js';
-import { handle, type Runtime } from './define.js';
-import { openForRead } from './mirror.js';
-import { auditRead } from './read-audit.js';
+import { handle, type Runtime } from '../cmdutil/define.js';
+import { openExisting } from '../cmdutil/mirror.js';
+import { auditPhiRead } from '../cmdutil/read-audit.js';
 
 export interface FamilyOptions {
   suggest?: string;
@@ -28,12 +28,12 @@ export function configure(cmd: Command, runtime: Runtime): void {
 
 /** The family listing as `cx family` runs, audits and prints it; the guided desk passes its open mirror. */
 export async function runFamily(ctx: Context, email: string, opts: FamilyOptions, open?: Db): Promise<number> {
-  const db = open ?? openForRead(ctx);
+  const db = open ?? openExisting(ctx);
   try {
     const outcome = familyReport(db, email, opts.suggest);
     if (outcome.kind === 'invalid') throw new UsageError(`not usable: ${outcome.reason}`);
     const report = outcome.report;
-    auditRead(ctx, db, { action: 'family', how: opts.suggest !== undefined ? 'by mailbox, with a suggestion' : 'by mailbox', accountIds: report.accounts.map((a) => a.id) });
+    auditPhiRead(ctx, db, { action: 'family', how: opts.suggest !== undefined ? 'by mailbox, with a suggestion' : 'by mailbox', accountIds: report.accounts.map((a) => a.id) });
     if (!report.accounts.length) {
       if (ctx.json) printJson(ctx, report);
       else {

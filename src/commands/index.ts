@@ -1,7 +1,7 @@
 // Every cx command: its name, summary, examples and the global options it honours, and where its code is.
 // Only the command that runs is imported. A test checks that every entry has a summary, two or three
 // examples that name it, and that its help lists them.
-import type { CommandEntry, GlobalHelp } from './define.js';
+import type { CommandEntry, GlobalHelp } from '../cmdutil/define.js';
 
 const JSON_OUT: GlobalHelp = ['--json', 'machine-readable output on stdout'];
 const JSON_OUTCOME: GlobalHelp = ['--json', 'the outcome object on stdout (also for a refusal or not-found)'];

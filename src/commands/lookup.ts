@@ -6,12 +6,11 @@ import { clockOf, type Context } from '../context.js';
 import { EXIT, NotFoundError, UsageError } from '../errors.js';
 import { BLANK, note, printData, printError, printJson, warn } from '../render/index.js';
 import { isCalendarDate } from '../rules/dates.js';
-import { DEFAULT_SETTINGS, settingsFromEnv } from '../settings.js';
 import type { Db } from '../store/db.js';
-import { handle, type Runtime } from './define.js';
-import { accountCard, familyLines, lookupBlocks, matchTable, notFound, type CardContext } from './lookup-view.js';
-import { openForRead } from './mirror.js';
-import { auditRead } from './read-audit.js';
+import { handle, type Runtime } from '../cmdutil/define.js';
+import { accountCard, familyLines, lookupBlocks, matchTable, notFound, type CardContext } from '../cmdutil/lookup-view.js';
+import { openExisting } from '../cmdutil/mirror.js';
+import { auditPhiRead } from '../cmdutil/read-audit.js';
 
 export interface LookupOptions {
   name?: string;
@@ -51,14 +50,14 @@ export async function runLookup(
   view: Pick<CardContext, 'advice'> = {},
 ): Promise<LookupShown> {
   const dob = checkedOptions(email, opts);
-  const db = open ?? openForRead(ctx);
+  const db = open ?? openExisting(ctx);
   try {
     const deps = { db, now: ctx.now() };
     const outcome = find(deps, email, opts, dob);
     const report = outcome.report;
     await completeRetentionDates(ctx, db, report);
     const suggested = report.suggestions.length ? `, ${report.suggestions.length} suggested addresses` : '';
-    auditRead(ctx, db, {
+    auditPhiRead(ctx, db, {
       action: 'lookup',
       how: `${opts.name !== undefined ? 'by name' : report.matches[0]?.matched_by === 'id' ? 'by id' : 'by address'}${suggested}`,
       // The suggestions name the accounts that use them ("account 1001 uses this address"): shown, so audited.
@@ -106,13 +105,7 @@ function find(deps: { db: Db; now: Date }, email: string | undefined, opts: Look
 }
 
 export function cardContext(ctx: Context): CardContext {
-  let brand = DEFAULT_SETTINGS.brand;
-  try {
-    brand = settingsFromEnv(ctx.io.env).brand;
-  } catch {
-    // A bad CX_BRAND is reported by the commands that send email; a lookup still answers.
-  }
-  return { clock: clockOf(ctx), ticket: ctx.ticket, brand };
+  return { clock: clockOf(ctx), ticket: ctx.ticket, brand: ctx.email.brand };
 }
 
 /** An address, --id or --name (one of them); --dob only with --name, and a real date. Returns the dob or null. */

@@ -4,12 +4,11 @@ import { clockOf } from '../context.js';
 import { EXIT, UsageError } from '../errors.js';
 import { addressKey, checkAddress } from '../rules/address.js';
 import { note, printData, table, timeForPeople, type Block } from '../render/index.js';
-import { accountIdsForAddress } from '../store/accounts.js';
-import { countOutbox, listOutbox, OUTBOX_STATUSES, type OutboxRow, type OutboxStatus } from '../store/outbox.js';
-import { handle, type Runtime } from './define.js';
-import { listingLimit, listingOptions, shownFooter, sinceTime, type ListingFlags } from './listing.js';
-import { openForRead } from './mirror.js';
-import { auditRead } from './read-audit.js';
+import { listOutboxEmails, OUTBOX_STATUSES, type OutboxListing, type OutboxRow, type OutboxStatus } from '../actions/outbox-list.js';
+import { handle, type Runtime } from '../cmdutil/define.js';
+import { listingLimit, listingOptions, shownFooter, sinceTime, type ListingFlags } from '../cmdutil/listing.js';
+import { openExisting } from '../cmdutil/mirror.js';
+import { warnIfNotAudited } from '../cmdutil/read-audit.js';
 
 interface OutboxOptions extends ListingFlags {
   status?: string;
@@ -27,20 +26,15 @@ export function configure(cmd: Command, runtime: Runtime): void {
     const emailKey = opts.email === undefined ? undefined : checkedKey(opts.email);
     const since = sinceTime(ctx, opts.since);
     const limit = listingLimit(ctx, opts.limit);
-    const db = openForRead(ctx);
-    let rows: OutboxRow[];
-    let total: number;
+    const db = openExisting(ctx);
+    let listing: OutboxListing;
     try {
-      const accountIds = emailKey === undefined ? undefined : accountIdsForAddress(db, emailKey);
-      const filter = { status, emailKey, accountIds, ticket: ctx.ticket, since };
-      rows = listOutbox(db, filter, limit);
-      total = limit !== undefined && rows.length === limit ? countOutbox(db, filter) : rows.length;
-      // The rows name clients and their addresses: every listing is a read of PHI.
-      const ids = rows.flatMap((r) => (r.account_id === null ? [] : [r.account_id]));
-      auditRead(ctx, db, { action: 'outbox', how: emailKey === undefined ? 'the outbox' : 'the emails of an address', accountIds: ids });
+      listing = listOutboxEmails({ db, agent: ctx.agent, ticket: ctx.ticket, now: ctx.now() }, { status, emailKey, ticket: ctx.ticket, since, limit });
     } finally {
       db.close();
     }
+    warnIfNotAudited(ctx, listing.audited);
+    const { rows, total } = listing;
     if (!rows.length && !ctx.json) {
       note(ctx, 'No emails in the outbox match.');
       return EXIT.ok;

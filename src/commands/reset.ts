@@ -3,11 +3,10 @@ import type { Command } from 'commander';
 import { resetPassword } from '../actions/reset.js';
 import { resetAdvice } from '../rules/guidance.js';
 import { adviceLines, guidanceContext } from '../render/index.js';
-import { settingsFromEnv } from '../settings.js';
 import type { Context } from '../context.js';
 import type { Db } from '../store/db.js';
-import { handle, type Runtime } from './define.js';
-import { finish, runChange, type Finished } from './change.js';
+import { handle, type Runtime } from '../cmdutil/define.js';
+import { finish, runChange, type Finished } from '../cmdutil/change.js';
 import { accountLine } from './resubscribe.js';
 
 export interface ResetOptions {
@@ -28,12 +27,10 @@ export function configure(cmd: Command, runtime: Runtime): void {
 
 /** The reset as `cx reset` runs and prints it; the guided desk passes the mirror its session keeps open. */
 export async function runReset(ctx: Context, email: string, opts: ResetOptions, db?: Db): Promise<Finished> {
-  // Read before the ticket prompt: a bad setting is a usage error, found before anyone is asked anything.
-  const settings = settingsFromEnv(ctx.io.env);
-  const r = await runChange(ctx, (deps) => resetPassword(deps, { email, resubscribe: Boolean(opts.resubscribe), settings }), {
+  const r = await runChange(ctx, (deps) => resetPassword(deps, { email, resubscribe: Boolean(opts.resubscribe), settings: ctx.email }), {
     action: 'reset',
     preview: (plan) => [accountLine(plan), `Will queue: ${String(plan.subject)} (${String(plan.template)}) to ${String(plan.to)}`],
     question: (plan) => (plan.resubscribed ? `Take ${String(plan.to)} off the unsubscribe list and queue this email?` : 'Queue this email?'),
   }, db);
-  return { result: r, code: finish(ctx, r, adviceLines(resetAdvice(r, guidanceContext(ctx, email, settings)))) };
+  return { result: r, code: finish(ctx, r, adviceLines(resetAdvice(r, guidanceContext(ctx, email)))) };
 }

@@ -6,11 +6,10 @@ import type { ActionResult } from '../actions/common.js';
 import { UsageError } from '../errors.js';
 import { resubscribeAdvice } from '../rules/guidance.js';
 import { adviceLines, guidanceContext } from '../render/index.js';
-import { settingsFromEnv } from '../settings.js';
 import type { Context } from '../context.js';
 import type { Db } from '../store/db.js';
-import { handle, type Runtime } from './define.js';
-import { finish, runChange, type Finished } from './change.js';
+import { handle, type Runtime } from '../cmdutil/define.js';
+import { finish, runChange, type Finished } from '../cmdutil/change.js';
 import { checkPrintableLine } from '../rules/tickets.js';
 
 export interface ResubscribeOptions {
@@ -36,13 +35,12 @@ export async function runResubscribe(ctx: Context, email: string, opts: Resubscr
   }
   // The reason is kept in the audit log: one printable line, as a ticket id is.
   const reason = opts.reason === undefined ? undefined : checkedReason(opts.reason);
-  const settings = settingsFromEnv(ctx.io.env);
-  const r = await runChange(ctx, (deps) => resubscribe(deps, { email, force: opts.force, reason, settings }), {
+  const r = await runChange(ctx, (deps) => resubscribe(deps, { email, force: opts.force, reason, settings: ctx.email }), {
     action: 'resubscribe',
     preview: (plan) => [accountLine(plan), `Will take ${String(plan.address)} off the suppression list (${suppressionWords(plan)}).`],
     question: (plan) => `Take ${String(plan.address)} off the suppression list?`,
   }, db);
-  return { result: r, code: finish(ctx, r, adviceLines(resubscribeAdvice(r, guidanceContext(ctx, email, settings)))) };
+  return { result: r, code: finish(ctx, r, adviceLines(resubscribeAdvice(r, guidanceContext(ctx, email)))) };
 }
 
 function suppressionWords(plan: ActionResult): string {

@@ -6,10 +6,10 @@ import { EXIT, UsageError } from '../errors.js';
 import { isCalendarDate, today } from '../rules/dates.js';
 import { loadPolicy } from '../rules/policy.js';
 import { note, plural, printData, table, warn, type Block } from '../render/index.js';
-import { handle, type Runtime } from './define.js';
-import { listingLimit, listingOptions, shownFooter, type ListingFlags } from './listing.js';
-import { openForRead } from './mirror.js';
-import { auditRead } from './read-audit.js';
+import { handle, type Runtime } from '../cmdutil/define.js';
+import { listingLimit, listingOptions, shownFooter, type ListingFlags } from '../cmdutil/listing.js';
+import { openExisting } from '../cmdutil/mirror.js';
+import { auditPhiRead } from '../cmdutil/read-audit.js';
 
 interface RetentionOptions extends ListingFlags {
   due?: boolean;
@@ -29,7 +29,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
     const since = opts.since?.trim();
     const limit = listingLimit(ctx, opts.limit);
     const policy = loadPolicy(ctx.policyPath);
-    const db = openForRead(ctx);
+    const db = openExisting(ctx);
     const { report, matching, rows } = (() => {
       try {
         const report = retentionReport(db, policy, { now: ctx.now(), asOf, dueOnly: Boolean(opts.due) });
@@ -38,7 +38,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
         const rows = limit === undefined ? matching : matching.slice(0, limit);
         // The rows shown are the read: audited before they are.
         const how = `${opts.due ? `due as of ${asOf}` : 'all deactivated records'}${since ? `, deactivated since ${since}` : ''}`;
-        auditRead(ctx, db, { action: 'retention', how, accountIds: rows.map((row) => row.account_id) });
+        auditPhiRead(ctx, db, { action: 'retention', how, accountIds: rows.map((row) => row.account_id) });
         return { report, matching, rows };
       } finally {
         db.close();

@@ -1,14 +1,15 @@
 // Every setting cx reads, resolved in one place with where it came from (CONTRACTS.md "Mirror location and
 // settings"): the command line, then the environment, then the config file, then the default. `cx config`
-// shows the result; the context (src/context.ts) takes its values from here, and so should any command
-// that needs a setting (the platform URL for `cx sync`, the time zone for output).
+// shows the result; the context (src/context.ts) takes its values from here and hands them down (actions
+// and the store read no environment), and so should any command that needs a setting (the platform URL for
+// `cx sync`, the time zone for output). The checks of single values: ./values.ts, ./email.ts, ./platform.ts.
 import { userInfo } from 'node:os';
 import { UsageError } from '../errors.js';
 import { checkDesk, checkPrintableLine, DEFAULT_DESK } from '../rules/tickets.js';
-import { DEFAULT_SETTINGS, settingsFromEnv } from '../settings.js';
 import { readConfigFile, type ConfigFile, type ConfigKey } from './config-file.js';
+import { DEFAULT_EMAIL_SETTINGS, emailSettingsFromEnv } from './email.js';
 import { DEFAULT_DB_PATH } from './install.js';
-import { checkedTimeZone } from './values.js';
+import { checkedLockWait, checkedTimeZone, DEFAULT_LOCK_WAIT_MS } from './values.js';
 
 export type SettingSource = 'flag' | 'env' | 'config' | 'default';
 
@@ -19,7 +20,7 @@ export interface Setting<T> {
   from: string;
 }
 
-export interface Settings {
+export interface EffectiveSettings {
   db: Setting<string>;
   /** The retention policy file; null: the built-in APA defaults. */
   policy: Setting<string | null>;
@@ -33,6 +34,8 @@ export interface Settings {
   platform_secret: Setting<'set' | null>;
   brand: Setting<string>;
   reset_window_minutes: Setting<number>;
+  /** How long a write waits for another cx's lock (CX_LOCK_WAIT_MS); checked on first use, when a mirror opens. */
+  lock_wait_ms: Setting<number>;
   /** The config file that was read, or null when there is none. */
   configFile: string | null;
 }
@@ -47,7 +50,7 @@ export interface SettingFlags {
 /** What `cx config` prints in place of a secret. */
 export const MASKED = '********';
 
-export function resolveSettings(flags: SettingFlags, env: NodeJS.ProcessEnv): Settings {
+export function resolveSettings(flags: SettingFlags, env: NodeJS.ProcessEnv): EffectiveSettings {
   const file = readConfigFile(env);
   const pick = <T>(flag: string | undefined, flagName: string, envName: string, key: ConfigKey | null, fallback: () => Setting<T>, read: (raw: string, from: string) => T): Setting<T> => {
     if (flag) return { value: read(flag, flagName), source: 'flag', from: flagName };
@@ -63,8 +66,9 @@ export function resolveSettings(flags: SettingFlags, env: NodeJS.ProcessEnv): Se
   const agent = pick(flags.agent, '--agent', 'CX_AGENT', 'agent', () => ({ value: checkedAgent(osUser(), 'the OS user name'), source: 'default', from: 'the OS user' }), checkedAgent);
   const desk = pick(undefined, '', 'CX_DESK', 'desk', () => ({ value: DEFAULT_DESK, source: 'default', from: 'cx' }), checkedDesk);
   const platform_url = pick<string | null>(undefined, '', 'CX_PLATFORM_URL', 'platform_url', () => ({ value: null, source: 'default', from: 'not set' }), (raw) => raw.trim());
-  const reset = settingsFromEnv(env);
+  const email = emailSettingsFromEnv(env);
   let tz: Setting<string> | undefined;
+  let lockWait: Setting<number> | undefined;
   return {
     db,
     policy,
@@ -77,8 +81,12 @@ export function resolveSettings(flags: SettingFlags, env: NodeJS.ProcessEnv): Se
     desk,
     platform_url,
     platform_secret: secret(env),
-    brand: fromEnvOnly(env, 'CX_BRAND', reset.brand, DEFAULT_SETTINGS.brand),
-    reset_window_minutes: fromEnvOnly(env, 'CX_RESET_WINDOW_MINUTES', reset.resetWindowMinutes, DEFAULT_SETTINGS.resetWindowMinutes),
+    brand: fromEnvOnly(env, 'CX_BRAND', email.brand, DEFAULT_EMAIL_SETTINGS.brand),
+    reset_window_minutes: fromEnvOnly(env, 'CX_RESET_WINDOW_MINUTES', email.resetWindowMinutes, DEFAULT_EMAIL_SETTINGS.resetWindowMinutes),
+    // On first use, as before it was a setting: a bad value stops what opens the mirror, not `cx completion`.
+    get lock_wait_ms() {
+      return (lockWait ??= fromEnvOnly(env, 'CX_LOCK_WAIT_MS', checkedLockWait(env.CX_LOCK_WAIT_MS), DEFAULT_LOCK_WAIT_MS));
+    },
     configFile: file?.path ?? null,
   };
 }

@@ -1,5 +1,19 @@
-// Checks for setting values that more than one source can give (the config file, the environment).
+// Checks for setting values that more than one source can give (the config file, the environment), and
+// the defaults the store falls back on when it is opened without settings (the tools, the tests).
+import { UsageError } from '../errors.js';
 import type { Checked } from '../rules/tickets.js';
+
+/** How long a write waits for another writer's lock before giving up (exit 7), unless CX_LOCK_WAIT_MS says. */
+export const DEFAULT_LOCK_WAIT_MS = 10_000;
+
+/** CX_LOCK_WAIT_MS: whole milliseconds from 0 to 600000; unset or empty means the default. */
+export function checkedLockWait(raw: string | undefined): number {
+  const ms = raw === undefined || raw.trim() === '' ? DEFAULT_LOCK_WAIT_MS : Number(raw);
+  if (!Number.isSafeInteger(ms) || ms < 0 || ms > 600_000) {
+    throw new UsageError(`CX_LOCK_WAIT_MS must be a whole number of milliseconds from 0 to 600000: ${JSON.stringify(raw)}`);
+  }
+  return ms;
+}
 
 /** The IANA name as given when the runtime knows the zone, else null. */
 export function checkedTimeZone(raw: string): string | null {

@@ -8,7 +8,7 @@ import { CancelledError, CxError, EXIT, UsageError } from '../errors.js';
 import { BLANK, note, printError, span } from '../render/index.js';
 import { checkTicketId } from '../rules/tickets.js';
 import type { Db } from '../store/db.js';
-import { openForWrite } from '../commands/mirror.js';
+import { openExisting } from '../cmdutil/mirror.js';
 import { act, NEEDS, type Need } from './act.js';
 import { findPerson, nextSteps } from './find.js';
 import { Back, deskPrompter, type DeskPrompter } from './prompts.js';
@@ -28,7 +28,7 @@ export async function runDesk(ctx: Context): Promise<number> {
   }
   if (ctx.json) throw new UsageError('the guided desk is interactive: --json is for the single commands');
   const prompter = deskPrompter(ctx.io);
-  const session: Session = { ctx: { ...ctx, prompter }, prompter, db: openForWrite(ctx) };
+  const session: Session = { ctx: { ...ctx, prompter }, prompter, db: openExisting(ctx) };
   try {
     greet(session.ctx);
     if (!session.ctx.ticket && !(await askTicket(session))) return left(session.ctx);

@@ -1,7 +1,6 @@
 // Advice (src/rules/guidance.ts) as lines: "Tell the person: …", "Next: …", each command on a line of its own.
 import type { Context } from '../context.js';
 import type { Advice, GuidanceContext } from '../rules/guidance.js';
-import { DEFAULT_SETTINGS, type Settings } from '../settings.js';
 import { command, span, type Line } from './text.js';
 import { ago, clockTime } from './times.js';
 
@@ -16,15 +15,15 @@ export function adviceLines(advice: readonly Advice[]): Line[] {
   return lines;
 }
 
-/** What the guidance rules need from the run: the ticket, the brand, the agent's clock and zone. */
-export function guidanceContext(ctx: Pick<Context, 'ticket' | 'now' | 'tz'>, typed: string, settings: Settings = DEFAULT_SETTINGS): GuidanceContext {
+/** What the guidance rules need from the run: the ticket, the brand and reset window, the agent's clock and zone. */
+export function guidanceContext(ctx: Pick<Context, 'ticket' | 'now' | 'tz' | 'email'>, typed: string): GuidanceContext {
   const clock = { now: ctx.now(), tz: ctx.tz };
   return {
     ticket: ctx.ticket,
-    brand: settings.brand,
+    brand: ctx.email.brand,
     typed,
     at: (iso) => clockTime(iso, clock),
     ago: (iso) => ago(new Date(iso), clock.now),
-    windowMinutes: settings.resetWindowMinutes,
+    windowMinutes: ctx.email.resetWindowMinutes,
   };
 }

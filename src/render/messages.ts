@@ -13,7 +13,8 @@ import { command, NO_PAINT, renderLine, span, type Line, type Painter, type Styl
 // none of them its level is 0 and it paints nothing, so it is not even loaded (~15 ms of a piped run).
 // NO_COLOR (https://no-color.org) it does not read, so it is applied here. chalk is an ES module, so it is
 // imported, which is asynchronous: the entry (src/index.ts) awaits loadColours() before a command prints.
-// Until then (and in unit tests) output is plain. Not a top-level await: the bundle is CommonJS.
+// Until then (and in unit tests) output is plain. Not a top-level await: the bundle is CommonJS. These read
+// the process's own environment, as chalk does, not the context's: the choice is made before any exists.
 const mayColour = Boolean(
   process.stdout.isTTY || process.stderr.isTTY || 'FORCE_COLOR' in process.env || ('TF_BUILD' in process.env && 'AGENT_NAME' in process.env) ||
     process.argv.some((a) => a.startsWith('--color')),

@@ -70,7 +70,7 @@ function auditWhere(filter: AuditFilter): { where: string; params: Record<string
   }
   if (filter.accountIds) {
     // A read that showed several accounts names them in its detail ("…: showed 3 accounts: 1001, 1002, 1003",
-    // src/commands/read-audit.ts), not in account_id: matched as whole ids in that list.
+    // src/actions/read-audit.ts), not in account_id: matched as whole ids in that list.
     where.push(`(account_id IN (SELECT value FROM json_each(@accounts))
       OR (account_id IS NULL AND outcome = 'read' AND instr(detail, ' accounts: ') > 0 AND EXISTS (
         SELECT 1 FROM json_each(@accounts) AS a

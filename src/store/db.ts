@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { DEFAULT_LOCK_WAIT_MS } from '../config/values.js';
 import { BusyError, UsageError } from '../errors.js';
 import { describeHolder } from './lock-holder.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
@@ -30,6 +31,8 @@ export interface OpenOptions {
   readonly?: boolean;
   /** false: open the mirror as it is, at whatever schema (the doctor reports an old one, never upgrades it). */
   migrate?: boolean;
+  /** How long a write waits for another writer's lock before giving up (exit 7): the CX_LOCK_WAIT_MS setting. */
+  lockWaitMs?: number;
 }
 
 export function openMirror(path: string, options: OpenOptions = {}): Db {
@@ -52,8 +55,8 @@ export function openMirror(path: string, options: OpenOptions = {}): Db {
 }
 
 /** A throwaway mirror at the current schema, for dry runs that must not create a file. */
-export function openScratchMirror(): Db {
-  return openFile(':memory:', { create: true });
+export function openScratchMirror(options: Pick<OpenOptions, 'lockWaitMs'> = {}): Db {
+  return openFile(':memory:', { ...options, create: true });
 }
 
 function openFile(path: string, options: OpenOptions): Db {
@@ -83,7 +86,7 @@ function configure(db: Db, path: string, options: OpenOptions): void {
   const readonly = Boolean(options.readonly);
   // Reading the schema version first makes "not a database" fail here, with a clear code, and the
   // foreign-file check comes before anything (even the journal mode) is written.
-  db.pragma(`busy_timeout = ${lockWaitMs()}`);
+  db.pragma(`busy_timeout = ${options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS}`);
   try {
     db.pragma('user_version');
   } catch (err) {
@@ -138,16 +141,10 @@ export function migrate(db: Db, readonly = false): void {
   });
 }
 
-/** How long a writer waits for another one's lock before giving up (exit 7): CX_LOCK_WAIT_MS, default 10 s. */
-export function lockWaitMs(): number {
-  const raw = process.env.CX_LOCK_WAIT_MS;
-  const ms = raw === undefined || raw.trim() === '' ? DEFAULT_LOCK_WAIT_MS : Number(raw);
-  if (!Number.isSafeInteger(ms) || ms < 0 || ms > 600_000) {
-    throw new UsageError(`CX_LOCK_WAIT_MS must be a whole number of milliseconds from 0 to 600000: ${JSON.stringify(raw)}`);
-  }
-  return ms;
+/** How long this connection waits for another writer's lock (its busy timeout, set when it was opened). */
+export function lockWaitOf(db: Db): number {
+  return db.pragma('busy_timeout', { simple: true }) as number;
 }
-const DEFAULT_LOCK_WAIT_MS = 10_000;
 
 const lockWaitNotices = new WeakMap<Db, () => void>();
 

@@ -21,7 +21,7 @@ import { verdictOf, type Verdict } from '../rules/sync-response.js';
 import type { Outcome } from '../store/sync-queue.js';
 import { newJob, outcomes, type Job } from './job.js';
 import type { Recorder } from './recorder.js';
-import type { SyncLimits } from './settings.js';
+import type { SyncLimits } from '../config/platform.js';
 import type { Signer } from './signer.js';
 import { wakeup } from './wakeup.js';
 import { NoAnswer, type Platform } from './transport.js';

@@ -4,13 +4,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openMirror, type Db } from '../store/db.js';
 import { leaseOwners, recordAndClaim, recordOutcomes, releaseLeasesOf, releaseLeases } from '../store/sync-queue.js';
-import type { RecorderCall } from './recorder.js';
+import type { RecorderCall, RecorderMirror } from './recorder.js';
 
-const { dbPath } = workerData as { dbPath: string };
+const { dbPath, lockWaitMs } = workerData as RecorderMirror;
 let db: Db | undefined;
 
 function run(call: RecorderCall): unknown {
-  db ??= openMirror(dbPath);
+  db ??= openMirror(dbPath, { lockWaitMs });
   switch (call.op) {
     case 'leaseOwners':
       return leaseOwners(db);

@@ -33,8 +33,14 @@ interface Reply {
   error?: { message: string; code?: unknown; name?: string; exitCode?: number; hint?: string };
 }
 
-export function startRecorder(dbPath: string, owner: string): Recorder {
-  const worker = new Worker(compiledFile('sync/recorder-worker.js'), { workerData: { dbPath } });
+/** The worker's own connection: the mirror's path and how long its writes wait for another writer's lock. */
+export interface RecorderMirror {
+  dbPath: string;
+  lockWaitMs: number;
+}
+
+export function startRecorder(mirror: RecorderMirror, owner: string): Recorder {
+  const worker = new Worker(compiledFile('sync/recorder-worker.js'), { workerData: mirror });
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   let next = 0;
   let dead: unknown = null;

@@ -3,7 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionDeps } from '../../src/actions/common.js';
 import { resetPassword } from '../../src/actions/reset.js';
 import { resubscribe } from '../../src/actions/resubscribe.js';
-import { DEFAULT_SETTINGS, settingsFromEnv } from '../../src/settings.js';
+import { DISPATCH } from '../../src/batch/dispatch.js';
+import type { TicketRow } from '../../src/batch/input.js';
+import { DEFAULT_EMAIL_SETTINGS, emailSettingsFromEnv } from '../../src/config/email.js';
+import { DEFAULT_POLICY } from '../../src/rules/policy.js';
 import { openMirror, sql, writeTransaction, type Db } from '../../src/store/db.js';
 import { enqueueEmail, listOutbox } from '../../src/store/outbox.js';
 import { changeKey } from '../../src/rules/change-key.js';
@@ -80,13 +83,14 @@ describe('resetPassword (action)', () => {
     expect(snapshot(path)).toEqual(before);
   });
 
-  it('reads CX_BRAND from the environment when no settings are passed', () => {
+  it("a batch row gets the run's brand: the dispatch hands the settings down (the actions read no environment)", async () => {
+    const row: TicketRow = { line: 2, ticketId: 'T-1', rawType: 'password_reset', type: 'password_reset', email: 'm.okafor@brightpathcounseling.com', fields: {}, problem: null };
+    const run = { notesDir: '', policy: DEFAULT_POLICY, email: { brand: 'Lighthouse', resetWindowMinutes: 15 } };
+    expect(await DISPATCH.password_reset(deps({ dryRun: true }), row, run)).toMatchObject({ subject: 'Please Verify Your Lighthouse Account' });
     const saved = process.env.CX_BRAND;
-    process.env.CX_BRAND = 'Lighthouse';
+    process.env.CX_BRAND = 'Elsewhere';
     try {
-      expect(resetPassword(deps({ dryRun: true }), { email: 'm.okafor@brightpathcounseling.com' })).toMatchObject({
-        subject: 'Please Verify Your Lighthouse Account',
-      });
+      expect(resetPassword(deps({ dryRun: true }), { email: 'm.okafor@brightpathcounseling.com', settings })).toMatchObject({ subject: 'Please Verify Your Headway Account' });
     } finally {
       if (saved === undefined) delete process.env.CX_BRAND;
       else process.env.CX_BRAND = saved;
@@ -94,8 +98,8 @@ describe('resetPassword (action)', () => {
   });
 
   it('resubscribe: --force needs a reason; an unsubscribe is lifted with an audit row', () => {
-    expect(resubscribe(deps(), { email: 'grace.whitaker@aol.com', force: true })).toMatchObject({ outcome: 'invalid' });
-    expect(resubscribe(deps(), { email: 'grace.whitaker@aol.com' })).toMatchObject({ outcome: 'refused', account_id: '1009' });
+    expect(resubscribe(deps(), { email: 'grace.whitaker@aol.com', force: true, settings })).toMatchObject({ outcome: 'invalid' });
+    expect(resubscribe(deps(), { email: 'grace.whitaker@aol.com', settings })).toMatchObject({ outcome: 'refused', account_id: '1009' });
     expect(resubscribe(deps(), { email: 'priya.raman@hotmail.com', reason: 'asked on the phone', settings })).toMatchObject({ outcome: 'done' });
     expect(auditRows()).toEqual([{ action: 'resubscribe', ticket: 'T-1', account_id: '1008', outcome: 'done' }]);
     expect(resubscribe(deps(), { email: 'priya.raman@hotmail.com', settings }).outcome).toBe('already_done');
@@ -121,19 +125,19 @@ describe('enqueueEmail (the store call cx deactivate uses)', () => {
   });
 });
 
-describe('settingsFromEnv', () => {
+describe('emailSettingsFromEnv', () => {
   it('defaults to Headway and 15 minutes; unset and empty are the same', () => {
-    expect(settingsFromEnv({})).toEqual(DEFAULT_SETTINGS);
-    expect(settingsFromEnv({ CX_BRAND: '  ', CX_RESET_WINDOW_MINUTES: '' })).toEqual({ brand: 'Headway', resetWindowMinutes: 15 });
-    expect(settingsFromEnv({ CX_BRAND: ' Lighthouse ', CX_RESET_WINDOW_MINUTES: '30' })).toEqual({ brand: 'Lighthouse', resetWindowMinutes: 30 });
+    expect(emailSettingsFromEnv({})).toEqual(DEFAULT_EMAIL_SETTINGS);
+    expect(emailSettingsFromEnv({ CX_BRAND: '  ', CX_RESET_WINDOW_MINUTES: '' })).toEqual({ brand: 'Headway', resetWindowMinutes: 15 });
+    expect(emailSettingsFromEnv({ CX_BRAND: ' Lighthouse ', CX_RESET_WINDOW_MINUTES: '30' })).toEqual({ brand: 'Lighthouse', resetWindowMinutes: 30 });
   });
 
   it.each(['0', '-1', '2.5', '1e3', 'fifteen', '1441'])('CX_RESET_WINDOW_MINUTES=%s is a usage error', (bad) => {
-    expect(() => settingsFromEnv({ CX_RESET_WINDOW_MINUTES: bad })).toThrow(expect.objectContaining({ exitCode: 2 }));
+    expect(() => emailSettingsFromEnv({ CX_RESET_WINDOW_MINUTES: bad })).toThrow(expect.objectContaining({ exitCode: 2 }));
   });
 
   it('refuses a brand that could break a subject line', () => {
-    expect(() => settingsFromEnv({ CX_BRAND: 'Head\r\nBcc: x@evil.com' })).toThrow(expect.objectContaining({ exitCode: 2 }));
-    expect(() => settingsFromEnv({ CX_BRAND: 'x'.repeat(41) })).toThrow(/longer than 40/);
+    expect(() => emailSettingsFromEnv({ CX_BRAND: 'Head\r\nBcc: x@evil.com' })).toThrow(expect.objectContaining({ exitCode: 2 }));
+    expect(() => emailSettingsFromEnv({ CX_BRAND: 'x'.repeat(41) })).toThrow(/longer than 40/);
   });
 });

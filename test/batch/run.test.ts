@@ -10,6 +10,7 @@ import { parseTickets } from '../../src/batch/input.js';
 import { checkRows } from '../../src/batch/plan.js';
 import type { ResultRow } from '../../src/batch/results.js';
 import { BatchStoppedError, runBatch, type RunOptions } from '../../src/batch/run.js';
+import { DEFAULT_EMAIL_SETTINGS } from '../../src/config/email.js';
 import { DEFAULT_POLICY } from '../../src/rules/policy.js';
 import { openMirror, writeTransaction, type Db } from '../../src/store/db.js';
 import { CancelledError } from '../../src/errors.js';
@@ -46,7 +47,7 @@ function rowsOf(csv: string) {
 async function run(db: Db, csv: string, table: Partial<DispatchTable>, over: Partial<RunOptions> = {}) {
   const emitted: ResultRow[][] = [];
   const summary = await runBatch(db, rowsOf(csv), {
-    agent: 'unit', desk: 'cx', now: () => NOW, dryRun: false, settings: { notesDir: tempDir(), policy: DEFAULT_POLICY },
+    agent: 'unit', desk: 'cx', now: () => NOW, dryRun: false, settings: { notesDir: tempDir(), policy: DEFAULT_POLICY, email: DEFAULT_EMAIL_SETTINGS },
     table: { ...DISPATCH, ...table }, emit: (r) => void emitted.push(r), ...over,
   });
   return { summary, emitted, results: emitted.flat() };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMANDS } from '../../src/commands/index.js';
-import type { CommandEntry } from '../../src/commands/define.js';
+import type { CommandEntry } from '../../src/cmdutil/define.js';
 import { helpAsFlag } from '../../src/index.js';
 import { cx } from '../helpers/cx.js';
 

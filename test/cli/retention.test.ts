@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/commands/index.js';
-import type { CommandEntry } from '../../src/commands/define.js';
+import type { CommandEntry } from '../../src/cmdutil/define.js';
 import { cx, demoMirror, REPO, snapshot } from '../helpers/cx.js';
 
 const MARK = '[computed now: imported as deactivated, not recorded by cx]';

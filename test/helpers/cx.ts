@@ -176,7 +176,7 @@ export function auditChainHolds(db: string): boolean {
   return r.code === 0 && r.json().ok === true;
 }
 
-/** The audit rows of reads of PHI (src/commands/read-audit.ts), oldest first. */
+/** The audit rows of reads of PHI (src/actions/read-audit.ts), oldest first. */
 export function readRows(db: string): Array<{ action: string; ticket: string | null; account_id: string | null; detail: string; agent: string }> {
   return query(db, "SELECT action, ticket, account_id, detail, agent FROM audit_log WHERE outcome = 'read' ORDER BY id");
 }

@@ -5,7 +5,7 @@ import { UsageError } from '../../src/errors.js';
 import { BASE_DELAY_MS, backoffDelay, MAX_DELAY_MS, retryAfterMs } from '../../src/rules/backoff.js';
 import { verdictOf } from '../../src/rules/sync-response.js';
 import { changeBody } from '../../src/sync/job.js';
-import { isWebhookSecret, platformSettings } from '../../src/sync/settings.js';
+import { isWebhookSecret, platformSettings } from '../../src/config/platform.js';
 import type { ClaimedChange } from '../../src/store/sync-queue.js';
 
 describe('backoff', () => {

@@ -6,8 +6,8 @@ import type { Context } from '../../context.js';
 import { asCxError, EXIT, UsageError } from '../../errors.js';
 import { fields, printData, printError, table, warn, type Block } from '../../render/index.js';
 import type { Db } from '../../store/db.js';
-import { handle, type Runtime } from '../define.js';
-import { openAsIs, openForRead } from '../mirror.js';
+import { handle, type Runtime } from '../../cmdutil/define.js';
+import { openAsIs, openExisting } from '../../cmdutil/mirror.js';
 
 interface DoctorOptions {
   strict?: boolean;
@@ -55,7 +55,7 @@ function strictReport(ctx: Context, ask: DoctorAsk): DoctorReport {
 }
 
 function looseReport(ctx: Context, ask: DoctorAsk): DoctorReport {
-  const db = openForRead(ctx);
+  const db = openExisting(ctx);
   try {
     return examineMirror(db, ctx.dbPath, ask);
   } finally {

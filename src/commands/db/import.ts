@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { importMirror, type ImportDeps, type ImportReport } from '../../actions/import-mirror.js';
 import type { Context } from '../../context.js';
 import { plural, printData, table, type Block, type Line } from '../../render/index.js';
-import { handle, type Runtime } from '../define.js';
-import { openOrCreate } from '../mirror.js';
-import { importBar } from './import-progress.js';
+import { handle, type Runtime } from '../../cmdutil/define.js';
+import { openOrCreate } from '../../cmdutil/mirror.js';
+import { importBar } from '../../cmdutil/progress.js';
 
 export function configure(cmd: Command, runtime: Runtime): void {
   handle(cmd, runtime, async (ctx, dir: string) => {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { INSTALL_ROOT } from '../../config/install.js';
 import { UsageError } from '../../errors.js';
 import { printData } from '../../render/index.js';
-import { handle, type Runtime } from '../define.js';
+import { handle, type Runtime } from '../../cmdutil/define.js';
 import { describeImport, runImport } from './import.js';
 
 /** fixtures/demo, found from the installed package, not the current folder. */

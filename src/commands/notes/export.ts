@@ -10,9 +10,9 @@ import { notesExportAdvice } from '../../rules/guidance.js';
 import { adviceLines, guidanceContext, note, plural, printOutcome, type Block } from '../../render/index.js';
 import type { Context } from '../../context.js';
 import type { Db } from '../../store/db.js';
-import { finish, runChange, type Finished } from '../change.js';
-import { handle, type Runtime } from '../define.js';
-import { contextForOut } from '../out-stdout.js';
+import { finish, runChange, type Finished } from '../../cmdutil/change.js';
+import { handle, type Runtime } from '../../cmdutil/define.js';
+import { contextForOut } from '../../cmdutil/out-stdout.js';
 
 export interface ExportOptions {
   out?: string;

@@ -2,23 +2,21 @@
 // the run left nothing pending or failed; 5 when some changes failed or wait for a retry; 4 when the
 // platform refused the credentials; 2 for missing or bad settings; 7 when the mirror was busy.
 import type { Command } from 'commander';
-import { pushPlan, type PlannedSend } from '../../actions/sync-status.js';
+import { auditShipping, pendingCount, pushPlan, type PlannedSend, type SyncStatus } from '../../actions/sync-status.js';
 import { CancelledError, CxError, EXIT, UsageError } from '../../errors.js';
 import { clockOf, type Context } from '../../context.js';
 import { command, note, plural, printData, printError, table, timeForPeople, warn, type Block } from '../../render/index.js';
-import { countAuditAfter, readAnchor } from '../../store/audit-anchor.js';
-import { countByState } from '../../store/sync-queue.js';
 import { cancellable } from '../../files/cancellation.js';
 import { isDeadOwner, newOwner } from '../../sync/owner.js';
 import { startRecorder } from '../../sync/recorder.js';
 import { describeStop, pushToPlatform, type PushReport } from '../../sync/push.js';
-import { platformSettings } from '../../sync/settings.js';
+import { platformSettings } from '../../config/platform.js';
 import { signer } from '../../sync/signer.js';
 import { connectPlatform } from '../../sync/transport.js';
-import { handle, type Runtime } from '../define.js';
-import { openForRead, openForWrite } from '../mirror.js';
-import { onStderr } from '../out-stdout.js';
-import { syncBar } from './progress.js';
+import { handle, type Runtime } from '../../cmdutil/define.js';
+import { openExisting } from '../../cmdutil/mirror.js';
+import { onStderr } from '../../cmdutil/out-stdout.js';
+import { countBar } from '../../cmdutil/progress.js';
 import { failuresTable } from './status.js';
 
 export function configure(cmd: Command, runtime: Runtime): void {
@@ -41,16 +39,16 @@ retry, 4 the platform refused the credentials, 2 settings missing or invalid, 7 
 
 async function push(ctx: Context): Promise<number> {
   const settings = platformSettings({ env: ctx.io.env, url: { value: ctx.settings.platform_url.value, from: ctx.settings.platform_url.from } });
-  const db = openForWrite(ctx);
+  const db = openExisting(ctx);
   const owner = newOwner();
   const platform = connectPlatform(settings.base, settings.concurrency, settings.timeoutMs);
   const work = cancellable();
   let report: PushReport;
   try {
-    const bar = await syncBar(ctx.io, countByState(db).pending);
+    const bar = await countBar(ctx.io, { label: 'sync', noun: 'changes', total: pendingCount(db), etaBuffer: 200 });
     try {
       report = await pushToPlatform({
-        db, openRecorder: () => startRecorder(ctx.dbPath, owner), platform, sign: signer(settings.secret), limits: settings, agent: ctx.agent, now: ctx.now, clock: Date.now, random: Math.random,
+        db, openRecorder: () => startRecorder({ dbPath: ctx.dbPath, lockWaitMs: ctx.lockWaitMs }, owner), platform, sign: signer(settings.secret), limits: settings, agent: ctx.agent, now: ctx.now, clock: Date.now, random: Math.random,
         isDeadOwner: (o) => isDeadOwner(o, owner), cancel: work.signal, progress: bar.tick, platformOrigin: settings.base.origin,
       });
     } finally {
@@ -120,13 +118,12 @@ async function dryRun(ctx: Context): Promise<number> {
     if (!(err instanceof CxError)) throw err;
     warn(ctx, `a real push would stop here: ${err.message}`);
   }
-  const db = openForRead(ctx);
+  const db = openExisting(ctx);
   let plan: PlannedSend[];
-  let audit: { anchored_id: number | null; unanchored_rows: number };
+  let audit: SyncStatus['audit'];
   try {
     plan = pushPlan(db, new Date().toISOString());
-    const anchor = readAnchor(db);
-    audit = { anchored_id: anchor?.anchored_id ?? null, unanchored_rows: countAuditAfter(db, anchor?.anchored_id ?? 0) };
+    audit = auditShipping(db);
   } finally {
     db.close();
   }

@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { retryChanges } from '../../actions/sync-retry.js';
 import { exitCodeForOutcome, UsageError } from '../../errors.js';
 import { printOutcome } from '../../render/index.js';
-import { handle, type Runtime } from '../define.js';
-import { openForWrite } from '../mirror.js';
+import { handle, type Runtime } from '../../cmdutil/define.js';
+import { openExisting } from '../../cmdutil/mirror.js';
 import { failuresTable } from './status.js';
 
 export function configure(cmd: Command, runtime: Runtime): void {
@@ -13,7 +13,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
     .addHelpText('after', '\nThe change keeps its key, so the platform still applies it once. --ticket, when given, is named in the audit rows.');
   handle(cmd, runtime, async (ctx, key: string | undefined, opts: { failed?: boolean }) => {
     if (Boolean(key) === Boolean(opts.failed)) throw new UsageError('give a change key or --failed (one of them)', { text: 'See the keys of failed changes with:', commands: ['cx sync status'] });
-    const db = openForWrite(ctx);
+    const db = openExisting(ctx);
     try {
       const r = retryChanges({ db, now: ctx.now(), agent: ctx.agent, ticket: ctx.ticket, dryRun: ctx.dryRun }, key ? { key } : { allFailed: true });
       printOutcome(ctx, r, r.changes.length ? [failuresTable(r.changes)] : []);

@@ -7,13 +7,13 @@ import { command, fields, plural, printData, table, type Block, type Table } fro
 
 /** A failed change as `cx sync status` and `cx sync push` list it. */
 type Failure = Omit<SyncStatus['failures'][number], 'attempts'> & { attempts?: number };
-import { handle, type Runtime } from '../define.js';
-import { openForRead } from '../mirror.js';
+import { handle, type Runtime } from '../../cmdutil/define.js';
+import { openExisting } from '../../cmdutil/mirror.js';
 
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd.addHelpText('after', '\nExit 0, or 5 when any change has failed (`cx sync retry` puts it back once the cause is fixed).');
   handle(cmd, runtime, async (ctx) => {
-    const db = openForRead(ctx);
+    const db = openExisting(ctx);
     let status: SyncStatus;
     try {
       status = syncStatus(db);

@@ -2,9 +2,7 @@
 // agent, the ticket when given, and the account ids shown; never a date of birth, a name typed, or note
 // content. The row is committed before anything is shown, waiting for the write lock like any change
 // (exit 7 if another writer holds it too long). A mirror that cannot be written (a read-only copy) is still
-// read, with a warning that the read was not audited.
-import type { Context } from '../context.js';
-import { warn } from '../render/index.js';
+// read: the answer says the read was not audited, and the command warns (src/cmdutil/read-audit.ts).
 import { appendAudit } from '../store/audit.js';
 import { writeTransaction, type Db } from '../store/db.js';
 
@@ -20,30 +18,43 @@ export interface PhiRead {
   accountIds: readonly string[];
 }
 
-export function auditRead(ctx: Pick<Context, 'agent' | 'ticket' | 'io' | 'json' | 'now'>, db: Db, read: PhiRead): void {
+/** Who reads, under which ticket, when: the read's audit row names them. */
+export interface ReadAuditDeps {
+  db: Db;
+  agent: string;
+  ticket: string | undefined;
+  now: Date;
+}
+
+/** Whether the read is in the audit log: 'not_audited' when the mirror is read-only here. */
+export type ReadAudited = 'audited' | 'not_audited';
+
+export function auditRead(deps: ReadAuditDeps, read: PhiRead): ReadAudited {
   const ids = [...new Set(read.accountIds)];
   const listed = ids.slice(0, MAX_IDS);
   const more = ids.length > listed.length ? ` and ${ids.length - listed.length} more` : '';
   const shown = ids.length === 0 ? 'showed no account' : `showed ${ids.length} account${ids.length === 1 ? '' : 's'}: ${listed.join(', ')}${more}`;
+  const { db } = deps;
   try {
     writeTransaction(db, () =>
       appendAudit(
         db,
         {
-          agent: ctx.agent,
+          agent: deps.agent,
           action: read.action,
-          ticket: ctx.ticket ?? null,
+          ticket: deps.ticket ?? null,
           account_id: ids.length === 1 ? ids[0]! : null,
           outcome: 'read',
           detail: `${read.how}: ${shown}`,
         },
-        ctx.now(),
+        deps.now,
       ),
     );
   } catch (err) {
     if (!isReadOnly(err)) throw err;
-    warn(ctx, 'the mirror is read-only here, so this read of patient data was NOT recorded in the audit log');
+    return 'not_audited';
   }
+  return 'audited';
 }
 
 function isReadOnly(err: unknown): boolean {

@@ -6,8 +6,8 @@ import type { ActionDeps, ActionResult } from '../actions/common.js';
 import { exitCodeForOutcome } from '../errors.js';
 import { note, printOutcome, type Block } from '../render/index.js';
 import type { Db } from '../store/db.js';
-import { openForWrite } from './mirror.js';
-import { auditRead } from './read-audit.js';
+import { openExisting } from './mirror.js';
+import { auditPhiRead } from './read-audit.js';
 
 /** A change a command (or the guided desk) ran and printed: the result, and the exit code it means. */
 export interface Finished {
@@ -35,7 +35,7 @@ export async function runChange(
   open?: Db,
 ): Promise<ActionResult> {
   const ticket = ctx.dryRun ? (ctx.ticket ?? '') : await requireTicket(ctx);
-  const db: Db = open ?? openForWrite(ctx);
+  const db: Db = open ?? openExisting(ctx);
   try {
     const deps = (dryRun: boolean): ActionDeps => ({ db, now: ctx.now(), agent: ctx.agent, ticket, desk: ctx.desk, dryRun, via: 'command' });
     const plan = await perform(deps(true));
@@ -58,13 +58,13 @@ export async function runChange(
 }
 
 /**
- * Every read of PHI is audited (src/commands/read-audit.ts). A change that is done has its own audit row;
+ * Every read of PHI is audited (src/actions/read-audit.ts). A change that is done has its own audit row;
  * anything else that names an account (a refusal, already done, a dry run, a plan shown before the
  * question) shows that account's data without one, and so does a caseload listed with a termination.
  */
 function auditShown(ctx: Context, db: Db, options: ChangeOptions, r: ActionResult, what: string): void {
   const ids = [...(r.outcome !== 'done' && r.account_id ? [r.account_id] : []), ...(options.alsoShows?.(r) ?? [])];
-  if (ids.length) auditRead(ctx, db, { action: `${options.action}.read`, how: `${what} (${r.outcome})`, accountIds: ids });
+  if (ids.length) auditPhiRead(ctx, db, { action: `${options.action}.read`, how: `${what} (${r.outcome})`, accountIds: ids });
 }
 
 /**

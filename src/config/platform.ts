@@ -3,7 +3,7 @@
 // cap. A missing or malformed setting is a usage error (exit 2) that names what to set; no message ever
 // repeats the secret, or the URL's user info. `cx sync status` needs none of this.
 import { readFileSync } from 'node:fs';
-import { checkedPlatformUrl } from '../config/values.js';
+import { checkedPlatformUrl } from './values.js';
 import { UsageError } from '../errors.js';
 
 export interface SyncLimits {
@@ -25,7 +25,7 @@ export interface PlatformSettings extends SyncLimits {
 /** Where the settings come from: the environment, and the platform URL as the settings resolved it. */
 export interface SettingSources {
   env: NodeJS.ProcessEnv;
-  /** `platform_url` from src/config/resolve.ts: CX_PLATFORM_URL, else the config file, else not set. */
+  /** `platform_url` from ./resolve.ts: CX_PLATFORM_URL, else the config file, else not set. */
   url: { value: string | null; from: string };
 }
 
@@ -49,7 +49,7 @@ export function platformUrl(sources: SettingSources): URL {
   if (!raw) {
     throw new UsageError('the platform URL is not set', { text: 'Set CX_PLATFORM_URL (or platform_url in the config file) to the platform base URL, e.g.:', commands: ['export CX_PLATFORM_URL=https://platform.example.com'] });
   }
-  // The checks the config file also applies, in one place (src/config/values.ts).
+  // The checks the config file also applies, in one place (./values.ts).
   const checked = checkedPlatformUrl(raw);
   if (!checked.ok) throw new UsageError(`the platform URL (${from}) ${checked.reason}`);
   const url = new URL(checked.value);

@@ -1,0 +1,78 @@
+// Opening the mirror the global options point at, for reading or for a change, with the lock wait the
+// settings give. Either way a write may have to wait for another cx (a read of PHI writes its audit row):
+// on a terminal the agent is told, and a long writer (a batch) says who it is for the others to tell.
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { shellWord } from '../rules/shell.js';
+import { note } from '../render/index.js';
+import { announceHolder, describeHolder } from '../store/lock-holder.js';
+import { onLockWait, openMirror, openScratchMirror, tuneForBatch, type Db } from '../store/db.js';
+
+type Where = Pick<Context, 'dbPath' | 'dbPathIsDefault' | 'io' | 'json' | 'lockWaitMs'> & { settings?: Pick<Context['settings'], 'db'> };
+
+/** The mirror that must already exist, to read or to change: both may write (a read writes its audit row). */
+export function openExisting(ctx: Where): Db {
+  return withWaitNotice(ctx, openMirror(mustExist(ctx), { lockWaitMs: ctx.lockWaitMs }));
+}
+
+/** The existing mirror on a connection tuned for a batch's many small writes (src/store/db.ts). */
+export function openForBatch(ctx: Where): Db {
+  const db = openExisting(ctx);
+  tuneForBatch(db);
+  return db;
+}
+
+/** For `cx db doctor --strict`: the mirror as it is, never upgraded (an old schema is a failed check). */
+export function openAsIs(ctx: Where): Db {
+  return openMirror(mustExist(ctx), { migrate: false, lockWaitMs: ctx.lockWaitMs });
+}
+
+/**
+ * For the commands that may create the mirror (init, seed, import). A dry run never creates a file: with
+ * no mirror yet it checks against a throwaway one in memory.
+ */
+export function openOrCreate(ctx: Where & Pick<Context, 'dryRun'>): Db {
+  if (ctx.dryRun && !existsSync(ctx.dbPath)) return openScratchMirror({ lockWaitMs: ctx.lockWaitMs });
+  return withWaitNotice(ctx, openMirror(ctx.dbPath, { create: true, createFolder: ctx.dbPathIsDefault, lockWaitMs: ctx.lockWaitMs }));
+}
+
+function withWaitNotice(ctx: Where, db: Db): Db {
+  const notice = lockWaitNotice(ctx);
+  if (notice) onLockWait(db, notice);
+  return db;
+}
+
+/** On a terminal, what tells the agent that a write waits for another cx (naming it when it said who it is). */
+export function lockWaitNotice(ctx: Pick<Context, 'dbPath' | 'io' | 'json'>): (() => void) | undefined {
+  if (!ctx.io.stderrIsTTY) return undefined;
+  return () => {
+    const holder = describeHolder(ctx.dbPath);
+    note(ctx, `Waiting for another cx to finish writing to the mirror${holder ? ` (${holder})` : ''}…`);
+  };
+}
+
+/** A long writer says who it is, so that an agent whose command gave up waiting can be told; returns the release. */
+export function announceWriter(ctx: Pick<Context, 'dbPath' | 'agent'>, command: string): () => void {
+  return announceHolder(ctx.dbPath, { agent: ctx.agent, command, since: new Date().toISOString() });
+}
+
+/** `--db <path>` as the agent would type it again; nothing for the default mirror. */
+export function dbOption(ctx: Where): string {
+  return ctx.dbPathIsDefault ? '' : ` --db ${shellWord(ctx.dbPath)}`;
+}
+
+/** A missing mirror (or its folder) is explained with the exact command that makes it. */
+function mustExist(ctx: Where): string {
+  if (existsSync(ctx.dbPath)) return ctx.dbPath;
+  const from = ctx.settings?.db.from ?? '--db or $CX_DB';
+  // The default folder is part of the install (and `cx db init` makes it if it went missing).
+  if (!ctx.dbPathIsDefault && !existsSync(dirname(ctx.dbPath))) {
+    throw new UsageError(`the folder for the mirror does not exist: ${dirname(ctx.dbPath)} (the mirror path came from ${from})`, `check ${from}`);
+  }
+  throw new UsageError(`no mirror at ${ctx.dbPath}`, {
+    text: 'Create an empty one, or load the demo world:',
+    commands: [`cx db init${dbOption(ctx)}`, `cx db seed --demo${dbOption(ctx)}`],
+  });
+}
