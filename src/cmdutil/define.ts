@@ -1,5 +1,5 @@
-// How a command is declared. The registry (./index.ts) holds each command's name, summary and example;
-// its module is imported only when that command runs, so `cx --version` pays for none of them.
+// How a command is declared. The registry (src/commands/index.ts) holds each command's name, summary and
+// examples; its module is imported only when that command runs, so `cx --version` pays for none of them.
 import type { Command } from 'commander';
 import { resolveContext, type Context } from '../context.js';
 import type { IO } from '../io.js';
