@@ -15,11 +15,16 @@
 //   claimable once its previous one is recorded). A push killed at any moment loses at most unrecorded
 //   outcomes: those changes are still pending, under the lease of a dead process that the next push gives
 //   up at once, and are sent again with the same key.
+//
+// Below, each part with its own state: DeliveryRun, the loop and what an answer does to its change; Lanes,
+// the changes the run holds (ready, waiting out a retry, in flight); RunStop, why the run ends early;
+// Breaker, a platform that is down. The writes to the mirror, Claims and OutcomeBatches, are in claims.ts.
 import { setMaxListeners } from 'node:events';
 import { backoffDelay, LONGEST_WAIT_IN_RUN_MS, retryAfterMs } from '../rules/backoff.js';
 import { verdictOf, type Verdict } from '../rules/sync-response.js';
 import type { Outcome } from '../store/sync-queue.js';
-import { newJob, outcomes, type Job } from './job.js';
+import { Claims, OutcomeBatches } from './claims.js';
+import { outcomes, type Job } from './job.js';
 import type { Recorder } from './recorder.js';
 import type { SyncLimits } from '../config/platform.js';
 import type { Signer } from './signer.js';
@@ -75,242 +80,309 @@ export interface DeliveryReport {
   stop: StopReason | null;
 }
 
-/**
- * Changes claimed at a time per lane, and the queue per lane below which the next claim is asked for: the
- * lanes keep working while a claim waits behind a group of outcomes in the writer thread.
- */
-const CLAIM_PER_LANE = 64;
-const REFILL_BELOW_PER_LANE = 32;
-/**
- * Outcomes are recorded in groups of this many, one group at a time (a claim waits for one group at most).
- * Big groups matter: each audit row lands at a random place in the indexes by ticket and by account, and a
- * commit writes each page it touched once.
- */
-const FLUSH_AT = 512;
-
+/** Deliver what may go now; the report says what happened. Throws when a write to the mirror failed. */
 export async function deliverChanges(deps: DeliveryDeps): Promise<DeliveryReport> {
-  const { recorder, limits, clock } = deps;
-  const leaseMs = 5 * 60_000 + limits.timeoutMs;
-  const breakerAt = Math.max(8, 2 * limits.concurrency);
-  const record = outcomes(deps.agent, limits.maxAttempts);
-  const report: DeliveryReport = { sent: 0, delivered: 0, failed: 0, deferred: 0, attempts: 0, failures: [], stop: null };
-  const ready: Job[] = [];
-  const waiting: Job[] = [];
-  const inflight = new Set<Promise<void>>();
-  const writes = new Set<Promise<unknown>>();
-  const buffer: Outcome[] = [];
-  const requests = new AbortController();
-  // Every request in flight listens to it (undici adds its own listeners): not a leak, so no warning.
-  setMaxListeners(limits.concurrency * 4 + 16, requests.signal);
-  const failedOrder = new Map<string, number>();
-  const iso = (ms: number) => new Date(ms).toISOString();
-  let exhausted = false;
-  let claiming = false;
-  let lastClaimShort = false;
-  /** Delivered outcomes handed to the recorder, in all and as of the last claim (which saw those). */
-  let deliveredSent = 0;
-  let deliveredAtClaim = 0;
-  const send = (n: number): Outcome[] => {
-    const group = buffer.splice(0, n);
-    for (const o of group) if (o.kind === 'delivered') deliveredSent += 1;
-    return group;
-  };
-  let transientInARow = 0;
-  let broken: unknown = null;
+  const run = new DeliveryRun(deps);
+  try {
+    await run.work();
+    return await run.finish();
+  } finally {
+    await run.close();
+  }
+}
 
-  const { sleep: something, nudge } = wakeup();
+/**
+ * How long a claim (and each short wait) holds a change: room to queue for a lane and for its request to time
+ * out, so that no other push takes a change this run may still send.
+ */
+function leaseLength(limits: SyncLimits): number {
+  return 5 * 60_000 + limits.timeoutMs;
+}
 
-  const stopWith = (reason: StopReason) => {
-    if (report.stop) return;
-    report.stop = reason;
-    requests.abort(reason);
-    nudge();
-  };
-  const onCancel = () => stopWith({ kind: 'cancelled' });
-  deps.cancel.addEventListener('abort', onCancel);
+const iso = (ms: number) => new Date(ms).toISOString();
 
-  /** A write to the mirror failed (the lock held too long, the disk): the run stops and says so. */
-  const track = <T>(write: Promise<T>): Promise<T | undefined> => {
-    const tracked = write.catch((err: unknown) => {
-      broken ??= err;
-      requests.abort(err);
-      nudge();
-      return undefined;
-    });
-    writes.add(tracked);
-    void tracked.finally(() => writes.delete(tracked));
-    return tracked;
-  };
-  let flushing = false;
-  const flush = () => {
-    if (flushing || buffer.length === 0) return;
-    flushing = true;
-    void track(recorder.record(send(FLUSH_AT), deps.now())).then(() => {
-      flushing = false;
-      nudge();
-    });
-  };
-  /** Every outcome in the mirror (the end of the run, or before looking for more work). */
-  const flushAll = async () => {
-    while (!broken && (buffer.length > 0 || writes.size > 0)) {
-      flush();
-      await Promise.all([...writes]);
+/** One push's delivery: the loop that keeps the lanes busy, and what each answer does to its change. */
+class DeliveryRun {
+  private readonly record: ReturnType<typeof outcomes>;
+  private readonly leaseMs: number;
+  private readonly wake = wakeup();
+  private readonly stop: RunStop;
+  private readonly breaker: Breaker;
+  private readonly lanes: Lanes;
+  private readonly batches: OutcomeBatches;
+  private readonly claims: Claims;
+  private readonly report: DeliveryReport = { sent: 0, delivered: 0, failed: 0, deferred: 0, attempts: 0, failures: [], stop: null };
+  /** Each failed change's id by its key: the report lists failures in the order the changes were made. */
+  private readonly failedIds = new Map<string, number>();
+
+  constructor(private readonly deps: DeliveryDeps) {
+    const { limits } = deps;
+    const nudge = this.wake.nudge;
+    this.record = outcomes(deps.agent, limits.maxAttempts);
+    this.leaseMs = leaseLength(limits);
+    this.stop = new RunStop(deps.cancel, limits.concurrency, nudge);
+    this.breaker = new Breaker(Math.max(8, 2 * limits.concurrency), this.stop);
+    this.lanes = new Lanes(limits.concurrency, (job) => this.attempt(job), nudge);
+    this.batches = new OutcomeBatches(deps.recorder, deps.now, this.stop, nudge);
+    this.claims = new Claims(deps, this.leaseMs, this.lanes.ready, this.batches, this.stop, nudge);
+  }
+
+  /** Until nothing is left to send now, or the run stops: claim, launch, write outcomes, sleep till something happens. */
+  async work(): Promise<void> {
+    await this.claims.freeDeadLeases();
+    while (!this.stop.over) {
+      this.lanes.promoteDue(this.deps.clock());
+      this.claims.topUp();
+      this.lanes.launch();
+      if (this.batches.full && !this.claims.asking) this.batches.flush(); // a claim waits for one group at most
+      if (this.lanes.idle && !this.claims.asking) {
+        if (await this.whenIdle()) continue;
+        break;
+      }
+      await this.wake.sleep(this.lanes.waiting.length ? this.lanes.nextDue() - this.deps.clock() : null);
     }
-  };
-  const refill = () => {
-    claiming = true;
-    const want = limits.concurrency * CLAIM_PER_LANE - ready.length;
-    const deliveredBefore = report.delivered;
-    const taken = lastClaimShort ? send(FLUSH_AT) : [];
-    deliveredAtClaim = deliveredSent;
-    void track(recorder.recordAndClaim(taken, deps.now(), { now: iso(clock()), leaseUntil: iso(clock() + leaseMs), limit: want })).then((claimed = []) => {
-      for (const change of claimed) ready.push(newJob(change));
-      lastClaimShort = claimed.length < want;
-      // Short, and nothing delivered meanwhile (whose account may have a next change): nothing more now.
-      exhausted = lastClaimShort && report.delivered === deliveredBefore;
-      claiming = false;
-      nudge();
-    });
-  };
+  }
 
-  const keep = (o: Outcome) => {
-    buffer.push(o);
-    if (o.kind !== 'waiting' && o.kind !== 'released') deps.progress();
-  };
-  const fail = (job: Job, error: string, outcome: 'refused' | 'error', detail: string) => {
-    report.failed += 1;
-    const c = job.change;
-    report.failures.push({ key: c.key, kind: c.kind, account_id: c.account_id, ticket: c.ticket, error });
-    failedOrder.set(c.key, c.id);
-    keep(record.failed(job, error, outcome, detail));
-  };
-  const defer = (job: Job, nextAt: number, why: string) => {
-    report.deferred += 1;
-    keep(record.deferred(job, iso(nextAt), why));
-  };
+  /** Nothing in flight or ready and no claim out: sleep out a retry wait, look for more work, or end (false). */
+  private async whenIdle(): Promise<boolean> {
+    if (this.lanes.waiting.length > 0) {
+      await this.wake.sleep(this.lanes.nextDue() - this.deps.clock());
+      return true;
+    }
+    if (!this.claims.exhausted) return true; // a claim starts at the top
+    return this.claims.lookAgain();
+  }
 
-  const settle = (job: Job, verdict: Verdict, location: string | null) => {
+  /** Stopped or done: requests in flight end (aborted on a stop), what waits is left for the next run, all is recorded. */
+  async finish(): Promise<DeliveryReport> {
+    await this.lanes.settled();
+    await this.batches.settled();
+    for (const job of this.lanes.waiting.splice(0)) this.defer(job, job.dueAt, 'the run stopped');
+    for (const job of this.lanes.ready.splice(0)) this.keep(this.record.released(job));
+    await this.batches.flushAll();
+    if (this.stop.broken) throw this.stop.broken;
+    this.report.failures.sort((a, b) => this.failedIds.get(a.key)! - this.failedIds.get(b.key)!);
+    this.report.stop = this.stop.reason;
+    return this.report;
+  }
+
+  /** However the run ended: Ctrl-C is no longer ours, and the changes still held are given back (unless the mirror failed). */
+  async close(): Promise<void> {
+    this.stop.detach();
+    if (!this.stop.broken) await this.deps.recorder.releaseMine();
+  }
+
+  /** One request for a job, and what its answer does to the change. */
+  private async attempt(job: Job): Promise<void> {
+    if (job.attempts === job.change.attempts) this.report.sent += 1; // its first attempt in this run
+    job.attempts += 1;
+    this.report.attempts += 1;
+    const answer = await this.exchange(job);
+    // Aborted by this run's stop: the answer is unknown, the change stays pending as it was.
+    if (answer === null) this.giveBack(job);
+    else this.settle(job, answer.verdict, answer.location);
+  }
+
+  /** The platform's word on one attempt (no answer at all: try again); null when this run's stop aborted the request. */
+  private async exchange(job: Job): Promise<{ verdict: Verdict; location: string | null } | null> {
+    const { platform, sign, clock } = this.deps;
+    const key = job.change.key;
+    try {
+      const answer = await platform.post(CHANGES_PATH, job.body, key, sign(key, job.body, new Date(clock())), this.stop.requests.signal);
+      const verdict = verdictOf(answer.status, answer.body, answer.retryAfter);
+      return { verdict, location: verdict.kind === 'misdirected' ? answer.location : null };
+    } catch (err) {
+      if (!(err instanceof NoAnswer)) return null;
+      return { verdict: { kind: 'retry', reason: err.reason, retryAfter: null }, location: null };
+    }
+  }
+
+  /** What an answer does to its change: delivered, failed for good, given back as the run stops, or tried again. */
+  private settle(job: Job, verdict: Verdict, location: string | null): void {
     switch (verdict.kind) {
       case 'delivered':
-        transientInARow = 0;
-        report.delivered += 1;
-        exhausted = false; // the account's next change may go once this is recorded
-        keep(record.delivered(job, verdict.status, verdict.receipt, verdict.before));
+        this.breaker.delivered();
+        this.report.delivered += 1;
+        this.claims.delivered(); // the account's next change may go once this is recorded
+        this.keep(this.record.delivered(job, verdict.status, verdict.receipt, verdict.before));
         return;
       case 'failed':
-        fail(job, verdict.error, 'refused', `refused by the platform: ${verdict.error}`);
+        this.fail(job, verdict.error, 'refused', `refused by the platform: ${verdict.error}`);
         return;
       case 'unauthorized':
       case 'misdirected':
-        // Not the change's fault: the attempt is not counted, and the change stays as it was.
-        job.attempts -= 1;
-        keep(record.released(job));
-        stopWith(verdict.kind === 'unauthorized' ? { kind: 'unauthorized', status: verdict.status, error: verdict.error } : { kind: 'misdirected', status: verdict.status, location });
+        // Not the change's fault: the settings are wrong, and the run stops.
+        this.giveBack(job);
+        this.stop.because(stopFor(verdict, location));
         return;
-      case 'retry': {
-        job.lastError = verdict.reason;
-        if (job.attempts >= limits.maxAttempts) {
-          fail(job, `gave up after ${job.attempts} attempts: ${verdict.reason}`, 'error', `not delivered after ${job.attempts} attempts, the last: ${verdict.reason}`);
-          return;
-        }
-        const told = retryAfterMs(verdict.retryAfter, clock());
-        if (told === null && ++transientInARow >= breakerAt) stopWith({ kind: 'unavailable', reason: `${transientInARow} requests in a row failed, the last: ${verdict.reason}` });
-        const nextAt = clock() + (told ?? backoffDelay(job.attempts, deps.random));
-        if (report.stop) defer(job, nextAt, 'the run stopped');
-        else if (nextAt - clock() > LONGEST_WAIT_IN_RUN_MS) defer(job, nextAt, 'the wait is longer than a run sleeps');
-        else {
-          job.errors.push(verdict.reason);
-          job.dueAt = nextAt;
-          waiting.push(job);
-          keep(record.waiting(job, verdict.reason, iso(nextAt), iso(nextAt + leaseMs)));
-        }
+      case 'retry':
+        this.retryLater(job, verdict.reason, verdict.retryAfter);
         return;
-      }
     }
-  };
+  }
 
-  const attempt = async (job: Job): Promise<void> => {
-    if (job.attempts === job.change.attempts) report.sent += 1; // its first attempt in this run
-    job.attempts += 1;
-    report.attempts += 1;
-    const key = job.change.key;
-    let verdict: Verdict;
-    let location: string | null = null;
-    try {
-      const answer = await deps.platform.post(CHANGES_PATH, job.body, key, deps.sign(key, job.body, new Date(clock())), requests.signal);
-      verdict = verdictOf(answer.status, answer.body, answer.retryAfter);
-      if (verdict.kind === 'misdirected') location = answer.location;
-    } catch (err) {
-      if (!(err instanceof NoAnswer)) {
-        // Aborted by this run's stop: the answer is unknown, the change stays pending as it was.
-        job.attempts -= 1;
-        keep(record.released(job));
-        return;
-      }
-      verdict = { kind: 'retry', reason: err.reason, retryAfter: null };
+  /** A failed attempt worth another: failed at the attempt cap, else it waits in this run (a short wait) or a later one. */
+  private retryLater(job: Job, reason: string, retryAfter: string | null): void {
+    job.lastError = reason;
+    if (job.attempts >= this.deps.limits.maxAttempts) {
+      this.fail(job, `gave up after ${job.attempts} attempts: ${reason}`, 'error', `not delivered after ${job.attempts} attempts, the last: ${reason}`);
+      return;
     }
-    settle(job, verdict, location);
-  };
-  const launch = (job: Job) => {
-    const running: Promise<void> = attempt(job).finally(() => {
-      inflight.delete(running);
-      nudge();
-    });
-    inflight.add(running);
-  };
+    const { clock } = this.deps;
+    const told = retryAfterMs(retryAfter, clock());
+    if (told === null) this.breaker.failed(reason);
+    const nextAt = clock() + (told ?? backoffDelay(job.attempts, this.deps.random));
+    if (this.stop.reason) this.defer(job, nextAt, 'the run stopped');
+    else if (nextAt - clock() > LONGEST_WAIT_IN_RUN_MS) this.defer(job, nextAt, 'the wait is longer than a run sleeps');
+    else this.wait(job, reason, nextAt);
+  }
 
-  const nextDue = () => Math.min(...waiting.map((j) => j.dueAt));
-  const promoteDue = () => {
-    const now = clock();
-    for (let i = 0; i < waiting.length; ) {
-      if (waiting[i]!.dueAt <= now) ready.push(...waiting.splice(i, 1));
+  /**
+   * A short wait, slept through in this run without holding a lane: the change keeps its lease, so its account's
+   * later changes wait with it.
+   */
+  private wait(job: Job, reason: string, nextAt: number): void {
+    job.errors.push(reason);
+    job.dueAt = nextAt;
+    this.lanes.waiting.push(job);
+    this.keep(this.record.waiting(job, reason, iso(nextAt), iso(nextAt + this.leaseMs)));
+  }
+
+  /** Left for a later run: pending with its next attempt time, its lease given up. */
+  private defer(job: Job, nextAt: number, why: string): void {
+    this.report.deferred += 1;
+    this.keep(this.record.deferred(job, iso(nextAt), why));
+  }
+
+  /** Failed for good: in the report, and its account's later changes held back until `cx sync retry`. */
+  private fail(job: Job, error: string, outcome: 'refused' | 'error', detail: string): void {
+    this.report.failed += 1;
+    const c = job.change;
+    this.report.failures.push({ key: c.key, kind: c.kind, account_id: c.account_id, ticket: c.ticket, error });
+    this.failedIds.set(c.key, c.id);
+    this.keep(this.record.failed(job, error, outcome, detail));
+  }
+
+  /** Not the change's fault (a stop, the credentials, the URL): the attempt is not counted, the change pending as it was. */
+  private giveBack(job: Job): void {
+    job.attempts -= 1;
+    this.keep(this.record.released(job));
+  }
+
+  /** An outcome for the mirror; one that settles its change (delivered, failed, deferred) moves the progress bar. */
+  private keep(o: Outcome): void {
+    this.batches.keep(o);
+    if (o.kind !== 'waiting' && o.kind !== 'released') this.deps.progress();
+  }
+}
+
+/** The stop for an answer that says the settings are wrong (the credentials, the URL), not the change. */
+function stopFor(verdict: Extract<Verdict, { kind: 'unauthorized' | 'misdirected' }>, location: string | null): StopReason {
+  return verdict.kind === 'unauthorized' ? { kind: 'unauthorized', status: verdict.status, error: verdict.error } : { kind: 'misdirected', status: verdict.status, location };
+}
+
+/**
+ * Why the run ends early, and the signal every request in flight listens to: a stop (an answer, Ctrl-C, the
+ * breaker) keeps its first reason and is reported; a failed write to the mirror (the lock held too long,
+ * the disk) breaks the run, and its error is what the run throws.
+ */
+class RunStop {
+  reason: StopReason | null = null;
+  broken: unknown = null;
+  readonly requests = new AbortController();
+  private readonly onCancel = () => this.because({ kind: 'cancelled' });
+
+  constructor(private readonly cancel: AbortSignal, concurrency: number, private readonly nudge: () => void) {
+    // Every request in flight listens to it (undici adds its own listeners): not a leak, so no warning.
+    setMaxListeners(concurrency * 4 + 16, this.requests.signal);
+    cancel.addEventListener('abort', this.onCancel);
+  }
+
+  /** The loop's test at each turn. */
+  get over(): boolean {
+    return Boolean(this.reason) || Boolean(this.broken);
+  }
+
+  /** The first reason wins; requests in flight are aborted (their changes stay pending), the loop woken. */
+  because(reason: StopReason): void {
+    if (this.reason) return;
+    this.reason = reason;
+    this.requests.abort(reason);
+    this.nudge();
+  }
+
+  /** The mirror cannot take what the run learned: nothing more is sent. */
+  writeFailed(err: unknown): void {
+    this.broken ??= err;
+    this.requests.abort(err);
+    this.nudge();
+  }
+
+  /** The run is over: a later Ctrl-C belongs to whatever runs next. */
+  detach(): void {
+    this.cancel.removeEventListener('abort', this.onCancel);
+  }
+}
+
+/**
+ * Many failures in a row with no Retry-After mean the platform is down: the run stops rather than walk every
+ * change through its attempts. A delivery starts the count again.
+ */
+class Breaker {
+  private inARow = 0;
+
+  constructor(private readonly tripsAt: number, private readonly stop: RunStop) {}
+
+  /** The platform answers again. */
+  delivered(): void {
+    this.inARow = 0;
+  }
+
+  /** A failure the platform gave no Retry-After for: one more in the row, which may trip the stop. */
+  failed(reason: string): void {
+    if (++this.inARow >= this.tripsAt) this.stop.because({ kind: 'unavailable', reason: `${this.inARow} requests in a row failed, the last: ${reason}` });
+  }
+}
+
+/** The changes this run holds: ready to go, waiting out a short retry wait (lease kept, no lane held), in flight. */
+class Lanes {
+  readonly ready: Job[] = [];
+  readonly waiting: Job[] = [];
+  private readonly inflight = new Set<Promise<void>>();
+
+  constructor(private readonly concurrency: number, private readonly attempt: (job: Job) => Promise<void>, private readonly nudge: () => void) {}
+
+  /** Nothing in flight and nothing ready (jobs may still be waiting). */
+  get idle(): boolean {
+    return this.inflight.size === 0 && this.ready.length === 0;
+  }
+
+  /** Start attempts while a lane is free; each wakes the loop when it ends. */
+  launch(): void {
+    while (this.inflight.size < this.concurrency && this.ready.length > 0) {
+      const running: Promise<void> = this.attempt(this.ready.shift()!).finally(() => {
+        this.inflight.delete(running);
+        this.nudge();
+      });
+      this.inflight.add(running);
+    }
+  }
+
+  /** Waits that are over: those jobs are ready again. */
+  promoteDue(now: number): void {
+    for (let i = 0; i < this.waiting.length; ) {
+      if (this.waiting[i]!.dueAt <= now) this.ready.push(...this.waiting.splice(i, 1));
       else i++;
     }
-  };
-  /** Leases of pushes that died (kill -9) are given up; true when that freed some changes. */
-  const freeDeadLeases = async () => {
-    const dead = (await recorder.leaseOwners()).filter(deps.isDeadOwner);
-    return dead.length > 0 && (await recorder.releaseOwners(dead)) > 0;
-  };
+  }
 
-  try {
-    await freeDeadLeases();
-    let lookedForDead = false;
-    while (!report.stop && !broken) {
-      promoteDue();
-      if (!exhausted && !claiming && ready.length < limits.concurrency * REFILL_BELOW_PER_LANE) refill();
-      while (inflight.size < limits.concurrency && ready.length > 0) launch(ready.shift()!);
-      if (buffer.length >= FLUSH_AT && !claiming) flush(); // a claim waits for one group at most
-      if (inflight.size === 0 && ready.length === 0 && !claiming) {
-        if (waiting.length > 0) {
-          await something(nextDue() - clock());
-          continue;
-        }
-        if (!exhausted) continue; // a claim starts at the top
-        await flushAll();
-        if (deliveredSent !== deliveredAtClaim) {
-          exhausted = false; // recorded now: those accounts' next changes may be claimed
-          continue;
-        }
-        // A push that died during this run left leases: give them up and finish its changes too.
-        if (lookedForDead || broken || !(await freeDeadLeases())) break;
-        lookedForDead = true;
-        exhausted = false;
-        continue;
-      }
-      await something(waiting.length ? nextDue() - clock() : null);
-    }
-    // Stopped or done: requests in flight end (aborted on a stop), what waits is left for the next run.
-    await Promise.allSettled([...inflight]);
-    while (writes.size > 0) await Promise.all([...writes]);
-    for (const job of waiting.splice(0)) defer(job, job.dueAt, 'the run stopped');
-    for (const job of ready.splice(0)) keep(record.released(job));
-    await flushAll();
-    if (broken) throw broken;
-    report.failures.sort((a, b) => failedOrder.get(a.key)! - failedOrder.get(b.key)!);
-    return report;
-  } finally {
-    deps.cancel.removeEventListener('abort', onCancel);
-    if (!broken) await recorder.releaseMine();
+  /** When the first wait is over: how long the loop may sleep. */
+  nextDue(): number {
+    return Math.min(...this.waiting.map((j) => j.dueAt));
+  }
+
+  /** Every attempt started has ended. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inflight]);
   }
 }

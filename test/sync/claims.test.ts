@@ -1,0 +1,131 @@
+// A push's writes to the mirror (src/sync/claims.ts), in-process on a real SQLite file: the recorder here runs
+// the writer thread's store calls on this thread. What it pins is when a claim is worth making: an account's
+// next change becomes claimable once its previous one is recorded delivered, a push's dead leases are given
+// up once, and a write that fails breaks the run.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { recordChange } from '../../src/store/changes.js';
+import { openMirror, type Db } from '../../src/store/db.js';
+import { leaseOwners, recordAndClaim, recordOutcomes, releaseLeases, releaseLeasesOf } from '../../src/store/sync-queue.js';
+import { Claims, OutcomeBatches, type WriteFailures } from '../../src/sync/claims.js';
+import { outcomes, type Job } from '../../src/sync/job.js';
+import type { Recorder } from '../../src/sync/recorder.js';
+import { DEFAULT_LIMITS } from '../../src/sync/settings.js';
+import { tempDir } from '../helpers/cx.js';
+
+const NOW = new Date('2026-11-27T12:00:00.000Z');
+const DEAD = 'elsewhere:1:dead';
+
+/** A mirror with one pending email for each account, in order; an account named twice has two. */
+function mirrorWith(accounts: string[]): Db {
+  const db = openMirror(join(tempDir(), 'm.db'), { create: true });
+  const insert = db.prepare(`INSERT OR IGNORE INTO accounts (id, email, email_key, mailbox_key, base_key, email_rev, role, status, created_at)
+    VALUES (@id, @email, @email, @email, @email, @email, 'client', 'active', '2024-01-01')`);
+  for (const [i, id] of accounts.entries()) {
+    const email = `${id}@x.com`;
+    insert.run({ id, email });
+    recordChange(db, { kind: 'email', accountId: id, desk: 'cx', ticket: `T-${i}`, action: 'password_reset', agent: 'dana', now: NOW, data: { template: 't', to: email, subject: 's' } });
+  }
+  return db;
+}
+
+function sameThreadRecorder(db: Db, owner: string, failWrites = false): Recorder {
+  return {
+    leaseOwners: async () => leaseOwners(db),
+    releaseOwners: async (owners) => releaseLeasesOf(db, owners),
+    record: async (o, now) => {
+      if (failWrites) throw new Error('disk I/O error');
+      return recordOutcomes(db, owner, o, now);
+    },
+    recordAndClaim: async (o, now, claim) => recordAndClaim(db, owner, o, now, claim),
+    releaseMine: async () => releaseLeases(db, owner),
+    close: async () => {
+      db.close();
+    },
+  };
+}
+
+function setUp(db: Db, opts: { concurrency?: number; failWrites?: boolean } = {}) {
+  const recorder = sameThreadRecorder(db, 'me', opts.failWrites);
+  const stop: WriteFailures & { broken: unknown } = {
+    broken: null,
+    writeFailed(err) {
+      this.broken ??= err;
+    },
+  };
+  const ready: Job[] = [];
+  const batches = new OutcomeBatches(recorder, () => NOW, stop, () => {});
+  const deps = { recorder, limits: { ...DEFAULT_LIMITS, concurrency: opts.concurrency ?? 1 }, now: () => NOW, clock: Date.now, isDeadOwner: (o: string) => o === DEAD };
+  const claims = new Claims(deps, 60_000, ready, batches, stop, () => {});
+  const deliver = (job: Job) => {
+    batches.keep(outcomes('dana', 8).delivered(job, 201, `r-${job.change.id}`, false));
+    claims.delivered();
+  };
+  /** Claim now, and wait for the writer's answer. */
+  const claim = async () => {
+    claims.topUp();
+    while (claims.asking) await new Promise((resolve) => setImmediate(resolve));
+  };
+  const accountsOf = (jobs: Job[]) => jobs.map((j) => j.change.account_id);
+  return { stop, ready, batches, claims, deliver, claim, accountsOf };
+}
+
+const stateOf = (db: Db) => db.prepare(`SELECT account_id, state, lease_owner FROM changes ORDER BY id`).all() as Array<{ account_id: string; state: string; lease_owner: string | null }>;
+
+describe('claims', () => {
+  it('take each account\'s first change; after a short claim, the next one carries the deliveries, and the account\'s next change follows', async () => {
+    const db = mirrorWith(['a', 'b', 'a', 'c']);
+    const { ready, claims, deliver, claim, accountsOf } = setUp(db);
+    await claim();
+    expect(accountsOf(ready)).toEqual(['a', 'b', 'c']);
+    expect(claims.exhausted).toBe(true); // short, and nothing delivered: no claim now would find more
+    claims.topUp();
+    expect(claims.asking).toBe(false);
+
+    deliver(ready[0]!);
+    expect(claims.exhausted).toBe(false);
+    await claim();
+    expect(accountsOf(ready)).toEqual(['a', 'b', 'c', 'a']);
+    expect(stateOf(db).map((c) => c.state)).toEqual(['delivered', 'pending', 'pending', 'pending']);
+    expect(db.prepare(`SELECT count(*) AS n FROM audit_log WHERE action = 'sync.delivered'`).get()).toEqual({ n: 1 });
+    expect(claims.exhausted).toBe(true);
+  });
+
+  it('look again once the deliveries a claim did not carry are recorded, then once for a dead push\'s leases, then not', async () => {
+    // 65 accounts with one change, the first with a second: a claim takes 64 (one lane), so the first is full.
+    const names = Array.from({ length: 65 }, (_, i) => `acct-${String(i).padStart(2, '0')}`);
+    const db = mirrorWith([...names, names[0]!, 'held']);
+    db.prepare(`UPDATE changes SET lease_owner = ?, lease_until = '2999-01-01T00:00:00.000Z' WHERE account_id = 'held'`).run(DEAD);
+    const { ready, claims, deliver, claim, accountsOf } = setUp(db);
+    await claim();
+    expect(ready).toHaveLength(64);
+    deliver(ready[0]!);
+    ready.splice(0); // the lanes ran them
+    await claim(); // carries nothing: the last claim was not short
+    expect(accountsOf(ready)).toEqual(['acct-64']);
+    expect(claims.exhausted).toBe(true);
+
+    expect(await claims.lookAgain()).toBe(true); // the delivery is recorded now
+    await claim();
+    expect(accountsOf(ready)).toEqual(['acct-64', 'acct-00']);
+    expect(claims.exhausted).toBe(true);
+
+    expect(await claims.lookAgain()).toBe(true); // the dead push's lease given up
+    expect(stateOf(db).at(-1)).toEqual({ account_id: 'held', state: 'pending', lease_owner: null });
+    await claim();
+    expect(accountsOf(ready)).toEqual(['acct-64', 'acct-00', 'held']);
+    expect(await claims.lookAgain()).toBe(false);
+  });
+});
+
+describe('outcome batches', () => {
+  it('a write that fails breaks the run with its error, and writing everything stops there', async () => {
+    const db = mirrorWith(['a']);
+    const { stop, ready, batches, deliver, claim } = setUp(db, { failWrites: true });
+    await claim();
+    deliver(ready[0]!);
+    await batches.flushAll();
+    expect((stop.broken as Error).message).toBe('disk I/O error');
+    expect(stateOf(db)).toEqual([{ account_id: 'a', state: 'pending', lease_owner: 'me' }]);
+  });
+});
