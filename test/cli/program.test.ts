@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMANDS } from '../../src/commands/index.js';
 import type { CommandEntry } from '../../src/commands/define.js';
+import { VERSION } from '../../src/cli-words.js';
 import { helpAsFlag } from '../../src/index.js';
 import { cx } from '../helpers/cx.js';
 
@@ -64,10 +65,12 @@ describe('the program', () => {
     expect(cx(['help']).stdout).toBe(r.stdout);
   });
 
-  it('prints its version', () => {
+  it('prints its version (bin/cx.js: the built program is the sources as they are)', () => {
     const r = cx(['--version']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    // dist/ was built from these sources (test/helpers/global-setup.ts): a stale build prints another.
+    expect(r.stdout).toBe(`${VERSION}\n`);
   });
 
   it("rejects an unknown command or option with exit 2 on stderr, prefixed cx: like every other error", () => {
