@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditChainHolds, baseEnv, copyMirror, CX, cx, cxAsync, query, REPO, snapshot, tempDir } from '../helpers/cx.js';
+import { testRandom } from '../helpers/seed.js';
 import { generatedMirror, seededRandom } from '../helpers/world.js';
 
 const N = 6000;
@@ -165,14 +166,15 @@ describe('cx batch: exactly once, with tickets that write', () => {
     const ref = reference(file);
     const out = join(dir, 'results.csv');
     const recordable = ref.results.filter((r) => RECORDED.has(r.outcome)).length;
+    const { random } = testRandom();
     const trail: string[] = [];
     for (let k = 0; k < KILLS; k++) {
       const before = processedCount(db);
       // Half the kills wait for progress (certain to land mid-run, taking a part of what is left), half
       // are blind delays within the first 40% of a clean run's time (start-up, reading, chunks, commits).
       const when = k % 2 === 0
-        ? { killAt: before + Math.ceil(Math.random() * Math.max(1, (recordable - before) * 0.3)) }
-        : { delayMs: Math.floor(Math.random() * ref.ms * 0.4) };
+        ? { killAt: before + Math.ceil(random() * Math.max(1, (recordable - before) * 0.3)) }
+        : { delayMs: Math.floor(random() * ref.ms * 0.4) };
       const how = await killedRun(db, file, out, when);
       trail.push(`${how}@${processedCount(db)}`);
       // A killed run never leaves a half results file under the asked-for name: there is none, or the

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFile
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditChainHolds, baseEnv, copyMirror, CX, cx, query, REPO, tempDir } from '../helpers/cx.js';
+import { testRandom } from '../helpers/seed.js';
 import { generatedMirror } from '../helpers/world.js';
 
 const PROVIDER = 'departing.provider@example.com';
@@ -94,10 +95,11 @@ describe('cx notes export stopped at random points', () => {
     const t0 = performance.now();
     expect(cx(args(0), { db }).code).toBe(0);
     const cleanMs = performance.now() - t0;
+    const { random } = testRandom();
     const trail: string[] = [];
     for (let k = 0; k < SIGNALS.length * 3; k++) {
       const sig = SIGNALS[k % SIGNALS.length]!;
-      const when = k % 2 === 0 ? { tempIn: [dir] } : { delayMs: Math.floor(Math.random() * cleanMs) };
+      const when = k % 2 === 0 ? { tempIn: [dir] } : { delayMs: Math.floor(random() * cleanMs) };
       const before = exportRows(db).filter((r) => r.action === 'notes.export').length;
       const leftByKill9 = temps(dir); // young: kept by every later run
       const e = await stopped(args(k + 1), db, sig, when);
@@ -163,10 +165,11 @@ describe('cx batch with notes exports stopped at random points', () => {
     const cleanMs = performance.now() - t0;
     expect([0, 5], clean.stderr).toContain(clean.code); // 5: resets of suppressed addresses are refused
 
+    const { random } = testRandom();
     const trail: string[] = [];
     for (let k = 0; k < SIGNALS.length * 3; k++) {
       const sig = SIGNALS[k % SIGNALS.length]!;
-      const when = k % 2 === 0 ? { tempIn: [exports] } : { delayMs: Math.floor(Math.random() * cleanMs) };
+      const when = k % 2 === 0 ? { tempIn: [exports] } : { delayMs: Math.floor(random() * cleanMs) };
       const leftByKill9 = [...temps(dir), ...temps(exports)]; // young: kept by every later run
       const e = await stopped(args, db, sig, when);
       trail.push(`${sig}:${e.code ?? e.signal}@${recorded()}`);
