@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// The fast tier (`npm test`): every rule and action. The soak tier (kill -9 loops, signals, scale, ZIP64,
-// the long crash runs) is test/soak/, run by `npm run test:soak` (vitest.soak.config.ts).
+// The fast tier (`npm test`): every rule and action, most of them in-process against a real SQLite file
+// (test/helpers/in-process.ts), and the process tests of the contracts. The soak tier (kill -9 loops,
+// signals, scale, ZIP64, the long crash runs) is test/soak/, run by `npm run test:soak` (vitest.soak.config.ts).
 export const shared = {
-  // dist/ rebuilt when its sources changed: the process tests run it (test/helpers/dist-stamp.ts).
+  // dist/ rebuilt when its sources changed (process tests run it), the demo world seeded once.
   globalSetup: ['test/helpers/global-setup.ts'],
   // Process-level tests spawn bin/cx and build real SQLite files: give them room on a 2-core machine.
   testTimeout: 60_000,

@@ -4,13 +4,14 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { cx, DEMO, demoMirror, query, tempDir } from '../helpers/cx.js';
+import { DEMO, demoMirror, query, tempDir } from '../helpers/cx.js';
+import { cxIn } from '../helpers/in-process.js';
 import { changes, expectAgreement, push, standIn } from '../helpers/sync.js';
 
 describe('cx sync push and a busy mirror', () => {
   it('exits 7 when another writer holds the lock past the wait, having recorded nothing', async () => {
     const db = demoMirror();
-    expect(cx(['reset', query<{ email: string }>(db, `SELECT email FROM accounts WHERE status = 'active' ORDER BY id LIMIT 1`)[0]!.email, '--ticket', 'B-1', '--yes'], { db }).code).toBe(0);
+    expect((await cxIn(['reset', query<{ email: string }>(db, `SELECT email FROM accounts WHERE status = 'active' ORDER BY id LIMIT 1`)[0]!.email, '--ticket', 'B-1', '--yes'], { db })).code).toBe(0);
     const platform = await standIn();
     const holder = new Database(db);
     try {
@@ -35,11 +36,11 @@ describe('two mirrors, one platform', () => {
     for (const [i, agent] of ['dana', 'luis'].entries()) {
       const db = join(tempDir(), `${agent}.db`);
       const env = { CX_AGENT: agent };
-      expect(cx(['db', 'seed', '--demo'], { db, env }).code).toBe(0);
+      expect((await cxIn(['db', 'seed', '--demo'], { db, env })).code).toBe(0);
       // The second mirror made a change of its own first: its row ids differ from the first's.
-      if (i === 1) expect(cx(['reset', 'nora.feld@gmail.com', '--ticket', 'OWN-1', '--yes'], { db, env }).code).toBe(0);
+      if (i === 1) expect((await cxIn(['reset', 'nora.feld@gmail.com', '--ticket', 'OWN-1', '--yes'], { db, env })).code).toBe(0);
       for (const [file, extra] of [['zendesk.csv', ['--type-column', 'CX action [list]']], ['canonical.csv', []]] as const) {
-        const r = cx(['batch', join(DEMO, 'tickets', file), '--yes', '--notes-dir', notes, '--out', join(tempDir(), 'r.csv'), ...extra], { db, env });
+        const r = await cxIn(['batch', join(DEMO, 'tickets', file), '--yes', '--notes-dir', notes, '--out', join(tempDir(), 'r.csv'), ...extra], { db, env });
         expect([0, 5]).toContain(r.code);
       }
       mirrors.push(db);

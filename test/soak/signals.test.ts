@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { auditChainHolds, baseEnv, copyMirror, CX, cx, query, REPO, tempDir } from '../helpers/cx.js';
+import { baseEnv, copyMirror, CX, cx, query, REPO, tempDir } from '../helpers/cx.js';
+import { auditChainHolds } from '../helpers/in-process.js';
 import { testRandom } from '../helpers/seed.js';
 import { generatedMirror } from '../helpers/world.js';
 
@@ -69,9 +70,9 @@ function exportRows(db: string) {
 }
 
 /** The invariants of section 2, whatever the run was doing when it stopped. */
-function expectNoPhiWithoutItsRow(db: string, zips: string[]): void {
+async function expectNoPhiWithoutItsRow(db: string, zips: string[]): Promise<void> {
   expect(query(db, 'PRAGMA integrity_check')[0].integrity_check).toBe('ok');
-  expect(auditChainHolds(db)).toBe(true);
+  expect(await auditChainHolds(db)).toBe(true);
   const rows = exportRows(db);
   for (const zip of zips.filter((z) => existsSync(z))) {
     // The zip on disk is the one its latest started row describes: committed before it was renamed.
@@ -116,7 +117,7 @@ describe('cx notes export stopped at random points', () => {
         if (e.code === 0) expect(completed, trail.join(' ')).toBe(1);
         if (e.code === 130) expect(completed, trail.join(' ')).toBe(0);
       }
-      expectNoPhiWithoutItsRow(db, [out]);
+      await expectNoPhiWithoutItsRow(db, [out]);
     }
     expect(trail.filter((t) => t.endsWith(':130')).length, trail.join(' ')).toBeGreaterThan(0);
     // kill -9 leaves its temporary file: a later run keeps it while it is young, removes it once a day old.
@@ -127,7 +128,7 @@ describe('cx notes export stopped at random points', () => {
     for (const t of left) utimesSync(join(dir, t), dayAgo, dayAgo);
     expect(cx(args(101), { db }).code).toBe(0);
     expect(temps(dir)).toEqual([]);
-    expectNoPhiWithoutItsRow(db, [out]);
+    await expectNoPhiWithoutItsRow(db, [out]);
   });
 });
 
@@ -186,7 +187,7 @@ describe('cx batch with notes exports stopped at random points', () => {
           expect(e.stderr).toContain('run the same command again to go on');
         }
       }
-      expectNoPhiWithoutItsRow(db, zips());
+      await expectNoPhiWithoutItsRow(db, zips());
       // A ticket is recorded together with its completing row, and never completed twice.
       const done = exportRows(db).filter((r) => r.action === 'notes.export').map((r) => r.ticket).sort();
       const recordedNotes = query(db, "SELECT ticket_id FROM processed_tickets WHERE action = 'notes_export' ORDER BY ticket_id").map((r) => r.ticket_id);
@@ -202,7 +203,7 @@ describe('cx batch with notes exports stopped at random points', () => {
     expect(temps(dir)).toEqual([]);
     if (temps(exports).length) expect(cx(['notes', 'export', PROVIDER, '--ticket', 'SWEEP', '--yes', '--out', join(exports, 'sweep.zip')], { db }).code).toBe(0);
     expect(temps(exports)).toEqual([]);
-    expectNoPhiWithoutItsRow(db, zips());
+    await expectNoPhiWithoutItsRow(db, zips());
     // Each ticket once, as in the clean run; each notes ticket completed once, its zip the one it describes.
     // (The sweep's export by hand is in the ledger as a single command's change: via = 'command'.)
     const batchTickets = "SELECT ticket_id FROM processed_tickets WHERE via = 'batch' ORDER BY ticket_id";
@@ -271,6 +272,6 @@ describe('two batches racing for the same notes_export tickets', () => {
       expect(rowsNow.some((r) => r.started === s.id), `started row ${s.id} left open`).toBe(true);
     }
     expect(temps(exports)).toEqual([]);
-    expectNoPhiWithoutItsRow(db, readdirSync(exports).map((n) => join(exports, n)));
+    await expectNoPhiWithoutItsRow(db, readdirSync(exports).map((n) => join(exports, n)));
   });
 });

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { baseEnv, copyMirror, CX, cx, query, tempDir } from '../helpers/cx.js';
 import { testRandom } from '../helpers/seed.js';
 import { generatedMirror } from '../helpers/world.js';
-import { changes, expectAgreement, push, standIn, syncEnv } from '../helpers/sync.js';
+import { changes, expectAgreement, pushProcess, standIn, syncEnv } from '../helpers/sync.js';
 
 const KILLS = 8;
 
@@ -65,7 +65,7 @@ describe('cx sync push, killed and raced', () => {
       const afterKills = changes(db).filter((c) => c.state === 'delivered').length;
       expect(afterKills).toBeLessThan(total); // the two pushes below still have work
 
-      const [a, b] = await Promise.all([push(db, platform), push(db, platform)]);
+      const [a, b] = await Promise.all([pushProcess(db, platform), pushProcess(db, platform)]);
       expect([a.code, b.code], `${a.stderr}\n${b.stderr}`).toContain(0);
       for (const r of [a, b]) expect([0, 5]).toContain(r.code);
       // Eight requests in flight are not a listener leak: no warning on stderr.
