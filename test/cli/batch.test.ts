@@ -10,7 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { RESULT_COLUMNS } from '../../src/batch/results.js';
 import { neutraliseFormula } from '../../src/rules/csv-safe.js';
-import { baseEnv, CX, DEMO, demoMirror, NOW, query, snapshot, tempDir } from '../helpers/cx.js';
+import { baseEnv, CX, cxAsync, DEMO, demoMirror, NOW, query, snapshot, tempDir } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
 
 const TICKETS = join(DEMO, 'tickets');
@@ -338,6 +338,36 @@ describe('cx batch: a re-run of the same file applies nothing twice', () => {
         expect(again.processed_at).toBe('');
       }
     }
+  });
+});
+
+describe('cx batch: two agents run the same file at once', () => {
+  it('two processes: each recorded ticket applied by exactly one of them, the other reports its work', async () => {
+    const db = demoMirror();
+    const notesDir = join(tempDir(), 'exports');
+    const run = (agent: string) => cxAsync(['batch', CANONICAL, '--yes', '--agent', agent, '--notes-dir', notesDir], { db });
+    const [a, b] = await Promise.all([run('agent-a'), run('agent-b')]);
+    expect([a.code, b.code], a.stderr + b.stderr).toEqual([5, 5]);
+    const rows: Record<string, Row[]> = { 'agent-a': readResults(a.stdout), 'agent-b': readResults(b.stdout) };
+    const applier = new Map(query(db, 'SELECT ticket_id, agent FROM processed_tickets').map((p) => [p.ticket_id as string, p.agent as string]));
+    for (const [i, want] of CANONICAL_OUTCOMES.entries()) {
+      const [ticket, outcome, account = ''] = want.split(' ');
+      const first = applier.get(ticket!);
+      if (!RECORDED.has(outcome!) || (i > 0 && CANONICAL_OUTCOMES.slice(0, i).some((w) => w.startsWith(`${ticket} `)))) {
+        for (const agent of ['agent-a', 'agent-b']) expect(outcomes([rows[agent]![i]!]), `${agent} ${want}`).toEqual([want]);
+        continue;
+      }
+      expect(first, want).toBeDefined();
+      const other = first === 'agent-a' ? 'agent-b' : 'agent-a';
+      expect(rows[first!]![i], want).toMatchObject({ outcome, account_id: account });
+      expect(rows[other]![i], want).toMatchObject({ outcome: 'already_done', account_id: account, detail: expect.stringContaining(`by ${first}: `) });
+    }
+    for (const agent of ['agent-a', 'agent-b']) await expectRecorded(db, rows[agent]!);
+    // The same changes as one agent's run alone: nothing applied twice.
+    const alone = demoMirror();
+    await applyFile(alone, CANONICAL);
+    const changes = (path: string) => query(path, 'SELECT key, kind, account_id, desk, ticket, action, n, data FROM changes ORDER BY key');
+    expect(changes(db)).toEqual(changes(alone));
   });
 });
 
