@@ -1,31 +1,15 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yauzl from 'yauzl';
 import { parse } from 'csv-parse/sync';
-import {
-  ArchiveWriteError,
-  writeNotesZip,
-  type ExportHeader,
-  type NoteForExport,
-} from '../../src/archive/notes-zip.js';
+import { ArchiveWriteError, type NoteForExport } from '../../src/archive/notes-zip.js';
 import { OutputExistsError, OutputPathError, OutputWriteError } from '../../src/files/errors.js';
-import { openOutput } from '../../src/files/output-file.js';
 import { verifyNotesZip } from '../../src/archive/verify.js';
 import { isSafeEntryName } from '../../src/rules/entry-names.js';
-
-const HEADER: ExportHeader = {
-  providerName: 'Dr Ana Reyes',
-  providerEmail: 'ana@old-clinic.example',
-  providerId: 'p201',
-  ticket: 'ZD-4242',
-  exportedAt: '2025-02-03T10:00:00.000Z',
-  agent: 'sam',
-  filters: 'since 2024-01-01',
-};
+import { HEADER, HAVE_UNZIP, PY_OPEN, run, UNZIP, zipTo } from '../helpers/notes-zip.js';
 
 const HOSTILE_TITLES = [
   '../../etc/passwd', '..\\..\\x', '/abs', 'CON', 'nul.txt', 'title. ', 'T'.repeat(300), 'Session 😀',
@@ -46,14 +30,6 @@ function makeNotes(count: number, bodyOf: (i: number) => string = (i) => `Body o
   }));
 }
 
-function run(cmd: string, args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return { status: r.error ? -1 : r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error?.message ?? ''}` };
-}
-const HAVE_UNZIP = run('unzip', ['-v']).status === 0;
-const UNZIP = HAVE_UNZIP ? 'unzip -t' : 'unzip -t (SKIPPED: unzip not installed)';
-const PY_OPEN = 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(len(z.namelist()))';
-
 async function readZip(path: string): Promise<Map<string, Buffer>> {
   const zip = await yauzl.openPromise(path, { lazyEntries: true });
   const out = new Map<string, Buffer>();
@@ -66,17 +42,6 @@ async function readZip(path: string): Promise<Map<string, Buffer>> {
 }
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-/** What the notes export action does around the engine, minus the audit rows: open, zip, put in place. */
-async function zipTo(target: string, force: boolean, opts: Omit<Parameters<typeof writeNotesZip>[1], 'signal'>) {
-  const output = openOutput(target, { label: 'target', force, protect: [] });
-  try {
-    const written = await writeNotesZip(output, opts);
-    output.publish();
-    return { path: output.path, ...written };
-  } finally {
-    output.discard();
-  }
-}
 
 let dir: string;
 beforeEach(() => {
@@ -279,20 +244,4 @@ describe('verifyNotesZip', () => {
   });
 });
 
-describe('ZIP64', () => {
-  it(`writes 65,600 notes (65,602 entries) as ZIP64 that ${UNZIP}, Python and verify accept`, async () => {
-    const target = join(dir, 'many.zip');
-    const notes = (function* () {
-      for (let i = 0; i < 65_600; i++) {
-        yield { id: `n${i}`, clientId: `c${i % 50}`, clientName: `Client ${i % 50}`, sessionDate: '2024-01-01', title: 'Note', body: `b${i}`, signedAt: null };
-      }
-    })();
-    const result = await zipTo(target, false, { header: HEADER, notes, expectedCount: 65_600 });
-    expect(result.notes).toBe(65_600);
-    const tail = readFileSync(target).subarray(-200);
-    expect(tail.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06]))).toBe(true); // ZIP64 end of central directory
-    if (HAVE_UNZIP) expect(run('unzip', ['-tq', target]).status).toBe(0);
-    expect(run('python3', ['-c', PY_OPEN, target])).toEqual({ status: 0, out: '65602\n' });
-    expect(await verifyNotesZip(target)).toEqual({ ok: true, entries: 65_602, notes: 65_600, problems: [] });
-  }, 180_000);
-});
+// Writing 65,600 notes as ZIP64: test/soak/zip64.test.ts.

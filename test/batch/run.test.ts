@@ -100,7 +100,7 @@ describe('runBatch: one savepoint per ticket', () => {
   it('treats a ticket recorded before as already_done, without calling the action', async () => {
     const { db } = mirror();
     let calls = 0;
-    const counted: TicketAction = (deps, row) => (calls++, sends(deps, row, { notesDir: '', policy: DEFAULT_POLICY }));
+    const counted: TicketAction = (deps, row) => (calls++, sends(deps, row, { notesDir: '', policy: DEFAULT_POLICY, email: DEFAULT_EMAIL_SETTINGS }));
     await run(db, '1,password_reset,a@x.com\n', { password_reset: counted });
     const { results } = await run(db, '1,password_reset,a@x.com\n2,password_reset,b@x.com\n', { password_reset: counted });
     expect(calls).toBe(2);
@@ -213,7 +213,7 @@ describe('runBatch: a signal stops it between chunks', () => {
     const signals: TicketAction = (deps, row) => {
       // A real signal to this process, in the middle of the second chunk: it is handled at the next await.
       if (row.ticketId === '3' && !sent) (sent = true), process.kill(process.pid, 'SIGINT');
-      return sends(deps, row, { notesDir: '', policy: DEFAULT_POLICY });
+      return sends(deps, row, { notesDir: '', policy: DEFAULT_POLICY, email: DEFAULT_EMAIL_SETTINGS });
     };
     const csv = Array.from({ length: 6 }, (_, i) => `${i + 1},password_reset,u${i}@x.com\n`).join('');
     try {

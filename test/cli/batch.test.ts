@@ -10,7 +10,8 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { RESULT_COLUMNS } from '../../src/batch/results.js';
 import { neutraliseFormula } from '../../src/rules/csv-safe.js';
-import { auditChainHolds, baseEnv, CX, cx, DEMO, demoMirror, NOW, query, snapshot, tempDir } from '../helpers/cx.js';
+import { baseEnv, CX, cxAsync, DEMO, demoMirror, NOW, query, snapshot, tempDir } from '../helpers/cx.js';
+import { auditChainHolds, cxIn } from '../helpers/in-process.js';
 
 const TICKETS = join(DEMO, 'tickets');
 const CANONICAL = join(TICKETS, 'canonical.csv');
@@ -45,8 +46,8 @@ const ZENDESK_OUTCOMES = [
 const FRESHDESK_OUTCOMES = ['7301 done 1020', '7302 done 1015', '7303 done p204', '7304 done 1002', '7305 done p201', '7306 invalid', '7307 done p203'];
 
 /** A batch run for real, its zips written into a fresh folder (never the default ./exports of the repo). */
-function applyFile(db: string, file: string, extra: string[] = [], notesDir = join(tempDir(), 'exports')) {
-  const r = cx(['batch', file, '--yes', '--notes-dir', notesDir, ...extra], { db });
+async function applyFile(db: string, file: string, extra: string[] = [], notesDir = join(tempDir(), 'exports')) {
+  const r = await cxIn(['batch', file, '--yes', '--notes-dir', notesDir, ...extra], { db });
   return { ...r, rows: readResults(r.stdout), notesDir };
 }
 
@@ -63,14 +64,14 @@ const sha256 = (path: string) => createHash('sha256').update(readFileSync(path))
  * (and none for the others; a notes export's started row comes before its completing one), outbox rows
  * only under recorded tickets, and an audit chain that holds.
  */
-function expectRecorded(db: string, rows: Row[]): string[] {
+async function expectRecorded(db: string, rows: Row[]): Promise<string[]> {
   const recorded = [...new Set(rows.filter((r) => RECORDED.has(r.outcome)).map((r) => r.ticket_id))].sort();
   expect(query(db, 'SELECT ticket_id FROM processed_tickets ORDER BY ticket_id').map((x) => x.ticket_id)).toEqual(recorded);
   const audited = query(db, "SELECT ticket, count(*) n FROM audit_log WHERE ticket IS NOT NULL AND action NOT LIKE '%.started' GROUP BY ticket ORDER BY ticket");
   expect(audited).toEqual(recorded.map((ticket) => ({ ticket, n: 1 })));
   for (const o of query(db, 'SELECT DISTINCT ticket FROM outbox')) expect(recorded).toContain(o.ticket);
   for (const r of rows) expect(r.processed_at, r.ticket_id).toBe(RECORDED.has(r.outcome) ? NOW : '');
-  expect(auditChainHolds(db)).toBe(true);
+  expect(await auditChainHolds(db)).toBe(true);
   return recorded;
 }
 
@@ -97,10 +98,10 @@ function expectZips(db: string, dir: string, expected: Record<string, number>): 
 const filesIn = (dir: string) => readdirSync(dir).sort().map((f) => `${f} ${statSync(join(dir, f)).size} ${statSync(join(dir, f)).mtimeMs}`);
 
 describe('cx batch: the canonical export, every row through the real action', () => {
-  it('one result per input row, in order; the changes, emails, zips and audit rows in the mirror', () => {
+  it('one result per input row, in order; the changes, emails, zips and audit rows in the mirror', async () => {
     const db = demoMirror();
     const before = { priya: account(db, '1008'), pike: account(db, '1038') };
-    const r = applyFile(db, CANONICAL);
+    const r = await applyFile(db, CANONICAL);
     expect(r.code, r.stderr).toBe(5); // some rows are refused / not_found / invalid
     const input = parse(readFileSync(CANONICAL), { columns: true }) as Array<{ ticket_id: string }>;
     expect(r.rows.map((x) => x.ticket_id)).toEqual(input.map((x) => x.ticket_id));
@@ -134,7 +135,7 @@ describe('cx batch: the canonical export, every row through the real action', ()
     expect(detail('T-1030')).toContain('did you mean jane.doe@gmail.com?');
     expect(got.get('T-1031')!.email).toBe("'@evil.example.com");
 
-    expectRecorded(db, r.rows);
+    await expectRecorded(db, r.rows);
     expect(query(db, 'SELECT ticket, action FROM audit_log WHERE ticket IS NOT NULL ORDER BY id').map((a) => `${a.ticket} ${a.action}`)).toEqual([
       'T-1001 batch.lookup', 'T-1002 batch.lookup', 'T-1003 batch.lookup', 'T-1005 reset', 'T-1006 reset', 'T-1007 reset', 'T-1008 reset',
       'T-1011 resubscribe', 'T-1013 batch.resubscribe', 'T-1014 deactivate', 'T-1017 batch.deactivate_client', 'T-1018 offboard',
@@ -165,12 +166,12 @@ describe('cx batch: the canonical export, every row through the real action', ()
     expectZips(db, r.notesDir, { 'notes-p202-T-1020-20261127.zip': 16, 'notes-p202-T-1021-20261127.zip': 8 });
   });
 
-  it('--dry-run plans the same outcomes, writes nothing to the mirror, and makes no folder or zip', () => {
-    const real = applyFile(demoMirror(), CANONICAL).rows;
+  it('--dry-run plans the same outcomes, writes nothing to the mirror, and makes no folder or zip', async () => {
+    const real = (await applyFile(demoMirror(), CANONICAL)).rows;
     const db = demoMirror();
     const notesDir = join(tempDir(), 'exports');
     const before = snapshot(db);
-    const r = cx(['batch', CANONICAL, '--dry-run', '--notes-dir', notesDir], { db });
+    const r = await cxIn(['batch', CANONICAL, '--dry-run', '--notes-dir', notesDir], { db });
     expect(snapshot(db)).toEqual(before);
     expect(existsSync(notesDir)).toBe(false);
     expect(r.code).toBe(5);
@@ -186,13 +187,13 @@ describe('cx batch: the canonical export, every row through the real action', ()
     expect(got.get('T-1004')!.detail).not.toContain('not recorded');
   });
 
-  it('--out writes the same rows to a file that csv-parse reads back to the same values', () => {
+  it('--out writes the same rows to a file that csv-parse reads back to the same values', async () => {
     const db = demoMirror();
     const dir = tempDir();
     const out = join(dir, 'results.csv');
     const notes = ['--notes-dir', join(dir, 'exports')];
-    const viaStdout = readResults(cx(['batch', CANONICAL, '--dry-run', ...notes], { db }).stdout);
-    const r = cx(['batch', CANONICAL, '--dry-run', '--out', out, ...notes], { db });
+    const viaStdout = readResults((await cxIn(['batch', CANONICAL, '--dry-run', ...notes], { db })).stdout);
+    const r = await cxIn(['batch', CANONICAL, '--dry-run', '--out', out, ...notes], { db });
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(`Results: ${out}`);
     const viaFile = readResults(readFileSync(out, 'utf8'));
@@ -203,53 +204,53 @@ describe('cx batch: the canonical export, every row through the real action', ()
     expect(readdirSync(dir)).toEqual(['results.csv']); // no temporary file left, no exports folder
   });
 
-  it('--json prints the summary and needs --out', () => {
+  it('--json prints the summary and needs --out', async () => {
     const db = demoMirror();
     const out = join(tempDir(), 'r.csv');
-    const r = cx(['batch', CANONICAL, '--yes', '--json', '--out', out, '--notes-dir', join(tempDir(), 'exports')], { db });
+    const r = await cxIn(['batch', CANONICAL, '--yes', '--json', '--out', out, '--notes-dir', join(tempDir(), 'exports')], { db });
     expect(r.code).toBe(5);
     expect(r.json()).toEqual({
       rows: 32, out, dry_run: false,
       by_outcome: { done: 15, already_done: 3, planned: 0, not_found: 5, refused: 5, invalid: 4, error: 0 },
     });
-    const noOut = cx(['batch', CANONICAL, '--yes', '--json'], { db });
+    const noOut = await cxIn(['batch', CANONICAL, '--yes', '--json'], { db });
     expect(noOut.code).toBe(2);
     expect(noOut.json().detail).toContain('--json prints the summary');
   });
 
-  it('reads the export from stdin with -', () => {
+  it('reads the export from stdin with -', async () => {
     const db = demoMirror();
     const notesDir = join(tempDir(), 'exports');
-    const r = cx(['batch', '-', '--yes', '--notes-dir', notesDir], { db, input: readFileSync(CANONICAL, 'utf8') });
+    const r = await cxIn(['batch', '-', '--yes', '--notes-dir', notesDir], { db, input: readFileSync(CANONICAL, 'utf8') });
     expect(r.code).toBe(5);
     expect(outcomes(readResults(r.stdout))).toEqual(CANONICAL_OUTCOMES);
     expect(query(db, 'SELECT count(*) n FROM processed_tickets')[0].n).toBe(18);
     expect(readdirSync(notesDir)).toHaveLength(2);
   });
 
-  it('exits 0 when every row is done or already done, of every type, and again on a re-run', () => {
+  it('exits 0 when every row is done or already done, of every type, and again on a re-run', async () => {
     const db = demoMirror();
     const csv = 'ticket_id,type,email,requested_by\nA1,lookup,jane.doe@gmail.com,\nA2,Lookup,ben.hartley@brightlane-logistics.com,\n' +
       'A3,password_reset,aaliyah.johnson@gmail.com,\nA4,resubscribe,k.asante@mindfulroots.org,\n' +
       'A5,deactivate_client,wei.chen@gmail.com,wei.chen@gmail.com\nA6,resubscribe,carlos.mendoza@outlook.com,\n';
-    const r = cx(['batch', '-', '--yes'], { db, input: csv });
+    const r = await cxIn(['batch', '-', '--yes'], { db, input: csv });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(outcomes(readResults(r.stdout))).toEqual(['A1 done 1001', 'A2 done 1015', 'A3 done 1032', 'A4 done p204', `A5 done ${WEI}`, 'A6 already_done 1031']);
     const before = snapshot(db);
-    const again = cx(['batch', '-', '--yes'], { db, input: csv });
+    const again = await cxIn(['batch', '-', '--yes'], { db, input: csv });
     expect(again.code).toBe(0);
     expect(readResults(again.stdout).map((x) => x.outcome)).toEqual(Array(6).fill('already_done'));
     expect(snapshot(db)).toEqual(before);
-    const empty = cx(['batch', '-', '--yes'], { db, input: 'ticket_id,type,email\n' });
+    const empty = await cxIn(['batch', '-', '--yes'], { db, input: 'ticket_id,type,email\n' });
     expect(empty.code).toBe(0);
     expect(empty.stdout).toBe(`${RESULT_COLUMNS.join(',')}\n`);
   });
 });
 
 describe('cx batch: help desk exports as they come', () => {
-  it('Zendesk: BOM, CRLF, quoted commas and line breaks, extra columns, the type from a named column', () => {
+  it('Zendesk: BOM, CRLF, quoted commas and line breaks, extra columns, the type from a named column', async () => {
     const db = demoMirror();
-    const r = applyFile(db, ZENDESK, ['--type-column', 'CX action [list]']);
+    const r = await applyFile(db, ZENDESK, ['--type-column', 'CX action [list]']);
     expect(r.code).toBe(5);
     expect(r.rows.map((x) => x.type)).toEqual([
       'password_reset', 'resubscribe', 'deactivate_client', 'lookup', 'notes_export', 'provider_termination',
@@ -259,7 +260,7 @@ describe('cx batch: help desk exports as they come', () => {
     const got = byId(r.rows);
     expect(got.get('48214')!.email).toBe('j.a.n.e.d.o.e@googlemail.com');
     expect(got.get('48218')!.detail).toContain('not a usable address');
-    expectRecorded(db, r.rows);
+    await expectRecorded(db, r.rows);
     expect(outbox(db)).toEqual([
       '48211 client_password_reset zoe.oneil@fastmail.com 1021 pending',
       `48213 ${NEXT_STEPS} wei.chen@gmail.com ${WEI} pending`,
@@ -272,21 +273,21 @@ describe('cx batch: help desk exports as they come', () => {
     expectZips(db, r.notesDir, { 'notes-p202-48215-20261127.zip': 47 });
   });
 
-  it('Zendesk without --type-column: the type is the one type tag in Tags', () => {
-    const r = applyFile(demoMirror(), ZENDESK);
+  it('Zendesk without --type-column: the type is the one type tag in Tags', async () => {
+    const r = await applyFile(demoMirror(), ZENDESK);
     expect(outcomes(r.rows)).toEqual(ZENDESK_OUTCOMES.map((o) => (o.startsWith('48217') ? '48217 invalid' : o)));
     expect(byId(r.rows).get('48217')!.detail).toContain('no single type in Tags');
   });
 
-  it('Freshdesk: Ticket Id, Email and Type columns', () => {
+  it('Freshdesk: Ticket Id, Email and Type columns', async () => {
     const db = demoMirror();
-    const r = applyFile(db, FRESHDESK);
+    const r = await applyFile(db, FRESHDESK);
     expect(r.code).toBe(5);
     expect(outcomes(r.rows)).toEqual(FRESHDESK_OUTCOMES);
     expect(r.rows[1]).toMatchObject({ type: 'lookup', detail: expect.stringContaining('former address') });
     expect(r.rows[5]!.detail).toContain('unknown type "Billing"');
     expect(r.rows[6]!.detail).toContain('verification email');
-    expectRecorded(db, r.rows);
+    await expectRecorded(db, r.rows);
     expect(outbox(db)).toEqual([
       '7301 client_password_reset jose.nunez@gmail.com 1020 pending',
       `7304 ${NEXT_STEPS} jane.doe+sam@gmail.com 1002 pending`,
@@ -297,19 +298,19 @@ describe('cx batch: help desk exports as they come', () => {
     expectZips(db, r.notesDir, { 'notes-p201-7305-20261127.zip': 16 });
   });
 
-  it('the three files on one mirror: where two touch the same person, the later one finds the work done', () => {
+  it('the three files on one mirror: where two touch the same person, the later one finds the work done', async () => {
     const db = demoMirror();
     const notesDir = join(tempDir(), 'exports');
-    applyFile(db, CANONICAL, [], notesDir);
-    const zendesk = byId(applyFile(db, ZENDESK, ['--type-column', 'CX action [list]'], notesDir).rows);
+    await applyFile(db, CANONICAL, [], notesDir);
+    const zendesk = byId((await applyFile(db, ZENDESK, ['--type-column', 'CX action [list]'], notesDir)).rows);
     expect(zendesk.get('48212')).toMatchObject({ outcome: 'already_done', detail: expect.stringContaining('not on the suppression list') });
     expect(zendesk.get('48216')).toMatchObject({ outcome: 'already_done', detail: expect.stringContaining('already terminated, effective 2026-11-27') });
-    const freshdesk = byId(applyFile(db, FRESHDESK, [], notesDir).rows);
+    const freshdesk = byId((await applyFile(db, FRESHDESK, [], notesDir)).rows);
     // T-1008 queued p203's verification email a moment ago (same CX_NOW): not queued twice.
     expect(freshdesk.get('7307')).toMatchObject({ outcome: 'already_done', detail: expect.stringContaining('was already queued') });
     expect(query(db, "SELECT count(*) n FROM outbox WHERE account_id = 'p203'")[0].n).toBe(1);
     expect(readdirSync(notesDir)).toHaveLength(4);
-    expect(auditChainHolds(db)).toBe(true);
+    expect(await auditChainHolds(db)).toBe(true);
   });
 });
 
@@ -317,12 +318,12 @@ describe('cx batch: a re-run of the same file applies nothing twice', () => {
   const files: Array<[string, string, string[]]> = [
     ['canonical', CANONICAL, []], ['zendesk', ZENDESK, ['--type-column', 'CX action [list]']], ['freshdesk', FRESHDESK, []],
   ];
-  it.each(files)('%s: every recorded row is already_done, the others end as before; no row, email or zip is added', (_name, file, args) => {
+  it.each(files)('%s: every recorded row is already_done, the others end as before; no row, email or zip is added', async (_name, file, args) => {
     const db = demoMirror();
-    const first = applyFile(db, file, args);
+    const first = await applyFile(db, file, args);
     const before = snapshot(db);
     const zips = filesIn(first.notesDir);
-    const r = applyFile(db, file, [...args, '--agent', 'other-agent'], first.notesDir);
+    const r = await applyFile(db, file, [...args, '--agent', 'other-agent'], first.notesDir);
     expect(snapshot(db)).toEqual(before);
     expect(filesIn(first.notesDir)).toEqual(zips);
     expect(r.code).toBe(5);
@@ -340,19 +341,49 @@ describe('cx batch: a re-run of the same file applies nothing twice', () => {
   });
 });
 
+describe('cx batch: two agents run the same file at once', () => {
+  it('two processes: each recorded ticket applied by exactly one of them, the other reports its work', async () => {
+    const db = demoMirror();
+    const notesDir = join(tempDir(), 'exports');
+    const run = (agent: string) => cxAsync(['batch', CANONICAL, '--yes', '--agent', agent, '--notes-dir', notesDir], { db });
+    const [a, b] = await Promise.all([run('agent-a'), run('agent-b')]);
+    expect([a.code, b.code], a.stderr + b.stderr).toEqual([5, 5]);
+    const rows: Record<string, Row[]> = { 'agent-a': readResults(a.stdout), 'agent-b': readResults(b.stdout) };
+    const applier = new Map(query(db, 'SELECT ticket_id, agent FROM processed_tickets').map((p) => [p.ticket_id as string, p.agent as string]));
+    for (const [i, want] of CANONICAL_OUTCOMES.entries()) {
+      const [ticket, outcome, account = ''] = want.split(' ');
+      const first = applier.get(ticket!);
+      if (!RECORDED.has(outcome!) || (i > 0 && CANONICAL_OUTCOMES.slice(0, i).some((w) => w.startsWith(`${ticket} `)))) {
+        for (const agent of ['agent-a', 'agent-b']) expect(outcomes([rows[agent]![i]!]), `${agent} ${want}`).toEqual([want]);
+        continue;
+      }
+      expect(first, want).toBeDefined();
+      const other = first === 'agent-a' ? 'agent-b' : 'agent-a';
+      expect(rows[first!]![i], want).toMatchObject({ outcome, account_id: account });
+      expect(rows[other]![i], want).toMatchObject({ outcome: 'already_done', account_id: account, detail: expect.stringContaining(`by ${first}: `) });
+    }
+    for (const agent of ['agent-a', 'agent-b']) await expectRecorded(db, rows[agent]!);
+    // The same changes as one agent's run alone: nothing applied twice.
+    const alone = demoMirror();
+    await applyFile(alone, CANONICAL);
+    const changes = (path: string) => query(path, 'SELECT key, kind, account_id, desk, ticket, action, n, data FROM changes ORDER BY key');
+    expect(changes(db)).toEqual(changes(alone));
+  });
+});
+
 describe('cx batch: nothing is applied unless the whole file reads and the run is confirmed', () => {
   const malformed: Array<[string, string, string]> = [
     ['an unclosed quote', 'ticket_id,type,email\n1,lookup,jane.doe@gmail.com\n2,lookup,"jane.doe@gmail.com\n3,lookup,x@y.com\n', 'line 3'],
     ['a row with the wrong number of fields', 'ticket_id,type,email\n1,lookup,jane.doe@gmail.com\n2,lookup,a@b.com,extra\n', 'line 3'],
     ['a missing required column', 'ticket_id,email\n1,jane.doe@gmail.com\n', 'line 1'],
   ];
-  it.each(malformed)('%s: exit 2 with the line, nothing written', (_what, csv, line) => {
+  it.each(malformed)('%s: exit 2 with the line, nothing written', async (_what, csv, line) => {
     const db = demoMirror();
     const dir = tempDir();
     const file = join(dir, 'tickets.csv');
     writeFileSync(file, csv);
     const before = snapshot(db);
-    const r = cx(['batch', file, '--yes', '--out', join(dir, 'results.csv')], { db });
+    const r = await cxIn(['batch', file, '--yes', '--out', join(dir, 'results.csv')], { db });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(line);
     expect(r.stdout).toBe('');
@@ -360,28 +391,28 @@ describe('cx batch: nothing is applied unless the whole file reads and the run i
     expect(readdirSync(dir)).toEqual(['tickets.csv']);
   });
 
-  it('without a terminal, --yes is required: exit 2, nothing applied, no results file', () => {
+  it('without a terminal, --yes is required: exit 2, nothing applied, no results file', async () => {
     const db = demoMirror();
     const dir = tempDir();
     const before = snapshot(db);
-    const r = cx(['batch', CANONICAL, '--out', join(dir, 'results.csv')], { db });
+    const r = await cxIn(['batch', CANONICAL, '--out', join(dir, 'results.csv')], { db });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--yes is required');
     expect(snapshot(db)).toEqual(before);
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('refuses --ticket, a missing file and --out naming the input', () => {
+  it('refuses --ticket, a missing file and --out naming the input', async () => {
     const db = demoMirror();
-    expect(cx(['batch', CANONICAL, '--yes', '--ticket', '9'], { db }).code).toBe(2);
-    const missing = cx(['batch', join(tempDir(), 'nope.csv'), '--yes'], { db });
+    expect((await cxIn(['batch', CANONICAL, '--yes', '--ticket', '9'], { db })).code).toBe(2);
+    const missing = await cxIn(['batch', join(tempDir(), 'nope.csv'), '--yes'], { db });
     expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('no such file')]);
     const dir = tempDir();
     const file = join(dir, 't.csv');
     writeFileSync(file, 'ticket_id,type,email\n1,lookup,jane.doe@gmail.com\n');
-    expect(cx(['batch', file, '--yes', '--out', file], { db }).code).toBe(2);
+    expect((await cxIn(['batch', file, '--yes', '--out', file], { db })).code).toBe(2);
     expect(readFileSync(file, 'utf8')).toContain('1,lookup');
-    expect(cx(['batch', file, '--yes', '--out', join(dir, 'no-such-folder', 'r.csv')], { db }).code).toBe(2);
+    expect((await cxIn(['batch', file, '--yes', '--out', join(dir, 'no-such-folder', 'r.csv')], { db })).code).toBe(2);
     expect(existsSync(join(dir, 'no-such-folder'))).toBe(false);
   });
 });
@@ -399,7 +430,7 @@ describe.skipIf(!hasScript)(`cx batch in a terminal (script(1))${hasScript ? '' 
   }
   const csv = 'ticket_id,type,email\nI1,lookup,jane.doe@gmail.com\nI2,lookup,broken@\nI3,nope,x@y.com\n';
 
-  it('shows the plan by type and asks; "no" applies nothing', () => {
+  it('shows the plan by type and asks; "no" applies nothing', async () => {
     const db = demoMirror();
     const file = join(tempDir(), 't.csv');
     writeFileSync(file, csv);
@@ -413,11 +444,11 @@ describe.skipIf(!hasScript)(`cx batch in a terminal (script(1))${hasScript ? '' 
     expect(snapshot(db)).toEqual(before);
   });
 
-  it('"yes" applies, with a progress bar on the terminal and the plan counting tickets processed before', () => {
+  it('"yes" applies, with a progress bar on the terminal and the plan counting tickets processed before', async () => {
     const db = demoMirror();
     const file = join(tempDir(), 't.csv');
     writeFileSync(file, csv);
-    expect(cx(['batch', '-', '--yes'], { db, input: 'ticket_id,type,email\nI1,lookup,jane.doe@gmail.com\n' }).code).toBe(0);
+    expect((await cxIn(['batch', '-', '--yes'], { db, input: 'ticket_id,type,email\nI1,lookup,jane.doe@gmail.com\n' })).code).toBe(0);
     writeFileSync(file, `${csv}I4,lookup,ben.hartley@brightlane-logistics.com\n`);
     const r = inTerminal(db, `batch "${file}" --out r.csv`, 'y\r');
     expect(r.code).toBe(5);

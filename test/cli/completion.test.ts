@@ -4,23 +4,24 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { cx, tempDir } from '../helpers/cx.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/cx.js';
+import { cxIn } from '../helpers/in-process.js';
 
 const has = (shell: string): boolean => spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0;
 
 /** The script, written to a file once per shell. */
 const scripts = new Map<string, string>();
-function script(shell: 'bash' | 'zsh' | 'fish'): string {
-  if (!scripts.has(shell)) {
-    const r = cx(['completion', shell]);
+beforeAll(async () => {
+  for (const shell of ['bash', 'zsh', 'fish'] as const) {
+    const r = await cxIn(['completion', shell]);
     expect(r.code, r.stderr).toBe(0);
     const path = join(tempDir('cx-completion-'), `cx.${shell}`);
     writeFileSync(path, r.stdout);
     scripts.set(shell, path);
   }
-  return scripts.get(shell)!;
-}
+});
+const script = (shell: 'bash' | 'zsh' | 'fish'): string => scripts.get(shell)!;
 
 /** What bash's completion function offers for the words typed so far (the last one being completed). */
 function bashComplete(cwd: string, ...words: string[]): string[] {
@@ -34,7 +35,7 @@ describe('cx completion bash', () => {
   const here = tempDir('cx-completion-cwd-');
   writeFileSync(join(here, 'tickets.csv'), 'ticket_id,type,email\n');
 
-  it('completes commands, subcommands and options', () => {
+  it('completes commands, subcommands and options', async () => {
     expect(bashComplete(here, 'cx', 'lo')).toEqual(['lookup']);
     expect(bashComplete(here, 'cx', 'notes', '')).toEqual(['export']);
     const resetOptions = bashComplete(here, 'cx', 'reset', '--');
@@ -45,7 +46,7 @@ describe('cx completion bash', () => {
     expect(bashComplete(here, 'cx', 'completion', '')).toEqual(['bash', 'zsh', 'fish']);
   });
 
-  it('offers file names only where a file is expected, and nothing where an address or a name goes', () => {
+  it('offers file names only where a file is expected, and nothing where an address or a name goes', async () => {
     expect(bashComplete(here, 'cx', 'batch', 'tic')).toEqual(['tickets.csv']);
     expect(bashComplete(here, 'cx', 'offboard', 'p@x.com', '--out', 'tic')).toEqual(['tickets.csv']);
     expect(bashComplete(here, 'cx', 'lookup', '')).toEqual([]);
@@ -53,7 +54,7 @@ describe('cx completion bash', () => {
     expect(bashComplete(here, 'cx', 'lookup', '--name', '')).toEqual([]);
   });
 
-  it('never runs what is typed on the line', () => {
+  it('never runs what is typed on the line', async () => {
     const marker = join(here, 'ran');
     bashComplete(here, 'cx', 'lookup', `$(touch ${marker})`, '');
     bashComplete(here, 'cx', `\`touch ${marker}\``, '--');
@@ -62,7 +63,7 @@ describe('cx completion bash', () => {
 });
 
 describe.each(['zsh', 'fish'] as const)('cx completion %s', (shell) => {
-  it.skipIf(!has(shell))(`parses (${shell} -n)${has(shell) ? '' : `: skipped, ${shell} is not installed here`}`, () => {
+  it.skipIf(!has(shell))(`parses (${shell} -n)${has(shell) ? '' : `: skipped, ${shell} is not installed here`}`, async () => {
     const r = spawnSync(shell, ['-n', script(shell)], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -70,8 +71,8 @@ describe.each(['zsh', 'fish'] as const)('cx completion %s', (shell) => {
 });
 
 describe('cx completion', () => {
-  it('an unknown shell is a usage error', () => {
-    const r = cx(['completion', 'powershell']);
+  it('an unknown shell is a usage error', async () => {
+    const r = await cxIn(['completion', 'powershell']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bash, zsh, fish/);
   });

@@ -3,7 +3,8 @@
 // afterwards as the single commands leave them; a name search with a pick, a typo's suggestion, back with Esc
 // and Ctrl-C inside a step, Ctrl-C at the menu leaving with exit 0. Without a terminal: help or exit 2.
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditChainHolds, cx, demoMirror, query, readRows, snapshot } from '../helpers/cx.js';
+import { demoMirror, query, readRows, snapshot } from '../helpers/cx.js';
+import { auditChainHolds, cxIn } from '../helpers/in-process.js';
 import { hasTmux, Pane } from '../helpers/tmux.js';
 
 const MENU = /\? What does the person need\?/;
@@ -67,14 +68,14 @@ describe.skipIf(!hasTmux)(`the desk in a terminal${hasTmux ? '' : ': skipped, no
       ['1008', 'T-DESK-1'],
       ['1030', 'T-DESK-1'],
     ]);
-    expect(auditChainHolds(db)).toBe(true);
+    expect(await auditChainHolds(db)).toBe(true);
 
     // The same work as single commands on another copy of the demo mirror leaves the same data and log.
     const other = demoMirror();
     const ticket = ['--ticket', 'T-DESK-1', '--yes'];
-    expect(cx(['reset', 'priya.raman@hotmail.com', ...ticket], { db: other }).code).toBe(4);
-    expect(cx(['reset', 'priya.raman@hotmail.com', '--resubscribe', ...ticket], { db: other }).code).toBe(0);
-    expect(cx(['deactivate', 'hannah.schafer@gmail.com', ...ticket], { db: other }).code).toBe(0);
+    expect((await cxIn(['reset', 'priya.raman@hotmail.com', ...ticket], { db: other })).code).toBe(4);
+    expect((await cxIn(['reset', 'priya.raman@hotmail.com', '--resubscribe', ...ticket], { db: other })).code).toBe(0);
+    expect((await cxIn(['deactivate', 'hannah.schafer@gmail.com', ...ticket], { db: other })).code).toBe(0);
     expect(snapshot(db)).toEqual(snapshot(other));
   });
 
@@ -143,13 +144,13 @@ describe.skipIf(!hasTmux)(`the desk in a terminal${hasTmux ? '' : ': skipped, no
 });
 
 describe('without a terminal', () => {
-  it('cx alone prints the help on stdout and exits 0; cx desk is exit 2 and says why', () => {
-    const alone = cx([]);
+  it('cx alone prints the help on stdout and exits 0; cx desk is exit 2 and says why', async () => {
+    const alone = await cxIn([]);
     expect(alone.code).toBe(0);
     expect(alone.stdout).toContain('Usage: cx [options] [command]');
     expect(alone.stdout).toMatch(/^ {2}desk {2,}the guided desk/m);
     expect(alone.stderr).toBe('');
-    const desk = cx(['desk']);
+    const desk = await cxIn(['desk']);
     expect(desk.code).toBe(2);
     expect(desk.stdout).toBe('');
     expect(desk.stderr).toMatch(/^cx: the guided desk needs a terminal/);

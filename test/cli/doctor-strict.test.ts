@@ -4,7 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { cx, demoMirror, emptyMirror, snapshot, tempDir } from '../helpers/cx.js';
+import { demoMirror, emptyMirror, snapshot, tempDir } from '../helpers/cx.js';
+import { cxIn } from '../helpers/in-process.js';
 
 const NAMES = ['opens', 'integrity', 'foreign_keys', 'schema', 'audit_triggers', 'audit_chain', 'policy', 'freshness', 'accounts', 'lookup_paths'];
 
@@ -14,8 +15,8 @@ interface Check {
   detail: string;
 }
 
-function strict(db: string, args: string[] = [], env: Record<string, string> = {}) {
-  const r = cx(['db', 'doctor', '--strict', '--json', ...args], { db, env });
+async function strict(db: string, args: string[] = [], env: Record<string, string> = {}) {
+  const r = await cxIn(['db', 'doctor', '--strict', '--json', ...args], { db, env });
   const body = r.json<{ ok: boolean; checks: Check[] }>();
   return { code: r.code, ok: body.ok, checks: body.checks, failed: body.checks.filter((c) => !c.ok).map((c) => c.name) };
 }
@@ -28,17 +29,17 @@ function edit(db: string, sql: string): string {
 }
 
 describe('cx db doctor --strict', () => {
-  it('a healthy, fresh, large-enough demo mirror: exit 0, every check named, and nothing written', () => {
+  it('a healthy, fresh, large-enough demo mirror: exit 0, every check named, and nothing written', async () => {
     const db = demoMirror();
     const before = snapshot(db);
-    const r = strict(db, ['--max-age', '1', '--min-accounts', '40']);
+    const r = await strict(db, ['--max-age', '1', '--min-accounts', '40']);
     expect(r.checks.map((c) => c.name)).toEqual(NAMES);
     expect(r.failed).toEqual([]);
     expect(r).toMatchObject({ code: 0, ok: true });
     expect(r.checks.find((c) => c.name === 'freshness')!.detail).toMatch(/0\.0 hours ago \(at most 1\)/);
     expect(snapshot(db)).toEqual(before);
     // Not asked: ok, and said so.
-    expect(strict(db).checks.filter((c) => c.detail === 'not asked').map((c) => c.name)).toEqual(['freshness', 'accounts']);
+    expect((await strict(db)).checks.filter((c) => c.detail === 'not asked').map((c) => c.name)).toEqual(['freshness', 'accounts']);
   });
 
   it.each<[string, () => string, string[], Record<string, string>?, string[]?]>([
@@ -51,25 +52,25 @@ describe('cx db doctor --strict', () => {
     ['an invalid policy file in effect', () => demoMirror(), [], { CX_POLICY: join(import.meta.dirname, 'doctor-strict.test.ts') }, ['policy']],
     ['a lookup index dropped', () => edit(demoMirror(), 'DROP INDEX accounts_by_mailbox'), [], {}, ['lookup_paths']],
     ['an older schema (never upgraded by the strict doctor)', () => edit(demoMirror(), 'PRAGMA user_version = 1'), [], {}, ['schema']],
-  ])('%s: exit 6, the failing check named', (_what, make, args, env = {}, failing = []) => {
-    const r = strict(make(), args, env);
+  ])('%s: exit 6, the failing check named', async (_what, make, args, env = {}, failing = []) => {
+    const r = await strict(make(), args, env);
     expect(r.code).toBe(6);
     expect(r.ok).toBe(false);
     expect(r.checks.map((c) => c.name)).toEqual(NAMES);
     expect(r.failed).toEqual(failing);
   });
 
-  it('human output lists each check; without --strict a file that is not a mirror stays exit 2', () => {
+  it('human output lists each check; without --strict a file that is not a mirror stays exit 2', async () => {
     const db = edit(demoMirror(), 'DROP TRIGGER audit_log_no_delete');
-    const r = cx(['db', 'doctor', '--strict'], { db });
+    const r = await cxIn(['db', 'doctor', '--strict'], { db });
     expect(r.code).toBe(6);
     // Piped: the checks as tab-separated rows on stdout, the failure said on stderr too.
     expect(r.stdout).toMatch(/^audit_triggers\tFAIL\tno trigger refuses DELETE on audit_log/m);
     expect(r.stderr).toMatch(/^cx: the mirror has problems:\n {2}audit_triggers: no trigger refuses DELETE on audit_log/);
-    expect(cx(['db', 'doctor'], { db }).code).toBe(6);
+    expect((await cxIn(['db', 'doctor'], { db })).code).toBe(6);
     const bad = join(tempDir(), 'x.db');
     writeFileSync(bad, 'not a database '.repeat(40));
-    expect(cx(['db', 'doctor'], { db: bad }).code).toBe(2);
-    expect(cx(['db', 'doctor', '--strict', '--max-age', 'soon'], { db }).code).toBe(2);
+    expect((await cxIn(['db', 'doctor'], { db: bad })).code).toBe(2);
+    expect((await cxIn(['db', 'doctor', '--strict', '--max-age', 'soon'], { db })).code).toBe(2);
   });
 });

@@ -1,20 +1,21 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cx, demoMirror, snapshot } from '../helpers/cx.js';
+import { demoMirror, snapshot } from '../helpers/cx.js';
+import { cxIn } from '../helpers/in-process.js';
 
 let db: string;
 beforeAll(() => {
   db = demoMirror();
 });
 
-const family = (...args: string[]) => cx(['family', ...args], { db });
-const familyJson = (...args: string[]) => {
-  const r = cx(['family', '--json', ...args], { db });
+const family = async (...args: string[]) => await cxIn(['family', ...args], { db });
+const familyJson = async (...args: string[]) => {
+  const r = await cxIn(['family', '--json', ...args], { db });
   return { ...r, body: r.json() };
 };
 
 describe('cx family', () => {
-  it('lists the accounts sharing the mailbox, in the JSON shape of CONTRACTS.md', () => {
-    const r = familyJson('jane.doe@gmail.com');
+  it('lists the accounts sharing the mailbox, in the JSON shape of CONTRACTS.md', async () => {
+    const r = await familyJson('jane.doe@gmail.com');
     expect(r.code).toBe(0);
     expect(Object.keys(r.body)).toEqual(expect.arrayContaining(['mailbox', 'accounts', 'suggestion', 'plus_addressing']));
     expect(r.body.mailbox).toBe('janedoe@gmail.com');
@@ -24,74 +25,74 @@ describe('cx family', () => {
     expect(r.body.plus_addressing).toBe(true);
   });
 
-  it("a child's +alias address, or the mailbox written another way, gives the same family", () => {
-    const ids = (q: string) => familyJson(q).body.accounts.map((a: any) => a.id).sort();
-    expect(ids('jane.doe+sam@gmail.com')).toEqual(['1001', '1002', '1003']);
-    expect(ids(' J.A.N.E.D.O.E@GoogleMail.com ')).toEqual(['1001', '1002', '1003']);
+  it("a child's +alias address, or the mailbox written another way, gives the same family", async () => {
+    const ids = async (q: string) => (await familyJson(q)).body.accounts.map((a: any) => a.id).sort();
+    expect(await ids('jane.doe+sam@gmail.com')).toEqual(['1001', '1002', '1003']);
+    expect(await ids(' J.A.N.E.D.O.E@GoogleMail.com ')).toEqual(['1001', '1002', '1003']);
   });
 
-  it('--suggest proposes name+tag on the parent address, lower-case ASCII without spaces', () => {
-    const r = familyJson('jane.doe@gmail.com', '--suggest', 'Max');
+  it('--suggest proposes name+tag on the parent address, lower-case ASCII without spaces', async () => {
+    const r = await familyJson('jane.doe@gmail.com', '--suggest', 'Max');
     expect(r.body.suggestion).toBe('jane.doe+max@gmail.com');
-    expect(familyJson('jane.doe@gmail.com', '--suggest', 'Zoë O’Neil').body.suggestion).toBe('jane.doe+zoeoneil@gmail.com');
-    const human = family('jane.doe@gmail.com', '--suggest', 'Max');
+    expect((await familyJson('jane.doe@gmail.com', '--suggest', 'Zoë O’Neil')).body.suggestion).toBe('jane.doe+zoeoneil@gmail.com');
+    const human = await family('jane.doe@gmail.com', '--suggest', 'Max');
     // Piped: the accounts as tab-separated rows; the suggestion is a message on stderr.
     expect(human.stdout.split('\n')[0]).toBe('id\temail\tname');
     expect(human.stderr).toContain('Suggested address for Max: jane.doe+max@gmail.com');
     expect(human.stderr).not.toMatch(/already has an account/);
   });
 
-  it('--suggest says so when that person already has an account at the mailbox', () => {
-    const r = familyJson('jane.doe@gmail.com', '--suggest', 'Sam');
+  it('--suggest says so when that person already has an account at the mailbox', async () => {
+    const r = await familyJson('jane.doe@gmail.com', '--suggest', 'Sam');
     expect(r.body.same_name).toEqual([{ id: '1002', email: 'jane.doe+sam@gmail.com', name: 'Sam Doe' }]);
-    expect(familyJson('jane.doe@gmail.com', '--suggest', 'sam doe').body.same_name.map((a: any) => a.id)).toEqual(['1002']);
-    const human = family('jane.doe@gmail.com', '--suggest', 'Sam');
+    expect((await familyJson('jane.doe@gmail.com', '--suggest', 'sam doe')).body.same_name.map((a: any) => a.id)).toEqual(['1002']);
+    const human = await family('jane.doe@gmail.com', '--suggest', 'Sam');
     expect(human.stderr).toMatch(/^Sam Doe already has an account at this mailbox: 1002 jane\.doe\+sam@gmail\.com\. Check with the person/m);
   });
 
-  it('a taken name gets a number, checked against the mailbox however it is written', () => {
-    expect(familyJson('jane.doe@gmail.com', '--suggest', 'Sam').body.suggestion).toBe('jane.doe+sam2@gmail.com');
+  it('a taken name gets a number, checked against the mailbox however it is written', async () => {
+    expect((await familyJson('jane.doe@gmail.com', '--suggest', 'Sam')).body.suggestion).toBe('jane.doe+sam2@gmail.com');
     // janedoe+sam@gmail.com is the same Gmail mailbox as 1002's jane.doe+sam@gmail.com.
-    expect(familyJson('janedoe@gmail.com', '--suggest', 'sam').body.suggestion).toBe('janedoe+sam2@gmail.com');
-    expect(familyJson('jane.doe+lily@gmail.com', '--suggest', 'Lily').body.suggestion).toBe('jane.doe+lily2@gmail.com');
+    expect((await familyJson('janedoe@gmail.com', '--suggest', 'sam')).body.suggestion).toBe('janedoe+sam2@gmail.com');
+    expect((await familyJson('jane.doe+lily@gmail.com', '--suggest', 'Lily')).body.suggestion).toBe('jane.doe+lily2@gmail.com');
   });
 
-  it('Hotmail, Outlook and iCloud are supported too', () => {
-    expect(familyJson('priya.raman@hotmail.com', '--suggest', 'Ravi').body.suggestion).toBe('priya.raman+ravi@hotmail.com');
-    expect(familyJson('noah.kim@icloud.com', '--suggest', 'Ji').body.suggestion).toBe('noah.kim+ji@icloud.com');
+  it('Hotmail, Outlook and iCloud are supported too', async () => {
+    expect((await familyJson('priya.raman@hotmail.com', '--suggest', 'Ravi')).body.suggestion).toBe('priya.raman+ravi@hotmail.com');
+    expect((await familyJson('noah.kim@icloud.com', '--suggest', 'Ji')).body.suggestion).toBe('noah.kim+ji@icloud.com');
   });
 
-  it('any other domain: no suggestion, and the family member needs an address of their own', () => {
-    const r = familyJson('rosa.delgado@yahoo.com', '--suggest', 'Mia');
+  it('any other domain: no suggestion, and the family member needs an address of their own', async () => {
+    const r = await familyJson('rosa.delgado@yahoo.com', '--suggest', 'Mia');
     expect(r.code).toBe(0);
     expect(r.body).toMatchObject({ suggestion: null, plus_addressing: false });
     expect(r.body.accounts.map((a: any) => a.id)).toEqual(['1004']); // rosa.delgado-mia is not family
-    const human = family('rosa.delgado@yahoo.com', '--suggest', 'Mia');
+    const human = await family('rosa.delgado@yahoo.com', '--suggest', 'Mia');
     expect(human.stderr).toMatch(/needs an email address of their own/);
     // Fastmail delivers +tags, but the platform's guidance names only the four providers.
-    expect(familyJson('zoe.oneil@fastmail.com', '--suggest', 'Kid').body).toMatchObject({ suggestion: null, plus_addressing: false });
+    expect((await familyJson('zoe.oneil@fastmail.com', '--suggest', 'Kid')).body).toMatchObject({ suggestion: null, plus_addressing: false });
   });
 
-  it("a former address: the family and suggestion are at the account's current address", () => {
-    const r = familyJson('ben.hartley@brightlane-logistics.com', '--suggest', 'Kid');
+  it("a former address: the family and suggestion are at the account's current address", async () => {
+    const r = await familyJson('ben.hartley@brightlane-logistics.com', '--suggest', 'Kid');
     expect(r.body.mailbox).toBe('benjaminhartley@gmail.com');
     expect(r.body.accounts.map((a: any) => a.id)).toEqual(['1015']);
     expect(r.body.suggestion).toBe('benjamin.hartley+kid@gmail.com');
   });
 
-  it('exit 3 when no account uses the mailbox; exit 2 for a bad address or a name without letters', () => {
-    const none = familyJson('nobody.here@gmail.com');
+  it('exit 3 when no account uses the mailbox; exit 2 for a bad address or a name without letters', async () => {
+    const none = await familyJson('nobody.here@gmail.com');
     expect(none.code).toBe(3);
     expect(none.body.accounts).toEqual([]);
-    expect(family('jane.doe@@gmail.com').code).toBe(2);
-    const name = family('jane.doe@gmail.com', '--suggest', '!!!');
+    expect((await family('jane.doe@@gmail.com')).code).toBe(2);
+    const name = await family('jane.doe@gmail.com', '--suggest', '!!!');
     expect(name.code).toBe(2);
     expect(name.stderr).toMatch(/--suggest/);
   });
 
-  it('proposes only: writes nothing', () => {
+  it('proposes only: writes nothing', async () => {
     const before = snapshot(db);
-    family('jane.doe@gmail.com', '--suggest', 'Max');
+    await family('jane.doe@gmail.com', '--suggest', 'Max');
     expect(snapshot(db)).toEqual(before);
   });
 });

@@ -7,7 +7,8 @@ import { mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cx, demoMirror, query, snapshot, tempDir } from '../helpers/cx.js';
+import { demoMirror, query, snapshot, tempDir } from '../helpers/cx.js';
+import { cxIn } from '../helpers/in-process.js';
 
 const P202 = 'rafael.castellanos@proton.me';
 const exportRows = (db: string) => query(db, "SELECT id, action, outcome, detail FROM audit_log WHERE action LIKE 'notes.export%' AND outcome <> 'read' ORDER BY id");
@@ -20,11 +21,11 @@ function blockAudit(db: string, actions: string[]): void {
 }
 
 describe('cx notes export: the audit log fails at each step of the hand-over', () => {
-  it('the started row cannot be written: the temporary zip is removed, nothing handed over, no row', () => {
+  it('the started row cannot be written: the temporary zip is removed, nothing handed over, no row', async () => {
     const db = demoMirror();
     blockAudit(db, ['notes.export.started']);
     const dir = tempDir();
-    const r = cx(['notes', 'export', P202, '--ticket', 'H-1', '--yes', '--out', join(dir, 'n.zip'), '--json'], { db });
+    const r = await cxIn(['notes', 'export', P202, '--ticket', 'H-1', '--yes', '--out', join(dir, 'n.zip'), '--json'], { db });
     expect(r.code).toBe(1);
     expect(r.json()).toMatchObject({ outcome: 'error', account_id: 'p202' });
     expect(r.json().detail).toContain('audit log unavailable');
@@ -33,30 +34,30 @@ describe('cx notes export: the audit log fails at each step of the hand-over', (
     expect(exportRows(db)).toEqual([]);
   });
 
-  it('the completing row cannot be written: the zip is taken back; `cx audit` shows the export started, not completed', () => {
+  it('the completing row cannot be written: the zip is taken back; `cx audit` shows the export started, not completed', async () => {
     const db = demoMirror();
     blockAudit(db, ['notes.export', 'notes.export.abandoned']);
     const dir = tempDir();
-    const r = cx(['notes', 'export', P202, '--ticket', 'H-2', '--yes', '--out', join(dir, 'n.zip')], { db });
+    const r = await cxIn(['notes', 'export', P202, '--ticket', 'H-2', '--yes', '--out', join(dir, 'n.zip')], { db });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${join(dir, 'n.zip')} was removed again, nothing was handed over`);
     expect(readdirSync(dir)).toEqual([]);
     expect(exportRows(db).map((x) => [x.action, x.outcome])).toEqual([['notes.export.started', 'started']]);
-    const shown = cx(['audit', '--ticket', 'H-2'], { db });
+    const shown = await cxIn(['audit', '--ticket', 'H-2'], { db });
     expect(shown.stdout).toMatch(/notes\.export\.started\s+│?\s*H-2.*started, not completed/);
     // The JSON rows stay as stored.
-    expect(cx(['audit', '--ticket', 'H-2', '--json'], { db }).json().find((row: { outcome: string }) => row.outcome !== 'read')).toMatchObject({ action: 'notes.export.started', outcome: 'started' });
+    expect((await cxIn(['audit', '--ticket', 'H-2', '--json'], { db })).json().find((row: { outcome: string }) => row.outcome !== 'read')).toMatchObject({ action: 'notes.export.started', outcome: 'started' });
   });
 
-  it('the completing row alone fails: the zip is taken back and an abandoned row closes the started one', () => {
+  it('the completing row alone fails: the zip is taken back and an abandoned row closes the started one', async () => {
     const db = demoMirror();
     blockAudit(db, ['notes.export']);
     const dir = tempDir();
-    expect(cx(['notes', 'export', P202, '--ticket', 'H-3', '--yes', '--out', join(dir, 'n.zip')], { db }).code).toBe(1);
+    expect((await cxIn(['notes', 'export', P202, '--ticket', 'H-3', '--yes', '--out', join(dir, 'n.zip')], { db })).code).toBe(1);
     const rows = exportRows(db);
     expect(rows.map((x) => [x.action, x.outcome])).toEqual([['notes.export.started', 'started'], ['notes.export.abandoned', 'error']]);
     expect(rows[1]!.detail).toMatch(new RegExp(`^not handed over: audit log unavailable \\(started in audit row ${rows[0]!.id}\\)$`));
-    const shown = cx(['audit', '--ticket', 'H-3'], { db });
+    const shown = await cxIn(['audit', '--ticket', 'H-3'], { db });
     expect(shown.stdout).toContain(`started, abandoned (row ${rows[1]!.id})`);
   });
 });
@@ -89,11 +90,11 @@ describe('cx batch: the disk fills up midway', () => {
     return file;
   }
 
-  it.skipIf(!canMount)(`--out on ${MOUNT}: exit 2 with the path and the tickets recorded; no half results file`, () => {
+  it.skipIf(!canMount)(`--out on ${MOUNT}: exit 2 with the path and the tickets recorded; no half results file`, async () => {
     const disk = smallDisk(64)!;
     const db = demoMirror();
     const out = join(disk, 'results.csv');
-    const r = cx(['batch', lookups(3000), '--yes', '--out', out], { db });
+    const r = await cxIn(['batch', lookups(3000), '--yes', '--out', out], { db });
     expect(r.code, r.stderr).toBe(2);
     const m = /cx: cannot write .*results\.csv: no space left on the disk \(ENOSPC\); the batch stopped after ([\d,]+) of 3,000 rows: ([\d,]+) tickets recorded \(done or already done\) and kept; the results file .* was not written/.exec(r.stderr);
     expect(m, r.stderr).not.toBeNull();
@@ -102,20 +103,20 @@ describe('cx batch: the disk fills up midway', () => {
     expect(query(db, 'PRAGMA integrity_check')[0].integrity_check).toBe('ok');
   });
 
-  it('--out /dev/full: the same report (a device that is always full)', () => {
+  it('--out /dev/full: the same report (a device that is always full)', async () => {
     const db = demoMirror();
-    const r = cx(['batch', lookups(10), '--yes', '--out', '/dev/full'], { db });
+    const r = await cxIn(['batch', lookups(10), '--yes', '--out', '/dev/full'], { db });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cannot write \/dev\/full: no space left on the disk \(ENOSPC\); the batch stopped after [\d,]+ of 10 rows/);
   });
 
-  it.skipIf(!canMount)(`a notes zip on ${MOUNT}: exit 2 with the zip's path, earlier tickets kept, no file in the folder`, () => {
+  it.skipIf(!canMount)(`a notes zip on ${MOUNT}: exit 2 with the zip's path, earlier tickets kept, no file in the folder`, async () => {
     const disk = smallDisk(16)!;
     const db = demoMirror();
     const file = join(tempDir(), 't.csv');
     writeFileSync(file, `ticket_id,type,email\nZ-1,lookup,jane.doe@gmail.com\nZ-2,notes_export,${P202}\nZ-3,lookup,jane.doe@gmail.com\n`);
     const before = snapshot(db);
-    const r = cx(['batch', file, '--yes', '--notes-dir', disk], { db });
+    const r = await cxIn(['batch', file, '--yes', '--notes-dir', disk], { db });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/cannot write .*notes-p202-Z-2-20261127\.zip: no space left on the disk \(ENOSPC\); no file was left behind; the batch stopped after 1 of 3 rows: 1 ticket recorded/);
     expect(readdirSync(disk)).toEqual([]);

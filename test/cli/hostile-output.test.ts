@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { baseEnv, CX, cx, demoMirror, tempDir, type CxResult } from '../helpers/cx.js';
+import { cxIn } from '../helpers/in-process.js';
 
 const HOSTILE = [
   '\u001b[2J\u001b[31m', // CSI: clear the screen, red
@@ -51,7 +52,7 @@ function clean(what: string, r: CxResult | { stdout: string; stderr: string }, c
 const T = ['--ticket', 'T-H', '--yes'];
 
 describe('hostile names and titles through every command', () => {
-  it('piped, with and without FORCE_COLOR: lookup, family, reset, resubscribe, deactivate, offboard, notes export, audit, outbox, retention, batch, errors', () => {
+  it('piped, with and without FORCE_COLOR: lookup, family, reset, resubscribe, deactivate, offboard, notes export, audit, outbox, retention, batch, errors', async () => {
     const db = hostileMirror();
     const dir = tempDir();
     const tickets = join(dir, 't.csv');
@@ -84,7 +85,8 @@ describe('hostile names and titles through every command', () => {
     const coloured = new Set(['lookup', 'offboard', 'audit', 'retention']);
     for (const args of runs) {
       for (const colour of coloured.has(args[0]!) ? [false, true] : [false]) {
-        const r = cx(args, { db, cwd: dir, env: colour ? { NO_COLOR: undefined, FORCE_COLOR: '1' } : {} });
+        // Colour is decided once per process: the coloured runs are processes of their own.
+        const r = colour ? cx(args, { db, cwd: dir, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } }) : await cxIn(args, { db, cwd: dir });
         // Down a pipe a batch's stdout is its results CSV, which keeps the exact values (CONTRACTS.md).
         const shown = args[0] === 'batch' ? { stdout: '', stderr: r.stderr } : r;
         clean(`cx ${JSON.stringify(args)}${colour ? ' FORCE_COLOR' : ''} (exit ${r.code})`, shown, colour);
@@ -93,18 +95,18 @@ describe('hostile names and titles through every command', () => {
     // --json: the same values, parsed back exactly, but no raw C1, bidi or separator character on the wire
     // (JSON.stringify escapes C0 itself; the rest is written \u and four hex digits).
     for (const args of [['lookup', 'jane.doe@gmail.com', '--json'], ['audit', '--json'], ['notes', 'export', 'rafael.castellanos@proton.me', ...T, '--dry-run', '--json']]) {
-      const r = cx(args, { db, cwd: dir });
+      const r = await cxIn(args, { db, cwd: dir });
       clean(`cx ${JSON.stringify(args)}`, r);
       expect(r.stdout).toContain('\\u202e');
     }
-    expect(cx(['lookup', 'jane.doe@gmail.com', '--json'], { db }).json().matches[0].name).toContain(HOSTILE.slice(HOSTILE.indexOf('\u202e'), HOSTILE.indexOf('\u202e') + 3));
+    expect((await cxIn(['lookup', 'jane.doe@gmail.com', '--json'], { db })).json().matches[0].name).toContain(HOSTILE.slice(HOSTILE.indexOf('\u202e'), HOSTILE.indexOf('\u202e') + 3));
     // The batch's results file keeps the exact values (CONTRACTS.md: CSV files keep the exact value).
     const out = join(dir, 'r.csv');
-    expect(cx(['batch', tickets, '--yes', '--out', out, '--force'], { db }).code).toBe(5);
+    expect((await cxIn(['batch', tickets, '--yes', '--out', out, '--force'], { db })).code).toBe(5);
   });
 
   const hasScript = spawnSync('script', ['--version']).status === 0;
-  it.skipIf(!hasScript)(`in a real terminal (script(1)), colours on: lookup, offboard, audit, batch results${hasScript ? '' : ': skipped, no script(1)'}`, () => {
+  it.skipIf(!hasScript)(`in a real terminal (script(1)), colours on: lookup, offboard, audit, batch results${hasScript ? '' : ': skipped, no script(1)'}`, async () => {
     const db = hostileMirror();
     const dir = tempDir();
     const tickets = join(dir, 't.csv');

@@ -5,7 +5,8 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { auditChainHolds, cx, DEMO, demoMirror, emptyMirror, query, snapshot, tempDir } from '../helpers/cx.js';
+import { DEMO, demoMirror, emptyMirror, query, snapshot, tempDir } from '../helpers/cx.js';
+import { auditChainHolds, cxIn } from '../helpers/in-process.js';
 import { editExport } from '../helpers/world.js';
 
 function demoCopy(): string {
@@ -17,9 +18,9 @@ function demoCopy(): string {
 
 const emailOf = (db: string, id: string): string => query<{ email: string }>(db, 'SELECT email FROM accounts WHERE id = ?', id)[0]!.email;
 
-function refused(db: string, dir: string): { stderr: string } {
+async function refused(db: string, dir: string): Promise<{ stderr: string }> {
   const before = snapshot(db);
-  const r = cx(['db', 'import', dir], { db });
+  const r = await cxIn(['db', 'import', dir], { db });
   expect(r.code, r.stderr).toBe(2);
   expect(r.stderr).toMatch(/nothing was written/);
   expect(r.stdout).toBe('');
@@ -28,22 +29,22 @@ function refused(db: string, dir: string): { stderr: string } {
 }
 
 describe('addresses that move between accounts in one import', () => {
-  it('two accounts swapping addresses are accepted: uniqueness holds when the import ends', () => {
+  it('two accounts swapping addresses are accepted: uniqueness holds when the import ends', async () => {
     const db = demoMirror();
     const [a, b] = [emailOf(db, 'p204'), emailOf(db, 'p205')];
     const dir = demoCopy();
     editExport(dir, 'accounts.csv', (row) => (row.id === 'p204' ? { ...row, email: b } : row.id === 'p205' ? { ...row, email: a } : row));
-    const r = cx(['db', 'import', dir, '--json'], { db });
+    const r = await cxIn(['db', 'import', dir, '--json'], { db });
     expect(r.code, r.stderr).toBe(0);
     expect(r.json().files[0]).toMatchObject({ file: 'accounts.csv', changed: 2 });
     expect([emailOf(db, 'p204'), emailOf(db, 'p205')]).toEqual([b, a]);
     const keys = query(db, "SELECT id, email_key FROM accounts WHERE id IN ('p204', 'p205') ORDER BY id");
     expect(keys).toEqual([{ id: 'p204', email_key: b.toLowerCase() }, { id: 'p205', email_key: a.toLowerCase() }]);
-    expect(cx(['lookup', a, '--json'], { db }).json().matches[0].id).toBe('p205');
-    expect(auditChainHolds(db)).toBe(true);
+    expect((await cxIn(['lookup', a, '--json'], { db })).json().matches[0].id).toBe('p205');
+    expect(await auditChainHolds(db)).toBe(true);
   });
 
-  it('three accounts passing their addresses round are accepted too', () => {
+  it('three accounts passing their addresses round are accepted too', async () => {
     const db = demoMirror();
     const ids = ['p201', 'p203', 'p206'];
     const emails = ids.map((id) => emailOf(db, id));
@@ -52,58 +53,58 @@ describe('addresses that move between accounts in one import', () => {
       const i = ids.indexOf(row.id!);
       return i < 0 ? row : { ...row, email: emails[(i + 1) % 3]! };
     });
-    const r = cx(['db', 'import', dir], { db });
+    const r = await cxIn(['db', 'import', dir], { db });
     expect(r.code, r.stderr).toBe(0);
     expect(ids.map((id) => emailOf(db, id))).toEqual([emails[1], emails[2], emails[0]]);
   });
 
-  it('an address another account keeps is refused, naming that account and not the address', () => {
+  it('an address another account keeps is refused, naming that account and not the address', async () => {
     const db = demoMirror();
     const kept = emailOf(db, 'p205');
     const dir = demoCopy();
     editExport(dir, 'accounts.csv', (row) => (row.id === 'p204' ? { ...row, email: kept } : row.id === 'p205' ? false : row));
-    const r = refused(db, dir);
+    const r = await refused(db, dir);
     expect(r.stderr).toMatch(/accounts\.csv:\d+: email already belongs to account p205/);
     expect(r.stderr).not.toContain(kept);
   });
 
-  it('one address on two rows of the file is refused', () => {
+  it('one address on two rows of the file is refused', async () => {
     const db = emptyMirror();
     const dir = demoCopy();
     const taken = readFileSync(join(dir, 'accounts.csv'), 'utf8').split('\n')[1]!.split(',')[1]!;
     editExport(dir, 'accounts.csv', (row) => (row.id === 'p205' ? { ...row, email: taken.toUpperCase() } : row));
-    const r = refused(db, dir);
+    const r = await refused(db, dir);
     expect(r.stderr).toMatch(/accounts\.csv:6: email is the address of account p201 on line 2 too/);
     expect(r.stderr.toLowerCase()).not.toContain(taken.toLowerCase());
   });
 });
 
 describe('what stands where a CSV file is expected', () => {
-  it('a folder: exit 2 with a clear message, nothing written', () => {
+  it('a folder: exit 2 with a clear message, nothing written', async () => {
     const db = demoMirror();
     const dir = demoCopy();
     rmSync(join(dir, 'appointments.csv'));
     mkdirSync(join(dir, 'appointments.csv'));
-    const r = refused(db, dir);
+    const r = await refused(db, dir);
     expect(r.stderr).toMatch(/appointments\.csv: is a folder, not a CSV file/);
   });
 
-  it('a named pipe is not read (nothing waits on it)', () => {
+  it('a named pipe is not read (nothing waits on it)', async () => {
     const db = demoMirror();
     const dir = demoCopy();
     rmSync(join(dir, 'suppressions.csv'));
     expect(spawnSync('mkfifo', [join(dir, 'suppressions.csv')]).status).toBe(0);
-    const r = refused(db, dir);
+    const r = await refused(db, dir);
     expect(r.stderr).toMatch(/suppressions\.csv: is not a regular file/);
   });
 
-  it('an empty file, and a file without its header line', () => {
+  it('an empty file, and a file without its header line', async () => {
     const db = demoMirror();
     const dir = demoCopy();
     writeFileSync(join(dir, 'former_emails.csv'), '');
     const accounts = readFileSync(join(dir, 'accounts.csv'), 'utf8');
     writeFileSync(join(dir, 'accounts.csv'), accounts.slice(accounts.indexOf('\n') + 1));
-    const r = refused(db, dir);
+    const r = await refused(db, dir);
     expect(r.stderr).toMatch(/accounts\.csv:1: missing columns id, email, .*\(the first line must be the header\)/);
     expect(r.stderr).toMatch(/former_emails\.csv:1: missing columns account_id, email, changed_at \(the file is empty\)/);
     // The first data row stood where the header should be: none of it is repeated.
@@ -112,13 +113,13 @@ describe('what stands where a CSV file is expected', () => {
 });
 
 describe('note text rewritten by a re-import', () => {
-  it('is counted, and the audit row names the notes by id (never their text)', () => {
+  it('is counted, and the audit row names the notes by id (never their text)', async () => {
     const db = demoMirror();
     const dir = demoCopy();
     const rewritten = ['70025', '70031'];
     editExport(dir, 'progress_notes.csv', (row) => (rewritten.includes(row.id!) ? { ...row, body: `${row.body}\nLate entry: reviewed with supervisor.` } : row));
     editExport(dir, 'progress_notes.csv', (row, i) => (i === 5 ? { ...row, signed_at: '2026-11-01T10:00:00Z' } : row));
-    const r = cx(['db', 'import', dir, '--json'], { db });
+    const r = await cxIn(['db', 'import', dir, '--json'], { db });
     expect(r.code, r.stderr).toBe(0);
     expect(r.json().notes_rewritten).toBe(2);
     expect(r.json().files.find((f: { file: string }) => f.file === 'progress_notes.csv').changed).toBe(3);
@@ -126,7 +127,7 @@ describe('note text rewritten by a re-import', () => {
     expect(row!.outcome).toBe('done');
     expect(row!.detail).toContain('note text rewritten (ids): 70025, 70031');
     expect(row!.detail).not.toContain('Late entry');
-    expect(cx(['db', 'import', dir], { db }).stdout).not.toMatch(/rewritten/);
+    expect((await cxIn(['db', 'import', dir], { db })).stdout).not.toMatch(/rewritten/);
   });
 });
 
@@ -138,7 +139,7 @@ describe('problems name the file, line and column, never the value (minimum nece
     ['a note title in the session date', 'progress_notes.csv', (r) => (r.id === '70025' ? (r.session_date = r.title!) : null), /progress_notes\.csv:2: session_date is not a date \(YYYY-MM-DD\)\n/],
     ['a state that is no state code', 'accounts.csv', (r) => (r.id === '1001' ? (r.state = 'Ohio, near Dayton') : null), /accounts\.csv:\d+: state must be a two-letter state code\n/],
   ];
-  it.each(cases)('%s', (_name, file, spoil, message) => {
+  it.each(cases)('%s', async (_name, file, spoil, message) => {
     const db = demoMirror();
     const dir = demoCopy();
     const secrets: string[] = [];
@@ -148,19 +149,19 @@ describe('problems name the file, line and column, never the value (minimum nece
       return row;
     });
     expect(secrets).toHaveLength(1);
-    const r = refused(db, dir);
+    const r = await refused(db, dir);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toContain(secrets[0]);
   });
 
-  it('a broken quote in a note: the line, never the text around it', () => {
+  it('a broken quote in a note: the line, never the text around it', async () => {
     const db = demoMirror();
     const dir = demoCopy();
     const path = join(dir, 'progress_notes.csv');
     const lines = readFileSync(path, 'utf8').split('\n');
     lines[1] = lines[1]!.replace('Intake assessment', 'Intake "private" assessment');
     writeFileSync(path, lines.join('\n'));
-    const r = refused(db, dir);
+    const r = await refused(db, dir);
     expect(r.stderr).toMatch(/progress_notes\.csv:2: not valid CSV: a quote inside a field that does not start with one/);
     expect(r.stderr).not.toContain('private');
   });

@@ -7,7 +7,8 @@ import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { auditChainHolds, cx, DEMO, demoMirror, NOW, query, tempDir } from '../helpers/cx.js';
+import { DEMO, demoMirror, NOW, query, tempDir, type CxResult } from '../helpers/cx.js';
+import { auditChainHolds, cxIn } from '../helpers/in-process.js';
 import { editExport } from '../helpers/world.js';
 
 const CLIENT = { id: '1030', email: 'hannah.schafer@gmail.com' };
@@ -30,8 +31,8 @@ const account = (db: string, id: string): AccountRow =>
 const suppressed = (db: string, email: string): boolean => query(db, 'SELECT 1 FROM suppressions WHERE email_key = ?', email).length === 1;
 const conflictRows = (db: string) => query(db, "SELECT account_id, outcome, detail FROM audit_log WHERE action = 'db.import.conflict' ORDER BY id");
 
-function ok(args: string[], db: string, env?: Record<string, string>): ReturnType<typeof cx> {
-  const r = cx(args, { db, env });
+async function ok(args: string[], db: string, env?: Record<string, string>): Promise<CxResult> {
+  const r = await cxIn(args, { db, env });
   expect(r.code, r.stderr).toBe(0);
   return r;
 }
@@ -51,16 +52,16 @@ const templates = new Map<string, string>();
  * The demo mirror with the platform's export, then changes made with cx commands (all pending); what
  * they set. Made once per kind of offboarding, then copied for each test.
  */
-function mirrorWithChanges(offboard: string[] = []): { db: string; dir: string; client: AccountRow; provider: AccountRow } {
+async function mirrorWithChanges(offboard: string[] = []): Promise<{ db: string; dir: string; client: AccountRow; provider: AccountRow }> {
   const dir = platformExport();
   let template = templates.get(offboard.join(' '));
   if (!template) {
     template = demoMirror();
-    ok(['db', 'import', dir], template);
-    ok(['deactivate', CLIENT.email, '--ticket', 'T-1', '--yes'], template);
-    ok(['offboard', PROVIDER.email, ...offboard, '--ticket', 'T-2', '--yes'], template);
-    ok(['resubscribe', SUBSCRIBER.email, '--ticket', 'T-3', '--yes'], template);
-    ok(['resubscribe', STRANGER, '--ticket', 'T-4', '--yes'], template);
+    await ok(['db', 'import', dir], template);
+    await ok(['deactivate', CLIENT.email, '--ticket', 'T-1', '--yes'], template);
+    await ok(['offboard', PROVIDER.email, ...offboard, '--ticket', 'T-2', '--yes'], template);
+    await ok(['resubscribe', SUBSCRIBER.email, '--ticket', 'T-3', '--yes'], template);
+    await ok(['resubscribe', STRANGER, '--ticket', 'T-4', '--yes'], template);
     templates.set(offboard.join(' '), template);
   }
   const db = join(tempDir(), 'mirror.db');
@@ -78,7 +79,7 @@ function markChanges(db: string, state: 'delivered' | 'failed', kinds = ['deacti
   conn.close();
 }
 
-const importJson = (db: string, dir: string, env?: Record<string, string>) => ok(['db', 'import', dir, '--json'], db, env).json();
+const importJson = async (db: string, dir: string, env?: Record<string, string>) => (await ok(['db', 'import', dir, '--json'], db, env)).json();
 
 /**
  * The day after the changes. A termination is checked from the day after its effective date (an export
@@ -94,9 +95,9 @@ const ALL_KEPT = [
 ];
 
 describe('before the changes are delivered, an import keeps what cx set', () => {
-  it('the issue: a deactivated client stays deactivated, is listed by cx retention, and cx reset refuses', () => {
-    const { db, dir, client, provider } = mirrorWithChanges();
-    const report = importJson(db, dir);
+  it('the issue: a deactivated client stays deactivated, is listed by cx retention, and cx reset refuses', async () => {
+    const { db, dir, client, provider } = await mirrorWithChanges();
+    const report = await importJson(db, dir);
     expect(client).toMatchObject({ status: 'deactivated', deactivated_at: '2026-11-27' });
     expect(account(db, CLIENT.id)).toEqual(client);
     expect(account(db, PROVIDER.id)).toEqual(provider);
@@ -106,25 +107,25 @@ describe('before the changes are delivered, an import keeps what cx set', () => 
     expect(report.kept).toEqual(ALL_KEPT);
     expect(report.conflicts).toEqual([]);
 
-    const retention = ok(['retention', '--json'], db).json() as Array<{ account_id: string; retain_until: string }>;
+    const retention = (await ok(['retention', '--json'], db)).json() as Array<{ account_id: string; retain_until: string }>;
     expect(retention.find((r) => r.account_id === CLIENT.id)).toMatchObject({ retain_until: client.retain_until });
     const changes = query(db, 'SELECT count(*) AS n FROM changes')[0].n;
-    const reset = cx(['reset', CLIENT.email, '--ticket', 'T-5', '--yes', '--json'], { db });
+    const reset = await cxIn(['reset', CLIENT.email, '--ticket', 'T-5', '--yes', '--json'], { db });
     expect(reset.code).toBe(4);
     expect(reset.json().detail).toMatch(/deactivated/);
     expect(query(db, 'SELECT count(*) AS n FROM changes')[0].n).toBe(changes);
     expect(query(db, 'SELECT count(*) AS n FROM changes WHERE reconciled_at IS NOT NULL')[0].n).toBe(0);
     expect(conflictRows(db)).toEqual([]);
-    expect(auditChainHolds(db)).toBe(true);
+    expect(await auditChainHolds(db)).toBe(true);
   });
 
   // Piped, the import's table is alone on stdout; its summary lines go to stderr (src/render/messages.ts).
-  it('a change the platform refused (failed) is kept too; the human summary says how many', () => {
-    const { db, dir, client } = mirrorWithChanges();
+  it('a change the platform refused (failed) is kept too; the human summary says how many', async () => {
+    const { db, dir, client } = await mirrorWithChanges();
     markChanges(db, 'failed', ['deactivate_client']);
     // The person unsubscribed again after cx lifted the address: a new suppression, not the one cx lifted.
     editExport(dir, 'suppressions.csv', (row) => (row.email === SUBSCRIBER.email ? { ...row, created_at: '2026-11-27T15:00:00Z' } : row));
-    const r = ok(['db', 'import', dir], db);
+    const r = await ok(['db', 'import', dir], db);
     expect(r.stderr).toMatch(/3 kept .*not delivered/);
     expect(r.stderr).toMatch(/0 conflicts/);
     expect(account(db, CLIENT.id)).toEqual(client);
@@ -133,10 +134,10 @@ describe('before the changes are delivered, an import keeps what cx set', () => 
     expect(audit).toMatch(/3 values cx set kept/);
   });
 
-  it('--dry-run says what would be kept and writes nothing', () => {
-    const { db, dir } = mirrorWithChanges();
+  it('--dry-run says what would be kept and writes nothing', async () => {
+    const { db, dir } = await mirrorWithChanges();
     const before = query(db, 'SELECT count(*) AS n FROM audit_log')[0].n;
-    const report = ok(['db', 'import', dir, '--dry-run', '--json'], db).json();
+    const report = (await ok(['db', 'import', dir, '--dry-run', '--json'], db)).json();
     expect(report.kept).toEqual(ALL_KEPT);
     expect(report.files.find((f: { file: string }) => f.file === 'accounts.csv').changed).toBe(0);
     expect(report.files.find((f: { file: string }) => f.file === 'suppressions.csv').changed).toBe(0);
@@ -145,14 +146,14 @@ describe('before the changes are delivered, an import keeps what cx set', () => 
 });
 
 describe('once the changes are delivered, the platform decides', () => {
-  it('where it disagrees: its value wins, each conflict is reported and audited once', () => {
-    const { db, dir, client } = mirrorWithChanges();
+  it('where it disagrees: its value wins, each conflict is reported and audited once', async () => {
+    const { db, dir, client } = await mirrorWithChanges();
     markChanges(db, 'delivered');
-    const dry = ok(['db', 'import', dir, '--dry-run', '--json'], db, NEXT_DAY).json();
+    const dry = (await ok(['db', 'import', dir, '--dry-run', '--json'], db, NEXT_DAY)).json();
     expect(dry.conflicts).toHaveLength(4);
     expect(conflictRows(db)).toEqual([]);
 
-    const report = importJson(db, dir, NEXT_DAY);
+    const report = await importJson(db, dir, NEXT_DAY);
     expect(report.kept).toEqual([]);
     expect(report.conflicts).toEqual([
       { account_id: CLIENT.id, field: 'status', cx: 'deactivated', platform: 'active' },
@@ -172,26 +173,26 @@ describe('once the changes are delivered, the platform decides', () => {
     expect(audited[0].detail).toMatch(/the platform has active/);
     expect(query(db, 'SELECT count(*) AS n FROM changes WHERE kind <> ? AND reconciled_at IS NULL', 'email')[0].n).toBe(0);
 
-    const again = ok(['db', 'import', dir], db, NEXT_DAY);
+    const again = await ok(['db', 'import', dir], db, NEXT_DAY);
     expect(again.stderr).toMatch(/0 kept/);
     expect(again.stderr).toMatch(/0 conflicts/);
     expect(conflictRows(db)).toHaveLength(4);
-    expect(auditChainHolds(db)).toBe(true);
+    expect(await auditChainHolds(db)).toBe(true);
 
     // Deactivated again after the platform reversed it: a new pending change, kept again.
-    ok(['deactivate', CLIENT.email, '--ticket', 'T-6', '--yes'], db);
-    expect(importJson(db, dir, NEXT_DAY).kept).toEqual([{ account_id: CLIENT.id, field: 'status' }]);
+    await ok(['deactivate', CLIENT.email, '--ticket', 'T-6', '--yes'], db);
+    expect((await importJson(db, dir, NEXT_DAY)).kept).toEqual([{ account_id: CLIENT.id, field: 'status' }]);
     expect(account(db, CLIENT.id).status).toBe('deactivated');
   });
 
-  it('where it agrees: nothing is reported, the changes are reconciled and cx dates stay', () => {
-    const { db, dir, client, provider } = mirrorWithChanges();
+  it('where it agrees: nothing is reported, the changes are reconciled and cx dates stay', async () => {
+    const { db, dir, client, provider } = await mirrorWithChanges();
     markChanges(db, 'delivered');
     editExport(dir, 'accounts.csv', (row) =>
       row.id === CLIENT.id ? { ...row, status: 'deactivated' } : row.id === PROVIDER.id ? { ...row, status: 'terminated' } : row,
     );
     editExport(dir, 'suppressions.csv', (row) => (row.email === SUBSCRIBER.email || row.email === STRANGER ? false : row));
-    const r = ok(['db', 'import', dir], db);
+    const r = await ok(['db', 'import', dir], db);
     expect(r.stderr).toMatch(/0 kept/);
     expect(r.stderr).toMatch(/0 conflicts/);
     expect(account(db, CLIENT.id)).toEqual(client);
@@ -200,12 +201,12 @@ describe('once the changes are delivered, the platform decides', () => {
     expect(query(db, "SELECT count(*) AS n FROM changes WHERE kind <> 'email' AND reconciled_at IS NULL")[0].n).toBe(0);
   });
 
-  it('an export without the file or the account says nothing about the change: it waits for one that has', () => {
-    const { db, dir } = mirrorWithChanges();
+  it('an export without the file or the account says nothing about the change: it waits for one that has', async () => {
+    const { db, dir } = await mirrorWithChanges();
     markChanges(db, 'delivered');
     rmSync(join(dir, 'suppressions.csv'));
     editExport(dir, 'accounts.csv', (row) => (row.id === CLIENT.id ? false : row));
-    const report = importJson(db, dir, NEXT_DAY);
+    const report = await importJson(db, dir, NEXT_DAY);
     expect(report.conflicts).toEqual([{ account_id: PROVIDER.id, field: 'status', cx: 'terminated', platform: 'active' }]);
     const open = query(db, "SELECT kind FROM changes WHERE kind <> 'email' AND reconciled_at IS NULL ORDER BY id");
     expect(open.map((c) => c.kind)).toEqual(['deactivate_client', 'lift_suppression', 'lift_suppression']);
@@ -213,43 +214,43 @@ describe('once the changes are delivered, the platform decides', () => {
 });
 
 describe('a termination with a future effective date', () => {
-  it('keeps its date while pending; once delivered the provider stays active until the date, then a still active one is a conflict', () => {
-    const { db, dir, provider } = mirrorWithChanges(['--effective', '2026-12-31']);
+  it('keeps its date while pending; once delivered the provider stays active until the date, then a still active one is a conflict', async () => {
+    const { db, dir, provider } = await mirrorWithChanges(['--effective', '2026-12-31']);
     expect(provider.contract_ends_at).toBe('2026-12-31');
-    const pending = importJson(db, dir);
+    const pending = await importJson(db, dir);
     // Whatever status cx gave the provider until the date (terminated now, or active until then) stays.
     expect(account(db, PROVIDER.id)).toEqual(provider);
     expect(pending.kept.some((k: { account_id: string }) => k.account_id === PROVIDER.id)).toBe(provider.status !== 'active');
 
     // Past the date and still pending: the termination cx recorded has taken effect.
     const later = { CX_NOW: '2027-01-04T09:00:00.000Z' };
-    expect(importJson(db, dir, later).kept).toContainEqual({ account_id: PROVIDER.id, field: 'status' });
+    expect((await importJson(db, dir, later)).kept).toContainEqual({ account_id: PROVIDER.id, field: 'status' });
     expect(account(db, PROVIDER.id)).toMatchObject({ status: 'terminated', contract_ends_at: '2026-12-31' });
 
     markChanges(db, 'delivered', ['terminate_provider']);
     // Delivered, before the date: the platform keeps the provider active until then, as cx asked.
-    const before = importJson(db, dir);
+    const before = await importJson(db, dir);
     expect(before.conflicts).toEqual([]);
     expect(account(db, PROVIDER.id)).toMatchObject({ status: 'active', contract_ends_at: '2026-12-31' });
     expect(query(db, "SELECT reconciled_at FROM changes WHERE kind = 'terminate_provider'")[0].reconciled_at).toBeNull();
 
     // After the date the platform still has them active: it reversed the termination.
-    const after = importJson(db, dir, later);
+    const after = await importJson(db, dir, later);
     expect(after.conflicts).toEqual([{ account_id: PROVIDER.id, field: 'status', cx: 'terminated', platform: 'active' }]);
     expect(account(db, PROVIDER.id)).toMatchObject({ status: 'active', contract_ends_at: null });
-    expect(importJson(db, dir, later).conflicts).toEqual([]);
+    expect((await importJson(db, dir, later)).conflicts).toEqual([]);
   });
 });
 
 describe('the time of the last import', () => {
-  it('is recorded by db seed and db import, not by a dry run', () => {
+  it('is recorded by db seed and db import, not by a dry run', async () => {
     const db = demoMirror();
     const at = () => query(db, "SELECT value FROM mirror_meta WHERE key = 'last_import_at'")[0]?.value;
     expect(at()).toBe(NOW);
     const later = '2026-11-28T06:30:00.000Z';
-    ok(['db', 'import', DEMO, '--dry-run'], db, { CX_NOW: later });
+    await ok(['db', 'import', DEMO, '--dry-run'], db, { CX_NOW: later });
     expect(at()).toBe(NOW);
-    ok(['db', 'import', DEMO], db, { CX_NOW: later });
+    await ok(['db', 'import', DEMO], db, { CX_NOW: later });
     expect(at()).toBe(later);
   });
 });

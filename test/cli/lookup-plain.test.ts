@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { plainLookup } from '../../src/cli-words.js';
-import { baseEnv, copyMirror, CX, cx, demoMirror, query, REPO, tempDir } from '../helpers/cx.js';
+import { baseEnv, copyMirror, CX, demoMirror, query, REPO, tempDir } from '../helpers/cx.js';
+import { cxIn } from '../helpers/in-process.js';
 
 let plainDb: string;
 let commanderDb: string;
@@ -22,10 +23,10 @@ function auditTail(db: string, after: number) {
 const lastAuditId = (db: string): number => query<{ id: number | null }>(db, 'SELECT max(id) AS id FROM audit_log')[0]!.id ?? 0;
 
 /** `options` are global options (as words), `address` the lookup's argument; both forms run on their own mirror. */
-function bothWays(options: string[], address: string, extraEnv: Record<string, string> = {}) {
+async function bothWays(options: string[], address: string, extraEnv: Record<string, string> = {}) {
   const before = { plain: lastAuditId(plainDb), commander: lastAuditId(commanderDb) };
-  const plain = cx(['lookup', address, ...options], { db: plainDb, env: extraEnv });
-  const viaCommander = cx(['lookup', ...options, '--', address], { db: commanderDb, env: extraEnv });
+  const plain = await cxIn(['lookup', address, ...options], { db: plainDb, env: extraEnv });
+  const viaCommander = await cxIn(['lookup', ...options, '--', address], { db: commanderDb, env: extraEnv });
   return {
     plain,
     viaCommander,
@@ -49,25 +50,25 @@ describe('cx lookup <address>: the plain path equals commander’s', () => {
     ['with a ticket and an agent', ['--ticket', 'ZD-4242', '--agent', 'sam'], 'jane.doe@gmail.com'],
     ['a ticket id that is not printable: exit 2', ['--ticket', 'ZD\u001b[31m1', '--json'], 'jane.doe@gmail.com'],
     ['a hostile address', [], 'x\u001b]0;pwned\u0007@evil.test'],
-  ])('%s', (_what, options, address) => {
-    const { plain, viaCommander, audit } = bothWays(options, address);
+  ])('%s', async (_what, options, address) => {
+    const { plain, viaCommander, audit } = await bothWays(options, address);
     expect(plain.code, plain.stderr).toBe(viaCommander.code);
     expect(plain.stdout).toBe(viaCommander.stdout);
     expect(plain.stderr).toBe(viaCommander.stderr);
     expect(audit.plain).toEqual(audit.commander);
   });
 
-  it('--db given as a word names the mirror, as through commander', () => {
-    const plain = cx(['--db', plainDb, 'lookup', 'jane.doe@gmail.com', '--json'], { env: { CX_DB: undefined } });
-    const viaCommander = cx(['--db', commanderDb, 'lookup', '--json', '--', 'jane.doe@gmail.com'], { env: { CX_DB: undefined } });
+  it('--db given as a word names the mirror, as through commander', async () => {
+    const plain = await cxIn(['--db', plainDb, 'lookup', 'jane.doe@gmail.com', '--json'], { env: { CX_DB: undefined } });
+    const viaCommander = await cxIn(['--db', commanderDb, 'lookup', '--json', '--', 'jane.doe@gmail.com'], { env: { CX_DB: undefined } });
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stdout).toBe(viaCommander.stdout);
   });
 
-  it('a mirror that is not there: the same refusal and hint', () => {
+  it('a mirror that is not there: the same refusal and hint', async () => {
     const missing = join(tempDir(), 'nope.db');
-    const plain = cx(['lookup', 'jane.doe@gmail.com', '--db', missing]);
-    const viaCommander = cx(['lookup', '--db', missing, '--', 'jane.doe@gmail.com']);
+    const plain = await cxIn(['lookup', 'jane.doe@gmail.com', '--db', missing]);
+    const viaCommander = await cxIn(['lookup', '--db', missing, '--', 'jane.doe@gmail.com']);
     expect(plain.code).toBe(2);
     expect(plain.stderr).toBe(viaCommander.stderr);
     expect(plain.stderr).toMatch(/cx db init/);
@@ -88,7 +89,7 @@ describe('which runs take the plain path', () => {
   }
   const loadsCommander = (modules: string[]) => modules.some((url) => url.includes('/node_modules/commander/'));
 
-  it('a plain lookup loads neither commander nor more than a handful of cx files', () => {
+  it('a plain lookup loads neither commander nor more than a handful of cx files', async () => {
     const modules = modulesLoaded(['lookup', 'jane.doe@gmail.com', '--json', '--ticket', 'ZD-1']);
     expect(loadsCommander(modules)).toBe(false);
     // The bundle (rolldown.config.js): its index, the entry chunk, rolldown's runtime and the start-up chunk.
@@ -102,7 +103,7 @@ describe('which runs take the plain path', () => {
     ['an option twice', ['lookup', 'jane.doe@gmail.com', '--json', '--json']],
     ['--db=<path> in one word', ['lookup', 'jane.doe@gmail.com', '--db=MIRROR']],
     ['--help', ['lookup', 'jane.doe@gmail.com', '--help']],
-  ])('%s goes through commander', (_what, args) => {
+  ])('%s goes through commander', async (_what, args) => {
     expect(loadsCommander(modulesLoaded(args.map((a) => a.replace('MIRROR', plainDb))))).toBe(true);
   });
 });
@@ -113,7 +114,7 @@ describe('plainLookup: the words it takes, and the rest it leaves to commander',
     [['--json', 'lookup', 'a@b.co'], { address: 'a@b.co', flags: { json: true } }],
     [['lookup', 'a@b.co', '--ticket', 'ZD-1', '--db', '/m.db', '--agent', 'sam', '--policy', 'p.json'], { address: 'a@b.co', flags: { ticket: 'ZD-1', db: '/m.db', agent: 'sam', policy: 'p.json' } }],
     [['lookup', ''], { address: '', flags: {} }],
-  ])('%j is plain', (args, expected) => {
+  ])('%j is plain', async (args, expected) => {
     expect(plainLookup(args)).toEqual(expected);
   });
 
@@ -130,7 +131,7 @@ describe('plainLookup: the words it takes, and the rest it leaves to commander',
     [['lookup', 'a@b.co', '--db=x']],
     [['lookup', '--', 'a@b.co']],
     [['lookup', '-a@b.co']],
-  ])('%j is not', (args) => {
+  ])('%j is not', async (args) => {
     expect(plainLookup(args)).toBeUndefined();
   });
 });

@@ -5,7 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cx, demoMirror, tempDir } from '../helpers/cx.js';
+import { demoMirror, tempDir } from '../helpers/cx.js';
+import { cxIn } from '../helpers/in-process.js';
 
 interface Case {
   args: string[];
@@ -87,13 +88,13 @@ const CASES: Case[] = [
 const label = (c: Case) => `cx ${c.args.join(' ')} (exit ${c.code})`;
 
 describe('every outcome of the demo world: where it goes', () => {
-  it.each(CASES)('$args.0: %#', (c) => {
-    const run = (json: boolean) => {
+  it.each(CASES)('$args.0: %#', async (c) => {
+    const run = async (json: boolean) => {
       const db = demoMirror();
-      if (c.before) expect(cx(c.before, { db, cwd: tempDir() }).code, `before ${label(c)}`).toBe(0);
-      return cx(json ? [...c.args, '--json'] : c.args, { db, cwd: tempDir() });
+      if (c.before) expect((await cxIn(c.before, { db, cwd: tempDir() })).code, `before ${label(c)}`).toBe(0);
+      return await cxIn(json ? [...c.args, '--json'] : c.args, { db, cwd: tempDir() });
     };
-    const human = run(false);
+    const human = await run(false);
     expect(human.code, `${label(c)}\n${human.stdout}\n${human.stderr}`).toBe(c.code);
     if (c.code === 0) {
       expect(human.stdout.length + human.stderr.length, label(c)).toBeGreaterThan(0);
@@ -110,7 +111,7 @@ describe('every outcome of the demo world: where it goes', () => {
     }
     if (c.code === 0) return; // the JSON of outcomes that went through is each command's own test
     // Under --json a problem is still an outcome object on stdout (and nothing but JSON there).
-    const json = run(true);
+    const json = await run(true);
     expect(json.code, label(c)).toBe(c.code);
     const parsed = json.json();
     if (!Array.isArray(parsed) && 'outcome' in parsed) expect(parsed.outcome, label(c)).toMatch(/^(not_found|refused|invalid)$/);
@@ -118,11 +119,11 @@ describe('every outcome of the demo world: where it goes', () => {
 });
 
 describe('a batch with problems', () => {
-  it('results on stdout (the exact CSV down a pipe), the summary and the advice on stderr, exit 5', () => {
+  it('results on stdout (the exact CSV down a pipe), the summary and the advice on stderr, exit 5', async () => {
     const db = demoMirror();
     const file = join(tempDir(), 't.csv');
     writeFileSync(file, 'ticket_id,type,email\nB1,lookup,jane.doe@gmail.com\nB2,password_reset,tyler.brooks@yahoo.com\n');
-    const r = cx(['batch', file, '--yes'], { db });
+    const r = await cxIn(['batch', file, '--yes'], { db });
     expect(r.code).toBe(5);
     expect(r.stdout.split('\n')[0]).toBe('ticket_id,type,email,outcome,account_id,detail,processed_at');
     expect(r.stderr).toMatch(/^Batch finished: 2 rows \(1 done, 1 refused\)\./m);

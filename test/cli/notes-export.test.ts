@@ -8,7 +8,8 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it, vi } from 'vitest';
 import { escapeControlChars } from '../../src/archive/manifest.js';
 import { main } from '../../src/index.js';
-import { auditChainHolds, baseEnv, CX, cx, demoMirror, query, snapshot, tempDir } from '../helpers/cx.js';
+import { baseEnv, CX, cx, demoMirror, query, snapshot, tempDir } from '../helpers/cx.js';
+import { auditChainHolds, cxIn } from '../helpers/in-process.js';
 import { unprivileged } from '../helpers/other-user.js';
 
 const P202 = 'rafael.castellanos@proton.me';
@@ -66,10 +67,10 @@ function checkArchive(path: string, expectedNotes: number): PyZip {
 }
 
 describe('cx notes export: the archive', () => {
-  it('exports all 47 notes of p202 by its current address: unzip, Python, hashes, count, audit row', () => {
+  it('exports all 47 notes of p202 by its current address: unzip, Python, hashes, count, audit row', async () => {
     const db = demoMirror();
     const out = exportTo(tempDir());
-    const r = cx(['notes', 'export', P202, '--ticket', 'T-60', '--yes', '--out', out, '--json'], { db });
+    const r = await cxIn(['notes', 'export', P202, '--ticket', 'T-60', '--yes', '--out', out, '--json'], { db });
     expect(r.code, r.stderr).toBe(0);
     const j = r.json();
     expect(j).toMatchObject({ outcome: 'done', account_id: 'p202', path: out, notes: 47, matched_by: 'email' });
@@ -95,13 +96,13 @@ describe('cx notes export: the archive', () => {
       if (n.title.length > 8) expect(row.detail).not.toContain(n.title);
       expect(row.detail).not.toContain(n.first_name);
     }
-    expect(auditChainHolds(db)).toBe(true);
+    expect(await auditChainHolds(db)).toBe(true);
   });
 
-  it('gives the hostile titles safe, unique names and keeps the real title and the body inside the file', () => {
+  it('gives the hostile titles safe, unique names and keeps the real title and the body inside the file', async () => {
     const db = demoMirror();
     const out = exportTo(tempDir());
-    expect(cx(['notes', 'export', P202, '--ticket', 'T-61', '--yes', '--out', out], { db }).code).toBe(0);
+    expect((await cxIn(['notes', 'export', P202, '--ticket', 'T-61', '--yes', '--out', out], { db })).code).toBe(0);
     const zip = checkArchive(out, 47);
     const rows = query(db, "SELECT id, title, body FROM progress_notes WHERE provider_id = 'p202'");
     for (const note of rows) {
@@ -115,11 +116,11 @@ describe('cx notes export: the archive', () => {
     expect(zip.entries.find((e) => e.text.includes('Title: CON\n'))!.name).toMatch(/\/2024-07-16__CON_/);
   });
 
-  it('finds the provider by either former address, even terminated', () => {
+  it('finds the provider by either former address, even terminated', async () => {
     const db = demoMirror();
     const dir = tempDir();
     for (const [i, former] of P202_FORMER.entries()) {
-      const r = cx(['notes', 'export', former, '--ticket', `T-62-${i}`, '--yes', '--out', join(dir, `f${i}.zip`), '--json'], { db });
+      const r = await cxIn(['notes', 'export', former, '--ticket', `T-62-${i}`, '--yes', '--out', join(dir, `f${i}.zip`), '--json'], { db });
       expect(r.code, r.stderr).toBe(0);
       expect(r.json()).toMatchObject({ outcome: 'done', account_id: 'p202', notes: 47, matched_by: 'former_email' });
       expect(r.json().detail).toContain(`found by the former address ${former}`);
@@ -128,7 +129,7 @@ describe('cx notes export: the archive', () => {
     expect(audits(db)).toHaveLength(2);
   });
 
-  it('filters by client, by --since and by --until (inclusive), each matching the database', () => {
+  it('filters by client, by --since and by --until (inclusive), each matching the database', async () => {
     const db = demoMirror();
     const dir = tempDir();
     const cases: Array<{ args: string[]; where: string; expected: number }> = [
@@ -141,7 +142,7 @@ describe('cx notes export: the archive', () => {
       const n = query(db, `SELECT count(*) AS n FROM progress_notes WHERE provider_id = 'p202' AND ${c.where}`)[0].n;
       if (c.expected >= 0) expect(n).toBe(c.expected);
       const out = join(dir, `c${i}.zip`);
-      const r = cx(['notes', 'export', P202, '--ticket', `T-63-${i}`, '--yes', '--out', out, '--json', ...c.args], { db });
+      const r = await cxIn(['notes', 'export', P202, '--ticket', `T-63-${i}`, '--yes', '--out', out, '--json', ...c.args], { db });
       expect(r.code, r.stderr).toBe(0);
       expect(r.json().notes).toBe(n);
       const zip = checkArchive(out, n);
@@ -152,97 +153,97 @@ describe('cx notes export: the archive', () => {
     expect(audits(db).map((a) => a.detail).join('\n')).toContain('filters: client 1021');
   });
 
-  it('names the file notes-<provider>-<ticket>-<date>.zip in the current folder without --out', () => {
+  it('names the file notes-<provider>-<ticket>-<date>.zip in the current folder without --out', async () => {
     const db = demoMirror();
     const dir = tempDir();
-    const r = cx(['notes', 'export', P202, '--ticket', 'ZD 48/216', '--yes', '--json'], { db, cwd: dir });
+    const r = await cxIn(['notes', 'export', P202, '--ticket', 'ZD 48/216', '--yes', '--json'], { db, cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.json().path).toBe(join(dir, 'notes-p202-ZD_48_216-20261127.zip'));
     expect(readdirSync(dir)).toEqual(['notes-p202-ZD_48_216-20261127.zip']);
   });
 
-  it('--verify reads the archive back: "verified N entries"', () => {
+  it('--verify reads the archive back: "verified N entries"', async () => {
     const db = demoMirror();
     const out = exportTo(tempDir());
-    const r = cx(['notes', 'export', P202, '--ticket', 'T-64', '--yes', '--out', out, '--verify'], { db });
+    const r = await cxIn(['notes', 'export', P202, '--ticket', 'T-64', '--yes', '--out', out, '--verify'], { db });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('verified 49 entries');
   });
 });
 
 describe('cx notes export: overwrite, dry run, refusals', () => {
-  it('refuses to overwrite without --force (exit 4, old file intact) and replaces it with --force', () => {
+  it('refuses to overwrite without --force (exit 4, old file intact) and replaces it with --force', async () => {
     const db = demoMirror();
     const out = exportTo(tempDir());
     writeFileSync(out, 'an older export');
-    const refused = cx(['notes', 'export', P202, '--ticket', 'T-65', '--yes', '--out', out], { db });
+    const refused = await cxIn(['notes', 'export', P202, '--ticket', 'T-65', '--yes', '--out', out], { db });
     expect(refused.code).toBe(4);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toContain('already exists');
     expect(refused.stderr).toContain(`\n  cx notes export ${P202} --out ${out} --force --ticket T-65\n`);
     expect(readFileSync(out, 'utf8')).toBe('an older export');
     expect(audits(db)).toHaveLength(0);
-    const forced = cx(['notes', 'export', P202, '--ticket', 'T-65', '--yes', '--out', out, '--force'], { db });
+    const forced = await cxIn(['notes', 'export', P202, '--ticket', 'T-65', '--yes', '--out', out, '--force'], { db });
     expect(forced.code, forced.stderr).toBe(0);
     checkArchive(out, 47);
   });
 
-  it('--dry-run reports the count and the path and writes nothing (no file, no row)', () => {
+  it('--dry-run reports the count and the path and writes nothing (no file, no row)', async () => {
     const db = demoMirror();
     const dir = tempDir();
     const before = snapshot(db);
-    const r = cx(['notes', 'export', P202_FORMER[0]!, '--out', join(dir, 'x.zip'), '--dry-run', '--json'], { db });
+    const r = await cxIn(['notes', 'export', P202_FORMER[0]!, '--out', join(dir, 'x.zip'), '--dry-run', '--json'], { db });
     expect(r.code, r.stderr).toBe(0);
     expect(r.json()).toMatchObject({ outcome: 'planned', account_id: 'p202', notes: 47, path: join(dir, 'x.zip'), sha256: null });
     expect(readdirSync(dir)).toEqual([]);
     expect(snapshot(db)).toEqual(before);
   });
 
-  it('needs a ticket, and --yes without a terminal (exit 2, nothing written)', () => {
+  it('needs a ticket, and --yes without a terminal (exit 2, nothing written)', async () => {
     const db = demoMirror();
     const dir = tempDir();
-    const noTicket = cx(['notes', 'export', P202, '--yes', '--out', join(dir, 'a.zip')], { db });
+    const noTicket = await cxIn(['notes', 'export', P202, '--yes', '--out', join(dir, 'a.zip')], { db });
     expect(noTicket.code).toBe(2);
     expect(noTicket.stderr).toContain('--ticket is required');
-    const noYes = cx(['notes', 'export', P202, '--ticket', 'T-66', '--out', join(dir, 'a.zip')], { db });
+    const noYes = await cxIn(['notes', 'export', P202, '--ticket', 'T-66', '--out', join(dir, 'a.zip')], { db });
     expect(noYes.code).toBe(2);
     expect(noYes.stderr).toContain('--yes is required');
     expect(readdirSync(dir)).toEqual([]);
     expect(audits(db)).toHaveLength(0);
   });
 
-  it('a provider without notes: exit 3, a clear message, no file', () => {
+  it('a provider without notes: exit 3, a clear message, no file', async () => {
     const db = demoMirror();
     const dir = tempDir();
-    const r = cx(['notes', 'export', 't.nguyen@harborlighttherapy.com', '--ticket', 'T-67', '--yes', '--json'], { db, cwd: dir });
+    const r = await cxIn(['notes', 'export', 't.nguyen@harborlighttherapy.com', '--ticket', 'T-67', '--yes', '--json'], { db, cwd: dir });
     expect(r.code).toBe(3);
     expect(r.json()).toMatchObject({ outcome: 'not_found', account_id: 'p203', notes: 0, path: null });
     expect(r.json().detail).toContain('has no progress notes');
-    const empty = cx(['notes', 'export', P202, '--ticket', 'T-67', '--yes', '--since', '2027-01-01'], { db, cwd: dir });
+    const empty = await cxIn(['notes', 'export', P202, '--ticket', 'T-67', '--yes', '--since', '2027-01-01'], { db, cwd: dir });
     expect(empty.code).toBe(3);
     expect(readdirSync(dir)).toEqual([]);
     expect(audits(db)).toHaveLength(0);
   });
 
-  it('refuses a client address (exit 4) and reports unknown or foreign clients (exit 3)', () => {
+  it('refuses a client address (exit 4) and reports unknown or foreign clients (exit 3)', async () => {
     const db = demoMirror();
     const dir = tempDir();
-    const client = cx(['notes', 'export', 'jane.doe@gmail.com', '--ticket', 'T-68', '--yes'], { db, cwd: dir });
+    const client = await cxIn(['notes', 'export', 'jane.doe@gmail.com', '--ticket', 'T-68', '--yes'], { db, cwd: dir });
     expect(client.code).toBe(4);
     expect(client.stderr).toContain('is a client, not a provider');
-    const foreign = cx(['notes', 'export', P202, '--ticket', 'T-68', '--yes', '--client', 'jane.doe@gmail.com'], { db, cwd: dir });
+    const foreign = await cxIn(['notes', 'export', P202, '--ticket', 'T-68', '--yes', '--client', 'jane.doe@gmail.com'], { db, cwd: dir });
     expect(foreign.code).toBe(3);
     expect(foreign.stderr).toContain('p202 wrote no progress notes about 1001');
-    const unknown = cx(['notes', 'export', P202, '--ticket', 'T-68', '--yes', '--client', 'nobody@example.org'], { db, cwd: dir });
+    const unknown = await cxIn(['notes', 'export', P202, '--ticket', 'T-68', '--yes', '--client', 'nobody@example.org'], { db, cwd: dir });
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toContain('--client: no account uses nobody@example.org');
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('rejects bad dates and an inverted range (exit 2)', () => {
+  it('rejects bad dates and an inverted range (exit 2)', async () => {
     const db = demoMirror();
     for (const args of [['--since', '2025-02-30'], ['--until', '2025/01/01'], ['--since', '2025-06-01', '--until', '2025-01-01']]) {
-      const r = cx(['notes', 'export', P202, '--ticket', 'T-69', '--yes', ...args], { db, cwd: tempDir() });
+      const r = await cxIn(['notes', 'export', P202, '--ticket', 'T-69', '--yes', ...args], { db, cwd: tempDir() });
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/is not a date|is after --until/);
     }
@@ -285,7 +286,7 @@ describe('cx notes export: failures leave no file behind', () => {
     expect(query(db, "SELECT count(*) n FROM audit_log WHERE action LIKE 'notes.export%' AND outcome <> 'read'")[0].n).toBe(0);
   });
 
-  it('a damaged note row part-way through (a corrupt mirror page): exit 1, no file, no audit row', () => {
+  it('a damaged note row part-way through (a corrupt mirror page): exit 1, no file, no audit row', async () => {
     const db = demoMirror();
     // The table page of the last note in export order is corrupted; it holds earlier notes too, so the
     // stream fails a few notes in (after 4 in the demo), with the temporary zip already being written.
@@ -299,7 +300,7 @@ describe('cx notes export: failures leave no file behind', () => {
     file[pageStart] = 0xff;
     writeFileSync(db, file);
     const dir = tempDir();
-    const r = cx(['notes', 'export', P202, '--ticket', 'T-72', '--yes', '--out', join(dir, 'n.zip')], { db });
+    const r = await cxIn(['notes', 'export', P202, '--ticket', 'T-72', '--yes', '--out', join(dir, 'n.zip')], { db });
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^cx: .*(malformed|corrupt)/i);
@@ -308,13 +309,13 @@ describe('cx notes export: failures leave no file behind', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('the audit row cannot be written: the zip is removed again, exit 1', () => {
+  it('the audit row cannot be written: the zip is removed again, exit 1', async () => {
     const db = demoMirror();
     const conn = new Database(db);
     conn.exec("CREATE TRIGGER audit_down BEFORE INSERT ON audit_log WHEN NEW.action = 'notes.export' BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END");
     conn.close();
     const dir = tempDir();
-    const r = cx(['notes', 'export', P202, '--ticket', 'T-73', '--yes', '--out', join(dir, 'n.zip'), '--json'], { db });
+    const r = await cxIn(['notes', 'export', P202, '--ticket', 'T-73', '--yes', '--out', join(dir, 'n.zip'), '--json'], { db });
     expect(r.code).toBe(1);
     expect(r.json()).toMatchObject({ outcome: 'error', sha256: null });
     expect(r.json().detail).toContain('audit log unavailable');

@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { neutraliseFormula } from '../../src/rules/csv-safe.js';
-import { auditChainHolds, cx, demoMirror, query, snapshot, tempDir } from '../helpers/cx.js';
+import { demoMirror, query, snapshot, tempDir } from '../helpers/cx.js';
+import { auditChainHolds, cxIn } from '../helpers/in-process.js';
 import { readRows } from '../helpers/cx.js';
 
 const P201 = 'm.okafor@brightpathcounseling.com';
@@ -35,10 +36,10 @@ function readCsv(path: string): Array<Record<string, unknown>> {
 }
 
 describe('cx offboard: done', () => {
-  it('terminates p201 with a recent past date and reports the split (human), CSV written 0600', () => {
+  it('terminates p201 with a recent past date and reports the split (human), CSV written 0600', async () => {
     const db = demoMirror();
     const out = join(tempDir(), 'caseload.csv');
-    const r = cx(['offboard', P201, '--effective', '2026-11-20', '--out', out, '--ticket', 'T-23', '--yes'], { db });
+    const r = await cxIn(['offboard', P201, '--effective', '2026-11-20', '--out', out, '--ticket', 'T-23', '--yes'], { db });
     expect(r.code, r.stderr).toBe(0);
     // Piped: the caseload table alone on stdout, tab-separated; the outcome and the advice on stderr.
     expect(r.stderr).toMatch(/^done: terminated the contract of p201 Miriam Okafor <m\.okafor@brightpathcounseling\.com>, effective 2026-11-20 \(7 days ago: terminated from now on, recorded as ending then\)/);
@@ -64,13 +65,13 @@ describe('cx offboard: done', () => {
     // The clients themselves are untouched.
     expect(query(db, "SELECT count(*) AS n FROM accounts WHERE role = 'client' AND status != 'active'")[0].n).toBe(2);
     expect(statSync(out).mode & 0o777).toBe(0o600);
-    expect(auditChainHolds(db)).toBe(true);
+    expect(await auditChainHolds(db)).toBe(true);
   });
 
-  it('--json: the promised keys; the caseload CSV read back matches the JSON', () => {
+  it('--json: the promised keys; the caseload CSV read back matches the JSON', async () => {
     const db = demoMirror();
     const out = join(tempDir(), 'caseload.csv');
-    const r = cx(['offboard', P201, '--out', out, '--ticket', 'T-23', '--yes', '--json'], { db });
+    const r = await cxIn(['offboard', P201, '--out', out, '--ticket', 'T-23', '--yes', '--json'], { db });
     expect(r.code).toBe(0);
     const json = r.json();
     expect(json).toMatchObject({ outcome: 'done', account_id: 'p201', contract_ends_at: '2026-11-27', progress_notes: 16 });
@@ -90,13 +91,13 @@ describe('cx offboard: done', () => {
     expect(readCsv(out)).toEqual(clients);
   });
 
-  it('no cell of the caseload CSV starts a formula, and the values come back', () => {
+  it('no cell of the caseload CSV starts a formula, and the values come back', async () => {
     const db = demoMirror();
     const conn = new Database(db);
     conn.prepare(`UPDATE accounts SET first_name = '=HYPERLINK("http://x.example")', last_name = '+1' WHERE id = '1032'`).run();
     conn.close();
     const out = join(tempDir(), 'caseload.csv');
-    const r = cx(['offboard', P201, '--out', out, '--ticket', 'T-23', '--yes', '--json'], { db });
+    const r = await cxIn(['offboard', P201, '--out', out, '--ticket', 'T-23', '--yes', '--json'], { db });
     const text = readFileSync(out, 'utf8');
     for (const cell of (parse(text) as string[][]).flat()) expect(cell, cell).not.toMatch(/^[=+\-@\t\r]/);
     const neutralised = (r.json().clients as Client[]).map((c) => ({ ...c, name: neutraliseFormula(c.name) }));
@@ -104,26 +105,26 @@ describe('cx offboard: done', () => {
     expect(readCsv(out).find((c) => c.id === '1032')?.name).toBe(`'=HYPERLINK("http://x.example") +1`);
   });
 
-  it('a client with no intake on record stays, and the report says so', () => {
+  it('a client with no intake on record stays, and the report says so', async () => {
     const db = demoMirror();
     const conn = new Database(db);
     conn.prepare(`INSERT INTO appointments VALUES ('A-X1', 'p203', '1011', '2026-11-26T10:00:00Z', 'session', 'provider')`).run();
     conn.close();
-    const r = cx(['offboard', 't.nguyen@harborlighttherapy.com', '--ticket', 'T-40', '--yes', '--json'], { db });
+    const r = await cxIn(['offboard', 't.nguyen@harborlighttherapy.com', '--ticket', 'T-40', '--yes', '--json'], { db });
     expect(r.json().clients).toEqual([
       expect.objectContaining({ id: '1011', source: 'search', may_leave: false, intake_date: null, last_appointment: '2026-11-26' }),
     ]);
-    const human = cx(['offboard', 't.nguyen@harborlighttherapy.com', '--ticket', 'T-40'], { db });
+    const human = await cxIn(['offboard', 't.nguyen@harborlighttherapy.com', '--ticket', 'T-40'], { db });
     expect(human.stderr).toMatch(/1 client has no intake on record: they stay until someone checks/);
   });
 });
 
 describe('cx offboard: already terminated', () => {
-  it('p202 by a former address: already_done, the report still produced, nothing changed but the CSV audited', () => {
+  it('p202 by a former address: already_done, the report still produced, nothing changed but the CSV audited', async () => {
     const db = demoMirror();
     const before = snapshot(db);
     const out = join(tempDir(), 'p202.csv');
-    const r = cx(['offboard', 'rcastellanos@lakeshorecounseling.com', '--ticket', 'T-24', '--out', out, '--json'], { db });
+    const r = await cxIn(['offboard', 'rcastellanos@lakeshorecounseling.com', '--ticket', 'T-24', '--out', out, '--json'], { db });
     expect(r.code).toBe(0);
     const json = r.json();
     expect(json).toMatchObject({ outcome: 'already_done', account_id: 'p202', contract_ends_at: null, progress_notes: 47, caseload_csv: out });
@@ -140,18 +141,18 @@ describe('cx offboard: already terminated', () => {
     ]);
 
     const afterCsv = snapshot(db);
-    const human = cx(['offboard', 'r.castellanos.lcsw@gmail.com', '--ticket', 'T-24'], { db });
+    const human = await cxIn(['offboard', 'r.castellanos.lcsw@gmail.com', '--ticket', 'T-24'], { db });
     expect(human.stderr).toMatch(/^already done: the contract of p202 .* already terminated, before cx/);
     expect(human.stderr).toMatch(/^Tell the provider: the contract has ended\./m);
     expect(human.stderr).toContain('\n  cx notes export rafael.castellanos@proton.me --out p202-progress-notes.zip --ticket T-24\n');
     expect(snapshot(db)).toEqual(afterCsv);
   });
 
-  it('terminated by cx earlier: already_done with the recorded date; a new --effective is not applied', () => {
+  it('terminated by cx earlier: already_done with the recorded date; a new --effective is not applied', async () => {
     const db = demoMirror();
-    expect(cx(['offboard', P201, '--effective', '2026-11-25', '--ticket', 'T-23', '--yes'], { db }).code).toBe(0);
+    expect((await cxIn(['offboard', P201, '--effective', '2026-11-25', '--ticket', 'T-23', '--yes'], { db })).code).toBe(0);
     const after = snapshot(db);
-    const r = cx(['offboard', P201, '--effective', '2027-01-15', '--ticket', 'T-23b', '--yes', '--json'], { db });
+    const r = await cxIn(['offboard', P201, '--effective', '2027-01-15', '--ticket', 'T-23b', '--yes', '--json'], { db });
     expect(r.json()).toMatchObject({ outcome: 'already_done', contract_ends_at: '2026-11-25' });
     expect(r.json().detail).toMatch(/effective 2026-11-25 \(kept; --effective 2027-01-15 not applied\)/);
     expect(snapshot(db)).toEqual(after);
@@ -159,61 +160,61 @@ describe('cx offboard: already terminated', () => {
 });
 
 describe('cx offboard: refusals, bad input and dry runs write nothing', () => {
-  const unchanged = (args: string[], code: number) => {
+  const unchanged = async (args: string[], code: number) => {
     const db = demoMirror();
     const before = snapshot(db);
-    const r = cx(args, { db });
+    const r = await cxIn(args, { db });
     expect(r.code, r.stderr).toBe(code);
     expect(snapshot(db)).toEqual(before);
     return r;
   };
 
-  it('a client: exit 4 with the pointer to cx deactivate', () => {
-    const json = unchanged(['offboard', 'jane.doe@gmail.com', '--ticket', 'T-25', '--yes', '--json'], 4);
+  it('a client: exit 4 with the pointer to cx deactivate', async () => {
+    const json = await unchanged(['offboard', 'jane.doe@gmail.com', '--ticket', 'T-25', '--yes', '--json'], 4);
     expect(json.json()).toMatchObject({ outcome: 'refused', account_id: '1001', next_command: 'cx deactivate jane.doe@gmail.com' });
-    const human = unchanged(['offboard', 'jane.doe@gmail.com', '--ticket', 'T-25', '--yes'], 4);
+    const human = await unchanged(['offboard', 'jane.doe@gmail.com', '--ticket', 'T-25', '--yes'], 4);
     expect(human.stdout).toBe('');
     expect(human.stderr).toMatch(/^cx: 1001 .* is a client, not a provider/);
     expect(human.stderr).toMatch(/^ {2}cx deactivate jane\.doe@gmail\.com --ticket T-25$/m);
   });
 
-  it('a deactivated provider account: exit 4, check it on the platform first', () => {
+  it('a deactivated provider account: exit 4, check it on the platform first', async () => {
     const db = demoMirror();
     const conn = new Database(db);
     conn.prepare("UPDATE accounts SET status = 'deactivated' WHERE id = 'p206'").run();
     conn.close();
     const before = snapshot(db);
-    const r = cx(['offboard', 'e.fitzgerald@cedarwellness.com', '--ticket', 'T-41', '--yes'], { db });
+    const r = await cxIn(['offboard', 'e.fitzgerald@cedarwellness.com', '--ticket', 'T-41', '--yes'], { db });
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/^cx: .*is a deactivated account, not an active contract/);
     expect(snapshot(db)).toEqual(before);
   });
 
-  it('not found: exit 3', () => {
-    const r = unchanged(['offboard', 'nobody.here@example.com', '--ticket', 'T', '--yes'], 3);
+  it('not found: exit 3', async () => {
+    const r = await unchanged(['offboard', 'nobody.here@example.com', '--ticket', 'T', '--yes'], 3);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^cx: no account uses nobody\.here@example\.com/);
   });
 
-  it('a bad --effective, an --out folder that does not exist, no ticket, no --yes: exit 2', () => {
-    expect(unchanged(['offboard', P201, '--effective', '2026-02-30', '--ticket', 'T', '--yes'], 2).stderr).toMatch(/--effective is not a date/);
-    expect(unchanged(['offboard', P201, '--effective', '31/12/2026', '--ticket', 'T', '--yes'], 2).code).toBe(2);
+  it('a bad --effective, an --out folder that does not exist, no ticket, no --yes: exit 2', async () => {
+    expect((await unchanged(['offboard', P201, '--effective', '2026-02-30', '--ticket', 'T', '--yes'], 2)).stderr).toMatch(/--effective is not a date/);
+    expect((await unchanged(['offboard', P201, '--effective', '31/12/2026', '--ticket', 'T', '--yes'], 2)).code).toBe(2);
     const missing = join(tempDir(), 'no-such-folder', 'caseload.csv');
-    expect(unchanged(['offboard', P201, '--out', missing, '--ticket', 'T', '--yes'], 2).stderr).toMatch(/cannot write --out .*no-such-folder does not exist/);
+    expect((await unchanged(['offboard', P201, '--out', missing, '--ticket', 'T', '--yes'], 2)).stderr).toMatch(/cannot write --out .*no-such-folder does not exist/);
     const folder = join(tempDir(), 'a-folder');
     mkdirSync(folder);
-    expect(unchanged(['offboard', P201, '--out', folder, '--ticket', 'T', '--yes'], 2).stderr).toMatch(/cannot write --out .*a-folder: it is a folder/);
-    expect(unchanged(['offboard', P201, '--yes'], 2).stderr).toMatch(/--ticket is required/);
-    expect(unchanged(['offboard', P201, '--ticket', 'T'], 2).stderr).toMatch(/--yes is required/);
+    expect((await unchanged(['offboard', P201, '--out', folder, '--ticket', 'T', '--yes'], 2)).stderr).toMatch(/cannot write --out .*a-folder: it is a folder/);
+    expect((await unchanged(['offboard', P201, '--yes'], 2)).stderr).toMatch(/--ticket is required/);
+    expect((await unchanged(['offboard', P201, '--ticket', 'T'], 2)).stderr).toMatch(/--yes is required/);
   });
 
-  it('--dry-run: planned, the report shown, no CSV written', () => {
+  it('--dry-run: planned, the report shown, no CSV written', async () => {
     const out = join(tempDir(), 'caseload.csv');
-    const r = unchanged(['offboard', P201, '--effective', '2026-12-31', '--out', out, '--dry-run', '--json'], 0);
+    const r = await unchanged(['offboard', P201, '--effective', '2026-12-31', '--out', out, '--dry-run', '--json'], 0);
     expect(r.json()).toMatchObject({ outcome: 'planned', contract_ends_at: '2026-12-31' });
     expect(ids(r.json().clients, true)).toEqual([...P201_LEAVE].sort());
     expect(existsSync(out)).toBe(false);
-    const human = unchanged(['offboard', P201, '--dry-run'], 0);
+    const human = await unchanged(['offboard', P201, '--dry-run'], 0);
     expect(human.stderr).toMatch(/^planned: would terminate the contract of p201/);
     expect(human.stderr).toContain(`\n  cx notes export ${P201} --out p201-progress-notes.zip --ticket <ticket>\n`);
   });

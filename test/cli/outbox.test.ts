@@ -1,11 +1,12 @@
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cx, demoMirror, snapshot } from '../helpers/cx.js';
+import { demoMirror, snapshot } from '../helpers/cx.js';
+import { cxIn } from '../helpers/in-process.js';
 
 describe('cx outbox', () => {
   let db: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     db = demoMirror();
     const resets: Array<[string, string]> = [
       ['aaliyah.johnson@gmail.com', 'T-1'],
@@ -14,7 +15,7 @@ describe('cx outbox', () => {
       ['ben.hartley@brightlane-logistics.com', 'T-3'],
     ];
     for (const [email, ticket] of resets) {
-      const r = cx(['reset', email, '--ticket', ticket, '--yes'], { db });
+      const r = await cxIn(['reset', email, '--ticket', ticket, '--yes'], { db });
       if (r.code !== 0) throw new Error(`setup reset ${email} failed: ${r.stderr}`);
     }
     // cx sync push delivered these.
@@ -23,8 +24,8 @@ describe('cx outbox', () => {
     conn.close();
   });
 
-  it('lists every row, oldest first, with exactly the promised keys', () => {
-    const r = cx(['outbox', '--json'], { db });
+  it('lists every row, oldest first, with exactly the promised keys', async () => {
+    const r = await cxIn(['outbox', '--json'], { db });
     expect(r.code).toBe(0);
     const rows = r.json();
     expect(rows).toHaveLength(4);
@@ -45,49 +46,49 @@ describe('cx outbox', () => {
     expect(rows.map((x: { account_id: string }) => x.account_id)).toEqual(['1032', 'p201', '1011', '1015']);
   });
 
-  it('filters by status, by ticket (the global --ticket) and by address', () => {
-    const sent = cx(['outbox', '--status', 'delivered', '--json'], { db }).json();
+  it('filters by status, by ticket (the global --ticket) and by address', async () => {
+    const sent = (await cxIn(['outbox', '--status', 'delivered', '--json'], { db })).json();
     expect(sent.map((x: { account_id: string }) => x.account_id)).toEqual(['p201']);
-    const queued = cx(['outbox', '--status', 'QUEUED', '--json'], { db }).json();
+    const queued = (await cxIn(['outbox', '--status', 'QUEUED', '--json'], { db })).json();
     expect(queued).toHaveLength(3);
-    expect(cx(['outbox', '--status', 'pending', '--json'], { db }).json()).toEqual(queued);
-    expect(cx(['outbox', '--status', 'sent', '--json'], { db }).json()).toEqual(sent);
-    const byTicket = cx(['outbox', '--ticket', 'T-3', '--json'], { db }).json();
+    expect((await cxIn(['outbox', '--status', 'pending', '--json'], { db })).json()).toEqual(queued);
+    expect((await cxIn(['outbox', '--status', 'sent', '--json'], { db })).json()).toEqual(sent);
+    const byTicket = (await cxIn(['outbox', '--ticket', 'T-3', '--json'], { db })).json();
     expect(byTicket.map((x: { account_id: string }) => x.account_id)).toEqual(['1011', '1015']);
     // By the address the email went to (any case), or by a former address of the account.
-    const byTo = cx(['outbox', '--email', 'Noah.Kim@iCloud.com', '--json'], { db }).json();
+    const byTo = (await cxIn(['outbox', '--email', 'Noah.Kim@iCloud.com', '--json'], { db })).json();
     expect(byTo.map((x: { account_id: string }) => x.account_id)).toEqual(['1011']);
-    const byFormer = cx(['outbox', '--email', 'ben.hartley@brightlane-logistics.com', '--json'], { db }).json();
+    const byFormer = (await cxIn(['outbox', '--email', 'ben.hartley@brightlane-logistics.com', '--json'], { db })).json();
     expect(byFormer.map((x: { to: string }) => x.to)).toEqual(['benjamin.hartley@gmail.com']);
-    const both = cx(['outbox', '--email', 'noah.kim@icloud.com', '--ticket', 'T-1', '--json'], { db }).json();
+    const both = (await cxIn(['outbox', '--email', 'noah.kim@icloud.com', '--ticket', 'T-1', '--json'], { db })).json();
     expect(both).toEqual([]);
   });
 
-  it('prints a table for people, and says when nothing matches', () => {
-    const r = cx(['outbox', '--ticket', 'T-2'], { db });
+  it('prints a table for people, and says when nothing matches', async () => {
+    const r = await cxIn(['outbox', '--ticket', 'T-2'], { db });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/provider_password_reset/);
     expect(r.stdout).toMatch(/Please Verify Your Headway Account/);
     expect(r.stdout).not.toMatch(/aaliyah/);
-    const none = cx(['outbox', '--status', 'failed'], { db });
+    const none = await cxIn(['outbox', '--status', 'failed'], { db });
     expect(none.code).toBe(0);
     expect(none.stdout).toBe('');
     expect(none.stderr).toMatch(/No emails in the outbox match/);
-    expect(cx(['outbox', '--status', 'failed', '--json'], { db }).json()).toEqual([]);
+    expect((await cxIn(['outbox', '--status', 'failed', '--json'], { db })).json()).toEqual([]);
   });
 
-  it('refuses a bad --status or --email with exit 2, and never writes', () => {
+  it('refuses a bad --status or --email with exit 2, and never writes', async () => {
     const before = snapshot(db);
-    const bad = cx(['outbox', '--status', 'cancelled'], { db });
+    const bad = await cxIn(['outbox', '--status', 'cancelled'], { db });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--status must be one of pending, delivered, failed/);
     expect(bad.stdout).toBe('');
-    expect(cx(['outbox', '--email', 'not-an-address', '--json'], { db }).json()).toMatchObject({ outcome: 'invalid' });
+    expect((await cxIn(['outbox', '--email', 'not-an-address', '--json'], { db })).json()).toMatchObject({ outcome: 'invalid' });
     expect(snapshot(db)).toEqual(before);
   });
 
-  it('an empty outbox is an empty list', () => {
+  it('an empty outbox is an empty list', async () => {
     const empty = demoMirror();
-    expect(cx(['outbox', '--json'], { db: empty }).json()).toEqual([]);
+    expect((await cxIn(['outbox', '--json'], { db: empty })).json()).toEqual([]);
   });
 });

@@ -3,8 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMANDS } from '../../src/commands/index.js';
 import type { CommandEntry } from '../../src/cmdutil/define.js';
+import { VERSION } from '../../src/cli-words.js';
 import { helpAsFlag } from '../../src/index.js';
 import { cx } from '../helpers/cx.js';
+import { cxIn } from '../helpers/in-process.js';
 
 /** Help text wraps to the terminal width: compare with runs of white space folded. */
 const flat = (s: string): string => s.replace(/\s+/g, ' ');
@@ -16,8 +18,8 @@ function leaves(entries: CommandEntry[], prefix = ''): Array<{ path: string; ent
 }
 
 describe('the program', () => {
-  it('lists every command in --help with its description and an example', () => {
-    const r = cx(['--help']);
+  it('lists every command in --help with its description and an example', async () => {
+    const r = await cxIn(['--help']);
     expect(r.code).toBe(0);
     for (const { path, entry } of leaves(COMMANDS)) {
       expect(entry.summary.length, path).toBeGreaterThan(10);
@@ -29,9 +31,9 @@ describe('the program', () => {
     for (const top of COMMANDS) expect(flat(r.stdout)).toContain(top.summary);
   });
 
-  it("shows each command's own help with its examples and the global options it honours", () => {
+  it("shows each command's own help with its examples and the global options it honours", async () => {
     for (const { path, entry } of leaves(COMMANDS)) {
-      const r = cx([...path.split(' '), '--help']);
+      const r = await cxIn([...path.split(' '), '--help']);
       expect(r.code, path).toBe(0);
       expect(flat(r.stdout), path).toContain(entry.summary);
       for (const example of entry.examples) expect(flat(r.stdout), path).toContain(example);
@@ -40,70 +42,72 @@ describe('the program', () => {
     }
   });
 
-  it('cx help <cmd> prints exactly cx <cmd> --help and exits 0, nested commands too', () => {
+  it('cx help <cmd> prints exactly cx <cmd> --help and exits 0, nested commands too', async () => {
     for (const path of ['lookup', 'batch', 'db doctor']) {
-      const flag = cx([...path.split(' '), '--help']);
-      const help = cx(['help', ...path.split(' ')]);
+      const flag = await cxIn([...path.split(' '), '--help']);
+      const help = await cxIn(['help', ...path.split(' ')]);
       expect(help.code, `cx help ${path}`).toBe(0);
       expect(help.stdout, `cx help ${path}`).toBe(flag.stdout);
     }
-    const nested = cx(['notes', 'help', 'export']);
+    const nested = await cxIn(['notes', 'help', 'export']);
     expect(nested.code).toBe(0);
-    expect(nested.stdout).toBe(cx(['notes', 'export', '--help']).stdout);
+    expect(nested.stdout).toBe((await cxIn(['notes', 'export', '--help'])).stdout);
     expect(nested.stdout).toContain('--client <email>');
-    expect(cx(['help', 'lookup']).stdout).toMatch(/--name <full name>[\s\S]*--dob <YYYY-MM-DD>/);
+    expect((await cxIn(['help', 'lookup'])).stdout).toMatch(/--name <full name>[\s\S]*--dob <YYYY-MM-DD>/);
     expect(helpAsFlag(['--db', 'x.db', 'help', 'db', 'doctor'])).toEqual(['--db', 'x.db', 'db', 'doctor', '--help']);
     expect(helpAsFlag(['lookup', 'help'])).toEqual(['lookup', 'help']);
   });
 
-  it('cx alone without a terminal: the help on stdout, exit 0', () => {
-    const r = cx([]);
+  it('cx alone without a terminal: the help on stdout, exit 0', async () => {
+    const r = await cxIn([]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: cx [options] [command]');
     expect(r.stderr).toBe('');
-    expect(cx(['help']).stdout).toBe(r.stdout);
+    expect((await cxIn(['help'])).stdout).toBe(r.stdout);
   });
 
-  it('prints its version', () => {
+  it('prints its version (bin/cx.js: the built program is the sources as they are)', () => {
     const r = cx(['--version']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    // dist/ was built from these sources (test/helpers/global-setup.ts): a stale build prints another.
+    expect(r.stdout).toBe(`${VERSION}\n`);
   });
 
-  it("rejects an unknown command or option with exit 2 on stderr, prefixed cx: like every other error", () => {
-    const unknown = cx(['frobnicate']);
+  it("rejects an unknown command or option with exit 2 on stderr, prefixed cx: like every other error", async () => {
+    const unknown = await cxIn(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stdout).toBe('');
     expect(unknown.stderr).toMatch(/^cx: unknown command 'frobnicate'/);
-    const badOption = cx(['db', 'doctor', '--no-such-flag']);
+    const badOption = await cxIn(['db', 'doctor', '--no-such-flag']);
     expect(badOption.code).toBe(2);
     expect(badOption.stderr).toMatch(/^cx: unknown option '--no-such-flag'/);
     expect(badOption.stderr).toMatch(/^ {2}cx db doctor --help$/m);
-    const missing = cx(['reset']);
+    const missing = await cxIn(['reset']);
     expect(missing.stderr).toMatch(/^cx: missing required argument 'email'/);
     expect(missing.stderr).not.toMatch(/^error:/m);
   });
 
-  it('accepts global options before or after the command, and harmless ones on reads', () => {
-    const before = cx(['--json', 'db', 'init', '--db', '/nonexistent-folder/x.db']);
+  it('accepts global options before or after the command, and harmless ones on reads', async () => {
+    const before = await cxIn(['--json', 'db', 'init', '--db', '/nonexistent-folder/x.db']);
     expect(before.code).toBe(2);
     expect(before.json().outcome).toBe('invalid');
-    const reads = cx(['db', 'doctor', '--yes', '--dry-run', '--ticket', 'T-1', '--db', '/nonexistent-folder/x.db']);
+    const reads = await cxIn(['db', 'doctor', '--yes', '--dry-run', '--ticket', 'T-1', '--db', '/nonexistent-folder/x.db']);
     expect(reads.stderr).not.toMatch(/unknown option/);
   });
 });
 
 describe('cx --version', () => {
-  it('answers before the command tree is built, exactly as commander does after it', () => {
+  it('answers before the command tree is built, exactly as commander does after it', async () => {
     const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
     for (const flag of ['--version', '-V']) {
-      const r = cx([flag]);
+      const r = await cxIn([flag]);
       expect(r.code).toBe(0);
       expect(r.stdout).toBe(`${version}\n`);
       expect(r.stderr).toBe('');
     }
     // With another flag before it, commander answers: the same text.
-    const viaCommander = cx(['--json', '--version']);
+    const viaCommander = await cxIn(['--json', '--version']);
     expect([viaCommander.code, viaCommander.stdout]).toEqual([0, `${version}\n`]);
   });
 });

@@ -5,17 +5,18 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { cx, DEMO, demoMirror, query, readRows, tempDir } from '../helpers/cx.js';
+import { cxIn } from '../helpers/in-process.js';
 import { unprivileged } from '../helpers/other-user.js';
 
 describe('reads of PHI are audited', () => {
-  it('lookup by address and by name, family, retention, outbox: one row each, with the ticket and the ids shown', () => {
+  it('lookup by address and by name, family, retention, outbox: one row each, with the ticket and the ids shown', async () => {
     const db = demoMirror();
-    expect(cx(['lookup', 'JANE.DOE@GMAIL.COM', '--ticket', 'R-1'], { db }).code).toBe(0);
-    expect(cx(['lookup', '--name', 'maria garcia', '--dob', '1991-07-30', '--json'], { db }).code).toBe(0);
-    expect(cx(['family', 'jane.doe@gmail.com', '--json'], { db }).code).toBe(0);
-    expect(cx(['retention', '--due', '--as-of', '2033-01-01', '--ticket', 'R-4', '--json'], { db }).code).toBe(0);
-    expect(cx(['outbox', '--email', 'jane.doe@gmail.com', '--json'], { db }).code).toBe(0);
-    expect(cx(['lookup', 'nobody.here@gmail.com'], { db }).code).toBe(3);
+    expect((await cxIn(['lookup', 'JANE.DOE@GMAIL.COM', '--ticket', 'R-1'], { db })).code).toBe(0);
+    expect((await cxIn(['lookup', '--name', 'maria garcia', '--dob', '1991-07-30', '--json'], { db })).code).toBe(0);
+    expect((await cxIn(['family', 'jane.doe@gmail.com', '--json'], { db })).code).toBe(0);
+    expect((await cxIn(['retention', '--due', '--as-of', '2033-01-01', '--ticket', 'R-4', '--json'], { db })).code).toBe(0);
+    expect((await cxIn(['outbox', '--email', 'jane.doe@gmail.com', '--json'], { db })).code).toBe(0);
+    expect((await cxIn(['lookup', 'nobody.here@gmail.com'], { db })).code).toBe(3);
     const rows = readRows(db);
     expect(rows.map((r) => [r.action, r.ticket, r.account_id, r.agent])).toEqual([
       ['lookup', 'R-1', null, 'test-agent'],
@@ -38,49 +39,49 @@ describe('reads of PHI are audited', () => {
 
     // Who saw Sam's record: every read that showed 1002, the ones that showed several accounts included,
     // and no read that did not (1001's own rows, 1003 alone, an id that is a prefix of another).
-    const seen = (email: string) => cx(['audit', '--email', email, '--json'], { db }).json().filter((r: { outcome: string }) => r.outcome === 'read').map((r: { detail: string }) => r.detail);
-    const sam = seen('jane.doe+sam@gmail.com');
+    const seen = async (email: string) => (await cxIn(['audit', '--email', email, '--json'], { db })).json().filter((r: { outcome: string }) => r.outcome === 'read').map((r: { detail: string }) => r.detail);
+    const sam = await seen('jane.doe+sam@gmail.com');
     expect(sam).toEqual(rows.filter((r) => /[:,] 1002(,|$)/.test(r.detail)).map((r) => r.detail));
     expect(sam.length).toBe(2);
-    expect(seen('mgarcia.pa@comcast.net')).toEqual([rows[1]!.detail]);
+    expect(await seen('mgarcia.pa@comcast.net')).toEqual([rows[1]!.detail]);
   });
 
-  it('a change command audits what it shows without a change of its own: a refusal, a dry run', () => {
+  it('a change command audits what it shows without a change of its own: a refusal, a dry run', async () => {
     const db = demoMirror();
-    expect(cx(['reset', 'priya.raman@hotmail.com', '--ticket', 'R-9'], { db }).code).toBe(4);
-    expect(cx(['deactivate', 'jane.doe@gmail.com', '--dry-run'], { db }).code).toBe(0);
+    expect((await cxIn(['reset', 'priya.raman@hotmail.com', '--ticket', 'R-9'], { db })).code).toBe(4);
+    expect((await cxIn(['deactivate', 'jane.doe@gmail.com', '--dry-run'], { db })).code).toBe(0);
     expect(readRows(db).map((r) => [r.action, r.ticket, r.account_id, r.detail])).toEqual([
       ['reset.read', 'R-9', '1008', 'the plan (refused): showed 1 account: 1008'],
       ['deactivate.read', null, '1001', 'the plan (planned): showed 1 account: 1001'],
     ]);
   });
 
-  it('cx audit shows the read rows', () => {
+  it('cx audit shows the read rows', async () => {
     const db = demoMirror();
-    cx(['lookup', 'wei.chen@gmail.com', '--ticket', 'R-5'], { db });
-    const rows = cx(['audit', '--ticket', 'R-5', '--json'], { db }).json();
+    await cxIn(['lookup', 'wei.chen@gmail.com', '--ticket', 'R-5'], { db });
+    const rows = (await cxIn(['audit', '--ticket', 'R-5', '--json'], { db })).json();
     expect(rows).toEqual([expect.objectContaining({ action: 'lookup', ticket: 'R-5', outcome: 'read', account_id: 'b4c5d6e7-f8a9-4b0c-8d1e-2f3a4b5c6d7e' })]);
   });
 
-  it('batch results that name an account no recorded ticket covers are audited before they are handed on', () => {
+  it('batch results that name an account no recorded ticket covers are audited before they are handed on', async () => {
     const db = demoMirror();
     const file = join(tempDir(), 't.csv');
     writeFileSync(file, 'ticket_id,type,email\nB-1,password_reset,priya.raman@hotmail.com\nB-2,lookup,jane.doe@gmail.com\n');
-    const r = cx(['batch', file, '--yes'], { db });
+    const r = await cxIn(['batch', file, '--yes'], { db });
     expect(r.code).toBe(5);
     expect(readRows(db).map((x) => [x.action, x.detail])).toEqual([['batch.read', 'results of tickets not recorded: showed 1 account: 1008']]);
-    const dry = cx(['batch', file, '--dry-run'], { db });
+    const dry = await cxIn(['batch', file, '--dry-run'], { db });
     expect(parse(dry.stdout, { columns: true })).toHaveLength(2);
     expect(readRows(db).at(-1)).toMatchObject({ action: 'batch.read', detail: 'dry-run results: showed 2 accounts: 1008, 1001' });
   });
 
-  it('a read-only copy of the mirror is still read, with a warning that the read was not audited', (ctx) => {
+  it('a read-only copy of the mirror is still read, with a warning that the read was not audited', async (ctx) => {
     const runner = unprivileged();
     if ('skip' in runner) return ctx.skip(runner.skip);
     const dir = tempDir();
     chmodSync(dir, 0o755);
     const db = join(dir, 'mirror.db');
-    expect(cx(['db', 'seed', '--demo'], { db }).code).toBe(0);
+    expect((await cxIn(['db', 'seed', '--demo'], { db })).code).toBe(0);
     chmodSync(db, 0o444);
     // The agent may make files in the folder (SQLite's -wal and -shm) but cannot write the mirror itself.
     if (runner.as) chownSync(dir, runner.as.uid, runner.as.gid);
@@ -93,25 +94,25 @@ describe('reads of PHI are audited', () => {
 });
 
 describe('minimum necessary: no date of birth in the audit log, the ledger or a retention rule', () => {
-  it('after deactivating minors and adults, a batch lookup by name and date of birth, and every read', () => {
+  it('after deactivating minors and adults, a batch lookup by name and date of birth, and every read', async () => {
     const db = demoMirror();
     const minors = ['jane.doe+sam@gmail.com', 'avawhitfield2010@gmail.com', 'theo.lindgren@icloud.com', 'eli.rosen@gmail.com'];
     for (const [i, email] of [...minors, 'leo.marchetti@gmail.com', 'hannah.schafer@gmail.com'].entries()) {
-      const r = cx(['deactivate', email, '--ticket', `D-${i}`, '--yes'], { db });
+      const r = await cxIn(['deactivate', email, '--ticket', `D-${i}`, '--yes'], { db });
       expect(r.code, r.stderr).toBe(0);
     }
     const file = join(tempDir(), 'n.csv');
     writeFileSync(file, 'ticket_id,type,email,first_name,last_name,dob\nN-1,lookup,,Maria,Garcia,1991-07-30\n');
-    expect(cx(['batch', file, '--yes'], { db }).code).toBe(0);
-    cx(['retention', '--json'], { db });
-    cx(['lookup', '--name', 'sam doe', '--dob', '2012-03-09'], { db });
+    expect((await cxIn(['batch', file, '--yes'], { db })).code).toBe(0);
+    await cxIn(['retention', '--json'], { db });
+    await cxIn(['lookup', '--name', 'sam doe', '--dob', '2012-03-09'], { db });
     const dobs = (parse(readFileSync(join(DEMO, 'accounts.csv')), { columns: true }) as Array<{ dob: string }>).map((a) => a.dob).filter(Boolean);
     const written = JSON.stringify([
       query(db, 'SELECT * FROM audit_log'),
       query(db, 'SELECT * FROM processed_tickets'),
       query(db, 'SELECT retention_rule FROM accounts'),
       query(db, 'SELECT data FROM changes'),
-      cx(['retention', '--json'], { db }).json(),
+      (await cxIn(['retention', '--json'], { db })).json(),
     ]);
     expect(dobs.filter((dob) => written.includes(dob))).toEqual([]);
     // The minor rule names the age, not the birthday.

@@ -1,16 +1,17 @@
 import { spawn, spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { auditChainHolds, baseEnv, CX, cx, cxAsync, demoMirror, query, REPO, snapshot } from '../helpers/cx.js';
+import { baseEnv, CX, cxAsync, demoMirror, query, REPO, snapshot } from '../helpers/cx.js';
+import { auditChainHolds, cxIn } from '../helpers/in-process.js';
 
 const outbox = (db: string) => query(db, 'SELECT * FROM outbox ORDER BY id');
 const audits = (db: string) => query(db, "SELECT * FROM audit_log WHERE action <> 'db.seed' AND outcome <> 'read' ORDER BY id");
 const suppressed = (db: string, key: string) => query(db, 'SELECT * FROM suppressions WHERE email_key = ?', key).length > 0;
 
 describe('cx reset: an email is queued', () => {
-  it('a verified client gets the client reset email (human output says what to tell the person)', () => {
+  it('a verified client gets the client reset email (human output says what to tell the person)', async () => {
     const db = demoMirror();
-    const r = cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db });
+    const r = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^done: queued the client password-reset email to aaliyah\.johnson@gmail\.com\n/);
     expect(r.stdout).toMatch(/spam and promotions folders/);
@@ -29,12 +30,12 @@ describe('cx reset: an email is queued', () => {
     });
     expect(rows[0].idempotency_key).toBeTruthy();
     expect(audits(db)).toMatchObject([{ action: 'reset', ticket: 'T-1', account_id: '1032', outcome: 'done', agent: 'test-agent' }]);
-    expect(auditChainHolds(db)).toBe(true);
+    expect(await auditChainHolds(db)).toBe(true);
   });
 
-  it('a verified provider gets "Please Verify Your Headway Account" (--json)', () => {
+  it('a verified provider gets "Please Verify Your Headway Account" (--json)', async () => {
     const db = demoMirror();
-    const r = cx(['reset', 'M.Okafor@BrightPathCounseling.com', '--ticket', 'T-2', '--yes', '--json'], { db });
+    const r = await cxIn(['reset', 'M.Okafor@BrightPathCounseling.com', '--ticket', 'T-2', '--yes', '--json'], { db });
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({
       outcome: 'done',
@@ -45,12 +46,12 @@ describe('cx reset: an email is queued', () => {
     });
     expect(outbox(db)).toMatchObject([{ template: 'provider_password_reset', subject: 'Please Verify Your Headway Account', account_id: 'p201' }]);
     expect(audits(db)).toMatchObject([{ action: 'reset', account_id: 'p201', outcome: 'done' }]);
-    expect(auditChainHolds(db)).toBe(true);
+    expect(await auditChainHolds(db)).toBe(true);
   });
 
-  it('the provider title says so in human output, with the brand from CX_BRAND', () => {
+  it('the provider title says so in human output, with the brand from CX_BRAND', async () => {
     const db = demoMirror();
-    const r = cx(['reset', 'm.okafor@brightpathcounseling.com', '--ticket', 'T-2', '--yes'], { db, env: { CX_BRAND: 'Lighthouse' } });
+    const r = await cxIn(['reset', 'm.okafor@brightpathcounseling.com', '--ticket', 'T-2', '--yes'], { db, env: { CX_BRAND: 'Lighthouse' } });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/an email titled "Please Verify Your Lighthouse Account" is on its way/);
     expect(outbox(db)[0].subject).toBe('Please Verify Your Lighthouse Account');
@@ -59,28 +60,28 @@ describe('cx reset: an email is queued', () => {
   it.each([
     ['noah.kim@icloud.com', '1011', 'client'],
     ['t.nguyen@harborlighttherapy.com', 'p203', 'provider'],
-  ])('an unverified account (%s) gets the verification email instead, and the detail says so', (email, id) => {
+  ])('an unverified account (%s) gets the verification email instead, and the detail says so', async (email, id) => {
     const db = demoMirror();
-    const human = cx(['reset', email, '--ticket', 'T-3', '--yes'], { db });
+    const human = await cxIn(['reset', email, '--ticket', 'T-3', '--yes'], { db });
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/queued the verification email .* instead of a reset: the account has not verified its address/);
     expect(human.stdout).toMatch(/must verify it before they can reset/);
     expect(outbox(db)).toMatchObject([{ template: 'email_verification', account_id: id, to_email: email }]);
-    const json = cx(['reset', email, '--ticket', 'T-3b', '--yes', '--json'], { db });
+    const json = await cxIn(['reset', email, '--ticket', 'T-3b', '--yes', '--json'], { db });
     expect(json.json()).toMatchObject({ outcome: 'already_done', template: 'email_verification', to: email });
-    expect(auditChainHolds(db)).toBe(true);
+    expect(await auditChainHolds(db)).toBe(true);
   });
 
-  it("goes to the account's current address when found by a former address or another spelling, and says so", () => {
+  it("goes to the account's current address when found by a former address or another spelling, and says so", async () => {
     const db = demoMirror();
-    const former = cx(['reset', 'ben.hartley@brightlane-logistics.com', '--ticket', 'T-4', '--yes', '--json'], { db });
+    const former = await cxIn(['reset', 'ben.hartley@brightlane-logistics.com', '--ticket', 'T-4', '--yes', '--json'], { db });
     expect(former.code).toBe(0);
     expect(former.json()).toMatchObject({ outcome: 'done', account_id: '1015', to: 'benjamin.hartley@gmail.com' });
     expect(former.json().detail).toMatch(/found by ben\.hartley@brightlane-logistics\.com, a former address.*current address benjamin\.hartley@gmail\.com/);
-    const mailbox = cx(['reset', 'tombecker@gmail.com', '--ticket', 'T-5', '--yes'], { db });
+    const mailbox = await cxIn(['reset', 'tombecker@gmail.com', '--ticket', 'T-5', '--yes'], { db });
     expect(mailbox.stdout).toMatch(/queued the client password-reset email to Tom\.Becker@googlemail\.com \(found by tombecker@gmail\.com/);
     expect(outbox(db).map((r) => r.to_email)).toEqual(['benjamin.hartley@gmail.com', 'Tom.Becker@googlemail.com']);
-    expect(auditChainHolds(db)).toBe(true);
+    expect(await auditChainHolds(db)).toBe(true);
   });
 });
 
@@ -99,85 +100,85 @@ describe('cx reset: nothing is queued', () => {
   ];
 
   const cases = refusals.map(([name, args, code, message, next]) => ({ name, args, code, message, next }));
-  it.each(cases)('$name: exit $code, writes nothing at all, in human and --json form', ({ args, code, message, next }) => {
+  it.each(cases)('$name: exit $code, writes nothing at all, in human and --json form', async ({ args, code, message, next }) => {
     const db = demoMirror();
     const before = snapshot(db);
-    const human = cx(['reset', ...args, '--ticket', 'T-9', '--yes'], { db });
+    const human = await cxIn(['reset', ...args, '--ticket', 'T-9', '--yes'], { db });
     expect(human.code).toBe(code);
     expect(human.stdout).toBe('');
     const [first, ...rest] = human.stderr.split('\n');
     expect(first).toMatch(/^cx: /);
     expect(first).toMatch(message);
     if (next) expect(rest.join('\n')).toMatch(next);
-    const json = cx(['reset', ...args, '--ticket', 'T-9', '--yes', '--json'], { db });
+    const json = await cxIn(['reset', ...args, '--ticket', 'T-9', '--yes', '--json'], { db });
     expect(json.code).toBe(code);
     expect(json.json().detail).toMatch(message);
     expect(json.json().detail).not.toContain('\n');
     expect(snapshot(db)).toEqual(before);
   });
 
-  it('gives the exact fixing command as "fix" under --json', () => {
+  it('gives the exact fixing command as "fix" under --json', async () => {
     const db = demoMirror();
-    const r = cx(['reset', 'priya.raman@hotmail.com', '--ticket', 'T 10', '--json'], { db });
+    const r = await cxIn(['reset', 'priya.raman@hotmail.com', '--ticket', 'T 10', '--json'], { db });
     expect(r.json()).toMatchObject({ outcome: 'refused', account_id: '1008', suppression: { reason: 'unsubscribe' }, fix: "cx reset priya.raman@hotmail.com --resubscribe --ticket 'T 10'" });
   });
 
-  it('the same email within the window is already_done; nothing is queued twice', () => {
+  it('the same email within the window is already_done; nothing is queued twice', async () => {
     const db = demoMirror();
-    expect(cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db }).code).toBe(0);
+    expect((await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db })).code).toBe(0);
     const before = snapshot(db);
-    const again = cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db });
+    const again = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db });
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/^already done: client_password_reset was already queued .* within the last 15 minutes; not queued twice/);
     // In the agent's time zone, with how long ago (TZ picks the zone; JSON keeps UTC).
     expect(again.stdout).toMatch(/^Tell the person: the email queued today 12:00 \(just now\) is on its way/m);
     expect(again.stdout).toMatch(/^Next: A new one can be queued after today 12:15 if it still has not arrived\.$/m);
-    const tokyo = cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db, env: { TZ: 'Asia/Tokyo', CX_NOW: '2026-11-27T12:03:00Z' } });
+    const tokyo = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db, env: { TZ: 'Asia/Tokyo', CX_NOW: '2026-11-27T12:03:00Z' } });
     expect(tokyo.stdout).toMatch(/queued today 21:00 \(3 min ago\)[\s\S]*after today 21:15/);
-    const json = cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-2', '--yes', '--json'], { db, env: { CX_NOW: '2026-11-27T12:14:59Z' } });
+    const json = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-2', '--yes', '--json'], { db, env: { CX_NOW: '2026-11-27T12:14:59Z' } });
     expect(json.json()).toMatchObject({ outcome: 'already_done', template: 'client_password_reset', to: 'aaliyah.johnson@gmail.com', outbox_id: 1 });
     expect(snapshot(db)).toEqual(before);
     // After the window, a new one is queued.
-    const later = cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-3', '--yes'], { db, env: { CX_NOW: '2026-11-27T12:15:01Z' } });
+    const later = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-3', '--yes'], { db, env: { CX_NOW: '2026-11-27T12:15:01Z' } });
     expect(later.stdout).toMatch(/^done:/);
     expect(outbox(db)).toHaveLength(2);
-    expect(auditChainHolds(db)).toBe(true);
+    expect(await auditChainHolds(db)).toBe(true);
   });
 
-  it('honours CX_RESET_WINDOW_MINUTES and refuses a bad value with exit 2', () => {
+  it('honours CX_RESET_WINDOW_MINUTES and refuses a bad value with exit 2', async () => {
     const db = demoMirror();
-    expect(cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db }).code).toBe(0);
+    expect((await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db })).code).toBe(0);
     const env = { CX_NOW: '2026-11-27T12:03:00Z', CX_RESET_WINDOW_MINUTES: '2' };
-    expect(cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-2', '--yes'], { db, env }).stdout).toMatch(/^done:/);
+    expect((await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-2', '--yes'], { db, env })).stdout).toMatch(/^done:/);
     const before = snapshot(db);
     for (const bad of ['abc', '0', '-5', '1.5', '99999']) {
-      const r = cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-3', '--yes'], { db, env: { CX_RESET_WINDOW_MINUTES: bad } });
+      const r = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-3', '--yes'], { db, env: { CX_RESET_WINDOW_MINUTES: bad } });
       expect(r.code, bad).toBe(2);
       expect(r.stderr).toMatch(/CX_RESET_WINDOW_MINUTES/);
     }
-    const brand = cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-3', '--yes'], { db, env: { CX_BRAND: 'Head\nway' } });
+    const brand = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-3', '--yes'], { db, env: { CX_BRAND: 'Head\nway' } });
     expect(brand.code).toBe(2);
     expect(snapshot(db)).toEqual(before);
   });
 
-  it('--dry-run reports planned and writes nothing (no ticket needed)', () => {
+  it('--dry-run reports planned and writes nothing (no ticket needed)', async () => {
     const db = demoMirror();
     const before = snapshot(db);
-    const human = cx(['reset', 'priya.raman@hotmail.com', '--resubscribe', '--dry-run'], { db });
+    const human = await cxIn(['reset', 'priya.raman@hotmail.com', '--resubscribe', '--dry-run'], { db });
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^planned: would take priya\.raman@hotmail\.com off the suppression list \(unsubscribe since 2026-09-14\), then would queue the client password-reset email/);
-    const json = cx(['reset', 'wei.chen@gmail.com', '--dry-run', '--json'], { db });
+    const json = await cxIn(['reset', 'wei.chen@gmail.com', '--dry-run', '--json'], { db });
     expect(json.json()).toMatchObject({ outcome: 'planned', template: 'client_password_reset', to: 'wei.chen@gmail.com' });
     expect(snapshot(db)).toEqual(before);
   });
 
-  it('without a terminal: no ticket is exit 2, no --yes is exit 2, and nothing is written', () => {
+  it('without a terminal: no ticket is exit 2, no --yes is exit 2, and nothing is written', async () => {
     const db = demoMirror();
     const before = snapshot(db);
-    const noTicket = cx(['reset', 'aaliyah.johnson@gmail.com', '--yes'], { db });
+    const noTicket = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--yes'], { db });
     expect(noTicket.code).toBe(2);
     expect(noTicket.stderr).toMatch(/--ticket is required/);
-    const noYes = cx(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1'], { db });
+    const noYes = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1'], { db });
     expect(noYes.code).toBe(2);
     expect(noYes.stderr).toMatch(/--yes is required/);
     expect(noYes.stdout).toBe('');
@@ -186,9 +187,9 @@ describe('cx reset: nothing is queued', () => {
 });
 
 describe('cx reset --resubscribe', () => {
-  it('lifts an unsubscribe and queues the email in one transaction, with both audit rows', () => {
+  it('lifts an unsubscribe and queues the email in one transaction, with both audit rows', async () => {
     const db = demoMirror();
-    const r = cx(['reset', 'priya.raman@hotmail.com', '--resubscribe', '--ticket', 'T-6', '--yes', '--json'], { db });
+    const r = await cxIn(['reset', 'priya.raman@hotmail.com', '--resubscribe', '--ticket', 'T-6', '--yes', '--json'], { db });
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({ outcome: 'done', account_id: '1008', template: 'client_password_reset', to: 'priya.raman@hotmail.com', resubscribed: true });
     expect(suppressed(db, 'priya.raman@hotmail.com')).toBe(false);
@@ -197,14 +198,14 @@ describe('cx reset --resubscribe', () => {
       { action: 'resubscribe', ticket: 'T-6', account_id: '1008', outcome: 'done' },
       { action: 'reset', ticket: 'T-6', account_id: '1008', outcome: 'done' },
     ]);
-    expect(auditChainHolds(db)).toBe(true);
+    expect(await auditChainHolds(db)).toBe(true);
   });
 
-  it('when the audit insert fails, neither the suppression change nor the email survives', () => {
+  it('when the audit insert fails, neither the suppression change nor the email survives', async () => {
     const db = demoMirror();
     breakAuditInserts(db);
     const before = snapshot(db);
-    const r = cx(['reset', 'priya.raman@hotmail.com', '--resubscribe', '--ticket', 'T-6', '--yes'], { db });
+    const r = await cxIn(['reset', 'priya.raman@hotmail.com', '--resubscribe', '--ticket', 'T-6', '--yes'], { db });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/simulated crash/);
     expect(snapshot(db)).toEqual(before);
@@ -221,7 +222,7 @@ describe('cx reset: two agents at once', () => {
     expect(results.map((r) => r.json().outcome).sort()).toEqual(['already_done', 'done']);
     expect(outbox(db)).toHaveLength(1);
     expect(audits(db)).toHaveLength(1);
-    expect(auditChainHolds(db)).toBe(true);
+    expect(await auditChainHolds(db)).toBe(true);
   });
 });
 
@@ -237,7 +238,7 @@ describe('cx reset in a terminal', () => {
     expect(r).toMatch(/Queue this email\?/);
     expect(r).toMatch(/queued the client password-reset email/);
     expect(outbox(db)).toHaveLength(1);
-    expect(auditChainHolds(db)).toBe(true);
+    expect(await auditChainHolds(db)).toBe(true);
   });
 
   it.skipIf(!hasScript)('asks for the ticket, and "n" changes nothing', async () => {

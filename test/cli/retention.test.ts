@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/commands/index.js';
 import type { CommandEntry } from '../../src/cmdutil/define.js';
-import { cx, demoMirror, REPO, snapshot } from '../helpers/cx.js';
+import { demoMirror, REPO, snapshot } from '../helpers/cx.js';
+import { cxIn } from '../helpers/in-process.js';
 
 const MARK = '[computed now: imported as deactivated, not recorded by cx]';
 const GORDON = {
@@ -24,10 +25,10 @@ const OLIVIA = {
 };
 
 describe('cx retention', () => {
-  it('lists the deactivated records, soonest first, in exactly the promised shape; reads only', () => {
+  it('lists the deactivated records, soonest first, in exactly the promised shape; reads only', async () => {
     const db = demoMirror();
     const before = snapshot(db);
-    const r = cx(['retention', '--json'], { db });
+    const r = await cxIn(['retention', '--json'], { db });
     expect(r.code).toBe(0);
     expect(r.json()).toEqual([GORDON, OLIVIA]);
     for (const row of r.json()) {
@@ -36,22 +37,22 @@ describe('cx retention', () => {
     expect(snapshot(db)).toEqual(before);
   });
 
-  it('--due keeps the records past their date; the retention day itself is not past', () => {
+  it('--due keeps the records past their date; the retention day itself is not past', async () => {
     const db = demoMirror();
-    expect(cx(['retention', '--due', '--json'], { db }).json()).toEqual([GORDON]);
-    expect(cx(['retention', '--due', '--as-of', '2025-03-24', '--json'], { db }).json()).toEqual([]);
-    expect(cx(['retention', '--due', '--as-of', '2025-03-25', '--json'], { db }).json()).toEqual([GORDON]);
-    const later = cx(['retention', '--due', '--as-of', '2030-10-11', '--json'], { db }).json();
+    expect((await cxIn(['retention', '--due', '--json'], { db })).json()).toEqual([GORDON]);
+    expect((await cxIn(['retention', '--due', '--as-of', '2025-03-24', '--json'], { db })).json()).toEqual([]);
+    expect((await cxIn(['retention', '--due', '--as-of', '2025-03-25', '--json'], { db })).json()).toEqual([GORDON]);
+    const later = (await cxIn(['retention', '--due', '--as-of', '2030-10-11', '--json'], { db })).json();
     expect(later.map((row: { account_id: string }) => row.account_id)).toEqual(['1038', '1012']);
-    const human = cx(['retention', '--due', '--as-of', '2020-01-01'], { db });
+    const human = await cxIn(['retention', '--due', '--as-of', '2020-01-01'], { db });
     expect(human.stdout).toBe('');
     expect(human.stderr).toMatch(/No deactivated record is past its retention date as of 2020-01-01/);
   });
 
-  it('a record deactivated by cx shows the date and rule it recorded, unmarked', () => {
+  it('a record deactivated by cx shows the date and rule it recorded, unmarked', async () => {
     const db = demoMirror();
-    expect(cx(['deactivate', 'jane.doe+sam@gmail.com', '--ticket', 'T-15', '--yes'], { db }).code).toBe(0);
-    const rows = cx(['retention', '--json'], { db }).json();
+    expect((await cxIn(['deactivate', 'jane.doe+sam@gmail.com', '--ticket', 'T-15', '--yes'], { db })).code).toBe(0);
+    const rows = (await cxIn(['retention', '--json'], { db })).json();
     expect(rows.find((row: { account_id: string }) => row.account_id === '1002')).toEqual({
       account_id: '1002',
       email: 'jane.doe+sam@gmail.com',
@@ -61,7 +62,7 @@ describe('cx retention', () => {
       due: false,
     });
     // A later policy does not move a recorded date; it does set the computed ones.
-    const withPolicy = cx(['--policy', 'fixtures/policy/example-policy.json', 'retention', '--json'], { db }).json();
+    const withPolicy = (await cxIn(['--policy', 'fixtures/policy/example-policy.json', 'retention', '--json'], { db })).json();
     expect(withPolicy.find((row: { account_id: string }) => row.account_id === '1002').retain_until).toBe('2033-03-09');
     expect(withPolicy.find((row: { account_id: string }) => row.account_id === '1012')).toMatchObject({
       retain_until: '2028-10-10',
@@ -69,9 +70,9 @@ describe('cx retention', () => {
     });
   });
 
-  it('human output: a table with the dates, rules and a summary', () => {
+  it('human output: a table with the dates, rules and a summary', async () => {
     const db = demoMirror();
-    const r = cx(['retention'], { db });
+    const r = await cxIn(['retention'], { db });
     expect(r.code).toBe(0);
     // Piped: tab-separated rows under a header; the summary on stderr.
     expect(r.stdout.split('\n')[0]).toBe('account\temail\tdeactivated\tretain until\tdue\trule');
@@ -79,10 +80,10 @@ describe('cx retention', () => {
     expect(r.stderr).toContain('2 deactivated records; 1 past its retention date as of 2026-11-27.');
   });
 
-  it('a bad --as-of or a bad policy file: exit 2', () => {
+  it('a bad --as-of or a bad policy file: exit 2', async () => {
     const db = demoMirror();
-    expect(cx(['retention', '--as-of', '2026-02-30'], { db }).code).toBe(2);
-    const bad = cx(['--policy', 'fixtures/policy/bad-policy.json', 'retention', '--json'], { db });
+    expect((await cxIn(['retention', '--as-of', '2026-02-30'], { db })).code).toBe(2);
+    const bad = await cxIn(['--policy', 'fixtures/policy/bad-policy.json', 'retention', '--json'], { db });
     expect(bad.code).toBe(2);
     expect(bad.json()).toMatchObject({ outcome: 'invalid' });
     expect(bad.stderr).toContain('states.TX.minorYears');
@@ -94,12 +95,12 @@ function leaves(entries: CommandEntry[], prefix = ''): string[] {
 }
 
 describe('cx deletes no patient record', () => {
-  it('no command or option is named for deleting', () => {
+  it('no command or option is named for deleting', async () => {
     const words = /\b(delete|purge|erase|remove|destroy|wipe|drop)\b/i;
     const optionLines: string[] = [];
     for (const path of [...leaves(COMMANDS), '']) {
       expect(path, path).not.toMatch(words);
-      const help = cx([...path.split(' ').filter(Boolean), '--help']);
+      const help = await cxIn([...path.split(' ').filter(Boolean), '--help']);
       expect(help.code, path).toBe(0);
       const options = help.stdout.split('\n').filter((line) => /^\s+(-\w, )?--[a-z]/.test(line));
       optionLines.push(...options);
@@ -109,7 +110,7 @@ describe('cx deletes no patient record', () => {
     expect(optionLines.join('\n')).toMatch(/--requested-by[\s\S]*--as-of[\s\S]*--effective[\s\S]*--dry-run/);
   });
 
-  it('the store has no DELETE of accounts, appointments, progress notes or former addresses', () => {
+  it('the store has no DELETE of accounts, appointments, progress notes or former addresses', async () => {
     const dir = join(REPO, 'src/store');
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
       const text = readFileSync(join(dir, file), 'utf8');

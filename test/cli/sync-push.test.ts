@@ -7,7 +7,8 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Arrival, Fault, StandIn } from '../support/platform-stand-in.js';
-import { baseEnv, CX, cx, cxAsync, demoMirror, query, snapshot } from '../helpers/cx.js';
+import { baseEnv, CX, demoMirror, query, snapshot } from '../helpers/cx.js';
+import { cxIn } from '../helpers/in-process.js';
 import { changes, expectAgreement, expectNoLeak, outputs, push, SECRET, standIn, syncEnv, write } from '../helpers/sync.js';
 
 /** Nine changes of seven accounts: 1011 (a deactivation, then its email) and 1008 (a lift, then a reset) have two. */
@@ -23,9 +24,9 @@ S-8,password_reset,kai.nakamura@gmail.com,
 `;
 
 const mirrors: string[] = [];
-function mirrorWithChanges(): string {
+async function mirrorWithChanges(): Promise<string> {
   const db = demoMirror();
-  const r = cx(['batch', '-', '--yes'], { db, input: TICKETS });
+  const r = await cxIn(['batch', '-', '--yes'], { db, input: TICKETS });
   if (r.code !== 0) throw new Error(`batch failed: ${r.stderr}`);
   mirrors.push(db);
   return db;
@@ -52,7 +53,7 @@ afterAll(async () => {
 
 describe('cx sync push', () => {
   it('delivers every change, each account in order, keeps receipts, anchors the audit log; a second run sends nothing', async () => {
-    const db = mirrorWithChanges();
+    const db = await mirrorWithChanges();
     // The first change of each two-change account is answered 503 once: its next change must wait for it.
     const firsts = new Set([keyOf(db, '1011', 'deactivate_client'), keyOf(db, '1008', 'lift_suppression')]);
     platform.setFault((a) => (firsts.has(a.id) && a.attempt === 1 ? { status: 503, retryAfter: '1' } : undefined));
@@ -76,10 +77,10 @@ describe('cx sync push', () => {
     expect(snapshot(db)).toEqual(before); // nothing to do writes nothing, not even an audit row
 
     // The outbox shows the emails' delivery state (a read of PHI: one more audit row, not yet anchored).
-    const outbox = cx(['outbox', '--json'], { db }).json();
+    const outbox = (await cxIn(['outbox', '--json'], { db })).json();
     expect(outbox.map((o: { status: string }) => o.status)).toEqual(Array(6).fill('delivered'));
     expectAgreement(db, platform);
-    const status = cx(['sync', 'status', '--json'], { db });
+    const status = await cxIn(['sync', 'status', '--json'], { db });
     expect(status.code).toBe(0);
     const unanchored = query<{ n: number }>(db, 'SELECT count(*) AS n FROM audit_log WHERE id > ?', anchored)[0]!.n;
     expect(unanchored).toBeGreaterThan(0);
@@ -87,7 +88,7 @@ describe('cx sync push', () => {
   });
 
   it('retries 503 + Retry-After, 429 + an HTTP date, 500s, a dropped connection and a slow answer, then delivers each once', async () => {
-    const db = mirrorWithChanges();
+    const db = await mirrorWithChanges();
     const k = {
       unavailable: keyOf(db, '1001', 'email'),
       limited: keyOf(db, '1032', 'email'),
@@ -126,7 +127,7 @@ describe('cx sync push', () => {
   });
 
   it('fails 400/404/422 with the platform\'s reason, holds that account\'s later changes, and delivers them after cx sync retry', async () => {
-    const db = mirrorWithChanges();
+    const db = await mirrorWithChanges();
     const deactivation = keyOf(db, '1011', 'deactivate_client');
     const reset = keyOf(db, '1001', 'email');
     const lift = keyOf(db, '1008', 'lift_suppression');
@@ -147,7 +148,7 @@ describe('cx sync push', () => {
     ]);
     // The emails after the refused deactivation and the refused lift were never sent.
     expect(platform.arrivals.filter((a) => a.accountId === '1011' || a.accountId === '1008')).toHaveLength(2);
-    const human = await cxAsync(['sync', 'status'], { db });
+    const human = await cxIn(['sync', 'status'], { db });
     expect(human.code).toBe(5);
     expect(human.stdout).toContain('template\\x1b[31m unknown'); // shown visibly, not interpreted
     // Piped: the failures table alone on stdout; the counts and what to do next on stderr.
@@ -162,10 +163,10 @@ describe('cx sync push', () => {
     expect(held.code).toBe(5);
     expect(held.json()).toMatchObject({ sent: 0, pending: 2 });
 
-    const dry = cx(['sync', 'retry', '--failed', '--dry-run', '--json'], { db });
+    const dry = await cxIn(['sync', 'retry', '--failed', '--dry-run', '--json'], { db });
     expect(dry.json()).toMatchObject({ outcome: 'planned', changes: [{ key: reset }, { key: deactivation }, { key: lift }] });
-    expect(cx(['sync', 'retry', deactivation.slice(0, 12), '--json'], { db }).json()).toMatchObject({ outcome: 'done', account_id: '1011' });
-    const rest = cx(['sync', 'retry', '--failed', '--ticket', 'OPS-7'], { db });
+    expect((await cxIn(['sync', 'retry', deactivation.slice(0, 12), '--json'], { db })).json()).toMatchObject({ outcome: 'done', account_id: '1011' });
+    const rest = await cxIn(['sync', 'retry', '--failed', '--ticket', 'OPS-7'], { db });
     expect(rest.code).toBe(0);
     expect(rest.stderr).toMatch(/^done: 2 failed changes pending again/m);
     expect(query(db, `SELECT ticket, detail FROM audit_log WHERE action = 'sync.retry' ORDER BY id`).map((x: { ticket: string }) => x.ticket)).toEqual(['S-2', 'S-1', 'S-4']);
@@ -178,13 +179,13 @@ describe('cx sync push', () => {
     expectAgreement(db, platform);
 
     // A delivered change is not sent again; an unknown key is not found; a bad key is a usage error.
-    expect(cx(['sync', 'retry', deactivation], { db }).code).toBe(4);
-    expect(cx(['sync', 'retry', 'ffffffffffff'], { db }).code).toBe(3);
-    expect(cx(['sync', 'retry', 'xyz'], { db }).code).toBe(2);
+    expect((await cxIn(['sync', 'retry', deactivation], { db })).code).toBe(4);
+    expect((await cxIn(['sync', 'retry', 'ffffffffffff'], { db })).code).toBe(3);
+    expect((await cxIn(['sync', 'retry', 'xyz'], { db })).code).toBe(2);
   });
 
   it('stops at once on 401 (exit 4): nothing recorded as sent, no lease left, the secret not shown', async () => {
-    const db = mirrorWithChanges();
+    const db = await mirrorWithChanges();
     platform.setFault(() => ({ status: 401, body: { error: 'unknown signing key' } }));
     const r = await push(db, platform);
     expect(r.code).toBe(4);
@@ -198,7 +199,7 @@ describe('cx sync push', () => {
     platform.setFault(() => ({ status: 403 }));
     expect((await push(db, platform)).code).toBe(4);
     // For people it is an error like any other: stdout stays empty, what the run did is said on stderr.
-    const human = await cxAsync(['sync', 'push'], { db, env: syncEnv(platform) });
+    const human = await cxIn(['sync', 'push'], { db, env: syncEnv(platform) });
     outputs.push(human.stdout, human.stderr);
     expect(human.code).toBe(4);
     expect(human.stdout).toBe('');
@@ -207,7 +208,7 @@ describe('cx sync push', () => {
   });
 
   it('caps attempts across runs, and leaves a wait over a minute for the next run', async () => {
-    const db = mirrorWithChanges();
+    const db = await mirrorWithChanges();
     const key = keyOf(db, '1032', 'email');
     platform.setFault((a) => (a.id === key ? { status: 503, retryAfter: '120' } : undefined));
     const first = await push(db, platform, { CX_SYNC_MAX_ATTEMPTS: '3' });
@@ -222,7 +223,7 @@ describe('cx sync push', () => {
     const second = await push(db, platform, { CX_SYNC_MAX_ATTEMPTS: '3' });
     expect(second.json()).toMatchObject({ sent: 0, pending: 1 });
     expect(second.code).toBe(5);
-    expect(cx(['sync', 'push', '--dry-run', '--json'], { db, env: syncEnv(platform) }).json().changes).toEqual([
+    expect((await cxIn(['sync', 'push', '--dry-run', '--json'], { db, env: syncEnv(platform) })).json().changes).toEqual([
       expect.objectContaining({ key, would: 'wait', not_before: waiting.next_attempt_at, attempts: 1 }),
     ]);
     // Time passes (behind cx's back): two more runs, each one attempt; the third attempt in all fails it.
@@ -241,7 +242,7 @@ describe('cx sync push', () => {
   });
 
   it('gives up 500s after the attempt cap within one run, and keeps going with the other accounts', async () => {
-    const db = mirrorWithChanges();
+    const db = await mirrorWithChanges();
     const key = keyOf(db, 'p203', 'terminate_provider');
     platform.setFault((a) => (a.id === key ? { status: 500, apply: a.attempt === 2 } : undefined));
     const r = await push(db, platform, { CX_SYNC_MAX_ATTEMPTS: '3' });
@@ -249,7 +250,7 @@ describe('cx sync push', () => {
     expect(r.json()).toMatchObject({ sent: 9, delivered: 8, failed: 1, pending: 0, failures: [{ key, error: 'gave up after 3 attempts: HTTP 500' }] });
     // The platform applied it on the second attempt and lost the answer: failed here, and retry finds it applied.
     platform.setFault(undefined);
-    expect(cx(['sync', 'retry', key], { db }).code).toBe(0);
+    expect((await cxIn(['sync', 'retry', key], { db })).code).toBe(0);
     const again = await push(db, platform);
     expect(again.code).toBe(0);
     expect(changes(db).find((c) => c.key === key)!.state).toBe('delivered');
@@ -258,7 +259,7 @@ describe('cx sync push', () => {
   });
 
   it('leaves everything pending when the platform cannot be reached (exit 5), and delivers on the next run', async () => {
-    const db = mirrorWithChanges();
+    const db = await mirrorWithChanges();
     const closed = await closedPort();
     const r = await push(db, `http://127.0.0.1:${closed}`, { CX_SYNC_CONCURRENCY: '2' });
     expect(r.code).toBe(5);
@@ -274,9 +275,9 @@ describe('cx sync push', () => {
   });
 
   it('--dry-run lists what would be sent, sends and writes nothing, and needs no settings', async () => {
-    const db = mirrorWithChanges();
+    const db = await mirrorWithChanges();
     const before = snapshot(db);
-    const r = cx(['sync', 'push', '--dry-run', '--json'], { db });
+    const r = await cxIn(['sync', 'push', '--dry-run', '--json'], { db });
     expect(r.code).toBe(0);
     const plan = r.json();
     expect(plan).toMatchObject({ dry_run: true, would_send: 9, pending: 9 });
@@ -284,7 +285,7 @@ describe('cx sync push', () => {
       key: keyOf(db, '1001', 'email'), kind: 'email', account_id: '1001', ticket: 'S-1', created_at: expect.any(String), attempts: 0, would: 'send', not_before: null, held_by: null,
     });
     expect(r.stderr).toMatch(/a real push would stop here: the platform URL is not set/);
-    const human = cx(['sync', 'push', '--dry-run'], { db, env: syncEnv(platform) });
+    const human = await cxIn(['sync', 'push', '--dry-run'], { db, env: syncEnv(platform) });
     expect(human.code).toBe(0);
     expect(human.stdout).toContain('deactivate_client');
     expect(human.stderr).toMatch(/Would send 9 of 9 pending changes/);
@@ -292,35 +293,35 @@ describe('cx sync push', () => {
     expect(snapshot(db)).toEqual(before);
   });
 
-  it('refuses missing or bad settings with exit 2 naming what to set; status needs none', () => {
-    const db = mirrorWithChanges();
-    const run = (env: Record<string, string | undefined>) => {
-      const r = cx(['sync', 'push'], { db, env: { CX_PLATFORM_URL: undefined, CX_PLATFORM_SECRET: undefined, ...env } });
+  it('refuses missing or bad settings with exit 2 naming what to set; status needs none', async () => {
+    const db = await mirrorWithChanges();
+    const run = async (env: Record<string, string | undefined>) => {
+      const r = await cxIn(['sync', 'push'], { db, env: { CX_PLATFORM_URL: undefined, CX_PLATFORM_SECRET: undefined, ...env } });
       outputs.push(r.stdout, r.stderr);
       return r;
     };
-    const noUrl = run({});
+    const noUrl = await run({});
     expect(noUrl.stderr).toMatch(/platform URL is not set\n.*CX_PLATFORM_URL/);
-    const noSecret = run({ CX_PLATFORM_URL: platform.url });
+    const noSecret = await run({ CX_PLATFORM_URL: platform.url });
     expect(noSecret.stderr).toMatch(/secret is not set\n.*CX_PLATFORM_SECRET/);
-    const plain = run({ CX_PLATFORM_URL: 'http://platform.example.com', CX_PLATFORM_SECRET: SECRET });
+    const plain = await run({ CX_PLATFORM_URL: 'http://platform.example.com', CX_PLATFORM_SECRET: SECRET });
     expect(plain.stderr).toMatch(/must use https/);
-    const ticket = cx(['sync', 'push', '--ticket', 'T-9'], { db, env: syncEnv(platform) });
+    const ticket = await cxIn(['sync', 'push', '--ticket', 'T-9'], { db, env: syncEnv(platform) });
     expect(ticket.stderr).toMatch(/--ticket does not apply to cx sync push/);
     for (const r of [noUrl, noSecret, plain, ticket]) expect(r.code).toBe(2);
-    const json = cx(['sync', 'push', '--json'], { db, env: { CX_PLATFORM_URL: platform.url, CX_PLATFORM_SECRET: `${SECRET}!` } });
+    const json = await cxIn(['sync', 'push', '--json'], { db, env: { CX_PLATFORM_URL: platform.url, CX_PLATFORM_SECRET: `${SECRET}!` } });
     outputs.push(json.stdout, json.stderr);
     expect(json.code).toBe(2);
     expect(json.json()).toMatchObject({ outcome: 'invalid', detail: expect.stringMatching(/CX_PLATFORM_SECRET is not a Standard Webhooks secret/) });
     expect(platform.stats().requests).toBe(0);
     expect(query(db, `SELECT count(*) AS n FROM changes WHERE state = 'pending'`)).toEqual([{ n: 9 }]);
-    const status = cx(['sync', 'status', '--json'], { db, env: { CX_PLATFORM_URL: undefined, CX_PLATFORM_SECRET: undefined } });
+    const status = await cxIn(['sync', 'status', '--json'], { db, env: { CX_PLATFORM_URL: undefined, CX_PLATFORM_SECRET: undefined } });
     expect(status.code).toBe(0);
     expect(status.json()).toMatchObject({ pending: 9, delivered: 0, failed: 0, oldest_pending_at: expect.stringMatching(/^\d{4}-/), audit: { anchored_id: null } });
   });
 
   it('shows a progress bar on a terminal (stderr), and stops cleanly on Ctrl-C: exit 130, nothing lost, no lease left', async () => {
-    const db = mirrorWithChanges();
+    const db = await mirrorWithChanges();
     const line = `"${process.execPath}" "${CX}" sync push`;
     const tty = spawn('script', ['-qfec', line, '/dev/null'], { env: baseEnv(db, syncEnv(platform)), stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
@@ -330,7 +331,7 @@ describe('cx sync push', () => {
     expect(out).toMatch(/sync \[[^\]]*\] \d\/9 changes/);
     expect(out).toContain('Sent 9 changes in 9 requests');
 
-    const slow = mirrorWithChanges();
+    const slow = await mirrorWithChanges();
     platform.reset();
     platform.setFault(() => ({ delayMs: 5000 }));
     const child = spawn(process.execPath, [CX, 'sync', 'push'], { env: baseEnv(slow, syncEnv(platform)) });
@@ -352,7 +353,7 @@ describe('cx sync push', () => {
     expectAgreement(slow, platform);
   });
 
-  it('never shows the secret or a signature: not in any output, the audit log or the mirror files', () => {
+  it('never shows the secret or a signature: not in any output, the audit log or the mirror files', async () => {
     expect(outputs.length).toBeGreaterThan(10);
     expectNoLeak(signatures, outputs, mirrors);
     expect(mirrors.some((db) => query(db, `SELECT count(*) AS n FROM audit_log WHERE action LIKE 'sync.%'`)[0].n > 0)).toBe(true);

@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { baseEnv, CX, cx, demoMirror, tempDir } from '../helpers/cx.js';
+import { baseEnv, CX, demoMirror, tempDir } from '../helpers/cx.js';
+import { cxIn } from '../helpers/in-process.js';
 import { displayWidth } from '../../src/render/text.js';
 
 const hasScript = spawnSync('script', ['--version']).status === 0;
@@ -29,13 +30,13 @@ function atWidth(db: string, cols: number, args: string[], env: Record<string, s
 }
 
 let db = '';
-beforeAll(() => {
+beforeAll(async () => {
   db = demoMirror();
   for (const args of [
     ['reset', 'aaliyah.johnson@gmail.com'],
     ['reset', 'm.okafor@brightpathcounseling.com'],
     ['deactivate', 'jane.doe+sam@gmail.com'],
-  ]) expect(cx([...args, '--ticket', 'T-LAYOUT', '--yes'], { db }).code).toBe(0);
+  ]) expect((await cxIn([...args, '--ticket', 'T-LAYOUT', '--yes'], { db })).code).toBe(0);
 });
 
 const LISTINGS: string[][] = [
@@ -49,7 +50,7 @@ const LISTINGS: string[][] = [
 ];
 
 describe.skipIf(!hasScript)(`in a terminal (script(1))${hasScript ? '' : ': skipped, no script(1)'}`, () => {
-  it.each([80, 200])('at %i columns: no line wider than the terminal, no box rules, headers in capitals', (cols) => {
+  it.each([80, 200])('at %i columns: no line wider than the terminal, no box rules, headers in capitals', async (cols) => {
     for (const args of LISTINGS) {
       const { text } = atWidth(db, cols, args);
       expect(text.trim().length, args.join(' ')).toBeGreaterThan(0);
@@ -64,13 +65,13 @@ describe.skipIf(!hasScript)(`in a terminal (script(1))${hasScript ? '' : ': skip
     if (cols === 200) expect(atWidth(db, cols, ['outbox']).text).not.toContain('…');
   });
 
-  it('times in the agent zone with how long ago; JSON keeps UTC', () => {
+  it('times in the agent zone with how long ago; JSON keeps UTC', async () => {
     const { text } = atWidth(db, 200, ['outbox'], { TZ: 'Asia/Tokyo' });
     expect(text).toMatch(/today 21:00, just now/);
-    expect(cx(['outbox', '--json'], { db }).json()[0].created_at).toBe('2026-11-27T12:00:00.000Z');
+    expect((await cxIn(['outbox', '--json'], { db })).json()[0].created_at).toBe('2026-11-27T12:00:00.000Z');
   });
 
-  it('long listings go through $PAGER on a terminal only; --no-pager prints straight', () => {
+  it('long listings go through $PAGER on a terminal only; --no-pager prints straight', async () => {
     const file = join(tempDir(), 'paged.txt');
     const paged = atWidth(db, 120, ['audit'], { PAGER: `cat > ${file}` });
     expect(paged.code).toBe(0);
@@ -80,11 +81,11 @@ describe.skipIf(!hasScript)(`in a terminal (script(1))${hasScript ? '' : ': skip
     const straight = atWidth(db, 120, ['audit', '--no-pager'], { PAGER: `cat > ${other}` });
     expect(straight.text).toMatch(/ID +AT +AGENT/);
     expect(existsSync(other)).toBe(false);
-    cx(['audit'], { db, env: { PAGER: `cat > ${other}` } });
+    await cxIn(['audit'], { db, env: { PAGER: `cat > ${other}` } });
     expect(existsSync(other)).toBe(false); // piped: never paged
   });
 
-  it('batch results on a terminal: a table after the progress bar, values visible, never the raw CSV', () => {
+  it('batch results on a terminal: a table after the progress bar, values visible, never the raw CSV', async () => {
     const file = join(tempDir(), 't.csv');
     writeFileSync(file, 'ticket_id,type,email\nL1,lookup,jane.doe@gmail.com\nL2,password_reset,tyler.brooks@yahoo.com\n');
     const { text, code } = atWidth(demoMirror(), 100, ['batch', file, '--yes']);
@@ -98,7 +99,7 @@ describe.skipIf(!hasScript)(`in a terminal (script(1))${hasScript ? '' : ': skip
 });
 
 describe.skipIf(!hasTmux)(`in a tmux pane${hasTmux ? '' : ': skipped, no tmux'}`, () => {
-  it('cx audit at 80 columns: wrapped lines joined back (-J), none is wider than the pane', () => {
+  it('cx audit at 80 columns: wrapped lines joined back (-J), none is wider than the pane', async () => {
     const name = `cx-layout-${process.pid}`;
     const env = baseEnv(db, { PAGER: 'cat' });
     const envArgs = ['CX_DB', 'CX_NOW', 'CX_AGENT', 'NO_COLOR'].flatMap((k) => ['-e', `${k}=${env[k] ?? ''}`]);
@@ -119,38 +120,38 @@ describe.skipIf(!hasTmux)(`in a tmux pane${hasTmux ? '' : ': skipped, no tmux'}`
 });
 
 describe('piped listings and limits', () => {
-  it('audit, outbox and retention piped: tab-separated with a header row, nothing cut, parsed by columns', () => {
+  it('audit, outbox and retention piped: tab-separated with a header row, nothing cut, parsed by columns', async () => {
     for (const [args, header] of [
       [['audit'], ['id', 'at', 'agent', 'action', 'ticket', 'account', 'outcome', 'detail']],
       [['outbox'], ['id', 'queued', 'status', 'template', 'to', 'account', 'ticket', 'subject']],
       [['retention'], ['account', 'email', 'deactivated', 'retain until', 'due', 'rule']],
     ] as const) {
-      const r = cx([...args], { db });
+      const r = await cxIn([...args], { db });
       const rows = r.stdout.trimEnd().split('\n').map((l) => l.split('\t'));
       expect(rows[0], args[0]).toEqual(header);
       for (const row of rows) expect(row, args[0]).toHaveLength(header.length);
       expect(r.stdout).not.toContain('…');
     }
-    const audit = cx(['audit'], { db }).stdout.split('\n')[1]!.split('\t');
+    const audit = (await cxIn(['audit'], { db })).stdout.split('\n')[1]!.split('\t');
     expect(audit[1]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/); // piped times stay ISO UTC
   });
 
-  it('--limit cuts people\'s output with "showing N of M" (stderr when piped); --json has every row unless --limit is given', () => {
-    const limited = cx(['outbox', '--limit', '1'], { db });
+  it('--limit cuts people\'s output with "showing N of M" (stderr when piped); --json has every row unless --limit is given', async () => {
+    const limited = await cxIn(['outbox', '--limit', '1'], { db });
     expect(limited.stdout.trimEnd().split('\n')).toHaveLength(2);
     expect(limited.stderr).toMatch(/^Showing 1 of 3 emails \(the latest\)/m);
-    expect(cx(['outbox', '--json'], { db }).json()).toHaveLength(3);
-    expect(cx(['outbox', '--json', '--limit', '1'], { db }).json().map((r: { template: string }) => r.template)).toEqual(['client_deactivation_next_steps']);
-    expect(cx(['retention', '--limit', '1'], { db }).stderr).toMatch(/^Showing 1 of 3 records \(the soonest retention dates\)/m);
-    expect(cx(['audit', '--limit', '2', '--json'], { db }).json()).toHaveLength(2);
-    expect(cx(['audit', '--json'], { db }).json().length).toBeGreaterThan(2);
+    expect((await cxIn(['outbox', '--json'], { db })).json()).toHaveLength(3);
+    expect((await cxIn(['outbox', '--json', '--limit', '1'], { db })).json().map((r: { template: string }) => r.template)).toEqual(['client_deactivation_next_steps']);
+    expect((await cxIn(['retention', '--limit', '1'], { db })).stderr).toMatch(/^Showing 1 of 3 records \(the soonest retention dates\)/m);
+    expect((await cxIn(['audit', '--limit', '2', '--json'], { db })).json()).toHaveLength(2);
+    expect((await cxIn(['audit', '--json'], { db })).json().length).toBeGreaterThan(2);
   });
 
-  it('--since on outbox (when queued) and retention (the deactivation date)', () => {
-    expect(cx(['outbox', '--since', '2026-11-27', '--json'], { db }).json()).toHaveLength(3);
-    expect(cx(['outbox', '--since', '2026-11-28', '--json'], { db }).json()).toEqual([]);
-    expect(cx(['retention', '--since', '2026-11-27', '--json'], { db }).json().map((r: { account_id: string }) => r.account_id)).toEqual(['1002']);
-    expect(cx(['retention', '--since', '2026-11-28', '--json'], { db }).json()).toEqual([]);
-    expect(cx(['retention', '--since', 'yesterday'], { db }).code).toBe(2);
+  it('--since on outbox (when queued) and retention (the deactivation date)', async () => {
+    expect((await cxIn(['outbox', '--since', '2026-11-27', '--json'], { db })).json()).toHaveLength(3);
+    expect((await cxIn(['outbox', '--since', '2026-11-28', '--json'], { db })).json()).toEqual([]);
+    expect((await cxIn(['retention', '--since', '2026-11-27', '--json'], { db })).json().map((r: { account_id: string }) => r.account_id)).toEqual(['1002']);
+    expect((await cxIn(['retention', '--since', '2026-11-28', '--json'], { db })).json()).toEqual([]);
+    expect((await cxIn(['retention', '--since', 'yesterday'], { db })).code).toBe(2);
   });
 });

@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { cx, demoMirror, readRows, snapshot, tempDir } from '../helpers/cx.js';
+import { demoMirror, readRows, snapshot, tempDir } from '../helpers/cx.js';
+import { cxIn } from '../helpers/in-process.js';
 import { inTerminal } from '../helpers/terminal.js';
 
 /** Another writer holding the mirror's write lock (as a long batch chunk or an import's apply would). */
@@ -23,21 +24,21 @@ function holdLock(db: string): { release: () => void } {
 const FAST = { CX_LOCK_WAIT_MS: '300' };
 
 describe('a lock not released in time: exit 7, nothing changed', () => {
-  it('a change, a read of PHI (its audit row must be written first) and a batch', () => {
+  it('a change, a read of PHI (its audit row must be written first) and a batch', async () => {
     const db = demoMirror();
     const before = snapshot(db);
     const lock = holdLock(db);
     try {
-      const reset = cx(['reset', 'jane.doe@gmail.com', '--ticket', 'W-1', '--yes', '--json'], { db, env: FAST });
+      const reset = await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', 'W-1', '--yes', '--json'], { db, env: FAST });
       expect(reset.code).toBe(7);
       expect(reset.json()).toMatchObject({ outcome: 'error' });
       expect(reset.stderr).toMatch(/cx: the mirror is busy: another cx held the write lock past the wait; nothing changed/);
-      const lookup = cx(['lookup', 'jane.doe@gmail.com'], { db, env: FAST });
+      const lookup = await cxIn(['lookup', 'jane.doe@gmail.com'], { db, env: FAST });
       expect(lookup.code).toBe(7);
       expect(lookup.stdout).toBe(''); // nothing shown that is not audited
       const file = join(tempDir(), 't.csv');
       writeFileSync(file, 'ticket_id,type,email\nW-2,password_reset,wei.chen@gmail.com\n');
-      const batch = cx(['batch', file, '--yes'], { db, env: FAST });
+      const batch = await cxIn(['batch', file, '--yes'], { db, env: FAST });
       expect(batch.code).toBe(7);
       expect(batch.stderr).toMatch(/the mirror is busy.*the batch waited 0\.9 s before line 2 \(ticket W-2\); the tickets recorded so far stay/);
     } finally {
@@ -47,13 +48,13 @@ describe('a lock not released in time: exit 7, nothing changed', () => {
     expect(readRows(db)).toEqual([]);
   });
 
-  it('names the long writer that holds the mirror, when it said so', () => {
+  it('names the long writer that holds the mirror, when it said so', async () => {
     const db = demoMirror();
     // What a running cx batch writes beside the mirror (src/store/lock-holder.ts); this test process is alive.
     writeFileSync(`${db}-cx-holder`, JSON.stringify({ agent: 'dana', command: 'cx batch', pid: process.pid, since: '2026-11-27T14:05:00.000Z' }));
     const lock = holdLock(db);
     try {
-      const r = cx(['reset', 'jane.doe@gmail.com', '--ticket', 'W-3', '--yes'], { db, env: FAST });
+      const r = await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', 'W-3', '--yes'], { db, env: FAST });
       expect(r.code).toBe(7);
       expect(r.stderr).toContain(`(held by "dana"'s cx batch, pid ${process.pid}, since 2026-11-27T14:05:00.000Z)`);
     } finally {
@@ -63,7 +64,7 @@ describe('a lock not released in time: exit 7, nothing changed', () => {
     writeFileSync(`${db}-cx-holder`, JSON.stringify({ agent: 'dana', command: 'cx batch', pid: 2 ** 22 + 1, since: 'x' }));
     const again = holdLock(db);
     try {
-      expect(cx(['reset', 'jane.doe@gmail.com', '--ticket', 'W-3', '--yes'], { db, env: FAST }).stderr).not.toContain('held by');
+      expect((await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', 'W-3', '--yes'], { db, env: FAST })).stderr).not.toContain('held by');
     } finally {
       again.release();
     }

@@ -1,8 +1,8 @@
 // The output module on real files, folders, symlinks, devices and pipes (src/files/output-file.ts). The
-// commands built on it are tested as processes in test/cli/output-safety.test.ts.
+// commands built on it are tested in test/cli/output-safety.test.ts.
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync,
+  chownSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

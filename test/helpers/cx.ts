@@ -3,17 +3,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll } from 'vitest';
+import { afterAll, inject } from 'vitest';
+import { baseEnv, CX, REPO } from './env.js';
 
-export const REPO = resolve(import.meta.dirname, '../..');
-export const CX = join(REPO, 'bin/cx.js');
-export const DEMO = join(REPO, 'fixtures/demo');
-/** Every test run sees the same "now", so retention dates and 15-minute windows are reproducible. */
-export const NOW = '2026-11-27T12:00:00.000Z';
-/** A config folder that holds no cx/config.json. */
-const NO_CONFIG_HOME = join(tmpdir(), 'cx-test-no-config');
+export { baseEnv, CX, DEMO, NOW, REPO } from './env.js';
 
 export interface CxResult {
   code: number;
@@ -40,18 +35,8 @@ function spawnTarget(opts: RunOptions): { bin: string; cwd: string; uid?: number
   return { bin: CX, cwd: opts.cwd ?? REPO, uid: opts.uid, gid: opts.gid };
 }
 
-export function baseEnv(db: string | undefined, env: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  // No config file of the machine's user: a test sees the settings it gives (CX_CONFIG when it wants one).
-  const merged: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CX_AGENT: 'test-agent', CX_NOW: NOW, XDG_CONFIG_HOME: NO_CONFIG_HOME };
-  delete merged.FORCE_COLOR;
-  delete merged.CX_CONFIG;
-  Object.assign(merged, env);
-  if (db) merged.CX_DB = db;
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete merged[k];
-  return merged;
-}
-
-function result(code: number | null, stdout: string, stderr: string): CxResult {
+/** A run's exit code (a process killed by a signal: -1) and its two streams. */
+export function cxResult(code: number | null, stdout: string, stderr: string): CxResult {
   return {
     code: code ?? -1,
     stdout,
@@ -78,7 +63,7 @@ export function cx(args: string[], opts: RunOptions = {}): CxResult {
     uid: t.uid,
     gid: t.gid,
   });
-  return result(r.status, r.stdout, r.stderr);
+  return cxResult(r.status, r.stdout, r.stderr);
 }
 
 /** cx started without waiting, for races between processes. */
@@ -91,7 +76,7 @@ export function cxAsync(args: string[], opts: RunOptions = {}): Promise<CxResult
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.stdin.end(opts.input ?? '');
-    child.on('close', (code) => done(result(code, stdout, stderr)));
+    child.on('close', (code) => done(cxResult(code, stdout, stderr)));
   });
 }
 
@@ -107,10 +92,20 @@ export function tempDir(prefix = 'cx-test-'): string {
   return dir;
 }
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A mirror holding the demo world, seeded once per test run (test/helpers/global-setup.ts). */
+    demoTemplate: string;
+    /** An empty mirror at the current schema, made once per test run. */
+    emptyTemplate: string;
+  }
+}
+
 let seededTemplate: string | undefined;
 
-/** A new mirror holding the demo world (seeded once per test file, then copied). */
+/** A new mirror holding the demo world (a copy of the one the run seeded; else seeded once per test file). */
 export function demoMirror(): string {
+  seededTemplate ??= inject('demoTemplate');
   if (!seededTemplate) {
     seededTemplate = join(tempDir('cx-demo-'), 'template.db');
     const r = cx(['db', 'seed', '--demo'], { db: seededTemplate });
@@ -128,8 +123,10 @@ export function copyMirror(from: string, name = 'mirror.db'): string {
   return path;
 }
 
-/** An empty mirror at the current schema. */
+/** An empty mirror at the current schema (a copy of the one the run made; else made by `cx db init`). */
 export function emptyMirror(): string {
+  const template = inject('emptyTemplate');
+  if (template) return copyMirror(template);
   const path = join(tempDir(), 'mirror.db');
   const r = cx(['db', 'init'], { db: path });
   if (r.code !== 0) throw new Error(`cx db init failed: ${r.stderr}`);
@@ -157,7 +154,7 @@ export function snapshot(db: string): Record<string, string> {
     for (const t of ['accounts', 'former_emails', 'suppressions', 'appointments', 'progress_notes', 'changes', 'processed_tickets', 'audit_log', 'mirror_meta', 'audit_anchor']) {
       // Reads of PHI append audit rows (outcome 'read') and change nothing else: a digest of the data.
       // (Their ids shift the rows after them, so the digest of the audit log leaves ids and hashes out:
-      // auditChainHolds checks the chain.)
+      // auditChainHolds (test/helpers/in-process.ts) checks the chain.)
       const text = t === 'audit_log'
         ? "SELECT at, agent, action, ticket, account_id, outcome, detail FROM audit_log WHERE outcome <> 'read' ORDER BY rowid"
         : `SELECT * FROM ${t} ORDER BY rowid`;
@@ -168,12 +165,6 @@ export function snapshot(db: string): Record<string, string> {
   } finally {
     conn.close();
   }
-}
-
-/** `cx audit --verify` must hold after every test that changes the mirror. */
-export function auditChainHolds(db: string): boolean {
-  const r = cx(['audit', '--verify', '--json'], { db });
-  return r.code === 0 && r.json().ok === true;
 }
 
 /** The audit rows of reads of PHI (src/actions/read-audit.ts), oldest first. */

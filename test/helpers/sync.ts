@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import { startStandIn, type StandIn, type StandInOptions } from '../support/platform-stand-in.js';
 import { cxAsync, query, type CxResult } from './cx.js';
+import { cxIn } from './in-process.js';
 
 /** The key's bytes spell a canary: it must never show up in an output, an error, the audit log or a file. */
 export const CANARY = 'SECRET-CANARY-0123456789abcdef';
@@ -22,7 +23,15 @@ export function syncEnv(platform: StandIn | string, extra: Record<string, string
 /** Every output of every cx run in a test file, for the leak check at its end. */
 export const outputs: string[] = [];
 
+/** `cx sync push --json`, in this process (the stand-in answers from this process too). */
 export async function push(db: string, platform: StandIn | string, extra: Record<string, string | undefined> = {}, args: string[] = []): Promise<CxResult> {
+  const r = await cxIn(['sync', 'push', '--json', ...args], { db, env: syncEnv(platform, extra) });
+  outputs.push(r.stdout, r.stderr);
+  return r;
+}
+
+/** The same as a process of its own: for pushes that race each other. */
+export async function pushProcess(db: string, platform: StandIn | string, extra: Record<string, string | undefined> = {}, args: string[] = []): Promise<CxResult> {
   const r = await cxAsync(['sync', 'push', '--json', ...args], { db, env: syncEnv(platform, extra) });
   outputs.push(r.stdout, r.stderr);
   return r;

@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { changeKey } from '../../src/rules/change-key.js';
 import { MIGRATIONS } from '../../src/store/schema.js';
-import { cx, tempDir } from '../helpers/cx.js';
+import { tempDir } from '../helpers/cx.js';
+import { cxIn } from '../helpers/in-process.js';
 
 const V1 = MIGRATIONS[0]!.sql;
 
@@ -34,10 +35,10 @@ function versionOneMirror(): string {
 }
 
 describe('migration 2', () => {
-  it('turns every outbox row into an email change and re-keys the ledger, losing nothing', () => {
+  it('turns every outbox row into an email change and re-keys the ledger, losing nothing', async () => {
     const db = versionOneMirror();
     // Any command opening the mirror for writing brings it to the current schema.
-    const r = cx(['outbox', '--json'], { db });
+    const r = await cxIn(['outbox', '--json'], { db });
     expect(r.code, r.stderr).toBe(0);
     expect(r.json()).toEqual([
       { id: 1, to: 'jane.doe@gmail.com', template: 'client_password_reset', subject: 'Reset your Headway password', account_id: '1001', ticket: 'T-1', created_at: '2026-11-01T10:00:00.000Z', status: 'delivered' },
@@ -64,7 +65,7 @@ describe('migration 2', () => {
       conn.close();
     }
     // A new change numbers on from the migrated ones.
-    const again = cx(['reset', 'jane.doe@gmail.com', '--ticket', 'T-1', '--yes', '--json'], { db, env: { CX_NOW: '2026-11-27T12:00:00.000Z' } });
+    const again = await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', 'T-1', '--yes', '--json'], { db, env: { CX_NOW: '2026-11-27T12:00:00.000Z' } });
     expect(again.code, again.stderr).toBe(0);
     const last = new Database(db, { readonly: true });
     expect(last.prepare('SELECT n FROM changes ORDER BY id DESC LIMIT 1').get()).toEqual({ n: 3 });

@@ -10,7 +10,8 @@ import { recordChange } from '../../src/store/changes.js';
 import { OUTBOX_SQL } from '../../src/store/outbox.js';
 import { tableScans } from '../../src/store/query-plan.js';
 import { MIGRATIONS } from '../../src/store/schema.js';
-import { cx, tempDir } from '../helpers/cx.js';
+import { tempDir } from '../helpers/cx.js';
+import { cxIn } from '../helpers/in-process.js';
 
 function versionTwoMirror(): string {
   const path = join(tempDir(), 'v2.db');
@@ -63,11 +64,11 @@ function indexesOf(path: string, table: string): string[] {
 }
 
 describe('migration 3', () => {
-  it('drops the two unused email indexes of changes, keeps every row, and the mirror passes cx db doctor --strict', () => {
+  it('drops the two unused email indexes of changes, keeps every row, and the mirror passes cx db doctor --strict', async () => {
     const db = versionTwoMirror();
     const before = contents(db);
     expect(indexesOf(db, 'changes')).toContain('changes_emails_by_account');
-    const init = cx(['db', 'init', '--json'], { db });
+    const init = await cxIn(['db', 'init', '--json'], { db });
     expect(init.code, init.stderr).toBe(0);
     expect(init.json()).toMatchObject({ schema_version: 3 });
     const conn = new Database(db, { readonly: true });
@@ -75,31 +76,31 @@ describe('migration 3', () => {
     conn.close();
     expect(contents(db)).toEqual(before);
     expect(indexesOf(db, 'changes')).toEqual(['changes_by_account', 'changes_by_ticket', 'changes_queue', 'sqlite_autoindex_changes_1']);
-    const outbox = cx(['outbox', '--json'], { db });
+    const outbox = await cxIn(['outbox', '--json'], { db });
     expect(outbox.code, outbox.stderr).toBe(0);
     expect(outbox.json()).toEqual([
       { id: 1, to: 'jane.doe@gmail.com', template: 'client_password_reset', subject: 'Reset your password', account_id: '1001', ticket: 'T-1', created_at: '2026-11-20T10:00:00.000Z', status: 'pending' },
     ]);
 
-    const doctor = cx(['db', 'doctor', '--strict', '--json'], { db });
+    const doctor = await cxIn(['db', 'doctor', '--strict', '--json'], { db });
     expect(doctor.code, doctor.stdout).toBe(0);
     expect(doctor.json().checks.find((c: { name: string }) => c.name === 'schema').detail).toBe('version 3, current');
-    expect(cx(['audit', '--verify', '--json'], { db }).json()).toMatchObject({ ok: true, first_bad_row: null });
+    expect((await cxIn(['audit', '--verify', '--json'], { db })).json()).toMatchObject({ ok: true, first_bad_row: null });
   });
 
-  it('a reset and a deactivation still see the emails queued before, through changes_by_account', () => {
+  it('a reset and a deactivation still see the emails queued before, through changes_by_account', async () => {
     const db = versionTwoMirror();
     // Within the 15-minute window: the reset queued before the migration is found, nothing is queued twice.
     const soon = { CX_NOW: '2026-11-20T10:05:00.000Z' };
-    const again = cx(['reset', 'jane.doe@gmail.com', '--ticket', 'T-1', '--yes', '--json'], { db, env: soon });
+    const again = await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', 'T-1', '--yes', '--json'], { db, env: soon });
     expect(again.code, again.stderr).toBe(0);
     expect(again.json()).toMatchObject({ outcome: 'already_done', outbox_id: 1 });
     // Later, the same ticket sends it on purpose a second time: n = 2, keyed as the contract says.
-    const later = cx(['reset', 'jane.doe@gmail.com', '--ticket', 'T-1', '--yes', '--json'], { db });
+    const later = await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', 'T-1', '--yes', '--json'], { db });
     expect(later.code, later.stderr).toBe(0);
     expect(later.json()).toMatchObject({ outcome: 'done', template: 'client_password_reset' });
     // A deactivation queues its next-steps email once: none was ever sent to this account.
-    const deactivated = cx(['deactivate', 'jane.doe@gmail.com', '--ticket', 'T-5', '--yes', '--json'], { db });
+    const deactivated = await cxIn(['deactivate', 'jane.doe@gmail.com', '--ticket', 'T-5', '--yes', '--json'], { db });
     expect(deactivated.code, deactivated.stderr).toBe(0);
     const conn = new Database(db, { readonly: true });
     try {

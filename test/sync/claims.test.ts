@@ -10,7 +10,7 @@ import { leaseOwners, recordAndClaim, recordOutcomes, releaseLeases, releaseLeas
 import { Claims, OutcomeBatches, type WriteFailures } from '../../src/sync/claims.js';
 import { outcomes, type Job } from '../../src/sync/job.js';
 import type { Recorder } from '../../src/sync/recorder.js';
-import { DEFAULT_LIMITS } from '../../src/sync/settings.js';
+import { DEFAULT_LIMITS } from '../../src/config/platform.js';
 import { tempDir } from '../helpers/cx.js';
 
 const NOW = new Date('2026-11-27T12:00:00.000Z');

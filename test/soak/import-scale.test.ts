@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { baseEnv, CX, cx, emptyMirror, query, tempDir } from '../helpers/cx.js';
+import { testRandom } from '../helpers/seed.js';
 import { editPlainExport, exportWorld } from '../helpers/world.js';
 
 const ACCOUNTS = 250_000;
@@ -116,7 +117,8 @@ describe(`an import of ${ACCOUNTS.toLocaleString('en-US')} accounts`, () => {
       child.kill('SIGKILL');
       await new Promise((r) => child.on('close', r));
     };
-    for (const ms of [300, 1500, Math.floor(500 + Math.random() * 6000)]) {
+    const { random } = testRandom();
+    for (const ms of [300, 1500, Math.floor(500 + random() * 6000)]) {
       await killAfter(ms);
       expect(state(db), `killed after ${ms} ms`).toEqual(before);
     }

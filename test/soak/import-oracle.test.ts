@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openMirror } from '../../src/store/db.js';
-import { cx, emptyMirror, NOW, query, tempDir } from '../helpers/cx.js';
+import { emptyMirror, NOW, query, tempDir } from '../helpers/cx.js';
+import { cxIn } from '../helpers/in-process.js';
 import { editExport, exportWorld } from '../helpers/world.js';
 import { importMirrorRowByRow, type ImportReport } from '../oracle/row-by-row-import.js';
 
@@ -27,8 +28,8 @@ function oracleImport(db: string, dir: string): Omit<ImportReport, 'dir'> {
   }
 }
 
-function streamingImport(db: string, dir: string): Omit<ImportReport, 'dir'> {
-  const r = cx(['db', 'import', dir, '--json'], { db });
+async function streamingImport(db: string, dir: string): Promise<Omit<ImportReport, 'dir'>> {
+  const r = await cxIn(['db', 'import', dir, '--json'], { db });
   expect(r.code, r.stderr).toBe(0);
   // The oracle knows nothing of cx's own changes; these worlds have none.
   const { dir: _dir, notes_rewritten: _n, kept, conflicts, ...report } = r.json();
@@ -51,14 +52,14 @@ describe('the streaming import equals the row-by-row import, table for table', (
     oracle = join(tempDir(), 'oracle.db');
   }, 300_000);
 
-  it('on a first load of a generated world', () => {
-    const ours = streamingImport(streamed, dir);
+  it('on a first load of a generated world', async () => {
+    const ours = await streamingImport(streamed, dir);
     expect(ours).toEqual(oracleImport(oracle, dir));
     expect(ours.files.find((f: { file: string }) => f.file === 'accounts.csv')).toMatchObject({ rows: 25_000, changed: 25_000 });
     expectSameMirrors(streamed, oracle);
   });
 
-  it('on a re-import with scattered changes, new rows and every appointment changed', () => {
+  it('on a re-import with scattered changes, new rows and every appointment changed', async () => {
     editExport(dir, 'accounts.csv', (row, i) => {
       if (i % 97 === 0) row.status = row.status === 'active' ? 'deactivated' : 'active';
       if (i % 211 === 0) row.last_name = `${row.last_name}-Smith`;
@@ -71,14 +72,14 @@ describe('the streaming import equals the row-by-row import, table for table', (
     editExport(dir, 'suppressions.csv', (row, i) => (i % 10 === 0 ? { ...row, reason: 'bounce' } : row));
     editExport(dir, 'former_emails.csv', (row, i) => (i % 7 === 0 ? { ...row, changed_at: '2026-01-02T03:04:05Z' } : row));
 
-    const ours = streamingImport(streamed, dir);
+    const ours = await streamingImport(streamed, dir);
     expect(ours).toEqual(oracleImport(oracle, dir));
     for (const f of ours.files) expect(f.changed, f.file).toBeGreaterThan(0);
     expectSameMirrors(streamed, oracle);
   });
 
-  it('on a re-import of unchanged files: nothing changes', () => {
-    const ours = streamingImport(streamed, dir);
+  it('on a re-import of unchanged files: nothing changes', async () => {
+    const ours = await streamingImport(streamed, dir);
     expect(ours).toEqual(oracleImport(oracle, dir));
     for (const f of ours.files) expect(f.changed, f.file).toBe(0);
     expectSameMirrors(streamed, oracle);

@@ -8,7 +8,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { auditChainHolds, baseEnv, copyMirror, CX, cx, query, REPO, tempDir } from '../helpers/cx.js';
+import { baseEnv, copyMirror, CX, cx, query, REPO, tempDir } from '../helpers/cx.js';
+import { auditChainHolds } from '../helpers/in-process.js';
+import { testRandom } from '../helpers/seed.js';
 import { generatedMirror } from '../helpers/world.js';
 
 const PROVIDER = 'departing.provider@example.com';
@@ -68,9 +70,9 @@ function exportRows(db: string) {
 }
 
 /** The invariants of section 2, whatever the run was doing when it stopped. */
-function expectNoPhiWithoutItsRow(db: string, zips: string[]): void {
+async function expectNoPhiWithoutItsRow(db: string, zips: string[]): Promise<void> {
   expect(query(db, 'PRAGMA integrity_check')[0].integrity_check).toBe('ok');
-  expect(auditChainHolds(db)).toBe(true);
+  expect(await auditChainHolds(db)).toBe(true);
   const rows = exportRows(db);
   for (const zip of zips.filter((z) => existsSync(z))) {
     // The zip on disk is the one its latest started row describes: committed before it was renamed.
@@ -94,10 +96,11 @@ describe('cx notes export stopped at random points', () => {
     const t0 = performance.now();
     expect(cx(args(0), { db }).code).toBe(0);
     const cleanMs = performance.now() - t0;
+    const { random } = testRandom();
     const trail: string[] = [];
     for (let k = 0; k < SIGNALS.length * 3; k++) {
       const sig = SIGNALS[k % SIGNALS.length]!;
-      const when = k % 2 === 0 ? { tempIn: [dir] } : { delayMs: Math.floor(Math.random() * cleanMs) };
+      const when = k % 2 === 0 ? { tempIn: [dir] } : { delayMs: Math.floor(random() * cleanMs) };
       const before = exportRows(db).filter((r) => r.action === 'notes.export').length;
       const leftByKill9 = temps(dir); // young: kept by every later run
       const e = await stopped(args(k + 1), db, sig, when);
@@ -114,7 +117,7 @@ describe('cx notes export stopped at random points', () => {
         if (e.code === 0) expect(completed, trail.join(' ')).toBe(1);
         if (e.code === 130) expect(completed, trail.join(' ')).toBe(0);
       }
-      expectNoPhiWithoutItsRow(db, [out]);
+      await expectNoPhiWithoutItsRow(db, [out]);
     }
     expect(trail.filter((t) => t.endsWith(':130')).length, trail.join(' ')).toBeGreaterThan(0);
     // kill -9 leaves its temporary file: a later run keeps it while it is young, removes it once a day old.
@@ -125,7 +128,7 @@ describe('cx notes export stopped at random points', () => {
     for (const t of left) utimesSync(join(dir, t), dayAgo, dayAgo);
     expect(cx(args(101), { db }).code).toBe(0);
     expect(temps(dir)).toEqual([]);
-    expectNoPhiWithoutItsRow(db, [out]);
+    await expectNoPhiWithoutItsRow(db, [out]);
   });
 });
 
@@ -163,10 +166,11 @@ describe('cx batch with notes exports stopped at random points', () => {
     const cleanMs = performance.now() - t0;
     expect([0, 5], clean.stderr).toContain(clean.code); // 5: resets of suppressed addresses are refused
 
+    const { random } = testRandom();
     const trail: string[] = [];
     for (let k = 0; k < SIGNALS.length * 3; k++) {
       const sig = SIGNALS[k % SIGNALS.length]!;
-      const when = k % 2 === 0 ? { tempIn: [exports] } : { delayMs: Math.floor(Math.random() * cleanMs) };
+      const when = k % 2 === 0 ? { tempIn: [exports] } : { delayMs: Math.floor(random() * cleanMs) };
       const leftByKill9 = [...temps(dir), ...temps(exports)]; // young: kept by every later run
       const e = await stopped(args, db, sig, when);
       trail.push(`${sig}:${e.code ?? e.signal}@${recorded()}`);
@@ -183,7 +187,7 @@ describe('cx batch with notes exports stopped at random points', () => {
           expect(e.stderr).toContain('run the same command again to go on');
         }
       }
-      expectNoPhiWithoutItsRow(db, zips());
+      await expectNoPhiWithoutItsRow(db, zips());
       // A ticket is recorded together with its completing row, and never completed twice.
       const done = exportRows(db).filter((r) => r.action === 'notes.export').map((r) => r.ticket).sort();
       const recordedNotes = query(db, "SELECT ticket_id FROM processed_tickets WHERE action = 'notes_export' ORDER BY ticket_id").map((r) => r.ticket_id);
@@ -199,7 +203,7 @@ describe('cx batch with notes exports stopped at random points', () => {
     expect(temps(dir)).toEqual([]);
     if (temps(exports).length) expect(cx(['notes', 'export', PROVIDER, '--ticket', 'SWEEP', '--yes', '--out', join(exports, 'sweep.zip')], { db }).code).toBe(0);
     expect(temps(exports)).toEqual([]);
-    expectNoPhiWithoutItsRow(db, zips());
+    await expectNoPhiWithoutItsRow(db, zips());
     // Each ticket once, as in the clean run; each notes ticket completed once, its zip the one it describes.
     // (The sweep's export by hand is in the ledger as a single command's change: via = 'command'.)
     const batchTickets = "SELECT ticket_id FROM processed_tickets WHERE via = 'batch' ORDER BY ticket_id";
@@ -268,6 +272,6 @@ describe('two batches racing for the same notes_export tickets', () => {
       expect(rowsNow.some((r) => r.started === s.id), `started row ${s.id} left open`).toBe(true);
     }
     expect(temps(exports)).toEqual([]);
-    expectNoPhiWithoutItsRow(db, readdirSync(exports).map((n) => join(exports, n)));
+    await expectNoPhiWithoutItsRow(db, readdirSync(exports).map((n) => join(exports, n)));
   });
 });

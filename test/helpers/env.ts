@@ -1,0 +1,23 @@
+// Where cx is and the environment every test run of it gets, process or in-process. No side effects, so
+// the global setup can use it too (test/helpers/cx.ts registers cleanup hooks).
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO = resolve(import.meta.dirname, '../..');
+export const CX = join(REPO, 'bin/cx.js');
+export const DEMO = join(REPO, 'fixtures/demo');
+/** Every test run sees the same "now", so retention dates and 15-minute windows are reproducible. */
+export const NOW = '2026-11-27T12:00:00.000Z';
+/** A config folder that holds no cx/config.json. */
+const NO_CONFIG_HOME = join(tmpdir(), 'cx-test-no-config');
+
+export function baseEnv(db: string | undefined, env: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  // No config file of the machine's user: a test sees the settings it gives (CX_CONFIG when it wants one).
+  const merged: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CX_AGENT: 'test-agent', CX_NOW: NOW, XDG_CONFIG_HOME: NO_CONFIG_HOME };
+  delete merged.FORCE_COLOR;
+  delete merged.CX_CONFIG;
+  Object.assign(merged, env);
+  if (db) merged.CX_DB = db;
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete merged[k];
+  return merged;
+}
