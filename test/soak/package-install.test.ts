@@ -1,13 +1,14 @@
 // The package as npm ships it (issue 18): `npm pack` makes the tarball from package.json's `files`, and
 // `npm install -g` puts it into an empty prefix with its dependencies, the way an agent's machine gets cx.
 // The installed `cx` must start and seed the demo mirror from the files it carries, found from its own
-// install, not from this repository. Slow: better-sqlite3 compiles from source there (one to three
-// minutes), so this is in the soak tier.
+// install, not from this repository. Install scripts are not run: the one that matters, better-sqlite3's,
+// compiles SQLite from source (two to four minutes here, testing node-gyp rather than cx), so the addon that
+// `npm ci` compiled for this repository is copied into the install instead: same package version, same Node.
 //
 // The tarball is packed from the dist/ the suite already built (--ignore-scripts: the prepare script would
 // empty and rebuild dist/ under the feet of the tests running beside this one).
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { baseEnv, REPO, tempDir } from '../helpers/cx.js';
@@ -39,12 +40,16 @@ describe('the packed package, installed with npm install -g into an empty prefix
     const [info] = JSON.parse(packed.stdout) as [Packed];
     files = info.files.map((f) => f.path);
     prefix = join(work, 'prefix');
-    // From npm's cache where it can; better-sqlite3's own install script compiles the addon.
-    const installed = run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(work, info.filename)], {
+    // From npm's cache where it can.
+    const installed = run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', join(work, info.filename)], {
       cwd: work,
       timeout: INSTALL_TIMEOUT_MS,
     });
     if (installed.status !== 0) throw new Error(`npm install -g failed: ${shown(installed)}`);
+    const addon = join('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+    const target = join(prefix, 'lib', 'node_modules', 'cx', addon);
+    mkdirSync(join(target, '..'), { recursive: true });
+    copyFileSync(join(REPO, addon), target);
     cx = join(prefix, 'bin', 'cx');
   }, INSTALL_TIMEOUT_MS + 60_000);
 
