@@ -240,10 +240,10 @@ export function lookupSuggestionAdvice(suggestions: ReadonlyArray<{ email: strin
 }
 
 /** The facts of a looked-up account an agent must act on: closed, ended, blocked, unverified. */
-export function lookupAdvice(m: { email: string; status: string; role: string; verified: boolean; suppression: { reason: string; since: string } | null }, c: Pick<GuidanceContext, 'ticket' | 'brand'>): Advice[] {
+export function lookupAdvice(m: { email: string; status: string; role: string; verified: boolean; suppression: { reason: SuppressionReason; since: string } | null }, c: Pick<GuidanceContext, 'ticket' | 'brand'>): Advice[] {
   if (m.status === 'deactivated') return [tell(DEACTIVATED(''))];
   if (m.status === 'terminated') return [tell(TERMINATED(''))];
-  if (m.suppression) return suppressionAdvice(m.suppression.reason as SuppressionReason, m.email, m.suppression.since, c, true);
+  if (m.suppression) return suppressionAdvice(m.suppression.reason, m.email, m.suppression.since, c, true);
   if (!m.verified) return [fact('The address is not verified: a reset sends the verification email first.')];
   return [];
 }
