@@ -7,7 +7,8 @@ import type { OutputFile } from '../files/output-file.js';
 import { toCsv } from '../rules/csv-safe.js';
 import { result, type ActionDeps, type ActionResult } from './common.js';
 import { completeDirect, handOverFile, recordStart, type Handover } from './handover.js';
-import { CASELOAD_COLUMNS, type CaseloadEntry } from './offboard.js';
+import { CASELOAD_COLUMNS } from './offboard.js';
+import type { CaseloadEntry } from './result.js';
 
 export type CaseloadWrite = { outcome: 'done'; path: string } | { outcome: 'failed'; path: string; error: CxError | ActionResult };
 

@@ -1,7 +1,8 @@
 // What every action shares: its dependencies, how it builds a result, how it finds the one account a
 // change is about, and how it records the change in the audit log.
 //
-// The convention: an action is a synchronous function (deps, input) -> ActionResult. It never prints,
+// The convention: an action is a synchronous function (deps, input) -> its result (src/actions/result.ts:
+// ActionResult, or a change's own union on `outcome`). It never prints,
 // prompts or exits. Under deps.dryRun it decides exactly as it would for real and returns `planned`
 // (or the refusal / not_found / already_done it would return) without writing anything. For real, it
 // does its writes, outbox rows and audit row inside one writeTransaction, so they commit together; inside
@@ -9,13 +10,13 @@
 import type { Outcome } from '../errors.js';
 import { plusTag } from '../rules/address.js';
 import type { TicketAction } from '../rules/tickets.js';
-import type { ActionResult } from '../render/index.js';
 import type { Account } from '../store/accounts.js';
 import { appendAudit } from '../store/audit.js';
 import { recordChange, type ChangeData, type ChangeKind, type ChangeRow } from '../store/changes.js';
 import type { Db } from '../store/db.js';
 import { recordProcessed } from '../store/processed-tickets.js';
 import { findByAddress, type Found, type MatchedBy } from './find-account.js';
+import type { ActionResult, NoSingleAccount } from './result.js';
 
 export type { ActionResult };
 
@@ -35,11 +36,19 @@ export interface ActionDeps {
   via: 'command' | 'batch';
 }
 
-export function result(outcome: Outcome, detail: string, accountId: string | null, extra: Record<string, unknown> = {}): ActionResult {
+/** A result: its outcome, detail and account first, then the keys the action adds (`extra`), in that order. */
+export function result<O extends Outcome, A extends string | null>(outcome: O, detail: string, accountId: A): { outcome: O; detail: string; account_id: A };
+export function result<O extends Outcome, A extends string | null, X extends object>(
+  outcome: O,
+  detail: string,
+  accountId: A,
+  extra: X,
+): { outcome: O; detail: string; account_id: A } & X;
+export function result(outcome: Outcome, detail: string, accountId: string | null, extra: object = {}): ActionResult {
   return { outcome, detail, account_id: accountId, ...extra };
 }
 
-export type AccountForChange = { account: Account; matchedBy: MatchedBy } | { refusal: ActionResult };
+export type AccountForChange = { account: Account; matchedBy: MatchedBy } | { refusal: NoSingleAccount };
 
 /**
  * The single account a change is about. An invalid address, no account, or an address that identifies

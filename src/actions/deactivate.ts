@@ -23,9 +23,10 @@ import {
   recordTicket,
   result,
   type ActionDeps,
-  type ActionResult,
 } from './common.js';
+import type { DeactivateResult } from './result.js';
 import { decideRetention } from './retention.js';
+import { suppressionSummary } from './summaries.js';
 
 export interface DeactivateInput {
   email: string;
@@ -44,12 +45,13 @@ interface Plan {
   next: { at: string; provider_id: string } | undefined;
 }
 
-type Decision = { stop: ActionResult } | { go: Plan };
+type Stop = Exclude<DeactivateResult, { outcome: 'planned' | 'done' }>;
 
-/** Every outcome carries the two promised keys (CONTRACTS.md "JSON shapes"), null when there is no date. */
-const stop = (r: ActionResult): Decision => ({ stop: { retain_until: null, retention_rule: null, ...r } });
+type Decision = { stop: Stop } | { go: Plan };
 
-export function deactivateClient(deps: ActionDeps, input: DeactivateInput): ActionResult {
+const stop = (r: Stop): Decision => ({ stop: r });
+
+export function deactivateClient(deps: ActionDeps, input: DeactivateInput): DeactivateResult {
   if (deps.dryRun) {
     const d = decide(deps, input);
     return 'stop' in d ? d.stop : planned(d.go);
@@ -90,15 +92,15 @@ export function deactivateClient(deps: ActionDeps, input: DeactivateInput): Acti
       : emailQueued
         ? `"next steps" email queued to ${account.email}`
         : 'no email: a "next steps" email was already queued for this account by an earlier deactivation';
-    const r = withFacts(d.go, 'done', `deactivated ${who}; records kept until ${retention.retainUntil}; ${mail}`, emailQueued);
-    r.deactivated_at = deactivatedAt;
+    const done = withFacts(d.go, 'done', `deactivated ${who}; records kept until ${retention.retainUntil}; ${mail}`, emailQueued);
+    const r: DeactivateResult = { ...done, deactivated_at: deactivatedAt };
     audit(deps, 'deactivate', r);
     recordTicket(deps, 'deactivate_client', input.email, r);
     return r;
   });
 }
 
-function planned(p: Plan): ActionResult {
+function planned(p: Plan): DeactivateResult {
   const mail = p.suppression
     ? `no email: ${p.account.email} is suppressed (${describeSuppression(p.suppression)})`
     : `queue the "next steps" email to ${p.account.email}`;
@@ -106,18 +108,18 @@ function planned(p: Plan): ActionResult {
 }
 
 /** The result of a deactivation that goes ahead (planned or done), with what the agent needs next. */
-function withFacts(p: Plan, outcome: 'planned' | 'done', detail: string, emailed: boolean): ActionResult {
+function withFacts<O extends 'planned' | 'done'>(p: Plan, outcome: O, detail: string, emailed: boolean) {
   const { account, retention, suppression, next } = p;
   return result(outcome, detail, account.id, {
     email: account.email,
     retain_until: retention.retainUntil,
     retention_rule: retention.rule,
-    retention_recorded: true,
+    retention_recorded: true as const,
     last_service: retention.lastService,
     ...(emailed ? { template: NEXT_STEPS_TEMPLATE, to: account.email } : {}),
     ...(suppression
       ? {
-          suppression: { reason: suppression.reason, since: suppression.created_at },
+          suppression: suppressionSummary(suppression),
           follow_up: `${account.email} is on the suppression list (${suppression.reason}): tell the client the next steps another way (phone, or a reply on the ticket)`,
         }
       : {}),
@@ -168,7 +170,7 @@ function decide(deps: ActionDeps, input: DeactivateInput): Decision {
  * Already deactivated: the dates cx recorded, or for an account that arrived deactivated from the import,
  * the date computed now (shown, not written: see src/actions/retention.ts).
  */
-function alreadyDeactivated(account: Account, who: string, compute: () => { retainUntil: string; rule: string }): ActionResult {
+function alreadyDeactivated(account: Account, who: string, compute: () => { retainUntil: string; rule: string }): Stop {
   const since = account.deactivated_at ? `on ${account.deactivated_at}` : 'before cx (imported as deactivated, no date recorded)';
   let dates: { retain_until: string | null; retention_rule: string | null; retention_recorded: boolean };
   let kept: string;
@@ -198,7 +200,7 @@ function alreadyDeactivated(account: Account, who: string, compute: () => { reta
  * address, or the same mailbox written another way (Gmail dots, googlemail.com), which reaches the same
  * inbox. A +alias sibling (a family member's account in the same mailbox) is another person: refused.
  */
-function requesterRefusal(deps: ActionDeps, account: Account, requester: string): ActionResult | null {
+function requesterRefusal(deps: ActionDeps, account: Account, requester: string): Stop | null {
   const own = [account.email_key, ...formerEmailKeys(deps.db, account.id)];
   if (own.includes(requester)) return null;
   if (own.some((k) => mailboxKey(k) === mailboxKey(requester))) return null;
@@ -209,6 +211,6 @@ function requesterRefusal(deps: ActionDeps, account: Account, requester: string)
     : `${requester} is neither the current nor a former address of ${who}`;
   return result('refused', `${why}: the requester has not shown that the account is theirs; confirm the request from the account's own address`, account.id, {
     email: account.email,
-    requester_refused: true,
+    requester_refused: true as const,
   });
 }

@@ -147,7 +147,7 @@ function freshnessCheck(db: Db, maxAgeHours: number, now: Date): { ok: boolean; 
 }
 
 function accountsCheck(db: Db, min: number): { ok: boolean; detail: string } {
-  const n = (db.prepare('SELECT count(*) AS n FROM accounts').get() as { n: number }).n;
+  const n = db.prepare<unknown[], { n: number }>('SELECT count(*) AS n FROM accounts').get()!.n;
   return { ok: n >= min, detail: `${n} accounts (at least ${min})` };
 }
 

@@ -12,10 +12,11 @@ import { appendAudit } from '../store/audit.js';
 import { writeTransaction } from '../store/db.js';
 import type { TicketAction } from '../rules/tickets.js';
 import { audit, recordTicket, result, type ActionDeps, type ActionResult } from './common.js';
+import type { AlreadyRecorded, HandoverFailure } from './result.js';
 
 /** A batch's record of its ticket: the earlier record (as already_done), or the new one. */
 export interface TicketLedger {
-  prior(): ActionResult | null;
+  prior(): AlreadyRecorded | null;
   record(r: ActionResult): void;
 }
 
@@ -27,13 +28,13 @@ export interface HandoverRuntime {
   work?: Cancellable;
 }
 
-export interface Handover {
+export interface Handover<Done extends ActionResult = ActionResult> {
   /** The completing row's action, e.g. 'notes.export'. */
   action: string;
   /** The ticket action a single command records in the ledger when the file is handed over. */
   ticket?: { action: TicketAction; typed: string };
   /** The outcome when it is handed over (done); its detail is what the agent reads. */
-  done: ActionResult;
+  done: Done;
   /** The started row's detail: what, how many, to where (for a file, also its bytes and SHA-256). */
   startedDetail: string;
   /** The completing row's detail, before the reference to the started row. */
@@ -42,7 +43,10 @@ export interface Handover {
 
 const defaultTransact = (deps: ActionDeps) => async <T>(work: () => T): Promise<T> => writeTransaction(deps.db, work);
 
-export type Started = { id: number } | { prior: ActionResult };
+export type Started = { id: number } | { prior: AlreadyRecorded };
+
+/** How a hand-over ends: handed over (`done`), not (the failure), or recorded by another run meanwhile. */
+export type HandedOver<Done> = Done | HandoverFailure | AlreadyRecorded;
 
 /** Commits the started row, unless the ticket was recorded meanwhile (a batch racing another). */
 export async function recordStart(deps: ActionDeps, h: Handover, runtime: HandoverRuntime): Promise<Started> {
@@ -61,7 +65,7 @@ export async function recordStart(deps: ActionDeps, h: Handover, runtime: Handov
  * A sealed temporary file: started row, then the rename and the completing row under one write lock (so two
  * batches racing for one ticket cannot rename over each other's file between row and record).
  */
-export async function handOverFile(deps: ActionDeps, output: OutputFile, h: Handover, runtime: HandoverRuntime): Promise<ActionResult> {
+export async function handOverFile<Done extends ActionResult>(deps: ActionDeps, output: OutputFile, h: Handover<Done>, runtime: HandoverRuntime): Promise<HandedOver<Done>> {
   try {
     runtime.work?.throwIfCancelled();
   } catch (err) {
@@ -94,7 +98,7 @@ export async function handOverFile(deps: ActionDeps, output: OutputFile, h: Hand
 }
 
 /** The completing row (and a batch's ticket record) after a direct target received every byte. */
-export async function completeDirect(deps: ActionDeps, h: Handover, startedId: number, runtime: HandoverRuntime): Promise<ActionResult> {
+export async function completeDirect<Done extends ActionResult>(deps: ActionDeps, h: Handover<Done>, startedId: number, runtime: HandoverRuntime): Promise<HandedOver<Done>> {
   try {
     await complete(deps, h, startedId, runtime, () => undefined);
     return h.done;
@@ -104,7 +108,7 @@ export async function completeDirect(deps: ActionDeps, h: Handover, startedId: n
 }
 
 class RecordedMeanwhile extends Error {
-  constructor(readonly prior: ActionResult) {
+  constructor(readonly prior: AlreadyRecorded) {
     super('the ticket was recorded by another run meanwhile');
   }
 }

@@ -9,7 +9,7 @@ import { fullName } from '../rules/names.js';
 import { isDisposableDomain, suggestDomain } from '../rules/address.js';
 import { readPasted } from '../rules/pasted-address.js';
 import { clientSource, type BookedVia } from '../rules/sourcing.js';
-import { accountById, accountsByName, NAME_MATCH_LIMIT, suppressionFor, type Account } from '../store/accounts.js';
+import { accountById, accountsByName, NAME_MATCH_LIMIT, suppressionFor, type Account, type Suppression } from '../store/accounts.js';
 import { intakesByClient } from '../store/caseload.js';
 import type { Db } from '../store/db.js';
 import { clientIdsOfProvider, intakesOfPair, providersOfClient } from '../store/lookup-details.js';
@@ -51,7 +51,7 @@ export interface Match {
   status: Account['status'];
   verified: boolean;
   matched_by: MatchedBy | 'name' | 'id';
-  suppression: null | { reason: string; since: string };
+  suppression: null | { reason: Suppression['reason']; since: string };
   name: string;
   created_at: string;
   last_active_at: string | null;

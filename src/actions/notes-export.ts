@@ -18,8 +18,10 @@ import { isCalendarDate, today } from '../rules/dates.js';
 import { safeSegment } from '../rules/entry-names.js';
 import type { Account } from '../store/accounts.js';
 import { countNotes, hasNotesAbout, inReadSnapshot, streamNotes, type NoteFilter } from '../store/notes.js';
-import { accountForChange, accountLabel, fullName, result, type ActionDeps, type ActionResult } from './common.js';
+import { accountForChange, accountLabel, fullName, result, type ActionDeps } from './common.js';
+import type { MatchedBy } from './find-account.js';
 import { abandon, completeDirect, handOverFile, recordStart, type Handover, type HandoverRuntime } from './handover.js';
+import type { NotesExportResult, NotesZip, Written } from './result.js';
 
 export interface NotesExportInput {
   email: string;
@@ -58,10 +60,12 @@ interface Plan {
   filter: NoteFilter;
   count: number;
   path: string;
-  matchedBy: string;
+  matchedBy: MatchedBy;
 }
 
-export async function exportNotes(deps: ActionDeps, input: NotesExportInput, runtime: HandoverRuntime = {}): Promise<ActionResult> {
+type Done = Extract<NotesExportResult, { outcome: 'done' }>;
+
+export async function exportNotes(deps: ActionDeps, input: NotesExportInput, runtime: HandoverRuntime = {}): Promise<NotesExportResult> {
   const bad = invalidFilters(input);
   if (bad) return result('invalid', bad, null);
   const prior = deps.dryRun ? null : runtime.ledger?.prior();
@@ -90,7 +94,7 @@ export async function exportNotes(deps: ActionDeps, input: NotesExportInput, run
   }
 }
 
-async function exportTo(deps: ActionDeps, input: NotesExportInput, runtime: HandoverRuntime, first: Plan, output: OutputFile): Promise<ActionResult> {
+async function exportTo(deps: ActionDeps, input: NotesExportInput, runtime: HandoverRuntime, first: Plan, output: OutputFile): Promise<NotesExportResult> {
   // A device or a pipe passes the bytes on as they are written: its started row comes before the first one.
   let startedId: number | undefined;
   if (output.direct) {
@@ -98,7 +102,7 @@ async function exportTo(deps: ActionDeps, input: NotesExportInput, runtime: Hand
     if ('prior' in started) return started.prior;
     startedId = started.id;
   }
-  let written: { plan: Plan; zip: ZipResult } | ActionResult;
+  let written: { plan: Plan; zip: ZipResult } | NotesExportResult;
   try {
     // The count and the notes come from one snapshot: the zip holds exactly the notes counted.
     written = await inReadSnapshot(deps.db, async () => {
@@ -134,17 +138,18 @@ async function exportTo(deps: ActionDeps, input: NotesExportInput, runtime: Hand
 }
 
 /** The rows and the result of this export: `zip` is null before any byte is written (a direct target). */
-function handover(input: NotesExportInput, plan: Plan, zip: ZipResult | null, output: OutputFile): Handover {
+function handover(input: NotesExportInput, plan: Plan, zip: ZipResult | null, output: OutputFile): Handover<Done> {
   const to = output.direct ? `the ${output.direct} ${plan.path}` : plan.path;
   const size = zip ? `, ${zip.bytes} bytes, sha256 ${zip.sha256}` : '';
   const notes = zip?.notes ?? plan.count;
   const what = `${notes} progress notes of provider ${plan.provider.id} (filters: ${auditFilters(plan)})`;
+  // A file the shell opened as standard output keeps the mode the shell gave it: not one cx made 0600.
+  const writtenTo: Written['written_to'] = output.direct === 'file' ? 'standard output' : (output.direct ?? 'file');
   const done = result('done', `exported ${notes} progress note${notes === 1 ? '' : 's'} of ${who(plan.provider)}${foundBy(plan, input.email)}${filterText(plan)} to ${to}`, plan.provider.id, {
     ...fields(plan, zip?.sha256 ?? null),
     notes,
     bytes: zip?.bytes ?? null,
-    // A file the shell opened as standard output keeps the mode the shell gave it: not one cx made 0600.
-    written_to: output.direct === 'file' ? 'standard output' : (output.direct ?? 'file'),
+    written_to: writtenTo,
   });
   return { action: 'notes.export', ticket: { action: 'notes_export', typed: input.email }, done, startedDetail: `exporting ${what} to ${to}${size}`, doneDetail: `exported ${what} to ${to}${size}` };
 }
@@ -154,7 +159,7 @@ function stoppedAfter(output: OutputFile, err: unknown): string {
   return `${why}, after ${output.bytesWritten} bytes`;
 }
 
-function decide(deps: ActionDeps, input: NotesExportInput): Plan | { refusal: ActionResult } {
+function decide(deps: ActionDeps, input: NotesExportInput): Plan | { refusal: NotesExportResult } {
   const found = accountForChange(deps.db, input.email);
   if ('refusal' in found) return found;
   const provider = found.account;
@@ -197,7 +202,7 @@ function targetOptions(deps: ActionDeps, input: NotesExportInput): TargetOptions
 }
 
 /** Everything about the path, said before any note is read (and before the agent is asked). */
-function checkTarget(deps: ActionDeps, input: NotesExportInput, plan: Plan): ActionResult | null {
+function checkTarget(deps: ActionDeps, input: NotesExportInput, plan: Plan): NotesExportResult | null {
   try {
     const target = checkOutput(plan.path, targetOptions(deps, input));
     if (target.kind === 'direct' && input.verify) {
@@ -209,22 +214,23 @@ function checkTarget(deps: ActionDeps, input: NotesExportInput, plan: Plan): Act
   }
 }
 
-function targetRefusal(err: unknown, plan: Plan): ActionResult {
+function targetRefusal(err: unknown, plan: Plan): NotesExportResult {
   if (err instanceof OutputExistsError) {
-    return result('refused', `${err.path} already exists and was left as it is`, plan.provider.id, { ...fields(plan, null), exists: true });
+    return result('refused', `${err.path} already exists and was left as it is`, plan.provider.id, { ...fields(plan, null), exists: true as const });
   }
   if (err instanceof OutputPathError) return result('invalid', err.message, plan.provider.id);
   throw err;
 }
 
-async function verified(r: ActionResult, zip: { path: string; notes: number; sha256: string }): Promise<ActionResult> {
+async function verified(r: Done, zip: { path: string; notes: number; sha256: string }): Promise<NotesExportResult> {
   const report = await verifyNotesZip(zip.path);
   const problems = [...report.problems];
   if (report.notes !== zip.notes) problems.push(`the manifest lists ${report.notes} notes, ${zip.notes} were written`);
   const onDisk = await sha256Of(zip.path);
   if (onDisk !== zip.sha256) problems.push(`the file on disk has SHA-256 ${onDisk}, ${zip.sha256} was written (and audited)`);
   if (problems.length === 0) return { ...r, detail: `${r.detail}; verified ${report.entries} entries`, verified: true, verified_entries: report.entries };
-  return { ...r, outcome: 'error', detail: `${zip.path} was written but does NOT verify (${problems.length} problem${problems.length === 1 ? '' : 's'}): do not send it`, verified: false, problems };
+  const detail = `${zip.path} was written but does NOT verify (${problems.length} problem${problems.length === 1 ? '' : 's'}): do not send it`;
+  return { ...r, outcome: 'error', detail, verified: false, problems };
 }
 
 async function sha256Of(path: string): Promise<string> {
@@ -262,7 +268,7 @@ function auditFilters(plan: Plan): string {
   return [f.clientId && `client ${f.clientId}`, f.since && `since ${f.since}`, f.until && `until ${f.until}`].filter(Boolean).join(', ') || 'none';
 }
 
-function fields(plan: Plan, sha256: string | null): Record<string, unknown> {
+function fields(plan: Plan, sha256: string | null): NotesZip {
   return {
     email: plan.provider.email,
     matched_by: plan.matchedBy,

@@ -12,7 +12,8 @@ import { caseloadOf, intakesByClient, progressNoteCount } from '../store/caseloa
 import { writeTransaction } from '../store/db.js';
 import { recordTermination } from '../store/deactivation.js';
 import type { Account } from '../store/accounts.js';
-import { accountForChange, accountLabel, audit, fullName, recordChangeFor, recordTicket, result, type ActionDeps, type ActionResult } from './common.js';
+import { accountForChange, accountLabel, audit, fullName, recordChangeFor, recordTicket, result, type ActionDeps } from './common.js';
+import type { CaseloadEntry, CaseloadReport, OffboardResult } from './result.js';
 
 export interface OffboardInput {
   email: string;
@@ -22,38 +23,29 @@ export interface OffboardInput {
   allowPast?: boolean;
 }
 
-/** One caseload row: the JSON `clients` entries and the caseload CSV have exactly these columns. */
-export interface CaseloadEntry {
-  id: string;
-  email: string;
-  name: string;
-  status: string;
-  source: 'search' | 'provider';
-  may_leave: boolean;
-  /** YYYY-MM-DD of the initial intake; null when there is none (then the client stays, pending a check). */
-  intake_date: string | null;
-  /** YYYY-MM-DD of the last appointment at or before now, and of the next one after now. */
-  last_appointment: string | null;
-  next_appointment: string | null;
-}
-
+/** The caseload CSV's columns (the JSON `clients` entries have the same keys). */
 export const CASELOAD_COLUMNS = [
   'id', 'email', 'name', 'status', 'source', 'may_leave', 'intake_date', 'last_appointment', 'next_appointment',
 ] as const satisfies ReadonlyArray<keyof CaseloadEntry>;
 
-export function offboardProvider(deps: ActionDeps, input: OffboardInput): ActionResult {
+type Planned = Extract<OffboardResult, { outcome: 'planned' }>;
+
+type Decision = { result: Exclude<OffboardResult, Planned> } | { result: Planned; who: string };
+
+export function offboardProvider(deps: ActionDeps, input: OffboardInput): OffboardResult {
   if (deps.dryRun) return decide(deps, input).result;
   // For real, decide again inside the write lock: what the plan saw may have changed since.
   return writeTransaction(deps.db, () => {
-    const { result: plan, who } = decide(deps, input);
-    if (plan.outcome !== 'planned') return plan;
-    const effective = plan.contract_ends_at as string;
+    const d = decide(deps, input);
+    if (!('who' in d)) return d.result;
+    const { result: plan, who } = d;
+    const effective = plan.contract_ends_at;
     const scheduled = effective > today(deps.now);
-    if (!recordTermination(deps.db, plan.account_id!, effective, scheduled)) {
+    if (!recordTermination(deps.db, plan.account_id, effective, scheduled)) {
       throw new Error(`terminating ${plan.account_id} changed no row inside its own transaction`);
     }
     recordChangeFor(deps, 'provider_termination', 'terminate_provider', plan.account_id, { effective });
-    const r: ActionResult = { ...plan, outcome: 'done', detail: terminationDetail(who!, effective, today(deps.now), 'done') };
+    const r: OffboardResult = { ...plan, outcome: 'done', detail: terminationDetail(who, effective, today(deps.now), 'done') };
     // The audit row holds the decision and the split, not the client list (the mirror has that).
     audit(deps, 'offboard', { ...r, detail: `${r.detail}; ${plan.may_leave_count} clients may leave, ${plan.stay_count} stay` });
     recordTicket(deps, 'provider_termination', input.email, r);
@@ -61,7 +53,7 @@ export function offboardProvider(deps: ActionDeps, input: OffboardInput): Action
   });
 }
 
-function decide(deps: ActionDeps, input: OffboardInput): { result: ActionResult; who?: string } {
+function decide(deps: ActionDeps, input: OffboardInput): Decision {
   const now = today(deps.now);
   const effective = input.effective ?? now;
   if (!isCalendarDate(effective)) return { result: result('invalid', `the effective date is not a date (YYYY-MM-DD): ${effective}`, null) };
@@ -92,17 +84,17 @@ function decide(deps: ActionDeps, input: OffboardInput): { result: ActionResult;
       ...report,
       contract_ends_at: provider.contract_ends_at,
     });
-    return { result: r, who };
+    return { result: r };
   }
   const scheduled = scheduledEnd(provider, now);
-  if (scheduled !== null) return { result: alreadyScheduled(provider.id, who, scheduled, input.effective, report), who };
+  if (scheduled !== null) return { result: alreadyScheduled(provider.id, who, scheduled, input.effective, report) };
   const impossible = impossibleEffectiveDate(effective, provider.created_at, now);
-  if (impossible) return { result: result('invalid', impossible, provider.id), who };
+  if (impossible) return { result: result('invalid', impossible, provider.id) };
   const back = daysBetween(effective, now);
   if (back > MAX_DAYS_BACK && !input.allowPast) {
     const fix = `cx offboard ${shellWord(provider.email)} --effective ${effective} --allow-past --ticket ${deps.ticket ? shellWord(deps.ticket) : '<ticket>'}`;
     const why = `--effective ${effective} is ${back} days ago (more than ${MAX_DAYS_BACK}): check the date; if the contract really ended then, run again with --allow-past`;
-    return { result: result('refused', why, provider.id, { fix }), who };
+    return { result: result('refused', why, provider.id, { fix }) };
   }
   const plan = result('planned', terminationDetail(who, effective, now, 'planned'), provider.id, {
     ...report,
@@ -117,8 +109,8 @@ function decide(deps: ActionDeps, input: OffboardInput): { result: ActionResult;
  * already_done; another date is refused, since the platform may already have the first one (moving it is
  * done there, not by a second termination).
  */
-function alreadyScheduled(id: string, who: string, scheduled: string, asked: string | undefined, report: Record<string, unknown>): ActionResult {
-  const keys = { ...report, contract_ends_at: scheduled, scheduled: true };
+function alreadyScheduled(id: string, who: string, scheduled: string, asked: string | undefined, report: CaseloadReport): Exclude<OffboardResult, Planned> {
+  const keys = { ...report, contract_ends_at: scheduled, scheduled: true as const };
   if (asked === undefined || asked === scheduled) {
     return result('already_done', `the termination of ${who} is already scheduled for ${scheduled}; the provider stays active until then`, id, keys);
   }
@@ -139,7 +131,7 @@ function terminationDetail(who: string, effective: string, now: string, tense: '
   return `${done ? 'terminated' : 'would terminate'} the contract of ${who}, effective ${effective}${when}`;
 }
 
-function caseloadReport(deps: ActionDeps, provider: Account): Record<string, unknown> {
+function caseloadReport(deps: ActionDeps, provider: Account): CaseloadReport {
   const intakes = intakesByClient(deps.db, provider.id);
   const clients: CaseloadEntry[] = caseloadOf(deps.db, provider.id, deps.now.toISOString()).map((c) => {
     const origin = clientSource(intakes.get(c.id) ?? []);

@@ -11,8 +11,9 @@ import { suppressionFor, type Account, type Suppression } from '../store/account
 import { writeTransaction } from '../store/db.js';
 import { enqueueEmail, recentEmail, type OutboxRow } from '../store/outbox.js';
 import { removeSuppression } from '../store/suppressions.js';
-import { accountForChange, audit, emailContext, recordChangeFor, recordTicket, result, type ActionDeps, type ActionResult } from './common.js';
-import { accountSummary, suppressionSummary } from './resubscribe.js';
+import { accountForChange, audit, emailContext, recordChangeFor, recordTicket, result, type ActionDeps } from './common.js';
+import type { ResetResult } from './result.js';
+import { accountSummary, suppressionSummary } from './summaries.js';
 
 export interface ResetInput {
   email: string;
@@ -31,20 +32,22 @@ interface Plan {
   note: string;
 }
 
-type Decision = { result: ActionResult; plan?: Plan };
+type Planned = Extract<ResetResult, { outcome: 'planned' }>;
 
-export function resetPassword(deps: ActionDeps, input: ResetInput): ActionResult {
+type Decision = { result: Exclude<ResetResult, Planned> } | { result: Planned; plan: Plan };
+
+export function resetPassword(deps: ActionDeps, input: ResetInput): ResetResult {
   const { settings } = input;
   if (deps.dryRun) return decideReset(deps, input, settings).result;
   // Decide again under the write lock: another agent may have queued the email since the plan.
   return writeTransaction(deps.db, () => {
     const d = decideReset(deps, input, settings);
-    if (d.result.outcome !== 'planned' || !d.plan) return d.result;
+    if (!('plan' in d)) return d.result;
     return perform(deps, input, d.result, d.plan);
   });
 }
 
-function perform(deps: ActionDeps, input: ResetInput, planned: ActionResult, plan: Plan): ActionResult {
+function perform(deps: ActionDeps, input: ResetInput, planned: Planned, plan: Plan): ResetResult {
   const { account, choice, lift } = plan;
   // The platform receives one account's changes in the order they were made: the lift before the email.
   if (lift) {
@@ -60,7 +63,7 @@ function perform(deps: ActionDeps, input: ResetInput, planned: ActionResult, pla
     accountId: account.id,
     ...emailContext(deps, 'password_reset'),
   });
-  const done: ActionResult = { ...planned, outcome: 'done', detail: planDetail(plan, 'done'), outbox_id: queued.id };
+  const done: ResetResult = { ...planned, outcome: 'done', detail: planDetail(plan, 'done'), outbox_id: queued.id };
   audit(deps, 'reset', done);
   recordTicket(deps, 'password_reset', input.email, done);
   return done;
@@ -118,7 +121,7 @@ function planDetail(plan: Plan, tense: 'planned' | 'done'): string {
 }
 
 /** The same email is already in the outbox from a moment ago: say when, queue nothing. */
-function repeated(account: Account, row: OutboxRow, settings: EmailSettings): ActionResult {
+function repeated(account: Account, row: OutboxRow, settings: EmailSettings): Extract<ResetResult, { outcome: 'already_done' }> {
   const detail =
     `${row.template} was already queued for ${row.to} at ${row.created_at} (outbox ${row.id}), ` +
     `within the last ${settings.resetWindowMinutes} minutes; not queued twice`;

@@ -12,10 +12,12 @@ import { today } from '../rules/dates.js';
 import { describeSuppression, foundByNote, resubscribeRefusal } from '../rules/outgoing-email.js';
 import { addressKey } from '../rules/address.js';
 import type { EmailSettings } from '../config/email.js';
-import { suppressionFor, type Account, type Suppression } from '../store/accounts.js';
+import { suppressionFor, type Suppression } from '../store/accounts.js';
 import { writeTransaction, type Db } from '../store/db.js';
 import { removeSuppression } from '../store/suppressions.js';
-import { accountForChange, audit, fullName, recordChangeFor, recordTicket, result, type ActionDeps, type ActionResult } from './common.js';
+import { accountForChange, audit, recordChangeFor, recordTicket, result, type ActionDeps } from './common.js';
+import type { AccountSummary, ResubscribeResult } from './result.js';
+import { accountSummary, suppressionSummary } from './summaries.js';
 
 export interface ResubscribeInput {
   email: string;
@@ -27,25 +29,17 @@ export interface ResubscribeInput {
   settings: EmailSettings;
 }
 
-/** The account as a preview or a JSON reader needs it. */
-export function accountSummary(a: Account): Record<string, unknown> {
-  return { id: a.id, email: a.email, name: fullName(a), role: a.role, status: a.status, verified: Boolean(a.email_verified_at) };
-}
-
-export function suppressionSummary(s: Suppression | undefined): { reason: string; since: string } | null {
-  return s ? { reason: s.reason, since: s.created_at } : null;
-}
-
-
 /** The suppression row a real run removes, and what the detail says once it has. */
 interface Target {
   key: string;
   doneDetail: string;
 }
 
-type Decision = { result: ActionResult; target?: Target };
+type Planned = Extract<ResubscribeResult, { outcome: 'planned' }>;
 
-export function resubscribe(deps: ActionDeps, input: ResubscribeInput): ActionResult {
+type Decision = { result: Exclude<ResubscribeResult, Planned> } | { result: Planned; target: Target };
+
+export function resubscribe(deps: ActionDeps, input: ResubscribeInput): ResubscribeResult {
   const reason = input.reason?.trim() || undefined;
   if (input.force && !reason) {
     return result('invalid', '--force needs --reason "<why>": the reason goes in the audit log', null);
@@ -55,7 +49,7 @@ export function resubscribe(deps: ActionDeps, input: ResubscribeInput): ActionRe
   if (deps.dryRun) return decide().result;
   return writeTransaction(deps.db, () => {
     const d = decide();
-    if (d.result.outcome !== 'planned' || !d.target) return d.result;
+    if (!('target' in d)) return d.result;
     const lifted = removeSuppression(deps.db, d.target.key);
     if (!lifted) throw new Error(`the suppression of ${d.target.key} was gone inside its own transaction`);
     recordChangeFor(deps, 'resubscribe', 'lift_suppression', d.result.account_id, {
@@ -63,7 +57,7 @@ export function resubscribe(deps: ActionDeps, input: ResubscribeInput): ActionRe
       reason: lifted.reason,
       forced: lifted.reason !== 'unsubscribe',
     });
-    const done = { ...d.result, outcome: 'done' as const, detail: d.target.doneDetail };
+    const done: ResubscribeResult = { ...d.result, outcome: 'done', detail: d.target.doneDetail };
     audit(deps, 'resubscribe', done);
     recordTicket(deps, 'resubscribe', input.email, done);
     return done;
@@ -96,7 +90,7 @@ function decideFor(
   row: Suppression,
   at: { key: string; address: string; accountId: string | null; note: string },
   o: { force: boolean; reason: string | undefined; ticket: string; brand: string },
-  extra: Record<string, unknown>,
+  extra: { account?: AccountSummary },
 ): Decision {
   const keys = { address: at.address, suppression: suppressionSummary(row), ...extra };
   if (row.reason !== 'unsubscribe' && !o.force) {

@@ -7,6 +7,7 @@ import { isCalendarDate, today } from '../rules/dates.js';
 import { describeSuppression } from '../rules/outgoing-email.js';
 import { suggestAddresses } from '../actions/lookup-suggest.js';
 import { result, type ActionDeps, type ActionResult } from '../actions/common.js';
+import type { AlreadyRecorded, LookupTicketResult, NotesExportResult, Outcome, Result } from '../actions/result.js';
 import type { EmailSettings } from '../config/email.js';
 import type { RetentionPolicy } from '../rules/policy.js';
 import { suppressionFor, type Account } from '../store/accounts.js';
@@ -32,7 +33,11 @@ export interface BatchSettings {
   email: EmailSettings;
 }
 
+/** A ticket type's action: the same action as the single command; the batch reads its result's base. */
 export type TicketAction = (deps: ActionDeps, row: TicketRow, ctx: BatchSettings) => ActionResult | Promise<ActionResult>;
+
+/** What an unlocked action returns: already_done only as the ledger's earlier record, with its time. */
+export type UnlockedResult = Result<Exclude<Outcome, 'already_done'>> | AlreadyRecorded;
 
 /**
  * An action that must not run inside the batch's write lock (a notes export zips for seconds or minutes).
@@ -41,7 +46,7 @@ export type TicketAction = (deps: ActionDeps, row: TicketRow, ctx: BatchSettings
  * for its short steps, recording the ticket through `runtime.ledger` in its last one (src/batch/unlocked.ts).
  */
 export interface UnlockedTicketAction extends TicketAction {
-  unlocked(deps: ActionDeps, row: TicketRow, ctx: BatchSettings, runtime: UnlockedRuntime): Promise<ActionResult>;
+  unlocked(deps: ActionDeps, row: TicketRow, ctx: BatchSettings, runtime: UnlockedRuntime): Promise<UnlockedResult>;
 }
 
 export type UnlockedRuntime = HandoverRuntime & Required<Pick<HandoverRuntime, 'transact' | 'ledger'>>;
@@ -49,7 +54,7 @@ export type UnlockedRuntime = HandoverRuntime & Required<Pick<HandoverRuntime, '
 export type DispatchTable = Record<TicketType, TicketAction>;
 
 export function isUnlocked(action: TicketAction): action is UnlockedTicketAction {
-  return typeof (action as Partial<UnlockedTicketAction>).unlocked === 'function';
+  return 'unlocked' in action;
 }
 
 /**
@@ -73,7 +78,7 @@ export const DISPATCH: DispatchTable = {
     deactivateClient(deps, { email: row.email, requestedBy: row.fields.requestedBy, policy: ctx.policy, settings: ctx.email }),
   provider_termination: (deps, row) => offboardProvider(deps, { email: row.email, effective: row.fields.until }),
   notes_export: Object.assign((deps: ActionDeps, row: TicketRow, ctx: BatchSettings) => exportNotes(deps, notesInput(row, ctx)), {
-    unlocked: (deps: ActionDeps, row: TicketRow, ctx: BatchSettings, runtime: HandoverRuntime) => {
+    unlocked: (deps: ActionDeps, row: TicketRow, ctx: BatchSettings, runtime: HandoverRuntime): Promise<NotesExportResult> => {
       mkdirSync(ctx.notesDir, { recursive: true });
       return exportNotes(deps, notesInput(row, ctx), runtime);
     },
@@ -120,7 +125,7 @@ function describeAccount(deps: ActionDeps, a: Account): string {
  * row) when it is `done`. Several accounts behind one mailbox is still a lookup done (the detail lists
  * them); account_id is set only when there is exactly one.
  */
-export function lookupTicket(deps: ActionDeps, row: TicketRow): ActionResult {
+export function lookupTicket(deps: ActionDeps, row: TicketRow): LookupTicketResult {
   if (row.email === '') return lookupByName(deps, row);
   const found = findByAddress(deps.db, row.email);
   if (found.kind === 'invalid') return result('invalid', `not a usable address: ${found.reason}`, null);
@@ -139,7 +144,7 @@ export function lookupTicket(deps: ActionDeps, row: TicketRow): ActionResult {
 }
 
 /** A lookup row with no address but a first and last name (and perhaps a dob): as `cx lookup --name`. */
-function lookupByName(deps: ActionDeps, row: TicketRow): ActionResult {
+function lookupByName(deps: ActionDeps, row: TicketRow): LookupTicketResult {
   const { firstName = '', lastName = '', dob } = row.fields;
   if (!firstName || !lastName) return result('invalid', 'a lookup needs an address, or a first and a last name', null);
   if (dob !== undefined && !isCalendarDate(dob)) return result('invalid', `dob is not a date (YYYY-MM-DD): ${dob}`, null);

@@ -1,6 +1,7 @@
 // A batch row's place in the ticket ledger (CONTRACTS.md "Tickets"): its exactly-once key and what a row
 // already recorded reports.
-import { changeAccountOf, result, type ActionDeps, type ActionResult } from '../actions/common.js';
+import { changeAccountOf, result, type ActionDeps } from '../actions/common.js';
+import type { AlreadyRecorded } from '../actions/result.js';
 import { findByAddress, type Found } from '../actions/find-account.js';
 import { processedTicket, type ProcessedTicket, type TicketKey } from '../store/processed-tickets.js';
 import type { TicketRow, TicketType } from './input.js';
@@ -40,7 +41,7 @@ export function countRecorded(db: ActionDeps['db'], desk: string, rows: Iterable
 }
 
 /** A row whose change was recorded before: already_done, saying when, by whom and how. */
-export function alreadyDone(prior: ProcessedTicket): ActionResult {
+export function alreadyDone(prior: ProcessedTicket): AlreadyRecorded {
   const how = prior.via === 'command' ? 'by hand (a single cx command)' : 'by a batch';
   const detail = `already processed ${how} on ${prior.processed_at} by ${prior.agent}: ${prior.detail}`;
   return result('already_done', detail, prior.account_id || null, { processed_at: prior.processed_at });

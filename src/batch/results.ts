@@ -1,5 +1,6 @@
 // The batch results file (CONTRACTS.md "Batch results"): one row per input row, in input order,
 // written through toCsv so that no cell can start a spreadsheet formula.
+import type { Outcome } from '../errors.js';
 import { toCsv } from '../rules/csv-safe.js';
 
 export const RESULT_COLUMNS = ['ticket_id', 'type', 'email', 'outcome', 'account_id', 'detail', 'processed_at'] as const;
@@ -9,7 +10,7 @@ export interface ResultRow {
   ticket_id: string;
   type: string;
   email: string;
-  outcome: string;
+  outcome: Outcome;
   account_id: string | null;
   detail: string;
   processed_at: string;

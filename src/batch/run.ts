@@ -77,9 +77,9 @@ export async function runBatch(db: Db, rows: Iterable<TicketRow>, opts: RunOptio
   const byOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
   const tally = opts.tally ?? { rows: 0, recorded: 0 };
   const settled = (results: readonly ResultRow[]) => {
-    for (const r of results) byOutcome[r.outcome as Outcome]++;
+    for (const r of results) byOutcome[r.outcome]++;
     tally.rows += results.length;
-    if (!opts.dryRun) tally.recorded += results.filter((r) => RECORDED.has(r.outcome as Outcome)).length;
+    if (!opts.dryRun) tally.recorded += results.filter((r) => RECORDED.has(r.outcome)).length;
   };
   const it = rows[Symbol.iterator]();
   let next = it.next();

@@ -9,7 +9,7 @@ import { CxError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { chunkTx, processedTicket, recordProcessed } from '../store/processed-tickets.js';
 import { alreadyDone, ticketKey } from './ledger.js';
-import type { UnlockedTicketAction } from './dispatch.js';
+import type { UnlockedResult, UnlockedTicketAction } from './dispatch.js';
 import type { TicketRow } from './input.js';
 import type { ResultRow } from './results.js';
 import type { RunOptions } from './run.js';
@@ -40,7 +40,7 @@ export async function runUnlockedRow(db: Db, row: TicketRow, opts: RunOptions, a
       throw err;
     }
   };
-  let r: ActionResult;
+  let r: UnlockedResult;
   try {
     r = await action.unlocked(deps, row, opts.settings, { transact, ledger, work: opts.work });
   } catch (err) {
@@ -49,7 +49,7 @@ export async function runUnlockedRow(db: Db, row: TicketRow, opts: RunOptions, a
     if (err instanceof CxError) throw err;
     r = result('error', `failed: ${err instanceof Error ? err.message : String(err)}`, null);
   }
-  if (r.outcome === 'already_done') return resultRow(row, r, String(r.processed_at ?? ''));
+  if (r.outcome === 'already_done') return resultRow(row, r, r.processed_at);
   if (r.outcome === 'done' && processedTicket(db, key)) return resultRow(row, r, at);
   const failed = r.outcome === 'done' ? result('error', 'the action did not record its ticket (a bug in cx)', r.account_id) : r;
   return resultRow(row, { ...failed, detail: failed.detail + NOT_RECORDED_NOTE }, '');

@@ -10,36 +10,43 @@ import { openExisting } from './mirror.js';
 import { auditPhiRead } from './read-audit.js';
 
 /** A change a command (or the guided desk) ran and printed: the result, and the exit code it means. */
-export interface Finished {
-  result: ActionResult;
+export interface Finished<R extends ActionResult = ActionResult> {
+  result: R;
   code: number;
 }
 
-export interface ChangeOptions {
+/** The plan of a change that goes ahead: what the question and the preview are built from. */
+export type PlanOf<R extends ActionResult> = Extract<R, { outcome: 'planned' }>;
+
+export interface ChangeOptions<R extends ActionResult> {
   /** The command as its audit rows name it (reset, deactivate, offboard, notes.export). */
   action: string;
   /** Accounts a result shows beyond the one it is about (a provider's caseload): their read is audited. */
-  alsoShows?: (r: ActionResult) => string[];
+  alsoShows?: (r: R) => string[];
   /** The question shown before a real change, built from the plan (the account and what will happen). */
-  question: (plan: ActionResult) => string;
+  question: (plan: PlanOf<R>) => string;
   /** Lines printed to stderr before the question, e.g. the account summary. */
-  preview?: (plan: ActionResult) => string[];
+  preview?: (plan: PlanOf<R>) => string[];
 }
 
-export async function runChange(
+function isPlanned<R extends ActionResult>(r: R): r is PlanOf<R> {
+  return r.outcome === 'planned';
+}
+
+export async function runChange<R extends ActionResult>(
   ctx: Context,
   /** Synchronous for most actions; an async one (notes export streams a zip) is awaited the same way. */
-  perform: (deps: ActionDeps) => ActionResult | Promise<ActionResult>,
-  options: ChangeOptions,
+  perform: (deps: ActionDeps) => R | Promise<R>,
+  options: ChangeOptions<R>,
   /** A mirror the caller keeps open (the guided desk's session); else one is opened for this change. */
   open?: Db,
-): Promise<ActionResult> {
+): Promise<R> {
   const ticket = ctx.dryRun ? (ctx.ticket ?? '') : await requireTicket(ctx);
   const db: Db = open ?? openExisting(ctx);
   try {
     const deps = (dryRun: boolean): ActionDeps => ({ db, now: ctx.now(), agent: ctx.agent, ticket, desk: ctx.desk, dryRun, via: 'command' });
     const plan = await perform(deps(true));
-    if (plan.outcome !== 'planned' || ctx.dryRun) {
+    if (!isPlanned(plan) || ctx.dryRun) {
       auditShown(ctx, db, options, plan, 'the plan');
       return plan;
     }
@@ -62,18 +69,17 @@ export async function runChange(
  * anything else that names an account (a refusal, already done, a dry run, a plan shown before the
  * question) shows that account's data without one, and so does a caseload listed with a termination.
  */
-function auditShown(ctx: Context, db: Db, options: ChangeOptions, r: ActionResult, what: string): void {
+function auditShown<R extends ActionResult>(ctx: Context, db: Db, options: ChangeOptions<R>, r: R, what: string): void {
   const ids = [...(r.outcome !== 'done' && r.account_id ? [r.account_id] : []), ...(options.alsoShows?.(r) ?? [])];
   if (ids.length) auditPhiRead(ctx, db, { action: `${options.action}.read`, how: `${what} (${r.outcome})`, accountIds: ids });
 }
 
 /**
- * Print an action's result (what happened, then what to tell the person) and give its exit code.
- * `promised` holds the keys CONTRACTS.md promises for this command, with their value when the outcome has
- * none (a refusal has no retention date, no zip): every outcome shows every promised key.
+ * Print an action's result (what happened, then what to tell the person) and give its exit code. `json` is
+ * what --json prints: the command's typed view of the result, with every key CONTRACTS.md ("JSON shapes")
+ * promises for the command on every outcome; the result itself when the result's type already holds them.
  */
-export function finish(ctx: Context, r: ActionResult, extra: readonly Block[] = [], promised: Record<string, unknown> = {}): number {
-  for (const [key, empty] of Object.entries(promised)) if (r[key] === undefined) r[key] = empty;
-  printOutcome(ctx, r, extra);
+export function finish(ctx: Context, r: ActionResult, extra: readonly Block[] = [], json: object = r): number {
+  printOutcome(ctx, r, extra, json);
   return exitCodeForOutcome(r.outcome);
 }

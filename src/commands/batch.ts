@@ -101,7 +101,7 @@ async function batch(given: Context, source: string, opts: BatchOptions): Promis
     }
     work.throwIfCancelled(); // a signal after the last row: the results are not put in place half-announced
     await output.finish();
-    const unfinished = Object.entries(summary.by_outcome).some(([o, n]) => n > 0 && UNFINISHED.has(o as Outcome));
+    const unfinished = [...UNFINISHED].some((o) => summary.by_outcome[o] > 0);
     if (ctx.json) printJson(ctx, { ...summary, out: opts.out ?? null, dry_run: ctx.dryRun });
     else {
       note(ctx, summaryLine(summary.rows, summary.by_outcome, ctx.dryRun));
@@ -125,7 +125,7 @@ async function batch(given: Context, source: string, opts: BatchOptions): Promis
 }
 
 function resultsTable(rows: readonly ResultRow[]): Block[] {
-  const style = (o: string): Style | undefined => (UNFINISHED.has(o as Outcome) ? (o === 'not_found' ? 'warn' : 'bad') : o === 'planned' ? 'plan' : 'good');
+  const style = (o: Outcome): Style | undefined => (UNFINISHED.has(o) ? (o === 'not_found' ? 'warn' : 'bad') : o === 'planned' ? 'plan' : 'good');
   return [
     table<ResultRow>(
       [
@@ -150,7 +150,7 @@ function auditShownRows(ctx: Context, db: Db, rows: readonly ResultRow[]): void 
   if (ids.length) auditPhiRead(ctx, db, { action: 'batch.read', how: ctx.dryRun ? 'dry-run results' : 'results of tickets not recorded', accountIds: ids });
 }
 
-const RECORDED_OUTCOMES: ReadonlySet<string> = new Set(['done', 'already_done']);
+const RECORDED_OUTCOMES: ReadonlySet<Outcome> = new Set(['done', 'already_done']);
 
 /** A batch that stopped for a signal or a full disk says how far it got: what is recorded stays. */
 function stoppedReport(ctx: Context, err: unknown, tally: Tally, total: number, out: string | undefined): unknown {

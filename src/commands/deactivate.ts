@@ -1,6 +1,7 @@
 // cx deactivate <email> [--requested-by <email>]: a client's request to close their account.
 import type { Command } from 'commander';
 import { deactivateClient } from '../actions/deactivate.js';
+import type { DeactivateResult } from '../actions/result.js';
 import { UsageError } from '../errors.js';
 import { checkAddress } from '../rules/address.js';
 import { deactivateAdvice } from '../rules/guidance.js';
@@ -27,7 +28,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
 }
 
 /** The deactivation as `cx deactivate` runs and prints it; the guided desk passes its open mirror. */
-export async function runDeactivate(ctx: Context, email: string, opts: DeactivateOptions, db?: Db): Promise<Finished> {
+export async function runDeactivate(ctx: Context, email: string, opts: DeactivateOptions, db?: Db): Promise<Finished<DeactivateResult>> {
   // A bad policy file stops the command before anything is asked or changed (exit 2).
   const policy = loadPolicy(ctx.policyPath);
   if (opts.requestedBy !== undefined) {
@@ -36,9 +37,20 @@ export async function runDeactivate(ctx: Context, email: string, opts: Deactivat
   }
   const r = await runChange(ctx, (deps) => deactivateClient(deps, { email, requestedBy: opts.requestedBy, policy, settings: ctx.email }), {
     action: 'deactivate',
-    question: (plan) => `Deactivate ${plan.account_id} <${String(plan.email)}> and keep the records until ${String(plan.retain_until)}?`,
-    preview: (plan) => [String(plan.detail), `Retention rule: ${String(plan.retention_rule)}`],
+    question: (plan) => `Deactivate ${plan.account_id} <${plan.email}> and keep the records until ${plan.retain_until}?`,
+    preview: (plan) => [plan.detail, `Retention rule: ${plan.retention_rule}`],
   }, db);
-  const lines = [...(r.retention_rule ? [`Retention rule: ${String(r.retention_rule)}`] : []), ...adviceLines(deactivateAdvice(r, guidanceContext(ctx, email)))];
-  return { result: r, code: finish(ctx, r, lines, { retain_until: null, retention_rule: null }) };
+  const json = deactivateJson(r);
+  const lines = [...(json.retention_rule ? [`Retention rule: ${json.retention_rule}`] : []), ...adviceLines(deactivateAdvice(r, guidanceContext(ctx, email)))];
+  return { result: r, code: finish(ctx, r, lines, json) };
+}
+
+/**
+ * `cx deactivate --json` (CONTRACTS.md "JSON shapes"): the result, with the retention date and rule on every
+ * outcome. A deactivation that goes ahead has both; any other outcome gets them first (where cx has always
+ * printed them), null unless the account was deactivated before.
+ */
+function deactivateJson(r: DeactivateResult): DeactivateResult & { retain_until: string | null; retention_rule: string | null } {
+  if (r.outcome === 'planned' || r.outcome === 'done') return r;
+  return { retain_until: null, retention_rule: null, ...r };
 }

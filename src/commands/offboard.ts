@@ -2,9 +2,10 @@
 // report the caseload split: who may leave with the provider, who stays on the platform.
 import type { Command } from 'commander';
 import { writeCaseloadCsv, type CaseloadWrite } from '../actions/caseload-csv.js';
-import { offboardProvider, type CaseloadEntry } from '../actions/offboard.js';
-import type { ActionResult } from '../actions/common.js';
+import { offboardProvider } from '../actions/offboard.js';
+import type { CaseloadEntry, OffboardResult } from '../actions/result.js';
 import { CxError, EXIT, UsageError } from '../errors.js';
+import { has } from '../has.js';
 import { checkOutput, openOutput, type OutputFile } from '../files/output-file.js';
 import { mirrorFiles } from '../files/protected.js';
 import { MAX_DAYS_BACK } from '../rules/contract.js';
@@ -41,7 +42,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
 }
 
 /** The offboarding as `cx offboard` runs and prints it; the guided desk passes its open mirror. */
-export async function runOffboard(given: Context, email: string, opts: OffboardOptions, db?: Db): Promise<Finished> {
+export async function runOffboard(given: Context, email: string, opts: OffboardOptions, db?: Db): Promise<Finished<OffboardResult>> {
   const ctx = contextForOut(given, opts.out);
   if (opts.effective !== undefined && !isCalendarDate(opts.effective)) {
     throw new UsageError(`--effective is not a date (YYYY-MM-DD): ${opts.effective}`);
@@ -55,35 +56,33 @@ export async function runOffboard(given: Context, email: string, opts: OffboardO
     else csv = openOutput(opts.out, target);
   }
   let written: CaseloadWrite | undefined;
-  let r: ActionResult;
+  let r: OffboardResult;
   try {
     r = await runChange(ctx, async (deps) => {
       const r = offboardProvider(deps, { email, effective: opts.effective, allowPast: opts.allowPast });
-      const clients = r.clients as CaseloadEntry[] | undefined;
       // Done now, or terminated before (the plan comes back already_done): the report goes out either way.
-      if (csv && clients && (r.outcome === 'done' || r.outcome === 'already_done')) {
-        written = await writeCaseloadCsv(deps, csv, r.account_id!, clients);
+      if (csv && (r.outcome === 'done' || r.outcome === 'already_done')) {
+        written = await writeCaseloadCsv(deps, csv, r.account_id, r.clients);
       }
       return r;
     }, {
       action: 'offboard',
-      alsoShows: (r) => (r.clients as CaseloadEntry[] | undefined)?.map((c) => c.id) ?? [],
+      alsoShows: (r) => (has(r, 'clients') ? r.clients.map((c) => c.id) : []),
       question: (plan) =>
         plan.scheduled
-          ? `Schedule the termination of ${plan.account_id} <${String(plan.email)}> for ${String(plan.contract_ends_at)} (active until then)?`
-          : `Terminate the contract of ${plan.account_id} <${String(plan.email)}>, effective ${String(plan.contract_ends_at)}?`,
-      preview: (plan) => [String(plan.detail), `${plural(Number(plan.may_leave_count), 'client')} may leave, ${String(plan.stay_count)} stay.`],
+          ? `Schedule the termination of ${plan.account_id} <${plan.email}> for ${plan.contract_ends_at} (active until then)?`
+          : `Terminate the contract of ${plan.account_id} <${plan.email}>, effective ${plan.contract_ends_at}?`,
+      preview: (plan) => [plan.detail, `${plural(plan.may_leave_count, 'client')} may leave, ${plan.stay_count} stay.`],
     }, db);
   } finally {
     csv?.discard();
   }
-  const clients = r.clients as CaseloadEntry[] | undefined;
-  if (written) r.caseload_csv = written.outcome === 'done' ? written.path : null;
+  const clients = has(r, 'clients') ? r.clients : undefined;
   const advice = adviceLines(offboardAdvice(r, guidanceContext(ctx, email)));
-  const code = finish(ctx, r, [...(clients && r.outcome !== 'refused' ? report(clients) : []), ...advice], { clients: [], caseload_csv: null });
-  if (written?.outcome === 'done') {
+  const code = finish(ctx, r, [...(clients && r.outcome !== 'refused' ? report(clients) : []), ...advice], offboardJson(r, written));
+  if (written?.outcome === 'done' && clients) {
     const mode = csv?.direct ? '' : '; mode 0600: it holds client names';
-    note(ctx, `Caseload written to ${written.path} (${plural(clients!.length, 'client')}${mode}; recorded in the audit log).`);
+    note(ctx, `Caseload written to ${written.path} (${plural(clients.length, 'client')}${mode}; recorded in the audit log).`);
   }
   if (opts.out !== undefined && r.outcome === 'planned') note(ctx, `Dry run: ${opts.out} not written.`);
   if (written?.outcome === 'failed') {
@@ -95,6 +94,15 @@ export async function runOffboard(given: Context, email: string, opts: OffboardO
     return { result: r, code: failure.outcome === 'refused' ? EXIT.refused : EXIT.internal }; // the audit log could not be written
   }
   return { result: r, code };
+}
+
+/**
+ * `cx offboard --json` (CONTRACTS.md "JSON shapes"): the result, with `clients` on every outcome (empty when
+ * there is no caseload report) and `caseload_csv`, the --out file written (null when none was).
+ */
+function offboardJson(r: OffboardResult, written: CaseloadWrite | undefined): OffboardResult & { clients: CaseloadEntry[]; caseload_csv: string | null } {
+  const caseload_csv = written?.outcome === 'done' ? written.path : null;
+  return has(r, 'clients') ? { ...r, caseload_csv } : { ...r, clients: [], caseload_csv };
 }
 
 function report(clients: CaseloadEntry[]): Block[] {

@@ -1,6 +1,7 @@
 // `cx reset <email>`: queue the password-reset email (or the verification email) through the outbox.
 import type { Command } from 'commander';
 import { resetPassword } from '../actions/reset.js';
+import type { ResetResult } from '../actions/result.js';
 import { resetAdvice } from '../rules/guidance.js';
 import { adviceLines, guidanceContext } from '../render/index.js';
 import type { Context } from '../context.js';
@@ -26,11 +27,11 @@ export function configure(cmd: Command, runtime: Runtime): void {
 }
 
 /** The reset as `cx reset` runs and prints it; the guided desk passes the mirror its session keeps open. */
-export async function runReset(ctx: Context, email: string, opts: ResetOptions, db?: Db): Promise<Finished> {
+export async function runReset(ctx: Context, email: string, opts: ResetOptions, db?: Db): Promise<Finished<ResetResult>> {
   const r = await runChange(ctx, (deps) => resetPassword(deps, { email, resubscribe: Boolean(opts.resubscribe), settings: ctx.email }), {
     action: 'reset',
-    preview: (plan) => [accountLine(plan), `Will queue: ${String(plan.subject)} (${String(plan.template)}) to ${String(plan.to)}`],
-    question: (plan) => (plan.resubscribed ? `Take ${String(plan.to)} off the unsubscribe list and queue this email?` : 'Queue this email?'),
+    preview: (plan) => [accountLine(plan.account), `Will queue: ${plan.subject} (${plan.template}) to ${plan.to}`],
+    question: (plan) => (plan.resubscribed ? `Take ${plan.to} off the unsubscribe list and queue this email?` : 'Queue this email?'),
   }, db);
   return { result: r, code: finish(ctx, r, adviceLines(resetAdvice(r, guidanceContext(ctx, email)))) };
 }

@@ -2,7 +2,7 @@
 // complaint only with --force --reason).
 import type { Command } from 'commander';
 import { resubscribe } from '../actions/resubscribe.js';
-import type { ActionResult } from '../actions/common.js';
+import type { AccountSummary, ResubscribeResult, SuppressionSummary } from '../actions/result.js';
 import { UsageError } from '../errors.js';
 import { resubscribeAdvice } from '../rules/guidance.js';
 import { adviceLines, guidanceContext } from '../render/index.js';
@@ -26,7 +26,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
 }
 
 /** The resubscribe as `cx resubscribe` runs and prints it; the guided desk passes its open mirror. */
-export async function runResubscribe(ctx: Context, email: string, opts: ResubscribeOptions, db?: Db): Promise<Finished> {
+export async function runResubscribe(ctx: Context, email: string, opts: ResubscribeOptions, db?: Db): Promise<Finished<ResubscribeResult>> {
   if (opts.force && !opts.reason?.trim()) {
     throw new UsageError('--force needs --reason "<why>": the reason goes in the audit log', 'e.g. --reason "address confirmed by phone"');
   }
@@ -37,20 +37,18 @@ export async function runResubscribe(ctx: Context, email: string, opts: Resubscr
   const reason = opts.reason === undefined ? undefined : checkedReason(opts.reason);
   const r = await runChange(ctx, (deps) => resubscribe(deps, { email, force: opts.force, reason, settings: ctx.email }), {
     action: 'resubscribe',
-    preview: (plan) => [accountLine(plan), `Will take ${String(plan.address)} off the suppression list (${suppressionWords(plan)}).`],
-    question: (plan) => `Take ${String(plan.address)} off the suppression list?`,
+    preview: (plan) => [accountLine(plan.account), `Will take ${plan.address} off the suppression list (${suppressionWords(plan.suppression)}).`],
+    question: (plan) => `Take ${plan.address} off the suppression list?`,
   }, db);
   return { result: r, code: finish(ctx, r, adviceLines(resubscribeAdvice(r, guidanceContext(ctx, email)))) };
 }
 
-function suppressionWords(plan: ActionResult): string {
-  const s = plan.suppression as { reason: string; since: string } | null | undefined;
-  return s ? `${s.reason} since ${s.since.slice(0, 10)}` : 'not suppressed';
+function suppressionWords(s: SuppressionSummary): string {
+  return `${s.reason} since ${s.since.slice(0, 10)}`;
 }
 
 /** "Account: 1008 Priya Raman <priya.raman@hotmail.com>, client, active, verified" for a preview. */
-export function accountLine(plan: ActionResult): string {
-  const a = plan.account as { id: string; email: string; name: string; role: string; status: string; verified: boolean } | undefined;
+export function accountLine(a: AccountSummary | undefined): string {
   if (!a) return 'Account: none uses this address';
   return `Account: ${a.id} ${a.name} <${a.email}>, ${a.role}, ${a.status}, ${a.verified ? 'verified' : 'NOT verified'}`;
 }

@@ -10,6 +10,7 @@ import { runNotesExport } from '../commands/notes/export.js';
 import { runOffboard } from '../commands/offboard.js';
 import { runReset } from '../commands/reset.js';
 import { runResubscribe } from '../commands/resubscribe.js';
+import { has } from '../has.js';
 import { isCalendarDate } from '../rules/dates.js';
 import type { Person } from './find.js';
 import type { Session } from './session.js';
@@ -53,8 +54,8 @@ export async function act(s: Session, need: Need, person: Person): Promise<void>
     case 'reset':
       return reset(s, address);
     case 'emails': {
-      const first = await runResubscribe(ctx, address, {}, db);
-      if (first.result.outcome === 'refused' && first.result.suppression) await liftBlock(s, address);
+      const first = (await runResubscribe(ctx, address, {}, db)).result;
+      if (first.outcome === 'refused' && has(first, 'suppression')) await liftBlock(s, address);
       return;
     }
     case 'deactivate': {
@@ -82,11 +83,10 @@ export async function act(s: Session, need: Need, person: Person): Promise<void>
 
 /** The reset; a suppressed address is offered the fix the reset's refusal names, then the reset itself. */
 async function reset(s: Session, address: string): Promise<void> {
-  const first = await runReset(s.ctx, address, {}, s.db);
-  const suppression = first.result.suppression as { reason: string } | null | undefined;
-  if (first.result.outcome !== 'refused' || !suppression) return;
+  const first = (await runReset(s.ctx, address, {}, s.db)).result;
+  if (first.outcome !== 'refused' || !has(first, 'suppression')) return;
   // An unsubscribe is lifted together with the reset, in one change, once the person agrees (the question).
-  if (suppression.reason === 'unsubscribe') await runReset(s.ctx, address, { resubscribe: true }, s.db);
+  if (first.suppression.reason === 'unsubscribe') await runReset(s.ctx, address, { resubscribe: true }, s.db);
   else if (await liftBlock(s, address)) await runReset(s.ctx, address, {}, s.db);
 }
 

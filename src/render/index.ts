@@ -6,7 +6,7 @@ import { displayWidth, type Line, type Span } from './text.js';
 import type { Cell } from './tables.js';
 
 export { hintLines, isProblem, loadColours, note, printData, printError, printJson, printOutcome, warn } from './messages.js';
-export type { ActionResult, Block, DataOptions, Out } from './messages.js';
+export type { Block, DataOptions, Out, Said } from './messages.js';
 export { table, type Column, type Table } from './tables.js';
 export { BLANK, command, span, type Line, type Span, type Style } from './text.js';
 export { clockTime, dayForPeople, timeForPeople, type Clock } from './times.js';

@@ -31,12 +31,10 @@ export async function loadColours(): Promise<void> {
   colours = { stdout: chalk, stderr: chalkStderr };
 }
 
-/** What every action returns (CONTRACTS.md "Outcomes"); actions add their own keys. */
-export interface ActionResult {
+/** What an outcome line says: the outcome and its sentence (an action's result, src/actions/result.ts). */
+export interface Said {
   outcome: Outcome;
   detail: string;
-  account_id: string | null;
-  [key: string]: unknown;
 }
 
 /** A piece of human output: a line, or a table (at most one per output: a pipe carries it alone). */
@@ -157,12 +155,13 @@ export function isProblem(outcome: Outcome): boolean {
 }
 
 /**
- * An action's result: the object under --json. Else, done/already done/planned: one line saying what
- * happened on stdout, then the blocks (what to tell the person, what to do next). A problem: `cx: <detail>`
- * on stderr, the blocks under it, nothing on stdout.
+ * An action's result. Under --json, `json`: the command's view of the result (the result itself unless the
+ * command promises more keys). Else, done/already done/planned: one line saying what happened on stdout,
+ * then the blocks (what to tell the person, what to do next). A problem: `cx: <detail>` on stderr, the
+ * blocks under it, nothing on stdout.
  */
-export function printOutcome(ctx: Out, result: ActionResult, blocks: readonly Block[] = []): void {
-  if (ctx.json) return printJson(ctx, result);
+export function printOutcome(ctx: Out, result: Said, blocks: readonly Block[] = [], json: object = result): void {
+  if (ctx.json) return printJson(ctx, json);
   if (isProblem(result.outcome)) {
     const head: Line = [span('cx:', OUTCOME_STYLE[result.outcome]), span(` ${result.detail}`)];
     write(ctx, 'stderr', render(ctx, 'stderr', [head, ...blocks]));

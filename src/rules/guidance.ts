@@ -2,7 +2,12 @@
 // every outcome"). One place for the words, so that a reset, a batch and the desk say the same thing. Pure:
 // it reads the result an action returned and gives back advice; the renderer turns it into lines, each
 // command on a line of its own, ready to paste (shell-quoted). No link, no token, no date of birth.
+// The results are the actions' own types (src/actions/result.ts, a module of types alone, imported as
+// types: nothing of the actions runs here), read by their keys or tested with has(), so a key an action
+// renames stops this file compiling.
+import type { DeactivateResult, NotesExportResult, OffboardResult, ResetResult, ResubscribeResult } from '../actions/result.js';
 import { forceCommand, resubscribeCommand, type ResetTemplate, type SuppressionReason } from './outgoing-email.js';
+import { has } from '../has.js';
 import { shellWord } from './shell.js';
 import { plural } from './plural.js';
 
@@ -25,13 +30,6 @@ export interface GuidanceContext {
   at: (iso: string) => string;
   ago: (iso: string) => string;
   windowMinutes?: number;
-}
-
-/** The result keys the advice reads; every action's result is one of these shapes. */
-export interface GuidedResult {
-  outcome: string;
-  account_id: string | null;
-  [key: string]: unknown;
 }
 
 const tell = (text: string): Advice => ({ kind: 'tell', text });
@@ -60,11 +58,6 @@ const DEACTIVATED = (since: string) =>
 const TERMINATED = (ended: string) =>
   `this provider's contract with the platform has ended${ended}, so the account cannot sign in. Their clients' records stay on the platform; the provider's own progress notes can be exported for them on request.`;
 
-function accountOf(r: GuidedResult): { email: string; status: string; role: string } | undefined {
-  const a = r.account as { email?: unknown; status?: unknown; role?: unknown } | undefined;
-  return a && typeof a.email === 'string' ? { email: a.email, status: String(a.status), role: String(a.role) } : undefined;
-}
-
 /** Why mail is blocked and how to lift it; shared by reset, resubscribe and lookup. */
 export function suppressionAdvice(reason: SuppressionReason, address: string, since: string, c: Pick<GuidanceContext, 'ticket' | 'brand'>, forReset: boolean): Advice[] {
   const on = since.slice(0, 10);
@@ -89,9 +82,12 @@ export function suppressionAdvice(reason: SuppressionReason, address: string, si
   }
 }
 
+/** A change's result, whichever change it was. */
+type ChangeResult = ResetResult | ResubscribeResult | DeactivateResult | OffboardResult | NotesExportResult;
+
 /** Not found, a +alias of another account, several accounts: shared by every change. */
-function findingAdvice(r: GuidedResult, verb: string, c: GuidanceContext): Advice[] | null {
-  if (r.outcome === 'not_found' && typeof r.try_address === 'string') {
+function findingAdvice(r: ChangeResult, verb: string, c: GuidanceContext): Advice[] | null {
+  if (r.outcome === 'not_found' && has(r, 'try_address')) {
     return [next('If it is this person, use the address of their own account:', commandFor(verb, r.try_address, c.ticket))];
   }
   if (r.outcome === 'not_found' && r.account_id === null) {
@@ -100,44 +96,36 @@ function findingAdvice(r: GuidedResult, verb: string, c: GuidanceContext): Advic
       next('See what cx finds for it, with suggestions:', `cx lookup ${shellWord(c.typed.trim())}`),
     ];
   }
-  if (r.outcome === 'refused' && Array.isArray(r.candidates)) {
+  if (r.outcome === 'refused' && has(r, 'candidates')) {
     return [next('Several accounts use this mailbox: look them up, then use the exact address:', `cx lookup ${shellWord(c.typed.trim())}`)];
   }
   return null;
 }
 
-/** A closed or ended account a change cannot act on. */
-function closedAdvice(r: GuidedResult, c: GuidanceContext): Advice[] | null {
-  if (r.outcome !== 'refused') return null;
-  const a = accountOf(r);
-  if (a?.status === 'deactivated') {
-    return [
-      tell(DEACTIVATED(typeof r.deactivated_at === 'string' ? ` on ${r.deactivated_at.slice(0, 10)}` : '')),
-      next('Nothing to change in cx: if they want the account back, escalate the ticket to an administrator.'),
-    ];
+/** A closed or ended account a reset cannot act on. */
+function closedAdvice(r: ResetResult, c: GuidanceContext): Advice[] | null {
+  if (r.outcome !== 'refused' || !has(r, 'account')) return null;
+  if (r.account.status === 'deactivated') {
+    const since = has(r, 'deactivated_at') && r.deactivated_at !== null ? ` on ${r.deactivated_at.slice(0, 10)}` : '';
+    return [tell(DEACTIVATED(since)), next('Nothing to change in cx: if they want the account back, escalate the ticket to an administrator.')];
   }
-  if (a?.status === 'terminated') {
-    return [
-      tell(TERMINATED(typeof r.contract_ends_at === 'string' ? ` (effective ${r.contract_ends_at.slice(0, 10)})` : '')),
-      next('If they ask for their progress notes:', commandFor('notes export', a.email, c.ticket)),
-    ];
+  if (r.account.status === 'terminated') {
+    const ended = has(r, 'contract_ends_at') && r.contract_ends_at !== null ? ` (effective ${r.contract_ends_at.slice(0, 10)})` : '';
+    return [tell(TERMINATED(ended)), next('If they ask for their progress notes:', commandFor('notes export', r.account.email, c.ticket))];
   }
   return null;
 }
 
-export function resetAdvice(r: GuidedResult, c: GuidanceContext): Advice[] {
-  const to = typeof r.to === 'string' ? r.to : '';
-  if (r.outcome === 'done') return afterQueued(r.template as ResetTemplate, to, String(r.subject));
-  if (r.outcome === 'already_done' && typeof r.queued_at === 'string') {
+export function resetAdvice(r: ResetResult, c: GuidanceContext): Advice[] {
+  if (r.outcome === 'done') return afterQueued(r.template, r.to, r.subject);
+  if (r.outcome === 'already_done') {
     const again = new Date(new Date(r.queued_at).getTime() + (c.windowMinutes ?? 15) * 60_000).toISOString();
     return [
-      tell(`the email queued ${c.at(r.queued_at)} (${c.ago(r.queued_at)}) is on its way to ${to}; ask them to check the spam and promotions folders.`),
+      tell(`the email queued ${c.at(r.queued_at)} (${c.ago(r.queued_at)}) is on its way to ${r.to}; ask them to check the spam and promotions folders.`),
       next(`A new one can be queued after ${c.at(again)} if it still has not arrived.`),
     ];
   }
-  const suppression = r.suppression as { reason: SuppressionReason; since: string } | null | undefined;
-  const a = accountOf(r);
-  if (r.outcome === 'refused' && suppression && a) return suppressionAdvice(suppression.reason, a.email, suppression.since, c, true);
+  if (r.outcome === 'refused' && has(r, 'suppression')) return suppressionAdvice(r.suppression.reason, r.account.email, r.suppression.since, c, true);
   return closedAdvice(r, c) ?? findingAdvice(r, 'reset', c) ?? [];
 }
 
@@ -155,8 +143,8 @@ function afterQueued(template: ResetTemplate, to: string, subject: string): Advi
   }
 }
 
-export function resubscribeAdvice(r: GuidedResult, c: GuidanceContext): Advice[] {
-  const address = typeof r.address === 'string' ? r.address : c.typed.trim();
+export function resubscribeAdvice(r: ResubscribeResult, c: GuidanceContext): Advice[] {
+  const address = has(r, 'address') ? r.address : c.typed.trim();
   if (r.outcome === 'done') {
     return [
       tell(`${address} will get ${c.brand} email again; they can unsubscribe again from any email's footer.`),
@@ -166,31 +154,32 @@ export function resubscribeAdvice(r: GuidedResult, c: GuidanceContext): Advice[]
   if (r.outcome === 'already_done') {
     return [tell(`${address} is not on the unsubscribe list, so email can reach it; if nothing arrives, ask them to check the spam and promotions folders.`)];
   }
-  const suppression = r.suppression as { reason: SuppressionReason; since: string } | null | undefined;
-  if (r.outcome === 'refused' && suppression) return suppressionAdvice(suppression.reason, address, suppression.since, c, false);
-  if (r.outcome === 'not_found' && r.account_id === null && !r.try_address) {
+  if (r.outcome === 'refused' && has(r, 'suppression')) return suppressionAdvice(r.suppression.reason, address, r.suppression.since, c, false);
+  if (r.outcome === 'not_found') {
     return [next('No account uses it and it is not on the list: check the address with them, then look it up:', `cx lookup ${shellWord(c.typed.trim())}`)];
   }
   return findingAdvice(r, 'resubscribe', c) ?? [];
 }
 
-export function deactivateAdvice(r: GuidedResult, c: GuidanceContext): Advice[] {
-  const email = typeof r.email === 'string' ? r.email : c.typed.trim();
+export function deactivateAdvice(r: DeactivateResult, c: GuidanceContext): Advice[] {
+  const email = has(r, 'email') ? r.email : c.typed.trim();
   if (r.outcome === 'done') {
     const out: Advice[] = [
-      tell(`their account is closed: they can no longer sign in. Nothing is deleted: their records are kept until ${String(r.retain_until)}, as the law requires.`),
+      tell(`their account is closed: they can no longer sign in. Nothing is deleted: their records are kept until ${r.retain_until}, as the law requires.`),
     ];
-    if (typeof r.follow_up === 'string') out.push(next(r.follow_up));
+    if (r.follow_up) out.push(next(r.follow_up));
     else if (r.template) out.push(fact(`A "next steps" email is on its way to ${email}.`));
-    const appointment = r.next_appointment as { at: string; provider_id: string } | undefined;
-    if (appointment) out.push(next(`They still have an appointment on ${appointment.at.slice(0, 10)} with provider ${appointment.provider_id}: make sure it is cancelled on the platform.`));
+    if (r.next_appointment) {
+      const { at, provider_id } = r.next_appointment;
+      out.push(next(`They still have an appointment on ${at.slice(0, 10)} with provider ${provider_id}: make sure it is cancelled on the platform.`));
+    }
     return out;
   }
   if (r.outcome === 'already_done') {
-    return [tell(`their account is already closed; their records are kept until ${String(r.retain_until ?? 'their retention date')}. Nothing more to do here.`)];
+    return [tell(`their account is already closed; their records are kept until ${r.retain_until ?? 'their retention date'}. Nothing more to do here.`)];
   }
-  if (r.outcome === 'refused' && r.role === 'provider') return [next('A provider leaves by contract termination:', commandFor('offboard', email, c.ticket))];
-  if (r.outcome === 'refused' && r.requester_refused) {
+  if (r.outcome === 'refused' && has(r, 'role') && r.role === 'provider') return [next('A provider leaves by contract termination:', commandFor('offboard', email, c.ticket))];
+  if (r.outcome === 'refused' && has(r, 'requester_refused')) {
     return [
       tell(`a request to close an account must come from the account's own address. Ask them to write from ${email} (or an address the account used before).`),
       next('When the request comes from that address:', commandFor('deactivate', email, c.ticket, `--requested-by ${shellWord(email)}`)),
@@ -201,36 +190,40 @@ export function deactivateAdvice(r: GuidedResult, c: GuidanceContext): Advice[] 
   return findingAdvice(r, 'deactivate', c) ?? [];
 }
 
-export function offboardAdvice(r: GuidedResult, c: GuidanceContext): Advice[] {
-  const email = typeof r.email === 'string' ? r.email : c.typed.trim();
+export function offboardAdvice(r: OffboardResult, c: GuidanceContext): Advice[] {
+  const email = has(r, 'email') ? r.email : c.typed.trim();
   if (r.outcome === 'done' || r.outcome === 'already_done') {
-    const endsOn = typeof r.contract_ends_at === 'string' ? r.contract_ends_at.slice(0, 10) : null;
-    const ends = endsOn === null ? 'the contract has ended' : r.scheduled ? `the contract ends on ${endsOn}; until then the account works as before` : `the contract is terminated, effective ${endsOn}`;
-    const zip = `${String(r.account_id).replace(/[^A-Za-z0-9._-]/g, '_')}-progress-notes.zip`;
+    const endsOn = r.contract_ends_at === null ? null : r.contract_ends_at.slice(0, 10);
+    const scheduled = has(r, 'scheduled') && r.scheduled;
+    const ends = endsOn === null ? 'the contract has ended' : scheduled ? `the contract ends on ${endsOn}; until then the account works as before` : `the contract is terminated, effective ${endsOn}`;
     return [
-      { kind: 'tell', to: 'the provider', text: `${ends}. ${plural(Number(r.may_leave_count ?? 0), 'client')} may leave with them (the provider booked their first intake); ${Number(r.stay_count ?? 0)} stay on the platform.` },
-      next(`Export the provider's progress notes (${Number(r.progress_notes ?? 0)}) and keep the file safe:`, commandFor('notes export', email, c.ticket, `--out ${zip}`)),
+      { kind: 'tell', to: 'the provider', text: `${ends}. ${plural(r.may_leave_count, 'client')} may leave with them (the provider booked their first intake); ${r.stay_count} stay on the platform.` },
+      next(`Export the provider's progress notes (${r.progress_notes}) and keep the file safe:`, commandFor('notes export', email, c.ticket, `--out ${notesZipName(r.account_id)}`)),
     ];
   }
   if (r.outcome === 'planned') {
-    const zip = `${String(r.account_id).replace(/[^A-Za-z0-9._-]/g, '_')}-progress-notes.zip`;
-    return [next(`Once it is done, export the provider's progress notes (${Number(r.progress_notes ?? 0)}):`, commandFor('notes export', email, c.ticket, `--out ${zip}`))];
+    return [next(`Once it is done, export the provider's progress notes (${r.progress_notes}):`, commandFor('notes export', email, c.ticket, `--out ${notesZipName(r.account_id)}`))];
   }
   // A date far back: the same command with the one flag that accepts it, ready to paste.
-  if (r.outcome === 'refused' && typeof r.fix === 'string') return [next('If the contract really ended then:', r.fix)];
-  if (r.outcome === 'refused' && r.role === 'client') return [next('A client closes their account with:', commandFor('deactivate', email, c.ticket))];
+  if (r.outcome === 'refused' && has(r, 'fix')) return [next('If the contract really ended then:', r.fix)];
+  if (r.outcome === 'refused' && has(r, 'role') && r.role === 'client') return [next('A client closes their account with:', commandFor('deactivate', email, c.ticket))];
   if (r.outcome === 'refused') return [next('Check the account on the platform before terminating the contract.')];
   return findingAdvice(r, 'offboard', c) ?? [];
 }
 
-export function notesExportAdvice(r: GuidedResult, c: GuidanceContext): Advice[] {
+/** The file name the advice suggests for a provider's notes: their id, made safe for a path. */
+function notesZipName(providerId: string): string {
+  return `${providerId.replace(/[^A-Za-z0-9._-]/g, '_')}-progress-notes.zip`;
+}
+
+export function notesExportAdvice(r: NotesExportResult, c: GuidanceContext): Advice[] {
   if (r.outcome === 'done') {
     return [next('The zip holds protected health information: send it only through an approved channel.')];
   }
-  if (r.outcome === 'refused' && typeof r.path === 'string' && r.exists) {
+  if (r.outcome === 'refused' && has(r, 'exists')) {
     return [next('To replace that file (or choose another --out):', commandFor('notes export', c.typed.trim(), c.ticket, `--out ${shellWord(r.path)} --force`))];
   }
-  if (r.outcome === 'refused' && r.role === 'client') return [next('Progress notes belong to providers: look up who the provider is.', `cx lookup ${shellWord(c.typed.trim())}`)];
+  if (r.outcome === 'refused' && has(r, 'role') && r.role === 'client') return [next('Progress notes belong to providers: look up who the provider is.', `cx lookup ${shellWord(c.typed.trim())}`)];
   if (r.outcome === 'not_found' && r.account_id) return [tell('there are no progress notes to hand over for this request; no file was written.')];
   return findingAdvice(r, 'notes export', c) ?? [];
 }
@@ -247,10 +240,10 @@ export function lookupSuggestionAdvice(suggestions: ReadonlyArray<{ email: strin
 }
 
 /** The facts of a looked-up account an agent must act on: closed, ended, blocked, unverified. */
-export function lookupAdvice(m: { email: string; status: string; role: string; verified: boolean; suppression: { reason: string; since: string } | null }, c: Pick<GuidanceContext, 'ticket' | 'brand'>): Advice[] {
+export function lookupAdvice(m: { email: string; status: string; role: string; verified: boolean; suppression: { reason: SuppressionReason; since: string } | null }, c: Pick<GuidanceContext, 'ticket' | 'brand'>): Advice[] {
   if (m.status === 'deactivated') return [tell(DEACTIVATED(''))];
   if (m.status === 'terminated') return [tell(TERMINATED(''))];
-  if (m.suppression) return suppressionAdvice(m.suppression.reason as SuppressionReason, m.email, m.suppression.since, c, true);
+  if (m.suppression) return suppressionAdvice(m.suppression.reason, m.email, m.suppression.since, c, true);
   if (!m.verified) return [fact('The address is not verified: a reset sends the verification email first.')];
   return [];
 }

@@ -51,31 +51,31 @@ export const ACCOUNT_SQL = {
 } as const;
 
 export function accountById(db: Db, id: string): Account | undefined {
-  return sql(db, ACCOUNT_SQL.byId).get(id) as Account | undefined;
+  return sql<Account>(db, ACCOUNT_SQL.byId).get(id);
 }
 
 /** Accounts whose current or a former address is exactly this key. */
 export function accountIdsForAddress(db: Db, emailKey: string): string[] {
-  const rows = sql(db, ACCOUNT_SQL.idsForAddress).all({ key: emailKey }) as Array<{ id: string }>;
+  const rows = sql<{ id: string }>(db, ACCOUNT_SQL.idsForAddress).all({ key: emailKey });
   return rows.map((r) => r.id);
 }
 
 /** The steps of a lookup, in order of trust; each is one indexed query. */
 export function accountsByEmailKey(db: Db, emailKey: string): Account[] {
-  return sql(db, ACCOUNT_SQL.byEmailKey).all(emailKey) as Account[];
+  return sql<Account>(db, ACCOUNT_SQL.byEmailKey).all(emailKey);
 }
 
 export function accountsByFormerEmailKey(db: Db, emailKey: string): Account[] {
-  return sql(db, ACCOUNT_SQL.byFormerEmailKey).all(emailKey) as Account[];
+  return sql<Account>(db, ACCOUNT_SQL.byFormerEmailKey).all(emailKey);
 }
 
 export function accountsByMailboxKey(db: Db, mailboxKey: string): Account[] {
-  return sql(db, ACCOUNT_SQL.byMailboxKey).all(mailboxKey) as Account[];
+  return sql<Account>(db, ACCOUNT_SQL.byMailboxKey).all(mailboxKey);
 }
 
 /** Every account whose address delivers to this base mailbox (the parent and its +alias family). */
 export function accountsByBaseKey(db: Db, baseKey: string): Account[] {
-  return sql(db, ACCOUNT_SQL.byBaseKey).all(baseKey) as Account[];
+  return sql<Account>(db, ACCOUNT_SQL.byBaseKey).all(baseKey);
 }
 
 /**
@@ -83,15 +83,15 @@ export function accountsByBaseKey(db: Db, baseKey: string): Account[] {
  * born on `dob`. At most NAME_MATCH_LIMIT + 1 rows, so the caller can tell that there were more.
  */
 export function accountsByName(db: Db, firstKey: string, lastKey: string, dob: string | null): Account[] {
-  return sql(db, ACCOUNT_SQL.byName).all({ first: firstKey, last: lastKey, dob }) as Account[];
+  return sql<Account>(db, ACCOUNT_SQL.byName).all({ first: firstKey, last: lastKey, dob });
 }
 
 /** Whether an address (by its mailbox) belongs to an account now, or was someone's former address. */
 export function mailboxInUse(db: Db, mailboxKey: string, emailKey: string): boolean {
-  const row = sql(db, ACCOUNT_SQL.mailboxInUse).get({ mailbox: mailboxKey, key: emailKey }) as { used: number };
+  const row = sql<{ used: number }>(db, ACCOUNT_SQL.mailboxInUse).get({ mailbox: mailboxKey, key: emailKey })!;
   return row.used === 1;
 }
 
 export function suppressionFor(db: Db, emailKey: string): Suppression | undefined {
-  return sql(db, ACCOUNT_SQL.suppression).get(emailKey) as Suppression | undefined;
+  return sql<Suppression>(db, ACCOUNT_SQL.suppression).get(emailKey);
 }

@@ -12,7 +12,7 @@ export interface Anchor {
 }
 
 export function readAnchor(db: Db): Anchor | undefined {
-  return sql(db, 'SELECT anchored_id, anchored_hash, anchored_at FROM audit_anchor WHERE id = 1').get() as Anchor | undefined;
+  return sql<Anchor>(db, 'SELECT anchored_id, anchored_hash, anchored_at FROM audit_anchor WHERE id = 1').get();
 }
 
 /** Keep the platform's anchor; it only ever moves forward. */
@@ -29,19 +29,19 @@ export function saveAnchor(db: Db, anchoredId: number, anchoredHash: string, now
 
 /** Audit rows after `afterId`, as `cx audit --json` prints them (every column, in order). */
 export function auditRowsAfter(db: Db, afterId: number, limit: number): AuditRow[] {
-  return sql(db, 'SELECT * FROM audit_log WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as AuditRow[];
+  return sql<AuditRow>(db, 'SELECT * FROM audit_log WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit);
 }
 
 export function auditRow(db: Db, id: number): AuditRow | undefined {
-  return sql(db, 'SELECT * FROM audit_log WHERE id = ?').get(id) as AuditRow | undefined;
+  return sql<AuditRow>(db, 'SELECT * FROM audit_log WHERE id = ?').get(id);
 }
 
 export function countAuditAfter(db: Db, afterId: number): number {
-  return (sql(db, 'SELECT count(*) AS n FROM audit_log WHERE id > ?').get(afterId) as { n: number }).n;
+  return sql<{ n: number }>(db, 'SELECT count(*) AS n FROM audit_log WHERE id > ?').get(afterId)!.n;
 }
 
 export function mirrorId(db: Db): string {
-  const row = sql(db, `SELECT value FROM mirror_meta WHERE key = 'mirror_id'`).get() as { value: string } | undefined;
+  const row = sql<{ value: string }>(db, `SELECT value FROM mirror_meta WHERE key = 'mirror_id'`).get();
   if (!row) throw new Error('the mirror has no mirror_id (migration 2 makes one)');
   return row.value;
 }

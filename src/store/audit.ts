@@ -11,7 +11,7 @@ export type AuditEntry = Omit<AuditFields, 'at'> & { at?: string };
  * audit row commit together or not at all.
  */
 export function appendAudit(db: Db, entry: AuditEntry, now: Date): AuditRow {
-  const last = sql(db, 'SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as { hash: string } | undefined;
+  const last = sql<{ hash: string }>(db, 'SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').get();
   const fields: AuditFields = { ...entry, at: entry.at ?? now.toISOString() };
   const prev_hash = last?.hash ?? GENESIS_HASH;
   const hash = chainHash(prev_hash, fields);
@@ -26,7 +26,7 @@ export function appendAudit(db: Db, entry: AuditEntry, now: Date): AuditRow {
 /** Append several rows in order (one read of the chain's end); call inside the write transaction. */
 export function appendAuditRows(db: Db, entries: readonly AuditEntry[], now: Date): void {
   if (entries.length === 0) return;
-  let prev_hash = (sql(db, 'SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as { hash: string } | undefined)?.hash ?? GENESIS_HASH;
+  let prev_hash = sql<{ hash: string }>(db, 'SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').get()?.hash ?? GENESIS_HASH;
   const insert = sql(
     db,
     `INSERT INTO audit_log (at, agent, action, ticket, account_id, outcome, detail, prev_hash, hash)
@@ -52,13 +52,13 @@ export interface AuditFilter {
 export function listAudit(db: Db, filter: AuditFilter): AuditRow[] {
   const { where, params } = auditWhere(filter);
   const latest = filter.limit === undefined ? '' : `ORDER BY id DESC LIMIT ${Math.max(1, Math.floor(filter.limit))}`;
-  return db.prepare(`SELECT * FROM (SELECT * FROM audit_log ${where} ${latest}) ORDER BY id`).all(params) as AuditRow[];
+  return db.prepare<unknown[], AuditRow>(`SELECT * FROM (SELECT * FROM audit_log ${where} ${latest}) ORDER BY id`).all(params);
 }
 
 /** How many rows the filter matches, whatever the limit. */
 export function countAudit(db: Db, filter: AuditFilter): number {
   const { where, params } = auditWhere(filter);
-  return (db.prepare(`SELECT count(*) AS n FROM audit_log ${where}`).get(params) as { n: number }).n;
+  return db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM audit_log ${where}`).get(params)!.n;
 }
 
 function auditWhere(filter: AuditFilter): { where: string; params: Record<string, unknown> } {
@@ -98,23 +98,23 @@ export interface AuditVerification {
 }
 
 export function verifyAudit(db: Db): AuditVerification {
-  const stmt = db.prepare('SELECT * FROM audit_log ORDER BY id');
+  const stmt = db.prepare<unknown[], AuditRow>('SELECT * FROM audit_log ORDER BY id');
   let rows = 0;
   const counted = (function* () {
-    for (const row of stmt.iterate() as Iterable<AuditRow>) {
+    for (const row of stmt.iterate()) {
       rows += 1;
       yield row;
     }
   })();
   const bad = firstBrokenRow(counted);
-  if (bad !== null) rows = (sql(db, 'SELECT count(*) AS n FROM audit_log').get() as { n: number }).n;
+  if (bad !== null) rows = sql<{ n: number }>(db, 'SELECT count(*) AS n FROM audit_log').get()!.n;
   const anchor = readAnchor(db);
   const base = { rows, anchored_id: anchor?.anchored_id ?? null, unanchored_rows: anchor ? countAuditAfter(db, anchor.anchored_id) : rows };
   if (anchor) {
     // A chain that holds can still have lost its end, or been rewritten whole: the anchored row tells.
     const at = auditRow(db, anchor.anchored_id);
     if (!at) {
-      const below = sql(db, 'SELECT max(id) AS id FROM audit_log WHERE id <= ?').get(anchor.anchored_id) as { id: number | null };
+      const below = sql<{ id: number | null }>(db, 'SELECT max(id) AS id FROM audit_log WHERE id <= ?').get(anchor.anchored_id)!;
       return { ...base, ok: false, first_bad_row: bad ?? (below.id ?? 0) + 1, problem: 'anchor_missing' };
     }
     if (at.hash !== anchor.anchored_hash) return { ...base, ok: false, first_bad_row: bad ?? anchor.anchored_id, problem: 'anchor_changed' };
@@ -131,11 +131,11 @@ export function handoverEnds(db: Db, rows: readonly AuditRow[]): Map<number, { i
   for (const row of rows) {
     const base = startedBase(row.action);
     if (base === null) continue;
-    const end = sql(
+    const end = sql<{ id: number; action: string }>(
       db,
       `SELECT id, action FROM audit_log WHERE ticket IS @ticket AND id > @id AND action IN (@done, @abandoned)
        AND detail LIKE @ref ORDER BY id LIMIT 1`,
-    ).get({ ticket: row.ticket, id: row.id, done: base, abandoned: abandonedAction(base), ref: `%${startedRef(row.id)}` }) as { id: number; action: string } | undefined;
+    ).get({ ticket: row.ticket, id: row.id, done: base, abandoned: abandonedAction(base), ref: `%${startedRef(row.id)}` });
     if (end) ends.set(row.id, end);
   }
   return ends;

@@ -13,20 +13,20 @@ export const UTC_STARTS_AT = `COALESCE(strftime('%Y-%m-%dT%H:%M:%fZ', starts_at)
 
 /** The start of the client's last appointment at or before `nowIso` (a future appointment is no service yet). */
 export function lastServiceAt(db: Db, clientId: string, nowIso: string): string | null {
-  const row = sql(
+  const row = sql<{ at: string | null }>(
     db,
     `SELECT MAX(${UTC_STARTS_AT}) AS at FROM appointments WHERE client_id = @client AND ${UTC_STARTS_AT} <= @now`,
-  ).get({ client: clientId, now: nowIso }) as { at: string | null };
+  ).get({ client: clientId, now: nowIso })!;
   return row.at;
 }
 
 /** The client's next appointment after `nowIso`, with whom; undefined when there is none. */
 export function nextAppointment(db: Db, clientId: string, nowIso: string): { at: string; provider_id: string } | undefined {
-  return sql(
+  return sql<{ at: string; provider_id: string }>(
     db,
     `SELECT ${UTC_STARTS_AT} AS at, provider_id FROM appointments
      WHERE client_id = @client AND ${UTC_STARTS_AT} > @now ORDER BY at LIMIT 1`,
-  ).get({ client: clientId, now: nowIso }) as { at: string; provider_id: string } | undefined;
+  ).get({ client: clientId, now: nowIso });
 }
 
 export interface CaseloadClient {
@@ -42,7 +42,7 @@ export interface CaseloadClient {
 
 /** Every client who shares an appointment with the provider, by last name, first name and id. */
 export function caseloadOf(db: Db, providerId: string, nowIso: string): CaseloadClient[] {
-  return sql(
+  return sql<CaseloadClient>(
     db,
     `SELECT a.id, a.email, a.first_name, a.last_name, a.status, c.last_appointment_at, c.next_appointment_at
      FROM (SELECT client_id,
@@ -51,16 +51,16 @@ export function caseloadOf(db: Db, providerId: string, nowIso: string): Caseload
            FROM appointments WHERE provider_id = @provider GROUP BY client_id) c
      JOIN accounts a ON a.id = c.client_id
      ORDER BY a.last_key, a.first_key, a.id`,
-  ).all({ provider: providerId, now: nowIso }) as CaseloadClient[];
+  ).all({ provider: providerId, now: nowIso });
 }
 
 /** The intakes of the provider's clients with that provider, grouped by client id. */
 export function intakesByClient(db: Db, providerId: string): Map<string, Intake[]> {
-  const rows = sql(
+  const rows = sql<{ client_id: string; at: string; booked_via: BookedVia }>(
     db,
     `SELECT client_id, ${UTC_STARTS_AT} AS at, booked_via FROM appointments
      WHERE provider_id = ? AND kind = 'intake'`,
-  ).all(providerId) as Array<{ client_id: string; at: string; booked_via: BookedVia }>;
+  ).all(providerId);
   const byClient = new Map<string, Intake[]>();
   for (const r of rows) {
     const list = byClient.get(r.client_id) ?? [];
@@ -71,5 +71,5 @@ export function intakesByClient(db: Db, providerId: string): Map<string, Intake[
 }
 
 export function progressNoteCount(db: Db, providerId: string): number {
-  return (sql(db, 'SELECT count(*) AS n FROM progress_notes WHERE provider_id = ?').get(providerId) as { n: number }).n;
+  return sql<{ n: number }>(db, 'SELECT count(*) AS n FROM progress_notes WHERE provider_id = ?').get(providerId)!.n;
 }

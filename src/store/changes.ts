@@ -58,11 +58,11 @@ const ROW = `id, key, kind, account_id, desk, ticket, action, n, agent, created_
  * same desk, ticket, action, account and kind already recorded, which makes a deliberate repeat a new key.
  */
 export function recordChange<K extends ChangeKind>(db: Db, c: NewChange<K>): ChangeRow {
-  const { same } = sql(
+  const { same } = sql<{ same: number }>(
     db,
     `SELECT count(*) AS same FROM changes
      WHERE ticket = @ticket AND desk = @desk AND action = @action AND account_id IS @accountId AND kind = @kind`,
-  ).get({ ticket: c.ticket, desk: c.desk, action: c.action, accountId: c.accountId, kind: c.kind }) as { same: number };
+  ).get({ ticket: c.ticket, desk: c.desk, action: c.action, accountId: c.accountId, kind: c.kind })!;
   const n = same + 1;
   const key = changeKey({ desk: c.desk, ticket: c.ticket, action: c.action, accountId: c.accountId, kind: c.kind, n });
   const row = {
@@ -88,10 +88,10 @@ export function recordChange<K extends ChangeKind>(db: Db, c: NewChange<K>): Cha
 }
 
 export function changeByKey(db: Db, key: string): ChangeRow | undefined {
-  return sql(db, `SELECT ${ROW} FROM changes WHERE key = ?`).get(key) as ChangeRow | undefined;
+  return sql<ChangeRow>(db, `SELECT ${ROW} FROM changes WHERE key = ?`).get(key);
 }
 
 /** The changes of one account, oldest first (lookup and the import rules read them). */
 export function changesOfAccount(db: Db, accountId: string): ChangeRow[] {
-  return sql(db, `SELECT ${ROW} FROM changes WHERE account_id = ? ORDER BY id`).all(accountId) as ChangeRow[];
+  return sql<ChangeRow>(db, `SELECT ${ROW} FROM changes WHERE account_id = ? ORDER BY id`).all(accountId);
 }

@@ -77,7 +77,7 @@ function openFile(path: string, options: OpenOptions): Db {
  */
 function refuseForeignFile(db: Db, path: string, create: boolean): void {
   if (schemaVersion(db) !== 0) return;
-  const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").get() as { n: number }).n;
+  const tables = db.prepare<unknown[], { n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").get()!.n;
   if (tables > 0) throw new UsageError(`${path} is a SQLite database but not a cx mirror; cx leaves it untouched`);
   if (!create) throw new UsageError(`${path} is an empty file, not a cx mirror`, { text: 'Make it one with:', commands: ['cx db init'] });
 }
@@ -117,8 +117,13 @@ export function tuneForBatch(db: Db): void {
   for (const p of BATCH_PRAGMAS) db.pragma(p);
 }
 
+/** A pragma whose value is one number (user_version, busy_timeout, data_version). */
+export function pragmaNumber(db: Db, name: string): number {
+  return db.pragma(name, { simple: true }) as number;
+}
+
 export function schemaVersion(db: Db): number {
-  return db.pragma('user_version', { simple: true }) as number;
+  return pragmaNumber(db, 'user_version');
 }
 
 /** Apply the migrations this mirror has not seen, in order, in one write transaction. */
@@ -143,7 +148,7 @@ export function migrate(db: Db, readonly = false): void {
 
 /** How long this connection waits for another writer's lock (its busy timeout, set when it was opened). */
 export function lockWaitOf(db: Db): number {
-  return db.pragma('busy_timeout', { simple: true }) as number;
+  return pragmaNumber(db, 'busy_timeout');
 }
 
 const lockWaitNotices = new WeakMap<Db, () => void>();
@@ -156,7 +161,8 @@ export function onLockWait(db: Db, notice: () => void): void {
   lockWaitNotices.set(db, notice);
 }
 
-function isBusy(err: unknown): boolean {
+/** Another connection holds the lock (SQLITE_BUSY and its variants). */
+export function isBusy(err: unknown): boolean {
   return String((err as { code?: unknown } | null)?.code ?? '').startsWith('SQLITE_BUSY');
 }
 
@@ -176,7 +182,7 @@ export function writeTransaction<T>(db: Db, work: () => T): T {
   const notice = lockWaitNotices.get(db);
   if (notice) {
     // One try without waiting, so that the agent hears about a wait before it starts.
-    const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+    const timeout = lockWaitOf(db);
     db.pragma('busy_timeout = 0');
     try {
       return tx.immediate();
@@ -197,16 +203,21 @@ export function writeTransaction<T>(db: Db, work: () => T): T {
 
 /** Rows this connection has inserted, updated or deleted since it opened: tells whether it wrote anything. */
 export function totalChanges(db: Db): number {
-  return (sql(db, 'SELECT total_changes() AS n').get() as { n: number }).n;
+  return sql<{ n: number }>(db, 'SELECT total_changes() AS n').get()!.n;
 }
 
 const statementCache = new WeakMap<Db, Map<string, Database.Statement>>();
 
-/** Prepare once per connection, reuse after. */
-export function sql(db: Db, text: string): Database.Statement {
+/**
+ * Prepare once per connection, reuse after. `Row` names, once and beside the SQL, what a row of the query
+ * holds: get() is then `Row | undefined`, all() `Row[]`, iterate() an iterator of Row (SQLite does not
+ * check it: the query's columns and the type are read together). A statement that returns no rows
+ * (INSERT, UPDATE) leaves it out.
+ */
+export function sql<Row = unknown>(db: Db, text: string): Database.Statement<unknown[], Row> {
   let cache = statementCache.get(db);
   if (!cache) statementCache.set(db, (cache = new Map()));
   let stmt = cache.get(text);
   if (!stmt) cache.set(text, (stmt = db.prepare(text)));
-  return stmt;
+  return stmt as Database.Statement<unknown[], Row>;
 }

@@ -5,7 +5,7 @@ import { UTC_STARTS_AT } from './caseload.js';
 
 /** The former addresses of an account (lookup keys), for checking who asks for a change. */
 export function formerEmailKeys(db: Db, accountId: string): string[] {
-  const rows = sql(db, 'SELECT email_key FROM former_emails WHERE account_id = ?').all(accountId) as Array<{ email_key: string }>;
+  const rows = sql<{ email_key: string }>(db, 'SELECT email_key FROM former_emails WHERE account_id = ?').all(accountId);
   return rows.map((r) => r.email_key);
 }
 
@@ -64,11 +64,11 @@ export interface DeactivatedClient {
 
 /** Every deactivated client, with the last service needed when no retention date was recorded. */
 export function deactivatedClients(db: Db, nowIso: string): DeactivatedClient[] {
-  return sql(
+  return sql<DeactivatedClient>(
     db,
     `SELECT a.id, a.email, a.dob, a.state, a.created_at, a.last_active_at, a.deactivated_at, a.retain_until,
        a.retention_rule,
        (SELECT MAX(${UTC_STARTS_AT}) FROM appointments WHERE client_id = a.id AND ${UTC_STARTS_AT} <= @now) AS last_service_at
      FROM accounts a WHERE a.status = 'deactivated' AND a.role = 'client' ORDER BY a.id`,
-  ).all({ now: nowIso }) as DeactivatedClient[];
+  ).all({ now: nowIso });
 }

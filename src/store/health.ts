@@ -20,9 +20,9 @@ export function readHealth(db: Db): Health {
   const fk = db.pragma('foreign_key_check') as Array<{ table: string; rowid: number; parent: string }>;
   const row_counts: Record<string, number> = {};
   // A mirror at an older schema (the strict doctor does not upgrade it) may lack a table: not counted.
-  const present = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')").all() as Array<{ name: string }>).map((r) => r.name));
+  const present = new Set(db.prepare<unknown[], { name: string }>("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')").all().map((r) => r.name));
   for (const t of COUNTED_TABLES.filter((t) => present.has(t))) {
-    row_counts[t] = (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+    row_counts[t] = db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM ${t}`).get()!.n;
   }
   return {
     integrity,
@@ -35,7 +35,7 @@ export function readHealth(db: Db): Health {
 
 /** The audit log's triggers, with the SQL that defines them. */
 export function auditTriggers(db: Db): Array<{ name: string; sql: string }> {
-  return db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'").all() as Array<{ name: string; sql: string }>;
+  return db.prepare<unknown[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'").all();
 }
 
 /**
@@ -44,8 +44,8 @@ export function auditTriggers(db: Db): Array<{ name: string; sql: string }> {
  */
 export function lastImportInAudit(db: Db): string | null {
   const row = db
-    .prepare("SELECT at FROM audit_log WHERE action IN ('db.import', 'db.seed') AND outcome IN ('done', 'already_done') ORDER BY id DESC LIMIT 1")
-    .get() as { at: string } | undefined;
+    .prepare<unknown[], { at: string }>("SELECT at FROM audit_log WHERE action IN ('db.import', 'db.seed') AND outcome IN ('done', 'already_done') ORDER BY id DESC LIMIT 1")
+    .get();
   return row?.at ?? null;
 }
 
@@ -55,9 +55,9 @@ export type SampleAccount = Account & { first_key: string; last_key: string };
 /** A sample for the lookup paths: the first account by id, and a former address no account uses now. */
 export function lookupSample(db: Db): { account: SampleAccount | undefined; former: { account_id: string; email: string } | undefined } {
   return {
-    account: db.prepare('SELECT * FROM accounts ORDER BY id LIMIT 1').get() as SampleAccount | undefined,
+    account: db.prepare<unknown[], SampleAccount>('SELECT * FROM accounts ORDER BY id LIMIT 1').get(),
     former: db
-      .prepare('SELECT account_id, email FROM former_emails f WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.email_key = f.email_key) LIMIT 1')
-      .get() as { account_id: string; email: string } | undefined,
+      .prepare<unknown[], { account_id: string; email: string }>('SELECT account_id, email FROM former_emails f WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.email_key = f.email_key) LIMIT 1')
+      .get(),
   };
 }

@@ -35,13 +35,13 @@ export function applyTable(db: Db, table: MirrorTable, rows: number): number {
 
 /** The rows a rowid table holds, near enough (imports never delete, so the largest rowid is close). */
 function tableSizeEstimate(db: Db, table: MirrorTable): number {
-  return (db.prepare(`SELECT coalesce(max(rowid), 0) AS n FROM main.${table}`).get() as { n: number }).n;
+  return db.prepare<unknown[], { n: number }>(`SELECT coalesce(max(rowid), 0) AS n FROM main.${table}`).get()!.n;
 }
 
 function dropIndexes(db: Db, table: MirrorTable): IndexDefinition[] {
   const indexes = db
-    .prepare(`SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY rowid`)
-    .all(table) as IndexDefinition[];
+    .prepare<unknown[], IndexDefinition>(`SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY rowid`)
+    .all(table);
   for (const { name } of indexes) db.exec(`DROP INDEX main."${name.replace(/"/g, '""')}"`);
   return indexes;
 }
@@ -73,13 +73,12 @@ function upsertTodo(db: Db, table: MirrorTable): number {
 
 /** Ids of the notes whose title or body the import rewrites (before it does), in id order. */
 export function rewrittenNoteIds(db: Db): string[] {
-  return (
-    db
-      .prepare(
-        `SELECT s.id FROM ${todoTable('progress_notes')} t JOIN ${stageTable('progress_notes')} s ON s.rowid = t.rid
-         JOIN main.progress_notes n ON n.id = s.id WHERE n.title IS NOT s.title OR n.body IS NOT s.body ORDER BY s.id`,
-      )
-      .pluck()
-      .all() as string[]
-  );
+  // pluck(): each row is its one column, the id.
+  return db
+    .prepare<unknown[], string>(
+      `SELECT s.id FROM ${todoTable('progress_notes')} t JOIN ${stageTable('progress_notes')} s ON s.rowid = t.rid
+       JOIN main.progress_notes n ON n.id = s.id WHERE n.title IS NOT s.title OR n.body IS NOT s.body ORDER BY s.id`,
+    )
+    .pluck()
+    .all();
 }

@@ -65,7 +65,7 @@ export function findCxCandidates(db: Db, files: CxFiles): number {
     `INSERT INTO ${CANDIDATES} (id) SELECT id FROM main.changes
      WHERE reconciled_at IS NULL AND kind IN (SELECT value FROM json_each(?))`,
   ).run(KINDS(files));
-  return (db.prepare('SELECT coalesce(max(id), 0) AS id FROM main.changes').get() as { id: number }).id;
+  return db.prepare<unknown[], { id: number }>('SELECT coalesce(max(id), 0) AS id FROM main.changes').get()!.id;
 }
 
 /**
@@ -161,12 +161,12 @@ export function holdCxValues(db: Db): void {
 /** The changes kept and in conflict, oldest first. */
 export function cxOutcomes(db: Db): CxOutcome[] {
   return db
-    .prepare(
+    .prepare<unknown[], CxOutcome>(
       `SELECT h.change_id, h.kind, h.field, h.account_id, h.verdict, h.cx, h.platform, c.key, c.desk, c.ticket, c.delivered_at, c.data
        FROM ${WEIGHED} AS h JOIN main.changes AS c ON c.id = h.change_id
        WHERE h.verdict IN ('kept', 'conflict') ORDER BY h.change_id`,
     )
-    .all() as CxOutcome[];
+    .all();
 }
 
 /**

@@ -3,7 +3,7 @@
 // and take no address another account keeps. All set-based SQL over the staging tables (import-stage.ts).
 import { MIRROR_TABLES } from '../rules/mirror-columns.js';
 import type { MirrorTable } from '../rules/mirror-rows.js';
-import type { Db } from './db.js';
+import { pragmaNumber, type Db } from './db.js';
 import { IMPORTED_TABLES, stageTable, todoTable } from './import-stage.js';
 
 /** SQL: the mirror's row `a` differs from the staged row `s` in an imported column. */
@@ -34,7 +34,7 @@ export function markAllRows(db: Db, table: MirrorTable): void {
 }
 
 export function todoCount(db: Db, table: MirrorTable): number {
-  return (db.prepare(`SELECT count(*) AS n FROM ${todoTable(table)}`).get() as { n: number }).n;
+  return db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM ${todoTable(table)}`).get()!.n;
 }
 
 /** Whether the import changes any account's role: then every staged appointment and note is re-checked. */
@@ -68,16 +68,16 @@ export function badReferences(db: Db, table: MirrorTable, all: boolean): Iterabl
   const rows = all ? `${stageTable(table)} s` : `${todoTable(table)} t JOIN ${stageTable(table)} s ON s.rowid = t.rid`;
   if (table === 'former_emails') {
     return db
-      .prepare(
+      .prepare<unknown[], BadReference>(
         `SELECT s.rowid AS record, 'account_id' AS "column", s.account_id AS id, NULL AS role FROM ${rows}
          WHERE ${roleAfter('s.account_id')} IS NULL ORDER BY s.rowid`,
       )
-      .iterate() as IterableIterator<BadReference>;
+      .iterate();
   }
   if (table !== 'appointments' && table !== 'progress_notes') throw new Error(`${table} refers to no account`);
   // A row with two bad references reports the provider's, as the row-by-row import did.
   return db
-    .prepare(
+    .prepare<unknown[], BadReference>(
       `SELECT record, CASE WHEN provider_role IS NOT 'provider' THEN 'provider_id' ELSE 'client_id' END AS "column",
          CASE WHEN provider_role IS NOT 'provider' THEN provider_id ELSE client_id END AS id,
          CASE WHEN provider_role IS NOT 'provider' THEN provider_role ELSE client_role END AS role
@@ -85,7 +85,7 @@ export function badReferences(db: Db, table: MirrorTable, all: boolean): Iterabl
                ${roleAfter('s.client_id')} AS client_role FROM ${rows})
        WHERE provider_role IS NOT 'provider' OR client_role IS NOT 'client' ORDER BY record`,
     )
-    .iterate() as IterableIterator<BadReference>;
+    .iterate();
 }
 
 export interface TakenAddress {
@@ -101,12 +101,12 @@ export interface TakenAddress {
  */
 export function takenAddresses(db: Db): IterableIterator<TakenAddress> {
   return db
-    .prepare(
+    .prepare<unknown[], TakenAddress>(
       `SELECT s.rowid AS record, a.id AS holder FROM ${todoTable('accounts')} t JOIN ${stageTable('accounts')} s ON s.rowid = t.rid
        JOIN main.accounts a ON a.email_key = s.email_key AND a.id <> s.id
        WHERE NOT EXISTS (SELECT 1 FROM ${stageTable('accounts')} h WHERE h.id = a.id) ORDER BY s.rowid`,
     )
-    .iterate() as IterableIterator<TakenAddress>;
+    .iterate();
 }
 
 /** What the apply needs to know about the moment the comparison was made. */
@@ -126,8 +126,8 @@ export function underSnapshot(db: Db, work: () => void): Snapshot {
   db.exec('BEGIN');
   try {
     const snapshot: Snapshot = {
-      dataVersion: db.pragma('data_version', { simple: true }) as number,
-      lastAuditId: (db.prepare('SELECT coalesce(max(id), 0) AS id FROM main.audit_log').get() as { id: number }).id,
+      dataVersion: pragmaNumber(db, 'data_version'),
+      lastAuditId: db.prepare<unknown[], { id: number }>('SELECT coalesce(max(id), 0) AS id FROM main.audit_log').get()!.id,
     };
     work();
     db.exec('COMMIT');
@@ -146,7 +146,7 @@ export type Drift = 'none' | 'changes' | 'import';
  * another import, after which every comparison must be made again.
  */
 export function driftSince(db: Db, snapshot: Snapshot): Drift {
-  if ((db.pragma('data_version', { simple: true }) as number) === snapshot.dataVersion) return 'none';
+  if (pragmaNumber(db, 'data_version') === snapshot.dataVersion) return 'none';
   const imported = db
     .prepare(`SELECT 1 FROM main.audit_log WHERE id > ? AND action IN ('db.import', 'db.seed') LIMIT 1`)
     .get(snapshot.lastAuditId);

@@ -118,25 +118,25 @@ export function duplicateKeys(db: Db, table: MirrorTable): IterableIterator<Dupl
   const key = MIRROR_TABLES[table].key;
   const stage = `import_${table}`;
   return db
-    .prepare(
+    .prepare<unknown[], Duplicate>(
       `SELECT s.rowid AS record, d.first FROM (SELECT ${key.join(', ')}, min(rowid) AS first FROM temp.${stage} GROUP BY ${key.join(', ')} HAVING count(*) > 1) d
        JOIN temp.${stage} s ON ${key.map((k) => `s.${k} = d.${k}`).join(' AND ')} AND s.rowid > d.first ORDER BY s.rowid`,
     )
-    .iterate() as IterableIterator<Duplicate>;
+    .iterate();
 }
 
 /** Every staged account whose address an earlier record of another account has (same ids are duplicates). */
 export function duplicateAddresses(db: Db): IterableIterator<Duplicate> {
   return db
-    .prepare(
+    .prepare<unknown[], Duplicate>(
       `SELECT s.rowid AS record, d.first, f.id AS firstId
        FROM (SELECT email_key, min(rowid) AS first FROM temp.import_accounts GROUP BY email_key HAVING count(*) > 1) d
        JOIN temp.import_accounts f ON f.rowid = d.first
        JOIN temp.import_accounts s ON s.email_key = d.email_key AND s.rowid > d.first AND s.id <> f.id
        ORDER BY s.rowid`,
     )
-    .iterate() as IterableIterator<Duplicate>;
+    .iterate();
 }
 export function stagedRows(db: Db, table: MirrorTable): number {
-  return (db.prepare(`SELECT count(*) AS n FROM ${stageTable(table)}`).get() as { n: number }).n;
+  return db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM ${stageTable(table)}`).get()!.n;
 }

@@ -16,7 +16,7 @@ export const DETAIL_SQL = {
 } as const;
 
 export function clientIdsOfProvider(db: Db, providerId: string): string[] {
-  return (sql(db, DETAIL_SQL.clientsOfProvider).all(providerId) as Array<{ client_id: string }>).map((r) => r.client_id);
+  return sql<{ client_id: string }>(db, DETAIL_SQL.clientsOfProvider).all(providerId).map((r) => r.client_id);
 }
 
 export interface ProviderOfClient {
@@ -27,10 +27,10 @@ export interface ProviderOfClient {
 }
 
 export function providersOfClient(db: Db, clientId: string): ProviderOfClient[] {
-  return sql(db, DETAIL_SQL.providersOfClient).all(clientId) as ProviderOfClient[];
+  return sql<ProviderOfClient>(db, DETAIL_SQL.providersOfClient).all(clientId);
 }
 
 /** The client's intakes with one provider (usually one). */
 export function intakesOfPair(db: Db, providerId: string, clientId: string): Intake[] {
-  return sql(db, DETAIL_SQL.intakesOfPair).all({ provider: providerId, client: clientId }) as Array<{ at: string; bookedVia: BookedVia }>;
+  return sql<{ at: string; bookedVia: BookedVia }>(db, DETAIL_SQL.intakesOfPair).all({ provider: providerId, client: clientId });
 }

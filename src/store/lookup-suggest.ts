@@ -30,14 +30,14 @@ interface Near {
 
 /** Current addresses (lookup keys) that start with `prefix`, end with `@domain`, and have about the length. */
 export function emailKeysWithPrefix(db: Db, prefix: string, domain: string, near: Near): string[] {
-  const rows = sql(db, SUGGEST_SQL.byPrefix).all({ lo: prefix, hi: prefix + TOP, at_domain: `@${domain}`, ...near }) as Array<{ email_key: string }>;
+  const rows = sql<{ email_key: string }>(db, SUGGEST_SQL.byPrefix).all({ lo: prefix, hi: prefix + TOP, at_domain: `@${domain}`, ...near });
   return rows.map((r) => r.email_key);
 }
 
 /** Current addresses (lookup keys) that end with `suffix` (e.g. "ramen@hotmail.com") and have about the length. */
 export function emailKeysWithSuffix(db: Db, suffix: string, near: Near): string[] {
   const lo = reverse(suffix);
-  const rows = sql(db, SUGGEST_SQL.byReversedPrefix).all({ lo, hi: lo + TOP, ...near }) as Array<{ email_rev: string }>;
+  const rows = sql<{ email_rev: string }>(db, SUGGEST_SQL.byReversedPrefix).all({ lo, hi: lo + TOP, ...near });
   return rows.map((r) => reverse(r.email_rev));
 }
 

@@ -38,7 +38,7 @@ function actionOfTemplate(template: string): string {
 const STATE = { queued: 'pending', sent: 'delivered', failed: 'failed', cancelled: 'failed' } as const;
 
 export function moveOutboxIntoChanges(db: Db): void {
-  const agentOf = db.prepare(
+  const agentOf = db.prepare<unknown[], { agent: string }>(
     `SELECT agent FROM audit_log WHERE at = @at AND ticket IS @ticket AND account_id IS @account ORDER BY id LIMIT 1`,
   );
   const insert = db.prepare(
@@ -46,12 +46,12 @@ export function moveOutboxIntoChanges(db: Db): void {
      VALUES (@id, @key, 'email', @account_id, @desk, @ticket, @action, @n, @agent, @created_at, @data, @state, @last_error, @delivered_at)`,
   );
   const seen = new Map<string, number>();
-  for (const row of db.prepare('SELECT * FROM outbox ORDER BY id').all() as OldOutboxRow[]) {
+  for (const row of db.prepare<unknown[], OldOutboxRow>('SELECT * FROM outbox ORDER BY id').all()) {
     const action = actionOfTemplate(row.template);
     const identity = `${row.ticket}|${action}|${row.account_id ?? ''}`;
     const n = (seen.get(identity) ?? 0) + 1;
     seen.set(identity, n);
-    const agent = (agentOf.get({ at: row.created_at, ticket: row.ticket, account: row.account_id }) as { agent: string } | undefined)?.agent;
+    const agent = agentOf.get({ at: row.created_at, ticket: row.ticket, account: row.account_id })?.agent;
     insert.run({
       id: row.id,
       key: changeKey({ desk: DEFAULT_DESK, ticket: row.ticket, action, accountId: row.account_id, kind: 'email', n }),
@@ -80,7 +80,7 @@ CREATE VIEW outbox AS
     `INSERT INTO processed_tickets_v2 (desk, ticket_id, action, account_id, email, outcome, detail, agent, processed_at, via)
      VALUES (@desk, @ticket_id, @action, @account_id, @email, @outcome, @detail, @agent, @processed_at, 'batch')`,
   );
-  for (const row of db.prepare('SELECT * FROM processed_tickets ORDER BY rowid').all() as OldProcessedTicket[]) {
+  for (const row of db.prepare<unknown[], OldProcessedTicket>('SELECT * FROM processed_tickets ORDER BY rowid').all()) {
     record.run({
       desk: DEFAULT_DESK,
       ticket_id: row.ticket_id,
@@ -96,7 +96,7 @@ CREATE VIEW outbox AS
   db.exec('DROP TABLE processed_tickets; ALTER TABLE processed_tickets_v2 RENAME TO processed_tickets;');
 
   // A recorded minor rule named the birthday ('minor: age 18 on 2030-03-09 + 3y'): it names the age now.
-  const rules = db.prepare("SELECT id, retention_rule FROM accounts WHERE retention_rule LIKE 'minor: age % on %'").all() as Array<{ id: string; retention_rule: string }>;
+  const rules = db.prepare<unknown[], { id: string; retention_rule: string }>("SELECT id, retention_rule FROM accounts WHERE retention_rule LIKE 'minor: age % on %'").all();
   const rename = db.prepare('UPDATE accounts SET retention_rule = ? WHERE id = ?');
   for (const r of rules) rename.run(r.retention_rule.replace(/^minor: age (\d+) on \d{4}-\d{2}-\d{2} \+/, 'minor: age $1 +'), r.id);
 }

@@ -14,6 +14,6 @@ export function recordImportTime(db: Db, now: Date): void {
 
 /** The ISO UTC time of the last import applied to this mirror, or null when there has been none. */
 export function lastImportAt(db: Db): string | null {
-  const row = sql(db, 'SELECT value FROM mirror_meta WHERE key = ?').get(LAST_IMPORT_AT) as { value: string } | undefined;
+  const row = sql<{ value: string }>(db, 'SELECT value FROM mirror_meta WHERE key = ?').get(LAST_IMPORT_AT);
   return row?.value ?? null;
 }

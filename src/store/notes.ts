@@ -45,7 +45,7 @@ function where(f: NoteFilter): { text: string; params: Record<string, string> } 
 
 export function countNotes(db: Db, f: NoteFilter): number {
   const w = where(f);
-  return (sql(db, `SELECT count(*) AS n FROM progress_notes n WHERE ${w.text}`).get(w.params) as { n: number }).n;
+  return sql<{ n: number }>(db, `SELECT count(*) AS n FROM progress_notes n WHERE ${w.text}`).get(w.params)!.n;
 }
 
 /** True when the provider wrote at least one note about this client (any date). */
@@ -59,14 +59,14 @@ export function hasNotesAbout(db: Db, providerId: string, clientId: string): boo
  */
 export function* streamNotes(db: Db, f: NoteFilter): Generator<NoteForExport> {
   const w = where(f);
-  const stmt = sql(
+  const stmt = sql<NoteRow>(
     db,
     `SELECT n.id, n.client_id, c.first_name, c.last_name, n.session_date, n.title, n.body, n.signed_at
      FROM progress_notes n LEFT JOIN accounts c ON c.id = n.client_id
      WHERE ${w.text}
      ORDER BY n.client_id, n.session_date, n.id`,
   );
-  for (const row of stmt.iterate(w.params) as Iterable<NoteRow>) {
+  for (const row of stmt.iterate(w.params)) {
     yield {
       id: row.id,
       clientId: row.client_id,

@@ -65,7 +65,7 @@ export function enqueueEmail(db: Db, email: NewEmail): OutboxRow {
 }
 
 export function emailById(db: Db, id: number): OutboxRow | undefined {
-  return sql(db, `SELECT ${COLUMNS} FROM changes WHERE id = ? AND kind = 'email'`).get(id) as OutboxRow | undefined;
+  return sql<OutboxRow>(db, `SELECT ${COLUMNS} FROM changes WHERE id = ? AND kind = 'email'`).get(id);
 }
 
 /**
@@ -73,7 +73,7 @@ export function emailById(db: Db, id: number): OutboxRow | undefined {
  * A failed one does not count: asking again is then the right thing to do.
  */
 export function recentEmail(db: Db, accountId: string, template: string, since: Date): OutboxRow | undefined {
-  return sql(db, OUTBOX_SQL.recent).get(accountId, template, since.toISOString()) as OutboxRow | undefined;
+  return sql<OutboxRow>(db, OUTBOX_SQL.recent).get(accountId, template, since.toISOString());
 }
 
 /** Whether this account was ever sent an email of this template (any state). */
@@ -96,13 +96,13 @@ export interface OutboxFilter {
 export function listOutbox(db: Db, filter: OutboxFilter = {}, limit?: number): OutboxRow[] {
   const { where, params } = outboxWhere(filter);
   const latest = limit === undefined ? '' : `ORDER BY id DESC LIMIT ${Math.max(1, Math.floor(limit))}`;
-  return sql(db, `SELECT * FROM (SELECT ${COLUMNS} FROM changes WHERE ${where} ${latest}) ORDER BY id`).all(params) as OutboxRow[];
+  return sql<OutboxRow>(db, `SELECT * FROM (SELECT ${COLUMNS} FROM changes WHERE ${where} ${latest}) ORDER BY id`).all(params);
 }
 
 /** How many rows the filter matches (for "showing 200 of 1,234"). */
 export function countOutbox(db: Db, filter: OutboxFilter = {}): number {
   const { where, params } = outboxWhere(filter);
-  return (sql(db, `SELECT count(*) AS n FROM changes WHERE ${where}`).get(params) as { n: number }).n;
+  return sql<{ n: number }>(db, `SELECT count(*) AS n FROM changes WHERE ${where}`).get(params)!.n;
 }
 
 function outboxWhere(filter: OutboxFilter): { where: string; params: Record<string, unknown> } {

@@ -2,7 +2,7 @@
 // again, keyed by help desk, ticket, action and account) and the batch's transaction shape a batch runs in — one BEGIN IMMEDIATE per chunk of tickets, one savepoint per ticket.
 // A ticket's writes, its audit row and its processed_tickets row commit or roll back together; the chunk
 // only decides how often the mirror is synced, not what is all-or-nothing.
-import { sql, type Db } from './db.js';
+import { isBusy, lockWaitOf, sql, type Db } from './db.js';
 
 /** The exactly-once key of a ticket's change (CONTRACTS.md "Tickets"); account '' when it names none. */
 export interface TicketKey {
@@ -23,9 +23,7 @@ export interface ProcessedTicket extends TicketKey {
 }
 
 export function processedTicket(db: Db, key: TicketKey): ProcessedTicket | undefined {
-  return sql(db, 'SELECT * FROM processed_tickets WHERE desk = @desk AND ticket_id = @ticket_id AND action = @action AND account_id = @account_id').get(
-    key,
-  ) as ProcessedTicket | undefined;
+  return sql<ProcessedTicket>(db, 'SELECT * FROM processed_tickets WHERE desk = @desk AND ticket_id = @ticket_id AND action = @action AND account_id = @account_id').get(key);
 }
 
 /**
@@ -46,7 +44,7 @@ export function recordProcessed(db: Db, row: ProcessedTicket): boolean {
 
 /** The newest audit row's id (0 when empty): tells whether an action wrote its own audit row. */
 export function lastAuditId(db: Db): number {
-  const row = sql(db, 'SELECT id FROM audit_log ORDER BY id DESC LIMIT 1').get() as { id: number } | undefined;
+  const row = sql<{ id: number }>(db, 'SELECT id FROM audit_log ORDER BY id DESC LIMIT 1').get();
   return row?.id ?? 0;
 }
 
@@ -63,13 +61,13 @@ export const chunkTx = {
    * 100 ms and would let one batch starve another.
    */
   tryBeginWrite(db: Db): boolean {
-    const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+    const timeout = lockWaitOf(db);
     db.pragma('busy_timeout = 0');
     try {
       sql(db, 'BEGIN IMMEDIATE').run();
       return true;
     } catch (err) {
-      if (String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY')) return false;
+      if (isBusy(err)) return false;
       throw err;
     } finally {
       db.pragma(`busy_timeout = ${Number(timeout)}`);

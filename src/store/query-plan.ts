@@ -6,8 +6,8 @@ export function tableScans(db: Db, text: string): string[] {
   const params: Record<string, null> = {};
   for (const m of text.matchAll(/@(\w+)/g)) params[m[1]!] = null;
   const positional = (text.match(/\?/g) ?? []).map(() => null);
-  const stmt = db.prepare(`EXPLAIN QUERY PLAN ${text}`);
-  const rows = (positional.length ? stmt.all(...positional) : stmt.all(params)) as Array<{ detail: string }>;
+  const stmt = db.prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${text}`);
+  const rows = positional.length ? stmt.all(...positional) : stmt.all(params);
   const lines = rows.map((r) => r.detail);
   // A co-routine or subquery is a handful of rows already found through an index: scanning it is fine.
   const derived = new Set(lines.flatMap((l) => /^(?:CO-ROUTINE|MATERIALIZE) (.+)$/.exec(l)?.[1] ?? []));

@@ -5,5 +5,5 @@ import { sql, type Db } from './db.js';
 
 /** Take the address off the list; returns the row removed (undefined when there was none). */
 export function removeSuppression(db: Db, emailKey: string): Suppression | undefined {
-  return sql(db, 'DELETE FROM suppressions WHERE email_key = ? RETURNING *').get(emailKey) as Suppression | undefined;
+  return sql<Suppression>(db, 'DELETE FROM suppressions WHERE email_key = ? RETURNING *').get(emailKey);
 }

@@ -15,7 +15,7 @@ const COLUMNS = `id, key, kind, account_id, desk, ticket, action, n, agent, crea
 
 /** Who holds leases on pending changes (a push running now, or one that died). */
 export function leaseOwners(db: Db): string[] {
-  return (sql(db, `SELECT DISTINCT lease_owner AS owner FROM changes WHERE state = 'pending' AND lease_owner IS NOT NULL`).all() as Array<{ owner: string }>).map((o) => o.owner);
+  return sql<{ owner: string }>(db, `SELECT DISTINCT lease_owner AS owner FROM changes WHERE state = 'pending' AND lease_owner IS NOT NULL`).all().map((o) => o.owner);
 }
 
 /** Give up the leases of these holders (gone: kill -9 leaves no one to release them). */
@@ -43,7 +43,7 @@ const CLAIM = `UPDATE changes SET lease_owner = @owner, lease_until = @leaseUnti
 /** Claim up to `limit` changes, oldest first, for `owner` until `leaseUntil` (ISO times, real clock). */
 export function claimChanges(db: Db, owner: string, now: string, leaseUntil: string, limit: number): ClaimedChange[] {
   return writeTransaction(db, () => {
-    const rows = sql(db, CLAIM).all({ owner, now, leaseUntil, limit }) as ClaimedChange[];
+    const rows = sql<ClaimedChange>(db, CLAIM).all({ owner, now, leaseUntil, limit });
     return rows.sort((a, b) => a.id - b.id);
   });
 }
@@ -126,24 +126,24 @@ export interface StateCounts {
 
 export function countByState(db: Db): StateCounts {
   const counts: StateCounts = { pending: 0, delivered: 0, failed: 0 };
-  for (const r of sql(db, 'SELECT state, count(*) AS n FROM changes GROUP BY state').all() as Array<{ state: keyof StateCounts; n: number }>) {
+  for (const r of sql<{ state: keyof StateCounts; n: number }>(db, 'SELECT state, count(*) AS n FROM changes GROUP BY state').all()) {
     counts[r.state] = r.n;
   }
   return counts;
 }
 
 export function oldestPendingAt(db: Db): string | null {
-  const row = sql(db, `SELECT created_at FROM changes WHERE state = 'pending' ORDER BY id LIMIT 1`).get() as { created_at: string } | undefined;
+  const row = sql<{ created_at: string }>(db, `SELECT created_at FROM changes WHERE state = 'pending' ORDER BY id LIMIT 1`).get();
   return row?.created_at ?? null;
 }
 
 /** Pending changes held back by a failed earlier change of the same account. */
 export function countHeldBehindFailures(db: Db): number {
-  return (sql(
+  return sql<{ n: number }>(
     db,
     `SELECT count(*) AS n FROM changes c WHERE c.state = 'pending' AND c.account_id IS NOT NULL AND EXISTS (
        SELECT 1 FROM changes e WHERE e.account_id = c.account_id AND e.id < c.id AND e.state = 'failed')`,
-  ).get() as { n: number }).n;
+  ).get()!.n;
 }
 
 export interface FailedChange {
@@ -157,13 +157,13 @@ export interface FailedChange {
 }
 
 export function failedChanges(db: Db): FailedChange[] {
-  return sql(db, `SELECT id, key, kind, account_id, ticket, last_error AS error, attempts FROM changes WHERE state = 'failed' ORDER BY id`).all() as FailedChange[];
+  return sql<FailedChange>(db, `SELECT id, key, kind, account_id, ticket, last_error AS error, attempts FROM changes WHERE state = 'failed' ORDER BY id`).all();
 }
 
 /** A change by its key, or by a unique prefix of it (at least 8 hex digits), for `cx sync retry`. */
 export function changesByKeyPrefix(db: Db, prefix: string, limit = 2): Array<FailedChange & { state: string }> {
-  return sql(db, `SELECT id, key, kind, account_id, ticket, last_error AS error, attempts, state FROM changes
-    WHERE key >= @prefix AND key < @prefix || 'g' ORDER BY key LIMIT @limit`).all({ prefix, limit }) as Array<FailedChange & { state: string }>;
+  return sql<FailedChange & { state: string }>(db, `SELECT id, key, kind, account_id, ticket, last_error AS error, attempts, state FROM changes
+    WHERE key >= @prefix AND key < @prefix || 'g' ORDER BY key LIMIT @limit`).all({ prefix, limit });
 }
 
 /** Make failed changes pending again, from a clean slate (attempts 0), each with its audit row. */
@@ -197,10 +197,10 @@ export interface PlannedChange {
 
 /** Every pending change, oldest first, with what would stop a push sending it now (a dry run). */
 export function pendingChanges(db: Db): PlannedChange[] {
-  return sql(
+  return sql<PlannedChange>(
     db,
     `SELECT c.id, c.key, c.kind, c.account_id, c.ticket, c.created_at, c.attempts, c.next_attempt_at, c.lease_until,
        (SELECT e.key FROM changes e WHERE e.account_id = c.account_id AND e.id < c.id AND e.state = 'failed' ORDER BY e.id LIMIT 1) AS held_by
      FROM changes c WHERE c.state = 'pending' ORDER BY c.id`,
-  ).all() as PlannedChange[];
+  ).all();
 }

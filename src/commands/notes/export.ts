@@ -3,8 +3,10 @@
 // runs like every change: a ticket, the plan, a confirmation (--yes without a terminal), then the export.
 import type { Command } from 'commander';
 import { exportNotes, invalidFilters, type NotesExportInput } from '../../actions/notes-export.js';
-import type { ActionDeps, ActionResult } from '../../actions/common.js';
+import type { ActionDeps } from '../../actions/common.js';
+import type { NotesExportResult } from '../../actions/result.js';
 import { EXIT, UsageError } from '../../errors.js';
+import { has } from '../../has.js';
 import { cancellable } from '../../files/cancellation.js';
 import { notesExportAdvice } from '../../rules/guidance.js';
 import { adviceLines, guidanceContext, note, plural, printOutcome, type Block } from '../../render/index.js';
@@ -44,22 +46,22 @@ export function configure(cmd: Command, runtime: Runtime): void {
 }
 
 /** The export as `cx notes export` runs and prints it; the guided desk passes its open mirror. */
-export async function runNotesExport(given: Context, email: string, opts: ExportOptions, db?: Db): Promise<Finished> {
+export async function runNotesExport(given: Context, email: string, opts: ExportOptions, db?: Db): Promise<Finished<NotesExportResult>> {
   const ctx = contextForOut(given, opts.out);
   const bad = invalidFilters(opts);
   if (bad) throw new UsageError(bad);
   const input = { email, out: opts.out, client: opts.client, since: opts.since, until: opts.until, force: Boolean(opts.force), verify: Boolean(opts.verify) };
   const r = await runChange(ctx, (deps) => (deps.dryRun ? exportNotes(deps, input) : cancellableExport(deps, input)), {
     action: 'notes.export',
-    question: (plan) => `Export ${plural(Number(plan.notes), 'progress note')} of ${String(plan.account_id)} <${String(plan.email)}> to ${String(plan.path)}?`,
-    preview: (plan) => [String(plan.detail), 'The zip holds protected health information: send it only through an approved channel.'],
+    question: (plan) => `Export ${plural(plan.notes, 'progress note')} of ${plan.account_id} <${plan.email}> to ${plan.path}?`,
+    preview: (plan) => [plan.detail, 'The zip holds protected health information: send it only through an approved channel.'],
   }, db);
-  if (r.verified === false) {
-    printOutcome(ctx, r, problemLines(r));
+  if (r.outcome === 'error' && has(r, 'verified')) {
+    printOutcome(ctx, r, problemLines(r.problems), notesExportJson(r));
     return { result: r, code: EXIT.integrity };
   }
   const advice = adviceLines(notesExportAdvice(r, guidanceContext(ctx, email)));
-  const code = finish(ctx, r, [...(r.outcome === 'done' ? doneLines(r, ctx.ticket) : []), ...advice], { path: null, notes: null, sha256: null });
+  const code = finish(ctx, r, [...(r.outcome === 'done' ? doneLines(r, ctx.ticket) : []), ...advice], notesExportJson(r));
   if (r.outcome === 'planned') note(ctx, 'Dry run: no file written; only this read of the notes is in the audit log.');
   return { result: r, code };
 }
@@ -69,7 +71,7 @@ export async function runNotesExport(given: Context, email: string, opts: Export
  * row is committed, the hand-over finishes first (src/actions/handover.ts). Only around the export itself:
  * at a prompt, a signal ends cx at once (nothing was done yet).
  */
-async function cancellableExport(deps: ActionDeps, input: NotesExportInput): Promise<ActionResult> {
+async function cancellableExport(deps: ActionDeps, input: NotesExportInput): Promise<NotesExportResult> {
   const work = cancellable();
   try {
     return await exportNotes(deps, input, { work });
@@ -78,12 +80,19 @@ async function cancellableExport(deps: ActionDeps, input: NotesExportInput): Pro
   }
 }
 
-function doneLines(r: ActionResult, ticket: string | undefined): Block[] {
-  const kept = r.written_to === 'file' ? 'mode 0600 (owner only)' : `sent to the ${String(r.written_to)} ${String(r.path)}`;
-  return [`SHA-256: ${String(r.sha256)} (recorded in the audit log under ticket ${ticket ?? ''})`, `${plural(Number(r.bytes), 'byte')}, ${kept}.`];
+/**
+ * `cx notes export --json` (CONTRACTS.md "JSON shapes"): the result, with `path`, `notes` and `sha256` on
+ * every outcome. A result about a zip has all three; any other gets them as null.
+ */
+function notesExportJson(r: NotesExportResult): NotesExportResult & { path: string | null; notes: number | null; sha256: string | null } {
+  return has(r, 'path') ? r : { ...r, path: null, notes: null, sha256: null };
 }
 
-function problemLines(r: ActionResult): Block[] {
-  const problems = Array.isArray(r.problems) ? (r.problems as string[]) : [];
+function doneLines(r: Extract<NotesExportResult, { outcome: 'done' }>, ticket: string | undefined): Block[] {
+  const kept = r.written_to === 'file' ? 'mode 0600 (owner only)' : `sent to the ${r.written_to} ${r.path}`;
+  return [`SHA-256: ${r.sha256} (recorded in the audit log under ticket ${ticket ?? ''})`, `${plural(r.bytes ?? 0, 'byte')}, ${kept}.`];
+}
+
+function problemLines(problems: readonly string[]): Block[] {
   return ['Problems found:', ...problems.map((p) => `  - ${p}`)];
 }
