@@ -12,9 +12,11 @@ function row(over: Partial<ResultRow> = {}): ResultRow {
   };
 }
 
-// Hostile values in every column: each formula start, plus commas, quotes and line breaks.
+// Hostile values in every column: each formula start, plus commas, quotes and line breaks. (No action returns
+// an outcome such as '@done'; the writer is still held to make every column safe.)
+const FORMULA_OUTCOME = '@done' as ResultRow['outcome'];
 const hostile: ResultRow[] = [
-  row({ ticket_id: '=1+1', type: '+lookup', email: '-x@example.com', outcome: '@done', account_id: '\tid', detail: '\rcr', processed_at: '\nlf' }),
+  row({ ticket_id: '=1+1', type: '+lookup', email: '-x@example.com', outcome: FORMULA_OUTCOME, account_id: '\tid', detail: '\rcr', processed_at: '\nlf' }),
   row({ detail: '\nstarts with a line feed' }),
   row({ detail: '=HYPERLINK("http://evil.example","click")', email: '@evil', type: '\uFF1Dcmd' }),
   row({ detail: 'a, b and "c"\nnext line', account_id: null }),

@@ -1,31 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { deactivateAdvice, lookupSuggestionAdvice, offboardAdvice, resetAdvice, resubscribeAdvice, type Advice, type GuidanceContext } from '../../src/rules/guidance.js';
-import { subjectFor } from '../../src/rules/outgoing-email.js';
+import { subjectFor, type SuppressionReason } from '../../src/rules/outgoing-email.js';
+import type { AccountSummary, CaseloadReport, DeactivateResult, OffboardResult, ResetResult, ResubscribeResult } from '../../src/actions/result.js';
 
 const c: GuidanceContext = { ticket: 'T-1', brand: 'Headway', typed: 'x@example.com', at: (iso) => `at ${iso.slice(11, 16)}`, ago: () => '3 min ago', windowMinutes: 15 };
+// Results typed as the actions return them: a key an action renames stops this file compiling.
+const account = (over: Partial<AccountSummary> = {}): AccountSummary => ({ id: '1', email: 'a b@example.com', name: 'Ann Bee', role: 'client', status: 'active', verified: true, ...over });
+const caseload = (email: string): CaseloadReport => ({ email, name: 'Pat Provider', clients: [], may_leave_count: 1, stay_count: 2, progress_notes: 16 });
 const text = (advice: Advice[]) => advice.map((a) => [a.text, ...(a.commands ?? [])].join('\n')).join('\n');
 
 describe('what to tell the person and do next', () => {
   it('after a reset: spam and promotions folders, and the link expires; never a link itself', () => {
     for (const t of ['client_password_reset', 'provider_password_reset', 'email_verification'] as const) {
-      const said = text(resetAdvice({ outcome: 'done', account_id: '1', template: t, to: 'x@example.com', subject: subjectFor(t, 'Headway') }, c));
+      const done: ResetResult = { outcome: 'done', detail: '', account_id: '1', account: account(), template: t, to: 'x@example.com', subject: subjectFor(t, 'Headway'), resubscribed: false, outbox_id: 1 };
+      const said = text(resetAdvice(done, c));
       expect(said).toContain('x@example.com');
       expect(said).toMatch(/spam and promotions folders/);
       expect(said).toMatch(/expires/);
       expect(said).not.toMatch(/https?:/);
     }
-    const provider = resetAdvice({ outcome: 'done', account_id: 'p', template: 'provider_password_reset', to: 'p@example.com', subject: 'Please Verify Your Headway Account' }, c);
+    const provider = resetAdvice({ outcome: 'done', detail: '', account_id: 'p', account: account({ role: 'provider' }), template: 'provider_password_reset', to: 'p@example.com', subject: 'Please Verify Your Headway Account', resubscribed: false, outbox_id: 2 }, c);
     expect(provider[0]!.text).toContain('an email titled "Please Verify Your Headway Account"');
   });
 
   it('after a repeat: when it was queued and when a new one can be, in the times given', () => {
-    const said = text(resetAdvice({ outcome: 'already_done', account_id: '1', to: 'x@example.com', queued_at: '2026-11-27T11:52:10.000Z' }, c));
+    const repeat: ResetResult = { outcome: 'already_done', detail: '', account_id: '1', account: account(), template: 'client_password_reset', to: 'x@example.com', subject: 'Reset', outbox_id: 1, queued_at: '2026-11-27T11:52:10.000Z' };
+    const said = text(resetAdvice(repeat, c));
     expect(said).toMatch(/queued at 11:52 \(3 min ago\)/);
     expect(said).toMatch(/after at 12:07/);
   });
 
   it('a suppressed address: what it means and the one command, by reason', () => {
-    const refused = (reason: string) => ({ outcome: 'refused', account_id: '1', account: { email: 'a b@example.com', status: 'active', role: 'client' }, suppression: { reason, since: '2026-09-14T00:00:00Z' } });
+    const refused = (reason: SuppressionReason): ResetResult => ({ outcome: 'refused', detail: '', account_id: '1', account: account(), suppression: { reason, since: '2026-09-14T00:00:00Z' }, fix: '' });
     const unsub = resetAdvice(refused('unsubscribe'), c);
     expect(unsub.flatMap((a) => a.commands ?? [])).toEqual(["cx reset 'a b@example.com' --resubscribe --ticket T-1"]);
     expect(resetAdvice(refused('bounce'), c).flatMap((a) => a.commands ?? [])).toEqual([`cx resubscribe 'a b@example.com' --force --reason "<why>" --ticket T-1`]);
@@ -33,26 +39,35 @@ describe('what to tell the person and do next', () => {
   });
 
   it('a closed or ended account, and an address nobody uses', () => {
-    expect(text(resetAdvice({ outcome: 'refused', account_id: '1', account: { email: 'a@x.com', status: 'deactivated', role: 'client' }, deactivated_at: '2026-01-02' }, c))).toMatch(/closed on 2026-01-02 .*cx cannot reopen it/);
-    expect(text(resetAdvice({ outcome: 'refused', account_id: 'p', account: { email: 'a@x.com', status: 'terminated', role: 'provider' } }, c))).toMatch(/contract with the platform has ended/);
-    expect(resetAdvice({ outcome: 'not_found', account_id: null }, c).flatMap((a) => a.commands ?? [])).toEqual(['cx lookup x@example.com']);
-    expect(resetAdvice({ outcome: 'not_found', account_id: null, try_address: 'jane.doe@gmail.com' }, c).flatMap((a) => a.commands ?? [])).toEqual(['cx reset jane.doe@gmail.com --ticket T-1']);
+    const closed: ResetResult = { outcome: 'refused', detail: '', account_id: '1', account: account({ email: 'a@x.com', status: 'deactivated' }), deactivated_at: '2026-01-02' };
+    expect(text(resetAdvice(closed, c))).toMatch(/closed on 2026-01-02 .*cx cannot reopen it/);
+    const ended: ResetResult = { outcome: 'refused', detail: '', account_id: 'p', account: account({ email: 'a@x.com', status: 'terminated', role: 'provider' }), contract_ends_at: null };
+    expect(text(resetAdvice(ended, c))).toMatch(/contract with the platform has ended/);
+    expect(resetAdvice({ outcome: 'not_found', detail: '', account_id: null }, c).flatMap((a) => a.commands ?? [])).toEqual(['cx lookup x@example.com']);
+    expect(resetAdvice({ outcome: 'not_found', detail: '', account_id: null, try_address: 'jane.doe@gmail.com' }, c).flatMap((a) => a.commands ?? [])).toEqual(['cx reset jane.doe@gmail.com --ticket T-1']);
   });
 
   it('after a resubscribe: the next command; without a ticket, a placeholder', () => {
-    expect(resubscribeAdvice({ outcome: 'done', account_id: '1', address: 'a b@example.com' }, { ...c, ticket: undefined }).flatMap((a) => a.commands ?? [])).toEqual(["cx reset 'a b@example.com' --ticket <ticket>"]);
+    const lifted: ResubscribeResult = { outcome: 'done', detail: '', account_id: '1', address: 'a b@example.com', suppression: { reason: 'unsubscribe', since: '2026-09-14T00:00:00Z' }, forced: false };
+    expect(resubscribeAdvice(lifted, { ...c, ticket: undefined }).flatMap((a) => a.commands ?? [])).toEqual(["cx reset 'a b@example.com' --ticket <ticket>"]);
   });
 
   it('a deactivation, an offboarding, a provider sent to the wrong command', () => {
-    expect(text(deactivateAdvice({ outcome: 'done', account_id: '1', email: 'a@x.com', retain_until: '2033-01-01', template: 'x' }, c))).toMatch(/kept until 2033-01-01[\s\S]*"next steps" email is on its way to a@x\.com/);
-    expect(deactivateAdvice({ outcome: 'refused', account_id: 'p', email: 'p@x.com', role: 'provider' }, c).flatMap((a) => a.commands ?? [])).toEqual(['cx offboard p@x.com --ticket T-1']);
-    const offboard = offboardAdvice({ outcome: 'done', account_id: 'p201', email: 'p@x.com', contract_ends_at: '2026-12-31', may_leave_count: 1, stay_count: 2, progress_notes: 16 }, c);
+    const closed: DeactivateResult = {
+      outcome: 'done', detail: '', account_id: '1', email: 'a@x.com', deactivated_at: '2026-11-27', retain_until: '2033-01-01', retention_rule: 'adult',
+      retention_recorded: true, last_service: '2026-01-01', template: 'client_deactivation_next_steps', to: 'a@x.com',
+    };
+    expect(text(deactivateAdvice(closed, c))).toMatch(/kept until 2033-01-01[\s\S]*"next steps" email is on its way to a@x\.com/);
+    const provider: DeactivateResult = { outcome: 'refused', detail: '', account_id: 'p', email: 'p@x.com', role: 'provider', next_command: 'cx offboard p@x.com --ticket T-1' };
+    expect(deactivateAdvice(provider, c).flatMap((a) => a.commands ?? [])).toEqual(['cx offboard p@x.com --ticket T-1']);
+    const ends = (over: { contract_ends_at: string; scheduled: boolean }): OffboardResult => ({ outcome: 'done', detail: '', account_id: 'p201', ...caseload('p@x.com'), ...over });
+    const offboard = offboardAdvice(ends({ contract_ends_at: '2026-12-31', scheduled: false }), c);
     expect(offboard[0]).toMatchObject({ kind: 'tell', to: 'the provider' });
     expect(text(offboard)).toMatch(/terminated, effective 2026-12-31\. 1 client may leave with them .*; 2 stay/);
     expect(offboard.flatMap((a) => a.commands ?? [])).toEqual(['cx notes export p@x.com --out p201-progress-notes.zip --ticket T-1']);
-    const scheduled = offboardAdvice({ outcome: 'done', account_id: 'p201', email: 'p@x.com', contract_ends_at: '2026-12-31', scheduled: true, may_leave_count: 1, stay_count: 2 }, c);
+    const scheduled = offboardAdvice(ends({ contract_ends_at: '2026-12-31', scheduled: true }), c);
     expect(text(scheduled)).toMatch(/the contract ends on 2026-12-31; until then the account works as before/);
-    const farBack = offboardAdvice({ outcome: 'refused', account_id: 'p201', email: 'p@x.com', fix: 'cx offboard p@x.com --effective 2026-01-01 --allow-past --ticket T-1' }, c);
+    const farBack = offboardAdvice({ outcome: 'refused', detail: '', account_id: 'p201', fix: 'cx offboard p@x.com --effective 2026-01-01 --allow-past --ticket T-1' }, c);
     expect(farBack.flatMap((a) => a.commands ?? [])).toEqual(['cx offboard p@x.com --effective 2026-01-01 --allow-past --ticket T-1']);
   });
 
