@@ -160,10 +160,36 @@ export function failedChanges(db: Db): FailedChange[] {
   return sql(db, `SELECT id, key, kind, account_id, ticket, last_error AS error, attempts FROM changes WHERE state = 'failed' ORDER BY id`).all() as FailedChange[];
 }
 
+/** A change for `cx sync retry`: its state, and when a waiting one may go next (real clock). */
+export type RetryableChange = FailedChange & { state: string; next_attempt_at: string | null };
+
 /** A change by its key, or by a unique prefix of it (at least 8 hex digits), for `cx sync retry`. */
-export function changesByKeyPrefix(db: Db, prefix: string, limit = 2): Array<FailedChange & { state: string }> {
-  return sql(db, `SELECT id, key, kind, account_id, ticket, last_error AS error, attempts, state FROM changes
-    WHERE key >= @prefix AND key < @prefix || 'g' ORDER BY key LIMIT @limit`).all({ prefix, limit }) as Array<FailedChange & { state: string }>;
+export function changesByKeyPrefix(db: Db, prefix: string, limit = 2): RetryableChange[] {
+  return sql(db, `SELECT id, key, kind, account_id, ticket, last_error AS error, attempts, state, next_attempt_at FROM changes
+    WHERE key >= @prefix AND key < @prefix || 'g' ORDER BY key LIMIT @limit`).all({ prefix, limit }) as RetryableChange[];
+}
+
+/** Pending changes that wait for a later attempt time than `now` (ISO, real clock), oldest first. */
+export function waitingChanges(db: Db, now: string): RetryableChange[] {
+  return sql(db, `SELECT id, key, kind, account_id, ticket, last_error AS error, attempts, state, next_attempt_at FROM changes
+    WHERE state = 'pending' AND next_attempt_at > ? ORDER BY id`).all(now) as RetryableChange[];
+}
+
+/**
+ * Make waiting changes due now (their attempts still count towards the cap), each with its audit row. A push
+ * holding one keeps its lease: the change goes once that push lets it go.
+ */
+export function makeDue(db: Db, changes: ReadonlyArray<{ id: number; audit: AuditEntry }>, now: Date, realNow: string): number {
+  return writeTransaction(db, () => {
+    let n = 0;
+    for (const c of changes) {
+      const done = sql(db, `UPDATE changes SET next_attempt_at = NULL WHERE id = ? AND state = 'pending' AND next_attempt_at > ?`).run(c.id, realNow).changes;
+      if (done === 0) continue;
+      appendAudit(db, c.audit, now);
+      n += 1;
+    }
+    return n;
+  });
 }
 
 /** Make failed changes pending again, from a clean slate (attempts 0), each with its audit row. */

@@ -2,7 +2,7 @@
 // body, and the settings (exit 2 naming what to set, never echoing the secret).
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { BASE_DELAY_MS, backoffDelay, MAX_DELAY_MS, retryAfterMs } from '../../src/rules/backoff.js';
+import { BASE_DELAY_MS, backoffDelay, LONGEST_RETRY_AFTER_MS, MAX_DELAY_MS, retryAfterMs } from '../../src/rules/backoff.js';
 import { verdictOf } from '../../src/rules/sync-response.js';
 import { changeBody } from '../../src/sync/job.js';
 import { isWebhookSecret, platformSettings } from '../../src/config/platform.js';
@@ -29,6 +29,18 @@ describe('backoff', () => {
     expect(retryAfterMs('1.5', now)).toBeNull();
     expect(retryAfterMs(undefined, now)).toBeNull();
     expect(retryAfterMs(['3', '9'], now)).toBe(3000);
+  });
+
+  it('honours Retry-After up to one hour, however far it says', () => {
+    const now = Date.parse('2026-11-27T12:00:00Z');
+    expect(LONGEST_RETRY_AFTER_MS).toBe(3_600_000);
+    expect(retryAfterMs('3600', now)).toBe(3_600_000);
+    expect(retryAfterMs('3601', now)).toBe(3_600_000);
+    expect(retryAfterMs('1000000000', now)).toBe(3_600_000);
+    expect(retryAfterMs('99999999999999', now)).toBe(3_600_000);
+    expect(retryAfterMs('9'.repeat(400), now)).toBe(3_600_000); // Infinity seconds
+    expect(retryAfterMs('Fri, 31 Dec 9999 23:59:59 GMT', now)).toBe(3_600_000);
+    expect(retryAfterMs('Fri, 27 Nov 2026 12:30:00 GMT', now)).toBe(1_800_000);
   });
 });
 
