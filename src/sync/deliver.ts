@@ -26,7 +26,6 @@
 // Below, each part with its own state: DeliveryRun, the loop and what an answer does to its change; Lanes,
 // the changes the run holds (ready, waiting out a retry, in flight); RunStop, why the run ends early;
 // Breaker, a platform that is down. The writes to the mirror, Claims and OutcomeBatches, are in claims.ts.
-import { setMaxListeners } from 'node:events';
 import { backoffDelay, LONGEST_WAIT_IN_RUN_MS, retryAfterMs } from '../rules/backoff.js';
 import { verdictOf, type Verdict } from '../rules/sync-response.js';
 import type { Outcome } from '../store/sync-queue.js';
@@ -133,7 +132,7 @@ class DeliveryRun {
     const nudge = this.wake.nudge;
     this.record = outcomes(deps.agent, limits.maxAttempts);
     this.leaseMs = leaseLength(limits);
-    this.stop = new RunStop(deps.cancel, limits.concurrency, nudge);
+    this.stop = new RunStop(deps.cancel, nudge);
     this.breaker = new Breaker(Math.max(8, 2 * limits.concurrency), this.stop);
     this.lanes = new Lanes(limits.concurrency, limits.timeoutMs + LEASE_MARGIN_MS, (job) => this.attempt(job), nudge);
     this.batches = new OutcomeBatches(deps.recorder, deps.now, this.stop, nudge);
@@ -315,9 +314,7 @@ class RunStop {
   readonly requests = new AbortController();
   private readonly onCancel = () => this.because({ kind: 'cancelled' });
 
-  constructor(private readonly cancel: AbortSignal, concurrency: number, private readonly nudge: () => void) {
-    // Every request in flight listens to it (undici adds its own listeners): not a leak, so no warning.
-    setMaxListeners(concurrency * 4 + 16, this.requests.signal);
+  constructor(private readonly cancel: AbortSignal, private readonly nudge: () => void) {
     cancel.addEventListener('abort', this.onCancel);
   }
 

@@ -5,6 +5,7 @@
 // CX_PLATFORM_TIMEOUT_MS is a deadline for the whole exchange: connecting, sending, and the whole answer.
 // (undici's own timeouts are per read: an answer dripped a byte at a time would never end.) A push's lease on
 // a change outlasts any exchange only because an exchange cannot outlast its deadline (deliver.ts).
+import { EventEmitter } from 'node:events';
 import { Pool } from 'undici';
 import type { SignedHeaders } from './signer.js';
 
@@ -85,47 +86,63 @@ export function connectPlatform(base: URL, connections: number, timeoutMs: numbe
   };
 }
 
+/**
+ * A request's abort signal as undici takes it: an EventEmitter (its documented alternative to an AbortSignal)
+ * that knows whether it fired and why. A fraction of an AbortController's cost, which counts at thousands of
+ * requests a second.
+ */
+class ExchangeSignal extends EventEmitter {
+  aborted = false;
+  reason: unknown = undefined;
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.emit('abort');
+  }
+}
+
 interface OpenExchange {
-  readonly signal: AbortSignal;
+  readonly signal: ExchangeSignal;
+  /** The run's stop (or Ctrl-C), which aborts the exchange too. */
+  readonly stop: AbortSignal;
   readonly endsAt: number;
   timedOut: boolean;
-  abort(reason: unknown): void;
-  unlink(): void;
 }
 
 /**
  * The deadline of every exchange in flight. All have the same length, so they end in the order they began:
- * one timer, set for the oldest open exchange, rather than a timer per request (at thousands of requests a
- * second those cost more than the request). Each exchange has its own abort signal, which the stop of the
- * run (or Ctrl-C) aborts too.
+ * one timer, set for the oldest open exchange, rather than a timer per request. A stop signal gets one
+ * listener, which aborts every open exchange it stops, rather than one per request.
  */
 class Deadlines {
   /** Oldest first (a Set keeps insertion order). */
   private readonly open = new Set<OpenExchange>();
+  private readonly watched = new WeakSet<AbortSignal>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly ms: number) {}
 
   start(stop: AbortSignal): OpenExchange {
-    const controller = new AbortController();
-    const onStop = () => controller.abort(stop.reason);
-    if (stop.aborted) controller.abort(stop.reason);
-    else stop.addEventListener('abort', onStop, { once: true });
-    const open: OpenExchange = {
-      signal: controller.signal,
-      endsAt: performance.now() + this.ms,
-      timedOut: false,
-      abort: (reason) => controller.abort(reason),
-      unlink: () => stop.removeEventListener('abort', onStop),
-    };
+    const open: OpenExchange = { signal: new ExchangeSignal(), stop, endsAt: performance.now() + this.ms, timedOut: false };
+    if (stop.aborted) open.signal.abort(stop.reason);
+    this.watch(stop);
     this.open.add(open);
     this.timer ??= this.schedule(this.ms);
     return open;
   }
 
   end(open: OpenExchange): void {
-    open.unlink();
     this.open.delete(open);
+  }
+
+  private watch(stop: AbortSignal): void {
+    if (this.watched.has(stop)) return;
+    this.watched.add(stop);
+    stop.addEventListener('abort', () => {
+      for (const open of this.open) if (open.stop === stop) open.signal.abort(stop.reason);
+    }, { once: true });
   }
 
   private schedule(ms: number): NodeJS.Timeout {
@@ -145,7 +162,7 @@ class Deadlines {
       }
       this.open.delete(open);
       open.timedOut = true;
-      open.abort(new NoAnswer(`no answer within ${this.ms} ms`));
+      open.signal.abort(new NoAnswer(`no answer within ${this.ms} ms`));
     }
   }
 }
