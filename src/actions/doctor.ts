@@ -13,11 +13,13 @@ import { SUGGEST_SQL } from '../store/lookup-suggest.js';
 import { lastImportAt } from '../store/mirror-meta.js';
 import { tableScans } from '../store/query-plan.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
+import type { PlatformRecord } from '../sync/witness.js';
+import { checkAgainstPlatform, NOT_CONFIGURED } from './audit-witness.js';
 import { findByAddress } from './find-account.js';
 import { suggestAddresses } from './lookup-suggest.js';
 
 export const CHECK_NAMES = [
-  'opens', 'integrity', 'foreign_keys', 'schema', 'audit_triggers', 'audit_chain', 'policy', 'freshness', 'accounts', 'lookup_paths',
+  'opens', 'integrity', 'foreign_keys', 'schema', 'audit_triggers', 'audit_chain', 'policy', 'freshness', 'accounts', 'lookup_paths', 'audit_remote',
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
@@ -36,6 +38,11 @@ export interface DoctorAsk {
   /** The retention policy in effect (undefined: the built-in defaults). */
   policyPath?: string;
   now: Date;
+  /**
+   * The platform's record of the audit log (audit_remote): null when no platform is configured, undefined
+   * when a configured one was not asked (the mirror did not open).
+   */
+  platform?: PlatformRecord | null;
 }
 
 export interface DoctorReport extends Partial<Health> {
@@ -90,6 +97,7 @@ export function examineMirror(db: Db, path: string, ask: DoctorAsk): DoctorRepor
     ask.maxAgeHours === undefined ? { name: 'freshness', ok: true, detail: NOT_ASKED } : run('freshness', () => freshnessCheck(db, ask.maxAgeHours!, ask.now)),
     ask.minAccounts === undefined ? { name: 'accounts', ok: true, detail: NOT_ASKED } : run('accounts', () => accountsCheck(db, ask.minAccounts!)),
     run('lookup_paths', () => lookupPathsCheck(db)),
+    run('audit_remote', () => remoteCheck(db, ask.platform)),
   ];
   const warnings: string[] = [];
   const mode = fileMode(path);
@@ -107,6 +115,7 @@ export function unopenedReport(why: string, ask: DoctorAsk): DoctorReport {
     if ((name === 'freshness' && ask.maxAgeHours === undefined) || (name === 'accounts' && ask.minAccounts === undefined)) {
       return { name, ok: true, detail: NOT_ASKED };
     }
+    if (name === 'audit_remote' && ask.platform === null) return { name, ok: true, detail: NOT_CONFIGURED };
     return { name, ok: false, detail: NOT_OPENED };
   });
   return { ...summary(checks), warnings: [] };
@@ -121,6 +130,13 @@ function schemaCheck(version: number): { ok: boolean; detail: string } {
   if (version === SCHEMA_VERSION) return { ok: true, detail: `version ${version}, current` };
   if (version < SCHEMA_VERSION) return { ok: false, detail: `version ${version}, expected ${SCHEMA_VERSION}: upgrade it with cx db init` };
   return { ok: false, detail: `version ${version}, newer than this cx knows (${SCHEMA_VERSION}): update cx` };
+}
+
+/** The platform's record of the audit log matches this mirror's (as `cx audit --verify`); "not configured" without one. */
+function remoteCheck(db: Db, platform: PlatformRecord | null | undefined): { ok: boolean; detail: string } {
+  if (platform === undefined) return { ok: false, detail: 'not checked: the platform was not asked' };
+  const { ok, detail } = checkAgainstPlatform(db, platform);
+  return { ok, detail };
 }
 
 /** The log is append-only only while a trigger refuses each UPDATE and each DELETE. */

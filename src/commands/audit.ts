@@ -1,15 +1,19 @@
-// `cx audit`: the audit log, oldest row first, filtered by ticket, account or date; --verify walks its hash chain.
+// `cx audit`: the audit log, oldest row first, filtered by ticket, account or date; --verify walks its hash chain and,
+// with a platform configured, compares it with the platform's record (actions/audit-witness.ts).
 import type { Command } from 'commander';
-import { clockOf } from '../context.js';
+import { clockOf, type Context } from '../context.js';
 import { EXIT } from '../errors.js';
 import { addressKey } from '../rules/address.js';
 import { note, printData, printError, table, timeForPeople, type Block } from '../render/index.js';
 import { describeChain, type AuditRow } from '../rules/audit-chain.js';
 import { startedBase } from '../rules/handover-rows.js';
 import { listAuditLog, verifyAuditLog } from '../actions/audit-list.js';
+import { checkAgainstPlatform, type RemoteCheck } from '../actions/audit-witness.js';
+import type { Db } from '../store/db.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
 import { listingLimit, listingOptions, shownFooter, sinceTime, type ListingFlags } from '../cmdutil/listing.js';
 import { openExisting } from '../cmdutil/mirror.js';
+import { askWitness } from '../cmdutil/witness.js';
 
 interface AuditOptions extends ListingFlags {
   email?: string;
@@ -19,21 +23,18 @@ interface AuditOptions extends ListingFlags {
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd.option('--email <address>', 'rows about the account with this current or former address');
   listingOptions(cmd, 'rows from this date (in your time zone) or ISO time on', 'the latest')
-    .option('--verify', 'walk the hash chain; exit 6 and name the first bad row if it is broken')
-    .addHelpText('after', '\nThe global --ticket <id> filters the rows to one ticket.');
+    .option('--verify', 'walk the hash chain, and compare it with the platform\'s record when a platform is configured; exit 6 and say what differs')
+    .addHelpText('after', `
+The global --ticket <id> filters the rows to one ticket.
+--verify checks the chain in this file up to the anchor the platform returned to \`cx sync push\`; with a
+platform configured (CX_PLATFORM_URL) it also asks the platform for its own record (GET cx/v1/audit/anchor),
+so a log rewritten and re-hashed in the file fails too. A platform that cannot be asked is exit 6 as well:
+the check was not made. --json: {"ok", "rows", "first_bad_row", "anchored_id", "unanchored_rows", "remote":
+{"status", "anchored_id", "detail"}}, status not_configured, matches, differs or unavailable.`);
   handle(cmd, runtime, async (ctx, opts: AuditOptions) => {
     const db = openExisting(ctx);
     try {
-      if (opts.verify) {
-        const v = verifyAuditLog(db);
-        const result = { ok: v.ok, rows: v.rows, first_bad_row: v.first_bad_row, anchored_id: v.anchored_id, unanchored_rows: v.unanchored_rows };
-        if (!v.ok && !ctx.json) {
-          printError(ctx, `audit log: ${describeChain(v)}`);
-          return EXIT.integrity;
-        }
-        await printData(ctx, result, () => [`Audit log: ${describeChain(v)}.`]);
-        return v.ok ? EXIT.ok : EXIT.integrity;
-      }
+      if (opts.verify) return await verify(ctx, db);
       const since = sinceTime(ctx, opts.since);
       const limit = listingLimit(ctx, opts.limit);
       // The JSON rows stay exactly as stored; people read a started hand-over with how it ended.
@@ -65,6 +66,38 @@ export function configure(cmd: Command, runtime: Runtime): void {
       db.close();
     }
   });
+}
+
+/**
+ * The local chain, then the platform's record of it when a platform is configured: ok only when every check
+ * made passed, and a platform that could not be asked is not a pass (exit 6, saying so).
+ */
+async function verify(ctx: Context, db: Db): Promise<number> {
+  const v = verifyAuditLog(db);
+  const remote = checkAgainstPlatform(db, await askWitness(ctx, db));
+  const ok = v.ok && remote.ok;
+  const result = {
+    ok,
+    rows: v.rows,
+    first_bad_row: v.first_bad_row ?? remote.first_bad_row,
+    anchored_id: v.anchored_id,
+    unanchored_rows: v.unanchored_rows,
+    remote: { status: remote.status, anchored_id: remote.anchored_id, detail: remote.detail },
+  };
+  if (!ok && !ctx.json) {
+    const problems = [...(v.ok ? [] : [describeChain(v)]), ...(remote.ok ? [] : [`against the platform: ${remote.detail}`])];
+    printError(ctx, `audit log: ${problems.join('; ')}`, remote.status === 'unavailable' ? { text: 'Check the platform settings, then run it again once the platform answers:', commands: ['cx config', 'cx audit --verify'] } : undefined);
+    return EXIT.integrity;
+  }
+  await printData(ctx, result, () => [`Audit log: ${describeChain(v)}.`, remoteLine(remote)]);
+  return ok ? EXIT.ok : EXIT.integrity;
+}
+
+function remoteLine(remote: RemoteCheck): string {
+  if (remote.status === 'not_configured') {
+    return 'Only the local chain was checked: no platform is configured (CX_PLATFORM_URL), and a log rewritten and re-hashed in this file holds as a chain.';
+  }
+  return `The platform's record: ${remote.detail}.`;
 }
 
 function outcomeStyle(outcome: string): 'bad' | 'warn' | undefined {

@@ -142,8 +142,8 @@ export const COMMANDS: CommandEntry[] = [
       {
         name: 'retry',
         args: '[key]',
-        summary: 'make a failed change (or every one, --failed) pending again, with the same key',
-        examples: ['cx sync retry --failed', 'cx sync retry 3f9a…'],
+        summary: 'make a failed change (or every one, --failed) pending again, or a waiting one (--waiting) due now, with the same key',
+        examples: ['cx sync retry --failed', 'cx sync retry --waiting', 'cx sync retry 3f9a…'],
         globals: [JSON_OUT],
         load: () => import('./sync/retry.js'),
       },

@@ -13,6 +13,11 @@ export const BASE_DELAY_MS = 500;
 export const MAX_DELAY_MS = 15 * 60_000;
 /** A push sleeps through a wait up to this long; a longer one leaves the change for the next run. */
 export const LONGEST_WAIT_IN_RUN_MS = 60_000;
+/**
+ * A Retry-After is honoured up to this long: a platform (or whatever answers at its URL) cannot park a
+ * change, and its account's later changes behind it, for longer.
+ */
+export const LONGEST_RETRY_AFTER_MS = 60 * 60_000;
 
 /**
  * Full jitter (AWS Architecture Blog, "Exponential Backoff and Jitter"): a wait drawn uniformly from
@@ -25,16 +30,17 @@ export function backoffDelay(attempt: number, random: () => number): number {
 }
 
 /**
- * A `Retry-After` header as a wait in milliseconds: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
- * A date in the past is no wait; anything unreadable is null (the backoff decides).
+ * A `Retry-After` header as a wait in milliseconds: delay-seconds or an HTTP date (RFC 9110 §10.2.3), at
+ * most LONGEST_RETRY_AFTER_MS (a number of any size, or a date centuries away, is an hour). A date in the
+ * past is no wait; anything unreadable is null (the backoff decides).
  */
 export function retryAfterMs(header: string | string[] | null | undefined, nowMs: number): number | null {
   const value = (Array.isArray(header) ? header[0] : header)?.trim();
   if (!value) return null;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  if (/^\d+$/.test(value)) return Math.min(Number(value) * 1000, LONGEST_RETRY_AFTER_MS);
   // HTTP dates have a day name and GMT (IMF-fixdate, and the obsolete RFC 850 and asctime forms Date reads).
   if (!/[a-z]{3}/i.test(value)) return null;
   const at = Date.parse(value);
   if (Number.isNaN(at)) return null;
-  return Math.max(0, at - nowMs);
+  return Math.min(Math.max(0, at - nowMs), LONGEST_RETRY_AFTER_MS);
 }

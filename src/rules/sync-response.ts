@@ -1,7 +1,7 @@
 // What the platform's answer to a request means for the change (CONTRACTS.md "Platform sync"). Pure.
 
 export type Verdict =
-  /** 2xx, or 409 (delivered before under the same key). */
+  /** 2xx with a JSON body holding a string `receipt`, or 409 (delivered before under the same key). */
   | { kind: 'delivered'; status: number; receipt: string | null; before: boolean }
   /** 400, 404, 422 and the other 4xx the contract does not retry: failed for good with the platform's reason. */
   | { kind: 'failed'; status: number; error: string }
@@ -9,23 +9,42 @@ export type Verdict =
   | { kind: 'retry'; reason: string; retryAfter: string | null }
   /** 401, 403: the platform refused the credentials; the run stops at once. */
   | { kind: 'unauthorized'; status: number; error: string }
-  /** 1xx or 3xx: the URL points somewhere that is not the platform's API; the run stops (a setting to fix). */
-  | { kind: 'misdirected'; status: number };
+  /**
+   * 1xx or 3xx, or a 2xx that is not the API's JSON receipt (a catch-all web server): the URL points somewhere
+   * that is not the platform's API; the run stops (a setting to fix), the change still pending.
+   */
+  | { kind: 'misdirected'; status: number; why: string | null }
+  /** No answer: the connection could not be made safe (TLS: a certificate not trusted); the run stops (a setting to fix). */
+  | { kind: 'insecure'; reason: string };
 
 const RETRIED = new Set([408, 425, 429]);
 /** The platform's text kept in the mirror and shown: bounded. */
 const MAX_ERROR_LENGTH = 500;
 
+/** What the platform's answer to a change means. */
 export function verdictOf(status: number, body: string, retryAfter: string | null): Verdict {
-  if (status >= 200 && status < 300) return { kind: 'delivered', status, receipt: receiptOf(body), before: false };
+  if (status >= 200 && status < 300) {
+    const receipt = json(body)?.receipt;
+    if (typeof receipt === 'string') return { kind: 'delivered', status, receipt: text(receipt), before: false };
+    return { kind: 'misdirected', status, why: json(body) ? 'without a string receipt' : 'with a body that is not JSON' };
+  }
   if (status === 409) return { kind: 'delivered', status, receipt: receiptOf(body), before: true };
+  return failureVerdict(status, body, retryAfter);
+}
+
+/**
+ * What an answer other than a success means, for any endpoint (a change, a page of the audit log, the
+ * platform's anchor): each endpoint decides what its own success is.
+ */
+export function failureVerdict(status: number, body: string, retryAfter: string | null): Exclude<Verdict, { kind: 'delivered' }> {
   if (status === 401 || status === 403) return { kind: 'unauthorized', status, error: errorOf(body, status) };
   if (RETRIED.has(status) || status >= 500) return { kind: 'retry', reason: `HTTP ${status}`, retryAfter };
   if (status >= 400) return { kind: 'failed', status, error: errorOf(body, status) };
-  return { kind: 'misdirected', status };
+  return { kind: 'misdirected', status, why: null };
 }
 
-function json(body: string): Record<string, unknown> | null {
+/** The body as a JSON object, or null. */
+export function json(body: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(body);
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;

@@ -36,6 +36,11 @@ export function auditRow(db: Db, id: number): AuditRow | undefined {
   return sql<AuditRow>(db, 'SELECT * FROM audit_log WHERE id = ?').get(id);
 }
 
+/** The last row at or below `id` (the log's end, when rows from there on were cut off), or null. */
+export function lastAuditIdUpTo(db: Db, id: number): number | null {
+  return sql<{ id: number | null }>(db, 'SELECT max(id) AS id FROM audit_log WHERE id <= ?').get(id)!.id;
+}
+
 export function countAuditAfter(db: Db, afterId: number): number {
   return sql<{ n: number }>(db, 'SELECT count(*) AS n FROM audit_log WHERE id > ?').get(afterId)!.n;
 }

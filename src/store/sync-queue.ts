@@ -60,9 +60,15 @@ export type Outcome =
   | { kind: 'released'; id: number };
 
 /**
- * Record outcomes in one transaction, each with its audit row. A change whose lease this push no longer
- * holds (it expired and another push took it) is left to that push: its outcome is dropped, unaudited.
- * Returns the ids recorded.
+ * Record outcomes in one transaction, each with its audit row. Returns the ids recorded.
+ *
+ * An outcome can arrive late: after another push took the change over (this push's lease had run out while
+ * the outcome waited to be written). What the platform said still happened, so:
+ * - a delivery is recorded all the same (the change is delivered, whoever holds it: the platform applied
+ *   it, and the other push's own attempt is answered 409 and finds it delivered); once a change is
+ *   delivered, a second delivery of it writes nothing (one `sync.delivered` row per change);
+ * - any other outcome (failed, left for later) leaves the change to the push that holds it now: its state
+ *   is not touched, and the audit row is written saying so, since the request was made.
  */
 export function recordOutcomes(db: Db, owner: string, outcomes: readonly Outcome[], now: Date): number[] {
   if (outcomes.length === 0) return [];
@@ -70,25 +76,51 @@ export function recordOutcomes(db: Db, owner: string, outcomes: readonly Outcome
     const recorded: number[] = [];
     const audited: AuditEntry[] = [];
     for (const o of outcomes) {
-      if (applyOutcome(db, owner, o, now) === 0) continue;
-      recorded.push(o.id);
-      if ('audit' in o) audited.push(o.audit);
+      const applied = applyOutcome(db, owner, o, now);
+      if (applied === 'mine' || applied === 'late') recorded.push(o.id);
+      if (!('audit' in o) || applied === 'settled') continue;
+      audited.push(applied === 'mine' ? o.audit : { ...o.audit, detail: `${o.audit.detail}; ${LATE[applied]}` });
     }
     appendAuditRows(db, audited, now);
     return recorded;
   });
 }
 
+/** What an outcome did: recorded under this push's lease, recorded late, left to the push holding it, nothing. */
+type Applied = 'mine' | 'late' | 'left' | 'settled';
+const LATE = {
+  late: 'recorded late: another push had taken this change over',
+  left: 'not recorded: another push had taken this change over, and its state is left to that push',
+};
+
 const MINE = `WHERE id = @id AND lease_owner = @owner AND state = 'pending'`;
 const SET_DELIVERED = `UPDATE changes SET state = 'delivered', attempts = @attempts, receipt = @receipt, delivered_at = @at, last_error = NULL,
   next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL ${MINE}`;
+/** A delivery that arrived late (see recordOutcomes): whoever holds the change, unless it is delivered already. */
+const SET_DELIVERED_LATE = `UPDATE changes SET state = 'delivered', attempts = max(attempts, @attempts), receipt = @receipt, delivered_at = @at,
+  last_error = NULL, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL WHERE id = @id AND state <> 'delivered'`;
 const SET_FAILED = `UPDATE changes SET state = 'failed', attempts = @attempts, last_error = @error, next_attempt_at = NULL,
   lease_owner = NULL, lease_until = NULL ${MINE}`;
 const SET_DEFERRED = `UPDATE changes SET attempts = @attempts, last_error = @error, next_attempt_at = @next, lease_owner = NULL, lease_until = NULL ${MINE}`;
-const SET_WAITING = `UPDATE changes SET attempts = @attempts, last_error = @error, next_attempt_at = @next, lease_until = @leaseUntil ${MINE}`;
+/** A lease is never shortened: a renewal (renewLeases) may have been written first. */
+const SET_WAITING = `UPDATE changes SET attempts = @attempts, last_error = @error, next_attempt_at = @next, lease_until = max(lease_until, @leaseUntil) ${MINE}`;
 const SET_RELEASED = `UPDATE changes SET lease_owner = NULL, lease_until = NULL ${MINE}`;
 
-function applyOutcome(db: Db, owner: string, o: Outcome, now: Date): number {
+function applyOutcome(db: Db, owner: string, o: Outcome, now: Date): Applied {
+  if (applyMine(db, owner, o, now) > 0) return 'mine';
+  switch (o.kind) {
+    case 'delivered':
+      return sql(db, SET_DELIVERED_LATE).run({ id: o.id, attempts: o.attempts, receipt: o.receipt, at: now.toISOString() }).changes > 0 ? 'late' : 'settled';
+    case 'failed':
+    case 'deferred':
+      return 'left';
+    default:
+      return 'settled';
+  }
+}
+
+/** The outcome applied under this push's lease: how many rows (0 when the change is no longer its own). */
+function applyMine(db: Db, owner: string, o: Outcome, now: Date): number {
   switch (o.kind) {
     case 'delivered':
       return sql(db, SET_DELIVERED).run({ id: o.id, owner, attempts: o.attempts, receipt: o.receipt, at: now.toISOString() }).changes;
@@ -109,6 +141,37 @@ export function recordAndClaim(db: Db, owner: string, outcomes: readonly Outcome
     recordOutcomes(db, owner, outcomes, now);
     return claim.limit > 0 ? claimChanges(db, owner, claim.now, claim.leaseUntil, claim.limit) : [];
   });
+}
+
+/**
+ * Extend this push's leases on changes it is about to send (deliver.ts: an exchange starts only while its
+ * lease outlasts it); returns the ids still held. A change another push took over in the meantime is not
+ * among them: it is that push's to send.
+ */
+export function renewLeases(db: Db, owner: string, ids: readonly number[], leaseUntil: string): number[] {
+  return writeTransaction(db, () => {
+    const held: number[] = [];
+    const renew = sql(db, `UPDATE changes SET lease_until = max(lease_until, @leaseUntil) ${MINE}`);
+    for (const id of ids) if (renew.run({ id, owner, leaseUntil }).changes > 0) held.push(id);
+    return held;
+  });
+}
+
+/**
+ * Pending changes that pushes running now hold (`owners`, with leases still running at `now`), and the
+ * later changes of the same accounts, which wait for those: that push's to send, not counted against
+ * another run's exit code.
+ */
+export function countHeldBy(db: Db, owners: readonly string[], now: string): number {
+  if (owners.length === 0) return 0;
+  return (sql(
+    db,
+    `SELECT count(*) AS n FROM changes c WHERE c.state = 'pending' AND (
+       (c.lease_owner IN (SELECT value FROM json_each(@owners)) AND c.lease_until > @now)
+       OR (c.account_id IS NOT NULL AND EXISTS (
+         SELECT 1 FROM changes e WHERE e.account_id = c.account_id AND e.id < c.id AND e.state = 'pending'
+           AND e.lease_owner IN (SELECT value FROM json_each(@owners)) AND e.lease_until > @now)))`,
+  ).get({ owners: JSON.stringify(owners), now }) as { n: number }).n;
 }
 
 /** Give back every change this push still holds (the end of a run, however it ended). */
@@ -160,10 +223,36 @@ export function failedChanges(db: Db): FailedChange[] {
   return sql<FailedChange>(db, `SELECT id, key, kind, account_id, ticket, last_error AS error, attempts FROM changes WHERE state = 'failed' ORDER BY id`).all();
 }
 
+/** A change for `cx sync retry`: its state, and when a waiting one may go next (real clock). */
+export type RetryableChange = FailedChange & { state: string; next_attempt_at: string | null };
+
 /** A change by its key, or by a unique prefix of it (at least 8 hex digits), for `cx sync retry`. */
-export function changesByKeyPrefix(db: Db, prefix: string, limit = 2): Array<FailedChange & { state: string }> {
-  return sql<FailedChange & { state: string }>(db, `SELECT id, key, kind, account_id, ticket, last_error AS error, attempts, state FROM changes
+export function changesByKeyPrefix(db: Db, prefix: string, limit = 2): RetryableChange[] {
+  return sql<RetryableChange>(db, `SELECT id, key, kind, account_id, ticket, last_error AS error, attempts, state, next_attempt_at FROM changes
     WHERE key >= @prefix AND key < @prefix || 'g' ORDER BY key LIMIT @limit`).all({ prefix, limit });
+}
+
+/** Pending changes that wait for a later attempt time than `now` (ISO, real clock), oldest first. */
+export function waitingChanges(db: Db, now: string): RetryableChange[] {
+  return sql<RetryableChange>(db, `SELECT id, key, kind, account_id, ticket, last_error AS error, attempts, state, next_attempt_at FROM changes
+    WHERE state = 'pending' AND next_attempt_at > ? ORDER BY id`).all(now);
+}
+
+/**
+ * Make waiting changes due now (their attempts still count towards the cap), each with its audit row. A push
+ * holding one keeps its lease: the change goes once that push lets it go.
+ */
+export function makeDue(db: Db, changes: ReadonlyArray<{ id: number; audit: AuditEntry }>, now: Date, realNow: string): number {
+  return writeTransaction(db, () => {
+    let n = 0;
+    for (const c of changes) {
+      const done = sql(db, `UPDATE changes SET next_attempt_at = NULL WHERE id = ? AND state = 'pending' AND next_attempt_at > ?`).run(c.id, realNow).changes;
+      if (done === 0) continue;
+      appendAudit(db, c.audit, now);
+      n += 1;
+    }
+    return n;
+  });
 }
 
 /** Make failed changes pending again, from a clean slate (attempts 0), each with its audit row. */

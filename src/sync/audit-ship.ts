@@ -5,11 +5,11 @@
 import { IntegrityError } from '../errors.js';
 import { chainHash, GENESIS_HASH, type AuditRow } from '../rules/audit-chain.js';
 import { backoffDelay, LONGEST_WAIT_IN_RUN_MS, retryAfterMs } from '../rules/backoff.js';
-import { verdictOf, type Verdict } from '../rules/sync-response.js';
+import { failureVerdict, json, type Verdict } from '../rules/sync-response.js';
 import { auditRow, auditRowsAfter, countAuditAfter, mirrorId, readAnchor, saveAnchor } from '../store/audit-anchor.js';
 import type { Db } from '../store/db.js';
 import type { DeliveryDeps, StopReason } from './deliver.js';
-import { NoAnswer } from './transport.js';
+import { NoAnswer, TlsFailure } from './transport.js';
 
 export const AUDIT_PATH = 'cx/v1/audit';
 const PAGE_ROWS = 1000;
@@ -143,21 +143,33 @@ function anchorIn(body: string, repeatOf: { id: number; hash: string } | null): 
 
 type Sent = Exclude<Verdict, { kind: 'delivered' }> | { kind: 'delivered'; before: boolean; body: string } | { kind: 'cancelled' };
 
+/**
+ * What the platform's answer to a page means: a 2xx must carry the anchor (else the URL is not the platform),
+ * a 409 is a page sent before; the rest as for a change.
+ */
+function pageVerdict(status: number, body: string, retryAfter: string | null): Sent {
+  if (status >= 200 && status < 300) {
+    const answer = json(body);
+    if (answer && 'anchored_id' in answer) return { kind: 'delivered', before: false, body };
+    return { kind: 'misdirected', status, why: answer ? 'without an anchor' : 'with a body that is not JSON' };
+  }
+  if (status === 409) return { kind: 'delivered', before: true, body };
+  return failureVerdict(status, body, retryAfter);
+}
+
 /** One page, with the same retry rules as a change; a wait over a minute leaves it for the next run. */
 async function sendWithRetries(deps: AuditShipDeps, id: string, body: string): Promise<Sent> {
   for (let attempt = 1; ; attempt++) {
     if (deps.cancel.aborted) return { kind: 'cancelled' };
-    let verdict: Verdict;
-    let answerBody = '';
+    let verdict: Sent;
     try {
       const answer = await deps.platform.post(AUDIT_PATH, body, id, deps.sign(id, body, new Date(deps.clock())), deps.cancel);
-      verdict = verdictOf(answer.status, answer.body, answer.retryAfter);
-      answerBody = answer.body;
+      verdict = pageVerdict(answer.status, answer.body, answer.retryAfter);
     } catch (err) {
+      if (err instanceof TlsFailure) return { kind: 'insecure', reason: err.reason };
       if (!(err instanceof NoAnswer)) return { kind: 'cancelled' };
       verdict = { kind: 'retry', reason: err.reason, retryAfter: null };
     }
-    if (verdict.kind === 'delivered') return { kind: 'delivered', before: verdict.before, body: answerBody };
     if (verdict.kind !== 'retry') return verdict;
     const wait = retryAfterMs(verdict.retryAfter, deps.clock()) ?? backoffDelay(attempt, deps.random);
     if (attempt >= deps.limits.maxAttempts || wait > LONGEST_WAIT_IN_RUN_MS) return verdict;
@@ -172,7 +184,9 @@ function stopFor(sent: Exclude<Sent, { kind: 'delivered' }>): NonNullable<AuditS
     case 'unauthorized':
       return { kind: 'unauthorized', status: sent.status, error: sent.error };
     case 'misdirected':
-      return { kind: 'misdirected', status: sent.status, location: null };
+      return { kind: 'misdirected', status: sent.status, why: sent.why, location: null };
+    case 'insecure':
+      return { kind: 'insecure', reason: sent.reason };
     case 'failed':
       return { kind: 'refused', error: sent.error };
     case 'retry':

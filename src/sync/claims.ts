@@ -1,7 +1,8 @@
 // A push's writes to the mirror (deliver.ts), made by the writer thread (recorder.ts): claims of more
-// changes, one at a time, and the outcomes the lanes leave, written in groups. Both are shaped so the lanes
-// never wait: a claim is asked for before they run dry and may carry a group of outcomes with it (one commit
-// instead of two), and groups are big. Every write is watched: one that fails breaks the run.
+// changes, one at a time, the outcomes the lanes leave, written in groups, and the renewal of leases that
+// would run out before an exchange could end. They are shaped so the lanes never wait: a claim is asked for
+// before they run dry and may carry a group of outcomes with it (one commit instead of two), and groups are
+// big. Every write is watched: one that fails breaks the run.
 import type { Outcome } from '../store/sync-queue.js';
 import type { DeliveryDeps } from './deliver.js';
 import { newJob, type Job } from './job.js';
@@ -101,6 +102,8 @@ export class OutcomeBatches {
 export class Claims {
   /** A claim is on its way to the writer thread. */
   asking = false;
+  /** A renewal of leases is on its way to the writer thread. */
+  renewing = false;
   private lastShort = false;
   private deliveredSinceAsked = false;
   /** Delivered outcomes handed to the writer thread as of the last claim (which saw them recorded). */
@@ -140,6 +143,33 @@ export class Claims {
       this.lastShort = claimed.length < want;
       this.asking = false;
       this.nudge();
+    });
+  }
+
+  /**
+   * Extend the leases on jobs about to go whose lease would run out before their exchange could end. Those
+   * still held go back to the front of the queue; one another push took over meanwhile is that push's to
+   * send: `lost` is told, and it is not sent.
+   */
+  renew(jobs: Job[], lost: (job: Job) => void): void {
+    this.renewing = true;
+    const { recorder, clock } = this.deps;
+    const until = clock() + this.leaseMs;
+    void this.batches.track(recorder.renew(jobs.map((j) => j.change.id), iso(until))).then((held) => {
+      this.renewing = false;
+      this.nudge();
+      if (held === undefined) return; // the write failed: the run is over
+      const still = new Set(held);
+      const renewed: Job[] = [];
+      for (const job of jobs) {
+        if (!still.has(job.change.id)) {
+          lost(job);
+          continue;
+        }
+        job.leaseUntil = until;
+        renewed.push(job);
+      }
+      this.ready.unshift(...renewed);
     });
   }
 

@@ -2,11 +2,18 @@
 // first, one per account: store/sync-queue.ts), send up to `concurrency` of them at once, each signed
 // afresh on every attempt, and record what the platform answered.
 //
-// - A retryable failure waits (backoff with full jitter, or the Retry-After) without holding a lane, and
-//   keeps its lease: the account's later changes wait with it. A wait over a minute is not slept through:
-//   the change stays pending with its next attempt time for the next run. The attempt cap counts across runs.
-// - 401/403 (or a 1xx/3xx: the URL is not the API) stop the run at once: requests in flight are aborted and
-//   their changes stay pending (the platform may have applied them: the next run resends the same key).
+// - A retryable failure waits (backoff with full jitter, or the Retry-After, honoured up to an hour) without
+//   holding a lane, and keeps its lease: the account's later changes wait with it. A wait over a minute is
+//   not slept through: the change stays pending with its next attempt time for the next run. The attempt cap
+//   counts across runs.
+// - A lease outlasts every exchange made under it: an exchange ends by its deadline (CX_PLATFORM_TIMEOUT_MS,
+//   transport.ts), and starts only while the lease has that long left and a margin; a change that waited in
+//   the queue until its lease ran short has it renewed first. One another push took over meanwhile is that
+//   push's: not sent, not failed, not counted against this run. An outcome written after the lease ran
+//   out anyway (it waited for its group) is still recorded: store/sync-queue.ts, recordOutcomes.
+// - 401/403, an answer that is not the API's (a 1xx/3xx, a 2xx without a JSON receipt: the URL is not the
+//   platform) and a TLS failure stop the run at once: requests in flight are aborted and their changes stay
+//   pending (the platform may have applied them: the next run resends the same key).
 // - Many failures in a row with no Retry-After (the platform is down) stop the run too, rather than walk
 //   every change through its attempts: what is left waits for the next run.
 // - Claims and outcomes go to the mirror through the recorder (recorder.ts), a writer thread: the lanes
@@ -19,7 +26,6 @@
 // Below, each part with its own state: DeliveryRun, the loop and what an answer does to its change; Lanes,
 // the changes the run holds (ready, waiting out a retry, in flight); RunStop, why the run ends early;
 // Breaker, a platform that is down. The writes to the mirror, Claims and OutcomeBatches, are in claims.ts.
-import { setMaxListeners } from 'node:events';
 import { backoffDelay, LONGEST_WAIT_IN_RUN_MS, retryAfterMs } from '../rules/backoff.js';
 import { verdictOf, type Verdict } from '../rules/sync-response.js';
 import type { Outcome } from '../store/sync-queue.js';
@@ -29,13 +35,14 @@ import type { Recorder } from './recorder.js';
 import type { SyncLimits } from '../config/platform.js';
 import type { Signer } from './signer.js';
 import { wakeup } from './wakeup.js';
-import { NoAnswer, type Platform } from './transport.js';
+import { NoAnswer, TlsFailure, type Platform } from './transport.js';
 
 export const CHANGES_PATH = 'cx/v1/changes';
 
 export type StopReason =
   | { kind: 'unauthorized'; status: number; error: string }
-  | { kind: 'misdirected'; status: number; location: string | null }
+  | { kind: 'misdirected'; status: number; why: string | null; location: string | null }
+  | { kind: 'insecure'; reason: string }
   | { kind: 'unavailable'; reason: string }
   | { kind: 'cancelled' };
 
@@ -74,6 +81,8 @@ export interface DeliveryReport {
   failed: number;
   /** Changes this run tried and left pending for a later run (a long Retry-After, a stop). */
   deferred: number;
+  /** Changes this run claimed and let go unsent because another push took them over (its lease had run short). */
+  takenOver: number;
   /** Requests made (a change retried three times counts three). */
   attempts: number;
   failures: FailureShown[];
@@ -92,12 +101,15 @@ export async function deliverChanges(deps: DeliveryDeps): Promise<DeliveryReport
 }
 
 /**
- * How long a claim (and each short wait) holds a change: room to queue for a lane and for its request to time
- * out, so that no other push takes a change this run may still send.
+ * How long a claim (and each short wait, and each renewal) holds a change: room to queue for a lane and for
+ * its exchange to end, so that no other push takes a change this run may still send.
  */
 function leaseLength(limits: SyncLimits): number {
   return 5 * 60_000 + limits.timeoutMs;
 }
+
+/** An exchange starts only while its change's lease outlasts its deadline by this much (timers, writes). */
+const LEASE_MARGIN_MS = 60_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -111,7 +123,7 @@ class DeliveryRun {
   private readonly lanes: Lanes;
   private readonly batches: OutcomeBatches;
   private readonly claims: Claims;
-  private readonly report: DeliveryReport = { sent: 0, delivered: 0, failed: 0, deferred: 0, attempts: 0, failures: [], stop: null };
+  private readonly report: DeliveryReport = { sent: 0, delivered: 0, failed: 0, deferred: 0, takenOver: 0, attempts: 0, failures: [], stop: null };
   /** Each failed change's id by its key: the report lists failures in the order the changes were made. */
   private readonly failedIds = new Map<string, number>();
 
@@ -120,9 +132,9 @@ class DeliveryRun {
     const nudge = this.wake.nudge;
     this.record = outcomes(deps.agent, limits.maxAttempts);
     this.leaseMs = leaseLength(limits);
-    this.stop = new RunStop(deps.cancel, limits.concurrency, nudge);
+    this.stop = new RunStop(deps.cancel, nudge);
     this.breaker = new Breaker(Math.max(8, 2 * limits.concurrency), this.stop);
-    this.lanes = new Lanes(limits.concurrency, (job) => this.attempt(job), nudge);
+    this.lanes = new Lanes(limits.concurrency, limits.timeoutMs + LEASE_MARGIN_MS, (job) => this.attempt(job), nudge);
     this.batches = new OutcomeBatches(deps.recorder, deps.now, this.stop, nudge);
     this.claims = new Claims(deps, this.leaseMs, this.lanes.ready, this.batches, this.stop, nudge);
   }
@@ -133,9 +145,10 @@ class DeliveryRun {
     while (!this.stop.over) {
       this.lanes.promoteDue(this.deps.clock());
       this.claims.topUp();
-      this.lanes.launch();
+      this.lanes.launch(this.deps.clock());
+      if (this.lanes.leaseShort.length > 0 && !this.claims.renewing) this.claims.renew(this.lanes.leaseShort.splice(0), () => (this.report.takenOver += 1));
       if (this.batches.full && !this.claims.asking) this.batches.flush(); // a claim waits for one group at most
-      if (this.lanes.idle && !this.claims.asking) {
+      if (this.lanes.idle && !this.claims.asking && !this.claims.renewing) {
         if (await this.whenIdle()) continue;
         break;
       }
@@ -158,7 +171,7 @@ class DeliveryRun {
     await this.lanes.settled();
     await this.batches.settled();
     for (const job of this.lanes.waiting.splice(0)) this.defer(job, job.dueAt, 'the run stopped');
-    for (const job of this.lanes.ready.splice(0)) this.keep(this.record.released(job));
+    for (const job of [...this.lanes.ready.splice(0), ...this.lanes.leaseShort.splice(0)]) this.keep(this.record.released(job));
     await this.batches.flushAll();
     if (this.stop.broken) throw this.stop.broken;
     this.report.failures.sort((a, b) => this.failedIds.get(a.key)! - this.failedIds.get(b.key)!);
@@ -192,6 +205,7 @@ class DeliveryRun {
       const verdict = verdictOf(answer.status, answer.body, answer.retryAfter);
       return { verdict, location: verdict.kind === 'misdirected' ? answer.location : null };
     } catch (err) {
+      if (err instanceof TlsFailure) return { verdict: { kind: 'insecure', reason: err.reason }, location: null };
       if (!(err instanceof NoAnswer)) return null;
       return { verdict: { kind: 'retry', reason: err.reason, retryAfter: null }, location: null };
     }
@@ -211,6 +225,7 @@ class DeliveryRun {
         return;
       case 'unauthorized':
       case 'misdirected':
+      case 'insecure':
         // Not the change's fault: the settings are wrong, and the run stops.
         this.giveBack(job);
         this.stop.because(stopFor(verdict, location));
@@ -277,8 +292,15 @@ class DeliveryRun {
 }
 
 /** The stop for an answer that says the settings are wrong (the credentials, the URL), not the change. */
-function stopFor(verdict: Extract<Verdict, { kind: 'unauthorized' | 'misdirected' }>, location: string | null): StopReason {
-  return verdict.kind === 'unauthorized' ? { kind: 'unauthorized', status: verdict.status, error: verdict.error } : { kind: 'misdirected', status: verdict.status, location };
+function stopFor(verdict: Extract<Verdict, { kind: 'unauthorized' | 'misdirected' | 'insecure' }>, location: string | null): StopReason {
+  switch (verdict.kind) {
+    case 'unauthorized':
+      return { kind: 'unauthorized', status: verdict.status, error: verdict.error };
+    case 'misdirected':
+      return { kind: 'misdirected', status: verdict.status, why: verdict.why, location };
+    case 'insecure':
+      return { kind: 'insecure', reason: verdict.reason };
+  }
 }
 
 /**
@@ -292,9 +314,7 @@ class RunStop {
   readonly requests = new AbortController();
   private readonly onCancel = () => this.because({ kind: 'cancelled' });
 
-  constructor(private readonly cancel: AbortSignal, concurrency: number, private readonly nudge: () => void) {
-    // Every request in flight listens to it (undici adds its own listeners): not a leak, so no warning.
-    setMaxListeners(concurrency * 4 + 16, this.requests.signal);
+  constructor(private readonly cancel: AbortSignal, private readonly nudge: () => void) {
     cancel.addEventListener('abort', this.onCancel);
   }
 
@@ -344,23 +364,38 @@ class Breaker {
   }
 }
 
-/** The changes this run holds: ready to go, waiting out a short retry wait (lease kept, no lane held), in flight. */
+/**
+ * The changes this run holds: ready to go, waiting out a short retry wait (lease kept, no lane held), in
+ * flight, and those whose lease ran too short to start an exchange (renewed before they go).
+ */
 class Lanes {
   readonly ready: Job[] = [];
   readonly waiting: Job[] = [];
+  readonly leaseShort: Job[] = [];
   private readonly inflight = new Set<Promise<void>>();
 
-  constructor(private readonly concurrency: number, private readonly attempt: (job: Job) => Promise<void>, private readonly nudge: () => void) {}
+  constructor(
+    private readonly concurrency: number,
+    /** The lease an exchange needs left when it starts: its deadline and a margin. */
+    private readonly leaseNeededMs: number,
+    private readonly attempt: (job: Job) => Promise<void>,
+    private readonly nudge: () => void,
+  ) {}
 
-  /** Nothing in flight and nothing ready (jobs may still be waiting). */
+  /** Nothing in flight, ready or awaiting a renewal (jobs may still be waiting). */
   get idle(): boolean {
-    return this.inflight.size === 0 && this.ready.length === 0;
+    return this.inflight.size === 0 && this.ready.length === 0 && this.leaseShort.length === 0;
   }
 
-  /** Start attempts while a lane is free; each wakes the loop when it ends. */
-  launch(): void {
+  /** Start attempts while a lane is free, each only if its lease outlasts it; each wakes the loop when it ends. */
+  launch(now: number): void {
     while (this.inflight.size < this.concurrency && this.ready.length > 0) {
-      const running: Promise<void> = this.attempt(this.ready.shift()!).finally(() => {
+      const job = this.ready.shift()!;
+      if (job.leaseUntil - now < this.leaseNeededMs) {
+        this.leaseShort.push(job);
+        continue;
+      }
+      const running: Promise<void> = this.attempt(job).finally(() => {
         this.inflight.delete(running);
         this.nudge();
       });

@@ -13,6 +13,8 @@ export interface Job {
   errors: string[];
   /** When a waiting job may go again (real clock, ms). */
   dueAt: number;
+  /** Until when this push's lease on the change is known to be recorded in the mirror (real clock, ms). */
+  leaseUntil: number;
   lastError: string;
 }
 
@@ -23,7 +25,7 @@ export function changeBody(c: ClaimedChange): string {
 }
 
 export function newJob(change: ClaimedChange): Job {
-  return { change, body: changeBody(change), attempts: change.attempts, errors: [], dueAt: 0, lastError: change.last_error ?? '' };
+  return { change, body: changeBody(change), attempts: change.attempts, errors: [], dueAt: 0, leaseUntil: Date.parse(change.lease_until), lastError: change.last_error ?? '' };
 }
 
 /** Builds a job's outcome records for one run: the agent of the audit rows and the attempt cap. */

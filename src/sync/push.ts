@@ -3,7 +3,7 @@
 import { appendAudit } from '../store/audit.js';
 import { countAuditAfter, readAnchor } from '../store/audit-anchor.js';
 import { writeTransaction, type Db } from '../store/db.js';
-import { countByState } from '../store/sync-queue.js';
+import { countByState, countHeldBy, leaseOwners } from '../store/sync-queue.js';
 import { shipAudit, type AuditShipReport } from './audit-ship.js';
 import { deliverChanges, type DeliveryDeps, type DeliveryReport, type StopReason } from './deliver.js';
 import type { Recorder } from './recorder.js';
@@ -21,6 +21,11 @@ export interface PushReport {
   changes: DeliveryReport;
   /** Pending changes left in the mirror after the run (waiting, held back, or made meanwhile). */
   pending: number;
+  /**
+   * Of those, the ones another push running now holds, and the later changes of their accounts: that push's
+   * to send, not counted against this run.
+   */
+  heldElsewhere: number;
   audit: Omit<AuditShipReport, 'stop'>;
   /** What stopped the run (changes or audit log) before it was done, or null. */
   stop: StopReason | { kind: 'refused'; error: string } | null;
@@ -28,7 +33,7 @@ export interface PushReport {
 
 export async function pushToPlatform(deps: PushDeps): Promise<PushReport> {
   const { db } = deps;
-  let changes: DeliveryReport = { sent: 0, delivered: 0, failed: 0, deferred: 0, attempts: 0, failures: [], stop: null };
+  let changes: DeliveryReport = { sent: 0, delivered: 0, failed: 0, deferred: 0, takenOver: 0, attempts: 0, failures: [], stop: null };
   if (countByState(db).pending > 0) {
     const recorder = deps.openRecorder();
     try {
@@ -38,14 +43,15 @@ export async function pushToPlatform(deps: PushDeps): Promise<PushReport> {
     }
   }
   const pending = countByState(db).pending;
+  const heldElsewhere = pending === 0 ? 0 : countHeldBy(db, liveLeaseOwners(deps), new Date(deps.clock()).toISOString());
   if (changes.sent > 0 || changes.stop) {
     const c = changes;
     const stopped = c.stop ? `; stopped: ${describeStop(c.stop)}` : '';
+    const elsewhere = heldElsewhere ? ` (${heldElsewhere} held by another push running now)` : '';
     const detail = `to ${deps.platformOrigin}: sent ${c.sent} change(s) in ${c.attempts} request(s); delivered ${c.delivered}, failed ${c.failed}, ` +
-      `left for a later run ${c.deferred}; pending now ${pending}${stopped}`;
-    writeTransaction(db, () =>
-      appendAudit(db, { agent: deps.agent, action: 'sync.push', ticket: null, account_id: null, outcome: c.failed || c.stop || pending ? 'error' : 'done', detail }, deps.now()),
-    );
+      `left for a later run ${c.deferred}; pending now ${pending}${elsewhere}${stopped}`;
+    const outcome = c.failed || c.stop || pending > heldElsewhere ? 'error' : 'done';
+    writeTransaction(db, () => appendAudit(db, { agent: deps.agent, action: 'sync.push', ticket: null, account_id: null, outcome, detail }, deps.now()));
   }
   let audit: AuditShipReport;
   if (changes.stop) {
@@ -55,7 +61,12 @@ export async function pushToPlatform(deps: PushDeps): Promise<PushReport> {
     audit = await shipAudit({ ...deps, cancel: deps.cancel });
   }
   const { stop: auditStop, ...auditReport } = audit;
-  return { changes, pending, audit: auditReport, stop: changes.stop ?? auditStop };
+  return { changes, pending, heldElsewhere, audit: auditReport, stop: changes.stop ?? auditStop };
+}
+
+/** Who holds leases on pending changes and is still running (this run has given its own back). */
+function liveLeaseOwners(deps: PushDeps): string[] {
+  return leaseOwners(deps.db).filter((owner) => !deps.isDeadOwner(owner));
 }
 
 export function describeStop(stop: NonNullable<PushReport['stop']>): string {
@@ -63,7 +74,9 @@ export function describeStop(stop: NonNullable<PushReport['stop']>): string {
     case 'unauthorized':
       return `the platform refused the credentials (HTTP ${stop.status})`;
     case 'misdirected':
-      return `the platform URL answered HTTP ${stop.status}${stop.location ? ` (to ${stop.location})` : ''}, not the cx API`;
+      return `the platform URL answered HTTP ${stop.status}${stop.why ? ` ${stop.why}` : ''}${stop.location ? ` (to ${stop.location})` : ''}, not the cx API`;
+    case 'insecure':
+      return stop.reason;
     case 'unavailable':
       return `the platform is not answering (${stop.reason})`;
     case 'cancelled':

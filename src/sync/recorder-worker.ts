@@ -3,7 +3,7 @@
 // here they block this one, while the main thread keeps the HTTP lanes busy.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openMirror, type Db } from '../store/db.js';
-import { leaseOwners, recordAndClaim, recordOutcomes, releaseLeasesOf, releaseLeases } from '../store/sync-queue.js';
+import { leaseOwners, recordAndClaim, recordOutcomes, releaseLeasesOf, releaseLeases, renewLeases } from '../store/sync-queue.js';
 import type { RecorderCall, RecorderMirror } from './recorder.js';
 
 const { dbPath, lockWaitMs } = workerData as RecorderMirror;
@@ -20,6 +20,8 @@ function run(call: RecorderCall): unknown {
       return recordOutcomes(db, call.owner, call.outcomes, new Date(call.now));
     case 'recordAndClaim':
       return recordAndClaim(db, call.owner, call.outcomes, new Date(call.now), call.claim);
+    case 'renew':
+      return renewLeases(db, call.owner, call.ids, call.leaseUntil);
     case 'releaseMine':
       return releaseLeases(db, call.owner);
     case 'close':

@@ -12,6 +12,7 @@ export type RecorderCall =
   | { op: 'releaseOwners'; owners: string[] }
   | { op: 'record'; owner: string; outcomes: Outcome[]; now: string }
   | { op: 'recordAndClaim'; owner: string; outcomes: Outcome[]; now: string; claim: { now: string; leaseUntil: string; limit: number } }
+  | { op: 'renew'; owner: string; ids: number[]; leaseUntil: string }
   | { op: 'releaseMine'; owner: string }
   | { op: 'close' };
 
@@ -22,6 +23,8 @@ export interface Recorder {
   releaseOwners(owners: string[]): Promise<number>;
   record(outcomes: Outcome[], now: Date): Promise<unknown>;
   recordAndClaim(outcomes: Outcome[], now: Date, claim: { now: string; leaseUntil: string; limit: number }): Promise<ClaimedChange[]>;
+  /** Extend the leases on these changes until `leaseUntil`; the ids still held (the others were taken over). */
+  renew(ids: number[], leaseUntil: string): Promise<number[]>;
   releaseMine(): Promise<number>;
   close(): Promise<void>;
 }
@@ -71,6 +74,7 @@ export function startRecorder(mirror: RecorderMirror, owner: string): Recorder {
     releaseOwners: (owners) => call<number>({ op: 'releaseOwners', owners }),
     record: (outcomes, now) => call({ op: 'record', owner, outcomes, now: now.toISOString() }),
     recordAndClaim: (outcomes, now, claim) => call<ClaimedChange[]>({ op: 'recordAndClaim', owner, outcomes, now: now.toISOString(), claim }),
+    renew: (ids, leaseUntil) => call<number[]>({ op: 'renew', owner, ids, leaseUntil }),
     releaseMine: () => call<number>({ op: 'releaseMine', owner }),
     async close() {
       if (!dead) await call({ op: 'close' }).catch(() => {});

@@ -28,17 +28,19 @@ describe('cx audit', () => {
   });
 
   it('--verify names the row edited behind its back (exit 6)', async () => {
+    // No platform configured: only the local chain is checked (test/cli/audit-witness.test.ts: with one).
+    const LOCAL_ONLY = { status: 'not_configured', anchored_id: null, detail: 'not configured' };
     const db = demoMirror();
     // A second row, so the edit is in the middle of the chain.
     expect((await cxIn(['db', 'import', 'fixtures/demo'], { db })).code).toBe(0);
-    expect((await cxIn(['audit', '--verify', '--json'], { db })).json()).toEqual({ ok: true, rows: 2, first_bad_row: null, anchored_id: null, unanchored_rows: 2 });
+    expect((await cxIn(['audit', '--verify', '--json'], { db })).json()).toEqual({ ok: true, rows: 2, first_bad_row: null, anchored_id: null, unanchored_rows: 2, remote: LOCAL_ONLY });
     const conn = new Database(db);
     conn.exec('DROP TRIGGER audit_log_no_update');
     conn.prepare("UPDATE audit_log SET agent = 'mallory' WHERE id = 1").run();
     conn.close();
     const r = await cxIn(['audit', '--verify', '--json'], { db });
     expect(r.code).toBe(6);
-    expect(r.json()).toEqual({ ok: false, rows: 2, first_bad_row: 1, anchored_id: null, unanchored_rows: 2 });
+    expect(r.json()).toEqual({ ok: false, rows: 2, first_bad_row: 1, anchored_id: null, unanchored_rows: 2, remote: LOCAL_ONLY });
     const human = await cxIn(['audit', '--verify'], { db });
     expect(human.stdout).toBe('');
     expect(human.stderr).toMatch(/^cx: audit log: the chain is BROKEN at row 1/);

@@ -177,7 +177,7 @@ describe('the command table, one process each', () => {
     ok(strict);
     const body = jsonWith(strict, ['ok', 'checks']);
     expect(body.ok).toBe(true);
-    expect(body.checks.map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining(['opens', 'integrity', 'foreign_keys', 'schema', 'audit_triggers', 'audit_chain', 'policy', 'freshness', 'accounts', 'lookup_paths']));
+    expect(body.checks.map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining(['opens', 'integrity', 'foreign_keys', 'schema', 'audit_triggers', 'audit_chain', 'policy', 'freshness', 'accounts', 'lookup_paths', 'audit_remote']));
     for (const c of body.checks) expect(Object.keys(c)).toEqual(['name', 'ok', 'detail']);
     // Not a SQLite file at all: exit 6 under --strict, the file untouched.
     const junk = join(tempDir(), 'junk.db');
@@ -187,7 +187,7 @@ describe('the command table, one process each', () => {
     expect(refused.json().ok).toBe(false);
   });
 
-  it('cx sync push and cx sync status: the run and the state, against a platform on 127.0.0.1', async () => {
+  it('cx sync push and cx sync status: the run and the state, against a platform on 127.0.0.1; audit --verify asks it', async () => {
     const db = demoMirror();
     expect(cx(['reset', 'aaliyah.johnson@gmail.com', ...T], { db }).code).toBe(0);
     const status = cx(['sync', 'status', '--json'], { db, env: { CX_PLATFORM_URL: undefined, CX_PLATFORM_SECRET: undefined } });
@@ -200,6 +200,16 @@ describe('the command table, one process each', () => {
       ok(pushed);
       expect(jsonWith(pushed, ['sent', 'delivered', 'failed', 'pending', 'audit'])).toMatchObject({ sent: 1, delivered: 1, failed: 0, pending: 0, audit: { anchored_id: expect.any(Number) } });
       expect(pushed.stdout + pushed.stderr).not.toContain(SECRET);
+      // The platform as the audit log's witness: --verify and the strict doctor ask it for its anchor.
+      const anchored = pushed.json().audit.anchored_id;
+      const verified = await cxAsync(['audit', '--verify', '--json'], { db, env: syncEnv(platform) });
+      ok(verified);
+      expect(jsonWith(verified, ['ok', 'rows', 'first_bad_row', 'remote'])).toMatchObject({ ok: true, first_bad_row: null, remote: { status: 'matches', anchored_id: anchored } });
+      const doctor = await cxAsync(['db', 'doctor', '--strict', '--json'], { db, env: syncEnv(platform) });
+      ok(doctor);
+      expect(doctor.json().checks).toContainEqual({ name: 'audit_remote', ok: true, detail: `row ${anchored} is the row the platform anchored` });
+      // Nothing failed or waits: cx sync retry has nothing to do.
+      for (const flag of ['--failed', '--waiting']) expect(jsonWith(cx(['sync', 'retry', flag, '--json'], { db }), ['outcome', 'detail'])).toMatchObject({ outcome: 'already_done' });
     } finally {
       await platform.close();
     }

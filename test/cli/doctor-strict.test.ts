@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { demoMirror, emptyMirror, snapshot, tempDir } from '../helpers/cx.js';
 import { cxIn } from '../helpers/in-process.js';
 
-const NAMES = ['opens', 'integrity', 'foreign_keys', 'schema', 'audit_triggers', 'audit_chain', 'policy', 'freshness', 'accounts', 'lookup_paths'];
+const NAMES = ['opens', 'integrity', 'foreign_keys', 'schema', 'audit_triggers', 'audit_chain', 'policy', 'freshness', 'accounts', 'lookup_paths', 'audit_remote'];
 
 interface Check {
   name: string;
@@ -38,8 +38,9 @@ describe('cx db doctor --strict', () => {
     expect(r).toMatchObject({ code: 0, ok: true });
     expect(r.checks.find((c) => c.name === 'freshness')!.detail).toMatch(/0\.0 hours ago \(at most 1\)/);
     expect(snapshot(db)).toEqual(before);
-    // Not asked: ok, and said so.
+    // Not asked: ok, and said so; no platform configured: ok, and said so (test/cli/audit-witness.test.ts: with one).
     expect((await strict(db)).checks.filter((c) => c.detail === 'not asked').map((c) => c.name)).toEqual(['freshness', 'accounts']);
+    expect(r.checks.find((c) => c.name === 'audit_remote')).toEqual({ name: 'audit_remote', ok: true, detail: 'not configured' });
   });
 
   it.each<[string, () => string, string[], Record<string, string>?, string[]?]>([

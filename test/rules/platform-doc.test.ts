@@ -1,6 +1,7 @@
-// docs/platform-api.md's worked example is computed here, so the doc cannot drift from what cx sends: the
+// docs/platform-api.md's worked examples are computed here, so the doc cannot drift from what cx sends: the
 // key from the change's identity, the body as cx builds it, and the signature both as cx makes it (the
-// standardwebhooks package) and by hand from the Standard Webhooks definition (node:crypto).
+// standardwebhooks package) and by hand from the Standard Webhooks definition (node:crypto); and the signed
+// anchor request of `cx audit --verify`.
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { changeKey } from '../../src/rules/change-key.js';
 import type { ClaimedChange } from '../../src/store/sync-queue.js';
 import { changeBody } from '../../src/sync/job.js';
 import { signer } from '../../src/sync/signer.js';
+import { anchorRequest } from '../../src/sync/witness.js';
 import { REPO } from '../helpers/cx.js';
 
 const DOC = readFileSync(join(REPO, 'docs/platform-api.md'), 'utf8');
@@ -33,5 +35,20 @@ describe('docs/platform-api.md', () => {
       expect(DOC).toContain(`\n${header}\n`);
     }
     expect(DOC).toContain(`\n\n${body}\n\`\`\``);
+  });
+
+  it('shows the anchor request of `cx audit --verify` exactly as cx signs it: an empty body, the anchor id', () => {
+    const mirror = '9f2c61d0a4b84e5e8c3a7f1b2d6e0a94';
+    const at = new Date('2026-11-27T12:00:05Z');
+    const { path, id } = anchorRequest(mirror, at);
+    expect(id).toBe(`${mirror}:anchor:1795780805`);
+    const signed = signer(SECRET)(id, '', at);
+    const byHand = createHmac('sha256', Buffer.from(SECRET.slice('whsec_'.length), 'base64')).update(`${id}.${signed['webhook-timestamp']}.`).digest('base64');
+    expect(signed['webhook-signature']).toBe(`v1,${byHand}`);
+    expect(DOC).toContain(`\`${id}.${signed['webhook-timestamp']}.\``);
+    expect(DOC).toContain(`\nGET /${path} HTTP/1.1\n`);
+    for (const header of [`webhook-id: ${id}`, `webhook-timestamp: ${signed['webhook-timestamp']}`, `webhook-signature: ${signed['webhook-signature']}`]) {
+      expect(DOC).toContain(`\n${header}\n`);
+    }
   });
 });

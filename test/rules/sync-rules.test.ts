@@ -2,7 +2,7 @@
 // body, and the settings (exit 2 naming what to set, never echoing the secret).
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { BASE_DELAY_MS, backoffDelay, MAX_DELAY_MS, retryAfterMs } from '../../src/rules/backoff.js';
+import { BASE_DELAY_MS, backoffDelay, LONGEST_RETRY_AFTER_MS, MAX_DELAY_MS, retryAfterMs } from '../../src/rules/backoff.js';
 import { verdictOf } from '../../src/rules/sync-response.js';
 import { changeBody } from '../../src/sync/job.js';
 import { isWebhookSecret, platformSettings } from '../../src/config/platform.js';
@@ -30,17 +30,34 @@ describe('backoff', () => {
     expect(retryAfterMs(undefined, now)).toBeNull();
     expect(retryAfterMs(['3', '9'], now)).toBe(3000);
   });
+
+  it('honours Retry-After up to one hour, however far it says', () => {
+    const now = Date.parse('2026-11-27T12:00:00Z');
+    expect(LONGEST_RETRY_AFTER_MS).toBe(3_600_000);
+    expect(retryAfterMs('3600', now)).toBe(3_600_000);
+    expect(retryAfterMs('3601', now)).toBe(3_600_000);
+    expect(retryAfterMs('1000000000', now)).toBe(3_600_000);
+    expect(retryAfterMs('99999999999999', now)).toBe(3_600_000);
+    expect(retryAfterMs('9'.repeat(400), now)).toBe(3_600_000); // Infinity seconds
+    expect(retryAfterMs('Fri, 31 Dec 9999 23:59:59 GMT', now)).toBe(3_600_000);
+    expect(retryAfterMs('Fri, 27 Nov 2026 12:30:00 GMT', now)).toBe(1_800_000);
+  });
 });
 
 describe('what an answer means', () => {
   it('follows the contract, code by code', () => {
     expect(verdictOf(201, '{"receipt":"r-9"}', null)).toEqual({ kind: 'delivered', status: 201, receipt: 'r-9', before: false });
-    expect(verdictOf(204, '', null)).toEqual({ kind: 'delivered', status: 204, receipt: null, before: false });
+    // Only a JSON receipt is a delivery: any other 2xx is a web server that is not the platform.
+    expect(verdictOf(204, '', null)).toEqual({ kind: 'misdirected', status: 204, why: 'with a body that is not JSON' });
+    expect(verdictOf(200, '<html>Welcome</html>', null)).toEqual({ kind: 'misdirected', status: 200, why: 'with a body that is not JSON' });
+    expect(verdictOf(200, '{"ok":true}', null)).toEqual({ kind: 'misdirected', status: 200, why: 'without a string receipt' });
+    expect(verdictOf(200, '{"receipt":7}', null)).toEqual({ kind: 'misdirected', status: 200, why: 'without a string receipt' });
+    expect(verdictOf(200, '["r-1"]', null).kind).toBe('misdirected');
     expect(verdictOf(409, '{"error":"dup","receipt":"r-1"}', null)).toEqual({ kind: 'delivered', status: 409, receipt: 'r-1', before: true });
     for (const s of [401, 403]) expect(verdictOf(s, '{"error":"bad key"}', null).kind).toBe('unauthorized');
     for (const s of [400, 404, 422]) expect(verdictOf(s, '{"error":"no such account"}', null)).toEqual({ kind: 'failed', status: s, error: `HTTP ${s}: no such account` });
     for (const s of [408, 425, 429, 500, 502, 503, 504]) expect(verdictOf(s, '', '3')).toEqual({ kind: 'retry', reason: `HTTP ${s}`, retryAfter: '3' });
-    expect(verdictOf(301, '', null).kind).toBe('misdirected');
+    expect(verdictOf(301, '', null)).toEqual({ kind: 'misdirected', status: 301, why: null });
     expect(verdictOf(422, '<html>oops</html>', null)).toEqual({ kind: 'failed', status: 422, error: 'HTTP 422' });
     expect(verdictOf(400, 'plain words', null)).toEqual({ kind: 'failed', status: 400, error: 'HTTP 400: plain words' });
     expect((verdictOf(422, JSON.stringify({ error: 'x'.repeat(2000) }), null) as { error: string }).error.length).toBeLessThan(520);

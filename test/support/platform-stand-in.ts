@@ -2,16 +2,19 @@
 // real HTTP server on 127.0.0.1 (node:http) that checks every request the way the platform must: the
 // Standard Webhooks signature with the reference package's verifier (not cx's code), the Idempotency-Key,
 // the body's shape; applies each change key once and answers a repeat with 409; keeps each mirror's audit
-// rows, checking the chain, and answers the anchor. Faults on demand: any status (with Retry-After), a
-// dropped connection, a slow answer; optionally after applying (the answer lost, the change applied).
-// Anything a correct client must never do (a bad signature, the same key twice in flight at once, a body
-// that breaks the contract) is recorded in `violations`.
+// rows, checking the chain, and answers the anchor (to a push, and to `GET /cx/v1/audit/anchor`, the
+// platform's own record that `cx audit --verify` compares with). Faults on demand: any status (with
+// Retry-After), a body that is not the API's JSON, a dropped connection, a slow answer, an answer dripped a
+// byte at a time; optionally after applying (the answer lost, the change applied). Over https with the
+// certificate a test gives it (`tls`). Anything a correct client must never do (a bad signature, the same
+// key twice in flight at once, a body that breaks the contract) is recorded in `violations`.
 //
 // In-process: `startStandIn({ secret })`. As a process (the bench):
 //   node build/test/support/platform-stand-in.js --secret-file FILE [--port N]
 // prints {"url": ...} on stdout; GET /_stand-in/stats and POST /_stand-in/reset control it.
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -19,16 +22,21 @@ import { Webhook } from 'standardwebhooks';
 import { chainHash, GENESIS_HASH, type AuditRow } from '../../src/rules/audit-chain.js';
 
 export type Fault =
-  /** Answer this status (and Retry-After, and JSON body); `apply` applies the change first. */
-  | { status: number; retryAfter?: string; body?: unknown; apply?: boolean }
+  /**
+   * Answer this status (and Retry-After, and JSON body; or `text`, sent as it is with `contentType`, as a web
+   * server that is not the platform would); `apply` applies the change first.
+   */
+  | { status: number; retryAfter?: string; body?: unknown; text?: string; contentType?: string; apply?: boolean }
   /** Close the connection without an answer. */
   | { drop: true; apply?: boolean }
   /** Answer normally, this much later (the change is applied on arrival). */
-  | { delayMs: number };
+  | { delayMs: number }
+  /** Answer normally, but send the body one byte every `everyMs` (the change is applied on arrival). */
+  | { dripEveryMs: number };
 
 export interface Arrival {
-  kind: 'change' | 'audit';
-  /** The webhook-id: the change key, or `<mirror>:<first>-<last>`. */
+  kind: 'change' | 'audit' | 'anchor';
+  /** The webhook-id: the change key, `<mirror>:<first>-<last>`, or `<mirror>:anchor:<seconds>`. */
   id: string;
   accountId: string | null;
   /** How many requests with this id arrived, this one included. */
@@ -37,6 +45,8 @@ export interface Arrival {
   at: number;
   /** Its webhook-timestamp header. */
   timestamp: string;
+  /** When its connection closed or its answer was sent in full (ms since the epoch), once it did. */
+  endedAt?: number;
 }
 
 export interface AppliedChange {
@@ -55,6 +65,8 @@ export interface StandInOptions {
   fault?: (arrival: Arrival) => Fault | undefined;
   /** Extra time before each answer, to widen the window in which a second send of a key would overlap. */
   latencyMs?: () => number;
+  /** Serve https with this key and certificate (PEM) instead of http. */
+  tls?: { key: string; cert: string };
 }
 
 export interface StandInStats {
@@ -79,6 +91,8 @@ export interface StandIn {
   signatures: string[];
   audit: Map<string, AuditRow[]>;
   violations: string[];
+  /** Forget a mirror's last rows, as a platform restored from an old backup would (the anchor moves back). */
+  forgetAuditAfter(mirror: string, id: number): void;
   stats(): StandInStats;
   setFault(fault: StandInOptions['fault']): void;
   reset(): void;
@@ -126,12 +140,13 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       return answer(res, 200, { ok: true });
     }
     state.requests += 1;
-    const kind = req.url === '/cx/v1/changes' ? 'change' : req.url === '/cx/v1/audit' ? 'audit' : null;
+    const url = new URL(req.url ?? '/', 'http://stand-in');
+    const kind = endpoint(req.method, url.pathname);
     if (kind === 'change') {
       state.firstChange ??= arrivedAt;
       res.on('finish', () => (state.lastChange = performance.now()));
     }
-    if (req.method !== 'POST' || kind === null) return answer(res, 404, { error: `no such endpoint: ${req.method} ${req.url}` });
+    if (kind === null) return answer(res, 404, { error: `no such endpoint: ${req.method} ${req.url}` });
     const headers = req.headers as Record<string, string>;
     const id = headers['webhook-id'] ?? '';
     state.signatures.push(headers['webhook-signature'] ?? '');
@@ -141,13 +156,14 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       state.violations.push(`bad signature on ${id}: ${(err as Error).message}`);
       return answer(res, 401, { error: 'signature does not verify' });
     }
-    if (headers['idempotency-key'] !== id) state.violations.push(`Idempotency-Key ${headers['idempotency-key']} differs from webhook-id ${id}`);
-    if (!String(headers['content-type']).startsWith('application/json')) state.violations.push(`content-type ${headers['content-type']} on ${id}`);
-    const body = JSON.parse(raw) as Record<string, unknown>;
+    if (kind !== 'anchor' && headers['idempotency-key'] !== id) state.violations.push(`Idempotency-Key ${headers['idempotency-key']} differs from webhook-id ${id}`);
+    if (kind !== 'anchor' && !String(headers['content-type']).startsWith('application/json')) state.violations.push(`content-type ${headers['content-type']} on ${id}`);
+    const body = kind === 'anchor' ? {} : (JSON.parse(raw) as Record<string, unknown>);
     const attempt = (state.attempts.get(id) ?? 0) + 1;
     state.attempts.set(id, attempt);
     const arrival: Arrival = { kind, id, accountId: kind === 'change' ? ((body.account_id as string | null) ?? null) : null, attempt, at: Date.now(), timestamp: headers['webhook-timestamp'] ?? '' };
     state.arrivals.push(arrival);
+    res.on('close', () => (arrival.endedAt = Date.now()));
     // Two pushes of one mirror never send the same change at once (audit pages may overlap: they are
     // checked row by row).
     if (kind === 'change') {
@@ -159,7 +175,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     const chosen = fault?.(arrival);
     if (chosen) state.faults += 1;
-    const apply = () => (kind === 'change' ? applyChange(id, body) : appendAudit(id, body));
+    const apply = () => (kind === 'change' ? applyChange(id, body) : kind === 'audit' ? appendAudit(id, body) : anchorOf(id, url, headers['webhook-timestamp'] ?? '', raw));
     if (chosen && 'drop' in chosen) {
       if (chosen.apply) apply();
       req.socket.destroy();
@@ -167,11 +183,39 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     }
     if (chosen && 'status' in chosen) {
       if (chosen.apply) apply();
-      return answer(res, chosen.status, chosen.body ?? { error: `stand-in fault ${chosen.status}` }, chosen.retryAfter ? { 'retry-after': chosen.retryAfter } : {});
+      const extra: Record<string, string> = chosen.retryAfter ? { 'retry-after': chosen.retryAfter } : {};
+      if (chosen.text !== undefined) {
+        res.writeHead(chosen.status, { 'content-type': chosen.contentType ?? 'text/html', 'content-length': Buffer.byteLength(chosen.text), ...extra });
+        res.end(chosen.text);
+        return;
+      }
+      return answer(res, chosen.status, chosen.body ?? { error: `stand-in fault ${chosen.status}` }, extra);
     }
     const [status, out] = apply();
     if (chosen && 'delayMs' in chosen) await new Promise((r) => setTimeout(r, chosen.delayMs));
+    if (chosen && 'dripEveryMs' in chosen) return drip(res, status, out, chosen.dripEveryMs);
     if (!res.destroyed) answer(res, status, out);
+  };
+
+  /** The answer's headers at once, then its body a byte at a time: each read is quick, the whole is slow. */
+  const drip = async (res: ServerResponse, status: number, body: unknown, everyMs: number) => {
+    const bytes = Buffer.from(JSON.stringify(body));
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': bytes.length });
+    res.flushHeaders();
+    for (let i = 0; i < bytes.length && !res.destroyed; i++) {
+      await new Promise((r) => setTimeout(r, everyMs));
+      res.write(bytes.subarray(i, i + 1));
+    }
+    if (!res.destroyed) res.end();
+  };
+
+  /** The platform's record of a mirror's log (CONTRACTS.md): its last anchored row, or 404. */
+  const anchorOf = (id: string, url: URL, timestamp: string, raw: string): [number, unknown] => {
+    const mirror = url.searchParams.get('mirror_id') ?? '';
+    if (id !== `${mirror}:anchor:${timestamp}`) state.violations.push(`anchor webhook-id ${id} is not <mirror_id>:anchor:<webhook-timestamp> for ${mirror}`);
+    if (raw !== '') state.violations.push(`anchor request ${id} has a body`);
+    const last = state.audit.get(mirror)?.at(-1);
+    return last ? [200, { anchored_id: last.id, anchored_hash: last.hash }] : [404, { error: `no audit rows of mirror ${mirror}` }];
   };
 
   const applyChange = (id: string, body: Record<string, unknown>): [number, unknown] => {
@@ -242,7 +286,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     state.firstChange = state.lastChange = null;
   };
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const arrivedAt = performance.now();
     const parts: Buffer[] = [];
     req.on('data', (d: Buffer) => parts.push(d));
@@ -252,18 +296,24 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
         if (!res.headersSent) answer(res, 500, { error: 'stand-in error' });
       });
     });
-  });
+  };
+  const server: Server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, onRequest) : createServer(onRequest);
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     applied: state.applied,
     order: state.order,
     arrivals: state.arrivals,
     signatures: state.signatures,
     audit: state.audit,
     violations: state.violations,
+    forgetAuditAfter(mirror, id) {
+      const kept = (state.audit.get(mirror) ?? []).filter((r) => r.id <= id);
+      state.audit.set(mirror, kept);
+      state.auditById.set(mirror, new Map(kept.map((r) => [r.id, r])));
+    },
     stats,
     setFault: (f) => (fault = f),
     reset,
@@ -273,6 +323,14 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** Which endpoint a request is for (CONTRACTS.md "Platform sync"), or null. */
+function endpoint(method: string | undefined, path: string): Arrival['kind'] | null {
+  if (method === 'POST' && path === '/cx/v1/changes') return 'change';
+  if (method === 'POST' && path === '/cx/v1/audit') return 'audit';
+  if (method === 'GET' && path === '/cx/v1/audit/anchor') return 'anchor';
+  return null;
 }
 
 /** What breaks the contract in a change request (CONTRACTS.md "Platform sync"), or null. */

@@ -1,17 +1,23 @@
 // A push's writes to the mirror (src/sync/claims.ts), in-process on a real SQLite file: the recorder here runs
 // the writer thread's store calls on this thread. What it pins is when a claim is worth making: an account's
 // next change becomes claimable once its previous one is recorded delivered, a push's dead leases are given
-// up once, and a write that fails breaks the run.
+// up once, and a write that fails breaks the run. And leases: no exchange starts on a lease that could run
+// out before it ends (it is renewed first, and a change another push took over is not sent), and an outcome
+// written after another push took its change over is recorded as what it is.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recordChange } from '../../src/store/changes.js';
 import { openMirror, type Db } from '../../src/store/db.js';
-import { leaseOwners, recordAndClaim, recordOutcomes, releaseLeases, releaseLeasesOf } from '../../src/store/sync-queue.js';
+import { claimChanges, leaseOwners, recordAndClaim, recordOutcomes, releaseLeases, releaseLeasesOf, renewLeases } from '../../src/store/sync-queue.js';
 import { Claims, OutcomeBatches, type WriteFailures } from '../../src/sync/claims.js';
-import { outcomes, type Job } from '../../src/sync/job.js';
+import { deliverChanges } from '../../src/sync/deliver.js';
+import { newJob, outcomes, type Job } from '../../src/sync/job.js';
 import type { Recorder } from '../../src/sync/recorder.js';
+import { signer } from '../../src/sync/signer.js';
+import { connectPlatform } from '../../src/sync/transport.js';
 import { DEFAULT_LIMITS } from '../../src/config/platform.js';
 import { tempDir } from '../helpers/cx.js';
+import { SECRET, standIn } from '../helpers/sync.js';
 
 const NOW = new Date('2026-11-27T12:00:00.000Z');
 const DEAD = 'elsewhere:1:dead';
@@ -38,6 +44,7 @@ function sameThreadRecorder(db: Db, owner: string, failWrites = false): Recorder
       return recordOutcomes(db, owner, o, now);
     },
     recordAndClaim: async (o, now, claim) => recordAndClaim(db, owner, o, now, claim),
+    renew: async (ids, until) => renewLeases(db, owner, ids, until),
     releaseMine: async () => releaseLeases(db, owner),
     close: async () => {
       db.close();
@@ -127,5 +134,68 @@ describe('outcome batches', () => {
     await batches.flushAll();
     expect((stop.broken as Error).message).toBe('disk I/O error');
     expect(stateOf(db)).toEqual([{ account_id: 'a', state: 'pending', lease_owner: 'me' }]);
+  });
+});
+
+describe('leases', () => {
+  it('an exchange never starts on a lease that could run out first: it is renewed, and a change another push took over is not sent', async () => {
+    const db = mirrorWith(['a', 'b']);
+    const platform = await standIn();
+    const limits = { ...DEFAULT_LIMITS, timeoutMs: 1000, concurrency: 2 };
+    // The clock jumps once the changes are claimed: they waited in the queue until their lease ran short,
+    // and meanwhile another push, whose clock said this one's lease was over, took a's over.
+    let skew = 0;
+    const recorder = sameThreadRecorder(db, 'me');
+    const claimed = recorder.recordAndClaim;
+    recorder.recordAndClaim = async (o, now, claim) => {
+      const got = await claimed(o, now, claim);
+      if (got.length > 0 && skew === 0) {
+        skew = Date.parse(got[0]!.lease_until) - Date.now() - 30_000;
+        db.prepare(`UPDATE changes SET lease_owner = 'other:1:live', lease_until = '2999-01-01T00:00:00.000Z' WHERE account_id = 'a'`).run();
+      }
+      return got;
+    };
+    const platformConn = connectPlatform(new URL(`${platform.url}/`), 2, limits.timeoutMs);
+    try {
+      const report = await deliverChanges({
+        recorder, platform: platformConn, sign: signer(SECRET), limits, agent: 'dana', now: () => NOW, clock: () => Date.now() + skew, random: Math.random,
+        isDeadOwner: () => false, cancel: new AbortController().signal, progress: () => {},
+      });
+      expect(report).toMatchObject({ sent: 1, delivered: 1, failed: 0, deferred: 0, takenOver: 1 });
+      expect([...platform.applied.values()].map((c) => c.account_id)).toEqual(['b']);
+      expect(stateOf(db)).toEqual([
+        { account_id: 'a', state: 'pending', lease_owner: 'other:1:live' },
+        { account_id: 'b', state: 'delivered', lease_owner: null },
+      ]);
+    } finally {
+      await platformConn.close();
+      await platform.close();
+    }
+  });
+
+  it('an outcome written after another push took its change over: a delivery is recorded (once), anything else left to that push', () => {
+    const db = mirrorWith(['a', 'b', 'c']);
+    const t = Date.parse(NOW.toISOString());
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const mine = claimChanges(db, 'A', iso(t), iso(t + 1000), 10).map(newJob);
+    // A's lease ran out while its outcomes waited to be written; B took the changes over.
+    expect(claimChanges(db, 'B', iso(t + 2000), iso(t + 600_000), 10)).toHaveLength(3);
+    const rec = outcomes('dana', 8);
+    const [a, b, c] = mine.map((job) => ({ ...job, attempts: 1 }));
+    expect(recordOutcomes(db, 'A', [rec.delivered(a!, 201, 'r-1', false), rec.failed(b!, 'HTTP 422: no', 'refused', 'refused by the platform: HTTP 422: no'), rec.deferred(c!, iso(t + 90_000), 'the run stopped')], NOW)).toEqual([a!.change.id]);
+    expect(db.prepare(`SELECT account_id, state, lease_owner, receipt FROM changes ORDER BY id`).all()).toEqual([
+      { account_id: 'a', state: 'delivered', lease_owner: null, receipt: 'r-1' },
+      { account_id: 'b', state: 'pending', lease_owner: 'B', receipt: null },
+      { account_id: 'c', state: 'pending', lease_owner: 'B', receipt: null },
+    ]);
+    const rows = () => db.prepare(`SELECT action, account_id, detail FROM audit_log WHERE action LIKE 'sync.%' ORDER BY id`).all() as Array<{ action: string; account_id: string; detail: string }>;
+    expect(rows().map((r) => [r.action, r.account_id, r.detail.replace(/^.*; (recorded late|not recorded)/, '$1')])).toEqual([
+      ['sync.delivered', 'a', 'recorded late: another push had taken this change over'],
+      ['sync.failed', 'b', 'not recorded: another push had taken this change over, and its state is left to that push'],
+      ['sync.deferred', 'c', 'not recorded: another push had taken this change over, and its state is left to that push'],
+    ]);
+    // B's own attempt at a is answered 409: a is delivered already, and has one sync.delivered row.
+    expect(recordOutcomes(db, 'B', [rec.delivered({ ...mine[0]!, attempts: 1 }, 409, 'r-1', true)], NOW)).toEqual([]);
+    expect(rows().filter((r) => r.action === 'sync.delivered')).toHaveLength(1);
   });
 });

@@ -8,6 +8,8 @@ import { fields, printData, printError, table, warn, type Block } from '../../re
 import type { Db } from '../../store/db.js';
 import { handle, type Runtime } from '../../cmdutil/define.js';
 import { openAsIs, openExisting } from '../../cmdutil/mirror.js';
+import { askWitness, platformConfigured } from '../../cmdutil/witness.js';
+import type { PlatformRecord } from '../../sync/witness.js';
 
 interface DoctorOptions {
   strict?: boolean;
@@ -23,7 +25,8 @@ export function configure(cmd: Command, runtime: Runtime): void {
     .addHelpText('after', `
 Checks: opens, integrity, foreign_keys, schema, audit_triggers, audit_chain, policy (the retention policy in
 effect), freshness (--max-age), accounts (--min-accounts), lookup_paths (each lookup finds a sample account
-through its index). --json prints {"ok", "checks": [{"name", "ok", "detail"}], ...}. Without --strict, a file
+through its index), audit_remote (with a platform configured: the platform's record of the audit log matches
+this mirror's, as cx audit --verify; without one, ok and "not configured"). --json prints {"ok", "checks": [{"name", "ok", "detail"}], ...}. Without --strict, a file
 that does not open is the usual error (exit 2) and an older schema is upgraded first; with it, neither.`);
   handle(cmd, runtime, async (ctx, opts: DoctorOptions) => {
     const ask: DoctorAsk = {
@@ -31,8 +34,9 @@ that does not open is the usual error (exit 2) and an older schema is upgraded f
       minAccounts: opts.minAccounts === undefined ? undefined : whole(opts.minAccounts),
       policyPath: ctx.policyPath,
       now: ctx.now(),
+      platform: platformConfigured(ctx) ? undefined : null,
     };
-    const report = opts.strict ? strictReport(ctx, ask) : looseReport(ctx, ask);
+    const report = opts.strict ? await strictReport(ctx, ask) : await looseReport(ctx, ask);
     if (!ctx.json && !report.ok) printError(ctx, 'the mirror has problems:', undefined, report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`));
     await printData(ctx, report, () => text(ctx, report, Boolean(opts.strict)));
     for (const w of report.warnings) if (!ctx.json) warn(ctx, w);
@@ -40,7 +44,7 @@ that does not open is the usual error (exit 2) and an older schema is upgraded f
   });
 }
 
-function strictReport(ctx: Context, ask: DoctorAsk): DoctorReport {
+async function strictReport(ctx: Context, ask: DoctorAsk): Promise<DoctorReport> {
   let db: Db;
   try {
     db = openAsIs(ctx);
@@ -48,18 +52,27 @@ function strictReport(ctx: Context, ask: DoctorAsk): DoctorReport {
     return unopenedReport(`${ctx.dbPath}: ${asCxError(err).message}`, ask);
   }
   try {
-    return examineMirror(db, ctx.dbPath, ask);
+    return examineMirror(db, ctx.dbPath, { ...ask, platform: await platformRecord(ctx, db) });
   } finally {
     db.close();
   }
 }
 
-function looseReport(ctx: Context, ask: DoctorAsk): DoctorReport {
+async function looseReport(ctx: Context, ask: DoctorAsk): Promise<DoctorReport> {
   const db = openExisting(ctx);
   try {
-    return examineMirror(db, ctx.dbPath, ask);
+    return examineMirror(db, ctx.dbPath, { ...ask, platform: await platformRecord(ctx, db) });
   } finally {
     db.close();
+  }
+}
+
+/** The platform's record for audit_remote: a setting that stops it asking fails that check, not the doctor. */
+async function platformRecord(ctx: Context, db: Db): Promise<PlatformRecord | null> {
+  try {
+    return await askWitness(ctx, db);
+  } catch (err) {
+    return { kind: 'unavailable', reason: asCxError(err).message };
   }
 }
 

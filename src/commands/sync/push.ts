@@ -24,12 +24,15 @@ export function configure(cmd: Command, runtime: Runtime): void {
     'after',
     `
 Settings: CX_PLATFORM_URL (https://…; http:// only for localhost or 127.0.0.1), CX_PLATFORM_SECRET or
-CX_PLATFORM_SECRET_FILE (whsec_…), CX_PLATFORM_TIMEOUT_MS (per request, default 10000),
-CX_SYNC_MAX_ATTEMPTS (default 8), CX_SYNC_CONCURRENCY (accounts in flight together, default 8).
+CX_PLATFORM_SECRET_FILE (whsec_…), CX_PLATFORM_TIMEOUT_MS (a deadline for each whole exchange, default
+10000), CX_SYNC_MAX_ATTEMPTS (default 8), CX_SYNC_CONCURRENCY (accounts in flight together, default 8).
 Changes go oldest first; one account's changes in order, one at a time. A change the platform refuses
-(400, 404, 422) is failed and holds back that account's later changes until \`cx sync retry\`.
---dry-run lists what would be sent. Exit 0 nothing left pending or failed, 5 some failed or wait for a
-retry, 4 the platform refused the credentials, 2 settings missing or invalid, 7 the mirror was busy.`,
+(400, 404, 422) is failed and holds back that account's later changes until \`cx sync retry\`. A
+Retry-After is honoured up to an hour (\`cx sync retry --waiting\` makes those changes due now). Only a 2xx
+with the API's JSON receipt is a delivery: another answer, or a TLS certificate cx cannot trust, stops the
+run (exit 2). --dry-run lists what would be sent. Exit 0 nothing left pending or failed (changes another
+push running now holds are its own), 5 some failed or wait for a retry, 4 the platform refused the
+credentials, 2 settings missing or invalid, 7 the mirror was busy.`,
   );
   handle(cmd, runtime, (ctx) => {
     if (ctx.ticket) throw new UsageError('--ticket does not apply to cx sync push: each change goes with the ticket it was made under');
@@ -69,13 +72,14 @@ async function push(ctx: Context): Promise<number> {
     failed: c.failed,
     pending: report.pending,
     audit: { anchored_id: report.audit.anchored_id, unanchored_rows: report.audit.unanchored_rows },
+    held_by_another_push: report.heldElsewhere,
     attempts: c.attempts,
     left_for_later: c.deferred,
     failures: c.failures,
     stopped: report.stop ? describeStop(report.stop) : null,
   };
   // A run the platform stopped (credentials, a wrong URL) is an error: what it did is said on stderr.
-  const stoppedHard = report.stop?.kind === 'unauthorized' || report.stop?.kind === 'misdirected';
+  const stoppedHard = report.stop?.kind === 'unauthorized' || report.stop?.kind === 'misdirected' || report.stop?.kind === 'insecure';
   await printData(stoppedHard && !ctx.json ? onStderr(ctx) : ctx, summary, () => humanReport(report));
   switch (report.stop?.kind) {
     case 'unauthorized':
@@ -84,12 +88,17 @@ async function push(ctx: Context): Promise<number> {
     case 'misdirected':
       printError(ctx, `${describeStop(report.stop)}; the run stopped`, 'Set CX_PLATFORM_URL (or platform_url in the config file) to the platform API base URL.');
       return EXIT.usage;
+    case 'insecure':
+      // A certificate cx cannot trust: someone in between, or not the platform. A setting to fix, like the URL.
+      printError(ctx, `${describeStop(report.stop)}; the run stopped`, 'Check CX_PLATFORM_URL (or platform_url in the config file): it must be the platform, with a certificate your system trusts.');
+      return EXIT.usage;
     case 'unavailable':
     case 'refused':
       printError(ctx, `${describeStop(report.stop)}; what is left waits for the next run`);
       return EXIT.batchIncomplete;
     default:
-      return c.failed > 0 || report.pending > 0 ? EXIT.batchIncomplete : EXIT.ok;
+      // Changes another push running now holds are that push's: not counted against this run.
+      return c.failed > 0 || report.pending > report.heldElsewhere ? EXIT.batchIncomplete : EXIT.ok;
   }
 }
 
@@ -97,10 +106,12 @@ function humanReport(r: PushReport): Block[] {
   const c = r.changes;
   const blocks: Block[] = [];
   if (c.sent === 0 && !r.stop) {
-    blocks.push(r.pending ? `Nothing could be sent now; ${r.pending} pending.` : 'Nothing to send: no pending changes.');
-    if (r.pending) blocks.push('Next: see why:', command('cx sync push --dry-run'));
+    if (r.pending && r.pending === r.heldElsewhere) blocks.push(`Nothing to send: another push running now holds all ${r.pending} pending.`);
+    else blocks.push(r.pending ? `Nothing could be sent now; ${r.pending} pending.` : 'Nothing to send: no pending changes.');
+    if (r.pending > r.heldElsewhere) blocks.push('Next: see why:', command('cx sync push --dry-run'));
   } else {
-    blocks.push(`Sent ${plural(c.sent, 'change')} in ${plural(c.attempts, 'request')}: ${c.delivered} delivered, ${c.failed} failed, ${c.deferred} left for a later run. Pending now: ${r.pending}.`);
+    const elsewhere = r.heldElsewhere ? ` (${r.heldElsewhere} held by another push running now)` : '';
+    blocks.push(`Sent ${plural(c.sent, 'change')} in ${plural(c.attempts, 'request')}: ${c.delivered} delivered, ${c.failed} failed, ${c.deferred} left for a later run. Pending now: ${r.pending}${elsewhere}.`);
   }
   if (c.failures.length) {
     blocks.push(failuresTable(c.failures), 'Next: fix the cause, then put them back in the queue:', command('cx sync retry --failed'));
