@@ -119,8 +119,10 @@ describe('the command table, one process each', () => {
     const piped = cx(['batch', file, '--yes'], { db });
     expect(piped.code).toBe(5);
     const lines = piped.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('ticket_id,type,email,outcome,account_id,detail,processed_at');
+    // The contract's columns first, in their order; what to tell the person and lookup's suggestions after them.
+    expect(lines[0]).toBe('ticket_id,type,email,outcome,account_id,detail,processed_at,tell,suggestions');
     expect(lines.slice(1).map((l) => l.split(',').slice(0, 4).join(','))).toEqual(['B1,lookup,jane.doe@gmail.com,done', 'B2,password_reset,tyler.brooks@yahoo.com,refused']);
+    expect(lines[2]).toMatch(/,"?this address marked a Headway email as spam on 2026-10-30, so all email to it is blocked\./);
     expect(piped.stderr).toMatch(/^Batch finished: 2 rows \(1 done, 1 refused\)\./m);
     const out = join(dir, 'r.csv');
     const summary = cx(['batch', file, '--yes', '--out', out, '--json'], { db: demoMirror() });
