@@ -90,7 +90,7 @@ export async function handOverFile<Done extends ActionResult>(deps: ActionDeps, 
       if (published) takeBack(output);
       await abandon(deps, h, started.id, runtime, err);
       if (err instanceof RecordedMeanwhile) return err.prior;
-      if (err instanceof OutputExistsError) return result('refused', `${err.message}; nothing was handed over`, h.done.account_id);
+      if (err instanceof OutputExistsError) return result('invalid', `${err.message}; nothing was handed over`, h.done.account_id);
       const back = published ? `${output.path} was removed again` : `${output.path} was not written`;
       return result('error', `the hand-over of ${output.path} failed (${messageOf(err)}): ${back}, nothing was handed over`, h.done.account_id);
     }

@@ -15,7 +15,7 @@ import { OutputExistsError, OutputPathError, OutputWriteError } from '../files/e
 import { checkOutput, openOutput, type OutputFile, type Protected, type TargetOptions } from '../files/output-file.js';
 import { mirrorFiles } from '../files/protected.js';
 import { isCalendarDate, today } from '../rules/dates.js';
-import { safeSegment } from '../rules/entry-names.js';
+import { notesZipName } from '../rules/notes-zip-name.js';
 import type { Account } from '../store/accounts.js';
 import { countNotes, hasNotesAbout, inReadSnapshot, streamNotes, type NoteFilter } from '../store/notes.js';
 import { accountForChange, accountLabel, fullName, result, type ActionDeps } from './common.js';
@@ -187,9 +187,7 @@ function decide(deps: ActionDeps, input: NotesExportInput): Plan | { refusal: No
 
 function targetPath(deps: ActionDeps, input: NotesExportInput, provider: Account): string {
   if (input.out !== undefined) return resolve(input.out);
-  const ticket = safeSegment(deps.ticket, 40, 'no-ticket');
-  const day = today(deps.now).replace(/-/g, '');
-  return resolve(input.outDir ?? '.', `notes-${safeSegment(provider.id, 40, 'provider')}-${ticket}-${day}.zip`);
+  return resolve(input.outDir ?? '.', notesZipName(provider.id, deps.ticket, today(deps.now)));
 }
 
 function targetOptions(deps: ActionDeps, input: NotesExportInput): TargetOptions {
@@ -216,7 +214,7 @@ function checkTarget(deps: ActionDeps, input: NotesExportInput, plan: Plan): Not
 
 function targetRefusal(err: unknown, plan: Plan): NotesExportResult {
   if (err instanceof OutputExistsError) {
-    return result('refused', `${err.path} already exists and was left as it is`, plan.provider.id, { ...fields(plan, null), exists: true as const });
+    return result('invalid', `${err.path} already exists and was left as it is`, plan.provider.id, { ...fields(plan, null), exists: true as const });
   }
   if (err instanceof OutputPathError) return result('invalid', err.message, plan.provider.id);
   throw err;

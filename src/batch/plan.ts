@@ -23,15 +23,25 @@ export interface Plan {
   byType: Map<TicketType, number>;
   applicable: number;
   invalid: number;
+  /** The first invalid rows (at most INVALID_LISTED), named in the plan: line, ticket and why. */
+  invalidRows: Array<Pick<TicketRow, 'line' | 'ticketId'> & { problem: string }>;
+  /** Rows whose type was not recognised while another column names one (TicketRow.typeColumn), and the first such column. */
+  typeColumn: { header: string; rows: number } | null;
 }
 
+/** How many invalid rows the plan names; the results list them all. */
+export const INVALID_LISTED = 10;
+
 export function emptyPlan(): Plan {
-  return { byType: new Map(), applicable: 0, invalid: 0 };
+  return { byType: new Map(), applicable: 0, invalid: 0, invalidRows: [], typeColumn: null };
 }
 
 export function addToPlan(plan: Plan, row: TicketRow): void {
-  if (row.problem !== null || row.type === null) plan.invalid++;
-  else {
+  if (row.typeColumn !== undefined) plan.typeColumn = { header: plan.typeColumn?.header ?? row.typeColumn, rows: (plan.typeColumn?.rows ?? 0) + 1 };
+  if (row.problem !== null || row.type === null) {
+    plan.invalid++;
+    if (plan.invalidRows.length < INVALID_LISTED) plan.invalidRows.push({ line: row.line, ticketId: row.ticketId, problem: row.problem ?? 'no type' });
+  } else {
     plan.applicable++;
     plan.byType.set(row.type, (plan.byType.get(row.type) ?? 0) + 1);
   }
@@ -51,7 +61,11 @@ export function planLines(plan: Plan, alreadyProcessed: number): string[] {
     if (n) lines.push(`  ${type.padEnd(22)} ${n}`);
   }
   if (alreadyProcessed) lines.push(`Already processed before (reported as already_done, not applied again): ${alreadyProcessed}`);
-  if (plan.invalid) lines.push(`Invalid rows (reported, not applied): ${plan.invalid}`);
+  if (plan.invalid) {
+    lines.push(`Invalid rows (reported, not applied): ${plan.invalid}`);
+    for (const r of plan.invalidRows) lines.push(`  line ${r.line}, ticket ${r.ticketId || '(none)'}: ${r.problem}`);
+    if (plan.invalid > plan.invalidRows.length) lines.push(`  and ${plan.invalid - plan.invalidRows.length} more (the results list every row)`);
+  }
   return lines;
 }
 

@@ -1,9 +1,12 @@
 // The batch results file (CONTRACTS.md "Batch results"): one row per input row, in input order,
-// written through toCsv so that no cell can start a spreadsheet formula.
+// written through toCsv so that no cell can start a spreadsheet formula. The contract's columns come first,
+// in their order (scripts read them by position); `tell` and `suggestions` follow (issue 21, part 5).
 import type { Outcome } from '../errors.js';
 import { toCsv } from '../rules/csv-safe.js';
+import type { TicketResult } from './dispatch.js';
+import type { TicketRow } from './input.js';
 
-export const RESULT_COLUMNS = ['ticket_id', 'type', 'email', 'outcome', 'account_id', 'detail', 'processed_at'] as const;
+export const RESULT_COLUMNS = ['ticket_id', 'type', 'email', 'outcome', 'account_id', 'detail', 'processed_at', 'tell', 'suggestions'] as const;
 
 /** A results row (CONTRACTS.md "Batch results"); processed_at is empty for a row that was not recorded. */
 export interface ResultRow {
@@ -14,6 +17,25 @@ export interface ResultRow {
   account_id: string | null;
   detail: string;
   processed_at: string;
+  /** What to tell the person, as the single command's "Tell the person" says it; empty when there is nothing to say yet. */
+  tell: string;
+  /** A row that found no account: the addresses to check with the person, separated by spaces. */
+  suggestions: string;
+}
+
+/** The results row of a ticket row and its action's result. */
+export function resultRow(row: TicketRow, r: Pick<TicketResult, 'outcome' | 'detail' | 'account_id' | 'reply'>, processedAt: string): ResultRow {
+  return {
+    ticket_id: row.ticketId,
+    type: row.type ?? row.rawType,
+    email: row.email,
+    outcome: r.outcome,
+    account_id: r.account_id,
+    detail: r.detail,
+    processed_at: processedAt,
+    tell: r.reply?.tell ?? '',
+    suggestions: r.reply?.suggestions.join(' ') ?? '',
+  };
 }
 
 /** The whole results file: header, then the rows. */

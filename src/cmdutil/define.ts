@@ -32,6 +32,8 @@ export interface Runtime {
   io: IO;
   prompter?: Prompter;
   exitCode: number;
+  /** The words typed after `cx`: fixes repeat the command (src/context.ts argv). */
+  argv?: readonly string[];
 }
 
 type Handler<A extends unknown[]> = (ctx: Context, ...args: A) => Promise<number | void>;
@@ -44,7 +46,7 @@ export function handle<A extends unknown[]>(cmd: Command, runtime: Runtime, hand
   cmd.action(async (...received: unknown[]) => {
     const command = received[received.length - 1] as Command;
     const args = received.slice(0, -1) as A;
-    const ctx = resolveContext(command.optsWithGlobals(), runtime.io, runtime.prompter);
+    const ctx = resolveContext(command.optsWithGlobals(), runtime.io, runtime.prompter, runtime.argv);
     runtime.exitCode = (await handler(ctx, ...args)) ?? 0;
   });
 }

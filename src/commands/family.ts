@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { familyReport, type FamilyReport } from '../actions/family.js';
 import type { AccountRef } from '../actions/lookup.js';
 import { EXIT, UsageError } from '../errors.js';
-import { note, plural, printData, printError, printJson, span, table, type Block, type Line } from '../render/index.js';
+import { adviceLines, note, plural, printData, printError, printJson, span, table, type Block, type Line } from '../render/index.js';
+import { familyAdvice } from '../rules/guidance.js';
 import type { Context } from '../context.js';
 import type { Db } from '../store/db.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
@@ -64,14 +65,17 @@ function familyBlocks(r: FamilyReport, suggestFor: string | undefined): Block[] 
 }
 
 function suggestionLines(r: FamilyReport, suggestFor: string | undefined): Line[] {
+  const name = suggestFor?.trim();
+  // What to tell the family (src/rules/guidance.ts): only when the agent asked for a member's address.
+  const advice = name === undefined ? [] : adviceLines(familyAdvice({ name, address: r.address, domain: r.domain, plus_addressing: r.plus_addressing, suggestion: r.suggestion }));
   if (!r.plus_addressing) {
     return [
       `${r.domain} is not one of the providers where the platform supports family +alias addresses (Gmail, Hotmail, Outlook, iCloud):`,
       'a family member needs an email address of their own.',
+      ...advice,
     ];
   }
-  if (suggestFor === undefined) return [];
-  const name = suggestFor.trim();
+  if (name === undefined) return [];
   const lines: Line[] = r.same_name.map((a): Line => [
     span(`${a.name} already has an account at this mailbox:`, 'warn'),
     span(` ${a.id} ${a.email}. Check with the person before making another one for ${name}.`),
@@ -81,5 +85,5 @@ function suggestionLines(r: FamilyReport, suggestFor: string | undefined): Line[
       ? `Suggested address for ${name}: ${r.suggestion} (no account uses it; it delivers to ${r.mailbox})`
       : `No free +alias address could be made from "${name}": choose another name.`,
   );
-  return lines;
+  return [...lines, ...advice];
 }

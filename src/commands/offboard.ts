@@ -16,6 +16,7 @@ import type { Context } from '../context.js';
 import type { Db } from '../store/db.js';
 import { finish, runChange, type Finished } from '../cmdutil/change.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
+import { withForceFix } from '../cmdutil/out-exists.js';
 import { contextForOut } from '../cmdutil/out-stdout.js';
 
 export interface OffboardOptions {
@@ -36,7 +37,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
       `that date; more than ${MAX_DAYS_BACK} days back needs --allow-past. A scheduled provider again: the same date is\n` +
       'already done, another date is refused (change it on the platform).\n' +
       'An already terminated provider gets the report (and --out file) again; nothing changes.\n' +
-      'The --out path is checked before the contract changes; an existing file is kept unless --force (exit 4).\n' +
+      'The --out path is checked before the contract changes; an existing file is kept unless --force (exit 2).\n' +
       'Writing the CSV is recorded in the audit log (provider, ticket, number of clients, path).');
   handle(cmd, runtime, async (ctx, email: string, opts: OffboardOptions) => (await runOffboard(ctx, email, opts)).code);
 }
@@ -52,8 +53,9 @@ export async function runOffboard(given: Context, email: string, opts: OffboardO
   const target = { label: '--out', force: Boolean(opts.force), protect: mirrorFiles(ctx.dbPath) };
   let csv: OutputFile | undefined;
   if (opts.out !== undefined) {
-    if (ctx.dryRun) checkOutput(opts.out, target);
-    else csv = openOutput(opts.out, target);
+    const out = opts.out;
+    if (ctx.dryRun) withForceFix(ctx, () => checkOutput(out, target));
+    else csv = withForceFix(ctx, () => openOutput(out, target));
   }
   let written: CaseloadWrite | undefined;
   let r: OffboardResult;
@@ -90,7 +92,7 @@ export async function runOffboard(given: Context, email: string, opts: OffboardO
     const why = failure instanceof CxError ? failure.message : failure.detail;
     const change = r.outcome === 'done' ? 'the contract change is saved; ' : '';
     printError(ctx, `the caseload could not be written to ${written.path}: ${why}`, `${change}run the same command again to write it`);
-    if (failure instanceof CxError) return { result: r, code: failure.exitCode }; // a full disk: 2, a file that appeared meanwhile: 4
+    if (failure instanceof CxError) return { result: r, code: failure.exitCode }; // a full disk, a file that appeared meanwhile: 2
     return { result: r, code: failure.outcome === 'refused' ? EXIT.refused : EXIT.internal }; // the audit log could not be written
   }
   return { result: r, code };

@@ -28,7 +28,8 @@ export async function runDesk(ctx: Context): Promise<number> {
   }
   if (ctx.json) throw new UsageError('the guided desk is interactive: --json is for the single commands');
   const prompter = deskPrompter(ctx.io);
-  const session: Session = { ctx: { ...ctx, prompter }, prompter, db: openExisting(ctx) };
+  // No command line to repeat in a fix: the desk's steps are not `cx desk` with a flag added.
+  const session: Session = { ctx: { ...ctx, prompter, argv: undefined }, prompter, db: openExisting(ctx) };
   try {
     greet(session.ctx);
     if (!session.ctx.ticket && !(await askTicket(session))) return left(session.ctx);

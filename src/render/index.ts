@@ -21,4 +21,4 @@ export function fields(pairs: Array<[string, Cell | Span[]]>, indent = 2): Line[
     return Array.isArray(v) ? [{ text: label }, ...v] : `${label}${typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v)}`;
   });
 }
-export { adviceLines, guidanceContext } from './advice.js';
+export { adviceLines, commandContext, guidanceContext } from './advice.js';

@@ -43,7 +43,8 @@ describe('the command table, one process each', () => {
     expect(human.stdout).toContain('jane.doe@gmail.com');
     const r = cx(['lookup', 'jane.doe@gmail.com', '--json'], { db });
     ok(r);
-    const body = jsonWith(r, ['query', 'matches', 'family', 'suggestions']);
+    const body = jsonWith(r, [...OUTCOME, 'query', 'matches', 'family', 'suggestions']);
+    expect(body).toMatchObject({ outcome: 'done', account_id: '1001' });
     expect(Object.keys(body.matches[0])).toEqual(expect.arrayContaining(['id', 'email', 'role', 'status', 'verified', 'matched_by', 'suppression']));
     expect(body.matches[0]).toMatchObject({ id: '1001', matched_by: 'email', suppression: null, verified: true });
     for (const f of body.family) expect(Object.keys(f)).toEqual(expect.arrayContaining(['id', 'email']));
@@ -52,7 +53,7 @@ describe('the command table, one process each', () => {
     expect(typo.stderr).toContain('jane.doe@gmail.com');
     const suggested = cx(['lookup', 'jane.doe@gmial.com', '--json'], { db });
     expect(suggested.code).toBe(3);
-    expect(jsonWith(suggested, ['suggestions']).suggestions).toContain('jane.doe@gmail.com');
+    expect(jsonWith(suggested, [...OUTCOME, 'suggestions'])).toMatchObject({ outcome: 'not_found', account_id: null, suggestions: ['jane.doe@gmail.com'] });
   });
 
   it('cx lookup --name "<first last>" --dob: matched by name', () => {
@@ -118,8 +119,10 @@ describe('the command table, one process each', () => {
     const piped = cx(['batch', file, '--yes'], { db });
     expect(piped.code).toBe(5);
     const lines = piped.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('ticket_id,type,email,outcome,account_id,detail,processed_at');
+    // The contract's columns first, in their order; what to tell the person and lookup's suggestions after them.
+    expect(lines[0]).toBe('ticket_id,type,email,outcome,account_id,detail,processed_at,tell,suggestions');
     expect(lines.slice(1).map((l) => l.split(',').slice(0, 4).join(','))).toEqual(['B1,lookup,jane.doe@gmail.com,done', 'B2,password_reset,tyler.brooks@yahoo.com,refused']);
+    expect(lines[2]).toMatch(/,"?this address marked a Headway email as spam on 2026-10-30, so all email to it is blocked\./);
     expect(piped.stderr).toMatch(/^Batch finished: 2 rows \(1 done, 1 refused\)\./m);
     const out = join(dir, 'r.csv');
     const summary = cx(['batch', file, '--yes', '--out', out, '--json'], { db: demoMirror() });
@@ -270,6 +273,21 @@ describe('exit codes, one process each (0 and 5: above)', () => {
     expect(unknown.json()).toMatchObject({ outcome: 'invalid' });
   });
 
+  it('2: an --out file that exists, without --force: kept, nothing changed, --json says invalid', () => {
+    const db = demoMirror();
+    const out = join(tempDir(), 'caseload.csv');
+    writeFileSync(out, 'older bytes');
+    const before = snapshot(db);
+    const r = cx(['offboard', 'm.okafor@brightpathcounseling.com', ...T, '--out', out], { db });
+    problem(r, 2);
+    expect(r.stderr).toContain(`${out} already exists and was left as it is`);
+    expect(r.stderr).toContain(`\n  cx offboard m.okafor@brightpathcounseling.com --ticket C-1 --yes --out ${out} --force\n`);
+    const json = cx(['offboard', 'm.okafor@brightpathcounseling.com', ...T, '--out', out, '--json'], { db });
+    expect(json.code).toBe(2);
+    expect(json.json()).toMatchObject({ outcome: 'invalid' });
+    expect(snapshot(db)).toEqual(before);
+  });
+
   it('3: not found', () => {
     const r = cx(['reset', 'nobody.here@example.com', ...T, '--json'], { db: demoMirror() });
     expect(r.code).toBe(3);
@@ -280,7 +298,7 @@ describe('exit codes, one process each (0 and 5: above)', () => {
     const db = demoMirror();
     const r = cx(['reset', 'priya.raman@hotmail.com', ...T], { db });
     problem(r, 4);
-    expect(r.stderr).toMatch(/^ {2}cx reset priya\.raman@hotmail\.com --resubscribe --ticket C-1$/m);
+    expect(r.stderr).toMatch(/^ {2}cx reset priya\.raman@hotmail\.com --resubscribe --ticket C-1 --yes$/m);
     const json = cx(['reset', 'priya.raman@hotmail.com', ...T, '--json'], { db });
     expect(json.code).toBe(4);
     expect(json.json()).toMatchObject({ outcome: 'refused', account_id: '1008' });

@@ -107,7 +107,7 @@ describe('cx deactivate: done', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^done: .*no email: the address is suppressed/);
     expect(human.stdout).toMatch(/^Next: .* is on the suppression list .*: tell the client the next steps another way/m);
-    expect(human.stdout).toMatch(/^Tell the person: their account is closed: they can no longer sign in\. Nothing is deleted/m);
+    expect(human.stdout).toMatch(/^Tell the person, once it is sent: their account is closed: they can no longer sign in\. Nothing is deleted/m);
     expect(account(db, id).status).toBe('deactivated');
     expect(outbox(db)).toEqual([]);
     expect(auditRows(db)).toHaveLength(1);
@@ -170,9 +170,9 @@ describe('cx deactivate: refusals and dry runs write nothing', () => {
     const human = await unchanged(['deactivate', 'e.fitzgerald@cedarwellness.com', '--ticket', 'T-21', '--yes'], 4);
     expect(human.stdout).toBe('');
     expect(human.stderr).toMatch(/^cx: p206 .* is a provider/);
-    expect(human.stderr).toMatch(/^ {2}cx offboard e\.fitzgerald@cedarwellness\.com --ticket T-21$/m);
+    expect(human.stderr).toMatch(/^ {2}cx offboard e\.fitzgerald@cedarwellness\.com --ticket T-21 --yes$/m);
     const json = await unchanged(['deactivate', 'e.fitzgerald@cedarwellness.com', '--ticket', 'T-21', '--yes', '--json'], 4);
-    expect(json.json()).toMatchObject({ outcome: 'refused', account_id: 'p206', retain_until: null, retention_rule: null, next_command: 'cx offboard e.fitzgerald@cedarwellness.com' });
+    expect(json.json()).toMatchObject({ outcome: 'refused', account_id: 'p206', retain_until: null, retention_rule: null, next_command: 'cx offboard e.fitzgerald@cedarwellness.com --ticket T-21' });
   });
 
   it('--requested-by someone else: exit 4', async () => {

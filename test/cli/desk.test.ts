@@ -3,7 +3,9 @@
 // afterwards as the single commands leave them; a name search with a pick, a typo's suggestion, back with Esc
 // and Ctrl-C inside a step, Ctrl-C at the menu leaving with exit 0. Without a terminal: help or exit 2.
 import { afterEach, describe, expect, it } from 'vitest';
-import { demoMirror, query, readRows, snapshot } from '../helpers/cx.js';
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { demoMirror, query, readRows, REPO, snapshot } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
 import { hasTmux, Pane } from '../helpers/tmux.js';
 
@@ -35,7 +37,7 @@ describe.skipIf(!hasTmux)(`the desk in a terminal${hasTmux ? '' : ': skipped, no
     await p.waitFor(/\? Take priya\.raman@hotmail\.com off the unsubscribe list and queue this email\?/);
     p.keys('y', 'Enter');
     await p.waitFor(/^done: took priya\.raman@hotmail\.com off the suppression list/m);
-    await p.waitFor(/^Tell the person: a password reset email is on its way to priya\.raman@hotmail\.com/m);
+    await p.waitFor(/^Tell the person, once it is sent: a password reset email is on its way to priya\.raman@hotmail\.com/m);
 
     await p.waitFor(MENU);
     p.keys('Down', 'Down', 'Down', 'Enter'); // Close a client's account
@@ -46,7 +48,7 @@ describe.skipIf(!hasTmux)(`the desk in a terminal${hasTmux ? '' : ': skipped, no
     p.keys('Enter');
     await p.waitFor(/\? Deactivate 1030 <hannah\.schafer@gmail\.com> and keep the records until 2031-02-28\?/);
     p.keys('y', 'Enter');
-    await p.waitFor(/^Tell the person: their account is closed/m);
+    await p.waitFor(/^Tell the person, once it is sent: their account is closed/m);
 
     await p.waitFor(MENU);
     p.keys('C-c');
@@ -114,6 +116,10 @@ describe.skipIf(!hasTmux)(`the desk in a terminal${hasTmux ? '' : ': skipped, no
     await p.waitFor(/\? Did you mean one of these\?/);
     p.keys('Enter');
     await p.waitFor(/^Jane Doe · client 1001$/m);
+    // Picked from the suggestions: the person gave another address, so the card says to check who they are.
+    await p.waitFor(/found by +its current address, picked from the suggestions for jane\.doe@gmial\.com/);
+    await p.waitFor(/^Next: No account uses jane\.doe@gmial\.com; jane\.doe@gmail\.com is the suggestion you picked — confirm who they are before you tell them which address/m);
+    await p.waitFor(/^Tell the person: no account uses jane\.doe@gmial\.com\. Check the spelling with them/m);
     await p.waitFor(/\? What now\?/);
     p.keys('Up', 'Enter'); // the last entry: nothing more
     await p.waitFor(/— next person —/);
@@ -125,7 +131,7 @@ describe.skipIf(!hasTmux)(`the desk in a terminal${hasTmux ? '' : ': skipped, no
     await p.waitFor(WHO);
     p.type('jane.doe+max@gmail.com');
     p.keys('Enter');
-    await p.waitFor(/^cx: no account uses jane\.doe\+max@gmail\.com; the same mailbox has jane\.doe@gmail\.com/m);
+    await p.waitFor(/^cx: jane\.doe@gmail\.com \(account 1001\) is the account at this mailbox, but no account uses jane\.doe\+max@gmail\.com itself/m);
 
     await p.waitFor(MENU);
     p.keys('C-c');
@@ -140,6 +146,32 @@ describe.skipIf(!hasTmux)(`the desk in a terminal${hasTmux ? '' : ': skipped, no
       expect.stringMatching(/^by address: showed 3 accounts: 1001, /),
       expect.stringMatching(/^by address: showed \d accounts?: 1001\b/),
     ]);
+  });
+});
+
+describe.skipIf(!hasTmux)(`the desk's notes export${hasTmux ? '' : ': skipped, no tmux'}`, () => {
+  it('writes the zip into a folder beside the mirror that only the agent can read, never the current folder, and says where', async () => {
+    const db = demoMirror();
+    const folder = join(dirname(db), 'exports');
+    const zip = join(folder, 'notes-p202-T-DESK-3-20261127.zip');
+    const p = (pane = new Pane(db, ['desk', '--ticket', 'T-DESK-3']));
+    await p.waitFor(MENU);
+    p.keys('Down', 'Down', 'Down', 'Down', 'Down', 'Enter'); // A provider's progress notes
+    await p.waitFor(WHO);
+    p.type('rafael.castellanos@proton.me');
+    p.keys('Enter');
+    const escaped = zip.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+    await p.waitFor(new RegExp(`\\? Save the zip as \\(Enter: ${escaped}, in a folder only you can read\\)`));
+    p.keys('Enter');
+    await p.waitFor(/\? Export 47 progress notes of p202/);
+    p.keys('y', 'Enter');
+    await p.waitFor(/^done: exported 47 progress notes/m);
+    await p.waitFor(MENU);
+    p.keys('C-c');
+    expect(await p.exitCode()).toBe(0);
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    expect(statSync(zip).mode & 0o777).toBe(0o600);
+    expect(readdirSync(REPO).filter((n) => n.endsWith('.zip'))).toEqual([]);
   });
 });
 

@@ -172,15 +172,16 @@ describe('cx notes export: the archive', () => {
 });
 
 describe('cx notes export: overwrite, dry run, refusals', () => {
-  it('refuses to overwrite without --force (exit 4, old file intact) and replaces it with --force', async () => {
+  it('an existing file without --force is a usage error (exit 2, old file intact); --force replaces it', async () => {
     const db = demoMirror();
     const out = exportTo(tempDir());
     writeFileSync(out, 'an older export');
     const refused = await cxIn(['notes', 'export', P202, '--ticket', 'T-65', '--yes', '--out', out], { db });
-    expect(refused.code).toBe(4);
+    expect(refused.code).toBe(2);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toContain('already exists');
-    expect(refused.stderr).toContain(`\n  cx notes export ${P202} --out ${out} --force --ticket T-65\n`);
+    // The command as typed, with --force: ready to paste.
+    expect(refused.stderr).toContain(`\n  cx notes export ${P202} --ticket T-65 --yes --out ${out} --force\n`);
     expect(readFileSync(out, 'utf8')).toBe('an older export');
     expect(audits(db)).toHaveLength(0);
     const forced = await cxIn(['notes', 'export', P202, '--ticket', 'T-65', '--yes', '--out', out, '--force'], { db });

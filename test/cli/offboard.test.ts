@@ -48,9 +48,9 @@ describe('cx offboard: done', () => {
     expect(header).toEqual(['id', 'name', 'email', 'goes', 'intake', 'last visit', 'next visit']);
     expect(rows.filter((c) => c[3] === 'may leave').map((c) => c[0]).sort()).toEqual([...P201_LEAVE].sort());
     expect(rows.filter((c) => c[3] === 'stays').map((c) => c[0]).sort()).toEqual([...P201_STAY].sort());
-    expect(r.stderr).toMatch(/^Tell the provider: the contract is terminated, effective 2026-11-20\. 4 clients may leave with them/m);
+    expect(r.stderr).toMatch(/^Tell the provider, once it is sent: the contract is terminated, effective 2026-11-20\. 4 clients may leave with them/m);
     expect(r.stderr).toMatch(/^Next: Export the provider's progress notes \(16\) and keep the file safe:$/m);
-    expect(r.stderr).toContain(`\n  cx notes export ${P201} --out p201-progress-notes.zip --ticket T-23\n`);
+    expect(r.stderr).toContain(`\n  cx notes export ${P201} --out notes-p201-T-23-20261127.zip --ticket T-23 --yes\n`);
     expect(r.stderr).toContain(`Caseload written to ${out}`);
 
     expect(provider(db, 'p201')).toEqual({ status: 'terminated', contract_ends_at: '2026-11-20' });
@@ -144,7 +144,7 @@ describe('cx offboard: already terminated', () => {
     const human = await cxIn(['offboard', 'r.castellanos.lcsw@gmail.com', '--ticket', 'T-24'], { db });
     expect(human.stderr).toMatch(/^already done: the contract of p202 .* already terminated, before cx/);
     expect(human.stderr).toMatch(/^Tell the provider: the contract has ended\./m);
-    expect(human.stderr).toContain('\n  cx notes export rafael.castellanos@proton.me --out p202-progress-notes.zip --ticket T-24\n');
+    expect(human.stderr).toContain('\n  cx notes export rafael.castellanos@proton.me --out notes-p202-T-24-20261127.zip --ticket T-24 --yes\n');
     expect(snapshot(db)).toEqual(afterCsv);
   });
 
@@ -171,11 +171,11 @@ describe('cx offboard: refusals, bad input and dry runs write nothing', () => {
 
   it('a client: exit 4 with the pointer to cx deactivate', async () => {
     const json = await unchanged(['offboard', 'jane.doe@gmail.com', '--ticket', 'T-25', '--yes', '--json'], 4);
-    expect(json.json()).toMatchObject({ outcome: 'refused', account_id: '1001', next_command: 'cx deactivate jane.doe@gmail.com' });
+    expect(json.json()).toMatchObject({ outcome: 'refused', account_id: '1001', next_command: 'cx deactivate jane.doe@gmail.com --ticket T-25' });
     const human = await unchanged(['offboard', 'jane.doe@gmail.com', '--ticket', 'T-25', '--yes'], 4);
     expect(human.stdout).toBe('');
     expect(human.stderr).toMatch(/^cx: 1001 .* is a client, not a provider/);
-    expect(human.stderr).toMatch(/^ {2}cx deactivate jane\.doe@gmail\.com --ticket T-25$/m);
+    expect(human.stderr).toMatch(/^ {2}cx deactivate jane\.doe@gmail\.com --ticket T-25 --yes$/m);
   });
 
   it('a deactivated provider account: exit 4, check it on the platform first', async () => {
@@ -216,6 +216,7 @@ describe('cx offboard: refusals, bad input and dry runs write nothing', () => {
     expect(existsSync(out)).toBe(false);
     const human = await unchanged(['offboard', P201, '--dry-run'], 0);
     expect(human.stderr).toMatch(/^planned: would terminate the contract of p201/);
-    expect(human.stderr).toContain(`\n  cx notes export ${P201} --out p201-progress-notes.zip --ticket <ticket>\n`);
+    // No ticket yet: no --out either, so the zip gets cx's own name once the ticket is given.
+    expect(human.stderr).toContain(`\n  cx notes export ${P201} --ticket <ticket> --yes\n`);
   });
 });

@@ -79,7 +79,7 @@ describe('cx resubscribe: a bounce or a complaint', () => {
     expect(human.stdout).toBe('');
     expect(human.stderr).toMatch(/^cx: /);
     expect(human.stderr).toMatch(message);
-    expect(human.stderr).toContain(`\n  cx resubscribe ${email} --force --reason "<why>" --ticket T-14\n`);
+    expect(human.stderr).toContain(`\n  cx resubscribe ${email} --force --reason "<why>" --ticket T-14 --yes\n`);
     const json = await cxIn(['resubscribe', email, '--ticket', 'T-14', '--yes', '--json'], { db });
     expect(json.code).toBe(4);
     expect(json.json()).toMatchObject({ outcome: 'refused', fix: `cx resubscribe ${email} --force --reason "<why>" --ticket T-14` });

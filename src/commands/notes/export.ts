@@ -23,6 +23,8 @@ export interface ExportOptions {
   until?: string;
   force?: boolean;
   verify?: boolean;
+  /** Without --out, the folder for the zip cx names (the desk's exports folder); else the current folder. */
+  outDir?: string;
 }
 
 export function configure(cmd: Command, runtime: Runtime): void {
@@ -37,7 +39,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
       'after',
       '\nThe zip holds README.txt, manifest.csv (path, bytes and SHA-256 of every note) and one file per note,\n' +
         'in a folder per client. It is written with mode 0600; its SHA-256 is recorded in the audit log.\n' +
-        'No notes in the filter: exit 3 and no file. An existing file is kept unless --force (exit 4).\n' +
+        'No notes in the filter: exit 3 and no file. An existing file is kept unless --force (exit 2).\n' +
         'The export is recorded before the zip appears under its name: a notes.export.started row (count, path,\n' +
         'bytes, SHA-256), then the completing notes.export row. --out may be a device or a pipe (written to\n' +
         'directly, never replaced), never the mirror or a folder (exit 2). Ctrl-C stops it with no file left (exit 130).',
@@ -50,7 +52,10 @@ export async function runNotesExport(given: Context, email: string, opts: Export
   const ctx = contextForOut(given, opts.out);
   const bad = invalidFilters(opts);
   if (bad) throw new UsageError(bad);
-  const input = { email, out: opts.out, client: opts.client, since: opts.since, until: opts.until, force: Boolean(opts.force), verify: Boolean(opts.verify) };
+  const input: NotesExportInput = {
+    email, out: opts.out, client: opts.client, since: opts.since, until: opts.until, force: Boolean(opts.force), verify: Boolean(opts.verify),
+    ...(opts.outDir !== undefined ? { outDir: opts.outDir, createsOutDir: true } : {}),
+  };
   const r = await runChange(ctx, (deps) => (deps.dryRun ? exportNotes(deps, input) : cancellableExport(deps, input)), {
     action: 'notes.export',
     question: (plan) => `Export ${plural(plan.notes, 'progress note')} of ${plan.account_id} <${plan.email}> to ${plan.path}?`,
