@@ -9,6 +9,7 @@ import { result, type ActionDeps, type ActionResult } from './common.js';
 import { completeDirect, handOverFile, recordStart, type Handover } from './handover.js';
 import { CASELOAD_COLUMNS } from './offboard.js';
 import type { CaseloadEntry } from './result.js';
+import { plural, thousands } from '../rules/plural.js';
 
 export type CaseloadWrite = { outcome: 'done'; path: string } | { outcome: 'failed'; path: string; error: CxError | ActionResult };
 
@@ -40,7 +41,7 @@ function settled(output: OutputFile, r: ActionResult): CaseloadWrite {
 function handover(output: OutputFile, providerId: string, clients: readonly CaseloadEntry[]): Handover {
   const leave = clients.filter((c) => c.may_leave).length;
   const to = output.direct ? `the ${output.direct} ${output.path}` : output.path;
-  const what = `the caseload of provider ${providerId} (${clients.length} clients: ${leave} may leave, ${clients.length - leave} stay)`;
+  const what = `the caseload of provider ${providerId} (${plural(clients.length, 'client')}: ${thousands(leave)} may leave, ${thousands(clients.length - leave)} stay)`;
   return {
     action: 'offboard.caseload_csv',
     done: result('done', `wrote ${what} to ${to}`, providerId),

@@ -17,6 +17,7 @@ import type { PlatformRecord } from '../sync/witness.js';
 import { checkAgainstPlatform, NOT_CONFIGURED } from './audit-witness.js';
 import { findByAddress } from './find-account.js';
 import { suggestAddresses } from './lookup-suggest.js';
+import { plural, thousands } from '../rules/plural.js';
 
 export const CHECK_NAMES = [
   'opens', 'integrity', 'foreign_keys', 'schema', 'audit_triggers', 'audit_chain', 'policy', 'freshness', 'accounts', 'lookup_paths', 'audit_remote',
@@ -164,7 +165,7 @@ function freshnessCheck(db: Db, maxAgeHours: number, now: Date): { ok: boolean; 
 
 function accountsCheck(db: Db, min: number): { ok: boolean; detail: string } {
   const n = db.prepare<unknown[], { n: number }>('SELECT count(*) AS n FROM accounts').get()!.n;
-  return { ok: n >= min, detail: `${n} accounts (at least ${min})` };
+  return { ok: n >= min, detail: `${plural(n, 'account')} (at least ${thousands(min)})` };
 }
 
 const LOOKUP_SQL: Record<string, string> = { ...ACCOUNT_SQL, ...DETAIL_SQL, ...SUGGEST_SQL };

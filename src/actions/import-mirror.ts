@@ -25,6 +25,7 @@ import { compareWithMirror } from './import-compare.js';
 import { examineExport, ExportFileProblem, locateRecords, readExport } from './import-read.js';
 import { ProblemList, type LineFinder, type Where } from './import-problems.js';
 import { settleWithCx, weighAgainstCx, type Conflict, type KeptValue } from './import-reconcile.js';
+import { plural, thousands } from '../rules/plural.js';
 
 export { MAX_REPORTED_PROBLEMS } from './import-problems.js';
 
@@ -241,18 +242,16 @@ function apply(deps: ImportDeps, compared: Compared, report: ImportReport, actio
   settleWithCx(db, cx, { agent: deps.agent, now: deps.now });
   recordImportTime(db, deps.now);
   const changed = report.files.reduce((n, f) => n + f.changed, 0);
-  const files = report.files.map((f) => `${f.file} ${f.rows} rows, ${f.changed} changed`).join('; ');
+  const files = report.files.map((f) => `${f.file} ${plural(f.rows, 'row')}, ${thousands(f.changed)} changed`).join('; ');
   const notes = rewritten.length ? `; note text rewritten (ids): ${rewritten.join(', ')}` : '';
-  const kept = cx.kept.length ? `; ${count(cx.kept.length, 'value')} cx set kept (their changes not delivered yet)` : '';
-  const conflicts = cx.conflicts.length ? `; ${count(cx.conflicts.length, 'conflict')} with delivered changes (audited apart)` : '';
+  const kept = cx.kept.length ? `; ${plural(cx.kept.length, 'value')} cx set kept (their changes not delivered yet)` : '';
+  const conflicts = cx.conflicts.length ? `; ${plural(cx.conflicts.length, 'conflict')} with delivered changes (audited apart)` : '';
   appendAudit(
     db,
     { agent: deps.agent, action, ticket: deps.ticket ?? null, account_id: null, outcome: changed ? 'done' : 'already_done', detail: `${report.dir}: ${files}${notes}${kept}${conflicts}` },
     deps.now,
   );
 }
-
-const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 function fileReport(spec: FileSpec, rows: number, changed: number): FileReport {
   return { file: spec.file, rows, changed, unchanged: rows - changed };

@@ -22,6 +22,7 @@ import { accountForChange, accountLabel, fullName, result, type ActionDeps } fro
 import type { MatchedBy } from './find-account.js';
 import { abandon, completeDirect, handOverFile, recordStart, type Handover, type HandoverRuntime } from './handover.js';
 import type { NotesExportResult, NotesZip, Written } from './result.js';
+import { plural, thousands } from '../rules/plural.js';
 
 export interface NotesExportInput {
   email: string;
@@ -75,7 +76,7 @@ export async function exportNotes(deps: ActionDeps, input: NotesExportInput, run
   const checked = checkTarget(deps, input, plan);
   if (checked) return checked;
   if (deps.dryRun) {
-    return result('planned', `would export ${plan.count} progress note${plan.count === 1 ? '' : 's'} of ${who(plan.provider)}${foundBy(plan, input.email)}${filterText(plan)} to ${plan.path}`, plan.provider.id, fields(plan, null));
+    return result('planned', `would export ${plural(plan.count, 'progress note')} of ${who(plan.provider)}${foundBy(plan, input.email)}${filterText(plan)} to ${plan.path}`, plan.provider.id, fields(plan, null));
   }
   if (deps.db.inTransaction) {
     // Its started row must commit before the file appears: inside a transaction it would only be a savepoint.
@@ -117,7 +118,7 @@ async function exportTo(deps: ActionDeps, input: NotesExportInput, runtime: Hand
     });
   } catch (err) {
     if (startedId !== undefined) await abandon(deps, handover(input, first, null, output), startedId, runtime, stoppedAfter(output, err));
-    const left = output.direct ? `${output.bytesWritten} bytes had gone to ${output.path}` : 'no file was left behind';
+    const left = output.direct ? `${plural(output.bytesWritten, 'byte')} had gone to ${output.path}` : 'no file was left behind';
     if (err instanceof CancelledError) {
       // A signal before the hand-over (one after its started row waits for it to finish).
       const recorded = output.direct ? 'recorded as abandoned in the audit log' : 'nothing was recorded';
@@ -140,12 +141,13 @@ async function exportTo(deps: ActionDeps, input: NotesExportInput, runtime: Hand
 /** The rows and the result of this export: `zip` is null before any byte is written (a direct target). */
 function handover(input: NotesExportInput, plan: Plan, zip: ZipResult | null, output: OutputFile): Handover<Done> {
   const to = output.direct ? `the ${output.direct} ${plan.path}` : plan.path;
+  // The size beside the SHA-256 identifies the file: written as `ls -l` and `stat` show it, not for reading.
   const size = zip ? `, ${zip.bytes} bytes, sha256 ${zip.sha256}` : '';
   const notes = zip?.notes ?? plan.count;
-  const what = `${notes} progress notes of provider ${plan.provider.id} (filters: ${auditFilters(plan)})`;
+  const what = `${plural(notes, 'progress note')} of provider ${plan.provider.id} (filters: ${auditFilters(plan)})`;
   // A file the shell opened as standard output keeps the mode the shell gave it: not one cx made 0600.
   const writtenTo: Written['written_to'] = output.direct === 'file' ? 'standard output' : (output.direct ?? 'file');
-  const done = result('done', `exported ${notes} progress note${notes === 1 ? '' : 's'} of ${who(plan.provider)}${foundBy(plan, input.email)}${filterText(plan)} to ${to}`, plan.provider.id, {
+  const done = result('done', `exported ${plural(notes, 'progress note')} of ${who(plan.provider)}${foundBy(plan, input.email)}${filterText(plan)} to ${to}`, plan.provider.id, {
     ...fields(plan, zip?.sha256 ?? null),
     notes,
     bytes: zip?.bytes ?? null,
@@ -156,7 +158,7 @@ function handover(input: NotesExportInput, plan: Plan, zip: ZipResult | null, ou
 
 function stoppedAfter(output: OutputFile, err: unknown): string {
   const why = err instanceof CancelledError ? 'cancelled' : err instanceof Error ? err.message : String(err);
-  return `${why}, after ${output.bytesWritten} bytes`;
+  return `${why}, after ${plural(output.bytesWritten, 'byte')}`;
 }
 
 function decide(deps: ActionDeps, input: NotesExportInput): Plan | { refusal: NotesExportResult } {
@@ -223,10 +225,10 @@ function targetRefusal(err: unknown, plan: Plan): NotesExportResult {
 async function verified(r: Done, zip: { path: string; notes: number; sha256: string }): Promise<NotesExportResult> {
   const report = await verifyNotesZip(zip.path);
   const problems = [...report.problems];
-  if (report.notes !== zip.notes) problems.push(`the manifest lists ${report.notes} notes, ${zip.notes} were written`);
+  if (report.notes !== zip.notes) problems.push(`the manifest lists ${plural(report.notes, 'note')}, ${thousands(zip.notes)} were written`);
   const onDisk = await sha256Of(zip.path);
   if (onDisk !== zip.sha256) problems.push(`the file on disk has SHA-256 ${onDisk}, ${zip.sha256} was written (and audited)`);
-  if (problems.length === 0) return { ...r, detail: `${r.detail}; verified ${report.entries} entries`, verified: true, verified_entries: report.entries };
+  if (problems.length === 0) return { ...r, detail: `${r.detail}; verified ${plural(report.entries, 'entry', 'entries')}`, verified: true, verified_entries: report.entries };
   const detail = `${zip.path} was written but does NOT verify (${problems.length} problem${problems.length === 1 ? '' : 's'}): do not send it`;
   return { ...r, outcome: 'error', detail, verified: false, problems };
 }

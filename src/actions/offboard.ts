@@ -14,6 +14,7 @@ import { recordTermination } from '../store/deactivation.js';
 import type { Account } from '../store/accounts.js';
 import { accountForChange, accountLabel, audit, fullName, recordChangeFor, recordTicket, result, type ActionDeps } from './common.js';
 import type { CaseloadEntry, CaseloadReport, OffboardResult } from './result.js';
+import { plural, thousands } from '../rules/plural.js';
 
 export interface OffboardInput {
   email: string;
@@ -47,7 +48,7 @@ export function offboardProvider(deps: ActionDeps, input: OffboardInput): Offboa
     recordChangeFor(deps, 'provider_termination', 'terminate_provider', plan.account_id, { effective });
     const r: OffboardResult = { ...plan, outcome: 'done', detail: terminationDetail(who, effective, today(deps.now), 'done') };
     // The audit row holds the decision and the split, not the client list (the mirror has that).
-    audit(deps, 'offboard', { ...r, detail: `${r.detail}; ${plan.may_leave_count} clients may leave, ${plan.stay_count} stay` });
+    audit(deps, 'offboard', { ...r, detail: `${r.detail}; ${plural(plan.may_leave_count, 'client')} may leave, ${thousands(plan.stay_count)} stay` });
     recordTicket(deps, 'provider_termination', input.email, r);
     return r;
   });

@@ -5,6 +5,7 @@
 // read: the answer says the read was not audited, and the command warns (src/cmdutil/read-audit.ts).
 import { appendAudit } from '../store/audit.js';
 import { writeTransaction, type Db } from '../store/db.js';
+import { plural, thousands } from '../rules/plural.js';
 
 /** Ids listed in one audit row at most; a longer listing says how many more and how it was asked for. */
 const MAX_IDS = 10_000;
@@ -32,8 +33,8 @@ export type ReadAudited = 'audited' | 'not_audited';
 export function auditRead(deps: ReadAuditDeps, read: PhiRead): ReadAudited {
   const ids = [...new Set(read.accountIds)];
   const listed = ids.slice(0, MAX_IDS);
-  const more = ids.length > listed.length ? ` and ${ids.length - listed.length} more` : '';
-  const shown = ids.length === 0 ? 'showed no account' : `showed ${ids.length} account${ids.length === 1 ? '' : 's'}: ${listed.join(', ')}${more}`;
+  const more = ids.length > listed.length ? ` and ${thousands(ids.length - listed.length)} more` : '';
+  const shown = ids.length === 0 ? 'showed no account' : `showed ${plural(ids.length, 'account')}: ${listed.join(', ')}${more}`;
   const { db } = deps;
   try {
     writeTransaction(db, () =>

@@ -23,6 +23,7 @@ import type { Protected } from '../files/output-file.js';
 import { offboardProvider } from '../actions/offboard.js';
 import { resetPassword } from '../actions/reset.js';
 import { resubscribe } from '../actions/resubscribe.js';
+import { plural } from '../rules/plural.js';
 
 /** What every row of one batch shares, beyond the action's own deps. */
 export interface BatchSettings {
@@ -215,7 +216,7 @@ export function lookupTicket(deps: ActionDeps, row: TicketRow, ctx: BatchSetting
     return withReply(deps, row, r, lookupAdvice(subjectOf(deps, only, found.matchedBy), { brand: ctx.email.brand, address: found.address }));
   }
   const list = found.accounts.map((a) => describeAccount(deps, a)).join('; ');
-  return result(outcome, `${found.accounts.length} accounts found by ${by}: ${list}`, null);
+  return result(outcome, `${plural(found.accounts.length, 'account')} found by ${by}: ${list}`, null);
 }
 
 /** What lookup's advice reads of an account (the card's Match has the same facts). */
@@ -245,7 +246,7 @@ function lookupByName(deps: ActionDeps, row: TicketRow, ctx: BatchSettings): Loo
   if (!matches.length) return result('not_found', `no account is named ${who}`, null);
   const list = matches.map((m) => `${m.id} <${m.email}> ${m.role}, ${m.status}`).join('; ');
   const [only] = matches;
-  const r = result(deps.dryRun ? 'planned' : 'done', `${matches.length} account${matches.length === 1 ? '' : 's'} named ${who}: ${list}`, matches.length === 1 && only ? only.id : null);
+  const r = result(deps.dryRun ? 'planned' : 'done', `${plural(matches.length, 'account')} named ${who}: ${list}`, matches.length === 1 && only ? only.id : null);
   if (matches.length !== 1 || !only) return r;
   return withReply(deps, row, r, lookupAdvice(only, { brand: ctx.email.brand, address: null, name: typed, dob: dob !== undefined }));
 }

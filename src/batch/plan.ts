@@ -2,6 +2,7 @@
 // applied, by type) is what the agent confirms. Pure: no I/O.
 import type { Outcome } from '../errors.js';
 import { checkAddress } from '../rules/address.js';
+import { plural, thousands } from '../rules/plural.js';
 import { TICKET_TYPES, type TicketRow, type TicketType } from './input.js';
 
 /**
@@ -55,16 +56,16 @@ export function planOf(rows: Iterable<TicketRow>): Plan {
 
 /** Lines shown before the confirmation. */
 export function planLines(plan: Plan, alreadyProcessed: number): string[] {
-  const lines = [`Tickets to process: ${plan.applicable}`];
+  const lines = [`Tickets to process: ${thousands(plan.applicable)}`];
   for (const type of TICKET_TYPES) {
     const n = plan.byType.get(type);
-    if (n) lines.push(`  ${type.padEnd(22)} ${n}`);
+    if (n) lines.push(`  ${type.padEnd(22)} ${thousands(n)}`);
   }
-  if (alreadyProcessed) lines.push(`Already processed before (reported as already_done, not applied again): ${alreadyProcessed}`);
+  if (alreadyProcessed) lines.push(`Already processed before (reported as already_done, not applied again): ${thousands(alreadyProcessed)}`);
   if (plan.invalid) {
-    lines.push(`Invalid rows (reported, not applied): ${plan.invalid}`);
+    lines.push(`Invalid rows (reported, not applied): ${thousands(plan.invalid)}`);
     for (const r of plan.invalidRows) lines.push(`  line ${r.line}, ticket ${r.ticketId || '(none)'}: ${r.problem}`);
-    if (plan.invalid > plan.invalidRows.length) lines.push(`  and ${plan.invalid - plan.invalidRows.length} more (the results list every row)`);
+    if (plan.invalid > plan.invalidRows.length) lines.push(`  and ${thousands(plan.invalid - plan.invalidRows.length)} more (the results list every row)`);
   }
   return lines;
 }
@@ -75,7 +76,7 @@ export const OUTCOMES: readonly Outcome[] = ['done', 'already_done', 'planned', 
 export const UNFINISHED: ReadonlySet<Outcome> = new Set(['not_found', 'refused', 'invalid', 'error']);
 
 export function summaryLine(rows: number, byOutcome: Record<Outcome, number>, dryRun: boolean): string {
-  const parts = OUTCOMES.filter((o) => byOutcome[o] > 0).map((o) => `${byOutcome[o]} ${o.replace('_', ' ')}`);
+  const parts = OUTCOMES.filter((o) => byOutcome[o] > 0).map((o) => `${thousands(byOutcome[o])} ${o.replace('_', ' ')}`);
   const head = dryRun ? 'Dry run' : 'Batch finished';
-  return `${head}: ${rows} row${rows === 1 ? '' : 's'}${parts.length ? ` (${parts.join(', ')})` : ''}.`;
+  return `${head}: ${plural(rows, 'row')}${parts.length ? ` (${parts.join(', ')})` : ''}.`;
 }

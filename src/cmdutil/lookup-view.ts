@@ -6,7 +6,7 @@ import { plusTag } from '../rules/address.js';
 import { shellWord } from '../rules/shell.js';
 import { lookupAdvice, lookupSuggestionAdvice, readCommand, type CommandContext } from '../rules/guidance.js';
 import { visible } from '../rules/visible-text.js';
-import { adviceLines, BLANK, dayForPeople, fields, span, table, type Block, type Clock, type Line, type Span } from '../render/index.js';
+import { adviceLines, BLANK, dayForPeople, fields, plural, span, table, type Block, type Clock, type Line, type Span } from '../render/index.js';
 import { displayWidth } from '../render/text.js';
 
 const MATCHED_BY: Record<Match['matched_by'], string> = {
@@ -119,12 +119,12 @@ export function refList(refs: AccountRef[]): Line[] {
 export function matchTable(matches: Match[]): Block {
   return table(
     [
-      { header: 'id', value: (m: Match) => m.id, keep: true },
-      { header: 'name', value: (m) => m.name },
-      { header: 'email', value: (m) => m.email },
-      { header: 'role', value: (m) => m.role, keep: true },
-      { header: 'status', value: (m) => m.status, keep: true, style: (m) => (m.status === 'active' ? undefined : 'alert') },
-      { header: 'suppressed', value: (m) => m.suppression?.reason ?? '', keep: true, style: () => 'alert' },
+      { header: 'id', value: (m: Match) => m.id, kind: 'id', priority: 3 },
+      { header: 'name', value: (m) => m.name, kind: 'key' },
+      { header: 'email', value: (m) => m.email, kind: 'key' },
+      { header: 'role', value: (m) => m.role, kind: 'key' },
+      { header: 'status', value: (m) => m.status, kind: 'key', style: (m) => (m.status === 'active' ? undefined : 'alert') },
+      { header: 'suppressed', value: (m) => m.suppression?.reason ?? '', kind: 'key', style: () => 'alert' },
     ],
     matches,
   );
@@ -162,7 +162,7 @@ export function lookupBlocks(report: LookupReport, c: CardContext, asked: Asked)
   const blocks: Block[] = [];
   if (report.matches.length === 1) blocks.push(...accountCard(report.matches[0]!, c, asked));
   else {
-    blocks.push(`${report.matches.length} accounts match:`, matchTable(report.matches));
+    blocks.push(`${plural(report.matches.length, 'account')} match:`, matchTable(report.matches));
     if (report.truncated) blocks.push('More accounts match than are listed: ask for their date of birth and narrow the search:', narrowByDob(report, c.commands));
     else if (report.address === null && report.matches.some((m) => m.matched_by === 'name')) {
       blocks.push('Ask for their date of birth and narrow the search (or look one up by its address):', narrowByDob(report, c.commands));

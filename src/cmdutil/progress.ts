@@ -4,6 +4,7 @@
 import type { SingleBar } from 'cli-progress';
 import type { ImportProgress } from '../actions/import-mirror.js';
 import type { IO } from '../io.js';
+import { thousands } from '../rules/plural.js';
 
 interface Look {
   /** cli-progress's format: `{bar}`, `{value}`, `{total}`, `{eta_formatted}` and the fields a bar passes. */
@@ -27,7 +28,7 @@ async function barMaker(io: IO): Promise<MakeBar | null> {
 /** So many a second since `started` (a performance.now() time), as people read it; '-' before any time. */
 function perSecond(count: number, started: number): string {
   const seconds = (performance.now() - started) / 1000;
-  return seconds > 0 ? Math.round(count / seconds).toLocaleString('en-US') : '-';
+  return seconds > 0 ? thousands(Math.round(count / seconds)) : '-';
 }
 
 export interface CountBar {
@@ -92,7 +93,7 @@ export async function importBar(io: IO, totalBytes: () => number): Promise<Impor
   if (!make) return NO_IMPORT;
   let bar: SingleBar | undefined;
   const started = performance.now();
-  const fields = (p: ImportProgress) => ({ rows: p.rows.toLocaleString('en-US'), rate: perSecond(p.rows, started), step: IMPORT_STEPS[p.phase] });
+  const fields = (p: ImportProgress) => ({ rows: thousands(p.rows), rate: perSecond(p.rows, started), step: IMPORT_STEPS[p.phase] });
   return {
     update(p) {
       if (!bar) {

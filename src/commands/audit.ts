@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { clockOf, type Context } from '../context.js';
 import { EXIT } from '../errors.js';
 import { addressKey } from '../rules/address.js';
-import { note, printData, printError, table, timeForPeople, type Block } from '../render/index.js';
+import { note, printData, printError, table, timeColumn, type Block } from '../render/index.js';
 import { describeChain, type AuditRow } from '../rules/audit-chain.js';
 import { startedBase } from '../rules/handover-rows.js';
 import { listAuditLog, verifyAuditLog } from '../actions/audit-list.js';
@@ -48,14 +48,14 @@ the check was not made. --json: {"ok", "rows", "first_bad_row", "anchored_id", "
       await printData(ctx, rows, (): Block[] => [
         table<AuditRow>(
           [
-            { header: 'id', value: (r) => r.id, keep: true },
-            { header: 'at', value: (r) => timeForPeople(r.at, clock), piped: (r) => r.at, keep: true },
-            { header: 'agent', value: (r) => r.agent },
-            { header: 'action', value: (r) => r.action },
-            { header: 'ticket', value: (r) => r.ticket },
-            { header: 'account', value: (r) => r.account_id },
-            { header: 'outcome', value: (r) => outcomeShown(r, ends.get(r.id)), style: (r) => outcomeStyle(r.outcome) },
-            { header: 'detail', value: (r) => r.detail, grow: true },
+            { header: 'id', value: (r) => r.id, kind: 'id', priority: 3 },
+            timeColumn('at', (r) => r.at, clock),
+            { header: 'agent', value: (r) => r.agent, priority: 1 },
+            { header: 'action', value: (r) => r.action, kind: 'key' },
+            { header: 'ticket', value: (r) => r.ticket, kind: 'id', priority: 1 },
+            { header: 'account', value: (r) => r.account_id, kind: 'id', priority: 2 },
+            { header: 'outcome', value: (r) => outcomeShown(r, ends.get(r.id)), kind: 'key', style: (r) => outcomeStyle(r.outcome) },
+            { header: 'detail', value: (r) => r.detail, kind: 'text' },
           ],
           rows,
         ),

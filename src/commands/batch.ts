@@ -18,7 +18,7 @@ import { OutputWriteError } from '../files/errors.js';
 import { mirrorFiles } from '../files/protected.js';
 import { DEFAULT_POLICY, loadPolicy, type RetentionPolicy } from '../rules/policy.js';
 import { checkDesk } from '../rules/tickets.js';
-import { command, guidanceContext, note, plural, printData, printJson, span, table, type Block, type Line, type Style } from '../render/index.js';
+import { command, guidanceContext, note, plural, printData, printJson, span, table, thousands, type Block, type Line, type Style } from '../render/index.js';
 import { commandLine, hasFlag, withFlags, withOption } from '../rules/command-line.js';
 import { pendingCount } from '../actions/sync-status.js';
 import type { Db } from '../store/db.js';
@@ -162,12 +162,12 @@ function resultsTable(rows: readonly ResultRow[]): Block[] {
   return [
     table<ResultRow>(
       [
-        { header: 'ticket', value: (r) => r.ticket_id, keep: true },
-        { header: 'type', value: (r) => r.type },
-        { header: 'email', value: (r) => r.email },
-        { header: 'outcome', value: (r) => r.outcome.replace('_', ' '), keep: true, style: (r) => style(r.outcome) },
-        { header: 'account', value: (r) => r.account_id },
-        { header: 'detail', value: (r) => r.detail, grow: true },
+        { header: 'ticket', value: (r) => r.ticket_id, kind: 'id', priority: 2 },
+        { header: 'type', value: (r) => r.type, kind: 'key' },
+        { header: 'email', value: (r) => r.email, kind: 'key' },
+        { header: 'outcome', value: (r) => r.outcome.replace('_', ' '), kind: 'key', style: (r) => style(r.outcome) },
+        { header: 'account', value: (r) => r.account_id, kind: 'id', priority: 1 },
+        { header: 'detail', value: (r) => r.detail, kind: 'text' },
       ],
       rows,
     ),
@@ -189,10 +189,9 @@ const RECORDED_OUTCOMES: ReadonlySet<Outcome> = new Set(['done', 'already_done']
 function stoppedReport(ctx: Context, err: unknown, tally: Tally, total: number, out: string | undefined): unknown {
   const cancelled = err instanceof CancelledError;
   if (!cancelled && !(err instanceof OutputWriteError)) return err;
-  const n = (x: number) => x.toLocaleString('en-US');
-  const kept = ctx.dryRun ? 'nothing was changed (dry run)' : `${n(tally.recorded)} ticket${tally.recorded === 1 ? '' : 's'} recorded (done or already done) and kept`;
+  const kept = ctx.dryRun ? 'nothing was changed (dry run)' : `${plural(tally.recorded, 'ticket')} recorded (done or already done) and kept`;
   const results = out ? `; the results file ${out} was not written` : '';
-  const far = `after ${n(tally.rows)} of ${n(total)} row${total === 1 ? '' : 's'}: ${kept}${results}`;
+  const far = `after ${thousands(tally.rows)} of ${plural(total, 'row')}: ${kept}${results}`;
   const again = 'run the same command again to go on (recorded tickets are not applied twice)';
   if (cancelled) return new CancelledError(`cancelled ${far}`, again);
   return new OutputWriteError(err.path, err.code, `${err.message}; the batch stopped ${far}`, typeof err.hint === 'string' ? `${err.hint}; ${again}` : again);

@@ -29,10 +29,10 @@ with the keys db, policy, agent, tz, desk, platform_url; the platform secret sta
         file.found ? `Config file: ${file.path}` : `Config file: none (looked for ${file.path})`,
         table<Row>(
           [
-            { header: 'setting', value: (r) => r.name },
-            { header: 'value', value: (r) => r.value ?? '(not set)' },
-            { header: 'source', value: (r) => r.source },
-            { header: 'from', value: (r) => r.from },
+            { header: 'setting', value: (r) => r.name, kind: 'key' },
+            { header: 'value', value: (r) => r.value ?? '(not set)', kind: 'key' },
+            { header: 'source', value: (r) => r.source, kind: 'key' },
+            { header: 'from', value: (r) => r.from, kind: 'text' },
           ],
           rows,
         ),

@@ -55,9 +55,9 @@ function familyBlocks(r: FamilyReport, suggestFor: string | undefined): Block[] 
   const blocks: Block[] = [
     `Mailbox ${r.mailbox}: ${plural(n, 'account')}`,
     table([
-      { header: 'id', value: (a: AccountRef) => a.id, keep: true },
-      { header: 'email', value: (a) => a.email },
-      { header: 'name', value: (a) => a.name },
+      { header: 'id', value: (a: AccountRef) => a.id, kind: 'id', priority: 3 },
+      { header: 'email', value: (a) => a.email, kind: 'key' },
+      { header: 'name', value: (a) => a.name, kind: 'key' },
     ], r.accounts),
   ];
   if (r.from_former_address) blocks.push(`(${r.query.trim()} is a former address; this is the mailbox of the current one, ${r.address})`);

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { lookupAddress, lookupId, lookupName, needsRetention, type LookupOutcome, type LookupReport, type Match } from '../actions/lookup.js';
 import { clockOf, type Context } from '../context.js';
 import { EXIT, NotFoundError, UsageError } from '../errors.js';
-import { BLANK, commandContext, note, printData, printError, printJson, warn } from '../render/index.js';
+import { BLANK, commandContext, note, plural, printData, printError, printJson, warn } from '../render/index.js';
 import { isCalendarDate } from '../rules/dates.js';
 import type { Db } from '../store/db.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
@@ -131,7 +131,7 @@ async function completeRetentionDates(ctx: Context, db: Db, report: LookupReport
 
 /** In a terminal, several matches: list them, let the agent pick one, and show that one in full. */
 async function pickOne(ctx: Context, report: LookupReport, card: CardContext, asked: Asked): Promise<Match> {
-  await printData(ctx, report, () => [`${report.matches.length} accounts match:`, matchTable(report.matches)]);
+  await printData(ctx, report, () => [`${plural(report.matches.length, 'account')} match:`, matchTable(report.matches)]);
   if (report.truncated) note(ctx, 'More accounts have this name than are listed: ask for their date of birth and narrow the search:', narrowByDob(report, card.commands));
   const chosen = await ctx.prompter.select<Match>(
     'Which account?',

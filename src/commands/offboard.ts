@@ -11,7 +11,7 @@ import { mirrorFiles } from '../files/protected.js';
 import { MAX_DAYS_BACK } from '../rules/contract.js';
 import { isCalendarDate } from '../rules/dates.js';
 import { offboardAdvice } from '../rules/guidance.js';
-import { adviceLines, guidanceContext, note, plural, printError, table, type Block } from '../render/index.js';
+import { adviceLines, guidanceContext, note, plural, printError, table, thousands, type Block } from '../render/index.js';
 import type { Context } from '../context.js';
 import type { Db } from '../store/db.js';
 import { finish, runChange, type Finished } from '../cmdutil/change.js';
@@ -74,7 +74,7 @@ export async function runOffboard(given: Context, email: string, opts: OffboardO
         plan.scheduled
           ? `Schedule the termination of ${plan.account_id} <${plan.email}> for ${plan.contract_ends_at} (active until then)?`
           : `Terminate the contract of ${plan.account_id} <${plan.email}>, effective ${plan.contract_ends_at}?`,
-      preview: (plan) => [plan.detail, `${plural(plan.may_leave_count, 'client')} may leave, ${plan.stay_count} stay.`],
+      preview: (plan) => [plan.detail, `${plural(plan.may_leave_count, 'client')} may leave, ${thousands(plan.stay_count)} stay.`],
     }, db);
   } finally {
     csv?.discard();
@@ -111,19 +111,20 @@ function report(clients: CaseloadEntry[]): Block[] {
   const leave = clients.filter((c) => c.may_leave).length;
   const noIntake = clients.filter((c) => !c.may_leave && c.intake_date === null).length;
   const blocks: Block[] = [
-    `Caseload: ${plural(clients.length, 'client')}: ${leave} may leave with the provider (the provider booked their first intake), ${clients.length - leave} stay on the platform (they found the provider through search).`,
+    `Caseload: ${plural(clients.length, 'client')}: ${thousands(leave)} may leave with the provider (the provider booked their first intake), ${thousands(clients.length - leave)} stay on the platform (they found the provider through search).`,
   ];
   if (clients.length) {
     blocks.push(
       table<CaseloadEntry>(
         [
-          { header: 'id', value: (c) => c.id, keep: true },
-          { header: 'name', value: (c) => c.name },
-          { header: 'email', value: (c) => c.email },
-          { header: 'goes', value: (c) => (c.may_leave ? 'may leave' : 'stays'), keep: true, style: (c) => (c.may_leave ? 'warn' : undefined) },
-          { header: 'intake', value: (c) => c.intake_date ?? 'none', keep: true },
-          { header: 'last visit', value: (c) => c.last_appointment, keep: true },
-          { header: 'next visit', value: (c) => c.next_appointment, keep: true },
+          { header: 'id', value: (c) => c.id, kind: 'id', priority: 3 },
+          { header: 'name', value: (c) => c.name, kind: 'key' },
+          { header: 'email', value: (c) => c.email, kind: 'key' },
+          { header: 'goes', value: (c) => (c.may_leave ? 'may leave' : 'stays'), kind: 'key', style: (c) => (c.may_leave ? 'warn' : undefined) },
+          // An upcoming visit needs handling before the provider leaves; the intake says why one may leave.
+          { header: 'intake', value: (c) => c.intake_date ?? 'none', priority: 1 },
+          { header: 'last visit', value: (c) => c.last_appointment },
+          { header: 'next visit', value: (c) => c.next_appointment, priority: 2 },
         ],
         clients,
       ),

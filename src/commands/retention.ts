@@ -5,7 +5,7 @@ import { retentionReport, type RetentionRow } from '../actions/retention.js';
 import { EXIT, UsageError } from '../errors.js';
 import { isCalendarDate, today } from '../rules/dates.js';
 import { loadPolicy } from '../rules/policy.js';
-import { note, plural, printData, table, warn, type Block } from '../render/index.js';
+import { note, plural, printData, table, thousands, warn, type Block } from '../render/index.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
 import { listingLimit, listingOptions, shownFooter, type ListingFlags } from '../cmdutil/listing.js';
 import { openExisting } from '../cmdutil/mirror.js';
@@ -58,16 +58,16 @@ function human(rows: RetentionRow[], matching: RetentionRow[], asOf: string, due
   const due = matching.filter((r) => r.due).length;
   const summary = dueOnly
     ? `${plural(due, 'deactivated record is', 'deactivated records are')} past ${due === 1 ? 'its' : 'their'} retention date as of ${asOf}.`
-    : `${plural(matching.length, 'deactivated record')}; ${due} past ${due === 1 ? 'its' : 'their'} retention date as of ${asOf}.`;
+    : `${plural(matching.length, 'deactivated record')}; ${thousands(due)} past ${due === 1 ? 'its' : 'their'} retention date as of ${asOf}.`;
   return [
     table<RetentionRow>(
       [
-        { header: 'account', value: (r) => r.account_id, keep: true },
-        { header: 'email', value: (r) => r.email },
-        { header: 'deactivated', value: (r) => r.deactivated_at ?? 'before cx', keep: true },
-        { header: 'retain until', value: (r) => r.retain_until ?? 'unknown', keep: true },
-        { header: 'due', value: (r) => r.due, keep: true, style: (r) => (r.due ? 'alert' : undefined) },
-        { header: 'rule', value: (r) => r.retention_rule, grow: true },
+        { header: 'account', value: (r) => r.account_id, kind: 'id', priority: 2 },
+        { header: 'email', value: (r) => r.email, kind: 'key' },
+        { header: 'deactivated', value: (r) => r.deactivated_at ?? 'before cx', priority: 1 },
+        { header: 'retain until', value: (r) => r.retain_until ?? 'unknown', kind: 'key' },
+        { header: 'due', value: (r) => r.due, kind: 'key', style: (r) => (r.due ? 'alert' : undefined) },
+        { header: 'rule', value: (r) => r.retention_rule, kind: 'text' },
       ],
       rows,
     ),

@@ -15,12 +15,12 @@ export class Pane {
   /** Lines of the screen already matched by waitFor: later waits look below them. */
   private seen = 0;
 
-  constructor(db: string, args: string[], env: Record<string, string | undefined> = {}) {
+  constructor(db: string, args: string[], env: Record<string, string | undefined> = {}, size: { columns: number; rows: number } = { columns: 200, rows: 50 }) {
     const full = baseEnv(db, { PAGER: 'cat', COLUMNS: undefined, LINES: undefined, ...env });
     const command = `cd ${quote(REPO)} && ${[process.execPath, CX, ...args].map(quote).join(' ')}; echo EXIT=$?; sleep 600`;
     // A new server takes its environment from this process; -e sets cx's settings in the session as well.
-    const vars = ['CX_DB', 'CX_NOW', 'CX_AGENT', 'NO_COLOR', 'XDG_CONFIG_HOME', 'PAGER'].flatMap((k) => (full[k] === undefined ? [] : ['-e', `${k}=${full[k]}`]));
-    const r = this.tmux(['new-session', '-d', '-x', '200', '-y', '50', '-s', 'desk', ...vars, command], full);
+    const vars = ['CX_DB', 'CX_NOW', 'CX_AGENT', 'NO_COLOR', 'XDG_CONFIG_HOME', 'PAGER', 'TZ', 'CX_PAGER'].flatMap((k) => (full[k] === undefined ? [] : ['-e', `${k}=${full[k]}`]));
+    const r = this.tmux(['new-session', '-d', '-x', String(size.columns), '-y', String(size.rows), '-s', 'desk', ...vars, command], full);
     if (r.status !== 0) throw new Error(`tmux new-session failed: ${r.stderr}`);
   }
 

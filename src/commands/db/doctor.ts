@@ -82,9 +82,9 @@ function text(ctx: Context, report: DoctorReport, strict: boolean): Block[] {
     ...(report.ok ? ['The mirror is healthy.'] : []),
     table<DoctorReport['checks'][number]>(
       [
-        { header: 'check', value: (c) => c.name, keep: true },
-        { header: 'result', value: (c) => (c.ok ? 'ok' : 'FAIL'), keep: true, style: (c) => (c.ok ? 'good' : 'bad') },
-        { header: 'detail', value: (c) => c.detail },
+        { header: 'check', value: (c) => c.name, kind: 'key' },
+        { header: 'result', value: (c) => (c.ok ? 'ok' : 'FAIL'), kind: 'key', style: (c) => (c.ok ? 'good' : 'bad') },
+        { header: 'detail', value: (c) => c.detail, kind: 'text' },
       ],
       report.checks,
     ),

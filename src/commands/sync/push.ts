@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { auditShipping, pendingCount, pushPlan, type PlannedSend, type SyncStatus } from '../../actions/sync-status.js';
 import { CancelledError, CxError, EXIT, UsageError } from '../../errors.js';
 import { clockOf, type Context } from '../../context.js';
-import { command, note, plural, printData, printError, table, timeForPeople, warn, type Block } from '../../render/index.js';
+import { command, note, plural, printData, printError, table, thousands, timeColumn, warn, type Block } from '../../render/index.js';
 import { cancellable } from '../../files/cancellation.js';
 import { isDeadOwner, newOwner } from '../../sync/owner.js';
 import { startRecorder } from '../../sync/recorder.js';
@@ -106,12 +106,12 @@ function humanReport(r: PushReport): Block[] {
   const c = r.changes;
   const blocks: Block[] = [];
   if (c.sent === 0 && !r.stop) {
-    if (r.pending && r.pending === r.heldElsewhere) blocks.push(`Nothing to send: another push running now holds all ${r.pending} pending.`);
-    else blocks.push(r.pending ? `Nothing could be sent now; ${r.pending} pending.` : 'Nothing to send: no pending changes.');
+    if (r.pending && r.pending === r.heldElsewhere) blocks.push(`Nothing to send: another push running now holds all ${thousands(r.pending)} pending.`);
+    else blocks.push(r.pending ? `Nothing could be sent now; ${thousands(r.pending)} pending.` : 'Nothing to send: no pending changes.');
     if (r.pending > r.heldElsewhere) blocks.push('Next: see why:', command('cx sync push --dry-run'));
   } else {
-    const elsewhere = r.heldElsewhere ? ` (${r.heldElsewhere} held by another push running now)` : '';
-    blocks.push(`Sent ${plural(c.sent, 'change')} in ${plural(c.attempts, 'request')}: ${c.delivered} delivered, ${c.failed} failed, ${c.deferred} left for a later run. Pending now: ${r.pending}${elsewhere}.`);
+    const elsewhere = r.heldElsewhere ? ` (${thousands(r.heldElsewhere)} held by another push running now)` : '';
+    blocks.push(`Sent ${plural(c.sent, 'change')} in ${plural(c.attempts, 'request')}: ${thousands(c.delivered)} delivered, ${thousands(c.failed)} failed, ${thousands(c.deferred)} left for a later run. Pending now: ${thousands(r.pending)}${elsewhere}.`);
   }
   if (c.failures.length) {
     blocks.push(failuresTable(c.failures), 'Next: fix the cause, then put them back in the queue:', command('cx sync retry --failed'));
@@ -144,18 +144,18 @@ async function dryRun(ctx: Context): Promise<number> {
     plan.length
       ? table<PlannedSend>(
           [
-            { header: 'would', value: (p) => (p.would === 'wait' ? `wait until ${p.not_before}` : p.would === 'held' ? `held behind ${p.held_by}` : p.would) },
-            { header: 'kind', value: (p) => p.kind },
-            { header: 'account', value: (p) => p.account_id ?? '', keep: true },
-            { header: 'ticket', value: (p) => p.ticket },
-            { header: 'created', value: (p) => timeForPeople(p.created_at, clock), piped: (p) => p.created_at, keep: true },
+            { header: 'would', value: (p) => (p.would === 'wait' ? `wait until ${p.not_before}` : p.would === 'held' ? `held behind ${p.held_by}` : p.would), kind: 'key' },
+            { header: 'kind', value: (p) => p.kind, kind: 'key' },
+            { header: 'account', value: (p) => p.account_id ?? '', kind: 'id', priority: 2 },
+            { header: 'ticket', value: (p) => p.ticket, kind: 'id', priority: 1 },
+            timeColumn('created', (p) => p.created_at, clock),
             { header: 'attempts', value: (p) => p.attempts },
-            { header: 'key', value: (p) => p.key },
+            { header: 'key', value: (p) => p.key, kind: 'id', priority: 1 },
           ],
           plan,
         )
       : 'No pending changes.',
   ]);
-  if (!ctx.json) note(ctx, `Would send ${sending} of ${plural(plan.length, 'pending change')}, then ${plural(audit.unanchored_rows, 'audit row')} (dry run: nothing sent).`);
+  if (!ctx.json) note(ctx, `Would send ${thousands(sending)} of ${plural(plan.length, 'pending change')}, then ${plural(audit.unanchored_rows, 'audit row')} (dry run: nothing sent).`);
   return EXIT.ok;
 }
