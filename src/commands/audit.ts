@@ -14,6 +14,7 @@ import { handle, type Runtime } from '../cmdutil/define.js';
 import { listingLimit, listingOptions, shownFooter, sinceTime, type ListingFlags } from '../cmdutil/listing.js';
 import { openExisting } from '../cmdutil/mirror.js';
 import { askWitness } from '../cmdutil/witness.js';
+import { helpAfter } from '../cmdutil/help.js';
 
 interface AuditOptions extends ListingFlags {
   email?: string;
@@ -23,14 +24,15 @@ interface AuditOptions extends ListingFlags {
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd.option('--email <address>', 'rows about the account with this current or former address');
   listingOptions(cmd, 'rows from this date (in your time zone) or ISO time on', 'the latest')
-    .option('--verify', 'walk the hash chain, and compare it with the platform\'s record when a platform is configured; exit 6 and say what differs')
-    .addHelpText('after', `
-The global --ticket <id> filters the rows to one ticket.
---verify checks the chain in this file up to the anchor the platform returned to \`cx sync push\`; with a
-platform configured (CX_PLATFORM_URL) it also asks the platform for its own record (GET cx/v1/audit/anchor),
-so a log rewritten and re-hashed in the file fails too. A platform that cannot be asked is exit 6 as well:
-the check was not made. --json: {"ok", "rows", "first_bad_row", "anchored_id", "unanchored_rows", "remote":
-{"status", "anchored_id", "detail"}}, status not_configured, matches, differs or unavailable.`);
+    .option('--verify', 'walk the hash chain, and compare it with the platform\'s record when a platform is configured; exit 6 and say what differs');
+  helpAfter(cmd, [
+    'The global --ticket <id> filters the rows to one ticket.',
+    '--verify checks the chain in this file up to the anchor the platform returned to `cx sync push`; with a ' +
+      'platform configured (CX_PLATFORM_URL) it also asks the platform for its own record (GET cx/v1/audit/anchor), ' +
+      'so a log rewritten and re-hashed in the file fails too. A platform that cannot be asked is exit 6 as well: ' +
+      'the check was not made. --json: {"ok", "rows", "first_bad_row", "anchored_id", "unanchored_rows", "remote": ' +
+      '{"status", "anchored_id", "detail"}}, status not_configured, matches, differs or unavailable.',
+  ]);
   handle(cmd, runtime, async (ctx, opts: AuditOptions) => {
     const db = openExisting(ctx);
     try {

@@ -28,6 +28,7 @@ import { contextForOut } from '../cmdutil/out-stdout.js';
 import { countBar } from '../cmdutil/progress.js';
 import { announceWriter, lockWaitNotice, openForBatch } from '../cmdutil/mirror.js';
 import { auditPhiRead } from '../cmdutil/read-audit.js';
+import { helpAfter } from '../cmdutil/help.js';
 
 interface BatchOptions {
   out?: string;
@@ -43,16 +44,17 @@ export function configure(cmd: Command, runtime: Runtime): void {
     .option('--force', 'replace an existing --out file')
     .option('--type-column <header>', 'read the ticket type from this column, e.g. "CX action [list]" (else type, else Tags)')
     .option('--notes-dir <dir>', 'where notes_export rows write their zips', 'exports')
-    .option('--desk <name>', 'the help desk the tickets belong to (default: zendesk or freshdesk as the export shows, else $CX_DESK, else cx)')
-    .addHelpText('after', `
-Each ticket id is applied once: a ticket recorded by an earlier run (or another agent's) reports
-already_done. Rows that end not_found, refused, invalid or error are not recorded: fix the cause and
-run the same file again. Exit 0 when every row is done or already done, 5 when any row is not.
---json prints the summary {"rows","by_outcome","out"} and needs --out for the results.
-An existing --out file is kept unless --force (exit 2); --out may not name the mirror, its -wal/-shm,
-the input or a folder (exit 2, nothing applied). A device or a pipe (/dev/stdout) is written to directly.
-Ctrl-C or SIGTERM stops the batch after the ticket in progress: what was recorded stays, the results file
-is not written, exit 130; run the same command again to go on.`);
+    .option('--desk <name>', 'the help desk the tickets belong to (default: zendesk or freshdesk as the export shows, else $CX_DESK, else cx)');
+  helpAfter(cmd, [
+    "Each ticket id is applied once: a ticket recorded by an earlier run (or another agent's) reports " +
+      'already_done. Rows that end not_found, refused, invalid or error are not recorded: fix the cause and ' +
+      'run the same file again. Exit 0 when every row is done or already done, 5 when any row is not.',
+    '--json prints the summary {"rows","by_outcome","out"} and needs --out for the results. ' +
+      'An existing --out file is kept unless --force (exit 2); --out may not name the mirror, its -wal/-shm, ' +
+      'the input or a folder (exit 2, nothing applied). A device or a pipe (/dev/stdout) is written to directly.',
+    'Ctrl-C or SIGTERM stops the batch after the ticket in progress: what was recorded stays, the results file ' +
+      'is not written, exit 130; run the same command again to go on.',
+  ]);
   handle(cmd, runtime, (ctx, source: string, opts: BatchOptions) => batch(ctx, source, opts));
 }
 

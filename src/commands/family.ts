@@ -11,6 +11,7 @@ import type { Db } from '../store/db.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
 import { openExisting } from '../cmdutil/mirror.js';
 import { auditPhiRead } from '../cmdutil/read-audit.js';
+import { helpAfter } from '../cmdutil/help.js';
 
 export interface FamilyOptions {
   suggest?: string;
@@ -18,12 +19,8 @@ export interface FamilyOptions {
 
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd
-    .option('--suggest <name>', 'propose a unique +alias address for a new family member (e.g. "Max")')
-    .addHelpText(
-      'after',
-      '\nFamily +alias addresses (jane.doe+max@gmail.com) work only on Gmail, Hotmail, Outlook and iCloud;\n' +
-        'elsewhere each family member needs an address of their own. Nothing is created: this only proposes.',
-    );
+    .option('--suggest <name>', 'propose a unique +alias address for a new family member (e.g. "Max")');
+  helpAfter(cmd, ['Family +alias addresses (jane.doe+max@gmail.com) work only on Gmail, Hotmail, Outlook and iCloud; elsewhere each family member needs an address of their own. Nothing is created: this only proposes.']);
   handle(cmd, runtime, async (ctx, email: string, opts: FamilyOptions) => runFamily(ctx, email, opts));
 }
 

@@ -196,7 +196,8 @@ export const COMMANDS: CommandEntry[] = [
     name: 'completion',
     args: '<shell>',
     summary: 'print the shell completion script for bash, zsh or fish (commands and options only)',
-    examples: ['cx completion bash > ~/.local/share/bash-completion/completions/cx', 'cx completion fish > ~/.config/fish/completions/cx.fish'],
+    // The install lines (the folder made first) are in its help: an example must work pasted on a fresh machine.
+    examples: ['cx completion bash', 'cx completion zsh', 'cx completion fish'],
     globals: [],
     load: () => import('./completion.js'),
   },

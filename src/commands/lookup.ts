@@ -11,6 +11,7 @@ import { handle, type Runtime } from '../cmdutil/define.js';
 import { accountCard, askedOf, familyLines, lookupBlocks, lookupJson, matchTable, narrowByDob, notFound, type Asked, type CardContext } from '../cmdutil/lookup-view.js';
 import { openExisting } from '../cmdutil/mirror.js';
 import { auditPhiRead } from '../cmdutil/read-audit.js';
+import { helpAfter } from '../cmdutil/help.js';
 
 export interface LookupOptions {
   name?: string;
@@ -22,15 +23,14 @@ export function configure(cmd: Command, runtime: Runtime): void {
   cmd
     .option('--id <id>', 'find the account with this id (as cx outbox, audit and retention show it)')
     .option('--name <full name>', 'find by first and last name, in either order (case, accents and punctuation ignored)')
-    .option('--dob <YYYY-MM-DD>', 'with --name: only accounts with this date of birth')
-    .addHelpText(
-      'after',
-      '\nAn address is matched as the current address, then a former one, then the same mailbox written another way\n' +
-        '(Gmail dots, googlemail.com, a +tag). Accounts sharing the mailbox through +alias addresses are listed as family.\n' +
-        'Pasted text is accepted: `Jane Doe <jane.doe@gmail.com>` (the name shown as a hint) or an address with a\n' +
-        'trailing , . or ;. An argument without @ that is an account id finds that account.\n' +
-        'Exit 3 when nothing matches (with suggestions, never applied), 2 when the address is not usable.',
-    );
+    .option('--dob <YYYY-MM-DD>', 'with --name: only accounts with this date of birth');
+  helpAfter(cmd, [
+    'An address is matched as the current address, then a former one, then the same mailbox written another way ' +
+      '(Gmail dots, googlemail.com, a +tag). Accounts sharing the mailbox through +alias addresses are listed as family. ' +
+      'Pasted text is accepted: `Jane Doe <jane.doe@gmail.com>` (the name shown as a hint) or an address with a ' +
+      'trailing , . or ;. An argument without @ that is an account id finds that account.',
+    'Exit 3 when nothing matches (with suggestions, never applied), 2 when the address is not usable.',
+  ]);
   handle(cmd, runtime, async (ctx, email: string | undefined, opts: LookupOptions) => (await runLookup(ctx, email, opts)).code);
 }
 

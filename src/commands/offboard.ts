@@ -18,6 +18,7 @@ import { finish, runChange, type Finished } from '../cmdutil/change.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
 import { withForceFix } from '../cmdutil/out-exists.js';
 import { contextForOut } from '../cmdutil/out-stdout.js';
+import { helpAfter } from '../cmdutil/help.js';
 
 export interface OffboardOptions {
   effective?: string;
@@ -31,14 +32,16 @@ export function configure(cmd: Command, runtime: Runtime): void {
     .option('--effective <date>', 'the day the termination takes effect (YYYY-MM-DD; default today); a future day schedules it')
     .option('--allow-past', `accept an --effective date more than ${MAX_DAYS_BACK} days ago`)
     .option('--out <file>', 'also write the caseload as CSV (mode 0600: it holds client names)')
-    .option('--force', 'replace an existing --out file')
-    .addHelpText('after', '\nA future --effective schedules the termination: the provider stays active (sign-in, resets, notes\n' +
-      'exports) until that day and is treated as terminated from it. A date in the past terminates now and records\n' +
-      `that date; more than ${MAX_DAYS_BACK} days back needs --allow-past. A scheduled provider again: the same date is\n` +
-      'already done, another date is refused (change it on the platform).\n' +
-      'An already terminated provider gets the report (and --out file) again; nothing changes.\n' +
-      'The --out path is checked before the contract changes; an existing file is kept unless --force (exit 2).\n' +
-      'Writing the CSV is recorded in the audit log (provider, ticket, number of clients, path).');
+    .option('--force', 'replace an existing --out file');
+  helpAfter(cmd, [
+    'A future --effective schedules the termination: the provider stays active (sign-in, resets, notes ' +
+      'exports) until that day and is treated as terminated from it. A date in the past terminates now and records ' +
+      `that date; more than ${MAX_DAYS_BACK} days back needs --allow-past. A scheduled provider again: the same date is ` +
+      'already done, another date is refused (change it on the platform).',
+    'An already terminated provider gets the report (and --out file) again; nothing changes. ' +
+      'The --out path is checked before the contract changes; an existing file is kept unless --force (exit 2). ' +
+      'Writing the CSV is recorded in the audit log (provider, ticket, number of clients, path).',
+  ]);
   handle(cmd, runtime, async (ctx, email: string, opts: OffboardOptions) => (await runOffboard(ctx, email, opts)).code);
 }
 

@@ -9,6 +9,7 @@ import { handle, type Runtime } from '../cmdutil/define.js';
 import { listingLimit, listingOptions, shownFooter, sinceTime, type ListingFlags } from '../cmdutil/listing.js';
 import { openExisting } from '../cmdutil/mirror.js';
 import { warnIfNotAudited } from '../cmdutil/read-audit.js';
+import { helpAfter } from '../cmdutil/help.js';
 
 interface OutboxOptions extends ListingFlags {
   status?: string;
@@ -19,8 +20,8 @@ export function configure(cmd: Command, runtime: Runtime): void {
   cmd
     .option('--status <status>', `only rows with this status (${OUTBOX_STATUSES.join(', ')})`)
     .option('--email <address>', 'only rows sent to this address or about the account with this current or former address');
-  listingOptions(cmd, 'emails queued from this date (in your time zone) or ISO time on', 'the latest')
-    .addHelpText('after', '\nThe global --ticket <id> filters the rows to one ticket.');
+  listingOptions(cmd, 'emails queued from this date (in your time zone) or ISO time on', 'the latest');
+  helpAfter(cmd, ['The global --ticket <id> filters the rows to one ticket.']);
   handle(cmd, runtime, async (ctx, opts: OutboxOptions) => {
     const status = statusFrom(opts.status);
     const emailKey = opts.email === undefined ? undefined : checkedKey(opts.email);

@@ -10,6 +10,7 @@ import { handle, type Runtime } from '../cmdutil/define.js';
 import { listingLimit, listingOptions, shownFooter, type ListingFlags } from '../cmdutil/listing.js';
 import { openExisting } from '../cmdutil/mirror.js';
 import { auditPhiRead } from '../cmdutil/read-audit.js';
+import { helpAfter } from '../cmdutil/help.js';
 
 interface RetentionOptions extends ListingFlags {
   due?: boolean;
@@ -20,8 +21,8 @@ export function configure(cmd: Command, runtime: Runtime): void {
   cmd
     .option('--due', 'only the records whose retention date has passed')
     .option('--as-of <date>', 'decide "due" as of this day (YYYY-MM-DD; default today)');
-  listingOptions(cmd, 'only records deactivated on or after this day (YYYY-MM-DD)', 'the soonest retention dates first')
-    .addHelpText('after', '\ncx deletes no record, before or after its date: this list is for the records team.');
+  listingOptions(cmd, 'only records deactivated on or after this day (YYYY-MM-DD)', 'the soonest retention dates first');
+  helpAfter(cmd, ['cx deletes no record, before or after its date: this list is for the records team.']);
   handle(cmd, runtime, async (ctx, opts: RetentionOptions) => {
     const asOf = opts.asOf ?? today(ctx.now());
     if (!isCalendarDate(asOf)) throw new UsageError(`--as-of is not a date (YYYY-MM-DD): ${asOf}`);

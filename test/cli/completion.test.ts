@@ -2,10 +2,11 @@
 // would; the zsh and fish scripts parsed by their shells where installed. Only commands, subcommands and
 // options are offered, never an address or a name, and nothing typed on the line is ever run.
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/cx.js';
+import { CX, REPO, tempDir } from '../helpers/cx.js';
+import { INSTALL } from '../../src/commands/completion.js';
 import { cxIn } from '../helpers/in-process.js';
 
 const has = (shell: string): boolean => spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0;
@@ -75,5 +76,25 @@ describe('cx completion', () => {
     const r = await cxIn(['completion', 'powershell']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bash, zsh, fish/);
+  });
+});
+
+describe('installing the completion on a fresh machine', () => {
+  it('the install lines of cx completion --help and the README work in an empty home (the folders made first)', async () => {
+    const help = (await cxIn(['completion', '--help'])).stdout;
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const bin = tempDir('cx-bin-');
+    writeFileSync(join(bin, 'cx'), `#!/bin/sh\nexec "${process.execPath}" "${CX}" "$@"\n`, { mode: 0o755 });
+    for (const [shell, lines] of Object.entries(INSTALL)) {
+      for (const line of lines) {
+        expect(help, `${shell} in --help`).toContain(`  ${line}\n`);
+        expect(readme, `${shell} in the README`).toContain(line);
+      }
+      const home = tempDir('cx-home-');
+      const r = spawnSync('sh', ['-c', lines.join(' && ')], { env: { ...process.env, HOME: home, PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf8' });
+      expect(r.status, `${shell}: ${r.stderr}`).toBe(0);
+      const written = lines.at(-1)!.split('> ')[1]!.replace('~', home);
+      expect(readFileSync(written, 'utf8'), shell).toContain('cx');
+    }
   });
 });

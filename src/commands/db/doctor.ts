@@ -10,6 +10,7 @@ import { handle, type Runtime } from '../../cmdutil/define.js';
 import { openAsIs, openExisting } from '../../cmdutil/mirror.js';
 import { askWitness, platformConfigured } from '../../cmdutil/witness.js';
 import type { PlatformRecord } from '../../sync/witness.js';
+import { helpAfter } from '../../cmdutil/help.js';
 
 interface DoctorOptions {
   strict?: boolean;
@@ -21,13 +22,15 @@ export function configure(cmd: Command, runtime: Runtime): void {
   cmd
     .option('--strict', 'the CI smoke gate: exit 6 on any failed check, also when the file does not open as a mirror')
     .option('--max-age <hours>', 'fail when the last import is older than this many hours')
-    .option('--min-accounts <n>', 'fail when the mirror holds fewer accounts')
-    .addHelpText('after', `
-Checks: opens, integrity, foreign_keys, schema, audit_triggers, audit_chain, policy (the retention policy in
-effect), freshness (--max-age), accounts (--min-accounts), lookup_paths (each lookup finds a sample account
-through its index), audit_remote (with a platform configured: the platform's record of the audit log matches
-this mirror's, as cx audit --verify; without one, ok and "not configured"). --json prints {"ok", "checks": [{"name", "ok", "detail"}], ...}. Without --strict, a file
-that does not open is the usual error (exit 2) and an older schema is upgraded first; with it, neither.`);
+    .option('--min-accounts <n>', 'fail when the mirror holds fewer accounts');
+  helpAfter(cmd, [
+    'Checks: opens, integrity, foreign_keys, schema, audit_triggers, audit_chain, policy (the retention policy in ' +
+      'effect), freshness (--max-age), accounts (--min-accounts), lookup_paths (each lookup finds a sample account ' +
+      'through its index), audit_remote (with a platform configured: the platform\'s record of the audit log matches ' +
+      'this mirror\'s, as cx audit --verify; without one, ok and "not configured"). --json prints {"ok", "checks": ' +
+      '[{"name", "ok", "detail"}], ...}. Without --strict, a file that does not open is the usual error (exit 2) and ' +
+      'an older schema is upgraded first; with it, neither.',
+  ]);
   handle(cmd, runtime, async (ctx, opts: DoctorOptions) => {
     const ask: DoctorAsk = {
       maxAgeHours: opts.maxAge === undefined ? undefined : positive(opts.maxAge, '--max-age', 'a number of hours above 0'),

@@ -15,6 +15,7 @@ import type { Db } from '../../store/db.js';
 import { finish, runChange, type Finished } from '../../cmdutil/change.js';
 import { handle, type Runtime } from '../../cmdutil/define.js';
 import { contextForOut } from '../../cmdutil/out-stdout.js';
+import { helpAfter } from '../../cmdutil/help.js';
 
 export interface ExportOptions {
   out?: string;
@@ -34,16 +35,15 @@ export function configure(cmd: Command, runtime: Runtime): void {
     .option('--since <date>', 'only sessions on or after this day (YYYY-MM-DD)')
     .option('--until <date>', 'only sessions on or before this day (YYYY-MM-DD)')
     .option('--force', 'replace an existing file at --out')
-    .option('--verify', 'read the written zip back and check every entry against its manifest (exit 6 on a mismatch)')
-    .addHelpText(
-      'after',
-      '\nThe zip holds README.txt, manifest.csv (path, bytes and SHA-256 of every note) and one file per note,\n' +
-        'in a folder per client. It is written with mode 0600; its SHA-256 is recorded in the audit log.\n' +
-        'No notes in the filter: exit 3 and no file. An existing file is kept unless --force (exit 2).\n' +
-        'The export is recorded before the zip appears under its name: a notes.export.started row (count, path,\n' +
-        'bytes, SHA-256), then the completing notes.export row. --out may be a device or a pipe (written to\n' +
-        'directly, never replaced), never the mirror or a folder (exit 2). Ctrl-C stops it with no file left (exit 130).',
-    );
+    .option('--verify', 'read the written zip back and check every entry against its manifest (exit 6 on a mismatch)');
+  helpAfter(cmd, [
+    'The zip holds README.txt, manifest.csv (path, bytes and SHA-256 of every note) and one file per note, ' +
+      'in a folder per client. It is written with mode 0600; its SHA-256 is recorded in the audit log. ' +
+      'No notes in the filter: exit 3 and no file. An existing file is kept unless --force (exit 2).',
+    'The export is recorded before the zip appears under its name: a notes.export.started row (count, path, ' +
+      'bytes, SHA-256), then the completing notes.export row. --out may be a device or a pipe (written to ' +
+      'directly, never replaced), never the mirror or a folder (exit 2). Ctrl-C stops it with no file left (exit 130).',
+  ]);
   handle(cmd, runtime, async (ctx, email: string, opts: ExportOptions) => (await runNotesExport(ctx, email, opts)).code);
 }
 

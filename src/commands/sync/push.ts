@@ -18,22 +18,21 @@ import { openExisting } from '../../cmdutil/mirror.js';
 import { onStderr } from '../../cmdutil/out-stdout.js';
 import { countBar } from '../../cmdutil/progress.js';
 import { failuresTable } from './status.js';
+import { helpAfter } from '../../cmdutil/help.js';
 
 export function configure(cmd: Command, runtime: Runtime): void {
-  cmd.addHelpText(
-    'after',
-    `
-Settings: CX_PLATFORM_URL (https://…; http:// only for localhost or 127.0.0.1), CX_PLATFORM_SECRET or
-CX_PLATFORM_SECRET_FILE (whsec_…), CX_PLATFORM_TIMEOUT_MS (a deadline for each whole exchange, default
-10000), CX_SYNC_MAX_ATTEMPTS (default 8), CX_SYNC_CONCURRENCY (accounts in flight together, default 8).
-Changes go oldest first; one account's changes in order, one at a time. A change the platform refuses
-(400, 404, 422) is failed and holds back that account's later changes until \`cx sync retry\`. A
-Retry-After is honoured up to an hour (\`cx sync retry --waiting\` makes those changes due now). Only a 2xx
-with the API's JSON receipt is a delivery: another answer, or a TLS certificate cx cannot trust, stops the
-run (exit 2). --dry-run lists what would be sent. Exit 0 nothing left pending or failed (changes another
-push running now holds are its own), 5 some failed or wait for a retry, 4 the platform refused the
-credentials, 2 settings missing or invalid, 7 the mirror was busy.`,
-  );
+  helpAfter(cmd, [
+    'Settings: CX_PLATFORM_URL (https://…; http:// only for localhost or 127.0.0.1), CX_PLATFORM_SECRET or ' +
+      'CX_PLATFORM_SECRET_FILE (whsec_…), CX_PLATFORM_TIMEOUT_MS (a deadline for each whole exchange, default ' +
+      '10000), CX_SYNC_MAX_ATTEMPTS (default 8), CX_SYNC_CONCURRENCY (accounts in flight together, default 8).',
+    "Changes go oldest first; one account's changes in order, one at a time. A change the platform refuses " +
+      "(400, 404, 422) is failed and holds back that account's later changes until `cx sync retry`. A " +
+      'Retry-After is honoured up to an hour (`cx sync retry --waiting` makes those changes due now). Only a 2xx ' +
+      'with the API\'s JSON receipt is a delivery: another answer, or a TLS certificate cx cannot trust, stops the ' +
+      'run (exit 2). --dry-run lists what would be sent.',
+    'Exit 0 nothing left pending or failed (changes another push running now holds are its own), 5 some failed ' +
+      'or wait for a retry, 4 the platform refused the credentials, 2 settings missing or invalid, 7 the mirror was busy.',
+  ]);
   handle(cmd, runtime, (ctx) => {
     if (ctx.ticket) throw new UsageError('--ticket does not apply to cx sync push: each change goes with the ticket it was made under');
     return ctx.dryRun ? dryRun(ctx) : push(ctx);

@@ -9,9 +9,10 @@ import { command, fields, plural, printData, table, thousands, type Block, type 
 type Failure = Omit<SyncStatus['failures'][number], 'attempts'> & { attempts?: number };
 import { handle, type Runtime } from '../../cmdutil/define.js';
 import { openExisting } from '../../cmdutil/mirror.js';
+import { helpAfter } from '../../cmdutil/help.js';
 
 export function configure(cmd: Command, runtime: Runtime): void {
-  cmd.addHelpText('after', '\nExit 0, or 5 when any change has failed (`cx sync retry` puts it back once the cause is fixed).');
+  helpAfter(cmd, ['Exit 0, or 5 when any change has failed (`cx sync retry` puts it back once the cause is fixed).']);
   handle(cmd, runtime, async (ctx) => {
     const db = openExisting(ctx);
     let status: SyncStatus;
