@@ -191,6 +191,32 @@ export const COMMANDS: CommandEntry[] = [
     examples: ['cx config', 'cx config --json'],
     globals: [JSON_OUT],
     load: () => import('./config.js'),
+    children: [
+      {
+        name: 'get',
+        args: '<key>',
+        summary: 'print the value cx uses for one setting',
+        examples: ['cx config get db', 'cx config get tz --json'],
+        globals: [['--json', '{"name","value","source","from"} on stdout']],
+        load: () => import('./config/get.js'),
+      },
+      {
+        name: 'set',
+        args: '<key> <value>',
+        summary: 'write one setting into the config file (checked; the file 0600, replaced in one step)',
+        examples: ['cx config set tz America/Chicago', 'cx config set db ~/cx/mirror.db', 'cx config set desk zendesk --dry-run'],
+        globals: [DRY_RUN, ['--json', '{"outcome","detail","key","value","config_file"} on stdout']],
+        load: () => import('./config/set.js'),
+      },
+      {
+        name: 'unset',
+        args: '<key>',
+        summary: 'take one setting out of the config file',
+        examples: ['cx config unset desk', 'cx config unset platform_url --dry-run'],
+        globals: [DRY_RUN, ['--json', '{"outcome","detail","key","value","config_file"} on stdout']],
+        load: () => import('./config/unset.js'),
+      },
+    ],
   },
   {
     name: 'completion',

@@ -61,7 +61,8 @@ export function readConfigFile(env: NodeJS.ProcessEnv): ConfigFile | null {
   return { path, values };
 }
 
-function checkedValue(path: string, key: ConfigKey, raw: string): string {
+/** One value as the file holds it, checked (`db` and `policy` made absolute); also what `cx config set` checks. */
+export function checkedValue(path: string, key: ConfigKey, raw: string): string {
   const fail = (why: string): never => {
     throw fileError(path, key, why);
   };
