@@ -26,6 +26,8 @@ export interface HandoverRuntime {
   transact?: <T>(work: () => T) => Promise<T>;
   ledger?: TicketLedger;
   work?: Cancellable;
+  /** Told after each item is written (a notes export's notes), with how many there are: a progress bar. */
+  progress?: (done: number, total: number) => void;
 }
 
 export interface Handover<Done extends ActionResult = ActionResult> {

@@ -111,7 +111,8 @@ async function exportTo(deps: ActionDeps, input: NotesExportInput, runtime: Hand
       if ('refusal' in plan) return plan.refusal;
       const notes = streamNotes(deps.db, plan.filter);
       try {
-        return { plan, zip: await writeNotesZip(output, { header: header(deps, plan), notes, expectedCount: plan.count, signal: runtime.work?.signal }) };
+        const onNote = runtime.progress && ((done: number) => runtime.progress!(done, plan.count));
+        return { plan, zip: await writeNotesZip(output, { header: header(deps, plan), notes, expectedCount: plan.count, signal: runtime.work?.signal, onNote }) };
       } finally {
         notes.return(undefined); // the statement is reset even when the writer stopped part-way
       }

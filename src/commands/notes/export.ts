@@ -15,6 +15,7 @@ import type { Db } from '../../store/db.js';
 import { finish, runChange, type Finished } from '../../cmdutil/change.js';
 import { handle, type Runtime } from '../../cmdutil/define.js';
 import { contextForOut } from '../../cmdutil/out-stdout.js';
+import { laterCountBar, type CountBar } from '../../cmdutil/progress.js';
 import { helpAfter } from '../../cmdutil/help.js';
 
 export interface ExportOptions {
@@ -42,7 +43,8 @@ export function configure(cmd: Command, runtime: Runtime): void {
       'No notes in the filter: exit 3 and no file. An existing file is kept unless --force (exit 2).',
     'The export is recorded before the zip appears under its name: a notes.export.started row (count, path, ' +
       'bytes, SHA-256), then the completing notes.export row. --out may be a device or a pipe (written to ' +
-      'directly, never replaced), never the mirror or a folder (exit 2). Ctrl-C stops it with no file left (exit 130).',
+      'directly, never replaced), never the mirror or a folder (exit 2). On a terminal a progress bar counts the ' +
+      'notes on stderr. Ctrl-C stops it with no file left (exit 130).',
   ]);
   handle(cmd, runtime, async (ctx, email: string, opts: ExportOptions) => (await runNotesExport(ctx, email, opts)).code);
 }
@@ -56,7 +58,7 @@ export async function runNotesExport(given: Context, email: string, opts: Export
     email, out: opts.out, client: opts.client, since: opts.since, until: opts.until, force: Boolean(opts.force), verify: Boolean(opts.verify),
     ...(opts.outDir !== undefined ? { outDir: opts.outDir, createsOutDir: true } : {}),
   };
-  const r = await runChange(ctx, (deps) => (deps.dryRun ? exportNotes(deps, input) : cancellableExport(deps, input)), {
+  const r = await runChange(ctx, (deps) => (deps.dryRun ? exportNotes(deps, input) : cancellableExport(ctx, deps, input)), {
     action: 'notes.export',
     question: (plan) => `Export ${plural(plan.notes, 'progress note')} of ${plan.account_id} <${plan.email}> to ${plan.path}?`,
     preview: (plan) => [plan.detail, 'The zip holds protected health information: send it only through an approved channel.'],
@@ -74,13 +76,16 @@ export async function runNotesExport(given: Context, email: string, opts: Export
 /**
  * Ctrl-C or SIGTERM while the zip is written: it stops, the temporary file goes, exit 130. Once its started
  * row is committed, the hand-over finishes first (src/actions/handover.ts). Only around the export itself:
- * at a prompt, a signal ends cx at once (nothing was done yet).
+ * at a prompt, a signal ends cx at once (nothing was done yet). On a terminal a bar counts the notes zipped.
  */
-async function cancellableExport(deps: ActionDeps, input: NotesExportInput): Promise<NotesExportResult> {
+async function cancellableExport(ctx: Context, deps: ActionDeps, input: NotesExportInput): Promise<NotesExportResult> {
+  const startBar = await laterCountBar(ctx.io, { label: 'notes', noun: 'notes', etaBuffer: 200, redrawEvery: 25 });
+  let bar: CountBar | undefined;
   const work = cancellable();
   try {
-    return await exportNotes(deps, input, { work });
+    return await exportNotes(deps, input, { work, progress: (_done, total) => (bar ??= startBar(total)).tick() });
   } finally {
+    bar?.stop();
     work.end();
   }
 }
