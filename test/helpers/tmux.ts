@@ -17,7 +17,9 @@ export class Pane {
 
   constructor(db: string, args: string[], env: Record<string, string | undefined> = {}, size: { columns: number; rows: number } = { columns: 200, rows: 50 }) {
     const full = baseEnv(db, { PAGER: 'cat', COLUMNS: undefined, LINES: undefined, ...env });
-    const command = `cd ${quote(REPO)} && ${[process.execPath, CX, ...args].map(quote).join(' ')}; echo EXIT=$?; sleep 600`;
+    // The shell survives a Ctrl-C as an agent's interactive shell does (a trap, not an ignore: cx gets the
+    // signal as it would), so the exit code is still printed and what is left running can be seen.
+    const command = `trap 'true' INT; cd ${quote(REPO)} && ${[process.execPath, CX, ...args].map(quote).join(' ')}; echo EXIT=$?; sleep 600`;
     // A new server takes its environment from this process; -e sets cx's settings in the session as well.
     const vars = ['CX_DB', 'CX_NOW', 'CX_AGENT', 'NO_COLOR', 'XDG_CONFIG_HOME', 'PAGER', 'TZ', 'CX_PAGER'].flatMap((k) => (full[k] === undefined ? [] : ['-e', `${k}=${full[k]}`]));
     const r = this.tmux(['new-session', '-d', '-x', String(size.columns), '-y', String(size.rows), '-s', 'desk', ...vars, command], full);
@@ -59,6 +61,11 @@ export class Pane {
       if (Date.now() > until) throw new Error(`not on the screen after ${timeoutMs} ms: ${pattern}\n--- screen ---\n${lines.join('\n')}`);
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /** A tmux format about the pane, e.g. '#{pane_tty}'. */
+  display(format: string): string {
+    return this.tmux(['display-message', '-p', '-t', 'desk', format]).stdout.trim();
   }
 
   /** The exit code cx ended with (the shell prints it). */
