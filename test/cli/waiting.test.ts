@@ -54,9 +54,10 @@ describe('a lock not released in time: exit 7, nothing changed', () => {
     writeFileSync(`${db}-cx-holder`, JSON.stringify({ agent: 'dana', command: 'cx batch', pid: process.pid, since: '2026-11-27T14:05:00.000Z' }));
     const lock = holdLock(db);
     try {
-      const r = await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', 'W-3', '--yes'], { db, env: FAST });
+      const r = await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', 'W-3', '--yes'], { db, env: { ...FAST, TZ: 'America/Chicago' } });
       expect(r.code).toBe(7);
-      expect(r.stderr).toContain(`(held by "dana"'s cx batch, pid ${process.pid}, since 2026-11-27T14:05:00.000Z)`);
+      // The holder's time as the agent reads it: in their zone (--json and the holder file keep ISO UTC).
+      expect(r.stderr).toContain(`(held by "dana"'s cx batch, pid ${process.pid}, since 2026-11-27 08:05)`);
     } finally {
       lock.release();
     }
