@@ -201,6 +201,45 @@ export function writeTransaction<T>(db: Db, work: () => T): T {
   }
 }
 
+/** How often a write that can be stopped asks for the lock again while another writer holds it. */
+const LOCK_POLL_MS = 5;
+
+/**
+ * writeTransaction for async work that a signal may stop while it waits (an import's apply): SQLite's busy
+ * handler blocks the event loop, so no signal handler could run; here the lock is asked for without
+ * waiting, again every few milliseconds, and `stop` is checked between the tries (its reason is thrown).
+ * The wait and its end are writeTransaction's: the notice on a terminal, BusyError (exit 7) after it.
+ */
+export async function stoppableWriteTransaction<T>(db: Db, work: () => T, stop: AbortSignal): Promise<T> {
+  if (db.inTransaction) return writeTransaction(db, work);
+  const timeout = lockWaitOf(db);
+  const deadline = performance.now() + timeout;
+  let started = false;
+  const tx = db.transaction(() => {
+    started = true;
+    db.pragma(`busy_timeout = ${timeout}`); // the lock is held: the work waits as any other would
+    return work();
+  });
+  let told = false;
+  try {
+    for (;;) {
+      stop.throwIfAborted();
+      db.pragma('busy_timeout = 0');
+      try {
+        return tx.immediate();
+      } catch (err) {
+        if (started || !isBusy(err)) throw err;
+      }
+      if (!told) lockWaitNotices.get(db)?.();
+      told = true;
+      if (performance.now() >= deadline) throw new BusyError(describeHolder(db.name));
+      await new Promise((done) => setTimeout(done, LOCK_POLL_MS));
+    }
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
+  }
+}
+
 /** Rows this connection has inserted, updated or deleted since it opened: tells whether it wrote anything. */
 export function totalChanges(db: Db): number {
   return sql<{ n: number }>(db, 'SELECT total_changes() AS n').get()!.n;
