@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DEFAULT_LOCK_WAIT_MS } from '../config/values.js';
-import { BusyError, UsageError } from '../errors.js';
+import { BusyError, CancelledError, UsageError } from '../errors.js';
 import { describeHolder } from './lock-holder.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
@@ -161,6 +161,27 @@ export function onLockWait(db: Db, notice: () => void): void {
   lockWaitNotices.set(db, notice);
 }
 
+/**
+ * What may end a write's wait for the lock early, asked between short slices of the wait (the guided desk:
+ * the agent's Ctrl-C, read from the terminal, src/desk/lock-wait.ts). A signal cannot do it: SQLite's busy
+ * handler blocks the event loop, so no signal handler runs before the wait is over.
+ */
+export interface LockWaitStop {
+  /** The wait begins (e.g. the terminal starts passing keys on). */
+  begin(): void;
+  /** True ends the wait with CancelledError: nothing of the work was applied. */
+  requested(): boolean;
+  /** The wait is over, however it ended. */
+  end(): void;
+}
+
+const lockWaitStops = new WeakMap<Db, LockWaitStop>();
+
+/** Set by the command layer, as onLockWait. Without it a wait runs to its end (exit 7 when it runs out). */
+export function stopLockWaitWith(db: Db, stop: LockWaitStop): void {
+  lockWaitStops.set(db, stop);
+}
+
 /** Another connection holds the lock (SQLITE_BUSY and its variants). */
 export function isBusy(err: unknown): boolean {
   return String((err as { code?: unknown } | null)?.code ?? '').startsWith('SQLITE_BUSY');
@@ -170,7 +191,8 @@ export function isBusy(err: unknown): boolean {
  * Run `work` in a BEGIN IMMEDIATE transaction: the write lock is taken up front, so two writers queue
  * on the busy timeout instead of failing with SQLITE_BUSY when a read turns into a write. Inside an
  * open transaction it becomes a savepoint, so a nested unit of work is still all-or-nothing. A lock not
- * released within the wait is BusyError (exit 7): nothing of `work` was applied.
+ * released within the wait is BusyError (exit 7): nothing of `work` was applied. Where a LockWaitStop is
+ * set (the guided desk), the wait may end sooner with CancelledError, nothing applied either.
  */
 export function writeTransaction<T>(db: Db, work: () => T): T {
   if (db.inTransaction) return db.transaction(work).immediate();
@@ -180,7 +202,8 @@ export function writeTransaction<T>(db: Db, work: () => T): T {
     return work();
   });
   const notice = lockWaitNotices.get(db);
-  if (notice) {
+  const stop = lockWaitStops.get(db);
+  if (notice || stop) {
     // One try without waiting, so that the agent hears about a wait before it starts.
     const timeout = lockWaitOf(db);
     db.pragma('busy_timeout = 0');
@@ -191,13 +214,88 @@ export function writeTransaction<T>(db: Db, work: () => T): T {
     } finally {
       db.pragma(`busy_timeout = ${Number(timeout)}`);
     }
-    notice();
+    notice?.();
+    if (stop) return waitInSlices(db, work, stop);
   }
   try {
     return tx.immediate();
   } catch (err) {
     if (!started && isBusy(err)) throw new BusyError(describeHolder(db.name));
     throw err;
+  }
+}
+
+/** A slice of a wait that `stop` may end: it is asked this often. */
+const LOCK_WAIT_SLICE_MS = 100;
+
+/**
+ * The wait for the lock as slices of SQLite's busy handler, `stop` asked between them; in all as long as
+ * the connection's wait, then BusyError as without slices.
+ */
+function waitInSlices<T>(db: Db, work: () => T, stop: LockWaitStop): T {
+  const timeout = lockWaitOf(db);
+  const deadline = performance.now() + timeout;
+  let started = false;
+  const tx = db.transaction(() => {
+    started = true;
+    db.pragma(`busy_timeout = ${timeout}`); // the lock is held: the work waits as any other would
+    return work();
+  });
+  stop.begin();
+  try {
+    for (;;) {
+      if (stop.requested()) throw new CancelledError('cancelled while waiting for another cx to finish writing; nothing changed');
+      const left = deadline - performance.now();
+      if (left <= 0) throw new BusyError(describeHolder(db.name));
+      db.pragma(`busy_timeout = ${Math.ceil(Math.min(LOCK_WAIT_SLICE_MS, left))}`);
+      try {
+        return tx.immediate();
+      } catch (err) {
+        if (started || !isBusy(err)) throw err;
+      }
+    }
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
+    stop.end();
+  }
+}
+
+/** How often a write that can be stopped asks for the lock again while another writer holds it. */
+const LOCK_POLL_MS = 5;
+
+/**
+ * writeTransaction for async work that a signal may stop while it waits (an import's apply): SQLite's busy
+ * handler blocks the event loop, so no signal handler could run; here the lock is asked for without
+ * waiting, again every few milliseconds, and `stop` is checked between the tries (its reason is thrown).
+ * The wait and its end are writeTransaction's: the notice on a terminal, BusyError (exit 7) after it.
+ */
+export async function stoppableWriteTransaction<T>(db: Db, work: () => T, stop: AbortSignal): Promise<T> {
+  if (db.inTransaction) return writeTransaction(db, work);
+  const timeout = lockWaitOf(db);
+  const deadline = performance.now() + timeout;
+  let started = false;
+  const tx = db.transaction(() => {
+    started = true;
+    db.pragma(`busy_timeout = ${timeout}`); // the lock is held: the work waits as any other would
+    return work();
+  });
+  let told = false;
+  try {
+    for (;;) {
+      stop.throwIfAborted();
+      db.pragma('busy_timeout = 0');
+      try {
+        return tx.immediate();
+      } catch (err) {
+        if (started || !isBusy(err)) throw err;
+      }
+      if (!told) lockWaitNotices.get(db)?.();
+      told = true;
+      if (performance.now() >= deadline) throw new BusyError(describeHolder(db.name));
+      await new Promise((done) => setTimeout(done, LOCK_POLL_MS));
+    }
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
   }
 }
 
