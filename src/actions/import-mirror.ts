@@ -19,7 +19,7 @@ import { writeTransaction, type Db } from '../store/db.js';
 import { applyTable, rewrittenNoteIds } from '../store/import-apply.js';
 import { clearTodo, driftSince, markChangedSince, todoCount, underSnapshot, type Snapshot } from '../store/import-diff.js';
 import { dropCxTables, findCxCandidates, type CxFiles } from '../store/import-cx-changes.js';
-import { createStage, dropStage, duplicateAddresses, duplicateKeys, indexStage, StageWriter, useImportMemory } from '../store/import-stage.js';
+import { attachStage, createStage, detachStage, duplicateAddresses, duplicateKeys, indexStage, StageWriter } from '../store/import-stage.js';
 import { recordImportTime } from '../store/mirror-meta.js';
 import { compareWithMirror } from './import-compare.js';
 import { examineExport, ExportFileProblem, locateRecords, readExport } from './import-read.js';
@@ -75,9 +75,9 @@ const PROGRESS_EVERY_ROWS = 5_000;
 export async function importMirror(deps: ImportDeps, dir: string, action = 'db.import'): Promise<ImportReport> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`not a folder: ${dir}`);
   const { db } = deps;
-  useImportMemory(db);
-  createStage(db);
+  attachStage(db);
   try {
+    createStage(db);
     const problems = new ProblemList(FILES.map((f) => f.file));
     const present = examineFiles(dir, problems);
     const progress = progressReporter(deps, present);
@@ -115,8 +115,8 @@ export async function importMirror(deps: ImportDeps, dir: string, action = 'db.i
     if (recompared.count) throw await recompared.refusal(lineFinder(dir));
     return report;
   } finally {
-    dropStage(db);
     dropCxTables(db);
+    detachStage(db);
   }
 }
 

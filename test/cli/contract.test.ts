@@ -5,11 +5,11 @@
 // another user, signals, pipes, two processes racing) stays a process there too.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { cx, cxAsync, DEMO, demoMirror, query, snapshot, tempDir, type CxResult } from '../helpers/cx.js';
 import { inTerminal } from '../helpers/terminal.js';
 import { SECRET, standIn, syncEnv } from '../helpers/sync.js';
+import { openDb } from '../helpers/sqlite.js';
 
 const T = ['--ticket', 'C-1', '--yes'];
 
@@ -137,7 +137,7 @@ describe('the command table, one process each', () => {
     ok(verified);
     expect(jsonWith(verified, ['ok', 'rows', 'first_bad_row'])).toMatchObject({ ok: true, first_bad_row: null });
     // Rewritten behind cx's back (the append-only triggers dropped first).
-    const conn = new Database(db);
+    const conn = openDb(db);
     for (const { name } of conn.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'").all() as Array<{ name: string }>) conn.exec(`DROP TRIGGER "${name}"`);
     conn.prepare("UPDATE audit_log SET detail = 'nothing happened' WHERE action = 'reset'").run();
     conn.close();
@@ -236,7 +236,7 @@ describe('the command table, one process each', () => {
 describe('exit codes, one process each (0 and 5: above)', () => {
   it('1: an unexpected internal error says it is a bug, under --json an error outcome', () => {
     const db = demoMirror();
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.exec("CREATE TRIGGER broken BEFORE INSERT ON audit_log WHEN NEW.action = 'reset' BEGIN SELECT RAISE(ABORT, 'simulated crash'); END");
     conn.close();
     const before = snapshot(db);
@@ -279,7 +279,7 @@ describe('exit codes, one process each (0 and 5: above)', () => {
   it('7: the mirror busy past the wait, nothing changed', () => {
     const db = demoMirror();
     const before = snapshot(db);
-    const holder = new Database(db);
+    const holder = openDb(db);
     holder.pragma('journal_mode = WAL');
     holder.exec('BEGIN IMMEDIATE');
     try {

@@ -19,7 +19,7 @@ export class Pane {
     const full = baseEnv(db, { PAGER: 'cat', COLUMNS: undefined, LINES: undefined, ...env });
     const command = `cd ${quote(REPO)} && ${[process.execPath, CX, ...args].map(quote).join(' ')}; echo EXIT=$?; sleep 600`;
     // A new server takes its environment from this process; -e sets cx's settings in the session as well.
-    const vars = ['CX_DB', 'CX_NOW', 'CX_AGENT', 'NO_COLOR', 'XDG_CONFIG_HOME', 'PAGER'].flatMap((k) => (full[k] === undefined ? [] : ['-e', `${k}=${full[k]}`]));
+    const vars = ['CX_DB', 'CX_DB_KEY', 'CX_NOW', 'CX_AGENT', 'NO_COLOR', 'XDG_CONFIG_HOME', 'PAGER'].flatMap((k) => (full[k] === undefined ? [] : ['-e', `${k}=${full[k]}`]));
     const r = this.tmux(['new-session', '-d', '-x', '200', '-y', '50', '-s', 'desk', ...vars, command], full);
     if (r.status !== 0) throw new Error(`tmux new-session failed: ${r.stderr}`);
   }

@@ -14,8 +14,8 @@ export function configure(cmd: Command, runtime: Runtime): void {
 }
 
 /** Open the mirror, import `dir` with a progress bar on a terminal, close. Shared with `db seed`. */
-export async function runImport(ctx: Context, dir: string, action: string): Promise<ImportReport> {
-  const db = openOrCreate(ctx);
+export async function runImport(ctx: Context, dir: string, action: string, how: { plaintext?: boolean } = {}): Promise<ImportReport> {
+  const db = openOrCreate(ctx, how);
   let total = 0;
   const bar = await importBar(ctx.io, () => total);
   const deps: ImportDeps = {
