@@ -11,6 +11,7 @@ import { openAsIs, openExisting } from '../../cmdutil/mirror.js';
 
 interface DoctorOptions {
   strict?: boolean;
+  allowPlaintext?: boolean;
   maxAge?: string;
   minAccounts?: string;
 }
@@ -20,16 +21,18 @@ export function configure(cmd: Command, runtime: Runtime): void {
     .option('--strict', 'the CI smoke gate: exit 6 on any failed check, also when the file does not open as a mirror')
     .option('--max-age <hours>', 'fail when the last import is older than this many hours')
     .option('--min-accounts <n>', 'fail when the mirror holds fewer accounts')
+    .option('--allow-plaintext', 'a plaintext mirror passes the encryption check (synthetic data only)')
     .addHelpText('after', `
 Checks: opens, integrity, foreign_keys, schema, audit_triggers, audit_chain, policy (the retention policy in
 effect), freshness (--max-age), accounts (--min-accounts), lookup_paths (each lookup finds a sample account
-through its index). --json prints {"ok", "checks": [{"name", "ok", "detail"}], ...}. Without --strict, a file
+through its index), encryption (the cipher; a plaintext mirror fails unless --allow-plaintext). --json prints {"ok", "checks": [{"name", "ok", "detail"}], ...}. Without --strict, a file
 that does not open is the usual error (exit 2) and an older schema is upgraded first; with it, neither.`);
   handle(cmd, runtime, async (ctx, opts: DoctorOptions) => {
     const ask: DoctorAsk = {
       maxAgeHours: opts.maxAge === undefined ? undefined : positive(opts.maxAge, '--max-age', 'a number of hours above 0'),
       minAccounts: opts.minAccounts === undefined ? undefined : whole(opts.minAccounts),
       policyPath: ctx.policyPath,
+      allowPlaintext: Boolean(opts.allowPlaintext),
       now: ctx.now(),
     };
     const report = opts.strict ? strictReport(ctx, ask) : looseReport(ctx, ask);
@@ -82,6 +85,7 @@ function text(ctx: Context, report: DoctorReport, strict: boolean): Block[] {
         ['file', ctx.dbPath],
         ['schema version', report.schema_version],
         ['journal mode', report.journal_mode],
+        ['cipher', report.cipher ?? 'none (plaintext)'],
         ...Object.entries(report.row_counts).map(([t, n]): [string, number] => [t, n]),
       ]),
     );
