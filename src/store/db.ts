@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { DEFAULT_LOCK_WAIT_MS } from '../config/values.js';
 import { BusyError, UsageError } from '../errors.js';
 import { syncPath } from '../files/durable.js';
+import { removeOrphans } from '../files/stale-temps.js';
 import { examineMirrorFile, useKey, untouchedUri, type FoundKey, type MirrorKeys } from './cipher.js';
 import { describeHolder } from './lock-holder.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
@@ -109,7 +110,9 @@ function createMirror(path: string, file: string, options: OpenOptions): Db {
     if (!existsSync(file)) closeSync(openSync(file, 'wx', 0o600));
     return openFile(path, file, null, options);
   }
-  const temp = join(dirname(file), `.cx-tmp-${basename(file)}.${process.pid}.new`);
+  const prefix = `.cx-tmp-${basename(file)}`;
+  removeOrphans(dirname(file), prefix, 'new'); // what a cx killed while making this mirror left
+  const temp = join(dirname(file), `${prefix}.${process.pid}.new`);
   let kept: string;
   let id: string;
   closeSync(openSync(temp, 'wx', 0o600));

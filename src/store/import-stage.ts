@@ -6,12 +6,13 @@
 // the mirror's write lock; the file is removed when the import ends, and one a killed import left behind
 // (unreadable: its key died with it) by the next import into the same mirror.
 import { randomBytes } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readdirSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { MIRROR_TABLES, type MirrorValue } from '../rules/mirror-columns.js';
 import type { MirrorTable } from '../rules/mirror-rows.js';
+import { removeOrphans } from '../files/stale-temps.js';
 import { KEY_BYTES, keyedUri, keyHidden } from './cipher.js';
 import type { Db } from './db.js';
 
@@ -43,13 +44,14 @@ const stages = new WeakMap<Db, string>();
  */
 export function attachStage(db: Db): void {
   const path = stagePath(db);
-  removeDeadStages(path);
+  removeOrphans(dirname(path), basename(path).replace(/\.\d+\.stage$/, ''), 'stage');
   closeSync(openSync(path, 'wx', 0o600));
   stages.set(db, path);
   const key = randomBytes(KEY_BYTES);
   keyHidden(key, () => db.prepare(`ATTACH ? AS ${STAGE}`).run(keyedUri(path, key)));
-  // The staged rows are never rolled back, only dropped: their chunks need no journal, nor a sync.
-  db.pragma(`${STAGE}.journal_mode = OFF`);
+  // The staged rows are dropped, never recovered: their rollback journal stays in memory (SQLite3 Multiple
+  // Ciphers refuses OFF on an encrypted database), and nothing is synced.
+  db.pragma(`${STAGE}.journal_mode = MEMORY`);
   db.pragma(`${STAGE}.synchronous = OFF`);
   db.pragma(`main.cache_size = -${IMPORT_CACHE_KIB}`);
   db.pragma(`${STAGE}.cache_size = -${IMPORT_CACHE_KIB}`);
@@ -66,41 +68,6 @@ export function detachStage(db: Db): void {
   } catch {
     // never made
   }
-}
-
-/** Scratch files of imports into the same mirror whose process is gone (killed): this user's only. */
-function removeDeadStages(path: string): void {
-  const dir = dirname(path);
-  const pattern = new RegExp(`^${escapeRegExp(basename(path).replace(/\.\d+\.stage$/, ''))}\\.(\\d+)\\.stage$`);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const pid = Number(pattern.exec(name)?.[1]);
-    if (!pid || alive(pid)) continue;
-    try {
-      const st = lstatSync(join(dir, name));
-      if (st.isFile() && st.uid === process.getuid?.()) unlinkSync(join(dir, name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as { code?: string }).code === 'EPERM';
-  }
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 export const stageTable = (table: MirrorTable): string => `${STAGE}.import_${table}`;

@@ -25,6 +25,7 @@ describe('the import scratch database', () => {
       expect(db.pragma('stage.cache_size', { simple: true })).toBe(-IMPORT_CACHE_KIB);
       expect(IMPORT_CACHE_KIB).toBeLessThanOrEqual(65_536);
       expect(db.pragma('temp_store', { simple: true })).toBe(2); // sorts and temp tables in memory
+      expect(db.pragma('stage.journal_mode', { simple: true })).toBe('memory'); // no -journal beside it
       createStage(db);
       db.prepare(`INSERT INTO ${stageTable('suppressions')} (email) VALUES (?)`).run(MARKER);
       db.pragma('stage.wal_checkpoint'); // nothing to fold: the stage has no journal; its pages are on disk
@@ -45,11 +46,13 @@ describe('the import scratch database', () => {
     const left = join(dir, `.cx-tmp-m.db.${dead}.stage`);
     const otherMirror = join(dir, `.cx-tmp-other.db.${dead}.stage`);
     writeFileSync(left, 'x');
+    writeFileSync(`${left}-journal`, 'x');
     writeFileSync(otherMirror, 'x');
     const db = openMirror(join(dir, 'm.db'), { keys: TEST_KEYS, create: true });
     try {
       attachStage(db);
       expect(existsSync(left)).toBe(false);
+      expect(existsSync(`${left}-journal`)).toBe(false);
       expect(existsSync(otherMirror)).toBe(true);
       detachStage(db);
     } finally {
