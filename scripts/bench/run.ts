@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { report, timeProcess } from './measure.js';
 import { benchBatch } from './batch.js';
+import { benchEncryption } from './encryption.js';
 import { benchImport } from './import.js';
 import { benchLookup } from './lookup.js';
 import { benchNotes } from './notes.js';
@@ -46,6 +47,7 @@ const SECTIONS: Record<string, () => void | Promise<void>> = {
   batch: benchBatch,
   import: benchImport,
   sync: benchSync,
+  encryption: benchEncryption,
 };
 
 const wanted = process.argv.slice(2);

@@ -23,12 +23,14 @@ export const STAGE = 'stage';
 
 /**
  * Page cache (KiB) of the mirror and of the scratch database on the import's connection, set here whatever
- * the default becomes. Pages of an encrypted file are decrypted on every read from disk and encrypted on
- * every write: with SQLite's 16 MB default, the indexes a million-account import writes do not stay in
- * cache and each page is ciphered again and again (measured: about twice the plaintext time); 64 MB keeps
- * the cipher's share small while the import's peak memory stays under 250 MB.
+ * the default becomes (a larger cache chosen for batch must not grow the import). 16 MB, as before
+ * encryption: a larger cache buys an encrypted import little, because its cost is whole-table scans (each
+ * index rebuilt after a bulk load reads, so decrypts, the whole table again: ~1 s per index per million
+ * accounts here), which no cache smaller than the table avoids; and the index builds' sorts are in memory
+ * now (SQLite's temporary files would be in clear), ~100 MB for a million keys, so the caches are what the
+ * import's 250 MB aim has left.
  */
-export const IMPORT_CACHE_KIB = 65_536;
+export const IMPORT_CACHE_KIB = 16_000;
 
 /** The scratch file of an import into the mirror at `file` (`:memory:` for a dry run's throwaway mirror). */
 function stagePath(db: Db): string {

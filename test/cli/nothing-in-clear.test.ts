@@ -15,7 +15,7 @@ import { exportWorld, knownValues, ticketsFromWorld } from '../helpers/world.js'
 let world: string;
 let known: string[];
 beforeAll(() => {
-  world = exportWorld(join(tempDir('cx-world-'), 'exports'), 1500, { notes: 120, seed: 'in-clear' });
+  world = exportWorld(join(tempDir('cx-world-'), 'exports'), 600, { notes: 60, seed: 'in-clear' });
   known = knownValues(world);
 });
 
@@ -53,7 +53,7 @@ describe('nothing in clear beside the mirror', () => {
     expect(openedBeside.some((f) => f.endsWith('.stage'))).toBe(true);
     expect(filesHolding([p.mirror, p.temp], known)).toEqual([]);
 
-    const tickets = ticketsFromWorld(world, join(p.out, 'tickets.csv'), 200);
+    const tickets = ticketsFromWorld(world, join(p.out, 'tickets.csv'), 100);
     const batch = cx(['batch', tickets, '--yes', '--out', join(p.out, 'results.csv'), '--notes-dir', join(p.out, 'notes')], { db: p.db, env: p.env });
     expect([0, 5], batch.stderr).toContain(batch.code);
     expect(filesHolding([p.mirror, p.temp], known)).toEqual([]);

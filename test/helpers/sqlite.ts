@@ -12,10 +12,15 @@ const KEY = Buffer.from(TEST_KEY, 'hex');
 /** The keys the tests' mirrors open with, for openMirror() called in a test's own process. */
 export const TEST_KEYS: MirrorKeys = fixedKey(KEY, 'CX_DB_KEY');
 
-/** A connection to `path`, keyed with the tests' key when the file is encrypted. */
-export function openDb(path: string, options?: Database.Options): Database.Database {
-  const encrypted = examineMirrorFile(path).kind === 'encrypted';
-  const db = new Database(path, options);
-  if (encrypted) useKey(db, KEY);
+/**
+ * A connection to `path`, keyed with the tests' key when the file is encrypted. A new (or empty) file is made
+ * plaintext, unless `encrypt`: then it is encrypted with the tests' key, as an older cx's mirror would be
+ * made by the tests that build one by hand.
+ */
+export function openDb(path: string, options?: Database.Options & { encrypt?: boolean }): Database.Database {
+  const { encrypt, ...rest } = options ?? {};
+  const kind = examineMirrorFile(path).kind;
+  const db = new Database(path, rest);
+  if (kind === 'encrypted' || (encrypt && (kind === 'absent' || kind === 'empty'))) useKey(db, KEY);
   return db;
 }

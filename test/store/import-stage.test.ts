@@ -23,7 +23,7 @@ describe('the import scratch database', () => {
       attachStage(db);
       expect(db.pragma('main.cache_size', { simple: true })).toBe(-IMPORT_CACHE_KIB);
       expect(db.pragma('stage.cache_size', { simple: true })).toBe(-IMPORT_CACHE_KIB);
-      expect(IMPORT_CACHE_KIB).toBeLessThanOrEqual(65_536);
+      expect(IMPORT_CACHE_KIB).toBeLessThanOrEqual(32_000);
       expect(db.pragma('temp_store', { simple: true })).toBe(2); // sorts and temp tables in memory
       expect(db.pragma('stage.journal_mode', { simple: true })).toBe('memory'); // no -journal beside it
       createStage(db);

@@ -12,7 +12,7 @@ const V1 = MIGRATIONS[0]!.sql;
 
 function versionOneMirror(): string {
   const path = join(tempDir(), 'v1.db');
-  const db = openDb(path);
+  const db = openDb(path, { encrypt: true }); // the previous release's schema, encrypted as every test mirror
   db.exec(V1);
   db.pragma('user_version = 1');
   db.exec(`

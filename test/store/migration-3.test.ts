@@ -15,7 +15,7 @@ import { openDb } from '../helpers/sqlite.js';
 
 function versionTwoMirror(): string {
   const path = join(tempDir(), 'v2.db');
-  const db = openDb(path);
+  const db = openDb(path, { encrypt: true }); // the previous release's schema, encrypted as every test mirror
   db.pragma('journal_mode = WAL');
   for (const m of MIGRATIONS.filter((m) => m.version <= 2)) {
     db.exec(m.sql);
