@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { DEFAULT_LOCK_WAIT_MS } from '../config/values.js';
 import { BusyError, UsageError } from '../errors.js';
 import { syncPath } from '../files/durable.js';
+import { describeErrno } from '../files/errors.js';
 import { removeOrphans } from '../files/stale-temps.js';
 import { examineMirrorFile, useKey, untouchedUri, type FoundKey, type MirrorKeys } from './cipher.js';
 import { describeHolder } from './lock-holder.js';
@@ -69,7 +70,12 @@ export function openMirror(path: string, options: OpenOptions): Db {
     else throw new UsageError(`the folder for the mirror does not exist: ${dirname(path)}`, 'check --db or $CX_DB');
   }
   if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`the mirror path is a folder, not a file: ${path}`);
-  const found = examineMirrorFile(file);
+  let found: ReturnType<typeof examineMirrorFile>;
+  try {
+    found = examineMirrorFile(file);
+  } catch (err) {
+    throw new UsageError(`cannot open the mirror ${path}: ${describeErrno(err)}`, 'check the file and its permissions');
+  }
   switch (found.kind) {
     case 'absent':
       if (!options.create) {

@@ -168,4 +168,15 @@ describe('opening the mirror', () => {
     expect(r.code).toBe(2);
     expect(snapshot(db)).toEqual(before);
   });
+
+  it('a mirror the user may not read: exit 2 naming it (its first bytes are read before SQLite opens it)', async (ctx) => {
+    const db = emptyMirror();
+    chmodSync(dirname(db), 0o755);
+    chmodSync(db, 0o600); // root's, and uid 65534 runs cx
+    const runner = unprivileged();
+    if ('skip' in runner) return ctx.skip(runner.skip);
+    const r = cx(['lookup', 'jane.doe@gmail.com'], { db, ...runner });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`cx: cannot open the mirror ${db}: permission denied (EACCES)`);
+  });
 });
