@@ -21,7 +21,7 @@ import { stoppableWriteTransaction, writeTransaction, type Db } from '../store/d
 import { applyTable, rewrittenNoteIds } from '../store/import-apply.js';
 import { clearTodo, driftSince, markChangedSince, todoCount, underSnapshot, type Snapshot } from '../store/import-diff.js';
 import { dropCxTables, findCxCandidates, type CxFiles } from '../store/import-cx-changes.js';
-import { createStage, dropStage, duplicateAddresses, duplicateKeys, indexStage, StageWriter, useImportMemory } from '../store/import-stage.js';
+import { attachStage, createStage, detachStage, duplicateAddresses, duplicateKeys, indexStage, StageWriter } from '../store/import-stage.js';
 import { recordImportTime } from '../store/mirror-meta.js';
 import { compareWithMirror } from './import-compare.js';
 import { examineExport, ExportFileProblem, locateRecords, readExport } from './import-read.js';
@@ -80,9 +80,9 @@ const PROGRESS_EVERY_ROWS = 5_000;
 export async function importMirror(deps: ImportDeps, dir: string, action = 'db.import'): Promise<ImportReport> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`not a folder: ${dir}`);
   const { db } = deps;
-  useImportMemory(db);
-  createStage(db);
+  attachStage(db);
   try {
+    createStage(db);
     const problems = new ProblemList(FILES.map((f) => f.file));
     const present = examineFiles(dir, problems);
     const progress = progressReporter(deps, present);
@@ -90,12 +90,12 @@ export async function importMirror(deps: ImportDeps, dir: string, action = 'db.i
     const stop = new Stopper(deps.cancel);
     for (const [spec, bytes] of present) rows.set(spec, await stageFile(db, join(dir, spec.file), spec, bytes, problems, progress, stop));
     const read = [...rows.values()].reduce((a, b) => a + b, 0);
-    const checked = `(${read.toLocaleString('en-US')} rows checked)`;
+    const checked = `(${thousands(read)} rows checked)`;
     const refuse = async (): Promise<never> => {
       throw await problems.refusal(lineFinder(dir));
     };
     if (problems.count) await refuse();
-    await stop.check(`after reading the files (${read.toLocaleString('en-US')} rows)`);
+    await stop.check(`after reading the files (${thousands(read)} rows)`);
     progress.phase('checking');
     for (const spec of present.keys()) findDuplicates(db, spec, problems);
     if (problems.count) await refuse();
@@ -128,8 +128,8 @@ export async function importMirror(deps: ImportDeps, dir: string, action = 'db.i
     if (recompared.count) throw await recompared.refusal(lineFinder(dir));
     return report;
   } finally {
-    dropStage(db);
     dropCxTables(db);
+    detachStage(db);
   }
 }
 
@@ -187,7 +187,7 @@ async function stageFile(db: Db, path: string, spec: FileSpec, bytes: number, pr
   try {
     await readExport(path, spec, {
       row(record, row) {
-        if (stop.requested) throw stop.stopped(`while reading ${spec.file} (${rows.toLocaleString('en-US')} rows read)`);
+        if (stop.requested) throw stop.stopped(`while reading ${spec.file} (${thousands(rows)} rows read)`);
         for (const p of rowProblems(spec, row)) problems.add(spec.file, { record }, p);
         writer.add(mirrorValues(spec.table, row));
         rows += 1;

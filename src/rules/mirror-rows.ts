@@ -4,6 +4,7 @@
 // or a note (issue 10, "minimum necessary"); the allowed values of an enum column may be named.
 import { isCalendarDate, isIsoTime } from './dates.js';
 import { checkAddress } from './address.js';
+import { thousands } from './plural.js';
 
 export type Raw = Record<string, string | undefined>;
 type Check = (value: string) => string | null;
@@ -149,7 +150,7 @@ export function rowProblems(spec: FileSpec, row: Raw): string[] {
   for (const column of checkedColumns(spec)) {
     const value = (row[column] ?? '').trim();
     const limit = spec.longest[column];
-    const problem = limit !== undefined && longerThan(value, limit) ? `is longer than ${limit.toLocaleString('en-US')} characters` : (spec.checks[column]?.(value) ?? null);
+    const problem = limit !== undefined && longerThan(value, limit) ? `is longer than ${thousands(limit)} characters` : (spec.checks[column]?.(value) ?? null);
     if (problem) problems.push(`${column} ${problem}`);
   }
   return problems;

@@ -3,7 +3,7 @@
 // afterwards as the single commands leave them; a name search with a pick, a typo's suggestion, back with Esc
 // and Ctrl-C inside a step, Ctrl-C at the menu leaving with exit 0; Ctrl-C while a step waits for another
 // writer's lock, back to the menu. Without a terminal: help or exit 2.
-import Database from 'better-sqlite3';
+import { openDb } from '../helpers/sqlite.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -181,7 +181,7 @@ describe.skipIf(!hasTmux)(`the desk waiting for another writer${hasTmux ? '' : '
   it('Ctrl-C while a step waits for the write lock goes back to the menu at once, nothing written; a wait that ends goes on', async () => {
     const db = demoMirror();
     // Another process holds the write lock (this test's own connection, as a long batch chunk would).
-    const holder = new Database(db);
+    const holder = openDb(db);
     holder.pragma('journal_mode = WAL');
     holder.exec('BEGIN IMMEDIATE');
     const before = snapshot(db);

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, cpSync, openSync, readdirSync, readlinkSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openDb } from '../helpers/sqlite.js';
 import { describe, expect, it } from 'vitest';
 import { baseEnv, CX, DEMO, demoMirror, readRows, REPO, snapshot, tempDir } from '../helpers/cx.js';
 import { cxIn } from '../helpers/in-process.js';
@@ -45,7 +45,7 @@ function hasOpen(pid: number, file: string): boolean {
 
 /** Another writer holding the mirror's write lock. */
 function holdLock(db: string): { release: () => void } {
-  const conn = new Database(db);
+  const conn = openDb(db);
   conn.pragma('journal_mode = WAL');
   conn.exec('BEGIN IMMEDIATE');
   return {

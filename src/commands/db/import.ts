@@ -18,8 +18,8 @@ export function configure(cmd: Command, runtime: Runtime): void {
  * Open the mirror, import `dir` with a progress bar on a terminal, close. Shared with `db seed`. Ctrl-C or
  * SIGTERM stops it before it writes (exit 130, saying where); once the apply runs, it finishes.
  */
-export async function runImport(ctx: Context, dir: string, action: string): Promise<ImportReport> {
-  const db = openOrCreate(ctx);
+export async function runImport(ctx: Context, dir: string, action: string, how: { plaintext?: boolean } = {}): Promise<ImportReport> {
+  const db = openOrCreate(ctx, how);
   const work = cancellable();
   let total = 0;
   let bar: ImportBar | undefined;
