@@ -1,8 +1,8 @@
 // Entry point: run the program and turn whatever happened into an exit code. Only bin/cx.js exits.
-// Commander and the command tree load only once they are needed: `cx --version` and a plain
-// `cx lookup <address>` answer without them.
+// Commander and the command tree load only once they are needed: `cx --version`, a plain `cx lookup`
+// and a plain `cx batch` (src/cli-words.ts) answer without them.
 import type { CommanderError } from 'commander';
-import { GLOBAL_VALUE_OPTIONS, plainLookup, VERSION } from './cli-words.js';
+import { GLOBAL_VALUE_OPTIONS, plainRun, type PlainRun, VERSION } from './cli-words.js';
 import { COMMANDS } from './commands/index.js';
 import { asCxError, EXIT } from './errors.js';
 import { processIO, type IO } from './io.js';
@@ -14,13 +14,13 @@ export async function main(argv: string[], io: IO = processIO(), prompter?: Prom
     io.stdout.write(`${VERSION}\n`); // what commander's .version() prints
     return EXIT.ok;
   }
+  // Set once commander runs: only its runs can end in one of its errors.
+  let commander: typeof import('commander') | undefined;
   try {
-    const plain = plainLookup(args);
-    if (plain) {
-      const [{ resolveContext }, { runLookup }] = await Promise.all([import('./context.js'), import('./commands/lookup.js'), loadColours()]);
-      return (await runLookup(resolveContext(plain.flags, io, prompter), plain.address, {})).code;
-    }
-    const { createProgram } = await import('./program.js');
+    const plain = plainRun(args);
+    if (plain) return await runPlain(plain, args, io, prompter);
+    const [{ createProgram }, loaded] = await Promise.all([import('./program.js'), import('commander')]);
+    commander = loaded;
     const { program, runtime } = createProgram(io, prompter);
     runtime.argv = args;
     const alone = commandWords(args).length === 0 && onlyGlobalFlags(args);
@@ -34,8 +34,7 @@ export async function main(argv: string[], io: IO = processIO(), prompter?: Prom
     await program.parseAsync(alone ? [...args, 'desk'] : args, { from: 'user' });
     return runtime.exitCode;
   } catch (err) {
-    const { CommanderError } = await import('commander');
-    if (err instanceof CommanderError) {
+    if (commander && err instanceof commander.CommanderError) {
       const code = commanderExitCode(err);
       // Commander has said what is wrong on stderr; a script reading --json still gets an outcome.
       if (code !== EXIT.ok && args.includes('--json')) {
@@ -55,6 +54,17 @@ export async function main(argv: string[], io: IO = processIO(), prompter?: Prom
     if (cx.exitCode === EXIT.internal && io.env.CX_DEBUG && cx.stack) io.stderr.write(`${cx.stack}\n`);
     return cx.exitCode;
   }
+}
+
+/** A plain run: the command's module and the context, without commander (the same context its path builds). */
+async function runPlain(plain: PlainRun, args: readonly string[], io: IO, prompter: Prompter | undefined): Promise<number> {
+  const { resolveContext } = await import('./context.js');
+  if (plain.command === 'lookup') {
+    const [{ runLookup }] = await Promise.all([import('./commands/lookup.js'), loadColours()]);
+    return (await runLookup(resolveContext(plain.flags, io, prompter, args), plain.address, plain.options)).code;
+  }
+  const [{ runPlainBatch }] = await Promise.all([import('./commands/batch.js'), loadColours()]);
+  return runPlainBatch(resolveContext(plain.flags, io, prompter, args), plain.source, plain.options);
 }
 
 /** chalk, when output may be coloured, before a command prints (src/render/messages.ts says why here). */

@@ -12,6 +12,7 @@ import { benchEncryption } from './encryption.js';
 import { benchImport } from './import.js';
 import { benchLookup } from './lookup.js';
 import { benchNotes } from './notes.js';
+import { benchSmall } from './small.js';
 import { benchSync } from './sync.js';
 import { CX } from '../paths.js';
 
@@ -43,6 +44,7 @@ function startup(): void {
 const SECTIONS: Record<string, () => void | Promise<void>> = {
   startup,
   lookup: benchLookup,
+  small: benchSmall,
   notes: benchNotes,
   batch: benchBatch,
   import: benchImport,

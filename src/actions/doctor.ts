@@ -3,7 +3,7 @@
 // missing table) fails with the error, and the others still run. The sample reads are not audited.
 import { statSync } from 'node:fs';
 import { describeChain } from '../rules/audit-chain.js';
-import { loadPolicy } from '../rules/policy.js';
+import { loadPolicy } from '../rules/policy-file.js';
 import { accountsByBaseKey, accountsByMailboxKey, accountsByName, ACCOUNT_SQL, NAME_MATCH_LIMIT } from '../store/accounts.js';
 import { verifyAudit } from '../store/audit.js';
 import { CIPHER, CIPHER_NAME, cipherLibrary } from '../store/cipher.js';

@@ -10,8 +10,8 @@ import { describeHolder } from '../store/lock-holder.js';
 import type { Cancellable } from '../files/cancellation.js';
 import { lockWaitOf, type Db } from '../store/db.js';
 import { chunkTx, lastAuditId, processedTicket, recordProcessed } from '../store/processed-tickets.js';
-import { DISPATCH, isUnlocked, type BatchSettings, type DispatchTable, type UnlockedTicketAction } from './dispatch.js';
-import type { TicketRow } from './input.js';
+import { isUnlocked, type BatchSettings, type DispatchTable, type TicketAction, type UnlockedTicketAction } from './dispatch.js';
+import type { TicketRow, TicketType } from './input.js';
 import { alreadyDone, ticketKeyFound } from './ledger.js';
 import { OUTCOMES } from './plan.js';
 import { resultRow, type ResultRow } from './results.js';
@@ -24,8 +24,8 @@ export interface RunOptions {
   now: () => Date;
   dryRun: boolean;
   settings: BatchSettings;
-  /** The actions by type (tests pass their own). */
-  table?: DispatchTable;
+  /** The actions of the file's types (loadDispatch; tests pass their own). */
+  table: DispatchTable;
   /** At most this many tickets per transaction (default 2,000). */
   chunkSize?: number;
   /** Commit once a chunk has held the write lock this long (default 100 ms), so other writers get a turn. */
@@ -131,8 +131,15 @@ export async function runBatch(db: Db, rows: Iterable<TicketRow>, opts: RunOptio
 /** The row's action when it runs with no write lock held (never in a dry run, which only reads). */
 function unlockedAction(row: TicketRow, opts: RunOptions): UnlockedTicketAction | null {
   if (opts.dryRun || row.problem !== null || row.type === null) return null;
-  const action = (opts.table ?? DISPATCH)[row.type];
+  const action = actionFor(opts.table, row.type);
   return isUnlocked(action) ? action : null;
+}
+
+/** The table holds the types the file holds (TicketFile.types): a type missing from it is a bug in cx. */
+function actionFor(table: DispatchTable, type: TicketType): TicketAction {
+  const action = table[type];
+  if (!action) throw new Error(`no action was loaded for ${type} rows (a bug in cx)`);
+  return action;
 }
 
 const GAP_MS = 4;
@@ -181,7 +188,7 @@ function applyRow(db: Db, row: TicketRow, opts: RunOptions): ResultRow | Promise
   if (prior) return resultRow(row, alreadyDone(prior), prior.processed_at);
   const now = opts.now();
   const deps: ActionDeps = { db, now, agent: opts.agent, ticket: row.ticketId, desk: opts.desk, dryRun: opts.dryRun, via: 'batch' };
-  const action = (opts.table ?? DISPATCH)[row.type];
+  const action = actionFor(opts.table, row.type);
   const failed = (err: unknown): ActionResult => result('error', `failed: ${err instanceof Error ? err.message : String(err)}`, null);
 
   if (opts.dryRun) {

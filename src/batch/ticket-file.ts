@@ -5,13 +5,15 @@
 // Held: the bytes, the ticket ids (to mark a repeated one), a line number per record and the counts;
 // never all the rows.
 import { readCsvRange, visitCsv } from './csv-read.js';
-import { exportDesk, noHeader, ticketMapper, type TicketMapper, type TicketRow } from './input.js';
+import { exportDesk, noHeader, ticketMapper, type TicketMapper, type TicketRow, type TicketType } from './input.js';
 import { addToPlan, checkRow, emptyPlan, type Plan } from './plan.js';
 
 export interface TicketFile {
   /** Ticket rows (all-empty records are blank lines, not rows). */
   count: number;
   plan: Plan;
+  /** The types of the rows an action will run for (the batch loads those actions alone: dispatch.ts). */
+  types: ReadonlySet<TicketType>;
   /** The help desk the export comes from (Zendesk, Freshdesk), or null for the canonical CSV. */
   desk: 'zendesk' | 'freshdesk' | null;
   /** The rows in file order; each call reads the file again. Addresses are not checked here: each
@@ -29,6 +31,7 @@ interface Scan {
   /** The line where each record after the header starts (a number a record: the file's only per-row state). */
   lines: number[];
   plan: Plan;
+  types: Set<TicketType>;
   count: number;
 }
 
@@ -36,7 +39,7 @@ type Options = { typeColumn?: string; checkAddresses?: boolean };
 
 /** Pass 1, in its own function so that its mapper (and its map of every ticket id) is garbage after it. */
 function scan(input: Buffer, opts: Options): Scan {
-  const out: Scan = { header: undefined, starts: [], lines: [], plan: emptyPlan(), count: 0 };
+  const out: Scan = { header: undefined, starts: [], lines: [], plan: emptyPlan(), types: new Set(), count: 0 };
   let toRow: TicketMapper | undefined;
   let records = 0;
   visitCsv(input, (cells, line, end) => {
@@ -51,6 +54,8 @@ function scan(input: Buffer, opts: Options): Scan {
     const row = toRow(line, cells);
     if (!row) return;
     out.count++;
+    // Before checkRow: pass 2 hands the batch the rows unchecked, and each action checks its own address.
+    if (row.problem === null && row.type !== null) out.types.add(row.type);
     addToPlan(out.plan, opts.checkAddresses ? checkRow(row) : row);
   });
   out.starts.push(input.length);
@@ -58,11 +63,12 @@ function scan(input: Buffer, opts: Options): Scan {
 }
 
 export function readTicketFile(input: Buffer, opts: Options = {}): TicketFile {
-  const { header, starts, lines, plan, count } = scan(input, opts);
+  const { header, starts, lines, plan, types, count } = scan(input, opts);
   if (!header) throw noHeader();
   return {
     count,
     plan,
+    types,
     desk: exportDesk(header.cells),
     *rows() {
       const toRow = ticketMapper(header.cells, header.line, { typeColumn: opts.typeColumn });

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
-import type { BatchSettings } from '../batch/dispatch.js';
+import { loadDispatch, type BatchSettings } from '../batch/dispatch.js';
 import { countRecorded } from '../batch/ledger.js';
 import { fileOutput, screenOutput, streamOutput, type ResultsOutput } from '../batch/output.js';
 import type { ResultRow } from '../batch/results.js';
@@ -16,7 +16,7 @@ import { CancelledError, EXIT, UsageError, type Outcome } from '../errors.js';
 import { cancellable, type Cancellable } from '../files/cancellation.js';
 import { OutputWriteError } from '../files/errors.js';
 import { mirrorFiles } from '../files/protected.js';
-import { DEFAULT_POLICY, loadPolicy, type RetentionPolicy } from '../rules/policy.js';
+import { DEFAULT_POLICY, type RetentionPolicy } from '../rules/policy.js';
 import { checkDesk } from '../rules/tickets.js';
 import { command, guidanceContext, note, plural, printData, printJson, span, table, thousands, type Block, type Line, type Style } from '../render/index.js';
 import { commandLine, hasFlag, withFlags, withOption } from '../rules/command-line.js';
@@ -38,12 +38,15 @@ interface BatchOptions {
   notesDir: string;
 }
 
+/** Where notes_export rows write their zips unless --notes-dir says. */
+const NOTES_DIR = 'exports';
+
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd
     .option('--out <file>', 'write the results CSV to this file (complete or not at all) instead of stdout')
     .option('--force', 'replace an existing --out file')
     .option('--type-column <header>', 'read the ticket type from this column, e.g. "CX action [list]" (else type, else Tags)')
-    .option('--notes-dir <dir>', 'where notes_export rows write their zips', 'exports')
+    .option('--notes-dir <dir>', 'where notes_export rows write their zips', NOTES_DIR)
     .option('--desk <name>', 'the help desk the tickets belong to (default: zendesk or freshdesk as the export shows, else $CX_DESK, else cx)');
   helpAfter(cmd, [
     "Each ticket id is applied once: a ticket recorded by an earlier run (or another agent's) reports " +
@@ -56,6 +59,11 @@ export function configure(cmd: Command, runtime: Runtime): void {
       'is not written, exit 130; run the same command again to go on.',
   ]);
   handle(cmd, runtime, (ctx, source: string, opts: BatchOptions) => batch(ctx, source, opts));
+}
+
+/** `cx batch` without commander (src/cli-words.ts plainRun): the options as commander would give them. */
+export function runPlainBatch(ctx: Context, source: string, options: Omit<BatchOptions, 'notesDir'> & { notesDir?: string }): Promise<number> {
+  return batch(ctx, source, { ...options, notesDir: options.notesDir ?? NOTES_DIR });
 }
 
 async function batch(given: Context, source: string, opts: BatchOptions): Promise<number> {
@@ -72,7 +80,8 @@ async function batch(given: Context, source: string, opts: BatchOptions): Promis
   // The mirror, its WAL and the input are never written over: not by --out, not by a notes zip.
   const protect = [...mirrorFiles(ctx.dbPath), ...(source === '-' ? [] : [{ path: source, what: 'the input file' }])];
   const { at, ago } = guidanceContext(ctx, '');
-  const settings: BatchSettings = { notesDir: resolve(opts.notesDir), policy: policyFor(ctx, file), protect, email: ctx.email, clock: { at, ago } };
+  const settings: BatchSettings = { notesDir: resolve(opts.notesDir), policy: await policyFor(ctx, file), protect, email: ctx.email, clock: { at, ago } };
+  const table = await loadDispatch(file.types);
   const desk = opts.desk !== undefined ? checkedDeskOption(opts.desk) : (file.desk ?? ctx.desk);
   // Opened before the mirror: a bad --out fails before anything is applied (its temporary file proves it).
   // A terminal gets the results as a table once the progress bar is gone (values made visible, never raw
@@ -95,7 +104,7 @@ async function batch(given: Context, source: string, opts: BatchOptions): Promis
     work = cancellable();
     try {
       summary = await runBatch(db, file.rows(), {
-        agent: ctx.agent, desk, now: ctx.now, dryRun: ctx.dryRun, settings, progress: () => progress.tick(), work, tally,
+        agent: ctx.agent, desk, now: ctx.now, dryRun: ctx.dryRun, settings, table, progress: () => progress.tick(), work, tally,
         onLockWait: lockWaitNotice(ctx),
         emit: (rows) => {
           auditShownRows(ctx, db!, rows);
@@ -218,8 +227,9 @@ async function readAll(stream: Readable): Promise<Buffer> {
 }
 
 /** The policy file is read (and must be valid) only when a deactivate_client row will use it. */
-function policyFor(ctx: Context, file: TicketFile): RetentionPolicy {
-  if (!file.plan.byType.has('deactivate_client')) return DEFAULT_POLICY;
+async function policyFor(ctx: Context, file: TicketFile): Promise<RetentionPolicy> {
+  if (!file.plan.byType.has('deactivate_client') || ctx.policyPath === undefined) return DEFAULT_POLICY;
+  const { loadPolicy } = await import('../rules/policy-file.js');
   try {
     return loadPolicy(ctx.policyPath);
   } catch (err) {

@@ -5,7 +5,7 @@ import type { DeactivateResult } from '../actions/result.js';
 import { UsageError } from '../errors.js';
 import { checkAddress } from '../rules/address.js';
 import { deactivateAdvice } from '../rules/guidance.js';
-import { loadPolicy } from '../rules/policy.js';
+import { loadPolicy } from '../rules/policy-file.js';
 import { adviceLines, guidanceContext } from '../render/index.js';
 import type { Context } from '../context.js';
 import type { Db } from '../store/db.js';

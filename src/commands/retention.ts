@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { retentionReport, type RetentionRow } from '../actions/retention.js';
 import { EXIT, UsageError } from '../errors.js';
 import { isCalendarDate, today } from '../rules/dates.js';
-import { loadPolicy } from '../rules/policy.js';
+import { loadPolicy } from '../rules/policy-file.js';
 import { note, plural, printData, table, thousands, warn, type Block } from '../render/index.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
 import { listingLimit, listingOptions, shownFooter, type ListingFlags } from '../cmdutil/listing.js';

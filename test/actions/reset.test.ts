@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionDeps } from '../../src/actions/common.js';
 import { resetPassword } from '../../src/actions/reset.js';
 import { resubscribe } from '../../src/actions/resubscribe.js';
-import { DISPATCH } from '../../src/batch/dispatch.js';
+import { loadDispatch } from '../../src/batch/dispatch.js';
 import type { TicketRow } from '../../src/batch/input.js';
 import { DEFAULT_EMAIL_SETTINGS, emailSettingsFromEnv } from '../../src/config/email.js';
 import { DEFAULT_POLICY } from '../../src/rules/policy.js';
@@ -87,7 +87,8 @@ describe('resetPassword (action)', () => {
   it("a batch row gets the run's brand: the dispatch hands the settings down (the actions read no environment)", async () => {
     const row: TicketRow = { line: 2, ticketId: 'T-1', rawType: 'password_reset', type: 'password_reset', email: 'm.okafor@brightpathcounseling.com', fields: {}, problem: null };
     const run = { notesDir: '', policy: DEFAULT_POLICY, email: { brand: 'Lighthouse', resetWindowMinutes: 15 } };
-    expect(await DISPATCH.password_reset(deps({ dryRun: true }), row, run)).toMatchObject({ subject: 'Please Verify Your Lighthouse Account' });
+    const { password_reset: passwordReset } = await loadDispatch(['password_reset']);
+    expect(await passwordReset!(deps({ dryRun: true }), row, run)).toMatchObject({ subject: 'Please Verify Your Lighthouse Account' });
     const saved = process.env.CX_BRAND;
     process.env.CX_BRAND = 'Elsewhere';
     try {

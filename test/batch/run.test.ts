@@ -4,8 +4,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { audit, recordChangeFor, result, type ActionDeps } from '../../src/actions/common.js';
-import { DISPATCH, type DispatchTable, type TicketAction } from '../../src/batch/dispatch.js';
-import { parseTickets } from '../../src/batch/input.js';
+import { loadDispatch, type DispatchTable, type TicketAction } from '../../src/batch/dispatch.js';
+import { parseTickets, TICKET_TYPES } from '../../src/batch/input.js';
 import { checkRows } from '../../src/batch/plan.js';
 import type { ResultRow } from '../../src/batch/results.js';
 import { BatchStoppedError, runBatch, type RunOptions } from '../../src/batch/run.js';
@@ -48,7 +48,7 @@ async function run(db: Db, csv: string, table: Partial<DispatchTable>, over: Par
   const emitted: ResultRow[][] = [];
   const summary = await runBatch(db, rowsOf(csv), {
     agent: 'unit', desk: 'cx', now: () => NOW, dryRun: false, settings: { notesDir: tempDir(), policy: DEFAULT_POLICY, email: DEFAULT_EMAIL_SETTINGS },
-    table: { ...DISPATCH, ...table }, emit: (r) => void emitted.push(r), ...over,
+    table: { ...(await loadDispatch(TICKET_TYPES)), ...table }, emit: (r) => void emitted.push(r), ...over,
   });
   return { summary, emitted, results: emitted.flat() };
 }

@@ -10,8 +10,9 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { RESULT_COLUMNS } from '../../src/batch/results.js';
 import { neutraliseFormula } from '../../src/rules/csv-safe.js';
-import { baseEnv, CX, cxAsync, DEMO, demoMirror, NOW, query, snapshot, tempDir } from '../helpers/cx.js';
+import { baseEnv, copyMirror, CX, cxAsync, DEMO, demoMirror, NOW, query, snapshot, tempDir } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
+import { loadsPackage, modulesLoaded } from '../helpers/modules-loaded.js';
 
 const TICKETS = join(DEMO, 'tickets');
 const CANONICAL = join(TICKETS, 'canonical.csv');
@@ -495,5 +496,30 @@ describe.skipIf(!hasScript)(`cx batch in a terminal (script(1))${hasScript ? '' 
     expect(r.out).toMatch(/batch \[.*\] 4\/4 tickets/);
     expect(r.out).toContain('Batch finished: 4 rows (1 done, 1 already done, 2 invalid).');
     expect(query(db, 'SELECT ticket_id FROM processed_tickets ORDER BY ticket_id').map((x) => x.ticket_id)).toEqual(['I1', 'I4']);
+  });
+});
+
+describe('cx batch loads the actions of the types its file holds (issue 22)', () => {
+  const run = (csv: string, extra: string[] = []) =>
+    modulesLoaded(['batch', '-', '--yes', '--notes-dir', join(tempDir(), 'exports'), ...extra], { db: copyMirror(demoMirror()), input: csv, codes: [0, 5] });
+
+  it('a file of lookups loads neither the zip writer nor its checker, nor the policy file schema', () => {
+    const modules = run('ticket_id,type,email\nS-1,lookup,m.okafor@brightpathcounseling.com\nS-2,lookup,nobody@example.com\n');
+    expect(loadsPackage(modules, 'archiver')).toBe(false);
+    expect(loadsPackage(modules, 'yauzl')).toBe(false);
+    expect(loadsPackage(modules, 'zod')).toBe(false);
+  });
+
+  it('resets, resubscribes and deactivations without a policy file load neither', () => {
+    const modules = run('ticket_id,type,email\nS-3,password_reset,m.okafor@brightpathcounseling.com\nS-4,resubscribe,jane.doe@gmail.com\nS-5,deactivate_client,jane.doe@gmail.com\n');
+    expect(loadsPackage(modules, 'archiver')).toBe(false);
+    expect(loadsPackage(modules, 'zod')).toBe(false);
+  });
+
+  it('a notes_export row loads the zip writer, and --policy with a deactivation the schema (the check sees them)', () => {
+    expect(loadsPackage(run('ticket_id,type,email\nS-6,notes_export,m.okafor@brightpathcounseling.com\n', ['--dry-run']), 'archiver')).toBe(true);
+    const policy = join(tempDir(), 'policy.json');
+    writeFileSync(policy, '{"adultYears": 8}\n');
+    expect(loadsPackage(run('ticket_id,type,email\nS-7,deactivate_client,jane.doe@gmail.com\n', ['--policy', policy, '--dry-run']), 'zod')).toBe(true);
   });
 });

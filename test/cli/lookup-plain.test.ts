@@ -59,6 +59,24 @@ describe('cx lookup <address>: the plain path equals commander’s', () => {
     expect(audit.plain).toEqual(audit.commander);
   });
 
+  it.each([
+    ['by name, --json', ['--json'], 'Jane Doe'],
+    ['by name, as a card', [], 'jane doe'],
+    ['by name with a date of birth', ['--dob', '1984-06-12'], 'Doe Jane'],
+    ['by name, a date of birth that is not a date: exit 2', ['--dob', '1984-13-40'], 'Jane Doe'],
+    ['by a name nobody has: exit 3', ['--json'], 'Nobody Anywhere'],
+    ['by a name that is one word: exit 2', [], 'Jane'],
+  ])('--name %s', async (_what, options, name) => {
+    // `--name=<name>` in one word: commander's path.
+    const before = { plain: lastAuditId(plainDb), commander: lastAuditId(commanderDb) };
+    const plain = await cxIn(['lookup', '--name', name, ...options], { db: plainDb });
+    const viaCommander = await cxIn(['lookup', `--name=${name}`, ...options], { db: commanderDb });
+    expect(plain.code, plain.stderr).toBe(viaCommander.code);
+    expect(plain.stdout).toBe(viaCommander.stdout);
+    expect(plain.stderr).toBe(viaCommander.stderr);
+    expect(auditTail(plainDb, before.plain)).toEqual(auditTail(commanderDb, before.commander));
+  });
+
   it('--db given as a word names the mirror, as through commander', async () => {
     const plain = await cxIn(['--db', plainDb, 'lookup', 'jane.doe@gmail.com', '--json'], { env: { CX_DB: undefined } });
     const viaCommander = await cxIn(['--db', commanderDb, 'lookup', '--json', '--', 'jane.doe@gmail.com'], { env: { CX_DB: undefined } });
@@ -100,6 +118,12 @@ describe('which runs take the plain path', () => {
     expect(ours.length, ours.join('\n')).toBeLessThanOrEqual(4);
   });
 
+  it('a lookup that fails (not an address: exit 2; nothing found: exit 3) and a lookup by name load no commander either', () => {
+    expect(loadsCommander(modulesLoaded(['lookup', 'not an address'], {}, [2]))).toBe(false);
+    expect(loadsCommander(modulesLoaded(['lookup', 'nobody@example.com'], {}, [3]))).toBe(false);
+    expect(loadsCommander(modulesLoaded(['lookup', '--name', 'Jane Doe', '--json']))).toBe(false);
+  });
+
   it("a lookup on an encrypted mirror whose key is in CX_DB_KEY, CX_DB_KEY_FILE or cx's own key file never loads the credential store", () => {
     const lookup = ['lookup', 'jane.doe@gmail.com', '--json'];
     expect(loadsKeyring(modulesLoaded(lookup))).toBe(false); // CX_DB_KEY (the tests' base environment)
@@ -120,8 +144,10 @@ describe('which runs take the plain path', () => {
     ['an option twice', ['lookup', 'jane.doe@gmail.com', '--json', '--json']],
     ['--db=<path> in one word', ['lookup', 'jane.doe@gmail.com', '--db=MIRROR']],
     ['--help', ['lookup', 'jane.doe@gmail.com', '--help']],
-  ])('%s goes through commander', async (_what, args) => {
-    expect(loadsCommander(modulesLoaded(args.map((a) => a.replace('MIRROR', plainDb))))).toBe(true);
+    ['--name=<name> in one word', ['lookup', '--name=Jane Doe']],
+    ['an address and --name', ['lookup', 'jane.doe@gmail.com', '--name', 'Jane Doe'], [2]],
+  ])('%s goes through commander', async (_what, args, codes = [0, 3]) => {
+    expect(loadsCommander(modulesLoaded(args.map((a) => a.replace('MIRROR', plainDb)), {}, codes))).toBe(true);
   });
 });
 

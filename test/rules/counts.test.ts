@@ -16,6 +16,15 @@ describe('counts people read', () => {
     expect(plural(1, 'ticket')).toBe('1 ticket');
   });
 
+  it("whole numbers are grouped without ICU, exactly as ICU's en-US formatting groups them", () => {
+    const samples = [0, -0, 7, -7, 10, 999, 1000, -1000, 12_345, 999_999, 1_000_000, -9_876_543, 2 ** 31, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER];
+    for (let k = 1; k < 16; k++) samples.push(10 ** k - 1, 10 ** k, 10 ** k + 1);
+    for (const n of samples) expect(thousands(n), String(n)).toBe(n.toLocaleString('en-US', { maximumFractionDigits: 1 }));
+    // Not whole: ICU's rounding and grouping, as before.
+    expect(thousands(1234.56)).toBe('1,234.6');
+    expect(thousands(0.25)).toBe('0.3');
+  });
+
   it('every number formatted for people goes through the one helper (src/rules/plural.ts)', () => {
     const files = (dir: string): string[] =>
       readdirSync(dir).flatMap((name) => {

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_POLICY, loadPolicy, numbersFor, parsePolicy, PolicyFileError } from '../../src/rules/policy.js';
+import { DEFAULT_POLICY, numbersFor } from '../../src/rules/policy.js';
+import { loadPolicy, parsePolicy, PolicyFileError } from '../../src/rules/policy-file.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/policy/${name}`, import.meta.url));
 

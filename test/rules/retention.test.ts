@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_POLICY, parsePolicy } from '../../src/rules/policy.js';
+import { DEFAULT_POLICY } from '../../src/rules/policy.js';
+import { parsePolicy } from '../../src/rules/policy-file.js';
 import type { RetentionPolicy } from '../../src/rules/policy.js';
 import { isDue, retentionDate, RetentionInputError } from '../../src/rules/retention.js';
 import type { RetentionInput } from '../../src/rules/retention.js';
