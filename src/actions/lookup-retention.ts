@@ -1,7 +1,7 @@
 // The retention date of a deactivated client that arrived deactivated (no date recorded by cx): computed
 // when the lookup shows it, by the same rule as `cx retention` (actions/retention.ts), and never stored.
-// A separate module because the retention rules load the policy parser (zod): the lookup command imports
-// this only when such an account is among the matches.
+// A separate module: the lookup command imports it (and the retention rules) only when such an account is
+// among the matches.
 import { accountById } from '../store/accounts.js';
 import { lastServiceAt } from '../store/caseload.js';
 import type { Db } from '../store/db.js';
@@ -9,8 +9,6 @@ import type { RetentionPolicy } from '../rules/policy.js';
 import { RetentionInputError } from '../rules/retention.js';
 import type { LookupReport } from './lookup.js';
 import { decideRetention } from './retention.js';
-
-export { loadPolicy } from '../rules/policy.js';
 
 /** Fill in each computed retention date (from the account's dob and state, which the report does not show). */
 export function completeRetention(db: Db, report: LookupReport, policy: RetentionPolicy, now: Date): void {

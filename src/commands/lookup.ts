@@ -6,6 +6,7 @@ import { clockOf, type Context } from '../context.js';
 import { EXIT, NotFoundError, UsageError } from '../errors.js';
 import { BLANK, commandContext, note, plural, printData, printError, printJson, warn } from '../render/index.js';
 import { isCalendarDate } from '../rules/dates.js';
+import { DEFAULT_POLICY } from '../rules/policy.js';
 import type { Db } from '../store/db.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
 import { accountCard, askedOf, familyLines, lookupBlocks, lookupJson, matchTable, narrowByDob, notFound, type Asked, type CardContext } from '../cmdutil/lookup-view.js';
@@ -122,11 +123,15 @@ function checkedOptions(email: string | undefined, opts: LookupOptions): string 
   return opts.dob.trim();
 }
 
-/** Deactivated clients that arrived without a recorded date: computed from the policy (loaded only then). */
+/**
+ * Deactivated clients that arrived without a recorded date: computed from the policy (loaded only then; a
+ * policy file's schema, zod, only when one is given).
+ */
 async function completeRetentionDates(ctx: Context, db: Db, report: LookupReport): Promise<void> {
   if (!needsRetention(report)) return;
   const retention = await import('../actions/lookup-retention.js');
-  retention.completeRetention(db, report, retention.loadPolicy(ctx.policyPath), ctx.now());
+  const policy = ctx.policyPath === undefined ? DEFAULT_POLICY : (await import('../rules/policy-file.js')).loadPolicy(ctx.policyPath);
+  retention.completeRetention(db, report, policy, ctx.now());
 }
 
 /** In a terminal, several matches: list them, let the agent pick one, and show that one in full. */

@@ -11,6 +11,7 @@ import { DEFAULT_EMAIL_SETTINGS, emailSettingsFromEnv } from './email.js';
 import { DEFAULT_DB_PATH } from './install.js';
 import { describeKeySource } from './mirror-key.js';
 import { examineMirrorFile } from '../store/cipher.js';
+import { systemZone } from './system-zone.js';
 import { checkedLockWait, checkedTimeZone, DEFAULT_LOCK_WAIT_MS } from './values.js';
 
 export type SettingSource = 'flag' | 'env' | 'config' | 'default';
@@ -78,8 +79,8 @@ export function resolveSettings(flags: SettingFlags, env: NodeJS.ProcessEnv): Ef
     db,
     policy,
     agent,
-    // On first use: the system's zone comes from ICU's zone data (~25 ms of every start), and only human
-    // output that shows a time needs it (a lookup --json never does).
+    // On first use: only human output that shows a time needs it (a lookup --json never does), and a $TZ
+    // or a zone in the config file is checked against ICU's zone data (its first use costs a start-up).
     get tz() {
       return (tz ??= timeZone(env, file));
     },
@@ -108,7 +109,7 @@ function timeZone(env: NodeJS.ProcessEnv, file: ConfigFile | null): Setting<stri
   const fromEnv = env.TZ ? checkedTimeZone(env.TZ) : null;
   if (fromEnv) return { value: fromEnv, source: 'env', from: 'TZ' };
   if (file?.values.tz) return { value: file.values.tz, source: 'config', from: file.path };
-  return { value: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC', source: 'default', from: "the system's time zone" };
+  return { value: systemZone(env), source: 'default', from: "the system's time zone" };
 }
 
 function secret(env: NodeJS.ProcessEnv): Setting<'set' | null> {

@@ -8,6 +8,7 @@ import type { Hint, Outcome } from '../errors.js';
 import { page, pagerCommand } from './pager.js';
 import { isTable, terminalLines, tsvLines, type Table } from './tables.js';
 import { command, NO_PAINT, renderLine, span, type Line, type Painter, type Style, type Target } from './text.js';
+import { systemZone } from '../config/system-zone.js';
 import { localTimesIn } from './times.js';
 
 // chalk turns colour on for a terminal and honours FORCE_COLOR (a --color argument, Azure Pipelines); with
@@ -83,7 +84,7 @@ function zoneOf(ctx: Out): string {
   } catch {
     // a zone setting that cannot be used: the error that says so is printed elsewhere
   }
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  return systemZone(ctx.io.env);
 }
 
 /**

@@ -1,30 +1,46 @@
 // Times for people: in the agent's time zone, with how long ago ("today 14:05, 3m ago" in a table, "3 min
 // ago" in a sentence). --json, CSV and piped tables keep ISO 8601 UTC; only human output goes through here.
 import { createRequire } from 'node:module';
-import type { TZDate } from '@date-fns/tz';
 import type * as TzPackage from '@date-fns/tz';
-import type * as DifferencePackage from 'date-fns/differenceInCalendarDays';
+import { processZone } from '../config/system-zone.js';
 import { plural } from '../rules/plural.js';
 
-// Required (their CommonJS builds) on the first time shown, not imported: ~30 ms of loading that a --json
-// or piped run, which shows no time for people, never needs.
+// Required (its CommonJS build) the first time a time is shown in a zone other than the process's own, not
+// imported: a --json or piped run, which shows no time for people, never needs it.
 const requirePackage = createRequire(import.meta.url);
-let dates: { TZDate: typeof TZDate; differenceInCalendarDays: typeof DifferencePackage.differenceInCalendarDays } | null = null;
-function loadDates(): NonNullable<typeof dates> {
-  dates ??= {
-    TZDate: (requirePackage('@date-fns/tz') as typeof TzPackage).TZDate,
-    differenceInCalendarDays: (requirePackage('date-fns/differenceInCalendarDays') as typeof DifferencePackage).differenceInCalendarDays,
-  };
-  return dates;
-}
-const zoned = (t: Date, tz: string): TZDate => new (loadDates().TZDate)(t, tz);
-const calendarDaysBetween = (a: Date, b: Date): number => loadDates().differenceInCalendarDays(a, b);
+let tzPackage: typeof TzPackage | null = null;
 
-// date-fns's `format` costs ~80 ms to load (every formatter and a locale) for two fixed patterns: the zone's
-// own getters on a TZDate give the same digits.
+/** A time as a clock on the wall shows it in one zone. */
+interface WallTime {
+  year: number;
+  /** 1–12 */
+  month: number;
+  day: number;
+  hours: number;
+  minutes: number;
+}
+
+/**
+ * The wall time of `t` in the zone `tz`. In the zone this process's own Date keeps (the agent's when cx
+ * was given none: $TZ, else the system's), Date's getters say it; another zone takes @date-fns/tz, whose
+ * offsets come from Intl.DateTimeFormat: its first use costs a start-up ~115 M instructions of ICU's
+ * locale tables, more than a human lookup's own work (issue 22).
+ */
+function wallTime(t: Date, tz: string): WallTime {
+  if (tz === processZone()) return { year: t.getFullYear(), month: t.getMonth() + 1, day: t.getDate(), hours: t.getHours(), minutes: t.getMinutes() };
+  tzPackage ??= requirePackage('@date-fns/tz') as typeof TzPackage;
+  const at = new tzPackage.TZDate(t, tz);
+  return { year: at.getFullYear(), month: at.getMonth() + 1, day: at.getDate(), hours: at.getHours(), minutes: at.getMinutes() };
+}
+
+/** Calendar days from `b` to `a` (their dates as the wall shows them, whatever the hours). */
+function calendarDaysBetween(a: WallTime, b: WallTime): number {
+  return Math.round((Date.UTC(a.year, a.month - 1, a.day) - Date.UTC(b.year, b.month - 1, b.day)) / 86_400_000);
+}
+
 const two = (n: number) => String(n).padStart(2, '0');
-const hhmm = (at: TZDate) => `${two(at.getHours())}:${two(at.getMinutes())}`;
-const ymd = (at: TZDate) => `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())}`;
+const hhmm = (at: WallTime) => `${two(at.hours)}:${two(at.minutes)}`;
+const ymd = (at: WallTime) => `${at.year}-${two(at.month)}-${two(at.day)}`;
 
 /** What a time is shown against: the run's clock and the agent's zone (Context.tz). */
 export interface Clock {
@@ -36,7 +52,7 @@ export interface Clock {
 export function timeForPeople(iso: string, clock: Clock): string {
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso;
-  const at = zoned(t, clock.tz);
+  const at = wallTime(t, clock.tz);
   return `${dayName(at, clock)} ${hhmm(at)}, ${agoShort(t, clock.now)}`;
 }
 
@@ -50,7 +66,7 @@ export function shortTimeForPeople(iso: string, clock: Clock): string {
 export function localTime(iso: string, tz: string): string {
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso;
-  const at = zoned(t, tz);
+  const at = wallTime(t, tz);
   return `${ymd(at)} ${hhmm(at)}`;
 }
 
@@ -69,7 +85,7 @@ export function localTimesIn(text: string, tz: () => string): string {
 
 /** Just the time of day and its day, no "ago": for sentences that say when something can happen. */
 export function clockTime(iso: string, clock: Clock): string {
-  const at = zoned(new Date(iso), clock.tz);
+  const at = wallTime(new Date(iso), clock.tz);
   return `${dayName(at, clock)} ${hhmm(at)}`;
 }
 
@@ -77,15 +93,15 @@ export function clockTime(iso: string, clock: Clock): string {
 export function dayForPeople(iso: string, clock: Clock): string {
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso;
-  const at = zoned(t, clock.tz);
-  const days = calendarDaysBetween(at, zoned(clock.now, clock.tz));
+  const at = wallTime(t, clock.tz);
+  const days = calendarDaysBetween(at, wallTime(clock.now, clock.tz));
   if (days === 0) return 'today';
   if (days === -1) return 'yesterday';
   return `${ymd(at)}, ${ago(t, clock.now)}`;
 }
 
-function dayName(at: TZDate, clock: Clock): string {
-  const days = calendarDaysBetween(at, zoned(clock.now, clock.tz));
+function dayName(at: WallTime, clock: Clock): string {
+  const days = calendarDaysBetween(at, wallTime(clock.now, clock.tz));
   if (days === 0) return 'today';
   if (days === -1) return 'yesterday';
   if (days === 1) return 'tomorrow';
