@@ -103,6 +103,21 @@ describe('writeNotesZip', () => {
     }
   });
 
+  it('stores the notes (archiver writes each at once) and deflates the manifest and the README', async () => {
+    const target = join(dir, 'notes.zip');
+    await zipTo(target, false, { header: HEADER, notes: makeNotes(20, (i) => `Body ${i} `.repeat(200)), expectedCount: 20 });
+    const zip = await yauzl.openPromise(target, { lazyEntries: true });
+    const methods = new Map<string, number>();
+    for await (const entry of zip.eachEntry()) methods.set(entry.fileName, entry.compressionMethod);
+    zip.close();
+    const notes = [...methods].filter(([name]) => name.startsWith('notes/'));
+    expect(notes).toHaveLength(20);
+    expect(notes.every(([, method]) => method === 0)).toBe(true);
+    expect(methods.get('manifest.csv')).toBe(8);
+    expect(methods.get('README.txt')).toBe(8);
+    expect(await verifyNotesZip(target)).toMatchObject({ ok: true, notes: 20 });
+  });
+
   it('refuses an existing target without force and leaves its bytes alone; replaces it with force', async () => {
     const target = join(dir, 'notes.zip');
     writeFileSync(target, 'old export', { mode: 0o644 });
