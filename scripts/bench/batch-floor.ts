@@ -8,6 +8,7 @@
 //   resubscribe        suppression read, delete (an unsubscribe), pending lift change
 //   deactivate_client  last service, next appointment, suppression reads, account update, pending
 //                      deactivation change, "next steps" email change
+// An encrypted mirror is keyed as cx keys it (the run's CX_DB_KEY): the cipher is part of the floor.
 // Run as a child: node build/scripts/bench/batch-floor.js <db> <tickets.csv> <out.csv>
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -18,12 +19,16 @@ import { changeKey, type ChangeKind } from '../../src/rules/change-key.js';
 import { chainHash, GENESIS_HASH } from '../../src/rules/audit-chain.js';
 import { baseMailboxKey, mailboxKey } from '../../src/rules/address.js';
 import { DEFAULT_POLICY } from '../../src/rules/policy.js';
+import { examineMirrorFile, useKey } from '../../src/store/cipher.js';
 import { BATCH_PRAGMAS } from '../../src/store/db.js';
+import { benchKeys } from '../paths.js';
 
 const [dbPath, ticketsPath, outPath] = process.argv.slice(2);
 if (!dbPath || !ticketsPath || !outPath) throw new Error('usage: batch-floor.js <db> <tickets.csv> <out.csv>');
 
 const db = new Database(dbPath);
+const file = examineMirrorFile(dbPath);
+if (file.kind === 'encrypted') useKey(db, benchKeys().keyOf(file.id, dbPath).key);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 for (const p of BATCH_PRAGMAS) db.pragma(p); // the same connection settings as cx batch

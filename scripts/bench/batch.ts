@@ -3,9 +3,13 @@
 //   - `cx batch` itself, and its peak memory at 10% and 30% of the tickets too (flat as the file grows?);
 //   - one `cx` process per ticket, what an agent would script, timed on a sample and extrapolated.
 // Each run gets a fresh copy of the mirror, brought to the current schema first (the floor and cx run on
-// the same). Peak RSS comes from the child itself (rss-hook.ts).
-// Standalone: node build/scripts/bench/batch.js   Env: BENCH_BIG_DB (default /tmp/big.db), BENCH_BATCH_TICKETS.
+// the same). Peak RSS comes from the child itself (rss-hook.ts). Then BENCH_BATCH_PAIRS (3) runs of the floor
+// and cx in turns, on the world and on an encrypted copy of it: medians. Aim: cx within 0.8x of the floor's
+// rate (issue 22).
+// Standalone: node build/scripts/bench/batch.js   Env: BENCH_BIG_DB (default /tmp/big.db), BENCH_BATCH_TICKETS,
+// BENCH_BATCH_PAIRS.
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,6 +20,8 @@ import { CX, REPO, benchKeys } from '../paths.js';
 
 const HOOK = pathToFileURL(join(import.meta.dirname, 'rss-hook.js')).href;
 const SAMPLE = 20;
+/** Runs of the floor and cx in turns, per variant (plaintext, encrypted). */
+const PAIRS = Number(process.env.BENCH_BATCH_PAIRS ?? 3);
 
 interface Measured {
   label: string;
@@ -76,9 +82,9 @@ export async function benchBatch(): Promise<void> {
       files.set(size, file);
     }
     console.log(`mirror: ${big} (${fmt(tickets.accounts)} accounts); tickets: ${tickets.mixLabel}`);
-    const fresh = (name: string) => {
+    const fresh = (name: string, from = big) => {
       const copy = join(dir, `${name}.db`);
-      copyFileSync(big, copy);
+      copyFileSync(from, copy);
       // On disk before the run: else the first checkpoint's fsync writes out the whole fresh copy (GBs),
       // timed as part of whichever run comes first. A real mirror is not a file copied a moment ago.
       const fd = openSync(copy, 'r+');
@@ -128,6 +134,33 @@ export async function benchBatch(): Promise<void> {
       console.log(`${r.label.padEnd(48)} ${fmt(rate).padStart(10)} ${duration(r.ms).padStart(16)} ${`${fmt(r.rssMiB)} MiB`.padStart(10)} ${shown.padStart(9)}`);
     }
     console.log(`cx batch peak RSS as the file grows: ${growth.map((g) => `${fmt(g.size)} tickets ${fmt(g.rssMiB)} MiB (${fmt((g.size / g.ms) * 1000)}/s)`).join(', ')}`);
+
+    // The floor and cx in turns, on fresh copies of the world as generated and of an encrypted copy of it
+    // (`cx db encrypt`; the floor keys its connection the same way): medians of the pairs, and each pair's
+    // ratio, since a busy machine moves single runs by tens of percent.
+    const master = join(dir, 'encrypted-master.db');
+    copyFileSync(big, master);
+    const encrypt = spawnSync(process.execPath, [CX, '--db', master, 'db', 'encrypt'], { encoding: 'utf8' });
+    if (encrypt.status !== 0) throw new Error(`cx db encrypt failed (${encrypt.status}): ${encrypt.stderr}`);
+    for (const [variant, from] of [['plaintext', big], ['encrypted', master]] as const) {
+      const load = loadavg()[0]!.toFixed(2);
+      const floors: number[] = [];
+      const cxs: number[] = [];
+      for (let i = 0; i < PAIRS; i++) {
+        const floorCopy = fresh(`floor-${variant}`, from);
+        floors.push(child([join(import.meta.dirname, 'batch-floor.js'), floorCopy, files.get(n)!, join(dir, 'floor-pair-out.csv')], { rssFile }).ms);
+        rmSync(floorCopy);
+        const cxCopy = fresh(`cx-${variant}`, from);
+        cxs.push(child([CX, '--db', cxCopy, 'batch', files.get(n)!, '--yes', '--out', join(dir, 'cx-pair-results.csv'), '--force'], { rssFile }).ms);
+        rmSync(cxCopy);
+      }
+      const pairs = floors.map((f, i) => fmt(f / cxs[i]!, 2)).join(', ');
+      console.log(
+        `${variant}: the floor ${fmt((n / median(floors)) * 1000)}/s, cx batch ${fmt((n / median(cxs)) * 1000)}/s: ` +
+          `${fmt(median(floors) / median(cxs), 2)}x the floor's rate (aim 0.8x; each pair ${pairs}; load average ${load} as it began)`,
+      );
+    }
+    rmSync(master);
     console.log('(whole processes, wall time: start-up, reading and checking the file, and the results file included; one run each)');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -321,6 +321,28 @@ export function stopLockWaitWith(db: Db, stop: LockWaitStop): void {
   lockWaitStops.set(db, stop);
 }
 
+/**
+ * `work` in a savepoint of the open transaction: what better-sqlite3's transaction function does when a
+ * transaction is open, without building one per call (four closures and their properties: ~10 µs, paid
+ * once a ticket by a batch, whose every action runs inside the ticket's own savepoint).
+ */
+function inSavepoint<T>(db: Db, work: () => T): T {
+  sql(db, 'SAVEPOINT cx_work').run();
+  try {
+    const result = work();
+    if (typeof (result as { then?: unknown } | null)?.then === 'function') throw new TypeError('Transaction function cannot return a promise');
+    sql(db, 'RELEASE cx_work').run();
+    return result;
+  } catch (err) {
+    // A failure that ended the whole transaction (a full disk) leaves no savepoint to go back to.
+    if (db.inTransaction) {
+      sql(db, 'ROLLBACK TO cx_work').run();
+      sql(db, 'RELEASE cx_work').run();
+    }
+    throw err;
+  }
+}
+
 /** Another connection holds the lock (SQLITE_BUSY and its variants). */
 export function isBusy(err: unknown): boolean {
   return String((err as { code?: unknown } | null)?.code ?? '').startsWith('SQLITE_BUSY');
@@ -334,7 +356,7 @@ export function isBusy(err: unknown): boolean {
  * set (the guided desk), the wait may end sooner with CancelledError, nothing applied either.
  */
 export function writeTransaction<T>(db: Db, work: () => T): T {
-  if (db.inTransaction) return db.transaction(work).immediate();
+  if (db.inTransaction) return inSavepoint(db, work);
   let started = false;
   const tx = db.transaction(() => {
     started = true;

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { neutraliseFormula, toCsv } from '../../src/rules/csv-safe.js';
 
 const FORMULA_STARTS = ['=SUM(A1:A9)', '+1', '-2', '@cmd', '\tx', '\rx', '\nx', '=HYPERLINK("http://x","y")', '\uFF1D1+1', '\uFF0B1', '\uFF0D1', '\uFF20x'];
@@ -16,6 +17,19 @@ describe('neutraliseFormula', () => {
 });
 
 describe('toCsv', () => {
+  it("writes every cell as csv-stringify does (LF records, a lone CR quoted), which it stands in for", () => {
+    const alphabet = ['a', 'Z', '0', ' ', ',', '"', '\r', '\n', '\t', "'", '=', 'é', '😀', ';', '\\'];
+    let seed = 22;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    for (let i = 0; i < 2000; i++) {
+      const cells = Array.from({ length: 1 + random(4) }, () => Array.from({ length: random(8) }, () => alphabet[random(alphabet.length)]).join(''));
+      const header = cells.map((_, c) => `c${c}`);
+      const row = Object.fromEntries(cells.map((cell, c) => [`c${c}`, cell]));
+      const records = [header, cells.map((cell) => neutraliseFormula(cell))];
+      expect(toCsv(header, [row]), JSON.stringify(cells)).toBe(stringify(records, { record_delimiter: '\n', quote_record_delimiter: true }));
+    }
+  });
+
   it('writes the header first, LF line ends, columns in header order, extra keys ignored', () => {
     const rows = [{ a: '1', b: '2', c: 'ignored' }]; // not a literal in the call: the types would refuse `c`
     const csv = toCsv(['b', 'a'], rows);

@@ -90,4 +90,22 @@ describe('the mirror store', () => {
     expect(db.prepare('SELECT email_key FROM suppressions').all()).toEqual([{ email_key: 'a@x.com' }]);
     db.close();
   });
+
+  it('nested units of work keep their writes, two deep, and one that returns a promise is refused and undone', () => {
+    const db = openMirror(join(tempDir(), 'm.db'), { keys: TEST_KEYS, create: true });
+    const add = (key: string) => db.prepare(`INSERT INTO suppressions VALUES (?, ?, 'bounce', '2026-01-01')`).run(key, key);
+    const value = writeTransaction(db, () => {
+      add('a@x.com');
+      return writeTransaction(db, () => {
+        add('b@x.com');
+        writeTransaction(db, () => add('c@x.com'));
+        expect(() => writeTransaction(db, () => Promise.resolve(add('d@x.com')))).toThrow('cannot return a promise');
+        return 'kept';
+      });
+    });
+    expect(value).toBe('kept');
+    expect(db.inTransaction).toBe(false);
+    expect(db.prepare('SELECT email_key FROM suppressions ORDER BY 1').all()).toEqual([{ email_key: 'a@x.com' }, { email_key: 'b@x.com' }, { email_key: 'c@x.com' }]);
+    db.close();
+  });
 });
