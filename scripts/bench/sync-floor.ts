@@ -8,14 +8,18 @@ import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Webhook } from 'standardwebhooks';
 import { Pool } from 'undici';
+import { examineMirrorFile, useKey } from '../../src/store/cipher.js';
 import type { ClaimedChange } from '../../src/store/sync-queue.js';
 import { changeBody } from '../../src/sync/job.js';
+import { benchKeys } from '../paths.js';
 
 const LANES = 8;
 const [dbPath, url, secretFile, mode = 'pool'] = process.argv.slice(2);
 if (!dbPath || !url || !secretFile) throw new Error('usage: sync-floor <mirror.db> <receiver url> <secret file>');
 
 const db = new Database(dbPath, { readonly: true });
+const file = examineMirrorFile(dbPath);
+if (file.kind === 'encrypted') useKey(db, benchKeys().keyOf(file.id, dbPath).key); // an encrypted copy, keyed as cx keys it
 const bodies = (db.prepare(`SELECT * FROM changes WHERE state = 'pending' ORDER BY id`).all() as ClaimedChange[]).map((c) => ({ key: c.key, body: changeBody(c) }));
 db.close();
 const webhook = new Webhook(readFileSync(secretFile, 'utf8').trim());

@@ -6,11 +6,13 @@
 //     signing and HTTP;
 //   - `cx sync push` itself: claims, leases, outcomes and audit rows in the mirror, then the audit log;
 //     its changes per second against the floor's, and its peak RSS at N and at N/5 (flat?).
-// The receiver forgets every key before each run, so every request is applied (no cheap 409s).
+// The receiver forgets every key before each run, so every request is applied (no cheap 409s). Then the Pool
+// floor and the whole push again on an encrypted copy of the mirror (`cx db encrypt`). Aim: cx within 0.8x of
+// the Pool floor's rate (issue 22).
 // Standalone: node build/scripts/bench/sync.js   Env: BENCH_SYNC_CHANGES, BENCH_SYNC_RUNS (default 3).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
@@ -66,6 +68,19 @@ export async function benchSync(): Promise<void> {
       rssSmall.push(cxPush(dir, template, url, secretFile, n, small).rssMiB);
     }
     const auditRows = await auditRowsShipped(url, dir, template, secretFile, n);
+    const load = loadavg()[0]!.toFixed(2);
+    const encrypted = join(dir, 'encrypted.db');
+    copyFileSync(template, encrypted);
+    const encrypt = spawnSync(process.execPath, [CX, '--db', encrypted, 'db', 'encrypt'], { encoding: 'utf8' });
+    if (encrypt.status !== 0) throw new Error(`cx db encrypt failed (${encrypt.status}): ${encrypt.stderr}`);
+    const floorEncrypted: number[] = [];
+    const pushEncrypted: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      await reset(url);
+      floorEncrypted.push(bareLoop(dir, encrypted, url, secretFile).ms);
+      await reset(url);
+      pushEncrypted.push(cxPush(dir, encrypted, url, secretFile, n, n, true).ms);
+    }
     const rate = (ms: number) => (n / ms) * 1000;
     const row = (what: string, ms: number | null, base: number | null, rss: number | null) =>
       console.log(
@@ -82,6 +97,9 @@ export async function benchSync(): Promise<void> {
     row('cx sync push against it: the whole command', median(push), median(fetchFloor), null);
     row('  its changes, on the receiver\'s clock', median(pushWindow), median(fetchWindow), null);
     row(`cx sync push, ${fmt(small)} changes (memory: flat?)`, null, null, median(rssSmall));
+    row('encrypted mirror: the floor (8 in flight)', median(floorEncrypted), median(floorEncrypted), null);
+    row('encrypted mirror: cx sync push, the whole command', median(pushEncrypted), median(floorEncrypted), null);
+    console.log(`aim: cx sync push within 0.8x of the Pool floor's rate (issue 22); load average ${load} after the plaintext runs`);
     console.log(
       `(${runs} runs each, medians; "vs floor" is cx's changes/s over the floor's, measured in this run. The whole command also starts\n` +
         ` a process, records every outcome with its audit row, and then ships the audit log: ${fmt(auditRows)} rows at the end of each run.)`,
@@ -148,12 +166,16 @@ function bareLoop(dir: string, template: string, url: string, secretFile: string
 }
 
 /** `cx sync push` on a fresh copy with `pending` of the `n` changes pending; wall ms and peak RSS. */
-function cxPush(dir: string, template: string, url: string, secretFile: string, n: number, pending: number): { ms: number; rssMiB: number } {
+function cxPush(dir: string, template: string, url: string, secretFile: string, n: number, pending: number, encrypted = false): { ms: number; rssMiB: number } {
   const db = join(dir, 'run.db');
   for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
-  const src = new Database(template, { readonly: true });
-  src.exec(`VACUUM INTO '${db.replace(/'/g, "''")}'`);
-  src.close();
+  if (encrypted) {
+    copyFileSync(template, db); // made by `cx db encrypt`, checkpointed: the file is the whole of it
+  } else {
+    const src = new Database(template, { readonly: true });
+    src.exec(`VACUUM INTO '${db.replace(/'/g, "''")}'`);
+    src.close();
+  }
   if (pending < n) {
     const conn = new Database(db);
     conn.prepare(`UPDATE changes SET state = 'delivered' WHERE id > (SELECT min(id) FROM changes) + ?`).run(pending - 1);
