@@ -43,7 +43,7 @@ export interface ChainVerdict {
   first_bad_row: number | null;
   anchored_id: number | null;
   unanchored_rows: number;
-  problem: 'chain' | 'anchor_missing' | 'anchor_changed' | null;
+  problem: 'chain' | 'accounts' | 'anchor_missing' | 'anchor_changed' | null;
 }
 
 /** One sentence on the chain and its anchor, for `cx audit --verify` and the doctor's audit_chain check. */
@@ -57,6 +57,8 @@ export function describeChain(v: ChainVerdict): string {
       return `the chain holds: ${plural(v.rows, 'row')}; ${anchored}`;
     case 'chain':
       return `the chain is BROKEN at row ${v.first_bad_row} (of ${v.rows}): that row or one before it was altered`;
+    case 'accounts':
+      return `the chain is BROKEN at row ${v.first_bad_row} (of ${v.rows}): the account ids kept with it were altered`;
     case 'anchor_missing':
       return `the chain is BROKEN: row ${v.anchored_id}, which the platform anchored, is gone (rows from ${v.first_bad_row} on were cut off)`;
     case 'anchor_changed':

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { cx, cxAsync, DEMO, demoMirror, query, snapshot, tempDir, type CxResult } from '../helpers/cx.js';
 import { inTerminal } from '../helpers/terminal.js';
 import { SECRET, standIn, syncEnv } from '../helpers/sync.js';
+import { bulkOutbox } from '../helpers/bulk.js';
 
 const T = ['--ticket', 'C-1', '--yes'];
 
@@ -240,6 +241,19 @@ describe('the command table, one process each', () => {
     expect(settings.map((s) => s.name)).toEqual(expect.arrayContaining(['db', 'policy', 'agent', 'tz', 'desk', 'platform_url']));
     expect(settings.find((s) => s.name === 'agent')).toMatchObject({ value: 'test-agent', source: 'env' });
     expect(r.stdout).not.toContain(SECRET.slice(6));
+  });
+});
+
+describe('every read of PHI, every client it touched (issue 20), one process each', () => {
+  it('cx audit --email finds the 12,000th account of an outbox listing', () => {
+    const db = demoMirror();
+    const addresses = bulkOutbox(db, 12_000);
+    const listed = cx(['outbox', '--json', '--ticket', 'BULK'], { db });
+    ok(listed);
+    expect(listed.json()).toHaveLength(12_000);
+    const found = cx(['audit', '--email', addresses[11_999]!, '--json'], { db });
+    ok(found);
+    expect(found.json().map((r: { action: string; ticket: string }) => [r.action, r.ticket])).toEqual([['outbox', 'BULK']]);
   });
 });
 

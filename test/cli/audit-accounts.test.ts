@@ -1,0 +1,128 @@
+// Issue 20 §2: every read of PHI, every client it touched. `cx audit` is itself a read of PHI; a notes export
+// names every client whose notes were in it; a read keeps every account id it showed, however many, in
+// audit_accounts (indexed, append-only, bound to its row's hash by the digest its detail ends with), and
+// `cx audit --email` finds the row through it.
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { appendAudit, listAudit } from '../../src/store/audit.js';
+import { openMirror } from '../../src/store/db.js';
+import { bulkOutbox } from '../helpers/bulk.js';
+import { demoMirror, query } from '../helpers/cx.js';
+import { auditChainHolds, cxIn } from '../helpers/in-process.js';
+
+const LIST = (n: number) => new RegExp(` \\[account ids: ${n}, sha256 [0-9a-f]{64}\\]$`);
+
+type Row = { id: number; action: string; ticket: string | null; account_id: string | null; outcome: string; detail: string };
+const found = async (db: string, email: string): Promise<Row[]> => {
+  const r = await cxIn(['audit', '--email', email, '--json'], { db });
+  expect(r.code, r.stderr).toBe(0);
+  return r.json();
+};
+const keptIds = (db: string, auditId: number): string[] =>
+  query<{ account_id: string }>(db, 'SELECT account_id FROM audit_accounts WHERE audit_id = ? ORDER BY position', auditId).map((r) => r.account_id);
+const lastRow = (db: string): Row => query<Row>(db, 'SELECT * FROM audit_log ORDER BY id DESC LIMIT 1')[0]!;
+
+describe('a read keeps every account id it showed, however many', () => {
+  it('an outbox of 12,000 emails: the row keeps all 12,000 ids; audit --email finds the first, the 10,001st and the last', async () => {
+    const db = demoMirror();
+    const addresses = bulkOutbox(db, 12_000);
+    const t0 = performance.now();
+    const listed = await cxIn(['outbox', '--json', '--ticket', 'BULK'], { db });
+    const ms = performance.now() - t0;
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.json()).toHaveLength(12_000);
+    const read = lastRow(db);
+    expect(read).toMatchObject({ action: 'outbox', ticket: 'BULK', account_id: null });
+    expect(read.detail).toMatch(/^the outbox: showed 12000 accounts: bulk-1, bulk-2, bulk-3, .*, bulk-10000 and 2000 more \[account ids: 12000, sha256 [0-9a-f]{64}\]$/);
+    expect(keptIds(db, read.id)).toEqual(addresses.map((_, i) => `bulk-${i + 1}`));
+    for (const i of [0, 10_000, 11_999]) {
+      expect((await found(db, addresses[i]!)).map((r) => [r.id, r.action, r.ticket]), addresses[i]).toContainEqual([read.id, 'outbox', 'BULK']);
+    }
+    // Not an id that only begins like one of them.
+    expect((await found(db, 'jane.doe@gmail.com')).filter((r) => r.id === read.id)).toEqual([]);
+    expect(await auditChainHolds(db)).toBe(true);
+    // The listing with its audit row stays well within a second here (measured: README, "Tickets and the audit log").
+    expect(ms).toBeLessThan(5_000);
+  });
+
+  it('audit --email searches audit_accounts through its indexes: the first 1,000 ids of a row by account, the rest of a long list by its row', () => {
+    const db = openMirror(demoMirror());
+    const prepare = db.prepare.bind(db);
+    const seen: string[] = [];
+    db.prepare = ((text: string) => {
+      seen.push(text);
+      return prepare(text);
+    }) as typeof db.prepare;
+    listAudit(db, { accountIds: ['1001'], limit: 200 });
+    delete (db as Partial<typeof db>).prepare;
+    const search = seen.find((t) => t.includes('audit_accounts'))!;
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${search}`).all({ accounts: '["1001"]', listsFrom: 1 }) as Array<{ detail: string }>).map((r) => r.detail);
+    db.close();
+    expect(plan).toContain('SEARCH audit_accounts USING COVERING INDEX audit_accounts_by_account (account_id=?)');
+    expect(plan).toContain('SCAN long USING COVERING INDEX audit_accounts_long');
+    expect(plan).toContain('SEARCH tail USING PRIMARY KEY (audit_id=? AND position>?)');
+    expect(plan.filter((l) => /^SCAN (audit_log|audit_accounts)\b/.test(l))).toEqual([]);
+  });
+});
+
+describe('the ids kept with a row are covered by the audit chain', () => {
+  /** A mirror with one read of three accounts (1001, 1003, 1002) and the triggers of audit_accounts gone. */
+  async function tampered(edit: string): Promise<{ db: string; readId: number }> {
+    const db = demoMirror();
+    await cxIn(['lookup', 'jane.doe@gmail.com'], { db });
+    const readId = lastRow(db).id;
+    const conn = new Database(db);
+    conn.exec('DROP TRIGGER audit_accounts_no_update; DROP TRIGGER audit_accounts_no_delete');
+    conn.prepare(edit).run({ id: readId });
+    conn.close();
+    return { db, readId };
+  }
+
+  it('refuses UPDATE and DELETE on audit_accounts inside SQLite', async () => {
+    const db = demoMirror();
+    await cxIn(['lookup', 'jane.doe@gmail.com'], { db });
+    const conn = new Database(db);
+    expect(() => conn.prepare("UPDATE audit_accounts SET account_id = 'x'").run()).toThrow(/append-only/);
+    expect(() => conn.prepare('DELETE FROM audit_accounts').run()).toThrow(/append-only/);
+    conn.close();
+  });
+
+  it.each([
+    ['an id taken out', 'DELETE FROM audit_accounts WHERE audit_id = @id AND position = 1'],
+    ['an id changed', "UPDATE audit_accounts SET account_id = '1004' WHERE audit_id = @id AND position = 2"],
+    ['an id added', "INSERT INTO audit_accounts (audit_id, position, account_id) VALUES (@id, 3, '1004')"],
+    ['ids added to a row that kept none', "INSERT INTO audit_accounts (audit_id, position, account_id) VALUES (1, 0, '1004')"],
+  ])('--verify names the row whose ids were edited behind its back: %s (exit 6)', async (_what, edit) => {
+    const { db, readId } = await tampered(edit);
+    const bad = edit.includes('(1, 0') ? 1 : readId;
+    const r = await cxIn(['audit', '--verify', '--json'], { db });
+    expect(r.code).toBe(6);
+    expect(r.json()).toMatchObject({ ok: false, first_bad_row: bad });
+    const human = await cxIn(['audit', '--verify'], { db });
+    expect(human.stderr).toMatch(new RegExp(`^cx: audit log: the chain is BROKEN at row ${bad} \\(of \\d+\\): the account ids kept with it were altered`));
+    const doctor = await cxIn(['db', 'doctor', '--strict', '--json'], { db });
+    expect(doctor.code).toBe(6);
+    expect(doctor.json().checks.find((c: { name: string }) => c.name === 'audit_chain')).toMatchObject({ ok: false });
+  });
+
+  it('a detail that only ends like a list of ids (text an agent typed) is not taken for one', async () => {
+    const db = demoMirror();
+    const conn = openMirror(db);
+    const fake = `a path ending [account ids: 1, sha256 ${'a'.repeat(64)}]`;
+    const row = conn.transaction(() => appendAudit(conn, { agent: 'x', action: 'test', ticket: null, account_id: null, outcome: 'done', detail: fake }, new Date()))();
+    conn.close();
+    expect(row.detail.startsWith(fake)).toBe(true);
+    expect(row.detail).not.toMatch(LIST(1));
+    expect(await auditChainHolds(db)).toBe(true);
+  });
+
+  it("the doctor's audit_triggers check fails when a trigger of audit_accounts is gone", async () => {
+    const db = demoMirror();
+    const conn = new Database(db);
+    conn.exec('DROP TRIGGER audit_accounts_no_delete');
+    conn.close();
+    const r = await cxIn(['db', 'doctor', '--strict', '--json'], { db });
+    expect(r.code).toBe(6);
+    expect(r.json().checks.find((c: { name: string }) => c.name === 'audit_triggers')).toMatchObject({ ok: false, detail: expect.stringContaining('DELETE on audit_accounts') });
+  });
+});
