@@ -22,6 +22,49 @@ const keptIds = (db: string, auditId: number): string[] =>
   query<{ account_id: string }>(db, 'SELECT account_id FROM audit_accounts WHERE audit_id = ? ORDER BY position', auditId).map((r) => r.account_id);
 const lastRow = (db: string): Row => query<Row>(db, 'SELECT * FROM audit_log ORDER BY id DESC LIMIT 1')[0]!;
 
+describe('cx audit is a read of PHI', () => {
+  it('its audit.read row names every account the rows it showed are about, committed before they are shown', async () => {
+    const db = demoMirror();
+    expect((await cxIn(['lookup', 'jane.doe@gmail.com', '--ticket', 'A-1'], { db })).code).toBe(0); // 1001, 1003, 1002
+    expect((await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'A-2', '--yes'], { db })).code).toBe(0); // 1032
+    const shown = await cxIn(['audit', '--json'], { db });
+    expect(shown.code, shown.stderr).toBe(0);
+    // The rows as they were before this read: its own row is not among them.
+    expect(shown.json().map((r: Row) => r.action)).toEqual(['db.seed', 'lookup', 'reset']);
+    const read = lastRow(db);
+    expect(read).toMatchObject({ action: 'audit.read', ticket: null, account_id: null, outcome: 'read' });
+    expect(read.detail).toMatch(/^the log, 3 rows: showed 4 accounts: 1001, 1003, 1002, 1032 \[account ids: 4, sha256 [0-9a-f]{64}\]$/);
+    expect(keptIds(db, read.id)).toEqual(['1001', '1003', '1002', '1032']);
+
+    // The table people read, filtered: one row about one account, under the ticket given.
+    const human = await cxIn(['audit', '--ticket', 'A-2'], { db });
+    expect(human.code).toBe(0);
+    expect(lastRow(db)).toMatchObject({ action: 'audit.read', ticket: 'A-2', account_id: '1032', detail: 'the log (its ticket), 1 row: showed 1 account: 1032' });
+
+    // A search that finds nothing is a read too (the address typed is never written).
+    expect((await found(db, 'nobody.here@example.com'))).toEqual([]);
+    expect(lastRow(db)).toMatchObject({ action: 'audit.read', account_id: null, detail: 'the log (about an address), 0 rows: showed no account' });
+
+    // Who saw 1032's data: the reset itself and each cx audit that listed it.
+    expect((await found(db, 'aaliyah.johnson@gmail.com')).map((r) => [r.action, r.ticket])).toEqual([
+      ['reset', 'A-2'], ['audit.read', null], ['audit.read', 'A-2'],
+    ]);
+    expect(await auditChainHolds(db)).toBe(true);
+  });
+
+  it('--verify shows no patient data (counts, row ids, hashes) and writes no row', async () => {
+    const db = demoMirror();
+    await cxIn(['lookup', 'jane.doe@gmail.com'], { db });
+    const before = query(db, 'SELECT count(*) n FROM audit_log')[0].n;
+    for (const args of [['audit', '--verify'], ['audit', '--verify', '--json']]) {
+      const r = await cxIn(args, { db });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).not.toMatch(/1001|jane/);
+    }
+    expect(query(db, 'SELECT count(*) n FROM audit_log')[0].n).toBe(before);
+  });
+});
+
 describe('a read keeps every account id it showed, however many', () => {
   it('an outbox of 12,000 emails: the row keeps all 12,000 ids; audit --email finds the first, the 10,001st and the last', async () => {
     const db = demoMirror();

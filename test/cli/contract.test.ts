@@ -245,6 +245,20 @@ describe('the command table, one process each', () => {
 });
 
 describe('every read of PHI, every client it touched (issue 20), one process each', () => {
+  it('cx audit is a read of PHI: an audit.read row names the accounts it showed; --verify shows none and writes none', () => {
+    const db = demoMirror();
+    expect(cx(['lookup', 'jane.doe@gmail.com'], { db }).code).toBe(0);
+    const log = cx(['audit', '--json'], { db });
+    ok(log);
+    expect(log.json().map((r: { action: string }) => r.action)).toEqual(['db.seed', 'lookup']);
+    const [read] = query(db, 'SELECT * FROM audit_log ORDER BY id DESC LIMIT 1');
+    expect(read).toMatchObject({ action: 'audit.read', outcome: 'read', account_id: null });
+    expect(read.detail).toMatch(/^the log, 2 rows: showed 3 accounts: 1001, 1003, 1002 \[account ids: 3, sha256 [0-9a-f]{64}\]$/);
+    const rows = query(db, 'SELECT count(*) AS n FROM audit_log')[0].n;
+    ok(cx(['audit', '--verify'], { db }));
+    expect(query(db, 'SELECT count(*) AS n FROM audit_log')[0].n).toBe(rows);
+  });
+
   it('cx audit --email finds the 12,000th account of an outbox listing', () => {
     const db = demoMirror();
     const addresses = bulkOutbox(db, 12_000);
