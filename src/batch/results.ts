@@ -14,6 +14,17 @@ export interface ResultRow {
   account_id: string | null;
   detail: string;
   processed_at: string;
+  /**
+   * Not a column: the accounts the row's result names besides account_id (the clients of a notes export's
+   * plan), whose read is audited with the row's when no recorded ticket covers it.
+   */
+  also_shows?: readonly string[];
+}
+
+/** The clients a notes export's result (NotesZip.client_ids) names; undefined for any other result. */
+export function alsoShownBy(r: object): readonly string[] | undefined {
+  const ids = 'client_ids' in r ? r.client_ids : undefined;
+  return Array.isArray(ids) && ids.length > 0 ? ids.filter((id): id is string => typeof id === 'string') : undefined;
 }
 
 /** The whole results file: header, then the rows. */

@@ -14,7 +14,7 @@ import { DISPATCH, isUnlocked, type BatchSettings, type DispatchTable, type Unlo
 import type { TicketRow } from './input.js';
 import { alreadyDone, ticketKeyFound } from './ledger.js';
 import { OUTCOMES } from './plan.js';
-import type { ResultRow } from './results.js';
+import { alsoShownBy, type ResultRow } from './results.js';
 import { runUnlockedRow } from './unlocked.js';
 
 export interface RunOptions {
@@ -181,6 +181,7 @@ function resultRow(row: TicketRow, r: Pick<ActionResult, 'outcome' | 'detail' | 
     account_id: r.account_id,
     detail: r.detail,
     processed_at: processedAt,
+    also_shows: alsoShownBy(r),
   };
 }
 

@@ -11,7 +11,7 @@ import { chunkTx, processedTicket, recordProcessed } from '../store/processed-ti
 import { alreadyDone, ticketKey } from './ledger.js';
 import type { UnlockedResult, UnlockedTicketAction } from './dispatch.js';
 import type { TicketRow } from './input.js';
-import type { ResultRow } from './results.js';
+import { alsoShownBy, type ResultRow } from './results.js';
 import type { RunOptions } from './run.js';
 
 const NOT_RECORDED_NOTE = ' (not recorded: a re-run of this file retries it)';
@@ -56,5 +56,5 @@ export async function runUnlockedRow(db: Db, row: TicketRow, opts: RunOptions, a
 }
 
 function resultRow(row: TicketRow, r: ActionResult, processedAt: string): ResultRow {
-  return { ticket_id: row.ticketId, type: row.type ?? row.rawType, email: row.email, outcome: r.outcome, account_id: r.account_id, detail: r.detail, processed_at: processedAt };
+  return { ticket_id: row.ticketId, type: row.type ?? row.rawType, email: row.email, outcome: r.outcome, account_id: r.account_id, detail: r.detail, processed_at: processedAt, also_shows: alsoShownBy(r) };
 }

@@ -2,14 +2,21 @@
 // names every client whose notes were in it; a read keeps every account id it showed, however many, in
 // audit_accounts (indexed, append-only, bound to its row's hash by the digest its detail ends with), and
 // `cx audit --email` finds the row through it.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { appendAudit, listAudit } from '../../src/store/audit.js';
 import { openMirror } from '../../src/store/db.js';
 import { bulkOutbox } from '../helpers/bulk.js';
-import { demoMirror, query } from '../helpers/cx.js';
+import { demoMirror, query, tempDir } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
 
+const P202 = 'rafael.castellanos@proton.me';
+/** p202's clients (in export order, by id) and their addresses. */
+const P202_CLIENTS = ['00917', '1020', '1021', '1022', '3f6c1d2e-8a4b-4c7d-b5e9-0d1f2a3b4c5d', '9d8e7f6a-5b4c-4a3b-8c2d-1e0f9a8b7c6d'];
+const JOSE = 'jose.nunez@gmail.com'; // 1020
+const ZOE = 'zoe.oneil@fastmail.com'; // 1021
 const LIST = (n: number) => new RegExp(` \\[account ids: ${n}, sha256 [0-9a-f]{64}\\]$`);
 
 type Row = { id: number; action: string; ticket: string | null; account_id: string | null; outcome: string; detail: string };
@@ -105,6 +112,65 @@ describe('a read keeps every account id it showed, however many', () => {
     expect(plan).toContain('SCAN long USING COVERING INDEX audit_accounts_long');
     expect(plan).toContain('SEARCH tail USING PRIMARY KEY (audit_id=? AND position>?)');
     expect(plan.filter((l) => /^SCAN (audit_log|audit_accounts)\b/.test(l))).toEqual([]);
+  });
+});
+
+describe('a notes export names every client whose notes were in it', () => {
+  it('cx notes export: the started and the completing row keep every client; audit --email <client> finds both', async () => {
+    const db = demoMirror();
+    const out = join(tempDir(), 'n.zip');
+    const r = await cxIn(['notes', 'export', P202, '--ticket', 'N-1', '--yes', '--out', out], { db });
+    expect(r.code, r.stderr).toBe(0);
+    const rows = query<Row>(db, "SELECT * FROM audit_log WHERE action LIKE 'notes.export%' ORDER BY id");
+    expect(rows.map((x) => [x.action, x.account_id])).toEqual([['notes.export.started', 'p202'], ['notes.export', 'p202']]);
+    for (const row of rows) {
+      expect(row.detail).toMatch(LIST(6));
+      expect(keptIds(db, row.id)).toEqual(P202_CLIENTS);
+    }
+    for (const email of [JOSE, ZOE]) {
+      expect((await found(db, email)).filter((x) => x.ticket === 'N-1').map((x) => x.action), email).toEqual(['notes.export.started', 'notes.export']);
+    }
+    expect(await auditChainHolds(db)).toBe(true);
+  });
+
+  it('--client: the one client alone; another client of the provider is not named', async () => {
+    const db = demoMirror();
+    const r = await cxIn(['notes', 'export', P202, '--client', ZOE, '--ticket', 'N-2', '--yes', '--out', join(tempDir(), 'z.zip')], { db });
+    expect(r.code, r.stderr).toBe(0);
+    expect((await found(db, ZOE)).filter((x) => x.ticket === 'N-2').map((x) => x.action)).toEqual(['notes.export.started', 'notes.export']);
+    expect((await found(db, JOSE)).filter((x) => x.ticket === 'N-2')).toEqual([]);
+  });
+
+  it('a dry run: its read row names the clients whose notes it counted (and --json lists them)', async () => {
+    const db = demoMirror();
+    const r = await cxIn(['notes', 'export', P202, '--dry-run', '--ticket', 'N-3', '--out', join(tempDir(), 'd.zip'), '--json'], { db });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json()).toMatchObject({ outcome: 'planned', notes: 47, client_ids: P202_CLIENTS });
+    const read = lastRow(db);
+    expect(read).toMatchObject({ action: 'notes.export.read', ticket: 'N-3', account_id: null });
+    expect(keptIds(db, read.id)).toEqual(['p202', ...P202_CLIENTS]);
+    expect((await found(db, JOSE)).map((x) => [x.action, x.ticket])).toEqual([['notes.export.read', 'N-3']]);
+  });
+
+  it('batch notes_export rows, real and dry run, name the clients too', async () => {
+    const db = demoMirror();
+    const file = join(tempDir(), 't.csv');
+    writeFileSync(file, `ticket_id,type,email,client_email\nNB-1,notes_export,${P202},\nNB-2,notes_export,${P202},${ZOE}\n`);
+    const dry = await cxIn(['batch', file, '--dry-run'], { db });
+    expect(dry.code, dry.stderr).toBe(0);
+    const dryRead = lastRow(db);
+    expect(dryRead).toMatchObject({ action: 'batch.read', outcome: 'read' });
+    expect(keptIds(db, dryRead.id)).toEqual(['p202', ...P202_CLIENTS]);
+    const real = await cxIn(['batch', file, '--yes', '--notes-dir', tempDir()], { db });
+    expect(real.code, real.stderr).toBe(0);
+    expect((await found(db, JOSE)).map((x) => [x.action, x.ticket])).toEqual([
+      ['batch.read', null], ['notes.export.started', 'NB-1'], ['notes.export', 'NB-1'],
+    ]);
+    expect((await found(db, ZOE)).map((x) => [x.action, x.ticket])).toEqual([
+      ['batch.read', null], ['notes.export.started', 'NB-1'], ['notes.export', 'NB-1'], ['notes.export.started', 'NB-2'], ['notes.export', 'NB-2'],
+      ['audit.read', null], // the search for José's rows showed rows about Zoë too
+    ]);
+    expect(await auditChainHolds(db)).toBe(true);
   });
 });
 

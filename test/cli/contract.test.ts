@@ -259,6 +259,18 @@ describe('every read of PHI, every client it touched (issue 20), one process eac
     expect(query(db, 'SELECT count(*) AS n FROM audit_log')[0].n).toBe(rows);
   });
 
+  it('cx audit --email <client> finds the notes export that handed over that client\'s notes', () => {
+    const db = demoMirror();
+    const out = join(tempDir(), 'notes.zip');
+    ok(cx(['notes', 'export', 'rafael.castellanos@proton.me', ...T, '--out', out], { db }));
+    const found = cx(['audit', '--email', 'jose.nunez@gmail.com', '--json'], { db });
+    ok(found);
+    expect(found.json().map((r: { action: string; ticket: string; account_id: string }) => [r.action, r.ticket, r.account_id])).toEqual([
+      ['notes.export.started', 'C-1', 'p202'],
+      ['notes.export', 'C-1', 'p202'],
+    ]);
+  });
+
   it('cx audit --email finds the 12,000th account of an outbox listing', () => {
     const db = demoMirror();
     const addresses = bulkOutbox(db, 12_000);

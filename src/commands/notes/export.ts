@@ -38,9 +38,11 @@ export function configure(cmd: Command, runtime: Runtime): void {
       '\nThe zip holds README.txt, manifest.csv (path, bytes and SHA-256 of every note) and one file per note,\n' +
         'in a folder per client. It is written with mode 0600; its SHA-256 is recorded in the audit log.\n' +
         'No notes in the filter: exit 3 and no file. An existing file is kept unless --force (exit 4).\n' +
-        'The export is recorded before the zip appears under its name: a notes.export.started row (count, path,\n' +
-        'bytes, SHA-256), then the completing notes.export row. --out may be a device or a pipe (written to\n' +
-        'directly, never replaced), never the mirror or a folder (exit 2). Ctrl-C stops it with no file left (exit 130).',
+        'The export is recorded before the first note is written: a notes.export.started row (count, every client\n' +
+        'by id, path, the temporary file), then the completing notes.export row (bytes, SHA-256) as the zip takes\n' +
+        'its name; `cx audit --email <client>` finds both. --out may be a device or a pipe (written to directly,\n' +
+        'never replaced), never the mirror or a folder (exit 2). Ctrl-C stops it with no file left (exit 130),\n' +
+        'recorded as abandoned.',
     );
   handle(cmd, runtime, async (ctx, email: string, opts: ExportOptions) => (await runNotesExport(ctx, email, opts)).code);
 }
@@ -53,6 +55,9 @@ export async function runNotesExport(given: Context, email: string, opts: Export
   const input = { email, out: opts.out, client: opts.client, since: opts.since, until: opts.until, force: Boolean(opts.force), verify: Boolean(opts.verify) };
   const r = await runChange(ctx, (deps) => (deps.dryRun ? exportNotes(deps, input) : cancellableExport(deps, input)), {
     action: 'notes.export',
+    // A plan, a dry run or a zip not handed over read the notes of these clients: the read row names them
+    // (a zip handed over names them in its own rows).
+    alsoShows: (plan) => (plan.outcome !== 'done' && has(plan, 'client_ids') ? plan.client_ids : []),
     question: (plan) => `Export ${plural(plan.notes, 'progress note')} of ${plan.account_id} <${plan.email}> to ${plan.path}?`,
     preview: (plan) => [plan.detail, 'The zip holds protected health information: send it only through an approved channel.'],
   }, db);
