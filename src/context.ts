@@ -1,9 +1,10 @@
 // The global options, resolved once per run (CONTRACTS.md "Global options"), and what every command needs.
 import type { EmailSettings } from './config/email.js';
 import { resolveSettings, type EffectiveSettings } from './config/resolve.js';
-import { CancelledError, UsageError } from './errors.js';
+import { CancelledError, UsageError, type Hint } from './errors.js';
 import type { IO } from './io.js';
 import { terminalPrompter, type Prompter } from './prompt.js';
+import { commandLine } from './rules/command-line.js';
 import { checkTicketId } from './rules/tickets.js';
 
 export interface GlobalFlags {
@@ -40,10 +41,15 @@ export interface Context {
   prompter: Prompter;
   /** The clock; CX_NOW (ISO time) pins it for tests and reproducible runs. */
   now: () => Date;
+  /**
+   * The words typed after `cx` (as the shell passed them), for a fix that repeats the command with a change;
+   * absent where there is no command line to repeat (the guided desk, a test's own context).
+   */
+  argv?: readonly string[];
 }
 
 /** The global options, with the environment, the config file and the defaults behind them. */
-export function resolveContext(flags: GlobalFlags, io: IO, prompter: Prompter = terminalPrompter(io)): Context {
+export function resolveContext(flags: GlobalFlags, io: IO, prompter: Prompter = terminalPrompter(io), argv?: readonly string[]): Context {
   const settings = resolveSettings(flags, io.env);
   return {
     dbPath: settings.db.value,
@@ -66,7 +72,17 @@ export function resolveContext(flags: GlobalFlags, io: IO, prompter: Prompter = 
     io,
     prompter,
     now: clockFrom(io.env.CX_NOW),
+    ...(argv ? { argv } : {}),
   };
+}
+
+/**
+ * The command the agent typed, once with each set of words added (a complete command per line, ready to
+ * paste); without a command line to repeat, the sentence `otherwise`.
+ */
+function again(ctx: Pick<Context, 'argv'>, text: string, additions: string[][], otherwise: string): Hint {
+  if (!ctx.argv) return otherwise;
+  return { text, commands: additions.map((words) => commandLine([...ctx.argv!, ...words])) };
 }
 
 /** A ticket id from --ticket or a prompt (CONTRACTS.md "Tickets"). */
@@ -101,9 +117,12 @@ export async function requireTicket(ctx: Context): Promise<string> {
   if (ctx.ticket) return ctx.ticket;
   if (!ctx.io.interactive) {
     if (!ctx.yes && !ctx.dryRun) {
-      throw new UsageError('--ticket and --yes are required when not running in a terminal: every change names its ticket, and nothing asks for a confirmation', 'add --ticket <id> --yes (check the plan first with --dry-run)');
+      throw new UsageError(
+        '--ticket and --yes are required when not running in a terminal: every change names its ticket, and nothing asks for a confirmation',
+        again(ctx, 'Check the plan first, then run it under its ticket:', [['--dry-run'], ['--ticket', '<ticket>', '--yes']], 'add --ticket <id> --yes (check the plan first with --dry-run)'),
+      );
     }
-    throw new UsageError('--ticket is required: every change names its ticket', 'add --ticket <id>');
+    throw new UsageError('--ticket is required: every change names its ticket', again(ctx, 'Run it under its ticket:', [['--ticket', '<ticket>']], 'add --ticket <id>'));
   }
   const answer = checkedTicket(await ctx.prompter.input('Ticket id for this change:'));
   ctx.ticket = answer;
@@ -114,7 +133,7 @@ export async function requireTicket(ctx: Context): Promise<string> {
 export async function confirmChange(ctx: Context, question: string): Promise<void> {
   if (ctx.yes || ctx.dryRun) return;
   if (!ctx.io.interactive) {
-    throw new UsageError('--yes is required when not running in a terminal', 'check the plan with --dry-run, then add --yes');
+    throw new UsageError('--yes is required when not running in a terminal', again(ctx, 'Check the plan first, then confirm it with --yes:', [['--dry-run'], ['--yes']], 'check the plan with --dry-run, then add --yes'));
   }
   if (!(await ctx.prompter.confirm(question, false))) throw new CancelledError();
 }

@@ -22,6 +22,7 @@ export async function main(argv: string[], io: IO = processIO(), prompter?: Prom
     }
     const { createProgram } = await import('./program.js');
     const { program, runtime } = createProgram(io, prompter);
+    runtime.argv = args;
     const alone = commandWords(args).length === 0 && onlyGlobalFlags(args);
     if (alone && (!io.interactive || args.includes('--json'))) {
       // `cx` alone without a terminal (a script, CI): the help on stdout, and the run ends well.

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { COMMANDS } from './commands/index.js';
 import type { CommandEntry, Runtime } from './cmdutil/define.js';
+import { helpAfter, type HelpBlock } from './cmdutil/help.js';
 import type { IO } from './io.js';
 import type { Prompter } from './prompt.js';
 import { visible } from './rules/visible-text.js';
@@ -26,7 +27,7 @@ export function createProgram(io: IO, prompter?: Prompter): { program: Command; 
     .showHelpAfterError(helpHint('cx'))
     .exitOverride();
   addCommands(program, COMMANDS, runtime, 'cx');
-  program.addHelpText('after', programHelp(COMMANDS));
+  helpAfter(program, () => programHelp(COMMANDS));
   return { program, runtime };
 }
 
@@ -58,10 +59,10 @@ function addCommands(parent: Command, entries: CommandEntry[], runtime: Runtime,
       .command(entry.args ? `${entry.name} ${entry.args}` : entry.name)
       .description(entry.summary)
       .helpCommand(false)
-      .addHelpText('after', commandHelp(entry))
       .configureOutput(outputFor(runtime.io))
       .showHelpAfterError(helpHint(path))
       .exitOverride();
+    helpAfter(cmd, () => commandHelp(entry));
     if (entry.children) addCommands(cmd, entry.children, runtime, path);
   }
   // Load a command's module only once it is the one being run (its help too: that is where its options are).
@@ -71,31 +72,30 @@ function addCommands(parent: Command, entries: CommandEntry[], runtime: Runtime,
   });
 }
 
-/** Under a command's own help: the global options it honours and its examples. */
-export function commandHelp(entry: CommandEntry): string {
-  const parts: string[] = [];
+/** Under a command's own help: the global options it honours and its examples (its own text comes after). */
+export function commandHelp(entry: CommandEntry): HelpBlock[] {
+  const blocks: HelpBlock[] = [];
   if (entry.globals?.length) {
-    const width = Math.max(...entry.globals.map(([flag]) => flag.length));
-    parts.push(`\nGlobal options it honours:\n${entry.globals.map(([flag, what]) => `  ${flag.padEnd(width)}  ${what}`).join('\n')}`);
-    parts.push('  (and everywhere: --db <path>, --agent <name>, --policy <file>; see cx --help)');
+    blocks.push('Global options it honours:', { items: entry.globals }, { aside: '(and everywhere: --db <path>, --agent <name>, --policy <file>; see cx --help)' }, '');
   }
-  parts.push(`\nExamples:\n${entry.examples.map((e) => `  ${e}`).join('\n')}`);
-  return parts.join('\n');
+  blocks.push('Examples:', ...entry.examples.map((e) => ({ command: e })));
+  return blocks;
 }
 
-function programHelp(entries: CommandEntry[]): string {
-  const lines: string[] = [];
+function programHelp(entries: CommandEntry[]): HelpBlock[] {
+  const examples: HelpBlock[] = [];
   const walk = (list: CommandEntry[]): void => {
     for (const e of list) {
+      if (e.load) examples.push({ command: e.examples[0]! });
       if (e.children) walk(e.children);
-      else lines.push(`  ${e.examples[0]}`);
     }
   };
   walk(entries);
-  return (
-    `\nExamples:\n${lines.join('\n')}\n\n` +
-    'Help on one command: cx help <command> (the same as cx <command> --help).\n' +
-    'Exit codes: 0 done, 1 internal error, 2 usage or invalid input, 3 not found, 4 refused by a policy,\n' +
-    '5 batch finished with problems, 6 integrity check failed, 7 the mirror is busy, 130 cancelled.'
-  );
+  return [
+    'Examples:',
+    ...examples,
+    '',
+    'Help on one command: cx help <command> (the same as cx <command> --help).',
+    'Exit codes: 0 done, 1 internal error, 2 usage or invalid input, 3 not found, 4 refused by a policy, 5 batch finished with problems, 6 integrity check failed, 7 the mirror is busy, 130 cancelled.',
+  ];
 }

@@ -8,6 +8,7 @@ import { CxError } from '../errors.js';
 import type { OutputFile } from '../files/output-file.js';
 import { idList } from '../rules/audit-accounts.js';
 import { toCsv } from '../rules/csv-safe.js';
+import { plural, thousands } from '../rules/plural.js';
 import { result, type ActionDeps, type ActionResult } from './common.js';
 import { abandon, completeDirect, handOverFile, notHandedOver, recordStart, startFailed, type Handover, type Started } from './handover.js';
 import { CASELOAD_COLUMNS } from './offboard.js';
@@ -54,7 +55,7 @@ function handover(output: OutputFile, providerId: string, clients: readonly Case
   const leave = clients.filter((c) => c.may_leave).length;
   const to = output.direct ? `the ${output.direct} ${output.path}` : output.path;
   const ids = clients.map((c) => c.id);
-  const what = `the caseload of provider ${providerId} (${clients.length} clients: ${leave} may leave, ${clients.length - leave} stay${ids.length ? `: ${idList(ids)}` : ''})`;
+  const what = `the caseload of provider ${providerId} (${plural(clients.length, 'client')}: ${thousands(leave)} may leave, ${thousands(clients.length - leave)} stay${ids.length ? `: ${idList(ids)}` : ''})`;
   const first = output.direct ? '' : `, written first as ${basename(output.writingTo)}`;
   return {
     action: 'offboard.caseload_csv',

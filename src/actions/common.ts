@@ -74,11 +74,12 @@ export function changeAccountOf(found: Found): AccountForChange {
   }
   const account = found.accounts[0]!;
   if (found.matchedBy === 'mailbox' && plusTag(found.address) !== plusTag(account.email_key)) {
+    // What cx lookup shows for the address comes first: the account, and the exact address a change needs.
     return {
       refusal: result(
         'not_found',
-        `no account uses ${found.address}; the same mailbox has ${account.email} (account ${account.id}), a different +alias ` +
-          `address that may be another family member: if it is this person, use that address`,
+        `${account.email} (account ${account.id}) is the account at this mailbox, but no account uses ${found.address} itself: ` +
+          `a different +alias address may be another family member's, so nothing is changed through it; if it is this person, use ${account.email}`,
         null,
         { try_address: account.email },
       ),

@@ -4,7 +4,7 @@
 // follows up another way. Providers leave by contract termination (`cx offboard`), never here.
 import { today } from '../rules/dates.js';
 import { describeSuppression, NEXT_STEPS_TEMPLATE, nextStepsSubject } from '../rules/outgoing-email.js';
-import { shellWord } from '../rules/shell.js';
+import { commandFor } from '../rules/guidance.js';
 import { baseMailboxKey, checkAddress, mailboxKey } from '../rules/address.js';
 import type { RetentionPolicy } from '../rules/policy.js';
 import { RetentionInputError } from '../rules/retention.js';
@@ -140,7 +140,7 @@ function decide(deps: ActionDeps, input: DeactivateInput): Decision {
       result('refused', `${who} is a provider: a provider leaves by contract termination, not deactivation`, account.id, {
         email: account.email,
         role: account.role,
-        next_command: `cx offboard ${shellWord(account.email)}`,
+        next_command: commandFor('offboard', account.email, { ticket: deps.ticket || undefined }),
       }),
     );
   }

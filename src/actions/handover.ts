@@ -32,6 +32,8 @@ export interface HandoverRuntime {
   transact?: <T>(work: () => T) => Promise<T>;
   ledger?: TicketLedger;
   work?: Cancellable;
+  /** Told after each item is written (a notes export's notes), with how many there are: a progress bar. */
+  progress?: (done: number, total: number) => void;
 }
 
 export interface Handover<Done extends ActionResult = ActionResult> {
@@ -95,7 +97,7 @@ export async function handOverFile<Done extends ActionResult>(deps: ActionDeps, 
       if (published) takeBack(output);
       await abandon(deps, h, startedId, runtime, notHandedOver(messageOf(err)));
       if (err instanceof RecordedMeanwhile) return err.prior;
-      if (err instanceof OutputExistsError) return result('refused', `${err.message}; nothing was handed over`, h.done.account_id);
+      if (err instanceof OutputExistsError) return result('invalid', `${err.message}; nothing was handed over`, h.done.account_id);
       const back = published ? `${output.path} was removed again` : `${output.path} was not written`;
       return result('error', `the hand-over of ${output.path} failed (${messageOf(err)}): ${back}, nothing was handed over`, h.done.account_id);
     }

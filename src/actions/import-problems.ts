@@ -3,6 +3,7 @@
 // are looked up only when the import is refused, for the problems shown. Only the first
 // MAX_REPORTED_PROBLEMS are kept (the rest are counted), so a file with a million bad rows costs no memory.
 import { UsageError } from '../errors.js';
+import { plural, thousands } from '../rules/plural.js';
 
 export const MAX_REPORTED_PROBLEMS = 50;
 
@@ -73,9 +74,9 @@ export class ProblemList {
       const text = typeof p.message === 'string' ? p.message : p.message.say(p.message.refs.map(lineOf));
       return line ? `${name}:${line}: ${text}` : `${name}: ${text}`;
     });
-    const more = this.count > shown.length ? [`… and ${this.count - shown.length} more`] : [];
+    const more = this.count > shown.length ? [`… and ${thousands(this.count - shown.length)} more`] : [];
     // One line for the message; the problems are listed under it, each on its own line (CxError.details).
-    const error = new UsageError(`the import was refused, nothing was written (${this.count} problem${this.count === 1 ? '' : 's'}):`);
+    const error = new UsageError(`the import was refused, nothing was written (${plural(this.count, 'problem')}):`);
     error.details = [...shown, ...more];
     return error;
   }

@@ -20,13 +20,14 @@ import { checkOutput, openOutput, type OutputFile, type Protected, type TargetOp
 import { mirrorFiles } from '../files/protected.js';
 import { idList } from '../rules/audit-accounts.js';
 import { isCalendarDate, today } from '../rules/dates.js';
-import { safeSegment } from '../rules/entry-names.js';
+import { notesZipName } from '../rules/notes-zip-name.js';
 import type { Account } from '../store/accounts.js';
 import { clientsOfNotes, countNotes, hasNotesAbout, inReadSnapshot, streamNotes, type NoteFilter } from '../store/notes.js';
 import { accountForChange, accountLabel, fullName, result, type ActionDeps } from './common.js';
 import type { MatchedBy } from './find-account.js';
 import { abandon, completeDirect, handOverFile, notHandedOver, recordStart, startFailed, type Handover, type HandoverRuntime } from './handover.js';
 import type { NotesExportResult, NotesZip, Written } from './result.js';
+import { plural, thousands } from '../rules/plural.js';
 
 export interface NotesExportInput {
   email: string;
@@ -82,7 +83,7 @@ export async function exportNotes(deps: ActionDeps, input: NotesExportInput, run
   const checked = checkTarget(deps, input, plan);
   if (checked) return checked;
   if (deps.dryRun) {
-    return result('planned', `would export ${plan.count} progress note${plan.count === 1 ? '' : 's'} of ${who(plan.provider)}${foundBy(plan, input.email)}${filterText(plan)} to ${plan.path}`, plan.provider.id, fields(plan, null));
+    return result('planned', `would export ${plural(plan.count, 'progress note')} of ${who(plan.provider)}${foundBy(plan, input.email)}${filterText(plan)} to ${plan.path}`, plan.provider.id, fields(plan, null));
   }
   if (deps.db.inTransaction) {
     // Its started row must commit before the first byte: inside a transaction it would only be a savepoint.
@@ -123,8 +124,9 @@ async function exportTo(deps: ActionDeps, input: NotesExportInput, runtime: Hand
       if ('refusal' in plan) return plan.refusal;
       const notes = streamNotes(deps.db, plan.filter);
       try {
+        const onNote = runtime.progress && ((done: number) => runtime.progress!(done, plan.count));
         const zip = await writeNotesZip(output, {
-          header: header(deps, plan), notes: namedIn(notes, first.clientIds), expectedCount: plan.count, signal: runtime.work?.signal, progress: sent,
+          header: header(deps, plan), notes: namedIn(notes, first.clientIds), expectedCount: plan.count, signal: runtime.work?.signal, progress: sent, onNote,
         });
         return { plan, zip };
       } finally {
@@ -134,7 +136,7 @@ async function exportTo(deps: ActionDeps, input: NotesExportInput, runtime: Hand
   } catch (err) {
     output.discard();
     await abandon(deps, starting, startedId, runtime, stoppedAfter(output, err, sent, first.count));
-    const left = output.direct ? `${output.bytesWritten} bytes had gone to ${output.path}` : 'no file was left behind';
+    const left = output.direct ? `${plural(output.bytesWritten, 'byte')} had gone to ${output.path}` : 'no file was left behind';
     const recorded = `recorded as ${output.direct && output.bytesWritten > 0 ? 'partly handed over' : 'abandoned'} in the audit log`;
     if (err instanceof CancelledError) {
       // A signal while the zip was being written (one after the rename waits for its completing row).
@@ -172,13 +174,14 @@ function handover(input: NotesExportInput, plan: Plan, zip: ZipResult | null, ou
   const to = output.direct ? `the ${output.direct} ${plan.path}` : plan.path;
   const notes = zip?.notes ?? plan.count;
   const clients = plan.clientIds;
-  const what = `${notes} progress notes of provider ${plan.provider.id} about ${clients.length} client${clients.length === 1 ? '' : 's'}: ${idList(clients)} (filters: ${auditFilters(plan)})`;
+  const what = `${plural(notes, 'progress note')} of provider ${plan.provider.id} about ${plural(clients.length, 'client')}: ${idList(clients)} (filters: ${auditFilters(plan)})`;
   // A file is written under a temporary name first: a crash leaves that name, which the started row gives.
   const first = output.direct ? '' : `, written first as ${basename(output.writingTo)}`;
+  // The size beside the SHA-256 identifies the file: written as `ls -l` and `stat` show it, not for reading.
   const size = zip ? `, ${zip.bytes} bytes, sha256 ${zip.sha256}` : '';
   // A file the shell opened as standard output keeps the mode the shell gave it: not one cx made 0600.
   const writtenTo: Written['written_to'] = output.direct === 'file' ? 'standard output' : (output.direct ?? 'file');
-  const done = result('done', `exported ${notes} progress note${notes === 1 ? '' : 's'} of ${who(plan.provider)}${foundBy(plan, input.email)}${filterText(plan)} to ${to}`, plan.provider.id, {
+  const done = result('done', `exported ${plural(notes, 'progress note')} of ${who(plan.provider)}${foundBy(plan, input.email)}${filterText(plan)} to ${to}`, plan.provider.id, {
     ...fields(plan, zip?.sha256 ?? null),
     notes,
     bytes: zip?.bytes ?? null,
@@ -200,11 +203,12 @@ function handover(input: NotesExportInput, plan: Plan, zip: ZipResult | null, ou
  */
 function stoppedAfter(output: OutputFile, err: unknown, sent: ZipProgress, total: number): string {
   const why = err instanceof Error ? err.message : String(err);
+  const bytes = plural(output.bytesWritten, 'byte');
   if (output.direct && output.bytesWritten > 0) {
-    return `partly handed over: ${output.bytesWritten} bytes had gone to the ${output.direct} ${output.path}, with the first ${sent.notes} of ${total} notes whole in them, when ${why}`;
+    return `partly handed over: ${bytes} had gone to the ${output.direct} ${output.path}, with the first ${thousands(sent.notes)} of ${plural(total, 'note')} whole in them, when ${why}`;
   }
   if (output.direct) return notHandedOver(`${why}, before any byte had gone to the ${output.direct} ${output.path}`);
-  return notHandedOver(`${why}, after ${output.bytesWritten} bytes; the temporary file was removed`);
+  return notHandedOver(`${why}, after ${bytes}; the temporary file was removed`);
 }
 
 function decide(deps: ActionDeps, input: NotesExportInput): Plan | { refusal: NotesExportResult } {
@@ -236,9 +240,7 @@ function decide(deps: ActionDeps, input: NotesExportInput): Plan | { refusal: No
 
 function targetPath(deps: ActionDeps, input: NotesExportInput, provider: Account): string {
   if (input.out !== undefined) return resolve(input.out);
-  const ticket = safeSegment(deps.ticket, 40, 'no-ticket');
-  const day = today(deps.now).replace(/-/g, '');
-  return resolve(input.outDir ?? '.', `notes-${safeSegment(provider.id, 40, 'provider')}-${ticket}-${day}.zip`);
+  return resolve(input.outDir ?? '.', notesZipName(provider.id, deps.ticket, today(deps.now)));
 }
 
 function targetOptions(deps: ActionDeps, input: NotesExportInput): TargetOptions {
@@ -265,7 +267,7 @@ function checkTarget(deps: ActionDeps, input: NotesExportInput, plan: Plan): Not
 
 function targetRefusal(err: unknown, plan: Plan): NotesExportResult {
   if (err instanceof OutputExistsError) {
-    return result('refused', `${err.path} already exists and was left as it is`, plan.provider.id, { ...fields(plan, null), exists: true as const });
+    return result('invalid', `${err.path} already exists and was left as it is`, plan.provider.id, { ...fields(plan, null), exists: true as const });
   }
   if (err instanceof OutputPathError) return result('invalid', err.message, plan.provider.id);
   throw err;
@@ -274,10 +276,10 @@ function targetRefusal(err: unknown, plan: Plan): NotesExportResult {
 async function verified(r: Done, zip: { path: string; notes: number; sha256: string }): Promise<NotesExportResult> {
   const report = await verifyNotesZip(zip.path);
   const problems = [...report.problems];
-  if (report.notes !== zip.notes) problems.push(`the manifest lists ${report.notes} notes, ${zip.notes} were written`);
+  if (report.notes !== zip.notes) problems.push(`the manifest lists ${plural(report.notes, 'note')}, ${thousands(zip.notes)} were written`);
   const onDisk = await sha256Of(zip.path);
   if (onDisk !== zip.sha256) problems.push(`the file on disk has SHA-256 ${onDisk}, ${zip.sha256} was written (and audited)`);
-  if (problems.length === 0) return { ...r, detail: `${r.detail}; verified ${report.entries} entries`, verified: true, verified_entries: report.entries };
+  if (problems.length === 0) return { ...r, detail: `${r.detail}; verified ${plural(report.entries, 'entry', 'entries')}`, verified: true, verified_entries: report.entries };
   const detail = `${zip.path} was written but does NOT verify (${problems.length} problem${problems.length === 1 ? '' : 's'}): do not send it`;
   return { ...r, outcome: 'error', detail, verified: false, problems };
 }

@@ -6,7 +6,7 @@
 // provider too: offboarding work (notes export, telling clients) often comes after the status changed.
 import { daysBetween, effectiveStatus, impossibleEffectiveDate, MAX_DAYS_BACK, scheduledEnd } from '../rules/contract.js';
 import { isCalendarDate, today } from '../rules/dates.js';
-import { shellWord } from '../rules/shell.js';
+import { commandFor } from '../rules/guidance.js';
 import { clientSource } from '../rules/sourcing.js';
 import { caseloadOf, intakesByClient, progressNoteCount } from '../store/caseload.js';
 import { writeTransaction } from '../store/db.js';
@@ -14,6 +14,7 @@ import { recordTermination } from '../store/deactivation.js';
 import type { Account } from '../store/accounts.js';
 import { accountForChange, accountLabel, audit, fullName, recordChangeFor, recordTicket, result, type ActionDeps } from './common.js';
 import type { CaseloadEntry, CaseloadReport, OffboardResult } from './result.js';
+import { plural, thousands } from '../rules/plural.js';
 
 export interface OffboardInput {
   email: string;
@@ -47,7 +48,7 @@ export function offboardProvider(deps: ActionDeps, input: OffboardInput): Offboa
     recordChangeFor(deps, 'provider_termination', 'terminate_provider', plan.account_id, { effective });
     const r: OffboardResult = { ...plan, outcome: 'done', detail: terminationDetail(who, effective, today(deps.now), 'done') };
     // The audit row holds the decision and the split, not the client list (the mirror has that).
-    audit(deps, 'offboard', { ...r, detail: `${r.detail}; ${plan.may_leave_count} clients may leave, ${plan.stay_count} stay` });
+    audit(deps, 'offboard', { ...r, detail: `${r.detail}; ${plural(plan.may_leave_count, 'client')} may leave, ${thousands(plan.stay_count)} stay` });
     recordTicket(deps, 'provider_termination', input.email, r);
     return r;
   });
@@ -66,7 +67,7 @@ function decide(deps: ActionDeps, input: OffboardInput): Decision {
       result: result('refused', `${who} is a client, not a provider: a client closes their account with cx deactivate`, provider.id, {
         email: provider.email,
         role: provider.role,
-        next_command: `cx deactivate ${shellWord(provider.email)}`,
+        next_command: commandFor('deactivate', provider.email, { ticket: deps.ticket || undefined }),
       }),
     };
   }
@@ -92,7 +93,7 @@ function decide(deps: ActionDeps, input: OffboardInput): Decision {
   if (impossible) return { result: result('invalid', impossible, provider.id) };
   const back = daysBetween(effective, now);
   if (back > MAX_DAYS_BACK && !input.allowPast) {
-    const fix = `cx offboard ${shellWord(provider.email)} --effective ${effective} --allow-past --ticket ${deps.ticket ? shellWord(deps.ticket) : '<ticket>'}`;
+    const fix = commandFor('offboard', provider.email, { ticket: deps.ticket || undefined }, `--effective ${effective} --allow-past`);
     const why = `--effective ${effective} is ${back} days ago (more than ${MAX_DAYS_BACK}): check the date; if the contract really ended then, run again with --allow-past`;
     return { result: result('refused', why, provider.id, { fix }) };
   }

@@ -6,6 +6,7 @@
 // change (exit 7 if another writer holds it too long). A mirror that cannot be written (a read-only copy) is
 // still read: the answer says the read was not audited, and the command warns (src/cmdutil/read-audit.ts).
 import { idList } from '../rules/audit-accounts.js';
+import { plural } from '../rules/plural.js';
 import { appendAudit } from '../store/audit.js';
 import { writeTransaction, type Db } from '../store/db.js';
 
@@ -31,7 +32,7 @@ export type ReadAudited = 'audited' | 'not_audited';
 
 export function auditRead(deps: ReadAuditDeps, read: PhiRead): ReadAudited {
   const ids = [...new Set(read.accountIds)];
-  const shown = ids.length === 0 ? 'showed no account' : `showed ${ids.length} account${ids.length === 1 ? '' : 's'}: ${idList(ids)}`;
+  const shown = ids.length === 0 ? 'showed no account' : `showed ${plural(ids.length, 'account')}: ${idList(ids)}`;
   const { db } = deps;
   try {
     writeTransaction(db, () =>

@@ -132,5 +132,6 @@ function repeated(account: Account, row: OutboxRow, settings: EmailSettings): Ex
     subject: row.subject,
     outbox_id: row.id,
     queued_at: row.created_at,
+    email_status: row.status,
   });
 }

@@ -7,6 +7,7 @@ import type { Outcome } from '../errors.js';
 import type { DirectKind } from '../files/target.js';
 import type { ResetTemplate, SuppressionReason } from '../rules/outgoing-email.js';
 import type { Account } from '../store/accounts.js';
+import type { OutboxStatus } from '../store/outbox.js';
 import type { MatchedBy } from './find-account.js';
 
 export type { Outcome };
@@ -63,8 +64,11 @@ export interface SuppressionSummary {
 /** A ticket a batch recorded before (src/batch/ledger.ts): never done twice. */
 export type AlreadyRecorded = Result<'already_done'> & { processed_at: string };
 
-/** A hand-over of a file that did not happen (src/actions/handover.ts): the detail says why. */
-export type HandoverFailure = Result<'error' | 'refused'>;
+/**
+ * A hand-over of a file that did not happen (src/actions/handover.ts): the detail says why; invalid when a
+ * file appeared at the path meanwhile (an existing --out is a usage error, exit 2).
+ */
+export type HandoverFailure = Result<'error' | 'invalid'>;
 
 // ---- cx reset -------------------------------------------------------------------------------------
 
@@ -85,8 +89,11 @@ export type ResetResult =
   | (Result<'refused'> & About & { account: AccountSummary; contract_ends_at: string | null })
   /** A suppressed address: `fix` lifts it (for an unsubscribe, together with the reset). */
   | (Result<'refused'> & About & { account: AccountSummary; suppression: SuppressionSummary; fix: string })
-  /** The same email is in the outbox from a moment ago (`queued_at`). */
-  | (Result<'already_done'> & About & { account: AccountSummary; template: string; to: string; subject: string; outbox_id: number; queued_at: string })
+  /**
+   * The same email is in the outbox from a moment ago (`queued_at`); `email_status` says whether a push has
+   * delivered it to the platform yet (pending: it has not gone out).
+   */
+  | (Result<'already_done'> & About & { account: AccountSummary; template: string; to: string; subject: string; outbox_id: number; queued_at: string; email_status: OutboxStatus })
   | (Result<'planned'> & About & ResetEmail)
   | (Result<'done'> & About & ResetEmail & { outbox_id: number });
 
@@ -227,8 +234,8 @@ export type NotesExportResult =
   | (Result<'not_found'> & About)
   /** No notes in the filter: no file. */
   | (Result<'not_found'> & About & Omit<NotesZip, 'path'> & { path: null })
-  /** The file exists and --force was not given. */
-  | (Result<'refused'> & About & NotesZip & { exists: true })
+  /** The file exists and --force was not given: a usage error (exit 2), as for every --out. */
+  | (Result<'invalid'> & About & NotesZip & { exists: true })
   | (Result<'planned'> & About & NotesZip)
   /** Handed over; with --verify, read back and checked. */
   | (Result<'done'> & About & NotesZip & Written & { verified?: true; verified_entries?: number })

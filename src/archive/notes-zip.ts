@@ -66,6 +66,8 @@ export async function writeNotesZip(output: OutputFile, opts: {
   signal?: AbortSignal;
   /** Kept up to date as the bytes go out (read it when the writing failed: how far it got). */
   progress?: ZipProgress;
+  /** Told how many notes are in the zip so far, after each one. */
+  onNote?: (done: number) => void;
 }): Promise<ZipResult> {
   try {
     const written = await writeZip(output, opts, basename(output.path));
@@ -113,6 +115,7 @@ async function writeZip(
       const sha256 = createHash('sha256').update(content).digest('hex');
       rows.push({ noteId: note.id, clientId: note.clientId, clientName: note.clientName, sessionDate: note.sessionDate, signedAt: note.signedAt || null, path, bytes: content.length, sha256 });
       await feeder.append(content, { name: path, date, mode: 0o600 });
+      opts.onNote?.(rows.length);
     }
     if (opts.expectedCount !== undefined && rows.length !== opts.expectedCount) {
       throw new ArchiveWriteError(`expected ${opts.expectedCount} notes but read ${rows.length}: the notes changed during the export`);

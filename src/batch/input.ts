@@ -35,6 +35,11 @@ export interface TicketRow {
   fields: TicketFields;
   /** Why this row is invalid (several reasons joined with '; '), or null. */
   problem: string | null;
+  /**
+   * A row whose type was not recognised, in a file with another column that names a type in this row (the
+   * Zendesk export's "CX action [list]" when the type was read from Tags): that column's header.
+   */
+  typeColumn?: string;
 }
 
 /** Case, spaces, underscores and hyphens ignored: 'Ticket ID' -> 'ticketid'. */
@@ -66,6 +71,8 @@ interface Columns {
   email: number;
   type: TypeSource;
   fields: Array<[keyof TicketFields, number]>;
+  /** The columns a type may be read from instead (every other one): see TicketRow.typeColumn. */
+  others: number[];
 }
 
 function listHeaders(header: string[]): string {
@@ -116,7 +123,17 @@ function resolveColumns(header: string[], line: number, typeColumn: string | und
     const col = findColumn(header, key, line);
     if (col !== null) fields.push([field, col]);
   }
-  return { ticketId, email, type, fields };
+  const used = new Set([ticketId, email, type.col, ...fields.map(([, col]) => col)]);
+  return { ticketId, email, type, fields, others: header.flatMap((_, col) => (used.has(col) ? [] : [col])) };
+}
+
+/** The first other column whose cell in this row is a type, when the row's own type was not recognised. */
+function columnWithType(header: string[], cols: Columns, cells: string[]): { header: string; cell: string } | null {
+  for (const col of cols.others) {
+    const cell = (cells[col] ?? '').trim();
+    if (cell !== '' && typeKey(cell) !== null) return { header: header[col]!, cell };
+  }
+  return null;
 }
 
 const TYPE_LIST = TICKET_TYPES.join(', ');
@@ -190,12 +207,20 @@ export function ticketMapper(header: string[], headerLine: number, opts: { typeC
       if (first !== undefined) problems.push(`duplicate row: ticket ${ticketId} already asks for ${type} of this address (first on line ${first})`);
       else firstLineOf.set(rowKey, line);
     }
-    if (typeProblem) problems.push(typeProblem);
+    // The type may be in a column the agent did not name (a Zendesk custom field): say which, and the flag.
+    const elsewhere = typeProblem ? columnWithType(header, cols, cells) : null;
+    if (typeProblem) {
+      problems.push(
+        elsewhere
+          ? `${typeProblem}; the column ${JSON.stringify(elsewhere.header)} says ${JSON.stringify(elsewhere.cell)}: to read the types from it, run again with --type-column ${JSON.stringify(elsewhere.header)}`
+          : typeProblem,
+      );
+    }
     // `cx lookup --name` finds an account by name, so a lookup row may name the person instead.
     const byName = type === 'lookup' && fields.firstName !== undefined && fields.lastName !== undefined;
     if (email === '' && !byName) problems.push('missing email');
 
-    return { line, ticketId, rawType, type, email, fields, problem: problems.length ? problems.join('; ') : null };
+    return { line, ticketId, rawType, type, email, fields, problem: problems.length ? problems.join('; ') : null, ...(elsewhere ? { typeColumn: elsewhere.header } : {}) };
   };
 }
 

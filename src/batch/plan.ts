@@ -2,6 +2,7 @@
 // applied, by type) is what the agent confirms. Pure: no I/O.
 import type { Outcome } from '../errors.js';
 import { checkAddress } from '../rules/address.js';
+import { plural, thousands } from '../rules/plural.js';
 import { TICKET_TYPES, type TicketRow, type TicketType } from './input.js';
 
 /**
@@ -23,15 +24,25 @@ export interface Plan {
   byType: Map<TicketType, number>;
   applicable: number;
   invalid: number;
+  /** The first invalid rows (at most INVALID_LISTED), named in the plan: line, ticket and why. */
+  invalidRows: Array<Pick<TicketRow, 'line' | 'ticketId'> & { problem: string }>;
+  /** Rows whose type was not recognised while another column names one (TicketRow.typeColumn), and the first such column. */
+  typeColumn: { header: string; rows: number } | null;
 }
 
+/** How many invalid rows the plan names; the results list them all. */
+export const INVALID_LISTED = 10;
+
 export function emptyPlan(): Plan {
-  return { byType: new Map(), applicable: 0, invalid: 0 };
+  return { byType: new Map(), applicable: 0, invalid: 0, invalidRows: [], typeColumn: null };
 }
 
 export function addToPlan(plan: Plan, row: TicketRow): void {
-  if (row.problem !== null || row.type === null) plan.invalid++;
-  else {
+  if (row.typeColumn !== undefined) plan.typeColumn = { header: plan.typeColumn?.header ?? row.typeColumn, rows: (plan.typeColumn?.rows ?? 0) + 1 };
+  if (row.problem !== null || row.type === null) {
+    plan.invalid++;
+    if (plan.invalidRows.length < INVALID_LISTED) plan.invalidRows.push({ line: row.line, ticketId: row.ticketId, problem: row.problem ?? 'no type' });
+  } else {
     plan.applicable++;
     plan.byType.set(row.type, (plan.byType.get(row.type) ?? 0) + 1);
   }
@@ -45,13 +56,17 @@ export function planOf(rows: Iterable<TicketRow>): Plan {
 
 /** Lines shown before the confirmation. */
 export function planLines(plan: Plan, alreadyProcessed: number): string[] {
-  const lines = [`Tickets to process: ${plan.applicable}`];
+  const lines = [`Tickets to process: ${thousands(plan.applicable)}`];
   for (const type of TICKET_TYPES) {
     const n = plan.byType.get(type);
-    if (n) lines.push(`  ${type.padEnd(22)} ${n}`);
+    if (n) lines.push(`  ${type.padEnd(22)} ${thousands(n)}`);
   }
-  if (alreadyProcessed) lines.push(`Already processed before (reported as already_done, not applied again): ${alreadyProcessed}`);
-  if (plan.invalid) lines.push(`Invalid rows (reported, not applied): ${plan.invalid}`);
+  if (alreadyProcessed) lines.push(`Already processed before (reported as already_done, not applied again): ${thousands(alreadyProcessed)}`);
+  if (plan.invalid) {
+    lines.push(`Invalid rows (reported, not applied): ${thousands(plan.invalid)}`);
+    for (const r of plan.invalidRows) lines.push(`  line ${r.line}, ticket ${r.ticketId || '(none)'}: ${r.problem}`);
+    if (plan.invalid > plan.invalidRows.length) lines.push(`  and ${thousands(plan.invalid - plan.invalidRows.length)} more (the results list every row)`);
+  }
   return lines;
 }
 
@@ -61,7 +76,7 @@ export const OUTCOMES: readonly Outcome[] = ['done', 'already_done', 'planned', 
 export const UNFINISHED: ReadonlySet<Outcome> = new Set(['not_found', 'refused', 'invalid', 'error']);
 
 export function summaryLine(rows: number, byOutcome: Record<Outcome, number>, dryRun: boolean): string {
-  const parts = OUTCOMES.filter((o) => byOutcome[o] > 0).map((o) => `${byOutcome[o]} ${o.replace('_', ' ')}`);
+  const parts = OUTCOMES.filter((o) => byOutcome[o] > 0).map((o) => `${thousands(byOutcome[o])} ${o.replace('_', ' ')}`);
   const head = dryRun ? 'Dry run' : 'Batch finished';
-  return `${head}: ${rows} row${rows === 1 ? '' : 's'}${parts.length ? ` (${parts.join(', ')})` : ''}.`;
+  return `${head}: ${plural(rows, 'row')}${parts.length ? ` (${parts.join(', ')})` : ''}.`;
 }

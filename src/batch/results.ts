@@ -1,9 +1,12 @@
 // The batch results file (CONTRACTS.md "Batch results"): one row per input row, in input order,
-// written through toCsv so that no cell can start a spreadsheet formula.
+// written through toCsv so that no cell can start a spreadsheet formula. The contract's columns come first,
+// in their order (scripts read them by position); `tell` and `suggestions` follow (issue 21, part 5).
 import type { Outcome } from '../errors.js';
 import { toCsv } from '../rules/csv-safe.js';
+import type { TicketResult } from './dispatch.js';
+import type { TicketRow } from './input.js';
 
-export const RESULT_COLUMNS = ['ticket_id', 'type', 'email', 'outcome', 'account_id', 'detail', 'processed_at'] as const;
+export const RESULT_COLUMNS = ['ticket_id', 'type', 'email', 'outcome', 'account_id', 'detail', 'processed_at', 'tell', 'suggestions'] as const;
 
 /** A results row (CONTRACTS.md "Batch results"); processed_at is empty for a row that was not recorded. */
 export interface ResultRow {
@@ -14,6 +17,10 @@ export interface ResultRow {
   account_id: string | null;
   detail: string;
   processed_at: string;
+  /** What to tell the person, as the single command's "Tell the person" says it; empty when there is nothing to say yet. */
+  tell: string;
+  /** A row that found no account: the addresses to check with the person, separated by spaces. */
+  suggestions: string;
   /**
    * Not a column: the accounts the row's result names besides account_id (the clients of a notes export's
    * plan), whose read is audited with the row's when no recorded ticket covers it.
@@ -21,8 +28,24 @@ export interface ResultRow {
   also_shows?: readonly string[];
 }
 
+/** The results row of a ticket row and its action's result. */
+export function resultRow(row: TicketRow, r: Pick<TicketResult, 'outcome' | 'detail' | 'account_id' | 'reply'>, processedAt: string): ResultRow {
+  return {
+    ticket_id: row.ticketId,
+    type: row.type ?? row.rawType,
+    email: row.email,
+    outcome: r.outcome,
+    account_id: r.account_id,
+    detail: r.detail,
+    processed_at: processedAt,
+    tell: r.reply?.tell ?? '',
+    suggestions: r.reply?.suggestions.join(' ') ?? '',
+    also_shows: alsoShownBy(r),
+  };
+}
+
 /** The clients a notes export's result (NotesZip.client_ids) names; undefined for any other result. */
-export function alsoShownBy(r: object): readonly string[] | undefined {
+function alsoShownBy(r: object): readonly string[] | undefined {
   const ids = 'client_ids' in r ? r.client_ids : undefined;
   return Array.isArray(ids) && ids.length > 0 ? ids.filter((id): id is string => typeof id === 'string') : undefined;
 }

@@ -14,7 +14,7 @@ import { DISPATCH, isUnlocked, type BatchSettings, type DispatchTable, type Unlo
 import type { TicketRow } from './input.js';
 import { alreadyDone, ticketKeyFound } from './ledger.js';
 import { OUTCOMES } from './plan.js';
-import { alsoShownBy, type ResultRow } from './results.js';
+import { resultRow, type ResultRow } from './results.js';
 import { runUnlockedRow } from './unlocked.js';
 
 export interface RunOptions {
@@ -170,19 +170,6 @@ export class BatchBusyError extends BusyError {
 
 function isThenableRow(x: ResultRow | Promise<ResultRow>): x is Promise<ResultRow> {
   return typeof (x as { then?: unknown }).then === 'function';
-}
-
-function resultRow(row: TicketRow, r: Pick<ActionResult, 'outcome' | 'detail' | 'account_id'>, processedAt: string): ResultRow {
-  return {
-    ticket_id: row.ticketId,
-    type: row.type ?? row.rawType,
-    email: row.email,
-    outcome: r.outcome,
-    account_id: r.account_id,
-    detail: r.detail,
-    processed_at: processedAt,
-    also_shows: alsoShownBy(r),
-  };
 }
 
 /** One row: its result, or a promise of it when the action is async. Throws only when the batch must stop. */

@@ -3,7 +3,7 @@
 // `transact` for its short steps, waiting its turn the way the batch's chunks do, and records the ticket
 // through `ledger` in its last step, with its completing audit row. Exactly once still holds: the ledger
 // is read again inside every step, so a ticket another run recorded meanwhile is never handed over twice.
-import { result, type ActionDeps, type ActionResult } from '../actions/common.js';
+import { result, type ActionDeps } from '../actions/common.js';
 import type { TicketLedger } from '../actions/handover.js';
 import { CxError } from '../errors.js';
 import type { Db } from '../store/db.js';
@@ -11,7 +11,7 @@ import { chunkTx, processedTicket, recordProcessed } from '../store/processed-ti
 import { alreadyDone, ticketKey } from './ledger.js';
 import type { UnlockedResult, UnlockedTicketAction } from './dispatch.js';
 import type { TicketRow } from './input.js';
-import { alsoShownBy, type ResultRow } from './results.js';
+import { resultRow, type ResultRow } from './results.js';
 import type { RunOptions } from './run.js';
 
 const NOT_RECORDED_NOTE = ' (not recorded: a re-run of this file retries it)';
@@ -53,8 +53,4 @@ export async function runUnlockedRow(db: Db, row: TicketRow, opts: RunOptions, a
   if (r.outcome === 'done' && processedTicket(db, key)) return resultRow(row, r, at);
   const failed = r.outcome === 'done' ? result('error', 'the action did not record its ticket (a bug in cx)', r.account_id) : r;
   return resultRow(row, { ...failed, detail: failed.detail + NOT_RECORDED_NOTE }, '');
-}
-
-function resultRow(row: TicketRow, r: ActionResult, processedAt: string): ResultRow {
-  return { ticket_id: row.ticketId, type: row.type ?? row.rawType, email: row.email, outcome: r.outcome, account_id: r.account_id, detail: r.detail, processed_at: processedAt, also_shows: alsoShownBy(r) };
 }

@@ -32,6 +32,8 @@ export interface Runtime {
   io: IO;
   prompter?: Prompter;
   exitCode: number;
+  /** The words typed after `cx`: fixes repeat the command (src/context.ts argv). */
+  argv?: readonly string[];
 }
 
 type Handler<A extends unknown[]> = (ctx: Context, ...args: A) => Promise<number | void>;
@@ -44,7 +46,27 @@ export function handle<A extends unknown[]>(cmd: Command, runtime: Runtime, hand
   cmd.action(async (...received: unknown[]) => {
     const command = received[received.length - 1] as Command;
     const args = received.slice(0, -1) as A;
-    const ctx = resolveContext(command.optsWithGlobals(), runtime.io, runtime.prompter);
+    const ctx = resolveContext(command.optsWithGlobals(), runtime.io, runtime.prompter, runtime.argv);
     runtime.exitCode = (await handler(ctx, ...args)) ?? 0;
+  });
+}
+
+/** What a command run without the settings has: its output flags and the streams. */
+export interface BareRun {
+  json: boolean;
+  dryRun: boolean;
+  io: IO;
+}
+
+/**
+ * Attach a handler that runs without resolving the settings: for `cx config set` and `cx config unset`,
+ * which must work when the config file holds a value the reader refuses (that is how it is mended).
+ */
+export function handleBare<A extends unknown[]>(cmd: Command, runtime: Runtime, handler: (run: BareRun, ...args: A) => Promise<number | void>): void {
+  cmd.action(async (...received: unknown[]) => {
+    const command = received[received.length - 1] as Command;
+    const flags = command.optsWithGlobals<{ json?: boolean; dryRun?: boolean }>();
+    const args = received.slice(0, -2) as A; // the positional arguments; then the options and the command
+    runtime.exitCode = (await handler({ json: Boolean(flags.json), dryRun: Boolean(flags.dryRun), io: runtime.io }, ...args)) ?? 0;
   });
 }

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { isCalendarDate, isIsoTime } from '../rules/dates.js';
-import { plural, type Line } from '../render/index.js';
+import { plural, thousands, type Line } from '../render/index.js';
 
 /** Rows people see at once unless they ask for more. */
 export const DEFAULT_LIMIT = 200;
@@ -49,5 +49,5 @@ export function sinceTime(ctx: Pick<Context, 'tz'>, raw: string | undefined): st
 /** "Showing 200 of 1,234 emails (the latest): …" when the limit cut the list, else nothing. */
 export function shownFooter(shown: number, total: number, noun: [string, string], which: string): Line[] {
   if (shown >= total) return [];
-  return [`Showing ${shown.toLocaleString('en-US')} of ${plural(total, ...noun)} (${which}): --limit N shows more, --since DATE narrows them.`];
+  return [`Showing ${thousands(shown)} of ${plural(total, ...noun)} (${which}): --limit N shows more, --since DATE narrows them.`];
 }

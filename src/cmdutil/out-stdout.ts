@@ -4,11 +4,13 @@
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { namesStandardOutput } from '../files/target.js';
+import { commandLine, withOption } from '../rules/command-line.js';
 
 export function contextForOut(ctx: Context, out: string | undefined, label = '--out'): Context {
   if (out === undefined) return ctx;
   if (out === '-') {
-    throw new UsageError(`${label} - is not standard output here (it would make a file named "-")`, { text: 'To write to standard output:', commands: [`${label} /dev/stdout`] });
+    const command = ctx.argv ? commandLine(withOption(ctx.argv, label, '/dev/stdout')) : `${label} /dev/stdout`;
+    throw new UsageError(`${label} - is not standard output here (it would make a file named "-")`, { text: 'To write to standard output:', commands: [command] });
   }
   if (!namesStandardOutput(out)) return ctx;
   if (ctx.json) throw new UsageError(`--json and ${label} ${out} both write to standard output: keep one, or write the file elsewhere`);

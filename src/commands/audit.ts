@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { clockOf, type Context } from '../context.js';
 import { EXIT } from '../errors.js';
 import { addressKey } from '../rules/address.js';
-import { note, printData, printError, table, timeForPeople, type Block } from '../render/index.js';
+import { note, printData, printError, table, timeColumn, type Block } from '../render/index.js';
 import { describeChain, type AuditRow } from '../rules/audit-chain.js';
 import { startedBase } from '../rules/handover-rows.js';
 import { accountsShown, listAuditLog, listingHow, verifyAuditLog } from '../actions/audit-list.js';
@@ -16,6 +16,7 @@ import { listingLimit, listingOptions, shownFooter, sinceTime, type ListingFlags
 import { openExisting } from '../cmdutil/mirror.js';
 import { auditPhiRead } from '../cmdutil/read-audit.js';
 import { askWitness } from '../cmdutil/witness.js';
+import { helpAfter } from '../cmdutil/help.js';
 
 interface AuditOptions extends ListingFlags {
   email?: string;
@@ -25,18 +26,19 @@ interface AuditOptions extends ListingFlags {
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd.option('--email <address>', 'rows about the account with this current or former address');
   listingOptions(cmd, 'rows from this date (in your time zone) or ISO time on', 'the latest')
-    .option('--verify', 'walk the hash chain, and compare it with the platform\'s record when a platform is configured; exit 6 and say what differs')
-    .addHelpText('after', `
-The global --ticket <id> filters the rows to one ticket.
---email finds every row about the account: its own changes, and every read or export that showed it or
-handed over its notes, however many accounts that row was about.
-Listing rows is a read of patient data: it is recorded as an audit.read row (the accounts the rows shown
-are about) before they are shown. --verify shows no patient data and records nothing.
---verify checks the chain in this file up to the anchor the platform returned to \`cx sync push\`; with a
-platform configured (CX_PLATFORM_URL) it also asks the platform for its own record (GET cx/v1/audit/anchor),
-so a log rewritten and re-hashed in the file fails too. A platform that cannot be asked is exit 6 as well:
-the check was not made. --json: {"ok", "rows", "first_bad_row", "anchored_id", "unanchored_rows", "remote":
-{"status", "anchored_id", "detail"}}, status not_configured, matches, differs or unavailable.`);
+    .option('--verify', 'walk the hash chain, and compare it with the platform\'s record when a platform is configured; exit 6 and say what differs');
+  helpAfter(cmd, [
+    'The global --ticket <id> filters the rows to one ticket.',
+    '--email finds every row about the account: its own changes, and every read or export that showed it or ' +
+      'handed over its notes, however many accounts that row was about.',
+    'Listing rows is a read of patient data: it is recorded as an audit.read row (the accounts the rows shown ' +
+      'are about) before they are shown. --verify shows no patient data and records nothing.',
+    '--verify checks the chain in this file up to the anchor the platform returned to `cx sync push`; with a ' +
+      'platform configured (CX_PLATFORM_URL) it also asks the platform for its own record (GET cx/v1/audit/anchor), ' +
+      'so a log rewritten and re-hashed in the file fails too. A platform that cannot be asked is exit 6 as well: ' +
+      'the check was not made. --json: {"ok", "rows", "first_bad_row", "anchored_id", "unanchored_rows", "remote": ' +
+      '{"status", "anchored_id", "detail"}}, status not_configured, matches, differs or unavailable.',
+  ]);
   handle(cmd, runtime, async (ctx, opts: AuditOptions) => {
     const db = openExisting(ctx);
     try {
@@ -57,14 +59,14 @@ the check was not made. --json: {"ok", "rows", "first_bad_row", "anchored_id", "
       await printData(ctx, rows, (): Block[] => [
         table<AuditRow>(
           [
-            { header: 'id', value: (r) => r.id, keep: true },
-            { header: 'at', value: (r) => timeForPeople(r.at, clock), piped: (r) => r.at, keep: true },
-            { header: 'agent', value: (r) => r.agent },
-            { header: 'action', value: (r) => r.action },
-            { header: 'ticket', value: (r) => r.ticket },
-            { header: 'account', value: (r) => r.account_id },
-            { header: 'outcome', value: (r) => outcomeShown(r, ends.get(r.id)), style: (r) => outcomeStyle(r.outcome) },
-            { header: 'detail', value: (r) => r.detail, grow: true },
+            { header: 'id', value: (r) => r.id, kind: 'id', priority: 3 },
+            timeColumn('at', (r) => r.at, clock),
+            { header: 'agent', value: (r) => r.agent, priority: 1 },
+            { header: 'action', value: (r) => r.action, kind: 'key' },
+            { header: 'ticket', value: (r) => r.ticket, kind: 'id', priority: 1 },
+            { header: 'account', value: (r) => r.account_id, kind: 'id', priority: 2 },
+            { header: 'outcome', value: (r) => outcomeShown(r, ends.get(r.id)), kind: 'key', style: (r) => outcomeStyle(r.outcome) },
+            { header: 'detail', value: (r) => r.detail, kind: 'text' },
           ],
           rows,
         ),

@@ -18,14 +18,17 @@ import { OutputWriteError } from '../files/errors.js';
 import { mirrorFiles } from '../files/protected.js';
 import { DEFAULT_POLICY, loadPolicy, type RetentionPolicy } from '../rules/policy.js';
 import { checkDesk } from '../rules/tickets.js';
-import { command, note, printData, printJson, span, table, type Block, type Style } from '../render/index.js';
-import { shellWord } from '../rules/shell.js';
+import { command, guidanceContext, note, plural, printData, printJson, span, table, thousands, type Block, type Line, type Style } from '../render/index.js';
+import { commandLine, hasFlag, withFlags, withOption } from '../rules/command-line.js';
+import { pendingCount } from '../actions/sync-status.js';
 import type { Db } from '../store/db.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
+import { withForceFix } from '../cmdutil/out-exists.js';
 import { contextForOut } from '../cmdutil/out-stdout.js';
 import { countBar } from '../cmdutil/progress.js';
 import { announceWriter, lockWaitNotice, openForBatch } from '../cmdutil/mirror.js';
 import { auditPhiRead } from '../cmdutil/read-audit.js';
+import { helpAfter } from '../cmdutil/help.js';
 
 interface BatchOptions {
   out?: string;
@@ -41,16 +44,17 @@ export function configure(cmd: Command, runtime: Runtime): void {
     .option('--force', 'replace an existing --out file')
     .option('--type-column <header>', 'read the ticket type from this column, e.g. "CX action [list]" (else type, else Tags)')
     .option('--notes-dir <dir>', 'where notes_export rows write their zips', 'exports')
-    .option('--desk <name>', 'the help desk the tickets belong to (default: zendesk or freshdesk as the export shows, else $CX_DESK, else cx)')
-    .addHelpText('after', `
-Each ticket id is applied once: a ticket recorded by an earlier run (or another agent's) reports
-already_done. Rows that end not_found, refused, invalid or error are not recorded: fix the cause and
-run the same file again. Exit 0 when every row is done or already done, 5 when any row is not.
---json prints the summary {"rows","by_outcome","out"} and needs --out for the results.
-An existing --out file is kept unless --force (exit 4); --out may not name the mirror, its -wal/-shm,
-the input or a folder (exit 2, nothing applied). A device or a pipe (/dev/stdout) is written to directly.
-Ctrl-C or SIGTERM stops the batch after the ticket in progress: what was recorded stays, the results file
-is not written, exit 130; run the same command again to go on.`);
+    .option('--desk <name>', 'the help desk the tickets belong to (default: zendesk or freshdesk as the export shows, else $CX_DESK, else cx)');
+  helpAfter(cmd, [
+    "Each ticket id is applied once: a ticket recorded by an earlier run (or another agent's) reports " +
+      'already_done. Rows that end not_found, refused, invalid or error are not recorded: fix the cause and ' +
+      'run the same file again. Exit 0 when every row is done or already done, 5 when any row is not.',
+    '--json prints the summary {"rows","by_outcome","out"} and needs --out for the results. ' +
+      'An existing --out file is kept unless --force (exit 2); --out may not name the mirror, its -wal/-shm, ' +
+      'the input or a folder (exit 2, nothing applied). A device or a pipe (/dev/stdout) is written to directly.',
+    'Ctrl-C or SIGTERM stops the batch after the ticket in progress: what was recorded stays, the results file ' +
+      'is not written, exit 130; run the same command again to go on.',
+  ]);
   handle(cmd, runtime, (ctx, source: string, opts: BatchOptions) => batch(ctx, source, opts));
 }
 
@@ -58,7 +62,8 @@ async function batch(given: Context, source: string, opts: BatchOptions): Promis
   const ctx = contextForOut(given, opts.out);
   if (ctx.ticket) throw new UsageError('--ticket does not apply to cx batch: every row names its own ticket');
   if (ctx.json && !opts.out) {
-    throw new UsageError('--json prints the summary on stdout, so the results need a file', 'add --out results.csv');
+    const withOut = ctx.argv ? { text: 'Write the results to a file:', commands: [commandLine(withOption(ctx.argv, '--out', 'results.csv'))] } : 'add --out results.csv';
+    throw new UsageError('--json prints the summary on stdout, so the results need a file', withOut);
   }
   // Read first: the whole file is parsed and checked before the mirror is even opened. In a terminal the
   // plan also counts the unusable addresses; elsewhere they show as invalid rows as the batch goes.
@@ -66,13 +71,14 @@ async function batch(given: Context, source: string, opts: BatchOptions): Promis
   const file = readTicketFile(await readInput(ctx, source), { typeColumn: opts.typeColumn, checkAddresses: prompting });
   // The mirror, its WAL and the input are never written over: not by --out, not by a notes zip.
   const protect = [...mirrorFiles(ctx.dbPath), ...(source === '-' ? [] : [{ path: source, what: 'the input file' }])];
-  const settings: BatchSettings = { notesDir: resolve(opts.notesDir), policy: policyFor(ctx, file), protect, email: ctx.email };
+  const { at, ago } = guidanceContext(ctx, '');
+  const settings: BatchSettings = { notesDir: resolve(opts.notesDir), policy: policyFor(ctx, file), protect, email: ctx.email, clock: { at, ago } };
   const desk = opts.desk !== undefined ? checkedDeskOption(opts.desk) : (file.desk ?? ctx.desk);
   // Opened before the mirror: a bad --out fails before anything is applied (its temporary file proves it).
   // A terminal gets the results as a table once the progress bar is gone (values made visible, never raw
   // CSV from clients); a pipe gets the exact, formula-safe CSV as it is produced.
   const output: ResultsOutput = opts.out
-    ? fileOutput(opts.out, { force: Boolean(opts.force), protect })
+    ? withForceFix(ctx, () => fileOutput(opts.out!, { force: Boolean(opts.force), protect }))
     : ctx.io.stdoutIsTTY
       ? screenOutput((rows) => printData(ctx, rows, () => resultsTable(rows)))
       : streamOutput(ctx.io.stdout);
@@ -107,9 +113,19 @@ async function batch(given: Context, source: string, opts: BatchOptions): Promis
       note(ctx, summaryLine(summary.rows, summary.by_outcome, ctx.dryRun));
       if (opts.out) note(ctx, `Results: ${opts.out}`);
       if (ctx.dryRun) note(ctx, 'Nothing was changed (dry run).');
-      else if (unfinished) {
-        const again = ['cx batch', shellWord(source), ...(opts.typeColumn ? ['--type-column', shellWord(opts.typeColumn)] : []), ...(opts.out ? ['--out', shellWord(opts.out), '--force'] : []), '--yes'];
-        note(ctx, [span('Next:', 'bold'), span(' rows not done were not recorded: fix their cause, then run the same file again (done tickets are not applied twice):')], command(again.join(' ')));
+      const again = againWords(ctx, source, opts);
+      const typeColumn = file.plan.typeColumn;
+      if (typeColumn && opts.typeColumn === undefined) {
+        const rows = plural(typeColumn.rows, 'row has', 'rows have');
+        note(ctx, nextLine(`${rows} no type cx recognises in Tags; the column ${JSON.stringify(typeColumn.header)} holds the types: read them from it:`), command(commandLine(withOption(again, '--type-column', typeColumn.header))));
+      } else if (unfinished && !ctx.dryRun) {
+        note(ctx, nextLine('rows not done were not recorded: fix their cause, then run the same file again (done tickets are not applied twice):'), command(commandLine(again)));
+      }
+      // What the rows' replies say happens once the changes reach the platform: they go with the next push.
+      const waiting = ctx.dryRun || !summary.by_outcome.done ? 0 : pendingCount(db);
+      if (waiting) {
+        const changes = plural(waiting, 'change waits', 'changes wait');
+        note(ctx, nextLine(`${changes} for the next push to the platform: send ${waiting === 1 ? 'it' : 'them'} before you reply on the tickets:`), command(commandLine(['sync', 'push', ...dbWords(ctx)])));
       }
     }
     return unfinished ? EXIT.batchIncomplete : EXIT.ok;
@@ -124,17 +140,36 @@ async function batch(given: Context, source: string, opts: BatchOptions): Promis
   }
 }
 
+function nextLine(text: string): Line {
+  return [span('Next:', 'bold'), span(` ${text}`)];
+}
+
+/**
+ * The batch as the agent ran it, to run again: the words typed (the same mirror, notes folder, desk), with
+ * --force for an --out the run has written and --yes. Without them (the desk), the file and its options.
+ */
+function againWords(ctx: Context, source: string, opts: BatchOptions): string[] {
+  const typed = ctx.argv ? [...ctx.argv] : ['batch', source, ...(opts.typeColumn ? ['--type-column', opts.typeColumn] : []), ...(opts.out ? ['--out', opts.out] : [])];
+  if (ctx.dryRun) return typed;
+  return withFlags(typed, ...(opts.out ? ['--force'] : []), ...(hasFlag(typed, '-y') ? [] : ['--yes']));
+}
+
+/** `--db <path>` when the agent named the mirror with the flag. */
+function dbWords(ctx: Context): string[] {
+  return ctx.settings.db.source === 'flag' ? ['--db', ctx.settings.db.value] : [];
+}
+
 function resultsTable(rows: readonly ResultRow[]): Block[] {
   const style = (o: Outcome): Style | undefined => (UNFINISHED.has(o) ? (o === 'not_found' ? 'warn' : 'bad') : o === 'planned' ? 'plan' : 'good');
   return [
     table<ResultRow>(
       [
-        { header: 'ticket', value: (r) => r.ticket_id, keep: true },
-        { header: 'type', value: (r) => r.type },
-        { header: 'email', value: (r) => r.email },
-        { header: 'outcome', value: (r) => r.outcome.replace('_', ' '), keep: true, style: (r) => style(r.outcome) },
-        { header: 'account', value: (r) => r.account_id },
-        { header: 'detail', value: (r) => r.detail, grow: true },
+        { header: 'ticket', value: (r) => r.ticket_id, kind: 'id', priority: 2 },
+        { header: 'type', value: (r) => r.type, kind: 'key' },
+        { header: 'email', value: (r) => r.email, kind: 'key' },
+        { header: 'outcome', value: (r) => r.outcome.replace('_', ' '), kind: 'key', style: (r) => style(r.outcome) },
+        { header: 'account', value: (r) => r.account_id, kind: 'id', priority: 1 },
+        { header: 'detail', value: (r) => r.detail, kind: 'text' },
       ],
       rows,
     ),
@@ -157,10 +192,9 @@ const RECORDED_OUTCOMES: ReadonlySet<Outcome> = new Set(['done', 'already_done']
 function stoppedReport(ctx: Context, err: unknown, tally: Tally, total: number, out: string | undefined): unknown {
   const cancelled = err instanceof CancelledError;
   if (!cancelled && !(err instanceof OutputWriteError)) return err;
-  const n = (x: number) => x.toLocaleString('en-US');
-  const kept = ctx.dryRun ? 'nothing was changed (dry run)' : `${n(tally.recorded)} ticket${tally.recorded === 1 ? '' : 's'} recorded (done or already done) and kept`;
+  const kept = ctx.dryRun ? 'nothing was changed (dry run)' : `${plural(tally.recorded, 'ticket')} recorded (done or already done) and kept`;
   const results = out ? `; the results file ${out} was not written` : '';
-  const far = `after ${n(tally.rows)} of ${n(total)} row${total === 1 ? '' : 's'}: ${kept}${results}`;
+  const far = `after ${thousands(tally.rows)} of ${plural(total, 'row')}: ${kept}${results}`;
   const again = 'run the same command again to go on (recorded tickets are not applied twice)';
   if (cancelled) return new CancelledError(`cancelled ${far}`, again);
   return new OutputWriteError(err.path, err.code, `${err.message}; the batch stopped ${far}`, typeof err.hint === 'string' ? `${err.hint}; ${again}` : again);

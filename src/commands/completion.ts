@@ -15,20 +15,32 @@ import { createProgram } from '../program.js';
 import type { CommandEntry, Runtime } from '../cmdutil/define.js';
 import { handle } from '../cmdutil/define.js';
 import { COMMANDS } from './index.js';
+import { helpAfter } from '../cmdutil/help.js';
 
 const SHELLS = { bash: bashScript, zsh: zshScript, fish: fishScript } as const;
 type Shell = keyof typeof SHELLS;
+
+/** Lines that install the script on a fresh machine: the folder made first (README "Shell completion"). */
+export const INSTALL: Record<Shell, string[]> = {
+  bash: ['mkdir -p ~/.local/share/bash-completion/completions', 'cx completion bash > ~/.local/share/bash-completion/completions/cx'],
+  zsh: ['mkdir -p ~/.zfunc', 'cx completion zsh > ~/.zfunc/_cx'],
+  fish: ['mkdir -p ~/.config/fish/completions', 'cx completion fish > ~/.config/fish/completions/cx.fish'],
+};
 
 export function configure(cmd: Command, runtime: Runtime): void {
   // The registry names the argument; its choices are completed too (`cx completion <Tab>`).
   const shell = cmd.registeredArguments[0] ?? new Argument('<shell>');
   shell.choices(Object.keys(SHELLS));
-  cmd.addHelpText('after', `
-Install (then open a new shell):
-  bash  cx completion bash > ~/.local/share/bash-completion/completions/cx   (or: source <(cx completion bash) in ~/.bashrc)
-  zsh   cx completion zsh > "\${fpath[1]}/_cx"                                (or: source <(cx completion zsh) after compinit)
-  fish  cx completion fish > ~/.config/fish/completions/cx.fish
-Only commands, subcommands and options are completed, never addresses or names.`);
+  helpAfter(cmd, [
+    'Install it once, then open a new shell. bash:',
+    ...INSTALL.bash.map((command) => ({ command })),
+    'zsh, with `fpath=(~/.zfunc $fpath)` before compinit in ~/.zshrc (or instead `source <(cx completion zsh)` after compinit):',
+    ...INSTALL.zsh.map((command) => ({ command })),
+    'fish:',
+    ...INSTALL.fish.map((command) => ({ command })),
+    '',
+    'Only commands, subcommands and options are completed, never addresses or names.',
+  ]);
   handle(cmd, runtime, async (ctx, name: Shell) => {
     const { program } = createProgram(ctx.io);
     await configureAll(program, COMMANDS, runtime);

@@ -11,6 +11,7 @@ import type { Context } from '../context.js';
 import type { Db } from '../store/db.js';
 import { finish, runChange, type Finished } from '../cmdutil/change.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
+import { helpAfter } from '../cmdutil/help.js';
 
 export interface DeactivateOptions {
   requestedBy?: string;
@@ -18,12 +19,8 @@ export interface DeactivateOptions {
 
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd
-    .option('--requested-by <email>', "the address the request came from; refused unless it is the account's current or a former address")
-    .addHelpText(
-      'after',
-      '\nNothing is deleted: the record is kept until its retention date (see cx retention; --policy sets the years).' +
-        '\nProviders are not deactivated: use cx offboard.',
-    );
+    .option('--requested-by <email>', "the address the request came from; refused unless it is the account's current or a former address");
+  helpAfter(cmd, ['Nothing is deleted: the record is kept until its retention date (see cx retention; --policy sets the years). Providers are not deactivated: use cx offboard.']);
   handle(cmd, runtime, async (ctx, email: string, opts: DeactivateOptions) => (await runDeactivate(ctx, email, opts)).code);
 }
 

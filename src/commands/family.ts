@@ -4,12 +4,14 @@ import type { Command } from 'commander';
 import { familyReport, type FamilyReport } from '../actions/family.js';
 import type { AccountRef } from '../actions/lookup.js';
 import { EXIT, UsageError } from '../errors.js';
-import { note, plural, printData, printError, printJson, span, table, type Block, type Line } from '../render/index.js';
+import { adviceLines, note, plural, printData, printError, printJson, span, table, type Block, type Line } from '../render/index.js';
+import { familyAdvice } from '../rules/guidance.js';
 import type { Context } from '../context.js';
 import type { Db } from '../store/db.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
 import { openExisting } from '../cmdutil/mirror.js';
 import { auditPhiRead } from '../cmdutil/read-audit.js';
+import { helpAfter } from '../cmdutil/help.js';
 
 export interface FamilyOptions {
   suggest?: string;
@@ -17,12 +19,8 @@ export interface FamilyOptions {
 
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd
-    .option('--suggest <name>', 'propose a unique +alias address for a new family member (e.g. "Max")')
-    .addHelpText(
-      'after',
-      '\nFamily +alias addresses (jane.doe+max@gmail.com) work only on Gmail, Hotmail, Outlook and iCloud;\n' +
-        'elsewhere each family member needs an address of their own. Nothing is created: this only proposes.',
-    );
+    .option('--suggest <name>', 'propose a unique +alias address for a new family member (e.g. "Max")');
+  helpAfter(cmd, ['Family +alias addresses (jane.doe+max@gmail.com) work only on Gmail, Hotmail, Outlook and iCloud; elsewhere each family member needs an address of their own. Nothing is created: this only proposes.']);
   handle(cmd, runtime, async (ctx, email: string, opts: FamilyOptions) => runFamily(ctx, email, opts));
 }
 
@@ -54,9 +52,9 @@ function familyBlocks(r: FamilyReport, suggestFor: string | undefined): Block[] 
   const blocks: Block[] = [
     `Mailbox ${r.mailbox}: ${plural(n, 'account')}`,
     table([
-      { header: 'id', value: (a: AccountRef) => a.id, keep: true },
-      { header: 'email', value: (a) => a.email },
-      { header: 'name', value: (a) => a.name },
+      { header: 'id', value: (a: AccountRef) => a.id, kind: 'id', priority: 3 },
+      { header: 'email', value: (a) => a.email, kind: 'key' },
+      { header: 'name', value: (a) => a.name, kind: 'key' },
     ], r.accounts),
   ];
   if (r.from_former_address) blocks.push(`(${r.query.trim()} is a former address; this is the mailbox of the current one, ${r.address})`);
@@ -64,14 +62,17 @@ function familyBlocks(r: FamilyReport, suggestFor: string | undefined): Block[] 
 }
 
 function suggestionLines(r: FamilyReport, suggestFor: string | undefined): Line[] {
+  const name = suggestFor?.trim();
+  // What to tell the family (src/rules/guidance.ts): only when the agent asked for a member's address.
+  const advice = name === undefined ? [] : adviceLines(familyAdvice({ name, address: r.address, domain: r.domain, plus_addressing: r.plus_addressing, suggestion: r.suggestion }));
   if (!r.plus_addressing) {
     return [
       `${r.domain} is not one of the providers where the platform supports family +alias addresses (Gmail, Hotmail, Outlook, iCloud):`,
       'a family member needs an email address of their own.',
+      ...advice,
     ];
   }
-  if (suggestFor === undefined) return [];
-  const name = suggestFor.trim();
+  if (name === undefined) return [];
   const lines: Line[] = r.same_name.map((a): Line => [
     span(`${a.name} already has an account at this mailbox:`, 'warn'),
     span(` ${a.id} ${a.email}. Check with the person before making another one for ${name}.`),
@@ -81,5 +82,5 @@ function suggestionLines(r: FamilyReport, suggestFor: string | undefined): Line[
       ? `Suggested address for ${name}: ${r.suggestion} (no account uses it; it delivers to ${r.mailbox})`
       : `No free +alias address could be made from "${name}": choose another name.`,
   );
-  return lines;
+  return [...lines, ...advice];
 }

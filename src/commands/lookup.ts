@@ -4,13 +4,14 @@ import type { Command } from 'commander';
 import { lookupAddress, lookupId, lookupName, needsRetention, type LookupOutcome, type LookupReport, type Match } from '../actions/lookup.js';
 import { clockOf, type Context } from '../context.js';
 import { EXIT, NotFoundError, UsageError } from '../errors.js';
-import { BLANK, note, printData, printError, printJson, warn } from '../render/index.js';
+import { BLANK, commandContext, note, plural, printData, printError, printJson, warn } from '../render/index.js';
 import { isCalendarDate } from '../rules/dates.js';
 import type { Db } from '../store/db.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
-import { accountCard, familyLines, lookupBlocks, matchTable, notFound, type CardContext } from '../cmdutil/lookup-view.js';
+import { accountCard, askedOf, familyLines, lookupBlocks, lookupJson, matchTable, narrowByDob, notFound, type Asked, type CardContext } from '../cmdutil/lookup-view.js';
 import { openExisting } from '../cmdutil/mirror.js';
 import { auditPhiRead } from '../cmdutil/read-audit.js';
+import { helpAfter } from '../cmdutil/help.js';
 
 export interface LookupOptions {
   name?: string;
@@ -22,15 +23,14 @@ export function configure(cmd: Command, runtime: Runtime): void {
   cmd
     .option('--id <id>', 'find the account with this id (as cx outbox, audit and retention show it)')
     .option('--name <full name>', 'find by first and last name, in either order (case, accents and punctuation ignored)')
-    .option('--dob <YYYY-MM-DD>', 'with --name: only accounts with this date of birth')
-    .addHelpText(
-      'after',
-      '\nAn address is matched as the current address, then a former one, then the same mailbox written another way\n' +
-        '(Gmail dots, googlemail.com, a +tag). Accounts sharing the mailbox through +alias addresses are listed as family.\n' +
-        'Pasted text is accepted: `Jane Doe <jane.doe@gmail.com>` (the name shown as a hint) or an address with a\n' +
-        'trailing , . or ;. An argument without @ that is an account id finds that account.\n' +
-        'Exit 3 when nothing matches (with suggestions, never applied), 2 when the address is not usable.',
-    );
+    .option('--dob <YYYY-MM-DD>', 'with --name: only accounts with this date of birth');
+  helpAfter(cmd, [
+    'An address is matched as the current address, then a former one, then the same mailbox written another way ' +
+      '(Gmail dots, googlemail.com, a +tag). Accounts sharing the mailbox through +alias addresses are listed as family. ' +
+      'Pasted text is accepted: `Jane Doe <jane.doe@gmail.com>` (the name shown as a hint) or an address with a ' +
+      'trailing , . or ;. An argument without @ that is an account id finds that account.',
+    'Exit 3 when nothing matches (with suggestions, never applied), 2 when the address is not usable.',
+  ]);
   handle(cmd, runtime, async (ctx, email: string | undefined, opts: LookupOptions) => (await runLookup(ctx, email, opts)).code);
 }
 
@@ -47,7 +47,7 @@ export async function runLookup(
   email: string | undefined,
   opts: LookupOptions,
   open?: Db,
-  view: Pick<CardContext, 'advice'> = {},
+  view: Pick<CardContext, 'advice' | 'pickedFrom'> = {},
 ): Promise<LookupShown> {
   const dob = checkedOptions(email, opts);
   const db = open ?? openExisting(ctx);
@@ -64,10 +64,11 @@ export async function runLookup(
       accountIds: [...report.matches.map((m) => m.id), ...report.family.map((f) => f.id), ...report.suggested.flatMap((x) => (x.account_id ? x.account_id.split(', ') : []))],
     });
     const card = { ...cardContext(ctx), ...view };
+    const asked = askedOf(report, dob !== null);
     if (!report.matches.length) {
-      if (ctx.json) printJson(ctx, report);
+      if (ctx.json) printJson(ctx, lookupJson(report));
       else {
-        const { message, lines } = notFound(report, dob);
+        const { message, lines } = notFound(report, dob, card.commands);
         printError(ctx, message);
         note(ctx, ...lines);
       }
@@ -75,8 +76,8 @@ export async function runLookup(
     }
     if (!ctx.json && report.pasted_name !== null) note(ctx, `Looked up ${report.address} (pasted with the name "${report.pasted_name}": check it is the same person).`);
     if (!ctx.json && report.disposable) warn(ctx, `${report.address} is on a disposable (throwaway) mail domain`);
-    if (!ctx.json && ctx.io.interactive && report.matches.length > 1) return { code: EXIT.ok, report, chosen: await pickOne(ctx, report, card) };
-    await printData(ctx, report, () => lookupBlocks(report, card));
+    if (!ctx.json && ctx.io.interactive && report.matches.length > 1) return { code: EXIT.ok, report, chosen: await pickOne(ctx, report, card, asked) };
+    await printData(ctx, lookupJson(report), () => lookupBlocks(report, card, asked));
     return { code: EXIT.ok, report, chosen: report.matches.length === 1 ? report.matches[0]! : null };
   } finally {
     if (!open) db.close();
@@ -105,7 +106,7 @@ function find(deps: { db: Db; now: Date }, email: string | undefined, opts: Look
 }
 
 export function cardContext(ctx: Context): CardContext {
-  return { clock: clockOf(ctx), ticket: ctx.ticket, brand: ctx.email.brand };
+  return { clock: clockOf(ctx), brand: ctx.email.brand, commands: commandContext(ctx) };
 }
 
 /** An address, --id or --name (one of them); --dob only with --name, and a real date. Returns the dob or null. */
@@ -129,14 +130,14 @@ async function completeRetentionDates(ctx: Context, db: Db, report: LookupReport
 }
 
 /** In a terminal, several matches: list them, let the agent pick one, and show that one in full. */
-async function pickOne(ctx: Context, report: LookupReport, card: CardContext): Promise<Match> {
-  await printData(ctx, report, () => [`${report.matches.length} accounts match:`, matchTable(report.matches)]);
-  if (report.truncated) note(ctx, 'More accounts have this name than are listed: add --dob to narrow the search.');
+async function pickOne(ctx: Context, report: LookupReport, card: CardContext, asked: Asked): Promise<Match> {
+  await printData(ctx, report, () => [`${plural(report.matches.length, 'account')} match:`, matchTable(report.matches)]);
+  if (report.truncated) note(ctx, 'More accounts have this name than are listed: ask for their date of birth and narrow the search:', narrowByDob(report, card.commands));
   const chosen = await ctx.prompter.select<Match>(
     'Which account?',
     report.matches.map((m) => ({ name: `${m.name} <${m.email}> · ${m.role} ${m.id}`, value: m })),
   );
   const family = familyLines({ ...report, family: report.family.filter((f) => f.mailbox === chosen.mailbox) });
-  await printData(ctx, chosen, () => [BLANK, ...accountCard(chosen, card), ...(family.length ? [BLANK, ...family] : [])]);
+  await printData(ctx, chosen, () => [BLANK, ...accountCard(chosen, card, asked), ...(family.length ? [BLANK, ...family] : [])]);
   return chosen;
 }

@@ -11,12 +11,14 @@ import { mirrorFiles } from '../files/protected.js';
 import { MAX_DAYS_BACK } from '../rules/contract.js';
 import { isCalendarDate } from '../rules/dates.js';
 import { offboardAdvice } from '../rules/guidance.js';
-import { adviceLines, guidanceContext, note, plural, printError, table, type Block } from '../render/index.js';
+import { adviceLines, guidanceContext, note, plural, printError, table, thousands, type Block } from '../render/index.js';
 import type { Context } from '../context.js';
 import type { Db } from '../store/db.js';
 import { finish, runChange, type Finished } from '../cmdutil/change.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
+import { withForceFix } from '../cmdutil/out-exists.js';
 import { contextForOut } from '../cmdutil/out-stdout.js';
+import { helpAfter } from '../cmdutil/help.js';
 
 export interface OffboardOptions {
   effective?: string;
@@ -30,14 +32,16 @@ export function configure(cmd: Command, runtime: Runtime): void {
     .option('--effective <date>', 'the day the termination takes effect (YYYY-MM-DD; default today); a future day schedules it')
     .option('--allow-past', `accept an --effective date more than ${MAX_DAYS_BACK} days ago`)
     .option('--out <file>', 'also write the caseload as CSV (mode 0600: it holds client names)')
-    .option('--force', 'replace an existing --out file')
-    .addHelpText('after', '\nA future --effective schedules the termination: the provider stays active (sign-in, resets, notes\n' +
-      'exports) until that day and is treated as terminated from it. A date in the past terminates now and records\n' +
-      `that date; more than ${MAX_DAYS_BACK} days back needs --allow-past. A scheduled provider again: the same date is\n` +
-      'already done, another date is refused (change it on the platform).\n' +
-      'An already terminated provider gets the report (and --out file) again; nothing changes.\n' +
-      'The --out path is checked before the contract changes; an existing file is kept unless --force (exit 4).\n' +
-      'Writing the CSV is recorded in the audit log (provider, ticket, number of clients, path).');
+    .option('--force', 'replace an existing --out file');
+  helpAfter(cmd, [
+    'A future --effective schedules the termination: the provider stays active (sign-in, resets, notes ' +
+      'exports) until that day and is treated as terminated from it. A date in the past terminates now and records ' +
+      `that date; more than ${MAX_DAYS_BACK} days back needs --allow-past. A scheduled provider again: the same date is ` +
+      'already done, another date is refused (change it on the platform).',
+    'An already terminated provider gets the report (and --out file) again; nothing changes. ' +
+      'The --out path is checked before the contract changes; an existing file is kept unless --force (exit 2). ' +
+      'Writing the CSV is recorded in the audit log (provider, ticket, number of clients, path).',
+  ]);
   handle(cmd, runtime, async (ctx, email: string, opts: OffboardOptions) => (await runOffboard(ctx, email, opts)).code);
 }
 
@@ -52,8 +56,9 @@ export async function runOffboard(given: Context, email: string, opts: OffboardO
   const target = { label: '--out', force: Boolean(opts.force), protect: mirrorFiles(ctx.dbPath) };
   let csv: OutputFile | undefined;
   if (opts.out !== undefined) {
-    if (ctx.dryRun) checkOutput(opts.out, target);
-    else csv = openOutput(opts.out, target);
+    const out = opts.out;
+    if (ctx.dryRun) withForceFix(ctx, () => checkOutput(out, target));
+    else csv = withForceFix(ctx, () => openOutput(out, target));
   }
   let written: CaseloadWrite | undefined;
   let r: OffboardResult;
@@ -72,7 +77,7 @@ export async function runOffboard(given: Context, email: string, opts: OffboardO
         plan.scheduled
           ? `Schedule the termination of ${plan.account_id} <${plan.email}> for ${plan.contract_ends_at} (active until then)?`
           : `Terminate the contract of ${plan.account_id} <${plan.email}>, effective ${plan.contract_ends_at}?`,
-      preview: (plan) => [plan.detail, `${plural(plan.may_leave_count, 'client')} may leave, ${plan.stay_count} stay.`],
+      preview: (plan) => [plan.detail, `${plural(plan.may_leave_count, 'client')} may leave, ${thousands(plan.stay_count)} stay.`],
     }, db);
   } finally {
     csv?.discard();
@@ -90,7 +95,7 @@ export async function runOffboard(given: Context, email: string, opts: OffboardO
     const why = failure instanceof CxError ? failure.message : failure.detail;
     const change = r.outcome === 'done' ? 'the contract change is saved; ' : '';
     printError(ctx, `the caseload could not be written to ${written.path}: ${why}`, `${change}run the same command again to write it`);
-    if (failure instanceof CxError) return { result: r, code: failure.exitCode }; // a full disk: 2, a file that appeared meanwhile: 4
+    if (failure instanceof CxError) return { result: r, code: failure.exitCode }; // a full disk, a file that appeared meanwhile: 2
     return { result: r, code: failure.outcome === 'refused' ? EXIT.refused : EXIT.internal }; // the audit log could not be written
   }
   return { result: r, code };
@@ -109,19 +114,20 @@ function report(clients: CaseloadEntry[]): Block[] {
   const leave = clients.filter((c) => c.may_leave).length;
   const noIntake = clients.filter((c) => !c.may_leave && c.intake_date === null).length;
   const blocks: Block[] = [
-    `Caseload: ${plural(clients.length, 'client')}: ${leave} may leave with the provider (the provider booked their first intake), ${clients.length - leave} stay on the platform (they found the provider through search).`,
+    `Caseload: ${plural(clients.length, 'client')}: ${thousands(leave)} may leave with the provider (the provider booked their first intake), ${thousands(clients.length - leave)} stay on the platform (they found the provider through search).`,
   ];
   if (clients.length) {
     blocks.push(
       table<CaseloadEntry>(
         [
-          { header: 'id', value: (c) => c.id, keep: true },
-          { header: 'name', value: (c) => c.name },
-          { header: 'email', value: (c) => c.email },
-          { header: 'goes', value: (c) => (c.may_leave ? 'may leave' : 'stays'), keep: true, style: (c) => (c.may_leave ? 'warn' : undefined) },
-          { header: 'intake', value: (c) => c.intake_date ?? 'none', keep: true },
-          { header: 'last visit', value: (c) => c.last_appointment, keep: true },
-          { header: 'next visit', value: (c) => c.next_appointment, keep: true },
+          { header: 'id', value: (c) => c.id, kind: 'id', priority: 3 },
+          { header: 'name', value: (c) => c.name, kind: 'key' },
+          { header: 'email', value: (c) => c.email, kind: 'key' },
+          { header: 'goes', value: (c) => (c.may_leave ? 'may leave' : 'stays'), kind: 'key', style: (c) => (c.may_leave ? 'warn' : undefined) },
+          // An upcoming visit needs handling before the provider leaves; the intake says why one may leave.
+          { header: 'intake', value: (c) => c.intake_date ?? 'none', priority: 1 },
+          { header: 'last visit', value: (c) => c.last_appointment },
+          { header: 'next visit', value: (c) => c.next_appointment, priority: 2 },
         ],
         clients,
       ),

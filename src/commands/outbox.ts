@@ -3,12 +3,13 @@ import type { Command } from 'commander';
 import { clockOf } from '../context.js';
 import { EXIT, UsageError } from '../errors.js';
 import { addressKey, checkAddress } from '../rules/address.js';
-import { note, printData, table, timeForPeople, type Block } from '../render/index.js';
+import { note, printData, table, timeColumn, type Block } from '../render/index.js';
 import { listOutboxEmails, OUTBOX_STATUSES, type OutboxListing, type OutboxRow, type OutboxStatus } from '../actions/outbox-list.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
 import { listingLimit, listingOptions, shownFooter, sinceTime, type ListingFlags } from '../cmdutil/listing.js';
 import { openExisting } from '../cmdutil/mirror.js';
 import { warnIfNotAudited } from '../cmdutil/read-audit.js';
+import { helpAfter } from '../cmdutil/help.js';
 
 interface OutboxOptions extends ListingFlags {
   status?: string;
@@ -19,8 +20,8 @@ export function configure(cmd: Command, runtime: Runtime): void {
   cmd
     .option('--status <status>', `only rows with this status (${OUTBOX_STATUSES.join(', ')})`)
     .option('--email <address>', 'only rows sent to this address or about the account with this current or former address');
-  listingOptions(cmd, 'emails queued from this date (in your time zone) or ISO time on', 'the latest')
-    .addHelpText('after', '\nThe global --ticket <id> filters the rows to one ticket.');
+  listingOptions(cmd, 'emails queued from this date (in your time zone) or ISO time on', 'the latest');
+  helpAfter(cmd, ['The global --ticket <id> filters the rows to one ticket.']);
   handle(cmd, runtime, async (ctx, opts: OutboxOptions) => {
     const status = statusFrom(opts.status);
     const emailKey = opts.email === undefined ? undefined : checkedKey(opts.email);
@@ -43,13 +44,14 @@ export function configure(cmd: Command, runtime: Runtime): void {
     await printData(ctx, rows, (): Block[] => [
       table<OutboxRow>(
         [
-          { header: 'id', value: (r) => r.id, keep: true },
-          { header: 'queued', value: (r) => timeForPeople(r.created_at, clock), piped: (r) => r.created_at, keep: true },
-          { header: 'status', value: (r) => r.status, keep: true, style: (r) => (r.status === 'failed' ? 'bad' : r.status === 'pending' ? 'warn' : 'good') },
-          { header: 'template', value: (r) => r.template },
-          { header: 'to', value: (r) => r.to },
-          { header: 'account', value: (r) => r.account_id },
-          { header: 'ticket', value: (r) => r.ticket },
+          { header: 'id', value: (r) => r.id, kind: 'id', priority: 3 },
+          timeColumn('queued', (r) => r.created_at, clock),
+          { header: 'status', value: (r) => r.status, kind: 'key', style: (r) => (r.status === 'failed' ? 'bad' : r.status === 'pending' ? 'warn' : 'good') },
+          { header: 'template', value: (r) => r.template, priority: 2 },
+          { header: 'to', value: (r) => r.to, kind: 'key' },
+          { header: 'account', value: (r) => r.account_id, kind: 'id', priority: 1 },
+          { header: 'ticket', value: (r) => r.ticket, kind: 'id', priority: 1 },
+          // The template names the email: its subject is the first to go on a narrow terminal.
           { header: 'subject', value: (r) => r.subject },
         ],
         rows,

@@ -9,6 +9,7 @@ import type { Db } from '../store/db.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
 import { finish, runChange, type Finished } from '../cmdutil/change.js';
 import { accountLine } from './resubscribe.js';
+import { helpAfter } from '../cmdutil/help.js';
 
 export interface ResetOptions {
   resubscribe?: boolean;
@@ -16,13 +17,12 @@ export interface ResetOptions {
 
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd
-    .option('--resubscribe', 'if the address unsubscribed, take it off the list and queue the email in one step (never for a bounce or complaint)')
-    .addHelpText(
-      'after',
-      '\nA verified client gets the client reset email, a verified provider the provider email; an unverified\n' +
-        'account gets the verification email instead. The email always goes to the account\'s current address.\n' +
-        'Env: CX_BRAND (brand in subjects, default Headway), CX_RESET_WINDOW_MINUTES (default 15).',
-    );
+    .option('--resubscribe', 'if the address unsubscribed, take it off the list and queue the email in one step (never for a bounce or complaint)');
+  helpAfter(cmd, [
+    'A verified client gets the client reset email, a verified provider the provider email; an unverified ' +
+      "account gets the verification email instead. The email always goes to the account's current address.",
+    'Env: CX_BRAND (brand in subjects, default Headway), CX_RESET_WINDOW_MINUTES (default 15).',
+  ]);
   handle(cmd, runtime, async (ctx, email: string, opts: ResetOptions) => (await runReset(ctx, email, opts)).code);
 }
 

@@ -11,6 +11,7 @@ import type { Db } from '../store/db.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
 import { finish, runChange, type Finished } from '../cmdutil/change.js';
 import { checkPrintableLine } from '../rules/tickets.js';
+import { helpAfter } from '../cmdutil/help.js';
 
 export interface ResubscribeOptions {
   force?: boolean;
@@ -20,8 +21,8 @@ export interface ResubscribeOptions {
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd
     .option('--force', 'also lift a bounce or a spam complaint (needs --reason)')
-    .option('--reason <why>', 'why, for the audit log (only with --force, which requires it)')
-    .addHelpText('after', '\nThe address is found as `cx lookup` finds it; the account\'s current address is the one taken off the list.');
+    .option('--reason <why>', 'why, for the audit log (only with --force, which requires it)');
+  helpAfter(cmd, ["The address is found as `cx lookup` finds it; the account's current address is the one taken off the list."]);
   handle(cmd, runtime, async (ctx, email: string, opts: ResubscribeOptions) => (await runResubscribe(ctx, email, opts)).code);
 }
 

@@ -5,11 +5,12 @@ import { retentionReport, type RetentionRow } from '../actions/retention.js';
 import { EXIT, UsageError } from '../errors.js';
 import { isCalendarDate, today } from '../rules/dates.js';
 import { loadPolicy } from '../rules/policy.js';
-import { note, plural, printData, table, warn, type Block } from '../render/index.js';
+import { note, plural, printData, table, thousands, warn, type Block } from '../render/index.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
 import { listingLimit, listingOptions, shownFooter, type ListingFlags } from '../cmdutil/listing.js';
 import { openExisting } from '../cmdutil/mirror.js';
 import { auditPhiRead } from '../cmdutil/read-audit.js';
+import { helpAfter } from '../cmdutil/help.js';
 
 interface RetentionOptions extends ListingFlags {
   due?: boolean;
@@ -20,8 +21,8 @@ export function configure(cmd: Command, runtime: Runtime): void {
   cmd
     .option('--due', 'only the records whose retention date has passed')
     .option('--as-of <date>', 'decide "due" as of this day (YYYY-MM-DD; default today)');
-  listingOptions(cmd, 'only records deactivated on or after this day (YYYY-MM-DD)', 'the soonest retention dates first')
-    .addHelpText('after', '\ncx deletes no record, before or after its date: this list is for the records team.');
+  listingOptions(cmd, 'only records deactivated on or after this day (YYYY-MM-DD)', 'the soonest retention dates first');
+  helpAfter(cmd, ['cx deletes no record, before or after its date: this list is for the records team.']);
   handle(cmd, runtime, async (ctx, opts: RetentionOptions) => {
     const asOf = opts.asOf ?? today(ctx.now());
     if (!isCalendarDate(asOf)) throw new UsageError(`--as-of is not a date (YYYY-MM-DD): ${asOf}`);
@@ -58,16 +59,16 @@ function human(rows: RetentionRow[], matching: RetentionRow[], asOf: string, due
   const due = matching.filter((r) => r.due).length;
   const summary = dueOnly
     ? `${plural(due, 'deactivated record is', 'deactivated records are')} past ${due === 1 ? 'its' : 'their'} retention date as of ${asOf}.`
-    : `${plural(matching.length, 'deactivated record')}; ${due} past ${due === 1 ? 'its' : 'their'} retention date as of ${asOf}.`;
+    : `${plural(matching.length, 'deactivated record')}; ${thousands(due)} past ${due === 1 ? 'its' : 'their'} retention date as of ${asOf}.`;
   return [
     table<RetentionRow>(
       [
-        { header: 'account', value: (r) => r.account_id, keep: true },
-        { header: 'email', value: (r) => r.email },
-        { header: 'deactivated', value: (r) => r.deactivated_at ?? 'before cx', keep: true },
-        { header: 'retain until', value: (r) => r.retain_until ?? 'unknown', keep: true },
-        { header: 'due', value: (r) => r.due, keep: true, style: (r) => (r.due ? 'alert' : undefined) },
-        { header: 'rule', value: (r) => r.retention_rule, grow: true },
+        { header: 'account', value: (r) => r.account_id, kind: 'id', priority: 2 },
+        { header: 'email', value: (r) => r.email, kind: 'key' },
+        { header: 'deactivated', value: (r) => r.deactivated_at ?? 'before cx', priority: 1 },
+        { header: 'retain until', value: (r) => r.retain_until ?? 'unknown', kind: 'key' },
+        { header: 'due', value: (r) => r.due, kind: 'key', style: (r) => (r.due ? 'alert' : undefined) },
+        { header: 'rule', value: (r) => r.retention_rule, kind: 'text' },
       ],
       rows,
     ),

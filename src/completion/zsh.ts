@@ -4,7 +4,8 @@ import { allCommands, valuedNames, type CommandSpec, type OptionSpec, type Value
 const HEADER = `#compdef cx
 # zsh completion for cx: commands, subcommands and options. Addresses and names are never completed:
 # they are patient data and would land in shell history. Made by \`cx completion zsh\`; install with
-#   cx completion zsh > "\${fpath[1]}/_cx"      (then start a new shell)
+#   mkdir -p ~/.zfunc && cx completion zsh > ~/.zfunc/_cx
+# and in ~/.zshrc, before compinit:  fpath=(~/.zfunc $fpath)   (then start a new shell)
 # or add to ~/.zshrc, after compinit:  source <(cx completion zsh)`;
 
 /** A single-quoted zsh word. */

@@ -11,7 +11,10 @@ import { runOffboard } from '../commands/offboard.js';
 import { runReset } from '../commands/reset.js';
 import { runResubscribe } from '../commands/resubscribe.js';
 import { has } from '../has.js';
-import { isCalendarDate } from '../rules/dates.js';
+import { join } from 'node:path';
+import { exportsFolder, makeExportsFolder } from '../files/exports-folder.js';
+import { isCalendarDate, today } from '../rules/dates.js';
+import { notesZipName } from '../rules/notes-zip-name.js';
 import type { Person } from './find.js';
 import type { Session } from './session.js';
 
@@ -69,8 +72,12 @@ export async function act(s: Session, need: Need, person: Person): Promise<void>
       return;
     }
     case 'notes': {
-      const out = await prompter.text('Save the zip as (Enter: the default name in this folder):', { optional: true });
-      await runNotesExport(ctx, address, { out: out || undefined, verify: true }, db);
+      // PHI never lands in whatever folder the shell is in: Enter keeps it beside the mirror, in a 0700 folder.
+      const folder = exportsFolder(ctx.dbPath);
+      const name = notesZipName(person.match.id, ctx.ticket ?? '', today(ctx.now()));
+      const out = await prompter.text(`Save the zip as (Enter: ${join(folder, name)}, in a folder only you can read):`, { optional: true });
+      if (!out && !ctx.dryRun) makeExportsFolder(folder);
+      await runNotesExport(ctx, address, { ...(out ? { out } : { outDir: folder }), verify: true }, db);
       return;
     }
     case 'family': {

@@ -54,9 +54,9 @@ async function lookupTyped(s: Session, typed: string, advice: boolean): Promise<
   return lookup(s, undefined, { name: typed, dob: dob || undefined }, advice);
 }
 
-function lookup(s: Session, typed: string | undefined, opts: LookupOptions, advice: boolean): Promise<LookupShown> {
+function lookup(s: Session, typed: string | undefined, opts: LookupOptions, advice: boolean, pickedFrom?: string): Promise<LookupShown> {
   note(s.ctx, BLANK);
-  return runLookup(s.ctx, typed, opts, s.db, { advice });
+  return runLookup(s.ctx, typed, opts, s.db, { advice, ...(pickedFrom ? { pickedFrom } : {}) });
 }
 
 /** Nothing found: lookup's suggestions as choices, never applied without the agent picking one. */
@@ -67,7 +67,8 @@ async function trySuggestion(s: Session, report: LookupReport, advice: boolean):
     { name: 'None of these: type it again', value: null },
   ]);
   if (picked === null) return null;
-  const chosen = (await lookup(s, picked, {}, advice)).chosen;
+  // The card says it is a suggestion: the person gave another address, so who they are is checked first.
+  const chosen = (await lookup(s, picked, {}, advice, report.address ?? report.query.trim())).chosen;
   return chosen && { match: chosen, address: addressFor(chosen, picked) };
 }
 

@@ -1,5 +1,5 @@
 // What can go wrong with a file cx writes, as typed errors that name the path (issue 10, section 1).
-import { PolicyError, UsageError, type Hint } from '../errors.js';
+import { UsageError, type Hint } from '../errors.js';
 
 /** The path cannot take the file (a folder, the mirror, a missing folder, a name too long...): exit 2. */
 export class OutputPathError extends UsageError {
@@ -8,8 +8,11 @@ export class OutputPathError extends UsageError {
   }
 }
 
-/** Something is already at the path and --force was not given: it is left as it is (exit 4). */
-export class OutputExistsError extends PolicyError {
+/**
+ * Something is already at the path and --force was not given: it is left as it is. A usage error (exit 2):
+ * the command as typed cannot run; --force or another path fixes it (no support policy is involved).
+ */
+export class OutputExistsError extends UsageError {
   constructor(readonly path: string, label: string, meanwhile = false) {
     super(
       `${path} ${meanwhile ? 'appeared while cx was writing, and' : 'already exists and'} was left as it is`,

@@ -2,7 +2,7 @@
 // creates, opens or removes a file: output-file.ts does that once the path is known to be fit.
 //   missing               -> a new file (temporary file beside it, then link(), which never clobbers)
 //   a file or a symlink   -> replaced by rename() with --force (a symlink itself, never what it points to);
-//                            without --force: OutputExistsError (exit 4), the file left as it is
+//                            without --force: OutputExistsError (exit 2), the file left as it is
 //   a character device or a FIFO, also behind a symlink (/dev/null, /dev/stdout, a named pipe)
 //                         -> written to directly, never replaced; only one owned by root or by this user
 //   /dev/stdout, /dev/stderr (also as /dev/fd/1, /proc/self/fd/2...) -> the descriptor cx inherited is

@@ -8,6 +8,7 @@ import type { Hint, Outcome } from '../errors.js';
 import { page, pagerCommand } from './pager.js';
 import { isTable, terminalLines, tsvLines, type Table } from './tables.js';
 import { command, NO_PAINT, renderLine, span, type Line, type Painter, type Style, type Target } from './text.js';
+import { localTimesIn } from './times.js';
 
 // chalk turns colour on for a terminal and honours FORCE_COLOR (a --color argument, Azure Pipelines); with
 // none of them its level is 0 and it paints nothing, so it is not even loaded (~15 ms of a piped run).
@@ -40,7 +41,8 @@ export interface Said {
 /** A piece of human output: a line, or a table (at most one per output: a pipe carries it alone). */
 export type Block = Line | Table;
 
-export type Out = Pick<Context, 'json' | 'io'>;
+/** Where output goes; the agent's zone when the run has resolved it (an error before that uses the system's). */
+export type Out = Pick<Context, 'json' | 'io'> & Partial<Pick<Context, 'tz'>>;
 
 type Stream = 'stdout' | 'stderr';
 
@@ -69,14 +71,28 @@ function target(ctx: Out, stream: Stream): Target & { terminal: boolean } {
   return {
     paint: painter(colours?.[stream]),
     width: terminal ? (ctx.io.columns?.(stream) ?? 80) : undefined,
+    forPeople: (text) => localTimesIn(text, () => zoneOf(ctx)),
     terminal,
   };
 }
 
-/** Blocks as the lines one stream shows: a table fitted to a terminal, or tab-separated down a pipe. */
+/** The agent's zone, else the system's: a message must still print when the zone cannot be resolved. */
+function zoneOf(ctx: Out): string {
+  try {
+    if (ctx.tz) return ctx.tz;
+  } catch {
+    // a zone setting that cannot be used: the error that says so is printed elsewhere
+  }
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/**
+ * Blocks as the lines one stream shows: a table fitted to a terminal, or tab-separated down a pipe (its
+ * cells exactly as stored: ISO times stay ISO). Lines of text are for people on a terminal and in a pipe.
+ */
 function render(ctx: Out, stream: Stream, blocks: readonly Block[]): string[] {
   const t = target(ctx, stream);
-  return blocks.flatMap((b) => (isTable(b) ? (t.terminal ? terminalLines(b, t.width!, t.paint) : tsvLines(b)) : renderLine(b, t)));
+  return blocks.flatMap((b) => (isTable(b) ? (t.terminal ? terminalLines(b, t.width!, t) : tsvLines(b)) : renderLine(b, t)));
 }
 
 function write(ctx: Out, stream: Stream, lines: readonly string[]): void {

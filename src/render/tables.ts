@@ -1,22 +1,34 @@
 // Tables the way gh prints them (pkg/tableprinter). In a terminal: borderless columns two spaces apart,
-// fitted to the width by cutting the widest cells with `…`. Piped: tab-separated text with a header row and
-// nothing cut, every cell written with tsvCell (CONTRACTS.md: `\t`, `\r`, `\n`, `\\`, and visible controls),
-// so that `cut -f` and `awk -F'\t'` see one row per line and one field per column.
+// fitted to the width by the column's kind (layout(), below): what the agent came for is never cut. Piped:
+// tab-separated text with a header row and nothing cut, every cell written with tsvCell (CONTRACTS.md: `\t`,
+// `\r`, `\n`, `\\`, and visible controls), so that `cut -f` and `awk -F'\t'` see one row per line and one
+// field per column.
 import { tsvCell, visible } from '../rules/visible-text.js';
-import { displayWidth, truncate, type Painter, type Style } from './text.js';
+import { displayWidth, truncate, wrapCell, type Painter, type Style } from './text.js';
 
 export type Cell = string | number | boolean | null | undefined;
+
+/**
+ * What a column holds, which decides how it gives way when the table is wider than the terminal, in this
+ * order: a `time` shows its short form ("2m ago"); an `id` keeps its start ("7c2f9e14…", as git's short
+ * hashes); `text` (a detail, a rule) wraps in its column, or goes under its row when the row leaves it too
+ * little; `info` (the default) is cut; then `time`, `id` and `info` columns are left out, lowest `priority`
+ * first, and a line under the table names them. A `key` column (an address, a name, an action, an outcome:
+ * what the agent came for) is never cut nor left out: as the very last resort it wraps, every character kept.
+ */
+export type ColumnKind = 'key' | 'id' | 'time' | 'text' | 'info';
 
 export interface Column<Row> {
   header: string;
   /** The cell as people read it in a terminal. */
   value: (row: Row) => Cell;
-  /** The cell in a pipe when it differs (an ISO time where the terminal shows "today 14:05, 3 min ago"). */
+  /** The cell in a pipe when it differs (an ISO time where the terminal shows "today 14:05, 3m ago"). */
   piped?: (row: Row) => Cell;
-  /** Never cut this column (ids, dates) unless nothing else is left to cut. */
-  keep?: boolean;
-  /** Free text (a detail, a rule): keeps a share of a narrow line when other columns are cut. */
-  grow?: boolean;
+  /** A time's short form ("3m ago"), shown when the full one does not fit. */
+  short?: (row: Row) => Cell;
+  kind?: ColumnKind;
+  /** Higher is kept longer when columns must be left out (default 0; of equals, the rightmost goes first). */
+  priority?: number;
   /** A colour for the cell, chosen from the row (an outcome, a due date). */
   style?: (row: Row) => Style | undefined;
 }
@@ -49,82 +61,194 @@ export function tsvLines<Row>(t: Table<Row>): string[] {
 }
 
 const GAP = 2;
-/** A cut column keeps at least this many columns of text (or its header's width, if less). */
-const MIN_WIDTH = 6;
+/** An id cut to its start keeps this many columns, `…` included. */
+const ID_WIDTH = 9;
+/** A cut `info` column keeps at least this many columns (or its header's width, if more). */
+const INFO_MIN = 8;
+/** Free text stays in its row only with at least this much room (narrower, a sentence runs many lines). */
+const TEXT_MIN = 40;
+/** Free text under its row starts here. */
+const UNDER_INDENT = 4;
 
-/** In a terminal: headers in capitals, columns fitted to `width`, no rules between rows. */
-export function terminalLines<Row>(t: Table<Row>, width: number, paint: Painter): string[] {
-  const headers = t.columns.map((c) => c.header.toUpperCase());
-  const cells = t.rows.map((row) => t.columns.map((c) => visible(text(c.value(row)))));
-  const natural = headers.map((h, i) => Math.max(displayWidth(h), ...cells.map((r) => displayWidth(r[i]!))));
-  const widths = fit(natural, t.columns.map((c) => !c.keep), width - GAP * (headers.length - 1), t.columns.map((c) => Boolean(c.grow)));
-  const line = (parts: string[], styles: Array<Style | undefined>): string => {
-    const last = parts.length - 1;
-    return parts
-      .map((p, i) => {
-        const cut = truncate(p, widths[i]!);
-        const pad = i === last ? '' : ' '.repeat(widths[i]! - displayWidth(cut) + GAP);
-        return paint(styles[i], cut) + pad;
-      })
-      .join('')
-      .trimEnd();
-  };
-  return [
-    line(headers, headers.map(() => 'header')),
-    ...t.rows.map((row, r) => line(cells[r]!, t.columns.map((c) => c.style?.(row)))),
-  ];
+/** What layout() needs to know of a column: its kind, priority and the widths of its header and cells. */
+export interface ColumnFit {
+  kind: ColumnKind;
+  priority: number;
+  header: number;
+  /** The widest cell (or the header, if wider). */
+  natural: number;
+  /** The widest short form, for a time that has one. */
+  short?: number;
+  /** No row has anything in it. */
+  empty?: boolean;
+}
+
+/** Where a column goes: in the row at a width (its short form or not), under the row, or left out. */
+export interface Placed {
+  place: 'row' | 'under' | 'gone';
+  width: number;
+  short: boolean;
 }
 
 /**
- * Column widths that add up to at most `room`. The widest cut columns are brought down to a common width
- * first (gh cuts the widest cells too), never below a small minimum; a free-text column (`grow`: a detail, a
- * rule) keeps a share of the line so it stays readable. If that is not enough, the share goes, then every
- * column is cut.
+ * The columns fitted to `room` terminal columns, giving way in the order ColumnKind describes (a column with
+ * nothing in it goes before anything else). Each step is taken only while the row is still too wide; free
+ * text in the row counts with the least room it needs.
  */
-export function fit(natural: number[], cuttable: boolean[], room: number, grow: boolean[] = natural.map(() => false)): number[] {
-  const sum = (ws: number[]) => ws.reduce((a, b) => a + b, 0);
-  if (sum(natural) <= room) return natural;
-  // The free-text share: 40% of the line, or what the other columns leave at their minimum if less.
-  const others = natural.reduce((a, w, i) => a + (grow[i] ? 0 : cuttable[i] ? Math.min(w, MIN_WIDTH) : w), 0);
-  const share = Math.min(Math.floor(room * 0.4), room - others);
-  // Last, the kept columns (ids, dates) are cut too, the widest first, with the others at their minimum.
-  const atMinimum = natural.map((w, i) => (cuttable[i] ? Math.min(w, MIN_WIDTH) : w));
-  const attempts: Array<{ widths: number[]; which: boolean[]; floor: (i: number) => number }> = [
-    { widths: natural, which: cuttable, floor: (i) => Math.min(natural[i]!, grow[i] ? Math.max(MIN_WIDTH, share) : MIN_WIDTH) },
-    { widths: natural, which: cuttable, floor: (i) => Math.min(natural[i]!, MIN_WIDTH) },
-    { widths: atMinimum, which: cuttable.map((c) => !c), floor: (i) => Math.min(natural[i]!, MIN_WIDTH) },
-  ];
-  for (const { widths, which, floor } of attempts) {
-    const capped = (level: number) => widths.map((w, i) => (which[i] ? Math.max(floor(i), Math.min(w, level)) : w));
-    if (sum(capped(0)) > room) continue;
-    let lo = 0;
-    let hi = Math.max(...widths);
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2);
-      if (sum(capped(mid)) <= room) lo = mid;
-      else hi = mid - 1;
+export function layout(cols: readonly ColumnFit[], room: number): Placed[] {
+  const out: Placed[] = cols.map((c) => ({ place: 'row', width: c.natural, short: false }));
+  const inRow = (i: number) => out[i]!.place === 'row';
+  const needs = (i: number) => (cols[i]!.kind === 'text' ? Math.min(out[i]!.width, TEXT_MIN) : out[i]!.width);
+  const rowWidth = () => {
+    const shown = out.flatMap((_, i) => (inRow(i) ? [needs(i)] : []));
+    return shown.reduce((a, b) => a + b, 0) + GAP * Math.max(0, shown.length - 1);
+  };
+  const fits = () => rowWidth() <= room;
+  const each = (kinds: readonly ColumnKind[], f: (c: ColumnFit, p: Placed) => void) =>
+    cols.forEach((c, i) => kinds.includes(c.kind) && inRow(i) && f(c, out[i]!));
+
+  if (!fits()) cols.forEach((c, i) => c.empty && (out[i]!.place = 'gone'));
+  if (!fits()) each(['time'], (c, p) => c.short !== undefined && Object.assign(p, { short: true, width: c.short }));
+  if (!fits()) each(['id'], (c, p) => (p.width = Math.min(c.natural, Math.max(ID_WIDTH, c.header))));
+  if (!fits()) each(['text'], (_, p) => (p.place = 'under'));
+  // Info cut, the lowest priority first, each priority to a common width (the widest first, as gh does);
+  // then columns left out until the row fits.
+  const before = out.map((p) => p.width);
+  const infoMin = (i: number) => Math.min(before[i]!, Math.max(INFO_MIN, cols[i]!.header));
+  const isInfo = (i: number) => inRow(i) && cols[i]!.kind === 'info';
+  const cutInfo = () => {
+    out.forEach((p, i) => isInfo(i) && (p.width = before[i]!));
+    const priorities = [...new Set(cols.flatMap((c, i) => (isInfo(i) ? [c.priority] : [])))].sort((a, b) => a - b);
+    for (const priority of priorities) {
+      if (fits()) return;
+      squeeze(out, before, room, (i) => isInfo(i) && cols[i]!.priority === priority, infoMin, rowWidth);
     }
-    return spread(capped(lo), natural, which, grow, room);
+  };
+  if (!fits()) cutInfo();
+  const droppable = cols
+    .map((c, i) => ({ c, i }))
+    .filter(({ c }) => c.kind !== 'key' && c.kind !== 'text')
+    .sort((a, b) => a.c.priority - b.c.priority || b.i - a.i);
+  for (const { i } of droppable) {
+    if (fits()) break;
+    out[i]!.place = 'gone';
+    cutInfo();
   }
-  // Narrower than every column's minimum: an equal share each, at least one column.
-  const each = Math.max(1, Math.floor(room / natural.length));
-  return natural.map((w) => Math.min(w, each));
+  // The last resort: identifiers wrap (and anything left is squeezed) to a common width.
+  if (!fits()) squeeze(out, out.map((p) => p.width), room, inRow, () => 1, rowWidth);
+  giveRoomLeft(cols, out, room);
+  return out;
 }
 
-/** The room left over goes to the cut columns, a free-text one first, then the one missing the most. */
-function spread(widths: number[], natural: number[], which: boolean[], grow: boolean[], room: number): number[] {
-  const out = [...widths];
-  let left = room - out.reduce((a, b) => a + b, 0);
-  while (left > 0) {
-    let best = -1;
-    const need = (i: number) => natural[i]! - out[i]!;
-    for (let i = 0; i < out.length; i++) {
-      if (!which[i] || need(i) <= 0) continue;
-      if (best < 0 || (grow[i] && !grow[best]) || (grow[i] === grow[best] && need(i) > need(best))) best = i;
-    }
-    if (best < 0) break;
-    out[best] = out[best]! + 1;
-    left--;
+/**
+ * Brings the chosen columns down to the largest common width at which the row fits, none below its minimum
+ * (all at their minimum when even that does not fit).
+ */
+function squeeze(out: Placed[], from: readonly number[], room: number, chosen: (i: number) => boolean, minimum: (i: number) => number, rowWidth: () => number): void {
+  const apply = (level: number) => out.forEach((p, i) => chosen(i) && (p.width = Math.max(Math.min(minimum(i), from[i]!), Math.min(from[i]!, level))));
+  let lo = 0;
+  let hi = Math.max(0, ...from);
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    apply(mid);
+    if (rowWidth() <= room) lo = mid;
+    else hi = mid - 1;
   }
-  return out;
+  apply(lo);
+}
+
+/**
+ * The room the row leaves goes back: a short time becomes its full form again where the room allows, then
+ * free text in the row gets what it can use, then the cut columns, the highest priority first.
+ */
+function giveRoomLeft(cols: readonly ColumnFit[], out: Placed[], room: number): void {
+  const shown = out.flatMap((p, i) => (p.place === 'row' ? [i] : []));
+  const texts = shown.filter((i) => cols[i]!.kind === 'text');
+  const others = shown.filter((i) => cols[i]!.kind !== 'text');
+  const gaps = GAP * Math.max(0, shown.length - 1);
+  const textNeeds = texts.reduce((a, i) => a + Math.min(TEXT_MIN, cols[i]!.natural), 0);
+  const othersWidth = () => others.reduce((a, i) => a + out[i]!.width, 0);
+  for (const i of others) {
+    const p = out[i]!;
+    if (p.short && othersWidth() - p.width + cols[i]!.natural + textNeeds + gaps <= room) Object.assign(p, { short: false, width: cols[i]!.natural });
+  }
+  let left = room - othersWidth() - gaps;
+  texts.forEach((i, n) => {
+    const share = Math.floor(left / (texts.length - n));
+    out[i]!.width = Math.max(1, Math.min(cols[i]!.natural, share));
+    left -= out[i]!.width;
+  });
+  for (;;) {
+    const missing = (i: number) => (out[i]!.short ? cols[i]!.short! : cols[i]!.natural) - out[i]!.width;
+    const best = others.filter((i) => missing(i) > 0).sort((a, b) => cols[b]!.priority - cols[a]!.priority || missing(b) - missing(a))[0];
+    if (best === undefined || left <= 0) break;
+    const more = Math.min(missing(best), left);
+    out[best]!.width += more;
+    left -= more;
+  }
+}
+
+/** How a terminal table shows its cells: painted, and with the renderer's rewriting of text (local times). */
+export interface TableTarget {
+  paint: Painter;
+  /** Text as people read it (an ISO time in a detail in the agent's zone); the pipe keeps the original. */
+  forPeople?: (text: string) => string;
+}
+
+/** In a terminal: headers in capitals, columns fitted to `width` (layout()), no rules between rows. */
+export function terminalLines<Row>(t: Table<Row>, width: number, target: TableTarget | Painter): string[] {
+  const { paint, forPeople = (s: string) => s } = typeof target === 'function' ? { paint: target } : target;
+  const cols = t.columns;
+  const headers = cols.map((c) => c.header.toUpperCase());
+  const cell = (v: Cell) => visible(forPeople(text(v)));
+  const full = t.rows.map((row) => cols.map((c) => cell(c.value(row))));
+  const short = t.rows.map((row) => cols.map((c) => (c.short ? cell(c.short(row)) : '')));
+  const widest = (i: number, cells: string[][]) => Math.max(displayWidth(headers[i]!), ...cells.map((r) => displayWidth(r[i]!)));
+  const placed = layout(
+    cols.map((c, i) => ({
+      kind: c.kind ?? 'info',
+      priority: c.priority ?? 0,
+      header: displayWidth(headers[i]!),
+      natural: widest(i, full),
+      ...(c.short ? { short: widest(i, short) } : {}),
+      empty: full.every((r) => r[i] === ''),
+    })),
+    width,
+  );
+  const row = placed.flatMap((p, i) => (p.place === 'row' ? [i] : []));
+  const under = placed.flatMap((p, i) => (p.place === 'under' ? [i] : []));
+  // A column with nothing in it that made way is not worth a line.
+  const gone = placed.flatMap((p, i) => (p.place === 'gone' && full.some((r) => r[i] !== '') ? [headers[i]!] : []));
+
+  // One cell as lines: wrapped when it may not be cut (an identifier, free text), else cut to one line.
+  const cellLines = (i: number, value: string): string[] => {
+    const kind = cols[i]!.kind ?? 'info';
+    const w = placed[i]!.width;
+    return kind === 'key' || kind === 'text' ? wrapCell(value, w) : [truncate(value, w)];
+  };
+  const joined = (parts: Array<{ text: string; style?: Style; width: number }>): string =>
+    parts
+      .map((p, n) => paint(p.style, p.text) + (n === parts.length - 1 ? '' : ' '.repeat(p.width - displayWidth(p.text) + GAP)))
+      .join('')
+      .trimEnd();
+
+  const lines = [joined(row.map((i) => ({ text: truncate(headers[i]!, placed[i]!.width), style: 'header' as Style, width: placed[i]!.width })))];
+  for (const i of under) lines.push(`${' '.repeat(UNDER_INDENT)}${paint('header', headers[i]!)}`);
+  t.rows.forEach((r, n) => {
+    const cells = row.map((i) => cellLines(i, placed[i]!.short ? short[n]![i]! : full[n]![i]!));
+    const height = Math.max(1, ...cells.map((c) => c.length));
+    for (let l = 0; l < height; l++) {
+      lines.push(joined(row.map((i, k) => ({ text: cells[k]![l] ?? '', style: cols[i]!.style?.(r), width: placed[i]!.width }))));
+    }
+    for (const i of under) {
+      if (full[n]![i] === '') continue;
+      const style = cols[i]!.style?.(r);
+      for (const l of wrapCell(full[n]![i]!, Math.max(1, width - UNDER_INDENT))) lines.push(`${' '.repeat(UNDER_INDENT)}${paint(style, l)}`);
+    }
+  });
+  if (gone.length) {
+    const why = `Left out at ${width} columns: ${gone.join(', ')} (a wider window or --json shows them).`;
+    for (const l of wrapCell(why, width)) lines.push(paint('dim', l));
+  }
+  return lines;
 }

@@ -33,6 +33,8 @@ export const NO_PAINT: Painter = (_style, text) => text;
 export interface Target {
   paint: Painter;
   width?: number;
+  /** Text as people read it: an ISO UTC time inside it in the agent's zone (src/render/times.ts). */
+  forPeople?: (text: string) => string;
 }
 
 function spansOf(line: Exclude<Line, { command: string } | { blank: true }>): Span[] {
@@ -43,7 +45,8 @@ function spansOf(line: Exclude<Line, { command: string } | { blank: true }>): Sp
 export function renderLine(line: Line, target: Target): string[] {
   if (typeof line === 'object' && 'blank' in line) return [''];
   if (typeof line === 'object' && 'command' in line) return [`  ${target.paint('command', visible(line.command))}`];
-  const spans = spansOf(line).map((s) => ({ text: visible(s.text), style: s.style }));
+  const forPeople = target.forPeople ?? ((s: string) => s);
+  const spans = spansOf(line).map((s) => ({ text: visible(forPeople(s.text)), style: s.style }));
   if (target.width === undefined) return [spans.map((s) => target.paint(s.style, s.text)).join('')];
   return wrapSpans(spans, target.width, target.paint);
 }
@@ -119,4 +122,56 @@ export function truncate(text: string, width: number): string {
     used += w;
   }
   return `${out}…`;
+}
+
+/** Characters after which a word too long for its line breaks best: an address at its `@` or a dot. */
+const BREAK_AFTER = /[@.+_\-/]/;
+
+/**
+ * A table cell as lines of at most `width` columns: words wrapped at spaces, a word longer than the line
+ * broken (after an `@` or a dot where one is near the end, else where the line ends), nothing left out.
+ */
+export function wrapCell(text: string, width: number): string[] {
+  if (stringWidth(text) <= width) return [text];
+  const lines: string[] = [];
+  let current = '';
+  const push = () => {
+    if (current !== '') lines.push(current);
+    current = '';
+  };
+  for (const word of text.split(' ').filter((w) => w !== '')) {
+    const joined = current === '' ? word : `${current} ${word}`;
+    if (stringWidth(joined) <= width) {
+      current = joined;
+      continue;
+    }
+    push();
+    let rest = word;
+    while (stringWidth(rest) > width) {
+      const [head, tail] = breakWord(rest, width);
+      lines.push(head);
+      rest = tail;
+    }
+    current = rest;
+  }
+  push();
+  return lines.length ? lines : [''];
+}
+
+/** The first `width` columns of a word and the rest, broken after a break character in its second half. */
+function breakWord(word: string, width: number): [string, string] {
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  let head = '';
+  let used = 0;
+  let lastBreak = -1;
+  for (const { segment } of graphemes.segment(word)) {
+    const w = stringWidth(segment);
+    if (used + w > width) break;
+    head += segment;
+    used += w;
+    if (BREAK_AFTER.test(segment) && used > width / 2) lastBreak = head.length;
+  }
+  if (head === '') head = [...word][0] ?? ''; // a character wider than the line: it goes alone
+  const at = lastBreak > 0 && lastBreak < word.length ? lastBreak : head.length;
+  return [word.slice(0, at), word.slice(at)];
 }

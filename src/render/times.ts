@@ -1,5 +1,5 @@
-// Times for people: in the agent's time zone, with how long ago ("today 14:05, 3 min ago"). --json and CSV
-// keep ISO 8601 UTC; only human output goes through here.
+// Times for people: in the agent's time zone, with how long ago ("today 14:05, 3m ago" in a table, "3 min
+// ago" in a sentence). --json, CSV and piped tables keep ISO 8601 UTC; only human output goes through here.
 import { createRequire } from 'node:module';
 import type { TZDate } from '@date-fns/tz';
 import type * as TzPackage from '@date-fns/tz';
@@ -32,12 +32,39 @@ export interface Clock {
   tz: string;
 }
 
-/** "today 14:05, 3 min ago", "yesterday 22:31, 14 h ago", "2026-11-02 09:15, 25 days ago". */
+/** A table's time: "today 14:05, 3m ago", "yesterday 22:31, 14h ago", "2026-11-02 09:15, 25d ago". */
 export function timeForPeople(iso: string, clock: Clock): string {
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso;
   const at = zoned(t, clock.tz);
-  return `${dayName(at, clock)} ${hhmm(at)}, ${ago(t, clock.now)}`;
+  return `${dayName(at, clock)} ${hhmm(at)}, ${agoShort(t, clock.now)}`;
+}
+
+/** A table's time when the full one does not fit: "3m ago", "in 2h", "just now". */
+export function shortTimeForPeople(iso: string, clock: Clock): string {
+  const t = new Date(iso);
+  return Number.isNaN(t.getTime()) ? iso : agoShort(t, clock.now);
+}
+
+/** A time inside a sentence: the day and time in the agent's zone, "2026-12-06 21:40" (no "today"). */
+export function localTime(iso: string, tz: string): string {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return iso;
+  const at = zoned(t, tz);
+  return `${ymd(at)} ${hhmm(at)}`;
+}
+
+/** An ISO 8601 UTC time as cx stores them (2026-12-06T03:40:23Z, 2026-12-06T03:40:23.000Z). */
+const ISO_UTC = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?Z\b/g;
+
+/**
+ * Text for people with every ISO UTC time in it written in the agent's zone. Details built by the actions
+ * (and stored in the audit log) carry ISO times, which JSON, CSV and the pipe keep as they are.
+ */
+export function localTimesIn(text: string, tz: () => string): string {
+  if (!/\dT\d/.test(text)) return text; // most text has none: no zone looked up
+  let zone: string | undefined;
+  return text.replace(ISO_UTC, (iso) => localTime(iso, (zone ??= tz())));
 }
 
 /** Just the time of day and its day, no "ago": for sentences that say when something can happen. */
@@ -69,7 +96,7 @@ const MINUTE = 60;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** "3 min ago", "in 2 h", "just now"; whole units, rounded down. */
+/** "3 min ago", "in 2 h", "just now"; whole units, rounded down: for sentences. */
 export function ago(t: Date, now: Date): string {
   const seconds = Math.round((now.getTime() - t.getTime()) / 1000);
   const a = Math.abs(seconds);
@@ -84,3 +111,18 @@ export function ago(t: Date, now: Date): string {
   return seconds >= 0 ? `${span} ago` : `in ${span}`;
 }
 
+
+/** "3m ago", "in 2h", "5d ago", "4mo ago", "2y ago", "just now": whole units, rounded down, for tables. */
+export function agoShort(t: Date, now: Date): string {
+  const seconds = Math.round((now.getTime() - t.getTime()) / 1000);
+  const a = Math.abs(seconds);
+  if (a < MINUTE) return seconds >= 0 ? 'just now' : 'in <1m';
+  const n = (unit: number) => Math.floor(a / unit);
+  const span =
+    a < HOUR ? `${n(MINUTE)}m`
+      : a < DAY ? `${n(HOUR)}h`
+        : a < 60 * DAY ? `${n(DAY)}d`
+          : a < 365 * DAY ? `${n(30 * DAY)}mo`
+            : `${Math.floor(a / (365.25 * DAY))}y`;
+  return seconds >= 0 ? `${span} ago` : `in ${span}`;
+}

@@ -2,16 +2,17 @@
 // client whose notes a zip held. All of them are kept in audit_accounts (src/store/audit.ts), however many,
 // and the row's detail ends with their count and a digest of the list, so the row's hash (and the platform's
 // copy of it) covers the list: an id taken out, changed or added is a broken chain for `cx audit --verify`.
+import { thousands } from './plural.js';
 import { sha256Hex } from './sha256.js';
 
-/** Ids written out in a detail at most; the rest are counted ("… and 2000 more"), all of them kept. */
+/** Ids written out in a detail at most; the rest are counted ("… and 2,000 more"), all of them kept. */
 export const MAX_LISTED_IDS = 10_000;
 
-/** "1001, 1003, 1002", or "1001, … and 2000 more" past MAX_LISTED_IDS. */
+/** "1001, 1003, 1002", or "1001, … and 2,000 more" past MAX_LISTED_IDS. */
 export function idList(ids: readonly string[]): string {
   const listed = ids.length > MAX_LISTED_IDS ? ids.slice(0, MAX_LISTED_IDS) : ids;
   const more = ids.length - listed.length;
-  return `${listed.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+  return `${listed.join(', ')}${more > 0 ? ` and ${thousands(more)} more` : ''}`;
 }
 
 /** The SHA-256 of the ids in the order kept: JSON of the array, so no id can bleed into the next. */
@@ -49,11 +50,12 @@ export function accountListHolds(detail: string, kept: readonly string[]): boole
 
 /**
  * The ids a read row written before audit_accounts existed lists in its detail ("…: showed 3 accounts: 1001,
- * 1003, 1002", or "… and 12 more" when cut): the same whole ids `cx audit --email` matches in such rows.
+ * 1003, 1002", or "… and 2000 more", "… and 2,000 more" when cut): the same whole ids `cx audit --email`
+ * matches in such rows.
  */
 export function idsListedInOldRead(detail: string): string[] {
   const at = detail.indexOf(' accounts: ');
   if (at < 0) return [];
-  const list = detail.slice(at + ' accounts: '.length).replace(/ and \d+ more$/, '');
+  const list = detail.slice(at + ' accounts: '.length).replace(/ and [\d,]+ more$/, '');
   return list.split(', ').filter((id) => id !== '');
 }

@@ -78,10 +78,6 @@ export function forceCommand(address: string, ticket: string): string {
   return `cx resubscribe ${shellWord(address)} --force --reason "<why>" --ticket ${ticketWord(ticket)}`;
 }
 
-export function resubscribeCommand(address: string, ticket: string): string {
-  return `cx resubscribe ${shellWord(address)} --ticket ${ticketWord(ticket)}`;
-}
-
 /**
  * A reset refused because the account's address is suppressed: the sentence (one line, no command in it)
  * and the command that fixes it, which JSON gives as `fix` and people read on a line of its own

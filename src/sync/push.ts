@@ -7,6 +7,7 @@ import { countByState, countHeldBy, leaseOwners } from '../store/sync-queue.js';
 import { shipAudit, type AuditShipReport } from './audit-ship.js';
 import { deliverChanges, type DeliveryDeps, type DeliveryReport, type StopReason } from './deliver.js';
 import type { Recorder } from './recorder.js';
+import { thousands } from '../rules/plural.js';
 
 export interface PushDeps extends Omit<DeliveryDeps, 'recorder'> {
   /** The main thread's connection: the run's audit row, the counts, the audit log shipped. */
@@ -47,9 +48,9 @@ export async function pushToPlatform(deps: PushDeps): Promise<PushReport> {
   if (changes.sent > 0 || changes.stop) {
     const c = changes;
     const stopped = c.stop ? `; stopped: ${describeStop(c.stop)}` : '';
-    const elsewhere = heldElsewhere ? ` (${heldElsewhere} held by another push running now)` : '';
-    const detail = `to ${deps.platformOrigin}: sent ${c.sent} change(s) in ${c.attempts} request(s); delivered ${c.delivered}, failed ${c.failed}, ` +
-      `left for a later run ${c.deferred}; pending now ${pending}${elsewhere}${stopped}`;
+    const elsewhere = heldElsewhere ? ` (${thousands(heldElsewhere)} held by another push running now)` : '';
+    const detail = `to ${deps.platformOrigin}: sent ${thousands(c.sent)} change(s) in ${thousands(c.attempts)} request(s); delivered ${thousands(c.delivered)}, failed ${thousands(c.failed)}, ` +
+      `left for a later run ${thousands(c.deferred)}; pending now ${thousands(pending)}${elsewhere}${stopped}`;
     const outcome = c.failed || c.stop || pending > heldElsewhere ? 'error' : 'done';
     writeTransaction(db, () => appendAudit(db, { agent: deps.agent, action: 'sync.push', ticket: null, account_id: null, outcome, detail }, deps.now()));
   }

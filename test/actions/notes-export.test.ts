@@ -3,12 +3,12 @@
 // name (written by an import between that row and the read of the notes) never reach the disk.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionDeps } from '../../src/actions/common.js';
 import { exportNotes } from '../../src/actions/notes-export.js';
 import { openMirror, sql, writeTransaction, type Db } from '../../src/store/db.js';
 import { demoMirror, NOW, tempDir } from '../helpers/cx.js';
+import { openDb, TEST_KEYS } from '../helpers/sqlite.js';
 
 const P202 = 'rafael.castellanos@proton.me';
 
@@ -20,7 +20,7 @@ describe('exportNotes (action): the clients its started row names', () => {
 
   beforeEach(() => {
     path = demoMirror();
-    db = openMirror(path);
+    db = openMirror(path, { keys: TEST_KEYS });
   });
   afterEach(() => db.close());
 
@@ -33,7 +33,7 @@ describe('exportNotes (action): the clients its started row names', () => {
         if (!added) {
           // Another process (an import) writes between the started row and the read of the notes.
           added = true;
-          const other = new Database(path);
+          const other = openDb(path);
           other.prepare("INSERT INTO progress_notes VALUES ('late-note', 'p202', '1001', '2026-11-01', 'Late', 'written meanwhile', NULL)").run();
           other.close();
         }

@@ -132,9 +132,11 @@ describe('parseTickets: Zendesk export', () => {
     expect(rows.map((r) => r.problem)).toEqual([
       null,
       null, // the same type twice is still one type
-      'no single type in Tags: 2 types (lookup, deactivate_client) in "lookup deactivate_client"',
-      'no single type in Tags: none of the tags is a type in "vip billing"',
+      // Another column holds a type in these rows: the problem names it and the flag that reads it.
+      'no single type in Tags: 2 types (lookup, deactivate_client) in "lookup deactivate_client"; the column "CX action [list]" says "Deactivate client": to read the types from it, run again with --type-column "CX action [list]"',
+      'no single type in Tags: none of the tags is a type in "vip billing"; the column "CX action [list]" says "Lookup": to read the types from it, run again with --type-column "CX action [list]"',
     ]);
+    expect(rows.map((r) => r.typeColumn)).toEqual([undefined, undefined, 'CX action [list]', 'CX action [list]']);
     expect(rows[0]?.fields).toEqual({ createdAt: '2024-05-01' });
   });
 

@@ -8,7 +8,7 @@ const FORMULA = /^[=+\-@\t\r\n\uFF1D\uFF0B\uFF0D\uFF20]/;
 function row(over: Partial<ResultRow> = {}): ResultRow {
   return {
     ticket_id: '1001', type: 'password_reset', email: 'ann@example.com', outcome: 'done',
-    account_id: 'a1', detail: 'reset email queued', processed_at: '2024-05-01T10:00:00.000Z', ...over,
+    account_id: 'a1', detail: 'reset email queued', processed_at: '2024-05-01T10:00:00.000Z', tell: '', suggestions: '', ...over,
   };
 }
 
@@ -16,7 +16,7 @@ function row(over: Partial<ResultRow> = {}): ResultRow {
 // an outcome such as '@done'; the writer is still held to make every column safe.)
 const FORMULA_OUTCOME = '@done' as ResultRow['outcome'];
 const hostile: ResultRow[] = [
-  row({ ticket_id: '=1+1', type: '+lookup', email: '-x@example.com', outcome: FORMULA_OUTCOME, account_id: '\tid', detail: '\rcr', processed_at: '\nlf' }),
+  row({ ticket_id: '=1+1', type: '+lookup', email: '-x@example.com', outcome: FORMULA_OUTCOME, account_id: '\tid', detail: '\rcr', processed_at: '\nlf', tell: '=cmd', suggestions: '@x.com' }),
   row({ detail: '\nstarts with a line feed' }),
   row({ detail: '=HYPERLINK("http://evil.example","click")', email: '@evil', type: '\uFF1Dcmd' }),
   row({ detail: 'a, b and "c"\nnext line', account_id: null }),
@@ -24,17 +24,17 @@ const hostile: ResultRow[] = [
 ];
 
 describe('resultsCsv', () => {
-  it('writes the contract header, even with no rows', () => {
-    expect(resultsCsv([])).toBe('ticket_id,type,email,outcome,account_id,detail,processed_at\n');
-    expect(RESULT_COLUMNS.join(',')).toBe('ticket_id,type,email,outcome,account_id,detail,processed_at');
+  it("writes the contract's header, even with no rows; tell and suggestions after its columns", () => {
+    expect(resultsCsv([])).toBe('ticket_id,type,email,outcome,account_id,detail,processed_at,tell,suggestions\n');
+    expect(RESULT_COLUMNS.join(',')).toBe('ticket_id,type,email,outcome,account_id,detail,processed_at,tell,suggestions');
   });
 
   it('writes one line per row in input order, null account_id empty', () => {
-    const csv = resultsCsv([row({ ticket_id: 'b' }), row({ ticket_id: 'a', account_id: null })]);
+    const csv = resultsCsv([row({ ticket_id: 'b', tell: 'on its way' }), row({ ticket_id: 'a', account_id: null, suggestions: 'a@x.com b@x.com' })]);
     expect(csv.split('\n')).toEqual([
-      'ticket_id,type,email,outcome,account_id,detail,processed_at',
-      'b,password_reset,ann@example.com,done,a1,reset email queued,2024-05-01T10:00:00.000Z',
-      'a,password_reset,ann@example.com,done,,reset email queued,2024-05-01T10:00:00.000Z',
+      'ticket_id,type,email,outcome,account_id,detail,processed_at,tell,suggestions',
+      'b,password_reset,ann@example.com,done,a1,reset email queued,2024-05-01T10:00:00.000Z,on its way,',
+      'a,password_reset,ann@example.com,done,,reset email queued,2024-05-01T10:00:00.000Z,,a@x.com b@x.com',
       '',
     ]);
   });

@@ -4,13 +4,13 @@
 // `cx audit --email` finds the row through it.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { appendAudit, listAudit } from '../../src/store/audit.js';
 import { openMirror } from '../../src/store/db.js';
 import { bulkOutbox } from '../helpers/bulk.js';
 import { demoMirror, query, tempDir } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
+import { openDb, TEST_KEYS } from '../helpers/sqlite.js';
 
 const P202 = 'rafael.castellanos@proton.me';
 /** p202's clients (in export order, by id) and their addresses. */
@@ -83,7 +83,7 @@ describe('a read keeps every account id it showed, however many', () => {
     expect(listed.json()).toHaveLength(12_000);
     const read = lastRow(db);
     expect(read).toMatchObject({ action: 'outbox', ticket: 'BULK', account_id: null });
-    expect(read.detail).toMatch(/^the outbox: showed 12000 accounts: bulk-1, bulk-2, bulk-3, .*, bulk-10000 and 2000 more \[account ids: 12000, sha256 [0-9a-f]{64}\]$/);
+    expect(read.detail).toMatch(/^the outbox: showed 12,000 accounts: bulk-1, bulk-2, bulk-3, .*, bulk-10000 and 2,000 more \[account ids: 12000, sha256 [0-9a-f]{64}\]$/);
     expect(keptIds(db, read.id)).toEqual(addresses.map((_, i) => `bulk-${i + 1}`));
     for (const i of [0, 10_000, 11_999]) {
       expect((await found(db, addresses[i]!)).map((r) => [r.id, r.action, r.ticket]), addresses[i]).toContainEqual([read.id, 'outbox', 'BULK']);
@@ -96,7 +96,7 @@ describe('a read keeps every account id it showed, however many', () => {
   });
 
   it('audit --email searches audit_accounts through its indexes: the first 1,000 ids of a row by account, the rest of a long list by its row', () => {
-    const db = openMirror(demoMirror());
+    const db = openMirror(demoMirror(), { keys: TEST_KEYS });
     const prepare = db.prepare.bind(db);
     const seen: string[] = [];
     db.prepare = ((text: string) => {
@@ -180,7 +180,7 @@ describe('the ids kept with a row are covered by the audit chain', () => {
     const db = demoMirror();
     await cxIn(['lookup', 'jane.doe@gmail.com'], { db });
     const readId = lastRow(db).id;
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.exec('DROP TRIGGER audit_accounts_no_update; DROP TRIGGER audit_accounts_no_delete');
     conn.prepare(edit).run({ id: readId });
     conn.close();
@@ -190,7 +190,7 @@ describe('the ids kept with a row are covered by the audit chain', () => {
   it('refuses UPDATE and DELETE on audit_accounts inside SQLite', async () => {
     const db = demoMirror();
     await cxIn(['lookup', 'jane.doe@gmail.com'], { db });
-    const conn = new Database(db);
+    const conn = openDb(db);
     expect(() => conn.prepare("UPDATE audit_accounts SET account_id = 'x'").run()).toThrow(/append-only/);
     expect(() => conn.prepare('DELETE FROM audit_accounts').run()).toThrow(/append-only/);
     conn.close();
@@ -216,7 +216,7 @@ describe('the ids kept with a row are covered by the audit chain', () => {
 
   it('a detail that only ends like a list of ids (text an agent typed) is not taken for one', async () => {
     const db = demoMirror();
-    const conn = openMirror(db);
+    const conn = openMirror(db, { keys: TEST_KEYS });
     const fake = `a path ending [account ids: 1, sha256 ${'a'.repeat(64)}]`;
     const row = conn.transaction(() => appendAudit(conn, { agent: 'x', action: 'test', ticket: null, account_id: null, outcome: 'done', detail: fake }, new Date()))();
     conn.close();
@@ -227,7 +227,7 @@ describe('the ids kept with a row are covered by the audit chain', () => {
 
   it("the doctor's audit_triggers check fails when a trigger of audit_accounts is gone", async () => {
     const db = demoMirror();
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.exec('DROP TRIGGER audit_accounts_no_delete');
     conn.close();
     const r = await cxIn(['db', 'doctor', '--strict', '--json'], { db });

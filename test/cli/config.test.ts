@@ -1,6 +1,6 @@
 // Settings: each source and their order (flag, environment, config file, default), the config file's checks,
 // and the default mirror found from where cx is installed, not from the current folder.
-import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cx, demoMirror, query, REPO, tempDir } from '../helpers/cx.js';
@@ -130,5 +130,109 @@ describe('the mirror in the install', () => {
     expect(flag.stderr).toContain(`  cx db init --db '${path}'\n`);
     const env = await cxIn(['audit'], { db: path });
     expect(env.stderr).toContain(`  cx db init --db '${path}'\n`);
+  });
+});
+
+describe('cx config set, get and unset (as gh config has)', () => {
+  /** A config home with no cx folder in it yet: a fresh machine. */
+  function freshHome(): { env: Record<string, string | undefined>; path: string; dir: string } {
+    const home = tempDir('cx-fresh-');
+    return { env: { XDG_CONFIG_HOME: home, CX_CONFIG: undefined, TZ: undefined, CX_DESK: undefined }, path: join(home, 'cx', 'config.json'), dir: join(home, 'cx') };
+  }
+  const fileOf = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>;
+
+  it('set writes the file on a fresh machine (folder 0700, file 0600), get prints the value, config lists it', async () => {
+    const { env, path, dir } = freshHome();
+    const set = await cxIn(['config', 'set', 'tz', 'America/Chicago'], { env });
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toMatch(/^done: set tz to "America\/Chicago" in .*config\.json/);
+    expect(fileOf(path)).toEqual({ tz: 'America/Chicago' });
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(readdirSync(dir)).toEqual(['config.json']); // no temporary file left beside it
+    const get = await cxIn(['config', 'get', 'tz'], { env });
+    expect([get.code, get.stdout]).toEqual([0, 'America/Chicago\n']);
+    expect((await settings(env)).tz).toMatchObject({ value: 'America/Chicago', source: 'config', from: path });
+    expect((await cxIn(['config', 'get', 'tz', '--json'], { env })).json()).toEqual({ name: 'tz', value: 'America/Chicago', source: 'config', from: path });
+  });
+
+  it('set checks the value with the rules the reader uses; a refused value leaves the file as it was', async () => {
+    const { env, path } = freshHome();
+    expect((await cxIn(['config', 'set', 'desk', 'Zendesk'], { env })).code).toBe(0);
+    const before = readFileSync(path, 'utf8');
+    for (const [key, value, message] of [
+      ['tz', 'Mars/Olympus', /"tz" not a time zone name/],
+      ['platform_url', 'http://platform.example.com', /"platform_url" must use https/],
+      ['colour', 'blue', /unknown key "colour".*db, policy, agent, tz, desk, platform_url/],
+      ['agent', '', /"agent" must be a non-empty string/],
+    ] as const) {
+      const r = await cxIn(['config', 'set', key, value], { env });
+      expect(r.code, `${key}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(readFileSync(path, 'utf8')).toBe(before);
+    }
+    // The desk as the reader keeps it: lowercased; the other keys stay.
+    expect((await cxIn(['config', 'set', 'agent', 'Sam Agent'], { env })).code).toBe(0);
+    expect(fileOf(path)).toEqual({ desk: 'zendesk', agent: 'Sam Agent' });
+  });
+
+  it('a relative path is the one the agent meant, from the current folder; ~/ stays as typed', async () => {
+    const { env, path } = freshHome();
+    const cwd = tempDir('cx-cwd-');
+    expect((await cxIn(['config', 'set', 'db', 'team/mirror.db'], { env, cwd })).code).toBe(0);
+    expect(fileOf(path).db).toBe(join(realpathSync(cwd), 'team/mirror.db'));
+    expect((await cxIn(['config', 'set', 'policy', '~/cx/policy.json'], { env, cwd })).code).toBe(0);
+    expect(fileOf(path).policy).toBe('~/cx/policy.json');
+  });
+
+  it('unset takes a key out (also one the reader refuses, so a broken file can be mended); a key not set is already done', async () => {
+    const { env, path, dir } = freshHome();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path, JSON.stringify({ tz: 'UTC', colour: 'blue' }), { mode: 0o644 });
+    expect((await cxIn(['config'], { env })).code).toBe(2); // the reader refuses the file
+    const fix = await cxIn(['config', 'unset', 'colour'], { env });
+    expect(fix.code, fix.stderr).toBe(0);
+    expect(fileOf(path)).toEqual({ tz: 'UTC' });
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect((await cxIn(['config'], { env })).code).toBe(0);
+    const again = await cxIn(['config', 'unset', 'desk'], { env });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^already done: desk is not set in /);
+    expect((await cxIn(['config', 'unset', 'nonsense'], { env })).code).toBe(2);
+  });
+
+  it('get is the effective value: the environment over the file, said on stderr in a terminal; the secret masked', async () => {
+    const { env } = freshHome();
+    await cxIn(['config', 'set', 'tz', 'America/Chicago'], { env });
+    const over = await cxIn(['config', 'get', 'tz', '--json'], { env: { ...env, TZ: 'Europe/Paris' } });
+    expect(over.json()).toMatchObject({ value: 'Europe/Paris', source: 'env', from: 'TZ' });
+    const secret = await cxIn(['config', 'get', 'platform_secret'], { env: { ...env, CX_PLATFORM_SECRET: 'whsec_c2VjcmV0LWtleS1mb3ItdGVzdHM=' } });
+    expect(secret.stdout).toBe('********\n');
+    const unset = await cxIn(['config', 'get', 'platform_url'], { env });
+    expect([unset.code, unset.stdout]).toEqual([0, '']);
+    expect((await cxIn(['config', 'get', 'colour'], { env })).code).toBe(2);
+  });
+
+  it('set refuses to rewrite a file that is not JSON; writes through a symlink, the link kept; --dry-run writes nothing', async () => {
+    const { env, path, dir } = freshHome();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path, '{ "tz": "UTC", ');
+    const broken = await cxIn(['config', 'set', 'desk', 'zendesk'], { env });
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/is not valid JSON/);
+    expect(readFileSync(path, 'utf8')).toBe('{ "tz": "UTC", ');
+
+    const real = join(tempDir('cx-dotfiles-'), 'cx.json');
+    writeFileSync(real, '{}');
+    rmSync(path);
+    symlinkSync(real, path);
+    expect((await cxIn(['config', 'set', 'desk', 'zendesk'], { env })).code).toBe(0);
+    expect(lstatSync(path).isSymbolicLink()).toBe(true);
+    expect(fileOf(real)).toEqual({ desk: 'zendesk' });
+
+    const dry = await cxIn(['config', 'set', 'tz', 'UTC', '--dry-run'], { env });
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/^planned: would set tz to "UTC"/);
+    expect(fileOf(real)).toEqual({ desk: 'zendesk' });
   });
 });

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { demoMirror, query, snapshot, tempDir } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
+import { openDb } from '../helpers/sqlite.js';
 
 const EXAMPLE_POLICY = 'fixtures/policy/example-policy.json';
 const account = (db: string, id: string) =>
@@ -107,7 +107,7 @@ describe('cx deactivate: done', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^done: .*no email: the address is suppressed/);
     expect(human.stdout).toMatch(/^Next: .* is on the suppression list .*: tell the client the next steps another way/m);
-    expect(human.stdout).toMatch(/^Tell the person: their account is closed: they can no longer sign in\. Nothing is deleted/m);
+    expect(human.stdout).toMatch(/^Tell the person, once it is sent: their account is closed: they can no longer sign in\. Nothing is deleted/m);
     expect(account(db, id).status).toBe('deactivated');
     expect(outbox(db)).toEqual([]);
     expect(auditRows(db)).toHaveLength(1);
@@ -170,9 +170,9 @@ describe('cx deactivate: refusals and dry runs write nothing', () => {
     const human = await unchanged(['deactivate', 'e.fitzgerald@cedarwellness.com', '--ticket', 'T-21', '--yes'], 4);
     expect(human.stdout).toBe('');
     expect(human.stderr).toMatch(/^cx: p206 .* is a provider/);
-    expect(human.stderr).toMatch(/^ {2}cx offboard e\.fitzgerald@cedarwellness\.com --ticket T-21$/m);
+    expect(human.stderr).toMatch(/^ {2}cx offboard e\.fitzgerald@cedarwellness\.com --ticket T-21 --yes$/m);
     const json = await unchanged(['deactivate', 'e.fitzgerald@cedarwellness.com', '--ticket', 'T-21', '--yes', '--json'], 4);
-    expect(json.json()).toMatchObject({ outcome: 'refused', account_id: 'p206', retain_until: null, retention_rule: null, next_command: 'cx offboard e.fitzgerald@cedarwellness.com' });
+    expect(json.json()).toMatchObject({ outcome: 'refused', account_id: 'p206', retain_until: null, retention_rule: null, next_command: 'cx offboard e.fitzgerald@cedarwellness.com --ticket T-21' });
   });
 
   it('--requested-by someone else: exit 4', async () => {
@@ -205,7 +205,7 @@ describe('cx deactivate: refusals and dry runs write nothing', () => {
 
   it('a client account with status "terminated" is not touched: exit 4', async () => {
     const db = demoMirror();
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.prepare("UPDATE accounts SET status = 'terminated' WHERE id = '1033'").run();
     conn.close();
     const before = snapshot(db);
@@ -217,7 +217,7 @@ describe('cx deactivate: refusals and dry runs write nothing', () => {
 
   it('a stored date of birth that is not a date: invalid (exit 2), and cx retention lists it as unknown, not due', async () => {
     const db = demoMirror();
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.prepare("UPDATE accounts SET dob = '2010-02-30' WHERE id IN ('1033', '1038')").run();
     conn.close();
     const before = snapshot(db);

@@ -1,9 +1,13 @@
 // The guided desk through a real terminal (a tmux pane, keys sent as an agent types them): a reset for an
 // unsubscribed client offered the re-subscribe, a ticket kept across two changes, the mirror and audit log
 // afterwards as the single commands leave them; a name search with a pick, a typo's suggestion, back with Esc
-// and Ctrl-C inside a step, Ctrl-C at the menu leaving with exit 0. Without a terminal: help or exit 2.
+// and Ctrl-C inside a step, Ctrl-C at the menu leaving with exit 0; Ctrl-C while a step waits for another
+// writer's lock, back to the menu. Without a terminal: help or exit 2.
+import { openDb } from '../helpers/sqlite.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { demoMirror, query, readRows, snapshot } from '../helpers/cx.js';
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { demoMirror, query, readRows, REPO, snapshot } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
 import { hasTmux, Pane } from '../helpers/tmux.js';
 
@@ -35,7 +39,7 @@ describe.skipIf(!hasTmux)(`the desk in a terminal${hasTmux ? '' : ': skipped, no
     await p.waitFor(/\? Take priya\.raman@hotmail\.com off the unsubscribe list and queue this email\?/);
     p.keys('y', 'Enter');
     await p.waitFor(/^done: took priya\.raman@hotmail\.com off the suppression list/m);
-    await p.waitFor(/^Tell the person: a password reset email is on its way to priya\.raman@hotmail\.com/m);
+    await p.waitFor(/^Tell the person, once it is sent: a password reset email is on its way to priya\.raman@hotmail\.com/m);
 
     await p.waitFor(MENU);
     p.keys('Down', 'Down', 'Down', 'Enter'); // Close a client's account
@@ -46,7 +50,7 @@ describe.skipIf(!hasTmux)(`the desk in a terminal${hasTmux ? '' : ': skipped, no
     p.keys('Enter');
     await p.waitFor(/\? Deactivate 1030 <hannah\.schafer@gmail\.com> and keep the records until 2031-02-28\?/);
     p.keys('y', 'Enter');
-    await p.waitFor(/^Tell the person: their account is closed/m);
+    await p.waitFor(/^Tell the person, once it is sent: their account is closed/m);
 
     await p.waitFor(MENU);
     p.keys('C-c');
@@ -114,6 +118,10 @@ describe.skipIf(!hasTmux)(`the desk in a terminal${hasTmux ? '' : ': skipped, no
     await p.waitFor(/\? Did you mean one of these\?/);
     p.keys('Enter');
     await p.waitFor(/^Jane Doe · client 1001$/m);
+    // Picked from the suggestions: the person gave another address, so the card says to check who they are.
+    await p.waitFor(/found by +its current address, picked from the suggestions for jane\.doe@gmial\.com/);
+    await p.waitFor(/^Next: No account uses jane\.doe@gmial\.com; jane\.doe@gmail\.com is the suggestion you picked — confirm who they are before you tell them which address/m);
+    await p.waitFor(/^Tell the person: no account uses jane\.doe@gmial\.com\. Check the spelling with them/m);
     await p.waitFor(/\? What now\?/);
     p.keys('Up', 'Enter'); // the last entry: nothing more
     await p.waitFor(/— next person —/);
@@ -125,7 +133,7 @@ describe.skipIf(!hasTmux)(`the desk in a terminal${hasTmux ? '' : ': skipped, no
     await p.waitFor(WHO);
     p.type('jane.doe+max@gmail.com');
     p.keys('Enter');
-    await p.waitFor(/^cx: no account uses jane\.doe\+max@gmail\.com; the same mailbox has jane\.doe@gmail\.com/m);
+    await p.waitFor(/^cx: jane\.doe@gmail\.com \(account 1001\) is the account at this mailbox, but no account uses jane\.doe\+max@gmail\.com itself/m);
 
     await p.waitFor(MENU);
     p.keys('C-c');
@@ -140,6 +148,80 @@ describe.skipIf(!hasTmux)(`the desk in a terminal${hasTmux ? '' : ': skipped, no
       expect.stringMatching(/^by address: showed 3 accounts: 1001, /),
       expect.stringMatching(/^by address: showed \d accounts?: 1001\b/),
     ]);
+  });
+});
+
+describe.skipIf(!hasTmux)(`the desk's notes export${hasTmux ? '' : ': skipped, no tmux'}`, () => {
+  it('writes the zip into a folder beside the mirror that only the agent can read, never the current folder, and says where', async () => {
+    const db = demoMirror();
+    const folder = join(dirname(db), 'exports');
+    const zip = join(folder, 'notes-p202-T-DESK-3-20261127.zip');
+    const p = (pane = new Pane(db, ['desk', '--ticket', 'T-DESK-3']));
+    await p.waitFor(MENU);
+    p.keys('Down', 'Down', 'Down', 'Down', 'Down', 'Enter'); // A provider's progress notes
+    await p.waitFor(WHO);
+    p.type('rafael.castellanos@proton.me');
+    p.keys('Enter');
+    const escaped = zip.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+    await p.waitFor(new RegExp(`\\? Save the zip as \\(Enter: ${escaped}, in a folder only you can read\\)`));
+    p.keys('Enter');
+    await p.waitFor(/\? Export 47 progress notes of p202/);
+    p.keys('y', 'Enter');
+    await p.waitFor(/^done: exported 47 progress notes/m);
+    await p.waitFor(MENU);
+    p.keys('C-c');
+    expect(await p.exitCode()).toBe(0);
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    expect(statSync(zip).mode & 0o777).toBe(0o600);
+    expect(readdirSync(REPO).filter((n) => n.endsWith('.zip'))).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasTmux)(`the desk waiting for another writer${hasTmux ? '' : ': skipped, no tmux'}`, () => {
+  it('Ctrl-C while a step waits for the write lock goes back to the menu at once, nothing written; a wait that ends goes on', async () => {
+    const db = demoMirror();
+    // Another process holds the write lock (this test's own connection, as a long batch chunk would).
+    const holder = openDb(db);
+    holder.pragma('journal_mode = WAL');
+    holder.exec('BEGIN IMMEDIATE');
+    const before = snapshot(db);
+    try {
+      const p = (pane = new Pane(db, ['desk', '--ticket', 'T-DESK-3'], { CX_LOCK_WAIT_MS: '60000' }));
+      await p.waitFor(MENU);
+      p.keys('Enter'); // Find an account
+      await p.waitFor(WHO);
+      p.type('jane.doe@gmail.com');
+      p.keys('Enter');
+      // The card is shown only once its read is in the audit log: the step waits for the lock.
+      await p.waitFor(/Waiting for another cx to finish writing to the mirror/);
+      const pressed = performance.now();
+      p.keys('C-c');
+      await p.waitFor(/Back to the menu: cancelled while waiting for another cx to finish writing; nothing changed\./);
+      await p.waitFor(MENU);
+      expect(performance.now() - pressed).toBeLessThan(10_000); // not the 60 s the wait would last
+      expect(p.screen()).not.toMatch(/Jane Doe · client 1001/);
+      expect(snapshot(db)).toEqual(before);
+
+      // Again, and this time the other writer finishes during the wait: the card, and the desk goes on.
+      p.keys('Enter');
+      await p.waitFor(WHO);
+      p.type('jane.doe@gmail.com');
+      p.keys('Enter');
+      await p.waitFor(/Waiting for another cx to finish writing to the mirror/);
+      holder.exec('COMMIT');
+      await p.waitFor(/^Jane Doe · client 1001$/m);
+      await p.waitFor(/\? What now\?/);
+      p.keys('Up', 'Enter');
+      await p.waitFor(MENU);
+      p.keys('C-c');
+      await p.waitFor(/Left the desk\./);
+      expect(await p.exitCode()).toBe(0);
+    } finally {
+      if (holder.inTransaction) holder.exec('ROLLBACK');
+      holder.close();
+    }
+    // One read in the audit log: the card shown once the lock was free; the cancelled step showed nothing.
+    expect(readRows(db).filter((r) => r.action === 'lookup').map((r) => [r.ticket, r.detail])).toEqual([['T-DESK-3', expect.stringMatching(/^by address: showed \d+ accounts?: 1001/)]]);
   });
 });
 

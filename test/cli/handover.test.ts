@@ -6,11 +6,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { bulkNotes } from '../helpers/bulk.js';
 import { baseEnv, CX, cx, demoMirror, query, REPO, snapshot, tempDir } from '../helpers/cx.js';
 import { cxIn } from '../helpers/in-process.js';
+import { openDb } from '../helpers/sqlite.js';
 
 const P202 = 'rafael.castellanos@proton.me';
 const exportRows = (db: string) => query(db, "SELECT id, action, outcome, detail FROM audit_log WHERE action LIKE 'notes.export%' AND outcome <> 'read' ORDER BY id");
@@ -27,7 +27,7 @@ vi.mock('../../src/files/output-file.js', async (importOriginal) => {
       const write = output.write.bind(output);
       output.write = (data) => {
         if (firstWrite.seen === null) {
-          const conn = new Database(firstWrite.db!, { readonly: true });
+          const conn = openDb(firstWrite.db!, { readonly: true });
           const started = conn.prepare(`SELECT id, detail, (SELECT count(*) FROM audit_accounts WHERE audit_id = l.id) AS clients
             FROM audit_log l WHERE action = 'notes.export.started'`).all() as Array<{ id: number; detail: string; clients: number }>;
           conn.close();
@@ -41,7 +41,7 @@ vi.mock('../../src/files/output-file.js', async (importOriginal) => {
 });
 
 function blockAudit(db: string, actions: string[]): void {
-  const conn = new Database(db);
+  const conn = openDb(db);
   const list = actions.map((a) => `'${a}'`).join(', ');
   conn.exec(`CREATE TRIGGER audit_down BEFORE INSERT ON audit_log WHEN NEW.action IN (${list}) BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END`);
   conn.close();
@@ -78,7 +78,7 @@ describe('cx notes export killed (-9) as its first notes reach the disk', () => 
   // The fast tier's one kill; test/soak/export-kill9.test.ts kills a 20,000-note export at seeded points.
   it('the temporary file it leaves has its started row, and audit --email <client> finds it', async () => {
     const db = demoMirror();
-    bulkNotes(db, 3000, 4000); // ~12 MB of zip: written in 256 KiB steps, the kill lands well inside the notes
+    bulkNotes(db, 1500, 4000); // ~6 MB of zip, written in 256 KiB steps: the kill lands well inside the notes
     const dir = tempDir();
     const child = spawn(process.execPath, [CX, 'notes', 'export', P202, '--ticket', 'K-1', '--yes', '--out', join(dir, 'n.zip')], { cwd: REPO, env: baseEnv(db), stdio: 'ignore' });
     let ended = false;
@@ -95,12 +95,11 @@ describe('cx notes export killed (-9) as its first notes reach the disk', () => 
     expect(statSync(join(dir, temp!)).size).toBeGreaterThan(0);
     const rows = query(db, "SELECT id, action, account_id, detail FROM audit_log WHERE ticket = 'K-1' ORDER BY id");
     expect(rows.map((x) => [x.action, x.account_id])).toEqual([['notes.export.started', 'p202']]);
-    expect(rows[0].detail).toContain(`exporting 3047 progress notes of provider p202 about 6 clients: `);
+    expect(rows[0].detail).toContain(`exporting 1,547 progress notes of provider p202 about 6 clients: `);
     expect(rows[0].detail).toContain(` to ${join(dir, 'n.zip')}, written first as ${temp} [account ids: 6, sha256 `);
     const found = cx(['audit', '--email', 'jose.nunez@gmail.com', '--json'], { db });
     expect(found.code, found.stderr).toBe(0);
     expect(found.json().map((x: { id: number }) => x.id)).toContain(rows[0].id);
-    expect(cx(['audit', '--ticket', 'K-1', '--no-pager'], { db }).stdout).toMatch(/notes\.export\.started.*started, not completed/);
   });
 });
 

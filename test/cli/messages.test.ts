@@ -125,7 +125,7 @@ describe('a batch with problems', () => {
     writeFileSync(file, 'ticket_id,type,email\nB1,lookup,jane.doe@gmail.com\nB2,password_reset,tyler.brooks@yahoo.com\n');
     const r = await cxIn(['batch', file, '--yes'], { db });
     expect(r.code).toBe(5);
-    expect(r.stdout.split('\n')[0]).toBe('ticket_id,type,email,outcome,account_id,detail,processed_at');
+    expect(r.stdout.split('\n')[0]).toBe('ticket_id,type,email,outcome,account_id,detail,processed_at,tell,suggestions');
     expect(r.stderr).toMatch(/^Batch finished: 2 rows \(1 done, 1 refused\)\./m);
   });
 });

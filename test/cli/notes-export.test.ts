@@ -3,7 +3,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it, vi } from 'vitest';
 import { escapeControlChars } from '../../src/archive/manifest.js';
@@ -28,6 +27,7 @@ bad = z.testzip()
 print(json.dumps({"bad": bad, "entries": [{"name": i.filename, "size": i.file_size,
   "sha256": hashlib.sha256(z.read(i)).hexdigest(), "text": z.read(i).decode("utf-8")} for i in z.infolist()]}))
 `;
+import { openDb } from '../helpers/sqlite.js';
 function pythonRead(path: string): PyZip {
   const r = spawnSync('python3', ['-c', PY_READ, path], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   expect(r.status, r.stderr).toBe(0);
@@ -173,15 +173,16 @@ describe('cx notes export: the archive', () => {
 });
 
 describe('cx notes export: overwrite, dry run, refusals', () => {
-  it('refuses to overwrite without --force (exit 4, old file intact) and replaces it with --force', async () => {
+  it('an existing file without --force is a usage error (exit 2, old file intact); --force replaces it', async () => {
     const db = demoMirror();
     const out = exportTo(tempDir());
     writeFileSync(out, 'an older export');
     const refused = await cxIn(['notes', 'export', P202, '--ticket', 'T-65', '--yes', '--out', out], { db });
-    expect(refused.code).toBe(4);
+    expect(refused.code).toBe(2);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toContain('already exists');
-    expect(refused.stderr).toContain(`\n  cx notes export ${P202} --out ${out} --force --ticket T-65\n`);
+    // The command as typed, with --force: ready to paste.
+    expect(refused.stderr).toContain(`\n  cx notes export ${P202} --ticket T-65 --yes --out ${out} --force\n`);
     expect(readFileSync(out, 'utf8')).toBe('an older export');
     expect(audits(db)).toHaveLength(0);
     const forced = await cxIn(['notes', 'export', P202, '--ticket', 'T-65', '--yes', '--out', out, '--force'], { db });
@@ -273,7 +274,7 @@ describe('cx notes export: failures leave no file behind', () => {
   it('the disk fills up mid-write (file size limit): exit 2 with the path, no file; the started row closed as abandoned', () => {
     const db = demoMirror();
     // One note large enough that the zip passes the limit while it is being written.
-    const conn = new Database(db);
+    const conn = openDb(db);
     const big = randomBytes(300_000).toString('base64'); // ~300 KB deflated: past the sink's first flush
     conn.prepare("INSERT INTO progress_notes VALUES ('big-1', 'p202', '1020', '2025-12-01', 'Long note', ?, NULL)").run(big);
     conn.close();
@@ -287,21 +288,19 @@ describe('cx notes export: failures leave no file behind', () => {
     // The started row was committed before the first byte; the abandoned row says how far it got.
     const rows = query(db, "SELECT action, detail FROM audit_log WHERE action LIKE 'notes.export%' AND outcome <> 'read' ORDER BY id");
     expect(rows.map((x) => x.action)).toEqual(['notes.export.started', 'notes.export.abandoned']);
-    expect(rows[1].detail).toMatch(/^not handed over: cannot write .*: the file grew past the file size limit \(EFBIG\), after \d+ bytes; the temporary file was removed \(started in audit row \d+\)$/);
+    expect(rows[1].detail).toMatch(/^not handed over: cannot write .*: the file grew past the file size limit \(EFBIG\), after [\d,]+ bytes; the temporary file was removed \(started in audit row \d+\)$/);
   });
 
   it('a damaged note row part-way through (a corrupt mirror page): exit 1, no file, the started row closed as abandoned', async () => {
     const db = demoMirror();
-    // The table page of the last note in export order is corrupted; it holds earlier notes too, so the
-    // stream fails a few notes in (after 4 in the demo), with the temporary zip already being written.
-    const last = query(db, "SELECT body FROM progress_notes WHERE provider_id = 'p202' ORDER BY client_id DESC, session_date DESC LIMIT 1")[0].body as string;
+    // The table page of the last note in export order is altered on disk (the cipher's tag no longer
+    // matches: SQLite reads it as a damaged page); it holds earlier notes too, so the stream fails a few
+    // notes in, with the temporary zip already being written.
+    const last = query(db, "SELECT rowid FROM progress_notes WHERE provider_id = 'p202' ORDER BY client_id DESC, session_date DESC LIMIT 1")[0].rowid as number;
+    const page = leafPageOf(db, 'progress_notes', last);
+    expect(query(db, "SELECT count(*) n FROM dbstat WHERE name = 'progress_notes' AND pagetype = 'leaf'")[0].n).toBeGreaterThan(1);
     const file = readFileSync(db);
-    const at = file.indexOf(Buffer.from(last, 'utf8'));
-    expect(at).toBeGreaterThan(0);
-    expect(file.lastIndexOf(Buffer.from(last, 'utf8'))).toBe(at);
-    const pageStart = Math.floor(at / 4096) * 4096;
-    expect(file[pageStart]).toBe(0x0d); // a table leaf page
-    file[pageStart] = 0xff;
+    file.writeUInt8(file.readUInt8((page - 1) * 4096 + 100) ^ 0xff, (page - 1) * 4096 + 100);
     writeFileSync(db, file);
     const dir = tempDir();
     const r = await cxIn(['notes', 'export', P202, '--ticket', 'T-72', '--yes', '--out', join(dir, 'n.zip')], { db });
@@ -316,7 +315,7 @@ describe('cx notes export: failures leave no file behind', () => {
 
   it('the audit row cannot be written: the zip is removed again, exit 1', async () => {
     const db = demoMirror();
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.exec("CREATE TRIGGER audit_down BEFORE INSERT ON audit_log WHEN NEW.action = 'notes.export' BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END");
     conn.close();
     const dir = tempDir();
@@ -338,12 +337,12 @@ describe('cx notes export to a pipe its reader closes early', () => {
     const got = join(dir, 'head.bin');
     const run = spawnSync('bash', ['-c', '"$0" "$@" | head -c 200000 > "$GOT"; exit "${PIPESTATUS[0]}"', process.execPath, CX, 'notes', 'export', P202, '--ticket', 'T-P1', '--yes', '--out', '/dev/stdout'], { env: { ...baseEnv(db), GOT: got }, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(2);
-    expect(run.stderr).toMatch(/^cx: cannot write \/dev\/stdout: the reader of the pipe went away \(EPIPE\); \d+ bytes had gone to \/dev\/stdout/m);
+    expect(run.stderr).toMatch(/^cx: cannot write \/dev\/stdout: the reader of the pipe went away \(EPIPE\); [\d,]+ bytes had gone to \/dev\/stdout/m);
     const rows = query(db, "SELECT id, action, detail FROM audit_log WHERE action LIKE 'notes.export%' ORDER BY id");
     expect(rows.map((x) => x.action)).toEqual(['notes.export.started', 'notes.export.abandoned']);
-    const m = /^partly handed over: (\d+) bytes had gone to the pipe \/dev\/stdout, with the first (\d+) of 347 notes whole in them, when cannot write \/dev\/stdout: the reader of the pipe went away \(EPIPE\) \(started in audit row (\d+)\)$/.exec(rows[1].detail);
+    const m = /^partly handed over: ([\d,]+) bytes had gone to the pipe \/dev\/stdout, with the first ([\d,]+) of 347 notes whole in them, when cannot write \/dev\/stdout: the reader of the pipe went away \(EPIPE\) \(started in audit row (\d+)\)$/.exec(rows[1].detail);
     expect(m, rows[1].detail).not.toBeNull();
-    const [bytes, notes, started] = [Number(m![1]), Number(m![2]), Number(m![3])];
+    const [bytes, notes, started] = [m![1]!, m![2]!, m![3]!].map((n) => Number(n.replaceAll(',', '')));
     expect(started).toBe(rows[0].id);
     // The reader had 200,000 bytes; the rest went into the pipe's buffer (64 KiB) and its read-ahead.
     expect(bytes).toBeGreaterThanOrEqual(200_000);
@@ -408,3 +407,14 @@ describe('cx notes export --verify on an archive altered after writing', () => {
     expect(audits(db)).toHaveLength(1);
   });
 });
+
+/** The table's leaf page that holds the row with this rowid (the leaves in tree order hold the rows in rowid order). */
+function leafPageOf(db: string, table: string, rowid: number): number {
+  const rank = query<{ n: number }>(db, `SELECT count(*) AS n FROM ${table} WHERE rowid <= ?`, rowid)[0]!.n;
+  let seen = 0;
+  for (const leaf of query<{ pageno: number; ncell: number }>(db, "SELECT pageno, ncell FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY path", table)) {
+    seen += leaf.ncell;
+    if (seen >= rank) return leaf.pageno;
+  }
+  throw new Error(`no leaf of ${table} holds rowid ${rowid}`);
+}

@@ -61,7 +61,7 @@ describe('cx offboard --effective <past date>', () => {
     expect(r.stdout).toBe('');
     const said = r.stderr;
     expect(said).toMatch(/--effective 2026-09-01 is 87 days ago \(more than 30\): check the date/);
-    expect(said).toContain(`\n  cx offboard ${P201} --effective 2026-09-01 --allow-past --ticket T-P1\n`);
+    expect(said).toContain(`\n  cx offboard ${P201} --effective 2026-09-01 --allow-past --ticket T-P1 --yes\n`);
     expect(snapshot(db)).toEqual(before);
 
     const ok = await cxIn(['offboard', P201, '--effective', '2026-09-01', '--allow-past', '--ticket', 'T-P1', '--yes', '--json'], { db });

@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { neutraliseFormula } from '../../src/rules/csv-safe.js';
 import { demoMirror, query, snapshot, tempDir } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
 import { readRows } from '../helpers/cx.js';
+import { openDb } from '../helpers/sqlite.js';
 
 const P201 = 'm.okafor@brightpathcounseling.com';
 const P201_LEAVE = ['1032', '1033', 'b4c5d6e7-f8a9-4b0c-8d1e-2f3a4b5c6d7e', '1034'];
@@ -48,9 +48,9 @@ describe('cx offboard: done', () => {
     expect(header).toEqual(['id', 'name', 'email', 'goes', 'intake', 'last visit', 'next visit']);
     expect(rows.filter((c) => c[3] === 'may leave').map((c) => c[0]).sort()).toEqual([...P201_LEAVE].sort());
     expect(rows.filter((c) => c[3] === 'stays').map((c) => c[0]).sort()).toEqual([...P201_STAY].sort());
-    expect(r.stderr).toMatch(/^Tell the provider: the contract is terminated, effective 2026-11-20\. 4 clients may leave with them/m);
+    expect(r.stderr).toMatch(/^Tell the provider, once it is sent: the contract is terminated, effective 2026-11-20\. 4 clients may leave with them/m);
     expect(r.stderr).toMatch(/^Next: Export the provider's progress notes \(16\) and keep the file safe:$/m);
-    expect(r.stderr).toContain(`\n  cx notes export ${P201} --out p201-progress-notes.zip --ticket T-23\n`);
+    expect(r.stderr).toContain(`\n  cx notes export ${P201} --out notes-p201-T-23-20261127.zip --ticket T-23 --yes\n`);
     expect(r.stderr).toContain(`Caseload written to ${out}`);
 
     expect(provider(db, 'p201')).toEqual({ status: 'terminated', contract_ends_at: '2026-11-20' });
@@ -93,7 +93,7 @@ describe('cx offboard: done', () => {
 
   it('no cell of the caseload CSV starts a formula, and the values come back', async () => {
     const db = demoMirror();
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.prepare(`UPDATE accounts SET first_name = '=HYPERLINK("http://x.example")', last_name = '+1' WHERE id = '1032'`).run();
     conn.close();
     const out = join(tempDir(), 'caseload.csv');
@@ -107,7 +107,7 @@ describe('cx offboard: done', () => {
 
   it('a client with no intake on record stays, and the report says so', async () => {
     const db = demoMirror();
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.prepare(`INSERT INTO appointments VALUES ('A-X1', 'p203', '1011', '2026-11-26T10:00:00Z', 'session', 'provider')`).run();
     conn.close();
     const r = await cxIn(['offboard', 't.nguyen@harborlighttherapy.com', '--ticket', 'T-40', '--yes', '--json'], { db });
@@ -144,7 +144,7 @@ describe('cx offboard: already terminated', () => {
     const human = await cxIn(['offboard', 'r.castellanos.lcsw@gmail.com', '--ticket', 'T-24'], { db });
     expect(human.stderr).toMatch(/^already done: the contract of p202 .* already terminated, before cx/);
     expect(human.stderr).toMatch(/^Tell the provider: the contract has ended\./m);
-    expect(human.stderr).toContain('\n  cx notes export rafael.castellanos@proton.me --out p202-progress-notes.zip --ticket T-24\n');
+    expect(human.stderr).toContain('\n  cx notes export rafael.castellanos@proton.me --out notes-p202-T-24-20261127.zip --ticket T-24 --yes\n');
     expect(snapshot(db)).toEqual(afterCsv);
   });
 
@@ -171,16 +171,16 @@ describe('cx offboard: refusals, bad input and dry runs write nothing', () => {
 
   it('a client: exit 4 with the pointer to cx deactivate', async () => {
     const json = await unchanged(['offboard', 'jane.doe@gmail.com', '--ticket', 'T-25', '--yes', '--json'], 4);
-    expect(json.json()).toMatchObject({ outcome: 'refused', account_id: '1001', next_command: 'cx deactivate jane.doe@gmail.com' });
+    expect(json.json()).toMatchObject({ outcome: 'refused', account_id: '1001', next_command: 'cx deactivate jane.doe@gmail.com --ticket T-25' });
     const human = await unchanged(['offboard', 'jane.doe@gmail.com', '--ticket', 'T-25', '--yes'], 4);
     expect(human.stdout).toBe('');
     expect(human.stderr).toMatch(/^cx: 1001 .* is a client, not a provider/);
-    expect(human.stderr).toMatch(/^ {2}cx deactivate jane\.doe@gmail\.com --ticket T-25$/m);
+    expect(human.stderr).toMatch(/^ {2}cx deactivate jane\.doe@gmail\.com --ticket T-25 --yes$/m);
   });
 
   it('a deactivated provider account: exit 4, check it on the platform first', async () => {
     const db = demoMirror();
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.prepare("UPDATE accounts SET status = 'deactivated' WHERE id = 'p206'").run();
     conn.close();
     const before = snapshot(db);
@@ -216,6 +216,7 @@ describe('cx offboard: refusals, bad input and dry runs write nothing', () => {
     expect(existsSync(out)).toBe(false);
     const human = await unchanged(['offboard', P201, '--dry-run'], 0);
     expect(human.stderr).toMatch(/^planned: would terminate the contract of p201/);
-    expect(human.stderr).toContain(`\n  cx notes export ${P201} --out p201-progress-notes.zip --ticket <ticket>\n`);
+    // No ticket yet: no --out either, so the zip gets cx's own name once the ticket is given.
+    expect(human.stderr).toContain(`\n  cx notes export ${P201} --ticket <ticket> --yes\n`);
   });
 });

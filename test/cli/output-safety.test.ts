@@ -1,7 +1,7 @@
 // Every file cx writes, attacked the same way through each command that writes one (issue 10, section 1):
 // `cx batch --out`, `cx offboard --out` (the caseload CSV) and `cx notes export --out`. A bad path is exit 2
 // before anything is applied (the mirror's snapshot unchanged, no temporary file left); an existing file is
-// kept without --force (exit 4, old bytes intact) and replaced with it; a symlink is replaced, never written
+// kept without --force (exit 2, a usage error: old bytes intact) and replaced with it; a symlink is replaced, never written
 // through; a device or a pipe is written to directly and stays what it is.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -125,13 +125,13 @@ describe('cx batch --out: the input file is never written over', () => {
 });
 
 describe.each(WRITERS)('$name --out: an existing file, a symlink, a device, a pipe', (w) => {
-  it('an existing file: kept without --force (exit 4, nothing applied), replaced with it', async () => {
+  it('an existing file: kept without --force (exit 2, nothing applied), replaced with it', async () => {
     const db = demoMirror();
     const out = join(tempDir(), 'out');
     writeFileSync(out, 'older bytes');
     const before = snapshot(db);
     const r = await w.run(db, out);
-    expect(r.code, said(r)).toBe(4);
+    expect(r.code, said(r)).toBe(2);
     expect(said(r)).toContain('already exists and was left as it is');
     expect(readFileSync(out, 'utf8')).toBe('older bytes');
     expect(snapshot(db)).toEqual(before);
@@ -149,7 +149,7 @@ describe.each(WRITERS)('$name --out: an existing file, a symlink, a device, a pi
     writeFileSync(victim, 'precious');
     symlinkSync(victim, join(dir, 'out'));
     symlinkSync(join(dir, 'nowhere'), join(dir, 'dangling'));
-    expect((await w.run(db, join(dir, 'out'))).code).toBe(4); // a symlink is something there: --force replaces it
+    expect((await w.run(db, join(dir, 'out'))).code).toBe(2); // a symlink is something there: --force replaces it
     for (const name of ['out', 'dangling']) {
       const r = await w.run(db, join(dir, name), ['--force']);
       expect(r.code, said(r)).toBe(w.ok);

@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { baseEnv, CX, cxAsync, demoMirror, query, REPO, snapshot } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
+import { openDb } from '../helpers/sqlite.js';
 
 const outbox = (db: string) => query(db, 'SELECT * FROM outbox ORDER BY id');
 const audits = (db: string) => query(db, "SELECT * FROM audit_log WHERE action <> 'db.seed' AND outcome <> 'read' ORDER BY id");
@@ -88,9 +88,9 @@ describe('cx reset: an email is queued', () => {
 describe('cx reset: nothing is queued', () => {
   // [what, arguments, exit code, the detail (human and JSON), the next step under it (human, stderr)]
   const refusals: Array<[string, string[], number, RegExp, RegExp | null]> = [
-    ['an unsubscribe', ['priya.raman@hotmail.com'], 4, /unsubscribed from Headway email on 2026-09-14.*so the reset email would never arrive$/, /^ {2}cx reset priya\.raman@hotmail\.com --resubscribe --ticket T-9$/m],
-    ['a bounce', ['grace.whitaker@aol.com'], 4, /address does not work/, /Check the address with them[\s\S]*^ {2}cx resubscribe grace\.whitaker@aol\.com --force --reason "<why>" --ticket T-9$/m],
-    ['a complaint', ['tyler.brooks@yahoo.com'], 4, /reported a Headway email as spam/, /^ {2}cx resubscribe tyler\.brooks@yahoo\.com --force --reason "<why>" --ticket T-9$/m],
+    ['an unsubscribe', ['priya.raman@hotmail.com'], 4, /unsubscribed from Headway email on 2026-09-14.*so the reset email would never arrive$/, /^ {2}cx reset priya\.raman@hotmail\.com --resubscribe --ticket T-9 --yes$/m],
+    ['a bounce', ['grace.whitaker@aol.com'], 4, /address does not work/, /Check the address with them[\s\S]*^ {2}cx resubscribe grace\.whitaker@aol\.com --force --reason "<why>" --ticket T-9 --yes$/m],
+    ['a complaint', ['tyler.brooks@yahoo.com'], 4, /reported a Headway email as spam/, /^ {2}cx resubscribe tyler\.brooks@yahoo\.com --force --reason "<why>" --ticket T-9 --yes$/m],
     ['a complaint, even with --resubscribe', ['tyler.brooks@yahoo.com', '--resubscribe'], 4, /--resubscribe lifts only an unsubscribe, not a complaint/, /--force --reason/],
     ['a bounce, even with --resubscribe', ['grace.whitaker@aol.com', '--resubscribe'], 4, /--resubscribe lifts only an unsubscribe, not a bounce/, /--force --reason/],
     ['a deactivated client', ['olivia.marsh@gmail.com'], 4, /account 1012 is deactivated/, /^Tell the person: their account was closed and cannot sign in\. cx cannot reopen it/m],
@@ -131,7 +131,8 @@ describe('cx reset: nothing is queued', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/^already done: client_password_reset was already queued .* within the last 15 minutes; not queued twice/);
     // In the agent's time zone, with how long ago (TZ picks the zone; JSON keeps UTC).
-    expect(again.stdout).toMatch(/^Tell the person: the email queued today 12:00 \(just now\) is on its way/m);
+    // Not pushed yet: the words are for once it is sent, after the push it names.
+    expect(again.stdout).toMatch(/^Tell the person, once it is sent: the email queued today 12:00 \(just now\) is on its way/m);
     expect(again.stdout).toMatch(/^Next: A new one can be queued after today 12:15 if it still has not arrived\.$/m);
     const tokyo = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db, env: { TZ: 'Asia/Tokyo', CX_NOW: '2026-11-27T12:03:00Z' } });
     expect(tokyo.stdout).toMatch(/queued today 21:00 \(3 min ago\)[\s\S]*after today 21:15/);
@@ -258,7 +259,7 @@ describe('cx reset in a terminal', () => {
 
 /** A trigger that makes every audit insert fail, as a crash between the change and its audit row would. */
 function breakAuditInserts(db: string): void {
-  const conn = new Database(db);
+  const conn = openDb(db);
   conn.exec("CREATE TRIGGER test_audit_crash BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'simulated crash'); END;");
   conn.close();
 }

@@ -1,14 +1,14 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { demoMirror, query, snapshot } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
+import { openDb } from '../helpers/sqlite.js';
 
 const audits = (db: string) => query(db, "SELECT * FROM audit_log WHERE action <> 'db.seed' ORDER BY id");
 const suppression = (db: string, key: string) => query(db, 'SELECT * FROM suppressions WHERE email_key = ?', key)[0];
 
 /** Write straight into the mirror, as a later import would. */
 function exec(db: string, text: string): void {
-  const conn = new Database(db);
+  const conn = openDb(db);
   conn.exec(text);
   conn.close();
 }
@@ -79,7 +79,7 @@ describe('cx resubscribe: a bounce or a complaint', () => {
     expect(human.stdout).toBe('');
     expect(human.stderr).toMatch(/^cx: /);
     expect(human.stderr).toMatch(message);
-    expect(human.stderr).toContain(`\n  cx resubscribe ${email} --force --reason "<why>" --ticket T-14\n`);
+    expect(human.stderr).toContain(`\n  cx resubscribe ${email} --force --reason "<why>" --ticket T-14 --yes\n`);
     const json = await cxIn(['resubscribe', email, '--ticket', 'T-14', '--yes', '--json'], { db });
     expect(json.code).toBe(4);
     expect(json.json()).toMatchObject({ outcome: 'refused', fix: `cx resubscribe ${email} --force --reason "<why>" --ticket T-14` });

@@ -2,15 +2,15 @@
 // command waiting for another writer says so on a terminal; a lock not released in time is exit 7.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { demoMirror, readRows, snapshot, tempDir } from '../helpers/cx.js';
 import { cxIn } from '../helpers/in-process.js';
 import { inTerminal } from '../helpers/terminal.js';
+import { openDb } from '../helpers/sqlite.js';
 
 /** Another writer holding the mirror's write lock (as a long batch chunk or an import's apply would). */
 function holdLock(db: string): { release: () => void } {
-  const conn = new Database(db);
+  const conn = openDb(db);
   conn.pragma('journal_mode = WAL'); // as every mirror cx opens (the test copies start in rollback mode)
   conn.exec('BEGIN IMMEDIATE');
   return {
@@ -54,9 +54,10 @@ describe('a lock not released in time: exit 7, nothing changed', () => {
     writeFileSync(`${db}-cx-holder`, JSON.stringify({ agent: 'dana', command: 'cx batch', pid: process.pid, since: '2026-11-27T14:05:00.000Z' }));
     const lock = holdLock(db);
     try {
-      const r = await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', 'W-3', '--yes'], { db, env: FAST });
+      const r = await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', 'W-3', '--yes'], { db, env: { ...FAST, TZ: 'America/Chicago' } });
       expect(r.code).toBe(7);
-      expect(r.stderr).toContain(`(held by "dana"'s cx batch, pid ${process.pid}, since 2026-11-27T14:05:00.000Z)`);
+      // The holder's time as the agent reads it: in their zone (--json and the holder file keep ISO UTC).
+      expect(r.stderr).toContain(`(held by "dana"'s cx batch, pid ${process.pid}, since 2026-11-27 08:05)`);
     } finally {
       lock.release();
     }

@@ -1,14 +1,14 @@
 // Large listings made straight in a mirror's file, for the tests of reads that show thousands of accounts
 // (an outbox of 12,000 emails) and of exports that hand over hundreds of kilobytes.
 import { createHash, randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
+import { openDb } from './sqlite.js';
 
 /**
  * Adds `n` client accounts (`bulk-1`… with addresses `bulk1@bulk.example`…), each with one pending email
  * in the outbox under ticket BULK, queued in that order. Returns the addresses, in the outbox's order.
  */
 export function bulkOutbox(db: string, n: number): string[] {
-  const conn = new Database(db);
+  const conn = openDb(db);
   const addresses: string[] = [];
   try {
     const account = conn.prepare(
@@ -37,7 +37,7 @@ export function bulkOutbox(db: string, n: number): string[] {
 
 /** Adds `n` notes of about `bytes` each (random text: deflate cannot shrink it much) by p202 about client 1020. */
 export function bulkNotes(db: string, n: number, bytes: number): void {
-  const conn = new Database(db);
+  const conn = openDb(db);
   try {
     const note = conn.prepare(`INSERT INTO progress_notes VALUES (@id, 'p202', '1020', @day, 'Bulk note', @body, NULL)`);
     conn.transaction(() => {

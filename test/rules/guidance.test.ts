@@ -3,7 +3,7 @@ import { deactivateAdvice, lookupSuggestionAdvice, offboardAdvice, resetAdvice, 
 import { subjectFor, type SuppressionReason } from '../../src/rules/outgoing-email.js';
 import type { AccountSummary, CaseloadReport, DeactivateResult, OffboardResult, ResetResult, ResubscribeResult } from '../../src/actions/result.js';
 
-const c: GuidanceContext = { ticket: 'T-1', brand: 'Headway', typed: 'x@example.com', at: (iso) => `at ${iso.slice(11, 16)}`, ago: () => '3 min ago', windowMinutes: 15 };
+const c: GuidanceContext = { ticket: 'T-1', brand: 'Headway', typed: 'x@example.com', at: (iso) => `at ${iso.slice(11, 16)}`, ago: () => '3 min ago', windowMinutes: 15, today: '2026-11-27' };
 // Results typed as the actions return them: a key an action renames stops this file compiling.
 const account = (over: Partial<AccountSummary> = {}): AccountSummary => ({ id: '1', email: 'a b@example.com', name: 'Ann Bee', role: 'client', status: 'active', verified: true, ...over });
 const caseload = (email: string): CaseloadReport => ({ email, name: 'Pat Provider', clients: [], may_leave_count: 1, stay_count: 2, progress_notes: 16 });
@@ -20,11 +20,13 @@ describe('what to tell the person and do next', () => {
       expect(said).not.toMatch(/https?:/);
     }
     const provider = resetAdvice({ outcome: 'done', detail: '', account_id: 'p', account: account({ role: 'provider' }), template: 'provider_password_reset', to: 'p@example.com', subject: 'Please Verify Your Headway Account', resubscribed: false, outbox_id: 2 }, c);
-    expect(provider[0]!.text).toContain('an email titled "Please Verify Your Headway Account"');
+    // Queued is not sent: push first, then the words for the person, once it is sent.
+    expect(provider[0]).toMatchObject({ kind: 'next', commands: ['cx sync push'] });
+    expect(provider[1]).toMatchObject({ kind: 'tell', when: 'once it is sent', text: expect.stringContaining('an email titled "Please Verify Your Headway Account"') });
   });
 
   it('after a repeat: when it was queued and when a new one can be, in the times given', () => {
-    const repeat: ResetResult = { outcome: 'already_done', detail: '', account_id: '1', account: account(), template: 'client_password_reset', to: 'x@example.com', subject: 'Reset', outbox_id: 1, queued_at: '2026-11-27T11:52:10.000Z' };
+    const repeat: ResetResult = { outcome: 'already_done', detail: '', account_id: '1', account: account(), template: 'client_password_reset', to: 'x@example.com', subject: 'Reset', outbox_id: 1, queued_at: '2026-11-27T11:52:10.000Z', email_status: 'delivered' };
     const said = text(resetAdvice(repeat, c));
     expect(said).toMatch(/queued at 11:52 \(3 min ago\)/);
     expect(said).toMatch(/after at 12:07/);
@@ -44,12 +46,16 @@ describe('what to tell the person and do next', () => {
     const ended: ResetResult = { outcome: 'refused', detail: '', account_id: 'p', account: account({ email: 'a@x.com', status: 'terminated', role: 'provider' }), contract_ends_at: null };
     expect(text(resetAdvice(ended, c))).toMatch(/contract with the platform has ended/);
     expect(resetAdvice({ outcome: 'not_found', detail: '', account_id: null }, c).flatMap((a) => a.commands ?? [])).toEqual(['cx lookup x@example.com']);
-    expect(resetAdvice({ outcome: 'not_found', detail: '', account_id: null, try_address: 'jane.doe@gmail.com' }, c).flatMap((a) => a.commands ?? [])).toEqual(['cx reset jane.doe@gmail.com --ticket T-1']);
+    expect(resetAdvice({ outcome: 'not_found', detail: '', account_id: null, try_address: 'jane.doe@gmail.com' }, c).flatMap((a) => a.commands ?? [])).toEqual(['cx reset jane.doe@gmail.com --ticket T-1', "cx family jane.doe@gmail.com --suggest '<their name>'"]);
+    // Without a terminal (or after --yes) a change's command carries --yes; a --db flag is repeated.
+    expect(resetAdvice({ outcome: 'not_found', detail: '', account_id: null, try_address: 'jane.doe@gmail.com' }, { ...c, yes: true, db: '/m/x.db' }).flatMap((a) => a.commands ?? [])).toEqual([
+      'cx reset jane.doe@gmail.com --ticket T-1 --yes --db /m/x.db', "cx family jane.doe@gmail.com --suggest '<their name>' --db /m/x.db",
+    ]);
   });
 
   it('after a resubscribe: the next command; without a ticket, a placeholder', () => {
     const lifted: ResubscribeResult = { outcome: 'done', detail: '', account_id: '1', address: 'a b@example.com', suppression: { reason: 'unsubscribe', since: '2026-09-14T00:00:00Z' }, forced: false };
-    expect(resubscribeAdvice(lifted, { ...c, ticket: undefined }).flatMap((a) => a.commands ?? [])).toEqual(["cx reset 'a b@example.com' --ticket <ticket>"]);
+    expect(resubscribeAdvice(lifted, { ...c, ticket: undefined }).flatMap((a) => a.commands ?? [])).toEqual(['cx sync push', "cx reset 'a b@example.com' --ticket <ticket>"]);
   });
 
   it('a deactivation, an offboarding, a provider sent to the wrong command', () => {
@@ -57,14 +63,16 @@ describe('what to tell the person and do next', () => {
       outcome: 'done', detail: '', account_id: '1', email: 'a@x.com', deactivated_at: '2026-11-27', retain_until: '2033-01-01', retention_rule: 'adult',
       retention_recorded: true, last_service: '2026-01-01', template: 'client_deactivation_next_steps', to: 'a@x.com',
     };
-    expect(text(deactivateAdvice(closed, c))).toMatch(/kept until 2033-01-01[\s\S]*"next steps" email is on its way to a@x\.com/);
+    expect(text(deactivateAdvice(closed, c))).toMatch(/kept until 2033-01-01[\s\S]*"next steps" email goes to a@x\.com with the same push/);
     const provider: DeactivateResult = { outcome: 'refused', detail: '', account_id: 'p', email: 'p@x.com', role: 'provider', next_command: 'cx offboard p@x.com --ticket T-1' };
     expect(deactivateAdvice(provider, c).flatMap((a) => a.commands ?? [])).toEqual(['cx offboard p@x.com --ticket T-1']);
     const ends = (over: { contract_ends_at: string; scheduled: boolean }): OffboardResult => ({ outcome: 'done', detail: '', account_id: 'p201', ...caseload('p@x.com'), ...over });
     const offboard = offboardAdvice(ends({ contract_ends_at: '2026-12-31', scheduled: false }), c);
-    expect(offboard[0]).toMatchObject({ kind: 'tell', to: 'the provider' });
+    expect(offboard[0]).toMatchObject({ kind: 'next', commands: ['cx sync push'] });
+    expect(offboard[1]).toMatchObject({ kind: 'tell', to: 'the provider', when: 'once it is sent' });
     expect(text(offboard)).toMatch(/terminated, effective 2026-12-31\. 1 client may leave with them .*; 2 stay/);
-    expect(offboard.flatMap((a) => a.commands ?? [])).toEqual(['cx notes export p@x.com --out p201-progress-notes.zip --ticket T-1']);
+    // The zip name is the one cx gives the file when no --out is given (src/rules/notes-zip-name.ts).
+    expect(offboard.flatMap((a) => a.commands ?? [])).toEqual(['cx sync push', 'cx notes export p@x.com --out notes-p201-T-1-20261127.zip --ticket T-1']);
     const scheduled = offboardAdvice(ends({ contract_ends_at: '2026-12-31', scheduled: true }), c);
     expect(text(scheduled)).toMatch(/the contract ends on 2026-12-31; until then the account works as before/);
     const farBack = offboardAdvice({ outcome: 'refused', detail: '', account_id: 'p201', fix: 'cx offboard p@x.com --effective 2026-01-01 --allow-past --ticket T-1' }, c);
@@ -72,7 +80,8 @@ describe('what to tell the person and do next', () => {
   });
 
   it('suggestions: each a ready command, saying whether an account uses the address', () => {
-    const [advice] = lookupSuggestionAdvice([{ email: 'jane.doe@gmail.com', account_id: '1001' }, { email: 'x@gmail.com', account_id: null }]);
+    const [ask, advice] = lookupSuggestionAdvice('jane.doe@gmial.com', [{ email: 'jane.doe@gmail.com', account_id: '1001' }, { email: 'x@gmail.com', account_id: null }]);
+    expect(ask).toMatchObject({ kind: 'tell', text: expect.stringMatching(/^no account uses jane\.doe@gmial\.com\./) });
     expect(advice!.commands).toEqual(['cx lookup jane.doe@gmail.com   # account 1001 uses this address', 'cx lookup x@gmail.com   # no account uses this address either: a typo of the domain?']);
   });
 });

@@ -59,7 +59,7 @@ describe('cx notes export killed (-9) in the middle of 20,000 notes', () => {
       const rows = query<{ id: number; action: string; account_id: string; detail: string }>(db, 'SELECT id, action, account_id, detail FROM audit_log WHERE ticket = ? ORDER BY id', ticket);
       expect(rows.map((r) => [r.action, r.account_id]), `kill ${k} at ${size} bytes`).toEqual([['notes.export.started', expect.any(String)]]);
       const started = rows[0]!;
-      expect(started.detail).toContain(`exporting ${NOTES} progress notes of provider ${started.account_id} about ${clients.length} clients: `);
+      expect(started.detail).toContain(`exporting ${NOTES.toLocaleString('en-US')} progress notes of provider ${started.account_id} about ${clients.length.toLocaleString('en-US')} clients: `);
       expect(started.detail).toContain(`to ${join(dir, 'notes.zip')}, written first as ${temp} [account ids: ${clients.length}, sha256 `);
       expect(query(db, 'SELECT account_id FROM audit_accounts WHERE audit_id = ? ORDER BY position', started.id).map((r) => r.account_id)).toEqual(clients.map((c) => c.client_id));
       // Whoever asks about any of those clients finds the export.

@@ -2,12 +2,12 @@
 // name their accounts in their detail only ("…: showed 3 accounts: 1001, 1003, 1002"): those rows stay as they
 // are and stay searchable by `cx audit --email` as before; rows from then on keep their ids in audit_accounts.
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { appendAudit } from '../../src/store/audit.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema.js';
 import { query, tempDir } from '../helpers/cx.js';
 import { cxIn } from '../helpers/in-process.js';
+import { openDb } from '../helpers/sqlite.js';
 
 const LEGACY = [
   { action: 'lookup', account_id: null, detail: 'by address: showed 3 accounts: 1001, 1003, 1002' },
@@ -17,7 +17,7 @@ const LEGACY = [
 
 function versionThreeMirror(): string {
   const path = join(tempDir(), 'v3.db');
-  const db = new Database(path);
+  const db = openDb(path, { encrypt: true }); // the previous release's schema, encrypted as every test mirror
   db.pragma('journal_mode = WAL');
   for (const m of MIGRATIONS.filter((m) => m.version <= 3)) {
     db.exec(m.sql);

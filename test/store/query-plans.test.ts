@@ -12,6 +12,7 @@ import { DETAIL_SQL } from '../../src/store/lookup-details.js';
 import { SUGGEST_SQL } from '../../src/store/lookup-suggest.js';
 import { tableScans } from '../../src/store/query-plan.js';
 import { demoMirror } from '../helpers/cx.js';
+import { TEST_KEYS } from '../helpers/sqlite.js';
 
 const EXPORTED: Record<string, string> = { ...ACCOUNT_SQL, ...DETAIL_SQL, ...SUGGEST_SQL };
 const nameOf = new Map(Object.entries(EXPORTED).map(([name, text]) => [text, name]));
@@ -20,7 +21,7 @@ let db: Db;
 const prepared = new Set<string>();
 
 beforeAll(() => {
-  db = openMirror(demoMirror());
+  db = openMirror(demoMirror(), { keys: TEST_KEYS });
   const prepare = db.prepare.bind(db);
   db.prepare = ((text: string) => {
     if (!/^\s*PRAGMA/i.test(text)) prepared.add(text);

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { importMirror, type ImportDeps, type ImportReport } from '../../actions/import-mirror.js';
 import type { Context } from '../../context.js';
-import { plural, printData, table, type Block, type Line } from '../../render/index.js';
+import { plural, printData, table, thousands, type Block, type Line } from '../../render/index.js';
 import { handle, type Runtime } from '../../cmdutil/define.js';
 import { openOrCreate } from '../../cmdutil/mirror.js';
-import { importBar } from '../../cmdutil/progress.js';
+import { cancellable } from '../../files/cancellation.js';
+import { importBar, type ImportBar } from '../../cmdutil/progress.js';
 
 export function configure(cmd: Command, runtime: Runtime): void {
   handle(cmd, runtime, async (ctx, dir: string) => {
@@ -13,26 +14,33 @@ export function configure(cmd: Command, runtime: Runtime): void {
   });
 }
 
-/** Open the mirror, import `dir` with a progress bar on a terminal, close. Shared with `db seed`. */
-export async function runImport(ctx: Context, dir: string, action: string): Promise<ImportReport> {
-  const db = openOrCreate(ctx);
+/**
+ * Open the mirror, import `dir` with a progress bar on a terminal, close. Shared with `db seed`. Ctrl-C or
+ * SIGTERM stops it before it writes (exit 130, saying where); once the apply runs, it finishes.
+ */
+export async function runImport(ctx: Context, dir: string, action: string, how: { plaintext?: boolean } = {}): Promise<ImportReport> {
+  const db = openOrCreate(ctx, how);
+  const work = cancellable();
   let total = 0;
-  const bar = await importBar(ctx.io, () => total);
-  const deps: ImportDeps = {
-    db,
-    agent: ctx.agent,
-    now: ctx.now(),
-    dryRun: ctx.dryRun,
-    ticket: ctx.ticket,
-    onProgress: (p) => {
-      total = p.bytesTotal;
-      bar.update(p);
-    },
-  };
+  let bar: ImportBar | undefined;
   try {
+    bar = await importBar(ctx.io, () => total);
+    const deps: ImportDeps = {
+      db,
+      agent: ctx.agent,
+      now: ctx.now(),
+      dryRun: ctx.dryRun,
+      ticket: ctx.ticket,
+      cancel: work.signal,
+      onProgress: (p) => {
+        total = p.bytesTotal;
+        bar!.update(p);
+      },
+    };
     return await importMirror(deps, dir, action);
   } finally {
-    bar.stop();
+    bar?.stop();
+    work.end();
     db.close();
   }
 }
@@ -43,10 +51,10 @@ export function describeImport(report: ImportReport): Block[] {
     title,
     table(
       [
-        { header: 'file', value: (f: ImportReport['files'][number]) => f.file },
-        { header: 'rows', value: (f) => f.rows, keep: true },
-        { header: report.dry_run ? 'would change' : 'changed', value: (f) => f.changed, keep: true },
-        { header: 'unchanged', value: (f) => f.unchanged, keep: true },
+        { header: 'file', value: (f: ImportReport['files'][number]) => f.file, kind: 'key' },
+        { header: 'rows', value: (f) => thousands(f.rows), piped: (f) => f.rows, kind: 'key' },
+        { header: report.dry_run ? 'would change' : 'changed', value: (f) => thousands(f.changed), piped: (f) => f.changed, kind: 'key' },
+        { header: 'unchanged', value: (f) => thousands(f.unchanged), piped: (f) => f.unchanged, kind: 'key' },
       ],
       report.files,
     ),
@@ -63,8 +71,8 @@ function describeCxChanges(report: ImportReport): Line[] {
   const n = report.conflicts.length;
   const k = report.kept.length;
   const summary =
-    `Changes made with cx: ${k} kept${k ? ' (not delivered to the platform yet; `cx sync push` delivers them)' : ''}, ` +
-    `${n} ${n === 1 ? 'conflict' : 'conflicts'}${n ? " (delivered, and the platform's export says otherwise)" : ''}.`;
+    `Changes made with cx: ${thousands(k)} kept${k ? ' (not delivered to the platform yet; `cx sync push` delivers them)' : ''}, ` +
+    `${plural(n, 'conflict')}${n ? " (delivered, and the platform's export says otherwise)" : ''}.`;
   if (n === 0) return [summary];
   // Values from the export: the renderer shows them visibly escaped, line by line.
   const lines = report.conflicts.map((c) => {

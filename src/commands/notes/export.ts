@@ -15,6 +15,8 @@ import type { Db } from '../../store/db.js';
 import { finish, runChange, type Finished } from '../../cmdutil/change.js';
 import { handle, type Runtime } from '../../cmdutil/define.js';
 import { contextForOut } from '../../cmdutil/out-stdout.js';
+import { laterCountBar, type CountBar } from '../../cmdutil/progress.js';
+import { helpAfter } from '../../cmdutil/help.js';
 
 export interface ExportOptions {
   out?: string;
@@ -23,6 +25,8 @@ export interface ExportOptions {
   until?: string;
   force?: boolean;
   verify?: boolean;
+  /** Without --out, the folder for the zip cx names (the desk's exports folder); else the current folder. */
+  outDir?: string;
 }
 
 export function configure(cmd: Command, runtime: Runtime): void {
@@ -32,18 +36,17 @@ export function configure(cmd: Command, runtime: Runtime): void {
     .option('--since <date>', 'only sessions on or after this day (YYYY-MM-DD)')
     .option('--until <date>', 'only sessions on or before this day (YYYY-MM-DD)')
     .option('--force', 'replace an existing file at --out')
-    .option('--verify', 'read the written zip back and check every entry against its manifest (exit 6 on a mismatch)')
-    .addHelpText(
-      'after',
-      '\nThe zip holds README.txt, manifest.csv (path, bytes and SHA-256 of every note) and one file per note,\n' +
-        'in a folder per client. It is written with mode 0600; its SHA-256 is recorded in the audit log.\n' +
-        'No notes in the filter: exit 3 and no file. An existing file is kept unless --force (exit 4).\n' +
-        'The export is recorded before the first note is written: a notes.export.started row (count, every client\n' +
-        'by id, path, the temporary file), then the completing notes.export row (bytes, SHA-256) as the zip takes\n' +
-        'its name; `cx audit --email <client>` finds both. --out may be a device or a pipe (written to directly,\n' +
-        'never replaced), never the mirror or a folder (exit 2). Ctrl-C stops it with no file left (exit 130),\n' +
-        'recorded as abandoned.',
-    );
+    .option('--verify', 'read the written zip back and check every entry against its manifest (exit 6 on a mismatch)');
+  helpAfter(cmd, [
+    'The zip holds README.txt, manifest.csv (path, bytes and SHA-256 of every note) and one file per note, ' +
+      'in a folder per client. It is written with mode 0600; its SHA-256 is recorded in the audit log. ' +
+      'No notes in the filter: exit 3 and no file. An existing file is kept unless --force (exit 2).',
+    'The export is recorded before the first note is written: a notes.export.started row (count, every client ' +
+      'by id, path, the temporary file), then the completing notes.export row (bytes, SHA-256) as the zip takes ' +
+      'its name; `cx audit --email <client>` finds both. --out may be a device or a pipe (written to ' +
+      'directly, never replaced), never the mirror or a folder (exit 2). On a terminal a progress bar counts the ' +
+      'notes on stderr. Ctrl-C stops it with no file left (exit 130), recorded as abandoned.',
+  ]);
   handle(cmd, runtime, async (ctx, email: string, opts: ExportOptions) => (await runNotesExport(ctx, email, opts)).code);
 }
 
@@ -52,8 +55,11 @@ export async function runNotesExport(given: Context, email: string, opts: Export
   const ctx = contextForOut(given, opts.out);
   const bad = invalidFilters(opts);
   if (bad) throw new UsageError(bad);
-  const input = { email, out: opts.out, client: opts.client, since: opts.since, until: opts.until, force: Boolean(opts.force), verify: Boolean(opts.verify) };
-  const r = await runChange(ctx, (deps) => (deps.dryRun ? exportNotes(deps, input) : cancellableExport(deps, input)), {
+  const input: NotesExportInput = {
+    email, out: opts.out, client: opts.client, since: opts.since, until: opts.until, force: Boolean(opts.force), verify: Boolean(opts.verify),
+    ...(opts.outDir !== undefined ? { outDir: opts.outDir, createsOutDir: true } : {}),
+  };
+  const r = await runChange(ctx, (deps) => (deps.dryRun ? exportNotes(deps, input) : cancellableExport(ctx, deps, input)), {
     action: 'notes.export',
     // A plan, a dry run or a zip not handed over read the notes of these clients: the read row names them
     // (a zip handed over names them in its own rows).
@@ -74,13 +80,16 @@ export async function runNotesExport(given: Context, email: string, opts: Export
 /**
  * Ctrl-C or SIGTERM while the zip is written: it stops, the temporary file goes, exit 130. Once its started
  * row is committed, the hand-over finishes first (src/actions/handover.ts). Only around the export itself:
- * at a prompt, a signal ends cx at once (nothing was done yet).
+ * at a prompt, a signal ends cx at once (nothing was done yet). On a terminal a bar counts the notes zipped.
  */
-async function cancellableExport(deps: ActionDeps, input: NotesExportInput): Promise<NotesExportResult> {
+async function cancellableExport(ctx: Context, deps: ActionDeps, input: NotesExportInput): Promise<NotesExportResult> {
+  const startBar = await laterCountBar(ctx.io, { label: 'notes', noun: 'notes', etaBuffer: 200, redrawEvery: 25 });
+  let bar: CountBar | undefined;
   const work = cancellable();
   try {
-    return await exportNotes(deps, input, { work });
+    return await exportNotes(deps, input, { work, progress: (_done, total) => (bar ??= startBar(total)).tick() });
   } finally {
+    bar?.stop();
     work.end();
   }
 }

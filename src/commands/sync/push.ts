@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { auditShipping, pendingCount, pushPlan, type PlannedSend, type SyncStatus } from '../../actions/sync-status.js';
 import { CancelledError, CxError, EXIT, UsageError } from '../../errors.js';
 import { clockOf, type Context } from '../../context.js';
-import { command, note, plural, printData, printError, table, timeForPeople, warn, type Block } from '../../render/index.js';
+import { command, note, plural, printData, printError, table, thousands, timeColumn, warn, type Block } from '../../render/index.js';
 import { cancellable } from '../../files/cancellation.js';
 import { isDeadOwner, newOwner } from '../../sync/owner.js';
 import { startRecorder } from '../../sync/recorder.js';
@@ -15,25 +15,25 @@ import { signer } from '../../sync/signer.js';
 import { connectPlatform } from '../../sync/transport.js';
 import { handle, type Runtime } from '../../cmdutil/define.js';
 import { openExisting } from '../../cmdutil/mirror.js';
+import { connectionKey } from '../../store/db.js';
 import { onStderr } from '../../cmdutil/out-stdout.js';
 import { countBar } from '../../cmdutil/progress.js';
 import { failuresTable } from './status.js';
+import { helpAfter } from '../../cmdutil/help.js';
 
 export function configure(cmd: Command, runtime: Runtime): void {
-  cmd.addHelpText(
-    'after',
-    `
-Settings: CX_PLATFORM_URL (https://…; http:// only for localhost or 127.0.0.1), CX_PLATFORM_SECRET or
-CX_PLATFORM_SECRET_FILE (whsec_…), CX_PLATFORM_TIMEOUT_MS (a deadline for each whole exchange, default
-10000), CX_SYNC_MAX_ATTEMPTS (default 8), CX_SYNC_CONCURRENCY (accounts in flight together, default 8).
-Changes go oldest first; one account's changes in order, one at a time. A change the platform refuses
-(400, 404, 422) is failed and holds back that account's later changes until \`cx sync retry\`. A
-Retry-After is honoured up to an hour (\`cx sync retry --waiting\` makes those changes due now). Only a 2xx
-with the API's JSON receipt is a delivery: another answer, or a TLS certificate cx cannot trust, stops the
-run (exit 2). --dry-run lists what would be sent. Exit 0 nothing left pending or failed (changes another
-push running now holds are its own), 5 some failed or wait for a retry, 4 the platform refused the
-credentials, 2 settings missing or invalid, 7 the mirror was busy.`,
-  );
+  helpAfter(cmd, [
+    'Settings: CX_PLATFORM_URL (https://…; http:// only for localhost or 127.0.0.1), CX_PLATFORM_SECRET or ' +
+      'CX_PLATFORM_SECRET_FILE (whsec_…), CX_PLATFORM_TIMEOUT_MS (a deadline for each whole exchange, default ' +
+      '10000), CX_SYNC_MAX_ATTEMPTS (default 8), CX_SYNC_CONCURRENCY (accounts in flight together, default 8).',
+    "Changes go oldest first; one account's changes in order, one at a time. A change the platform refuses " +
+      "(400, 404, 422) is failed and holds back that account's later changes until `cx sync retry`. A " +
+      'Retry-After is honoured up to an hour (`cx sync retry --waiting` makes those changes due now). Only a 2xx ' +
+      'with the API\'s JSON receipt is a delivery: another answer, or a TLS certificate cx cannot trust, stops the ' +
+      'run (exit 2). --dry-run lists what would be sent.',
+    'Exit 0 nothing left pending or failed (changes another push running now holds are its own), 5 some failed ' +
+      'or wait for a retry, 4 the platform refused the credentials, 2 settings missing or invalid, 7 the mirror was busy.',
+  ]);
   handle(cmd, runtime, (ctx) => {
     if (ctx.ticket) throw new UsageError('--ticket does not apply to cx sync push: each change goes with the ticket it was made under');
     return ctx.dryRun ? dryRun(ctx) : push(ctx);
@@ -51,7 +51,7 @@ async function push(ctx: Context): Promise<number> {
     const bar = await countBar(ctx.io, { label: 'sync', noun: 'changes', total: pendingCount(db), etaBuffer: 200 });
     try {
       report = await pushToPlatform({
-        db, openRecorder: () => startRecorder({ dbPath: ctx.dbPath, lockWaitMs: ctx.lockWaitMs }, owner), platform, sign: signer(settings.secret), limits: settings, agent: ctx.agent, now: ctx.now, clock: Date.now, random: Math.random,
+        db, openRecorder: () => startRecorder({ dbPath: ctx.dbPath, lockWaitMs: ctx.lockWaitMs, key: connectionKey(db) }, owner), platform, sign: signer(settings.secret), limits: settings, agent: ctx.agent, now: ctx.now, clock: Date.now, random: Math.random,
         isDeadOwner: (o) => isDeadOwner(o, owner), cancel: work.signal, progress: bar.tick, platformOrigin: settings.base.origin,
       });
     } finally {
@@ -106,12 +106,12 @@ function humanReport(r: PushReport): Block[] {
   const c = r.changes;
   const blocks: Block[] = [];
   if (c.sent === 0 && !r.stop) {
-    if (r.pending && r.pending === r.heldElsewhere) blocks.push(`Nothing to send: another push running now holds all ${r.pending} pending.`);
-    else blocks.push(r.pending ? `Nothing could be sent now; ${r.pending} pending.` : 'Nothing to send: no pending changes.');
+    if (r.pending && r.pending === r.heldElsewhere) blocks.push(`Nothing to send: another push running now holds all ${thousands(r.pending)} pending.`);
+    else blocks.push(r.pending ? `Nothing could be sent now; ${thousands(r.pending)} pending.` : 'Nothing to send: no pending changes.');
     if (r.pending > r.heldElsewhere) blocks.push('Next: see why:', command('cx sync push --dry-run'));
   } else {
-    const elsewhere = r.heldElsewhere ? ` (${r.heldElsewhere} held by another push running now)` : '';
-    blocks.push(`Sent ${plural(c.sent, 'change')} in ${plural(c.attempts, 'request')}: ${c.delivered} delivered, ${c.failed} failed, ${c.deferred} left for a later run. Pending now: ${r.pending}${elsewhere}.`);
+    const elsewhere = r.heldElsewhere ? ` (${thousands(r.heldElsewhere)} held by another push running now)` : '';
+    blocks.push(`Sent ${plural(c.sent, 'change')} in ${plural(c.attempts, 'request')}: ${thousands(c.delivered)} delivered, ${thousands(c.failed)} failed, ${thousands(c.deferred)} left for a later run. Pending now: ${thousands(r.pending)}${elsewhere}.`);
   }
   if (c.failures.length) {
     blocks.push(failuresTable(c.failures), 'Next: fix the cause, then put them back in the queue:', command('cx sync retry --failed'));
@@ -144,18 +144,18 @@ async function dryRun(ctx: Context): Promise<number> {
     plan.length
       ? table<PlannedSend>(
           [
-            { header: 'would', value: (p) => (p.would === 'wait' ? `wait until ${p.not_before}` : p.would === 'held' ? `held behind ${p.held_by}` : p.would) },
-            { header: 'kind', value: (p) => p.kind },
-            { header: 'account', value: (p) => p.account_id ?? '', keep: true },
-            { header: 'ticket', value: (p) => p.ticket },
-            { header: 'created', value: (p) => timeForPeople(p.created_at, clock), piped: (p) => p.created_at, keep: true },
+            { header: 'would', value: (p) => (p.would === 'wait' ? `wait until ${p.not_before}` : p.would === 'held' ? `held behind ${p.held_by}` : p.would), kind: 'key' },
+            { header: 'kind', value: (p) => p.kind, kind: 'key' },
+            { header: 'account', value: (p) => p.account_id ?? '', kind: 'id', priority: 2 },
+            { header: 'ticket', value: (p) => p.ticket, kind: 'id', priority: 1 },
+            timeColumn('created', (p) => p.created_at, clock),
             { header: 'attempts', value: (p) => p.attempts },
-            { header: 'key', value: (p) => p.key },
+            { header: 'key', value: (p) => p.key, kind: 'id', priority: 1 },
           ],
           plan,
         )
       : 'No pending changes.',
   ]);
-  if (!ctx.json) note(ctx, `Would send ${sending} of ${plural(plan.length, 'pending change')}, then ${plural(audit.unanchored_rows, 'audit row')} (dry run: nothing sent).`);
+  if (!ctx.json) note(ctx, `Would send ${thousands(sending)} of ${plural(plan.length, 'pending change')}, then ${plural(audit.unanchored_rows, 'audit row')} (dry run: nothing sent).`);
   return EXIT.ok;
 }

@@ -3,15 +3,16 @@
 import type { Command } from 'commander';
 import { syncStatus, type SyncStatus } from '../../actions/sync-status.js';
 import { EXIT } from '../../errors.js';
-import { command, fields, plural, printData, table, type Block, type Table } from '../../render/index.js';
+import { command, fields, plural, printData, table, thousands, type Block, type Table } from '../../render/index.js';
 
 /** A failed change as `cx sync status` and `cx sync push` list it. */
 type Failure = Omit<SyncStatus['failures'][number], 'attempts'> & { attempts?: number };
 import { handle, type Runtime } from '../../cmdutil/define.js';
 import { openExisting } from '../../cmdutil/mirror.js';
+import { helpAfter } from '../../cmdutil/help.js';
 
 export function configure(cmd: Command, runtime: Runtime): void {
-  cmd.addHelpText('after', '\nExit 0, or 5 when any change has failed (`cx sync retry` puts it back once the cause is fixed).');
+  helpAfter(cmd, ['Exit 0, or 5 when any change has failed (`cx sync retry` puts it back once the cause is fixed).']);
   handle(cmd, runtime, async (ctx) => {
     const db = openExisting(ctx);
     let status: SyncStatus;
@@ -28,10 +29,10 @@ export function configure(cmd: Command, runtime: Runtime): void {
 function human(s: SyncStatus): Block[] {
   const blocks: Block[] = [
     ...fields([
-      ['pending', `${s.pending}${s.held_back ? ` (${s.held_back} held behind a failed change of the same account)` : ''}`],
+      ['pending', `${thousands(s.pending)}${s.held_back ? ` (${thousands(s.held_back)} held behind a failed change of the same account)` : ''}`],
       ['oldest pending', s.oldest_pending_at],
-      ['delivered', s.delivered],
-      ['failed', s.failed],
+      ['delivered', thousands(s.delivered)],
+      ['failed', thousands(s.failed)],
       ['audit log', s.audit.anchored_id === null ? `not anchored yet (${plural(s.audit.unanchored_rows, 'row')})` : `anchored at row ${s.audit.anchored_id}, ${plural(s.audit.unanchored_rows, 'row')} not yet anchored`],
     ]),
   ];
@@ -43,13 +44,13 @@ function human(s: SyncStatus): Block[] {
 export function failuresTable(failures: ReadonlyArray<Failure>): Table<Failure> {
   return table<Failure>(
     [
-      { header: 'key', value: (f) => f.key, keep: true },
-      { header: 'kind', value: (f) => f.kind, keep: true },
-      { header: 'account', value: (f) => f.account_id ?? '', keep: true },
-      { header: 'ticket', value: (f) => f.ticket },
+      { header: 'key', value: (f) => f.key, kind: 'id', priority: 3 },
+      { header: 'kind', value: (f) => f.kind, kind: 'key' },
+      { header: 'account', value: (f) => f.account_id ?? '', kind: 'id', priority: 2 },
+      { header: 'ticket', value: (f) => f.ticket, kind: 'id', priority: 1 },
       // A push's own failures carry no count (the status reads it from the mirror): no empty column.
       ...(failures.some((f) => f.attempts !== undefined) ? [{ header: 'attempts', value: (f: Failure) => f.attempts ?? '' }] : []),
-      { header: 'error', value: (f) => f.error ?? '', grow: true },
+      { header: 'error', value: (f) => f.error ?? '', kind: 'text' },
     ],
     failures,
   );

@@ -1,0 +1,39 @@
+// `cx config unset <key>`: one key out of the config file (as `gh config` has it), the rest kept; also a
+// key the reader refuses, so that a file that stops every command can be mended with cx itself.
+import type { Command } from 'commander';
+import { isConfigKey, readConfigDocument, unknownKey, writeConfigDocument } from '../../config/config-write.js';
+import type { ConfigKey } from '../../config/config-file.js';
+import { EXIT } from '../../errors.js';
+import { printOutcome, type Line } from '../../render/index.js';
+import { handleBare, type Runtime } from '../../cmdutil/define.js';
+import { helpAfter } from '../../cmdutil/help.js';
+
+/** The variable that, when set, wins over the config file's key (README "Settings"). */
+const ENVIRONMENT: Record<ConfigKey, string> = { db: 'CX_DB', policy: 'CX_POLICY', agent: 'CX_AGENT', tz: 'TZ', desk: 'CX_DESK', platform_url: 'CX_PLATFORM_URL' };
+
+/** A line saying the environment overrides the key, when it does. */
+export function overriddenBy(env: NodeJS.ProcessEnv, key: string): Line[] {
+  const name = isConfigKey(key) ? ENVIRONMENT[key] : undefined;
+  return name && env[name]?.trim() ? [`Note: ${name} is set in the environment and wins over the config file.`] : [];
+}
+
+export function configure(cmd: Command, runtime: Runtime): void {
+  helpAfter(cmd, ['The other keys stay as they are; the file is written whole, mode 0600, in one step. A key not in the file is already done.']);
+  handleBare(cmd, runtime, async (run, key: string) => {
+    const doc = readConfigDocument(run.io.env);
+    const json = { key, value: null, config_file: doc.path };
+    if (!(key in doc.values)) {
+      if (!isConfigKey(key)) throw unknownKey(key);
+      printOutcome(run, { outcome: 'already_done', detail: `${key} is not set in ${doc.exists ? doc.path : `the config file (there is none at ${doc.path})`}` }, [], { outcome: 'already_done', ...json });
+      return EXIT.ok;
+    }
+    if (run.dryRun) {
+      printOutcome(run, { outcome: 'planned', detail: `would take ${key} out of ${doc.path}` }, [], { outcome: 'planned', ...json });
+      return EXIT.ok;
+    }
+    const { [key]: _gone, ...rest } = doc.values;
+    writeConfigDocument(doc, rest);
+    printOutcome(run, { outcome: 'done', detail: `took ${key} out of ${doc.path}` }, overriddenBy(run.io.env, key), { outcome: 'done', ...json });
+    return EXIT.ok;
+  });
+}
