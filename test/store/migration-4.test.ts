@@ -13,6 +13,8 @@ const LEGACY = [
   { action: 'lookup', account_id: null, detail: 'by address: showed 3 accounts: 1001, 1003, 1002' },
   { action: 'outbox', account_id: null, detail: 'the outbox: showed 12 accounts: 1001, 10011 and 10 more' },
   { action: 'lookup', account_id: '1002', detail: 'by address: showed 1 account: 1002' },
+  // As the previous release wrote counts after it began writing them for people ("1,012", "and 1,010 more").
+  { action: 'outbox', account_id: null, detail: 'the outbox: showed 1,012 accounts: 1003, 10011 and 1,010 more' },
 ];
 
 function versionThreeMirror(): string {
@@ -45,9 +47,9 @@ describe('migration 4 (audit_accounts)', () => {
     const init = await cxIn(['db', 'init', '--json'], { db });
     expect(init.code, init.stderr).toBe(0);
     expect(init.json()).toMatchObject({ schema_version: SCHEMA_VERSION });
-    expect(query(db, 'SELECT * FROM audit_log WHERE id <= 3 ORDER BY id')).toEqual(before);
+    expect(query(db, 'SELECT * FROM audit_log WHERE id <= 4 ORDER BY id')).toEqual(before);
     expect(query(db, 'SELECT count(*) AS n FROM audit_accounts')[0].n).toBe(0);
-    expect(query(db, "SELECT value FROM mirror_meta WHERE key = 'audit_lists_from'")).toEqual([{ value: '4' }]);
+    expect(query(db, "SELECT value FROM mirror_meta WHERE key = 'audit_lists_from'")).toEqual([{ value: '5' }]);
 
     // As before the migration: whole ids of the old lists, never a prefix (1001 is not 10011).
     expect(await search(db, 'jane@x.com')).toEqual([[1, 'lookup'], [2, 'outbox']]);
@@ -55,9 +57,9 @@ describe('migration 4 (audit_accounts)', () => {
     // keeps them, so the next search for 1003 finds it through audit_accounts, and the old row as before.
     const read = query(db, 'SELECT id, detail FROM audit_log ORDER BY id DESC LIMIT 1')[0];
     expect(read.detail).toMatch(/^the log \(about an address\), 2 rows: showed 4 accounts: 1001, 1003, 1002, 10011 \[account ids: 4, sha256 [0-9a-f]{64}\]$/);
-    expect(await search(db, 'sam@x.com')).toEqual([[1, 'lookup'], [read.id, 'audit.read']]);
-    // The last id an old list names before "and 10 more" is found too (it was not before).
-    expect(await search(db, 'ten@x.com')).toEqual([[2, 'outbox'], [read.id, 'audit.read'], [read.id + 1, 'audit.read']]);
+    expect(await search(db, 'sam@x.com')).toEqual([[1, 'lookup'], [4, 'outbox'], [read.id, 'audit.read']]);
+    // The last id an old list names before "and 10 more" (or "and 1,010 more") is found too (it was not before).
+    expect(await search(db, 'ten@x.com')).toEqual([[2, 'outbox'], [4, 'outbox'], [read.id, 'audit.read'], [read.id + 1, 'audit.read']]);
 
     const doctor = await cxIn(['db', 'doctor', '--strict', '--json'], { db });
     expect(doctor.code, doctor.stdout).toBe(0);
