@@ -342,7 +342,8 @@ describe('cx notes export to a pipe its reader closes early', () => {
     expect(rows.map((x) => x.action)).toEqual(['notes.export.started', 'notes.export.abandoned']);
     const m = /^partly handed over: ([\d,]+) bytes had gone to the pipe \/dev\/stdout, with the first ([\d,]+) of 347 notes whole in them, when cannot write \/dev\/stdout: the reader of the pipe went away \(EPIPE\) \(started in audit row (\d+)\)$/.exec(rows[1].detail);
     expect(m, rows[1].detail).not.toBeNull();
-    const [bytes, notes, started] = [m![1]!, m![2]!, m![3]!].map((n) => Number(n.replaceAll(',', '')));
+    const count = (i: number) => Number(m![i]!.replaceAll(',', ''));
+    const [bytes, notes, started] = [count(1), count(2), count(3)];
     expect(started).toBe(rows[0].id);
     // The reader had 200,000 bytes; the rest went into the pipe's buffer (64 KiB) and its read-ahead.
     expect(bytes).toBeGreaterThanOrEqual(200_000);
