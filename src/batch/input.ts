@@ -55,10 +55,11 @@ const TYPE_BY_KEY = new Map<string, TicketType>(TICKET_TYPES.map((type) => [head
 
 // ---- Mapping columns to ticket fields ----
 
-// Accepted header keys, best first: canonical, Freshdesk 'Ticket Id' (same key), Zendesk 'Id'.
-const TICKET_ID_KEYS = ['ticketid', 'id'];
-const EMAIL_KEYS = ['email', 'requesteremail', 'contactemail'];
-const FIELD_KEYS: Record<keyof TicketFields, string> = {
+// Accepted header keys, best first: canonical, Freshdesk 'Ticket Id' (same key), Zendesk 'Id'. Exported for the
+// test that keeps docs/reference.md ("Batch input") true.
+export const TICKET_ID_KEYS = ['ticketid', 'id'];
+export const EMAIL_KEYS = ['email', 'requesteremail', 'contactemail'];
+export const FIELD_KEYS: Record<keyof TicketFields, string> = {
   requestedBy: 'requestedby', createdAt: 'createdat', firstName: 'firstname', lastName: 'lastname', dob: 'dob',
   clientEmail: 'clientemail', since: 'since', until: 'until', reason: 'reason',
 };
