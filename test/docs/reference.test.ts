@@ -320,6 +320,40 @@ describe('docs/reference.md, "Batch input" and "Batch results"', () => {
   });
 });
 
+/** The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens. */
+function slug(heading: string): string {
+  return heading.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-');
+}
+
+/** Every .ts file under a folder of the repo. */
+function sources(dir: string): string[] {
+  return readdirSync(join(REPO, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => join(REPO, dir, f));
+}
+
+describe('links into docs/reference.md', () => {
+  it('every section a link or a comment names is there', () => {
+    const anchors = new Set([...REFERENCE.matchAll(/^#{1,4} (.+)$/gm)].map((m) => slug(m[1]!)));
+    const files = [
+      join(REPO, 'README.md'),
+      join(REPO, 'fixtures/demo/README.md'),
+      ...readdirSync(join(REPO, 'docs')).map((f) => join(REPO, 'docs', f)),
+      ...['src', 'test', 'scripts'].flatMap(sources),
+    ];
+    const broken: string[] = [];
+    let links = 0;
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      const own = file.endsWith('reference.md') ? [...text.matchAll(/\]\(#([^)]+)\)/g)] : [];
+      for (const m of [...text.matchAll(/reference\.md#([a-z0-9-]+)/g), ...own]) {
+        links++;
+        if (!anchors.has(m[1]!)) broken.push(`${file.slice(REPO.length + 1)}: #${m[1]}`);
+      }
+    }
+    expect(links).toBeGreaterThan(50);
+    expect(broken).toEqual([]);
+  });
+});
+
 describe('docs/reference.md, the other tables read from the code', () => {
   it("names the doctor's checks in their order", () => {
     const doctor = tableHeaded(section(section(REFERENCE, 2, 'JSON output'), 3, 'JSON of cx db doctor'), 'key');
