@@ -460,3 +460,10 @@ export function familyAdvice(f: FamilySuggestion): Advice[] {
     next('Nothing to create in cx: they sign up on the platform with that address.'),
   ];
 }
+
+/** The desk could not confirm who is asking (src/desk/identity.ts): nothing changed, and how they can show it. */
+export function unconfirmedIdentityAdvice(): Advice[] {
+  return [
+    tell('we could not confirm that the account is theirs, so nothing was changed. They can write to us from the email address on their account, or give us the name and date of birth on the account.'),
+  ];
+}
