@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { openMirror } from '../../src/store/db.js';
 import { median } from './measure.js';
 import { makeTickets, ticketsCsv } from './batch-tickets.js';
-import { CX, REPO } from '../paths.js';
+import { CX, REPO, benchKeys } from '../paths.js';
 
 const HOOK = pathToFileURL(join(import.meta.dirname, 'rss-hook.js')).href;
 const SAMPLE = 20;
@@ -86,7 +86,7 @@ export async function benchBatch(): Promise<void> {
       closeSync(fd);
       // At the current schema before either runs: the floor's bare loop never migrates, and cx would
       // otherwise time a one-off upgrade of an older generated mirror as part of the batch.
-      openMirror(copy).close();
+      openMirror(copy, { keys: benchKeys() }).close();
       return copy;
     };
     const rssFile = join(dir, 'rss');

@@ -132,7 +132,8 @@ export async function benchImport(): Promise<void> {
       const csv = join(dir, 'accounts.csv');
       const fresh = (name: string) => {
         const db = join(root, `${name}-${size}.db`);
-        run([process.execPath, CX, '--db', db, 'db', 'init'], 'cx db init');
+        // Plaintext: the sqlite3 CLI floor cannot read an encrypted file (`npm run bench -- encryption` compares the two).
+        run([process.execPath, CX, '--db', db, 'db', 'init', '--plaintext'], 'cx db init');
         return db;
       };
       const keptDb = fresh('floor-kept');

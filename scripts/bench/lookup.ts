@@ -13,6 +13,7 @@ import { openMirror, type Db } from '../../src/store/db.js';
 import { providersOfClient } from '../../src/store/lookup-details.js';
 import { processTimes } from './lookup-process.js';
 import { median } from './measure.js';
+import { benchKeys } from '../paths.js';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
 const NOW = new Date('2026-11-27T12:00:00Z');
@@ -34,7 +35,7 @@ export async function benchLookup(): Promise<void> {
     console.log('(or point BENCH_BIG_DB at another generated mirror).');
     return;
   }
-  const db = openMirror(path, { readonly: true });
+  const db = openMirror(path, { keys: benchKeys(), readonly: true });
   try {
     const s = samples(db);
     const accounts = (db.prepare('SELECT count(*) AS n FROM accounts').get() as { n: number }).n;

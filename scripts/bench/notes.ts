@@ -17,7 +17,7 @@ import { accountsByEmailKey } from '../../src/store/accounts.js';
 import { openMirror } from '../../src/store/db.js';
 import { countNotes, streamNotes } from '../../src/store/notes.js';
 import { median } from './measure.js';
-import { CX, GENERATOR } from '../paths.js';
+import { CX, GENERATOR, benchKeys } from '../paths.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const PROVIDER = 'departing.provider@example.com';
@@ -83,7 +83,7 @@ function mirror(dir: string): string {
 }
 
 function departingNotes(path: string): number {
-  const db = openMirror(path, { readonly: true });
+  const db = openMirror(path, { keys: benchKeys(), readonly: true });
   try {
     const provider = accountsByEmailKey(db, PROVIDER)[0];
     return provider ? countNotes(db, { providerId: provider.id }) : 0;
@@ -105,7 +105,7 @@ function writeNotesAsFiles(dbPath: string, root: string): number {
 }
 
 function forEachNote(dbPath: string, each: (name: string, content: Buffer) => void): void {
-  const db = openMirror(dbPath, { readonly: true });
+  const db = openMirror(dbPath, { keys: benchKeys(), readonly: true });
   try {
     const provider = accountsByEmailKey(db, PROVIDER)[0];
     if (!provider) throw new Error(`no ${PROVIDER} in ${dbPath}`);

@@ -2,11 +2,13 @@
 // against a baseline measured in the same run. Without arguments every section runs; name sections to
 // run only those: `npm run bench -- startup lookup`.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { report, timeProcess } from './measure.js';
 import { benchBatch } from './batch.js';
+import { benchEncryption } from './encryption.js';
 import { benchImport } from './import.js';
 import { benchLookup } from './lookup.js';
 import { benchNotes } from './notes.js';
@@ -14,6 +16,11 @@ import { benchSync } from './sync.js';
 import { CX } from '../paths.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
+
+// Every mirror a bench section makes is encrypted with this run's own key (a section that compares with a
+// tool that reads plaintext makes its mirrors with --plaintext): none of their keys goes to the
+// developer's credential store or key folder.
+process.env.CX_DB_KEY ??= randomBytes(32).toString('hex');
 
 function startup(): void {
   const dir = mkdtempSync(join(tmpdir(), 'cx-bench-'));
@@ -40,6 +47,7 @@ const SECTIONS: Record<string, () => void | Promise<void>> = {
   batch: benchBatch,
   import: benchImport,
   sync: benchSync,
+  encryption: benchEncryption,
 };
 
 const wanted = process.argv.slice(2);

@@ -6,6 +6,7 @@
 import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { PLAINTEXT_ONLY } from '../../src/store/cipher.js';
 import { openMirror, type Db } from '../../src/store/db.js';
 import { FAILED, FIELD_SEPARATOR, IN_FLIGHT, MAX_BATCHES_IN_FLIGHT, type WorkerReply, type WorkerRequest } from './generate-protocol.js';
 
@@ -82,7 +83,7 @@ export class MirrorSink implements RowSink {
   private sinceCommit = 0;
 
   constructor(path: string) {
-    this.db = openMirror(path, { create: true });
+    this.db = openMirror(path, { keys: PLAINTEXT_ONLY, create: true });
     const db = this.db;
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
@@ -185,7 +186,7 @@ export class MirrorSink implements RowSink {
 
 /** What `--check` reports: rows failing a foreign key, and integrity_check's verdict ("ok" when sound). */
 export function checkMirror(path: string): { foreignKeyProblems: number; integrity: string } {
-  const db = openMirror(path); // read-write, so closing it folds and removes the -wal and -shm files
+  const db = openMirror(path, { keys: PLAINTEXT_ONLY }); // read-write, so closing it folds and removes the -wal and -shm files
   try {
     const foreignKeyProblems = db.prepare('PRAGMA foreign_key_check').all().length;
     const integrity = (db.prepare('PRAGMA integrity_check').all() as Array<{ integrity_check: string }>).map((r) => r.integrity_check).join('; ');

@@ -6,7 +6,8 @@ import { describeChain } from '../rules/audit-chain.js';
 import { loadPolicy } from '../rules/policy.js';
 import { accountsByBaseKey, accountsByMailboxKey, accountsByName, ACCOUNT_SQL, NAME_MATCH_LIMIT } from '../store/accounts.js';
 import { verifyAudit } from '../store/audit.js';
-import type { Db } from '../store/db.js';
+import { CIPHER, CIPHER_NAME, cipherLibrary } from '../store/cipher.js';
+import { mirrorCipher, type Db } from '../store/db.js';
 import { auditTriggers, lastImportInAudit, lookupSample, readHealth, type Health } from '../store/health.js';
 import { DETAIL_SQL } from '../store/lookup-details.js';
 import { SUGGEST_SQL } from '../store/lookup-suggest.js';
@@ -20,7 +21,7 @@ import { suggestAddresses } from './lookup-suggest.js';
 import { plural, thousands } from '../rules/plural.js';
 
 export const CHECK_NAMES = [
-  'opens', 'integrity', 'foreign_keys', 'schema', 'audit_triggers', 'audit_chain', 'policy', 'freshness', 'accounts', 'lookup_paths', 'audit_remote',
+  'opens', 'integrity', 'foreign_keys', 'schema', 'audit_triggers', 'audit_chain', 'policy', 'freshness', 'accounts', 'lookup_paths', 'audit_remote', 'encryption',
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
@@ -38,6 +39,8 @@ export interface DoctorAsk {
   minAccounts?: number;
   /** The retention policy in effect (undefined: the built-in defaults). */
   policyPath?: string;
+  /** A plaintext mirror passes the `encryption` check (synthetic data). */
+  allowPlaintext?: boolean;
   now: Date;
   /**
    * The platform's record of the audit log (audit_remote): null when no platform is configured, undefined
@@ -54,6 +57,8 @@ export interface DoctorReport extends Partial<Health> {
   /** Not failures, but worth fixing (e.g. a mirror others can read). */
   warnings: string[];
   audit?: ReturnType<typeof verifyAudit>;
+  /** The mirror's cipher ('chacha20'), null for a plaintext mirror; absent when it did not open. */
+  cipher?: string | null;
 }
 
 export const NOT_ASKED = 'not asked';
@@ -99,13 +104,15 @@ export function examineMirror(db: Db, path: string, ask: DoctorAsk): DoctorRepor
     ask.minAccounts === undefined ? { name: 'accounts', ok: true, detail: NOT_ASKED } : run('accounts', () => accountsCheck(db, ask.minAccounts!)),
     run('lookup_paths', () => lookupPathsCheck(db)),
     run('audit_remote', () => remoteCheck(db, ask.platform)),
+    run('encryption', () => encryptionCheck(db, Boolean(ask.allowPlaintext))),
   ];
   const warnings: string[] = [];
   const mode = fileMode(path);
   if (mode !== null && (mode & 0o077) !== 0) {
     warnings.push(`the mirror is readable by others (mode ${mode.toString(8)}); it holds patient data: chmod 600 ${path}`);
   }
-  return { ...summary(checks), warnings, ...health, audit };
+  const cipher = mirrorCipher(db);
+  return { ...summary(checks), warnings, ...health, audit, cipher: cipher.encrypted ? CIPHER : null };
 }
 
 /** The report for a file that did not open as a mirror: that check fails, those that need it are not run. */
@@ -147,6 +154,14 @@ function triggersCheck(db: Db): { ok: boolean; detail: string } {
   const missing = ['UPDATE', 'DELETE'].filter((e) => !refuses(e));
   if (missing.length === 0) return { ok: true, detail: `UPDATE and DELETE refused (${triggers.map((t) => t.name).join(', ')})` };
   return { ok: false, detail: `no trigger refuses ${missing.join(' or ')} on audit_log: the log can be edited; cx db init does not restore them, report it` };
+}
+
+/** Encrypted, or plaintext on purpose (synthetic data: --allow-plaintext). Says the cipher, never the key. */
+function encryptionCheck(db: Db, allowPlaintext: boolean): { ok: boolean; detail: string } {
+  const cipher = mirrorCipher(db);
+  if (cipher.encrypted) return { ok: true, detail: `${CIPHER_NAME} (${cipherLibrary(db)}), mirror id ${cipher.id}, key from ${cipher.key.from}` };
+  const plain = 'plaintext: anyone with a copy of the file can read it';
+  return allowPlaintext ? { ok: true, detail: `${plain} (allowed by --allow-plaintext)` } : { ok: false, detail: `${plain}; encrypt it with cx db encrypt` };
 }
 
 function policyCheck(path: string | undefined): { ok: boolean; detail: string } {

@@ -9,17 +9,19 @@
 //      delivered to the platform (kept); after that the export's value wins, reported where it differs
 //      (a conflict). The import's time goes into mirror_meta.
 // Any problem refuses the whole import, reported as `file:line: problem`, before anything is written.
+// A signal (Ctrl-C, SIGTERM) stops it at its next check, up to the moment the apply has the lock: nothing is
+// written then, and the CancelledError says where it stopped. The apply itself, once it runs, is not cut.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { CancelledError, UsageError } from '../errors.js';
 import { mirrorValues } from '../rules/mirror-columns.js';
 import { FILES, rowProblems, type FileSpec } from '../rules/mirror-rows.js';
 import { appendAudit } from '../store/audit.js';
-import { writeTransaction, type Db } from '../store/db.js';
+import { stoppableWriteTransaction, writeTransaction, type Db } from '../store/db.js';
 import { applyTable, rewrittenNoteIds } from '../store/import-apply.js';
 import { clearTodo, driftSince, markChangedSince, todoCount, underSnapshot, type Snapshot } from '../store/import-diff.js';
 import { dropCxTables, findCxCandidates, type CxFiles } from '../store/import-cx-changes.js';
-import { createStage, dropStage, duplicateAddresses, duplicateKeys, indexStage, StageWriter, useImportMemory } from '../store/import-stage.js';
+import { attachStage, createStage, detachStage, duplicateAddresses, duplicateKeys, indexStage, StageWriter } from '../store/import-stage.js';
 import { recordImportTime } from '../store/mirror-meta.js';
 import { compareWithMirror } from './import-compare.js';
 import { examineExport, ExportFileProblem, locateRecords, readExport } from './import-read.js';
@@ -66,6 +68,8 @@ export interface ImportDeps {
   dryRun: boolean;
   ticket?: string;
   onProgress?: (progress: ImportProgress) => void;
+  /** Aborted by Ctrl-C or SIGTERM (src/files/cancellation.ts): the import stops before it writes anything. */
+  cancel?: AbortSignal;
 }
 
 const NOTES = FILES.find((f) => f.table === 'progress_notes')!;
@@ -76,25 +80,31 @@ const PROGRESS_EVERY_ROWS = 5_000;
 export async function importMirror(deps: ImportDeps, dir: string, action = 'db.import'): Promise<ImportReport> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`not a folder: ${dir}`);
   const { db } = deps;
-  useImportMemory(db);
-  createStage(db);
+  attachStage(db);
   try {
+    createStage(db);
     const problems = new ProblemList(FILES.map((f) => f.file));
     const present = examineFiles(dir, problems);
     const progress = progressReporter(deps, present);
     const rows = new Map<FileSpec, number>();
-    for (const [spec, bytes] of present) rows.set(spec, await stageFile(db, join(dir, spec.file), spec, bytes, problems, progress));
+    const stop = new Stopper(deps.cancel);
+    for (const [spec, bytes] of present) rows.set(spec, await stageFile(db, join(dir, spec.file), spec, bytes, problems, progress, stop));
+    const read = [...rows.values()].reduce((a, b) => a + b, 0);
+    const checked = `(${thousands(read)} rows checked)`;
     const refuse = async (): Promise<never> => {
       throw await problems.refusal(lineFinder(dir));
     };
     if (problems.count) await refuse();
+    await stop.check(`after reading the files (${thousands(read)} rows)`);
     progress.phase('checking');
     for (const spec of present.keys()) findDuplicates(db, spec, problems);
     if (problems.count) await refuse();
+    await stop.check(`while checking the rows ${checked}`);
 
     const files = cxFiles(present);
     const { snapshot, lastChange } = compareUnderSnapshot(db, [...present.keys()], files, problems);
     if (problems.count) await refuse();
+    await stop.check(`while comparing the rows with the mirror ${checked}`);
 
     const report: ImportReport = {
       dir, files: [], skipped: FILES.filter((f) => !present.has(f)).map((f) => f.file), dry_run: deps.dryRun, notes_rewritten: 0, kept: [], conflicts: [],
@@ -108,16 +118,49 @@ export async function importMirror(deps: ImportDeps, dir: string, action = 'db.i
     }
     progress.phase('applying');
     const recompared = new ProblemList(FILES.map((f) => f.file));
+    const applyAll = () => apply(deps, { present: [...present.keys()], rows, snapshot, lastChange, files }, report, action, recompared);
     try {
-      writeTransaction(db, () => apply(deps, { present: [...present.keys()], rows, snapshot, lastChange, files }, report, action, recompared));
+      if (deps.cancel) await stop.whileWaiting(`while waiting for another cx to finish writing ${checked}`, stoppableWriteTransaction(db, applyAll, deps.cancel));
+      else writeTransaction(db, applyAll);
     } catch (err) {
       if (!(err instanceof Recompared)) throw err;
     }
     if (recompared.count) throw await recompared.refusal(lineFinder(dir));
     return report;
   } finally {
-    dropStage(db);
     dropCxTables(db);
+    detachStage(db);
+  }
+}
+
+/** Where the import looks for a signal: it then ends with a CancelledError saying where it stopped. */
+class Stopper {
+  constructor(private readonly cancel: AbortSignal | undefined) {}
+
+  get requested(): boolean {
+    return this.cancel?.aborted ?? false;
+  }
+
+  stopped(where: string): CancelledError {
+    const reason = this.cancel?.reason instanceof Error ? this.cancel.reason.message : 'cancelled';
+    return new CancelledError(`${reason} ${where}: nothing was imported, the mirror is as it was`, 'run the same command again to import (it starts over: the import is one transaction)');
+  }
+
+  /** Between steps: a signal that arrived while the last step ran (synchronous, at scale for seconds) is seen. */
+  async check(where: string): Promise<void> {
+    if (!this.cancel) return;
+    await new Promise((done) => setImmediate(done));
+    if (this.requested) throw this.stopped(where);
+  }
+
+  /** The apply's wait for the lock, which the signal ends with its own reason: said as a check would. */
+  async whileWaiting<T>(where: string, waiting: Promise<T>): Promise<T> {
+    try {
+      return await waiting;
+    } catch (err) {
+      if (this.requested && err === this.cancel!.reason) throw this.stopped(where);
+      throw err;
+    }
   }
 }
 
@@ -137,13 +180,14 @@ function examineFiles(dir: string, problems: ProblemList): Map<FileSpec, number>
   return present;
 }
 
-async function stageFile(db: Db, path: string, spec: FileSpec, bytes: number, problems: ProblemList, progress: Progress): Promise<number> {
+async function stageFile(db: Db, path: string, spec: FileSpec, bytes: number, problems: ProblemList, progress: Progress, stop: Stopper): Promise<number> {
   if (problems.has(spec.file)) return 0;
   const writer = new StageWriter(db, spec.table);
   let rows = 0;
   try {
     await readExport(path, spec, {
       row(record, row) {
+        if (stop.requested) throw stop.stopped(`while reading ${spec.file} (${thousands(rows)} rows read)`);
         for (const p of rowProblems(spec, row)) problems.add(spec.file, { record }, p);
         writer.add(mirrorValues(spec.table, row));
         rows += 1;

@@ -1,13 +1,15 @@
 // Reading one export file as a stream: UTF-8 checked as it arrives, CSV parsed by csv-parse's stream
-// API. Nothing but the current chunk is held in memory. The import reads each file once, fast, knowing
-// rows by their record number (csv-parse's per-record line info would double the parsing time); only
-// when it is refused does it read a file again to find the lines of the problems it shows.
+// API. Nothing but the current chunk and a few records is held in memory, and no record grows past what
+// its columns may hold (rules/mirror-rows.ts maxRecordBytes): a longer one stops the reading there. The
+// import reads each file once, fast, knowing rows by their record number (csv-parse's per-record line info
+// would double the parsing time); only when it is refused does it read a file again to find the lines of
+// the problems it shows.
 import { createReadStream, statSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TextDecoder } from 'node:util';
 import { CsvError, parse, type Info } from 'csv-parse';
-import { missingColumns, type FileSpec, type Raw } from '../rules/mirror-rows.js';
+import { maxRecordBytes, missingColumns, type FileSpec, type Raw } from '../rules/mirror-rows.js';
 import type { Located } from './import-problems.js';
 
 /** A problem with the file as a whole (or from some point on), not with one row's values. */
@@ -66,8 +68,8 @@ export async function locateRecords(path: string, spec: FileSpec, wanted: readon
   const counter = new LineCounter();
   let records = 0;
   try {
-    await streamRecords(path, spec, true, (_header, fields, endLine) => {
-      const start = counter.startOf(fields, endLine!);
+    await streamRecords(path, spec, true, (_header, fields, info) => {
+      const start = counter.startOf(fields, info!);
       if (wantedSet.has(++records)) lines.set(records, start);
     }, undefined, () => records, counter);
   } catch (err) {
@@ -77,7 +79,7 @@ export async function locateRecords(path: string, spec: FileSpec, wanted: readon
   return { lines };
 }
 
-type OnRecord = (header: string[], fields: string[], endLine?: number) => void;
+type OnRecord = (header: string[], fields: string[], info?: Info) => void;
 
 async function streamRecords(
   path: string,
@@ -89,22 +91,24 @@ async function streamRecords(
   counter?: LineCounter,
 ): Promise<void> {
   let header: string[] | undefined;
-  const parser = parse({ bom: true, skip_empty_lines: true, info: withLines, trim: false });
+  const maxBytes = maxRecordBytes(spec);
+  const parser = parse({ bom: true, skip_empty_lines: true, info: withLines, trim: false, max_record_size: maxBytes });
   const consume = new Writable({
     objectMode: true,
-    highWaterMark: 256,
+    highWaterMark: Math.max(1, Math.min(256, Math.floor(QUEUED_BYTES / maxBytes))),
     writev(chunks, done) {
       try {
         for (const { chunk } of chunks) {
           const fields = (withLines ? (chunk as { record: string[] }).record : chunk) as string[];
-          const endLine = withLines ? (chunk as { info: Info }).info.lines : undefined;
+          const info = withLines ? (chunk as { info: Info }).info : undefined;
           if (header === undefined) {
+            if (info) counter?.startOf(fields, info);
             header = fields;
             const missing = missingColumns(spec, header);
             if (missing.length) throw new ExportFileProblem(`missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (the first line must be the header)`, 1);
             continue;
           }
-          onRecord(header, fields, endLine);
+          onRecord(header, fields, info);
         }
         done();
       } catch (err) {
@@ -126,7 +130,7 @@ async function streamRecords(
   try {
     await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), utf8, parser, consume);
   } catch (err) {
-    throw asFileProblem(err, recordsSoFar(), counter);
+    throw asFileProblem(err, recordsSoFar(), maxBytes, counter);
   }
   if (header === undefined) {
     const missing = missingColumns(spec, []);
@@ -156,8 +160,11 @@ function decode(decoder: TextDecoder, chunk: Buffer | undefined, more: boolean):
  */
 class LineCounter {
   private crlfSoFar = 0;
+  /** Where the last record (or the header) ended, and the empty lines skipped before it. */
+  private lastEnd = 0;
+  private emptySoFar = 0;
 
-  startOf(fields: string[], endLine: number): number {
+  startOf(fields: string[], info: Pick<Info, 'lines' | 'empty_lines'>): number {
     let breaks = 0;
     let crlf = 0;
     for (const v of fields) {
@@ -166,12 +173,19 @@ class LineCounter {
       crlf += (v.match(/\r\n/g) ?? []).length;
     }
     this.crlfSoFar += crlf;
-    return endLine - this.crlfSoFar - breaks;
+    this.lastEnd = info.lines - this.crlfSoFar;
+    this.emptySoFar = info.empty_lines;
+    return this.lastEnd - breaks;
   }
 
   /** A line csv-parse names in an error, as an editor numbers it (near enough inside a broken record). */
   physical(line: number): number {
     return Math.max(1, line - this.crlfSoFar);
+  }
+
+  /** Where a record that was never finished starts: after the last one and the empty lines skipped since. */
+  nextStart(emptyLinesSoFar: number): number {
+    return this.lastEnd + 1 + (emptyLinesSoFar - this.emptySoFar);
   }
 }
 
@@ -184,11 +198,18 @@ const CSV_PROBLEMS: Record<string, string> = {
   CSV_INVALID_OPENING_QUOTE: 'a quote inside a field that does not start with one',
   CSV_INVALID_CLOSING_QUOTE: 'characters after the closing quote of a field',
   CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'characters after the closing quote of a field',
-  CSV_MAX_RECORD_SIZE: 'a row is too large',
 };
 
-function asFileProblem(err: unknown, recordsSoFar: number, counter: LineCounter | undefined): Error {
+/** At most this much of records read and waiting to be staged (a few of the largest a file may hold). */
+const QUEUED_BYTES = 64 * 1024 * 1024;
+
+function asFileProblem(err: unknown, recordsSoFar: number, maxBytes: number, counter: LineCounter | undefined): Error {
   if (err instanceof ExportFileProblem) return err;
+  if (err instanceof CsvError && err.code === 'CSV_MAX_RECORD_SIZE') {
+    const empty = (err as CsvError & { empty_lines?: number }).empty_lines ?? 0;
+    const line = counter ? counter.nextStart(empty) : 0;
+    return new ExportFileProblem(`a row over ${size(maxBytes)}, more than its columns may hold: the rest of the file was not read`, line, recordsSoFar);
+  }
   if (err instanceof CsvError) {
     const at = (err as CsvError & { lines?: number }).lines;
     const line = counter && at ? counter.physical(at) : 0;
@@ -197,3 +218,5 @@ function asFileProblem(err: unknown, recordsSoFar: number, counter: LineCounter 
   if ((err as { syscall?: string }).syscall) return unreadable(err);
   return err as Error;
 }
+
+const size = (bytes: number): string => (bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1)} MB` : `${Math.round(bytes / 1_000)} KB`);

@@ -1,20 +1,23 @@
 // Opening the mirror the global options point at, for reading or for a change, with the lock wait the
-// settings give. Either way a write may have to wait for another cx (a read of PHI writes its audit row):
-// on a terminal the agent is told, and a long writer (a batch) says who it is for the others to tell.
+// settings give and the key the settings lead to (src/config/mirror-key.ts). Either way a write may have to
+// wait for another cx (a read of PHI writes its audit row): on a terminal the agent is told, and a long
+// writer (a batch) says who it is for the others to tell. A plaintext mirror is said once per run.
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Context } from '../context.js';
+import { mirrorKeys } from '../config/mirror-key.js';
 import { UsageError } from '../errors.js';
 import { shellWord } from '../rules/shell.js';
-import { note } from '../render/index.js';
+import { note, warn } from '../render/index.js';
+import type { MirrorKeys } from '../store/cipher.js';
 import { announceHolder, describeHolder } from '../store/lock-holder.js';
-import { onLockWait, openMirror, openScratchMirror, tuneForBatch, type Db } from '../store/db.js';
+import { mirrorCipher, onLockWait, openMirror, openScratchMirror, tuneForBatch, type Db } from '../store/db.js';
 
 type Where = Pick<Context, 'dbPath' | 'dbPathIsDefault' | 'io' | 'json' | 'lockWaitMs'> & { settings?: Pick<Context['settings'], 'db'> };
 
 /** The mirror that must already exist, to read or to change: both may write (a read writes its audit row). */
 export function openExisting(ctx: Where): Db {
-  return withWaitNotice(ctx, openMirror(mustExist(ctx), { lockWaitMs: ctx.lockWaitMs }));
+  return opened(ctx, openMirror(mustExist(ctx), { keys: keysFor(ctx), lockWaitMs: ctx.lockWaitMs }));
 }
 
 /** The existing mirror on a connection tuned for a batch's many small writes (src/store/db.ts). */
@@ -26,16 +29,47 @@ export function openForBatch(ctx: Where): Db {
 
 /** For `cx db doctor --strict`: the mirror as it is, never upgraded (an old schema is a failed check). */
 export function openAsIs(ctx: Where): Db {
-  return openMirror(mustExist(ctx), { migrate: false, lockWaitMs: ctx.lockWaitMs });
+  return opened(ctx, openMirror(mustExist(ctx), { keys: keysFor(ctx), migrate: false, lockWaitMs: ctx.lockWaitMs }));
 }
 
 /**
  * For the commands that may create the mirror (init, seed, import). A dry run never creates a file: with
- * no mirror yet it checks against a throwaway one in memory.
+ * no mirror yet it checks against a throwaway one in memory. A new mirror is encrypted, unless `plaintext`
+ * (synthetic data only); an existing one stays as it is.
  */
-export function openOrCreate(ctx: Where & Pick<Context, 'dryRun'>): Db {
+export function openOrCreate(ctx: Where & Pick<Context, 'dryRun'>, how: { plaintext?: boolean } = {}): Db {
   if (ctx.dryRun && !existsSync(ctx.dbPath)) return openScratchMirror({ lockWaitMs: ctx.lockWaitMs });
-  return withWaitNotice(ctx, openMirror(ctx.dbPath, { create: true, createFolder: ctx.dbPathIsDefault, lockWaitMs: ctx.lockWaitMs }));
+  const db = openMirror(ctx.dbPath, { keys: keysFor(ctx, how), create: true, createFolder: ctx.dbPathIsDefault, lockWaitMs: ctx.lockWaitMs });
+  if (how.plaintext && mirrorCipher(db).encrypted) {
+    db.close();
+    throw new UsageError(`the mirror at ${ctx.dbPath} exists and is encrypted: --plaintext only makes a new mirror`, 'leave out --plaintext, or name a new file with --db');
+  }
+  return opened(ctx, db);
+}
+
+/** For `cx db encrypt` and `cx db rekey`: the existing mirror, migrated, and no warning (it is what they fix). */
+export function openToConvert(ctx: Where, keys: MirrorKeys): Db {
+  return withWaitNotice(ctx, openMirror(mustExist(ctx), { keys, lockWaitMs: ctx.lockWaitMs }));
+}
+
+/** Where the mirror's key comes from; a key file cx makes for a new mirror is named on stderr. */
+export function keysFor(ctx: Pick<Context, 'io' | 'json'>, how: { plaintext?: boolean } = {}): MirrorKeys {
+  return mirrorKeys(ctx.io.env, { plaintext: how.plaintext, announce: (message) => note(ctx, message) });
+}
+
+const warnedPlaintext = new WeakSet<object>();
+
+function opened(ctx: Where, db: Db): Db {
+  if (!mirrorCipher(db).encrypted) warnPlaintext(ctx);
+  return withWaitNotice(ctx, db);
+}
+
+/** Once per run: a plaintext mirror is readable by anyone who gets a copy of the file. */
+export function warnPlaintext(ctx: Where): void {
+  if (warnedPlaintext.has(ctx.io)) return;
+  warnedPlaintext.add(ctx.io);
+  warn(ctx, `the mirror ${ctx.dbPath} is not encrypted: anyone with a copy of the file can read it (made with --plaintext, for synthetic data only; or by a cx from before encryption)`);
+  note(ctx, "Encrypt it in place (the key goes to the credential store, or cx's own key file):", `  cx db encrypt${dbOption(ctx)}`);
 }
 
 function withWaitNotice(ctx: Where, db: Db): Db {

@@ -7,7 +7,7 @@ import { handle, type Runtime } from '../cmdutil/define.js';
 import { helpAfter } from '../cmdutil/help.js';
 
 /** The order `cx config` lists them in: the contract's settings first, then the environment-only ones. */
-export const SHOWN = ['db', 'policy', 'agent', 'tz', 'desk', 'platform_url', 'platform_secret', 'brand', 'reset_window_minutes', 'lock_wait_ms'] as const;
+export const SHOWN = ['db', 'db_key', 'policy', 'agent', 'tz', 'desk', 'platform_url', 'platform_secret', 'brand', 'reset_window_minutes', 'lock_wait_ms'] as const;
 export type SettingName = (typeof SHOWN)[number];
 
 interface Row {
@@ -22,7 +22,8 @@ export function configure(cmd: Command, runtime: Runtime): void {
     'Each setting comes from, in order: the command line, the environment, the config file ($CX_CONFIG, else ' +
       '$XDG_CONFIG_HOME/cx/config.json, else ~/.config/cx/config.json), the default. The config file is JSON ' +
       'with the keys db, policy, agent, tz, desk, platform_url; the platform secret stays in the environment ' +
-      '(CX_PLATFORM_SECRET or CX_PLATFORM_SECRET_FILE) and is never shown.',
+      '(CX_PLATFORM_SECRET or CX_PLATFORM_SECRET_FILE) and is never shown. db_key says where the mirror\'s key ' +
+      'comes from (CX_DB_KEY_FILE, CX_DB_KEY, the OS credential store, cx\'s own key file), never the key.',
     'cx config get, set and unset read one setting and change the file (see their --help).',
   ]);
   handle(cmd, runtime, async (ctx) => {
@@ -47,7 +48,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
 /** A setting as cx config shows it: the secret masked, a password in the platform URL too. */
 export function row(name: SettingName, settings: EffectiveSettings): Row {
   const s: Setting<string | number | null> = settings[name];
-  const value = name === 'platform_secret' && s.value !== null ? MASKED : name === 'platform_url' && typeof s.value === 'string' ? withoutPassword(s.value) : s.value;
+  const value = (name === 'platform_secret' || name === 'db_key') && s.value !== null ? MASKED : name === 'platform_url' && typeof s.value === 'string' ? withoutPassword(s.value) : s.value;
   return { name, value, source: s.source, from: s.from };
 }
 

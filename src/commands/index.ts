@@ -156,15 +156,15 @@ export const COMMANDS: CommandEntry[] = [
     children: [
       {
         name: 'init',
-        summary: 'create an empty mirror (or bring an existing one to the current schema)',
-        examples: ['cx db init --db data/mirror.db', 'cx db init --dry-run'],
+        summary: 'create an empty encrypted mirror (or bring an existing one to the current schema)',
+        examples: ['cx db init --db data/mirror.db', 'cx db init --dry-run', 'cx db init --plaintext --db /tmp/synthetic.db'],
         globals: [DRY_RUN, JSON_OUT],
         load: () => import('./db/init.js'),
       },
       {
         name: 'seed',
         summary: 'load the demo data (fixtures/demo) into the mirror',
-        examples: ['cx db seed --demo', 'cx db seed --demo --db /tmp/demo.db'],
+        examples: ['cx db seed --demo', 'cx db seed --demo --db /tmp/demo.db', 'cx db seed --demo --plaintext --db /tmp/demo.db'],
         globals: [DRY_RUN, JSON_OUT],
         load: () => import('./db/seed.js'),
       },
@@ -175,6 +175,20 @@ export const COMMANDS: CommandEntry[] = [
         examples: ['cx db import exports/2026-11-27', 'cx db import exports/2026-11-27 --dry-run'],
         globals: [DRY_RUN, JSON_OUT],
         load: () => import('./db/import.js'),
+      },
+      {
+        name: 'encrypt',
+        summary: "encrypt a plaintext mirror in place, all or nothing (its key goes to the credential store, or cx's own key file)",
+        examples: ['cx db encrypt', 'cx db encrypt --db ~/cx/mirror.db --dry-run'],
+        globals: [['--ticket <id>', 'recorded with the conversion in the audit log'], DRY_RUN, JSON_OUT],
+        load: () => import('./db/encrypt.js'),
+      },
+      {
+        name: 'rekey',
+        summary: 'give the mirror a new key, all or nothing; the old key is removed from where cx kept it',
+        examples: ['cx db rekey', 'cx db rekey --new-key-file ~/keys/mirror-2026.key'],
+        globals: [['--ticket <id>', 'recorded with the new key in the audit log'], DRY_RUN, JSON_OUT],
+        load: () => import('./db/rekey.js'),
       },
       {
         name: 'doctor',

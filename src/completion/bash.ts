@@ -84,13 +84,26 @@ _cx_completion() {
 }
 
 _cx_complete_value() {
-  local IFS=$'\\n'
   case $1 in
-    file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
-    dir) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
-    words:*) IFS=$' \\t\\n'; COMPREPLY=($(compgen -W "\${1#words:}" -- "$cur")) ;;
+    file) _cx_names -f ;;
+    dir) _cx_names -d ;;
+    words:*) COMPREPLY=($(compgen -W "\${1#words:}" -- "$cur")) ;;
     *) COMPREPLY=() ;;
   esac
+}
+
+# File (-f) or folder (-d) names starting with $cur, each one word whatever it holds (spaces, quotes, $, ;, *):
+# read line by line, never split or glob-expanded. Told they are file names (compopt, bash 4 and later),
+# readline quotes them as it puts them on the line; where it cannot be told (bash 3.2, as on macOS), they
+# are quoted here, once.
+_cx_names() {
+  local name quote=1
+  compopt -o filenames 2>/dev/null && quote=0
+  COMPREPLY=()
+  while IFS= read -r name; do
+    ((quote)) && printf -v name '%q' "$name"
+    COMPREPLY+=("$name")
+  done < <(compgen "$1" -- "$cur")
 }
 
 complete -F _cx_completion cx

@@ -23,10 +23,14 @@ export interface ConfigFile {
 export function configFileLocation(env: NodeJS.ProcessEnv): { path: string; named: boolean } {
   const named = env.CX_CONFIG?.trim();
   if (named) return { path: resolve(named), named: true };
+  return { path: join(configHome(env), 'cx', 'config.json'), named: false };
+}
+
+/** The user's config folder: $XDG_CONFIG_HOME, else ~/.config (cx's own folder is `cx` in it). */
+export function configHome(env: NodeJS.ProcessEnv): string {
   const xdg = env.XDG_CONFIG_HOME?.trim();
   // The XDG spec: a relative $XDG_CONFIG_HOME is invalid and ignored.
-  const base = xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.config');
-  return { path: join(base, 'cx', 'config.json'), named: false };
+  return xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.config');
 }
 
 /** The config file's settings, or null when there is none at the default place. */

@@ -9,6 +9,8 @@ import { checkDesk, checkPrintableLine, DEFAULT_DESK } from '../rules/tickets.js
 import { readConfigFile, type ConfigFile, type ConfigKey } from './config-file.js';
 import { DEFAULT_EMAIL_SETTINGS, emailSettingsFromEnv } from './email.js';
 import { DEFAULT_DB_PATH } from './install.js';
+import { describeKeySource } from './mirror-key.js';
+import { examineMirrorFile } from '../store/cipher.js';
 import { checkedLockWait, checkedTimeZone, DEFAULT_LOCK_WAIT_MS } from './values.js';
 
 export type SettingSource = 'flag' | 'env' | 'config' | 'default';
@@ -32,6 +34,8 @@ export interface EffectiveSettings {
   platform_url: Setting<string | null>;
   /** Never the secret itself: `set` when one is configured (CX_PLATFORM_SECRET or its file), else null. */
   platform_secret: Setting<'set' | null>;
+  /** Never the key itself: `set` when the mirror's key is found (src/config/mirror-key.ts), else null. */
+  db_key: Setting<'set' | null>;
   brand: Setting<string>;
   reset_window_minutes: Setting<number>;
   /** How long a write waits for another cx's lock (CX_LOCK_WAIT_MS); checked on first use, when a mirror opens. */
@@ -69,6 +73,7 @@ export function resolveSettings(flags: SettingFlags, env: NodeJS.ProcessEnv): Ef
   const email = emailSettingsFromEnv(env);
   let tz: Setting<string> | undefined;
   let lockWait: Setting<number> | undefined;
+  let dbKey: Setting<'set' | null> | undefined;
   return {
     db,
     policy,
@@ -81,6 +86,10 @@ export function resolveSettings(flags: SettingFlags, env: NodeJS.ProcessEnv): Ef
     desk,
     platform_url,
     platform_secret: secret(env),
+    // On first use (`cx config`): it reads the mirror's first bytes, and may ask the credential store.
+    get db_key() {
+      return (dbKey ??= keySetting(env, db.value));
+    },
     brand: fromEnvOnly(env, 'CX_BRAND', email.brand, DEFAULT_EMAIL_SETTINGS.brand),
     reset_window_minutes: fromEnvOnly(env, 'CX_RESET_WINDOW_MINUTES', email.resetWindowMinutes, DEFAULT_EMAIL_SETTINGS.resetWindowMinutes),
     // On first use, as before it was a setting: a bad value stops what opens the mirror, not `cx completion`.
@@ -107,6 +116,18 @@ function secret(env: NodeJS.ProcessEnv): Setting<'set' | null> {
   const file = env.CX_PLATFORM_SECRET_FILE?.trim();
   if (file) return { value: 'set', source: 'env', from: `CX_PLATFORM_SECRET_FILE (${file})` };
   return { value: null, source: 'default', from: 'not set' };
+}
+
+function keySetting(env: NodeJS.ProcessEnv, dbPath: string): Setting<'set' | null> {
+  let file: ReturnType<typeof examineMirrorFile>;
+  try {
+    file = examineMirrorFile(dbPath);
+  } catch {
+    file = { kind: 'foreign' };
+  }
+  const mirror = file.kind === 'encrypted' ? file : { kind: file.kind === 'plaintext' ? ('plaintext' as const) : file.kind === 'absent' ? ('absent' as const) : ('other' as const) };
+  const found = describeKeySource(env, mirror);
+  return { value: found.found ? 'set' : null, source: found.source, from: found.from };
 }
 
 function fromEnvOnly<T>(env: NodeJS.ProcessEnv, name: string, value: T, fallback: T): Setting<T> {

@@ -8,10 +8,11 @@ import { checkedTicket, type Context } from '../context.js';
 import { CancelledError, CxError, EXIT, UsageError } from '../errors.js';
 import { BLANK, note, printError, span } from '../render/index.js';
 import { checkTicketId } from '../rules/tickets.js';
-import type { Db } from '../store/db.js';
+import { stopLockWaitWith, type Db } from '../store/db.js';
 import { openExisting } from '../cmdutil/mirror.js';
 import { act, NEEDS, type Need } from './act.js';
 import { findPerson, nextSteps } from './find.js';
+import { keysStopLockWait } from './lock-wait.js';
 import { Back, deskPrompter, type DeskPrompter } from './prompts.js';
 
 export interface Session {
@@ -33,6 +34,9 @@ export async function runDesk(ctx: Context): Promise<number> {
   const prompter = deskPrompter(ctx.io);
   // No command line to repeat in a fix: the desk's steps are not `cx desk` with a flag added.
   const session: Session = { ctx: { ...ctx, prompter, argv: undefined }, prompter, db: openExisting(ctx), ticketUsed: false };
+  // Ctrl-C while a step waits for another cx's write lock: back to the menu, as anywhere in a step.
+  const stop = keysStopLockWait(ctx.io.stdin);
+  if (stop) stopLockWaitWith(session.db, stop);
   try {
     greet(session.ctx);
     if (!session.ctx.ticket && !(await askTicket(session))) return left(session.ctx);

@@ -34,3 +34,40 @@ export function removeStaleTemps(dir: string, now = Date.now()): void {
     }
   }
 }
+
+/**
+ * Temporary files named for the process that made them (`<prefix>.<pid>.<suffix>`, e.g. an import's scratch
+ * database, and SQLite's -journal, -wal and -shm beside it) whose process is gone: a kill -9 left them. This user's regular files only; one of a run still
+ * going is left alone whatever its age.
+ */
+export function removeOrphans(dir: string, prefix: string, suffix: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const me = process.getuid?.();
+  for (const name of names) {
+    // SQLite's own files beside one (a -journal, -wal, -shm) go with it.
+    const base = name.replace(/-(journal|wal|shm)$/, '');
+    if (!base.startsWith(`${prefix}.`) || !base.endsWith(`.${suffix}`)) continue;
+    const pid = Number(base.slice(prefix.length + 1, -(suffix.length + 1)));
+    if (!Number.isSafeInteger(pid) || pid <= 0 || alive(pid)) continue;
+    try {
+      const st = lstatSync(join(dir, name));
+      if (st.isFile() && st.uid === me) unlinkSync(join(dir, name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
+}

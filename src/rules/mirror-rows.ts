@@ -4,6 +4,7 @@
 // or a note (issue 10, "minimum necessary"); the allowed values of an enum column may be named.
 import { isCalendarDate, isIsoTime } from './dates.js';
 import { checkAddress } from './address.js';
+import { thousands } from './plural.js';
 
 export type Raw = Record<string, string | undefined>;
 type Check = (value: string) => string | null;
@@ -18,6 +19,38 @@ export interface FileSpec {
   /** The column that must be unique within the file (and is the key for upserts). */
   key: string[];
   checks: Record<string, Check>;
+  /** The longest value each free-text column (and address) may hold, in characters; the others have a format. */
+  longest: Record<string, number>;
+}
+
+/**
+ * The longest values the platform could plausibly export, with room to spare (README "The mirror"): a longer
+ * one is an invalid row, and the record bound below keeps the memory an import needs flat whatever a file
+ * holds (a 150 MB note body was imported once, and took 1.46 GB to export).
+ */
+export const LONGEST = {
+  /** Numbers, UUIDs, `p201`: a UUID is 36. */
+  id: 128,
+  /** A first or last name: the platform's name fields hold 255. */
+  name: 255,
+  /** An address: 64 before the @ and 255 after it at most (the address check says more under that). */
+  address: 320,
+  /** A progress note's title (the demo's longest is 300). */
+  title: 1_000,
+  /** A progress note's body: about 300 pages of text (the generated world's run to 3 KB). */
+  body: 1_000_000,
+} as const;
+
+/** Room in a record for the columns with a format (dates, addresses, enums) and columns cx does not read. */
+const SHORT_COLUMNS_BYTES = 64 * 1024;
+
+/**
+ * The most bytes one record of the file may take: every free-text column at its limit in 4-byte characters,
+ * and room for the rest. A longer record cannot be a valid row, so it is not read to its end.
+ */
+export function maxRecordBytes(spec: FileSpec): number {
+  const chars = Object.values(spec.longest).reduce((a, b) => a + b, 0);
+  return 4 * chars + SHORT_COLUMNS_BYTES;
 }
 
 const oneOf =
@@ -52,6 +85,7 @@ export const FILES: FileSpec[] = [
       last_active_at: time,
       state: usState,
     },
+    longest: { id: LONGEST.id, email: LONGEST.address, first_name: LONGEST.name, last_name: LONGEST.name },
   },
   {
     file: 'former_emails.csv',
@@ -60,6 +94,7 @@ export const FILES: FileSpec[] = [
     optional: [],
     key: ['account_id', 'email'],
     checks: { account_id: required, email: address, changed_at: time },
+    longest: { account_id: LONGEST.id, email: LONGEST.address },
   },
   {
     file: 'suppressions.csv',
@@ -68,6 +103,7 @@ export const FILES: FileSpec[] = [
     optional: [],
     key: ['email'],
     checks: { email: address, reason: oneOf('unsubscribe', 'bounce', 'complaint'), created_at: requiredTime },
+    longest: { email: LONGEST.address },
   },
   {
     file: 'appointments.csv',
@@ -83,6 +119,7 @@ export const FILES: FileSpec[] = [
       kind: oneOf('intake', 'session'),
       booked_via: oneOf('search', 'provider'),
     },
+    longest: { id: LONGEST.id, provider_id: LONGEST.id, client_id: LONGEST.id },
   },
   {
     file: 'progress_notes.csv',
@@ -97,6 +134,7 @@ export const FILES: FileSpec[] = [
       session_date: (v) => required(v) ?? date(v),
       signed_at: time,
     },
+    longest: { id: LONGEST.id, provider_id: LONGEST.id, client_id: LONGEST.id, title: LONGEST.title, body: LONGEST.body },
   },
 ];
 
@@ -106,12 +144,34 @@ export function missingColumns(spec: FileSpec, header: string[]): string[] {
   return spec.required.filter((c) => !seen.has(c));
 }
 
-/** Problems with one row's values, each naming its column. */
+/** Problems with one row's values, each naming its column: a value too long, or not of its column's form. */
 export function rowProblems(spec: FileSpec, row: Raw): string[] {
   const problems: string[] = [];
-  for (const column in spec.checks) {
-    const problem = spec.checks[column]!((row[column] ?? '').trim());
+  for (const column of checkedColumns(spec)) {
+    const value = (row[column] ?? '').trim();
+    const limit = spec.longest[column];
+    const problem = limit !== undefined && longerThan(value, limit) ? `is longer than ${thousands(limit)} characters` : (spec.checks[column]?.(value) ?? null);
     if (problem) problems.push(`${column} ${problem}`);
   }
   return problems;
+}
+
+const checked = new Map<FileSpec, readonly string[]>();
+
+/** The columns with a check or a length limit, in that order (worked out once per file, not per row). */
+function checkedColumns(spec: FileSpec): readonly string[] {
+  let columns = checked.get(spec);
+  if (!columns) checked.set(spec, (columns = [...new Set([...Object.keys(spec.checks), ...Object.keys(spec.longest)])]));
+  return columns;
+}
+
+/** More than `limit` characters (code points: a 4-byte emoji is one), counted only when the length may say so. */
+function longerThan(value: string, limit: number): boolean {
+  if (value.length <= limit) return false;
+  let characters = value.length;
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit >= 0xdc00 && unit <= 0xdfff) characters -= 1; // the second half of a surrogate pair
+  }
+  return characters > limit;
 }

@@ -2,15 +2,16 @@
 // the outcomes the main thread sends, one message at a time. SQLite calls block the thread they run on;
 // here they block this one, while the main thread keeps the HTTP lanes busy.
 import { parentPort, workerData } from 'node:worker_threads';
+import { fixedKey, PLAINTEXT_ONLY } from '../store/cipher.js';
 import { openMirror, type Db } from '../store/db.js';
 import { leaseOwners, recordAndClaim, recordOutcomes, releaseLeasesOf, releaseLeases, renewLeases } from '../store/sync-queue.js';
 import type { RecorderCall, RecorderMirror } from './recorder.js';
 
-const { dbPath, lockWaitMs } = workerData as RecorderMirror;
+const { dbPath, lockWaitMs, key } = workerData as RecorderMirror;
 let db: Db | undefined;
 
 function run(call: RecorderCall): unknown {
-  db ??= openMirror(dbPath, { lockWaitMs });
+  db ??= openMirror(dbPath, { keys: key ? fixedKey(Buffer.from(key), 'the push\'s own connection') : PLAINTEXT_ONLY, lockWaitMs });
   switch (call.op) {
     case 'leaseOwners':
       return leaseOwners(db);

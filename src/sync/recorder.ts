@@ -36,10 +36,14 @@ interface Reply {
   error?: { message: string; code?: unknown; name?: string; exitCode?: number; hint?: string };
 }
 
-/** The worker's own connection: the mirror's path and how long its writes wait for another writer's lock. */
+/**
+ * The worker's own connection: the mirror's path, how long its writes wait for another writer's lock, and
+ * the key the main connection opened it with (null: plaintext), handed over in memory, never looked up again.
+ */
 export interface RecorderMirror {
   dbPath: string;
   lockWaitMs: number;
+  key: Uint8Array | null;
 }
 
 export function startRecorder(mirror: RecorderMirror, owner: string): Recorder {

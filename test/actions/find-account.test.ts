@@ -7,10 +7,11 @@ import { nameKeyPairs } from '../../src/actions/lookup-name.js';
 import { nearbyAddresses, suggestAddresses } from '../../src/actions/lookup-suggest.js';
 import { openMirror, type Db } from '../../src/store/db.js';
 import { demoMirror } from '../helpers/cx.js';
+import { TEST_KEYS } from '../helpers/sqlite.js';
 
 let db: Db;
 beforeAll(() => {
-  db = openMirror(demoMirror());
+  db = openMirror(demoMirror(), { keys: TEST_KEYS });
   // Extra accounts for the edge cases the demo world does not have.
   const insert = db.prepare(
     `INSERT INTO accounts (id, email, email_key, mailbox_key, base_key, email_rev, role, status, created_at)

@@ -11,9 +11,10 @@ import { appendAudit } from '../../src/store/audit.js';
 import { openMirror } from '../../src/store/db.js';
 import { cx, DEMO, demoMirror, NOW, query, tempDir } from '../helpers/cx.js';
 import { editExport } from '../helpers/world.js';
+import { TEST_KEYS, openDb } from '../helpers/sqlite.js';
 
 async function importWithGap(db: string, dir: string, inTheGap: () => void): Promise<ImportReport> {
-  const conn = openMirror(db);
+  const conn = openMirror(db, { keys: TEST_KEYS });
   try {
     return await importMirror(
       {
@@ -34,7 +35,7 @@ async function importWithGap(db: string, dir: string, inTheGap: () => void): Pro
 
 /** Another agent's change, as cx commands make them: the change and its audit row in one transaction. */
 function otherAgent(db: string, change: (conn: Database.Database) => void, accountId: string): void {
-  const conn = new Database(db);
+  const conn = openDb(db);
   conn.transaction(() => {
     change(conn);
     appendAudit(conn, { agent: 'other-agent', action: 'test.change', ticket: 'T-1', account_id: accountId, outcome: 'done', detail: 'made in the gap' }, new Date(NOW));

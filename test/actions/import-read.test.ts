@@ -56,6 +56,15 @@ describe('readExport', () => {
     expect(brokenAt).toBe(4);
   });
 
+  it('a record past what its columns may hold stops the reading, placed where the record starts', async () => {
+    // suppressions.csv has no free-text column: a record may take 64 KiB. Blank lines and CRLFs before it.
+    const big = `"${'x\n'.repeat(40_000)}"`;
+    const { problem, brokenAt } = await problemOf(`${HEADER}\r\na,"p\r\nq",1\r\n\r\n\r\n${big},x,2\r\nb,x,3\r\n`);
+    expect(problem.message).toBe('a row over 67 KB, more than its columns may hold: the rest of the file was not read');
+    expect(problem.brokenAfter).toBe(1);
+    expect(brokenAt).toBe(6);
+  });
+
   it('a row with too many fields', async () => {
     const { problem, brokenAt } = await problemOf(`${HEADER}\na,x,1\nb,x,2,extra\n`);
     expect(problem.message).toBe('not valid CSV: a row has a different number of fields than the header');

@@ -11,6 +11,7 @@ import { openMirror, sql, writeTransaction, type Db } from '../../src/store/db.j
 import { enqueueEmail, listOutbox } from '../../src/store/outbox.js';
 import { changeKey } from '../../src/rules/change-key.js';
 import { demoMirror, NOW, snapshot } from '../helpers/cx.js';
+import { TEST_KEYS } from '../helpers/sqlite.js';
 
 const at = (offsetSeconds: number) => new Date(new Date(NOW).getTime() + offsetSeconds * 1000);
 const settings = { brand: 'Headway', resetWindowMinutes: 1 };
@@ -23,7 +24,7 @@ describe('resetPassword (action)', () => {
 
   beforeEach(() => {
     path = demoMirror();
-    db = openMirror(path);
+    db = openMirror(path, { keys: TEST_KEYS });
   });
   afterEach(() => db.close());
 
@@ -49,7 +50,7 @@ describe('resetPassword (action)', () => {
   });
 
   it('two agents on two mirrors processing the same ticket make the same key; another desk another', () => {
-    const other = openMirror(demoMirror());
+    const other = openMirror(demoMirror(), { keys: TEST_KEYS });
     try {
       resetPassword(deps({ agent: 'someone else' }), { email: 'wei.chen@gmail.com', settings });
       resetPassword({ ...deps({ agent: 'me', now: at(30) }), db: other }, { email: 'Wei.Chen@gmail.com', settings });
@@ -108,7 +109,7 @@ describe('resetPassword (action)', () => {
 
 describe('enqueueEmail (the store call cx deactivate uses)', () => {
   it('records a pending email change with its data, numbered within its ticket', () => {
-    const db = openMirror(demoMirror());
+    const db = openMirror(demoMirror(), { keys: TEST_KEYS });
     try {
       const email = { to: 'jane.doe@gmail.com', template: 'deactivation_next_steps', subject: 's', accountId: '1001', desk: 'cx', ticket: 'T-9', action: 'deactivate_client', agent: 'a', now: at(0) };
       const first = writeTransaction(db, () => enqueueEmail(db, email));

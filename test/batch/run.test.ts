@@ -2,7 +2,6 @@
 // this branch cannot produce yet (refused, error, async, an action's own audit row) are checked here.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { audit, recordChangeFor, result, type ActionDeps } from '../../src/actions/common.js';
 import { DISPATCH, type DispatchTable, type TicketAction } from '../../src/batch/dispatch.js';
@@ -16,6 +15,7 @@ import { openMirror, writeTransaction, type Db } from '../../src/store/db.js';
 import { CancelledError } from '../../src/errors.js';
 import { cancellable } from '../../src/files/cancellation.js';
 import { tempDir } from '../helpers/cx.js';
+import { TEST_KEYS, openDb } from '../helpers/sqlite.js';
 
 const NOW = new Date('2026-11-27T12:00:00.000Z');
 let open: Db[] = [];
@@ -25,7 +25,7 @@ afterEach(() => {
 
 function mirror(): { db: Db; path: string } {
   const path = join(tempDir(), 'm.db');
-  const db = openMirror(path, { create: true });
+  const db = openMirror(path, { keys: TEST_KEYS, create: true });
   open.push(db);
   return { db, path };
 }
@@ -162,7 +162,7 @@ describe('runBatch: async actions (notes_export streams a zip)', () => {
 describe('runBatch: chunks, dry run, a failing database', () => {
   it('hands on each chunk in input order only after it has committed', async () => {
     const { db, path } = mirror();
-    const reader = new Database(path, { readonly: true });
+    const reader = openDb(path, { readonly: true });
     const visible: number[] = [];
     const csv = Array.from({ length: 5 }, (_, i) => `${i + 1},password_reset,u${i}@x.com\n`).join('');
     const { emitted } = await run(db, csv, { password_reset: sends }, {

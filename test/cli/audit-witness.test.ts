@@ -3,7 +3,7 @@
 // configured, `cx audit --verify` and `cx db doctor`'s `audit_remote` check ask it for its own record
 // (`GET cx/v1/audit/anchor`, the stand-in on 127.0.0.1) and fail (exit 6) when this mirror does not hold the
 // row the platform anchored, with the platform's hash. A platform that cannot be asked is not a pass.
-import Database from 'better-sqlite3';
+import { openDb } from '../helpers/sqlite.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainHash, GENESIS_HASH, type AuditRow } from '../../src/rules/audit-chain.js';
 import type { StandIn } from '../support/platform-stand-in.js';
@@ -50,7 +50,7 @@ async function strict(db: string, env: Record<string, string | undefined> = {}) 
 
 /** What an attacker with the file does: the rows of a ticket gone, every hash after recomputed, the anchor moved, the triggers back. */
 function rewriteWithout(db: string, ticket: string): void {
-  const conn = new Database(db);
+  const conn = openDb(db);
   const triggers = conn.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'`).all() as Array<{ name: string; sql: string }>;
   for (const t of triggers) conn.exec(`DROP TRIGGER "${t.name}"`);
   conn.prepare('DELETE FROM audit_log WHERE ticket = ?').run(ticket);
@@ -108,7 +108,7 @@ describe('cx audit --verify and the platform\'s record', () => {
 
   it('catches the end cut off through the platform\'s anchor, the local anchor moved back to what is left', async () => {
     const db = copyMirror(pushed, 'cut.db');
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.exec('DROP TRIGGER audit_log_no_delete');
     conn.prepare('DELETE FROM audit_log WHERE id >= ?').run(anchored - 1);
     const last = conn.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string };

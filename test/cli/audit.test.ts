@@ -1,12 +1,12 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { demoMirror, query } from '../helpers/cx.js';
 import { cxIn } from '../helpers/in-process.js';
+import { openDb } from '../helpers/sqlite.js';
 
 describe('cx audit', () => {
   it('refuses UPDATE and DELETE inside SQLite', async () => {
     const db = demoMirror();
-    const conn = new Database(db);
+    const conn = openDb(db);
     expect(() => conn.prepare("UPDATE audit_log SET detail = 'x'").run()).toThrow(/append-only/);
     expect(() => conn.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
     conn.close();
@@ -34,7 +34,7 @@ describe('cx audit', () => {
     // A second row, so the edit is in the middle of the chain.
     expect((await cxIn(['db', 'import', 'fixtures/demo'], { db })).code).toBe(0);
     expect((await cxIn(['audit', '--verify', '--json'], { db })).json()).toEqual({ ok: true, rows: 2, first_bad_row: null, anchored_id: null, unanchored_rows: 2, remote: LOCAL_ONLY });
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.exec('DROP TRIGGER audit_log_no_update');
     conn.prepare("UPDATE audit_log SET agent = 'mallory' WHERE id = 1").run();
     conn.close();

@@ -1,13 +1,15 @@
 // `cx completion bash|zsh|fish`: the bash script sourced in a real bash and its function called as bash
-// would; the zsh and fish scripts parsed by their shells where installed. Only commands, subcommands and
-// options are offered, never an address or a name, and nothing typed on the line is ever run.
+// would, and in an interactive bash in tmux for Tab itself; the zsh and fish scripts parsed by their shells
+// where installed. Only commands, subcommands and options are offered, never an address or a name; a file
+// name is one quoted word; nothing typed on the line is ever run.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CX, REPO, tempDir } from '../helpers/cx.js';
 import { INSTALL } from '../../src/commands/completion.js';
 import { cxIn } from '../helpers/in-process.js';
+import { hasTmux, ShellPane } from '../helpers/tmux.js';
 
 const has = (shell: string): boolean => spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0;
 
@@ -53,6 +55,40 @@ describe('cx completion bash', () => {
     expect(bashComplete(here, 'cx', 'lookup', '')).toEqual([]);
     expect(bashComplete(here, 'cx', 'reset', 'jane.doe@gmail.com', '--ticket', '')).toEqual([]);
     expect(bashComplete(here, 'cx', 'lookup', '--name', '')).toEqual([]);
+  });
+
+  it('a file name with spaces or shell metacharacters is one word, quoted, and never run or expanded', async () => {
+    const dir = tempDir('cx-completion-names-');
+    const names = ['my tickets.csv', "it's.csv", '$(touch ran).csv', 'semi;colon.csv', '*.csv', 'tab\there.csv'];
+    for (const n of names) writeFileSync(join(dir, n), '');
+    mkdirSync(join(dir, 'sub dir'));
+    // Called outside readline (as bash 3.2 runs it, without compopt): the names come back quoted for the line.
+    expect(bashComplete(dir, 'cx', 'batch', 'my')).toEqual(['my\\ tickets.csv']);
+    expect(bashComplete(dir, 'cx', 'batch', 'it')).toEqual(["it\\'s.csv"]);
+    expect(bashComplete(dir, 'cx', 'batch', '$')).toEqual(['\\$\\(touch\\ ran\\).csv']);
+    expect(bashComplete(dir, 'cx', 'batch', 'semi')).toEqual(['semi\\;colon.csv']);
+    expect(bashComplete(dir, 'cx', 'batch', 'tab')).toEqual(["$'tab\\there.csv'"]);
+    // A name that is a glob pattern stays itself: not expanded into the names it matches.
+    expect(bashComplete(dir, 'cx', 'batch', '*')).toEqual(['\\*.csv']);
+    expect(bashComplete(dir, 'cx', 'db', 'import', 'su')).toEqual(['sub\\ dir']);
+    expect(existsSync(join(dir, 'ran'))).toBe(false);
+  });
+
+  it.skipIf(!hasTmux)(`in an interactive bash, Tab puts the name on the line quoted once${hasTmux ? '' : ': skipped, no tmux'}`, async () => {
+    const dir = tempDir('cx-completion-tab-');
+    writeFileSync(join(dir, 'my tickets.csv'), '');
+    writeFileSync(join(dir, 'semi;colon $x.csv'), '');
+    // readline quotes the names itself once told they are file names: the script must not quote them again.
+    const shell = new ShellPane(dir);
+    try {
+      shell.run(`source ${script('bash')}; cx() { printf '<%s>\\n' "$@"; }`);
+      shell.complete('cx batch my');
+      await shell.waitFor(/^<my tickets\.csv>$/m);
+      shell.complete('cx batch semi');
+      await shell.waitFor(/^<semi;colon \$x\.csv>$/m);
+    } finally {
+      shell.close();
+    }
   });
 
   it('never runs what is typed on the line', async () => {

@@ -3,14 +3,18 @@
 // goes to stdout and what to stderr, and the keys promised. The variants of each rule run in-process in the
 // command's own test file (test/helpers/in-process.ts); what only a process shows (a terminal, colour,
 // another user, signals, pipes, two processes racing) stays a process there too.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { chmodSync, chownSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cx, cxAsync, DEMO, demoMirror, query, snapshot, tempDir, type CxResult } from '../helpers/cx.js';
+import { examineMirrorFile } from '../../src/store/cipher.js';
+import { cx, cxAsync, DEMO, demoMirror, plainDemoMirror, query, snapshot, tempDir, type CxResult } from '../helpers/cx.js';
+import { alterPageOf, folderDigest, OTHER_KEY, withStaleWal } from '../helpers/encryption.js';
+import { TEST_KEY } from '../helpers/env.js';
+import { NOBODY } from '../helpers/other-user.js';
 import { inTerminal } from '../helpers/terminal.js';
 import { SECRET, standIn, syncEnv } from '../helpers/sync.js';
 import { generatedMirror } from '../helpers/world.js';
+import { openDb } from '../helpers/sqlite.js';
 
 const T = ['--ticket', 'C-1', '--yes'];
 
@@ -159,7 +163,7 @@ describe('the command table, one process each', () => {
     ok(verified);
     expect(jsonWith(verified, ['ok', 'rows', 'first_bad_row'])).toMatchObject({ ok: true, first_bad_row: null });
     // Rewritten behind cx's back (the append-only triggers dropped first).
-    const conn = new Database(db);
+    const conn = openDb(db);
     for (const { name } of conn.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'").all() as Array<{ name: string }>) conn.exec(`DROP TRIGGER "${name}"`);
     conn.prepare("UPDATE audit_log SET detail = 'nothing happened' WHERE action = 'reset'").run();
     conn.close();
@@ -199,7 +203,7 @@ describe('the command table, one process each', () => {
     ok(strict);
     const body = jsonWith(strict, ['ok', 'checks']);
     expect(body.ok).toBe(true);
-    expect(body.checks.map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining(['opens', 'integrity', 'foreign_keys', 'schema', 'audit_triggers', 'audit_chain', 'policy', 'freshness', 'accounts', 'lookup_paths', 'audit_remote']));
+    expect(body.checks.map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining(['opens', 'integrity', 'foreign_keys', 'schema', 'audit_triggers', 'audit_chain', 'policy', 'freshness', 'accounts', 'lookup_paths', 'audit_remote', 'encryption']));
     for (const c of body.checks) expect(Object.keys(c)).toEqual(['name', 'ok', 'detail']);
     // Not a SQLite file at all: exit 6 under --strict, the file untouched.
     const junk = join(tempDir(), 'junk.db');
@@ -268,7 +272,7 @@ describe('the command table, one process each', () => {
 describe('exit codes, one process each (0 and 5: above)', () => {
   it('1: an unexpected internal error says it is a bug, under --json an error outcome', () => {
     const db = demoMirror();
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.exec("CREATE TRIGGER broken BEFORE INSERT ON audit_log WHEN NEW.action = 'reset' BEGIN SELECT RAISE(ABORT, 'simulated crash'); END");
     conn.close();
     const before = snapshot(db);
@@ -326,7 +330,7 @@ describe('exit codes, one process each (0 and 5: above)', () => {
   it('7: the mirror busy past the wait, nothing changed', () => {
     const db = demoMirror();
     const before = snapshot(db);
-    const holder = new Database(db);
+    const holder = openDb(db);
     holder.pragma('journal_mode = WAL');
     holder.exec('BEGIN IMMEDIATE');
     try {
@@ -347,5 +351,125 @@ describe('exit codes, one process each (0 and 5: above)', () => {
     expect(r.screen).toContain('cx: cancelled, nothing changed');
     expect(r.code).toBe(130);
     expect(snapshot(db)).toEqual(before);
+  });
+});
+
+describe('encryption at rest, one process each (CONTRACTS.md "Encryption at rest")', () => {
+  /** A place for cx's own key files, and no key in the environment: the settings an agent has. */
+  const ownKeys = () => ({ CX_DB_KEY: undefined, XDG_CONFIG_HOME: tempDir('cx-config-') });
+
+  it('cx db encrypt: a plaintext mirror encrypted in place, every row kept; again: already done', () => {
+    const db = plainDemoMirror();
+    const before = snapshot(db);
+    const r = cx(['db', 'encrypt', '--json'], { db });
+    ok(r);
+    expect(jsonWith(r, ['outcome', 'detail', 'path', 'mirror_id'])).toMatchObject({ outcome: 'done', path: db, key_kept: 'CX_DB_KEY' });
+    expect(examineMirrorFile(db)).toEqual({ kind: 'encrypted', id: r.json().mirror_id });
+    const after = snapshot(db);
+    expect({ ...after, audit_log: '' }).toEqual({ ...before, audit_log: '' });
+    expect(query(db, "SELECT count(*) AS n FROM audit_log WHERE action = 'db.encrypt'")[0].n).toBe(1);
+    const again = cx(['db', 'encrypt', '--json'], { db });
+    ok(again);
+    expect(again.json()).toMatchObject({ outcome: 'already_done' });
+  });
+
+  it('cx db rekey: a new key in the place cx keeps keys; the old one removed and no longer opening the mirror', () => {
+    const env = ownKeys();
+    const db = join(tempDir(), 'm.db');
+    ok(cx(['db', 'seed', '--demo'], { db, env }));
+    const keys = join(env.XDG_CONFIG_HOME, 'cx', 'keys');
+    const [oldFile] = readdirSync(keys);
+    const oldKey = readFileSync(join(keys, oldFile!), 'utf8').trim();
+    const r = cx(['db', 'rekey', '--json'], { db, env });
+    ok(r);
+    const body = jsonWith(r, ['outcome', 'detail', 'mirror_id', 'old_mirror_id']);
+    expect(body).toMatchObject({ outcome: 'done', old_key_removed: true, old_mirror_id: oldFile!.replace('.key', '') });
+    expect(readdirSync(keys)).toEqual([`${body.mirror_id}.key`]);
+    ok(cx(['lookup', 'jane.doe@gmail.com', '--json'], { db, env }));
+    problem(cx(['lookup', 'jane.doe@gmail.com'], { db, env: { CX_DB_KEY: oldKey } }), 2);
+    expect(r.stdout + r.stderr).not.toContain(oldKey);
+  });
+
+  it('2: a missing key, the fix on its own line; nothing of the mirror touched, not even its -wal', () => {
+    const db = withStaleWal(demoMirror());
+    const before = folderDigest(dirname(db));
+    const r = cx(['lookup', 'jane.doe@gmail.com'], { db, env: ownKeys() });
+    problem(r, 2);
+    expect(r.stderr).toMatch(/^cx: no key for the encrypted mirror .*mirror\.db \(mirror id [0-9a-f]{32}\): CX_DB_KEY_FILE and CX_DB_KEY are not set/);
+    expect(r.stderr).toMatch(/^ {2}export CX_DB_KEY_FILE=\/path\/to\/[0-9a-f]{32}\.key$/m);
+    expect(folderDigest(dirname(db))).toEqual(before);
+  });
+
+  it('2: a wrong key, said as such; nothing of the mirror touched, not even its -wal; the right key finds the row', () => {
+    const db = withStaleWal(demoMirror(), 'only-in-the-wal@example.com');
+    const before = folderDigest(dirname(db));
+    expect(Object.keys(before)).toEqual(['mirror.db', 'mirror.db-shm', 'mirror.db-wal']);
+    const r = cx(['lookup', 'jane.doe@gmail.com', '--json'], { db, env: { CX_DB_KEY: OTHER_KEY } });
+    expect(r.code).toBe(2);
+    expect(r.json()).toMatchObject({ outcome: 'invalid', detail: expect.stringMatching(/^the key from CX_DB_KEY does not open .*: it is another mirror's key, or the mirror's first page is damaged; nothing was changed$/) });
+    expect(folderDigest(dirname(db))).toEqual(before);
+    expect(query(db, "SELECT count(*) AS n FROM suppressions WHERE email = 'only-in-the-wal@example.com'")[0].n).toBe(1);
+  });
+
+  it('2: a key file that is readable by others, owned by another user, or a symlink: refused with the fix, the mirror untouched', () => {
+    const db = demoMirror();
+    const dir = tempDir();
+    const good = join(dir, 'good.key');
+    writeFileSync(good, `${TEST_KEY}\n`, { mode: 0o600 });
+    ok(cx(['lookup', 'jane.doe@gmail.com', '--json'], { db, env: { CX_DB_KEY: undefined, CX_DB_KEY_FILE: good } }));
+    const before = folderDigest(dirname(db));
+    const open = join(dir, 'open.key');
+    writeFileSync(open, `${TEST_KEY}\n`, { mode: 0o644 });
+    chmodSync(open, 0o644);
+    const link = join(dir, 'link.key');
+    symlinkSync(good, link);
+    const cases: Array<[string, RegExp, RegExp]> = [[open, /its permissions 0644 are too open/, /^ {2}chmod 600 /m], [link, /it is a symbolic link/, /^ {2}ls -l /m]];
+    if (process.getuid?.() === 0) {
+      const foreign = join(dir, 'foreign.key');
+      writeFileSync(foreign, `${TEST_KEY}\n`, { mode: 0o600 });
+      chownSync(foreign, NOBODY, NOBODY);
+      cases.push([foreign, new RegExp(`it is owned by user ${NOBODY}, not by you`), /^ {2}chown root .*\n {2}chmod 600 /m]);
+    }
+    for (const [file, why, fix] of cases) {
+      const r = cx(['lookup', 'jane.doe@gmail.com'], { db, env: { CX_DB_KEY: undefined, CX_DB_KEY_FILE: file } });
+      problem(r, 2);
+      expect(r.stderr, file).toMatch(new RegExp(`^cx: the key file CX_DB_KEY_FILE names ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is refused: ${why.source}`));
+      expect(r.stderr, file).toMatch(fix);
+      expect(r.stderr).not.toContain(TEST_KEY);
+    }
+    expect(folderDigest(dirname(db))).toEqual(before);
+  });
+
+  it('6: a page altered on disk is an integrity failure, not read', () => {
+    const db = demoMirror();
+    alterPageOf(db, 'accounts');
+    const r = cx(['lookup', 'jane.doe@gmail.com'], { db });
+    problem(r, 6);
+    expect(r.stderr).toMatch(/^cx: the mirror is damaged/);
+    const doctor = cx(['db', 'doctor', '--strict', '--json'], { db });
+    expect(doctor.code).toBe(6);
+    expect(doctor.json().checks.find((c: { name: string }) => c.name === 'integrity')).toMatchObject({ ok: false });
+  });
+
+  it('cx db doctor --strict: the encryption check fails on a plaintext mirror unless --allow-plaintext; the warning said once', () => {
+    const db = plainDemoMirror();
+    const strict = cx(['db', 'doctor', '--strict', '--json'], { db });
+    expect(strict.code).toBe(6);
+    expect(strict.json().checks.find((c: { name: string }) => c.name === 'encryption')).toMatchObject({ ok: false });
+    expect(strict.stderr.match(/warning: the mirror .* is not encrypted/g)).toHaveLength(1);
+    const allowed = cx(['db', 'doctor', '--strict', '--allow-plaintext', '--json'], { db });
+    ok(allowed);
+    expect(allowed.json().ok).toBe(true);
+    const encrypted = cx(['db', 'doctor', '--strict', '--json'], { db: demoMirror() });
+    ok(encrypted);
+    expect(encrypted.stderr).toBe('');
+  });
+
+  it('cx config: where the key comes from, never the key', () => {
+    const r = cx(['config', '--json'], { db: demoMirror() });
+    ok(r);
+    const key = (r.json().settings as Array<{ name: string }>).find((s) => s.name === 'db_key');
+    expect(key).toEqual({ name: 'db_key', value: '********', source: 'env', from: 'CX_DB_KEY' });
+    expect(r.stdout).not.toContain(TEST_KEY);
   });
 });

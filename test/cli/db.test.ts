@@ -1,11 +1,11 @@
 import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/store/schema.js';
 import { cx, DEMO, demoMirror, emptyMirror, query, snapshot, tempDir } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
 import { unprivileged } from '../helpers/other-user.js';
+import { openDb } from '../helpers/sqlite.js';
 
 /** A copy of the demo exports that a test may spoil. */
 function demoCopy(): string {
@@ -24,7 +24,7 @@ describe('cx db init / seed / doctor', () => {
     const db = join(tempDir(), 'm.db');
     const r = await cxIn(['db', 'init', '--json'], { db });
     expect(r.code).toBe(0);
-    expect(r.json()).toEqual({ path: db, schema_version: SCHEMA_VERSION });
+    expect(r.json()).toEqual({ path: db, schema_version: SCHEMA_VERSION, encrypted: true, key_from: 'CX_DB_KEY' });
     expect(query(db, 'PRAGMA journal_mode')[0].journal_mode).toBe('wal');
     expect(query(db, 'PRAGMA user_version')[0].user_version).toBe(SCHEMA_VERSION);
   });
@@ -65,7 +65,7 @@ describe('cx db init / seed / doctor', () => {
 
   it('doctor exits 6 when a foreign key is broken behind its back', async () => {
     const db = demoMirror();
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.pragma('foreign_keys = OFF');
     conn.prepare("UPDATE appointments SET client_id = 'ghost' WHERE rowid = (SELECT min(rowid) FROM appointments)").run();
     conn.close();
@@ -140,7 +140,7 @@ describe('opening the mirror', () => {
 
   it('a mirror from a newer cx is refused', async () => {
     const db = emptyMirror();
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     conn.close();
     const r = await cxIn(['db', 'doctor'], { db });
@@ -167,5 +167,16 @@ describe('opening the mirror', () => {
     expect(r.stderr).toMatch(/read-only/);
     expect(r.code).toBe(2);
     expect(snapshot(db)).toEqual(before);
+  });
+
+  it('a mirror the user may not read: exit 2 naming it (its first bytes are read before SQLite opens it)', async (ctx) => {
+    const db = emptyMirror();
+    chmodSync(dirname(db), 0o755);
+    chmodSync(db, 0o600); // root's, and uid 65534 runs cx
+    const runner = unprivileged();
+    if ('skip' in runner) return ctx.skip(runner.skip);
+    const r = cx(['lookup', 'jane.doe@gmail.com'], { db, ...runner });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`cx: cannot open the mirror ${db}: permission denied (EACCES)`);
   });
 });

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { demoMirror, query, snapshot, tempDir } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
+import { openDb } from '../helpers/sqlite.js';
 
 const EXAMPLE_POLICY = 'fixtures/policy/example-policy.json';
 const account = (db: string, id: string) =>
@@ -205,7 +205,7 @@ describe('cx deactivate: refusals and dry runs write nothing', () => {
 
   it('a client account with status "terminated" is not touched: exit 4', async () => {
     const db = demoMirror();
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.prepare("UPDATE accounts SET status = 'terminated' WHERE id = '1033'").run();
     conn.close();
     const before = snapshot(db);
@@ -217,7 +217,7 @@ describe('cx deactivate: refusals and dry runs write nothing', () => {
 
   it('a stored date of birth that is not a date: invalid (exit 2), and cx retention lists it as unknown, not due', async () => {
     const db = demoMirror();
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.prepare("UPDATE accounts SET dob = '2010-02-30' WHERE id IN ('1033', '1038')").run();
     conn.close();
     const before = snapshot(db);

@@ -1,7 +1,9 @@
 // The guided desk through a real terminal (a tmux pane, keys sent as an agent types them): a reset for an
 // unsubscribed client offered the re-subscribe, a ticket kept across two changes, the mirror and audit log
 // afterwards as the single commands leave them; a name search with a pick, a typo's suggestion, back with Esc
-// and Ctrl-C inside a step, Ctrl-C at the menu leaving with exit 0. Without a terminal: help or exit 2.
+// and Ctrl-C inside a step, Ctrl-C at the menu leaving with exit 0; Ctrl-C while a step waits for another
+// writer's lock, back to the menu. Without a terminal: help or exit 2.
+import { openDb } from '../helpers/sqlite.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -325,6 +327,54 @@ describe.skipIf(!hasTmux)(`the desk's notes export${hasTmux ? '' : ': skipped, n
     expect(statSync(folder).mode & 0o777).toBe(0o700);
     expect(statSync(zip).mode & 0o777).toBe(0o600);
     expect(readdirSync(REPO).filter((n) => n.endsWith('.zip'))).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasTmux)(`the desk waiting for another writer${hasTmux ? '' : ': skipped, no tmux'}`, () => {
+  it('Ctrl-C while a step waits for the write lock goes back to the menu at once, nothing written; a wait that ends goes on', async () => {
+    const db = demoMirror();
+    // Another process holds the write lock (this test's own connection, as a long batch chunk would).
+    const holder = openDb(db);
+    holder.pragma('journal_mode = WAL');
+    holder.exec('BEGIN IMMEDIATE');
+    const before = snapshot(db);
+    try {
+      const p = (pane = new Pane(db, ['desk', '--ticket', 'T-DESK-3'], { CX_LOCK_WAIT_MS: '60000' }));
+      await p.waitFor(MENU);
+      p.keys('Enter'); // Find an account
+      await p.waitFor(WHO);
+      p.type('jane.doe@gmail.com');
+      p.keys('Enter');
+      // The card is shown only once its read is in the audit log: the step waits for the lock.
+      await p.waitFor(/Waiting for another cx to finish writing to the mirror/);
+      const pressed = performance.now();
+      p.keys('C-c');
+      await p.waitFor(/Back to the menu: cancelled while waiting for another cx to finish writing; nothing changed\./);
+      await p.waitFor(MENU);
+      expect(performance.now() - pressed).toBeLessThan(10_000); // not the 60 s the wait would last
+      expect(p.screen()).not.toMatch(/Jane Doe · client 1001/);
+      expect(snapshot(db)).toEqual(before);
+
+      // Again, and this time the other writer finishes during the wait: the card, and the desk goes on.
+      p.keys('Enter');
+      await p.waitFor(WHO);
+      p.type('jane.doe@gmail.com');
+      p.keys('Enter');
+      await p.waitFor(/Waiting for another cx to finish writing to the mirror/);
+      holder.exec('COMMIT');
+      await p.waitFor(/^Jane Doe · client 1001$/m);
+      await p.waitFor(/\? What now\?/);
+      p.keys('Up', 'Enter');
+      await p.waitFor(MENU);
+      p.keys('C-c');
+      await p.waitFor(/Left the desk\./);
+      expect(await p.exitCode()).toBe(0);
+    } finally {
+      if (holder.inTransaction) holder.exec('ROLLBACK');
+      holder.close();
+    }
+    // One read in the audit log: the card shown once the lock was free; the cancelled step showed nothing.
+    expect(readRows(db).filter((r) => r.action === 'lookup').map((r) => [r.ticket, r.detail])).toEqual([['T-DESK-3', expect.stringMatching(/^by address: showed \d+ accounts?: 1001/)]]);
   });
 });
 

@@ -5,16 +5,16 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoMirror, query, snapshot, tempDir } from '../helpers/cx.js';
 import { cxIn } from '../helpers/in-process.js';
+import { openDb } from '../helpers/sqlite.js';
 
 const P202 = 'rafael.castellanos@proton.me';
 const exportRows = (db: string) => query(db, "SELECT id, action, outcome, detail FROM audit_log WHERE action LIKE 'notes.export%' AND outcome <> 'read' ORDER BY id");
 
 function blockAudit(db: string, actions: string[]): void {
-  const conn = new Database(db);
+  const conn = openDb(db);
   const list = actions.map((a) => `'${a}'`).join(', ');
   conn.exec(`CREATE TRIGGER audit_down BEFORE INSERT ON audit_log WHEN NEW.action IN (${list}) BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END`);
   conn.close();

@@ -6,10 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { baseEnv, CX, cx, demoMirror, tempDir, type CxResult } from '../helpers/cx.js';
 import { cxIn } from '../helpers/in-process.js';
+import { openDb } from '../helpers/sqlite.js';
 
 const HOSTILE = [
   '\u001b[2J\u001b[31m', // CSI: clear the screen, red
@@ -32,7 +32,7 @@ const SGR = /\u001b\[[0-9;]*m/g;
 
 function hostileMirror(): string {
   const db = demoMirror();
-  const conn = new Database(db);
+  const conn = openDb(db);
   const name = (id: string) => conn.prepare('UPDATE accounts SET first_name = ?, last_name = ? WHERE id = ?').run(`Eve${HOSTILE}`, `Mal${HOSTILE}`, id);
   for (const id of ['1001', '1002', '1003', '1032', '1033', 'p201', 'p202', '1012', '1038', '1008']) name(id);
   conn.prepare('UPDATE progress_notes SET title = ? WHERE provider_id = ?').run(`Title${HOSTILE}`, 'p202');

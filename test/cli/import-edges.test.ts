@@ -1,11 +1,11 @@
 // Import edges (issue 10, section 8) and minimum necessary (section 6): addresses swapped in one import,
 // a folder or a pipe where a CSV file is expected, note text rewritten by a re-import (audited by note
 // id), and problems that name the file, line and column but never a date of birth, a name or a note.
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEMO, demoMirror, emptyMirror, query, snapshot, tempDir } from '../helpers/cx.js';
+import { baseEnv, CX, DEMO, demoMirror, emptyMirror, query, snapshot, tempDir } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
 import { editExport } from '../helpers/world.js';
 
@@ -128,6 +128,60 @@ describe('note text rewritten by a re-import', () => {
     expect(row!.detail).toContain('note text rewritten (ids): 70025, 70031');
     expect(row!.detail).not.toContain('Late entry');
     expect((await cxIn(['db', 'import', dir], { db })).stdout).not.toMatch(/rewritten/);
+  });
+});
+
+describe('a cell longer than its column may hold (README "The mirror": the limits)', () => {
+  it('is an invalid row with file:line, and the reading goes on to the rows after it', async () => {
+    const db = demoMirror();
+    const dir = demoCopy();
+    editExport(dir, 'progress_notes.csv', (row, i) => (i === 0 ? { ...row, body: 'a'.repeat(1_000_001) } : i === 3 ? { ...row, title: 't'.repeat(1_001) } : row));
+    editExport(dir, 'accounts.csv', (row, i) => (i === 0 ? { ...row, first_name: 'n'.repeat(256) } : i === 3 ? { ...row, id: 'i'.repeat(129) } : i === 5 ? { ...row, role: 'admin' } : row));
+    editExport(dir, 'suppressions.csv', (row, i) => (i === 0 ? { ...row, email: `${'a'.repeat(400)}@example.com` } : row));
+    const title = readFileSync(join(dir, 'progress_notes.csv'), 'utf8').split('\n').findIndex((l) => l.includes('t'.repeat(1_001))) + 1;
+    const r = await refused(db, dir);
+    expect(r.stderr).toContain('accounts.csv:2: first_name is longer than 255 characters\n');
+    expect(r.stderr).toContain('accounts.csv:5: id is longer than 128 characters\n');
+    expect(r.stderr).toContain('accounts.csv:7: role must be one of client, provider\n');
+    expect(r.stderr).toContain('progress_notes.csv:2: body is longer than 1,000,000 characters\n');
+    expect(r.stderr).toContain(`progress_notes.csv:${title}: title is longer than 1,000 characters\n`);
+    expect(r.stderr).toContain('suppressions.csv:2: email is longer than 320 characters\n');
+    expect(r.stderr).toMatch(/nothing was written \(6 problems\)/);
+  });
+
+  it('a 150 MB note body: refused at the line where its row starts, the file not read past it, in bounded memory', () => {
+    const db = demoMirror();
+    const dir = demoCopy();
+    const before = snapshot(db);
+    const fd = openSync(join(dir, 'progress_notes.csv'), 'w');
+    writeSync(fd, 'id,provider_id,client_id,session_date,title,body,signed_at\n70025,p205,1038,2016-09-20,Intake,"S: short.",\n70026,p205,1038,2017-01-08,Progress,"');
+    const megabyte = Buffer.alloc(1 << 20, 'a');
+    megabyte[megabyte.length - 1] = 0x0a; // a line break each megabyte: the problem is where the row starts
+    for (let i = 0; i < 150; i++) writeSync(fd, megabyte);
+    writeSync(fd, '",\n');
+    closeSync(fd);
+    // The process's peak memory, as it exits (it was 926 MB when the body was read whole: 150 MB as bytes,
+    // then as a string, then staged).
+    const rss = "data:text/javascript,process.on('exit',()=>process.stderr.write('peak RSS '+process.resourceUsage().maxRSS+' kB\\n'))";
+    const r = spawnSync(process.execPath, ['--import', rss, CX, 'db', 'import', dir], { env: baseEnv(db), encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(2);
+    expect(Number(/peak RSS (\d+) kB/.exec(r.stderr)![1]) / 1024).toBeLessThan(200);
+    expect(r.stderr).toContain('progress_notes.csv:3: a row over 4.1 MB, more than its columns may hold: the rest of the file was not read\n');
+    expect(r.stderr).toMatch(/nothing was written \(1 problem\)/);
+    expect(snapshot(db)).toEqual(before);
+  });
+
+  it('at the limit, in characters (not bytes): a body of 1,000,000 four-byte characters and a name of 255 two-byte ones are imported whole', async () => {
+    const db = demoMirror();
+    const dir = demoCopy();
+    const body = '\u{1F600}'.repeat(1_000_000);
+    const name = 'é'.repeat(255);
+    editExport(dir, 'progress_notes.csv', (row, i) => (i === 0 ? { ...row, body } : row));
+    editExport(dir, 'accounts.csv', (row, i) => (i === 0 ? { ...row, first_name: name } : row));
+    const r = await cxIn(['db', 'import', dir], { db });
+    expect(r.code, r.stderr).toBe(0);
+    expect(query(db, "SELECT body FROM progress_notes WHERE id = '70025'")[0].body).toBe(body);
+    expect(query(db, "SELECT first_name FROM accounts WHERE id = 'p201'")[0].first_name).toBe(name);
   });
 });
 

@@ -5,11 +5,11 @@
 // marked delivered directly in SQL, as a push that reached the platform leaves it.
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DEMO, demoMirror, NOW, query, tempDir, type CxResult } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
 import { editExport } from '../helpers/world.js';
+import { openDb } from '../helpers/sqlite.js';
 
 const CLIENT = { id: '1030', email: 'hannah.schafer@gmail.com' };
 const PROVIDER = { id: 'p201', email: 'm.okafor@brightpathcounseling.com' };
@@ -65,7 +65,7 @@ async function mirrorWithChanges(offboard: string[] = []): Promise<{ db: string;
     templates.set(offboard.join(' '), template);
   }
   const db = join(tempDir(), 'mirror.db');
-  const src = new Database(template, { readonly: true });
+  const src = openDb(template, { readonly: true });
   src.exec(`VACUUM INTO '${db.replace(/'/g, "''")}'`);
   src.close();
   return { db, dir, client: account(db, CLIENT.id), provider: account(db, PROVIDER.id) };
@@ -73,7 +73,7 @@ async function mirrorWithChanges(offboard: string[] = []): Promise<{ db: string;
 
 /** What `cx sync push` leaves when the platform accepted a change (or refused it: 'failed'). */
 function markChanges(db: string, state: 'delivered' | 'failed', kinds = ['deactivate_client', 'terminate_provider', 'lift_suppression']): void {
-  const conn = new Database(db);
+  const conn = openDb(db);
   const at = state === 'delivered' ? NOW : null;
   conn.prepare(`UPDATE changes SET state = ?, delivered_at = ? WHERE kind IN (SELECT value FROM json_each(?))`).run(state, at, JSON.stringify(kinds));
   conn.close();

@@ -2,11 +2,12 @@
 // path is the reference: the same lookup written so that commander must parse it (`--` before the address)
 // prints the same, exits the same and audits the same, on two copies of the same mirror.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { plainLookup } from '../../src/cli-words.js';
 import { baseEnv, copyMirror, CX, demoMirror, query, REPO, tempDir } from '../helpers/cx.js';
+import { TEST_KEY } from '../helpers/env.js';
 import { cxIn } from '../helpers/in-process.js';
 
 let plainDb: string;
@@ -77,16 +78,17 @@ describe('cx lookup <address>: the plain path equals commander’s', () => {
 
 describe('which runs take the plain path', () => {
   /** The ES modules a run loaded (test/helpers/module-log). */
-  function modulesLoaded(args: string[]): string[] {
+  function modulesLoaded(args: string[], env: Record<string, string | undefined> = {}, codes = [0, 3]): string[] {
     const log = join(tempDir(), 'modules.log');
     const r = spawnSync(process.execPath, ['--import', join(REPO, 'test/helpers/module-log/register.mjs'), CX, ...args], {
       cwd: REPO,
-      env: { ...baseEnv(plainDb), CX_TEST_MODULE_LOG: log },
+      env: { ...baseEnv(plainDb, env), CX_TEST_MODULE_LOG: log },
       encoding: 'utf8',
     });
-    expect([0, 3], r.stderr).toContain(r.status);
+    expect(codes, r.stderr).toContain(r.status);
     return readFileSync(log, 'utf8').split('\n').filter(Boolean);
   }
+  const loadsKeyring = (modules: string[]) => modules.some((url) => url.includes('/node_modules/@napi-rs/keyring'));
   const loadsCommander = (modules: string[]) => modules.some((url) => url.includes('/node_modules/commander/'));
 
   it('a plain lookup loads neither commander nor more than a handful of cx files', async () => {
@@ -96,6 +98,21 @@ describe('which runs take the plain path', () => {
     const ours = [...new Set(modules.filter((url) => url.startsWith(`file://${REPO}/dist/`)))];
     expect(ours.every((url) => url.includes('/dist/cli/')), ours.join('\n')).toBe(true);
     expect(ours.length, ours.join('\n')).toBeLessThanOrEqual(4);
+  });
+
+  it("a lookup on an encrypted mirror whose key is in CX_DB_KEY, CX_DB_KEY_FILE or cx's own key file never loads the credential store", () => {
+    const lookup = ['lookup', 'jane.doe@gmail.com', '--json'];
+    expect(loadsKeyring(modulesLoaded(lookup))).toBe(false); // CX_DB_KEY (the tests' base environment)
+    const file = join(tempDir(), 'mirror.key');
+    writeFileSync(file, `${TEST_KEY}\n`, { mode: 0o600 });
+    expect(loadsKeyring(modulesLoaded(lookup, { CX_DB_KEY: undefined, CX_DB_KEY_FILE: file }))).toBe(false);
+    const config = tempDir('cx-config-');
+    const id = readFileSync(plainDb).subarray(0, 16).toString('hex');
+    mkdirSync(join(config, 'cx', 'keys'), { recursive: true, mode: 0o700 });
+    writeFileSync(join(config, 'cx', 'keys', `${id}.key`), `${TEST_KEY}\n`, { mode: 0o600 });
+    expect(loadsKeyring(modulesLoaded(lookup, { CX_DB_KEY: undefined, XDG_CONFIG_HOME: config }))).toBe(false);
+    // With the key in none of those, the credential store is asked (and, with no session bus here, fails).
+    expect(loadsKeyring(modulesLoaded(lookup, { CX_DB_KEY: undefined, XDG_CONFIG_HOME: tempDir('cx-config-') }, [2]))).toBe(true);
   });
 
   it.each([

@@ -2,10 +2,10 @@
 // a file that is not a cx mirror, and a damaged one is an integrity failure (exit 6), not a crash.
 import { copyFileSync, existsSync, openSync, statSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { demoMirror, tempDir } from '../helpers/cx.js';
 import { cxIn } from '../helpers/in-process.js';
+import { openDb } from '../helpers/sqlite.js';
 
 describe('the mirror file', () => {
   it('is created readable by its owner alone (0600)', async () => {
@@ -43,7 +43,7 @@ describe('the mirror file', () => {
 
   it("another program's SQLite database is left untouched, even by db init", async () => {
     const db = join(tempDir(), 'other.db');
-    const other = new Database(db);
+    const other = openDb(db);
     other.exec('CREATE TABLE foo (x)');
     other.close();
     for (const args of [['lookup', 'jane.doe@gmail.com'], ['db', 'init']]) {
@@ -51,7 +51,7 @@ describe('the mirror file', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/not a cx mirror/);
     }
-    const check = new Database(db, { readonly: true });
+    const check = openDb(db, { readonly: true });
     expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()).toEqual([{ name: 'foo' }]);
     check.close();
   });

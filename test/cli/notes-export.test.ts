@@ -3,7 +3,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it, vi } from 'vitest';
 import { escapeControlChars } from '../../src/archive/manifest.js';
@@ -27,6 +26,7 @@ bad = z.testzip()
 print(json.dumps({"bad": bad, "entries": [{"name": i.filename, "size": i.file_size,
   "sha256": hashlib.sha256(z.read(i)).hexdigest(), "text": z.read(i).decode("utf-8")} for i in z.infolist()]}))
 `;
+import { openDb } from '../helpers/sqlite.js';
 function pythonRead(path: string): PyZip {
   const r = spawnSync('python3', ['-c', PY_READ, path], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   expect(r.status, r.stderr).toBe(0);
@@ -273,7 +273,7 @@ describe('cx notes export: failures leave no file behind', () => {
   it('the disk fills up mid-write (file size limit): exit 2 with the path, no file, no audit row', () => {
     const db = demoMirror();
     // One note large enough that the zip passes the limit while it is being written.
-    const conn = new Database(db);
+    const conn = openDb(db);
     const big = randomBytes(300_000).toString('base64'); // ~300 KB deflated: past the sink's first flush
     conn.prepare("INSERT INTO progress_notes VALUES ('big-1', 'p202', '1020', '2025-12-01', 'Long note', ?, NULL)").run(big);
     conn.close();
@@ -289,16 +289,14 @@ describe('cx notes export: failures leave no file behind', () => {
 
   it('a damaged note row part-way through (a corrupt mirror page): exit 1, no file, no audit row', async () => {
     const db = demoMirror();
-    // The table page of the last note in export order is corrupted; it holds earlier notes too, so the
-    // stream fails a few notes in (after 4 in the demo), with the temporary zip already being written.
-    const last = query(db, "SELECT body FROM progress_notes WHERE provider_id = 'p202' ORDER BY client_id DESC, session_date DESC LIMIT 1")[0].body as string;
+    // The table page of the last note in export order is altered on disk (the cipher's tag no longer
+    // matches: SQLite reads it as a damaged page); it holds earlier notes too, so the stream fails a few
+    // notes in, with the temporary zip already being written.
+    const last = query(db, "SELECT rowid FROM progress_notes WHERE provider_id = 'p202' ORDER BY client_id DESC, session_date DESC LIMIT 1")[0].rowid as number;
+    const page = leafPageOf(db, 'progress_notes', last);
+    expect(query(db, "SELECT count(*) n FROM dbstat WHERE name = 'progress_notes' AND pagetype = 'leaf'")[0].n).toBeGreaterThan(1);
     const file = readFileSync(db);
-    const at = file.indexOf(Buffer.from(last, 'utf8'));
-    expect(at).toBeGreaterThan(0);
-    expect(file.lastIndexOf(Buffer.from(last, 'utf8'))).toBe(at);
-    const pageStart = Math.floor(at / 4096) * 4096;
-    expect(file[pageStart]).toBe(0x0d); // a table leaf page
-    file[pageStart] = 0xff;
+    file.writeUInt8(file.readUInt8((page - 1) * 4096 + 100) ^ 0xff, (page - 1) * 4096 + 100);
     writeFileSync(db, file);
     const dir = tempDir();
     const r = await cxIn(['notes', 'export', P202, '--ticket', 'T-72', '--yes', '--out', join(dir, 'n.zip')], { db });
@@ -312,7 +310,7 @@ describe('cx notes export: failures leave no file behind', () => {
 
   it('the audit row cannot be written: the zip is removed again, exit 1', async () => {
     const db = demoMirror();
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.exec("CREATE TRIGGER audit_down BEFORE INSERT ON audit_log WHEN NEW.action = 'notes.export' BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END");
     conn.close();
     const dir = tempDir();
@@ -374,3 +372,14 @@ describe('cx notes export --verify on an archive altered after writing', () => {
     expect(audits(db)).toHaveLength(1);
   });
 });
+
+/** The table's leaf page that holds the row with this rowid (the leaves in tree order hold the rows in rowid order). */
+function leafPageOf(db: string, table: string, rowid: number): number {
+  const rank = query<{ n: number }>(db, `SELECT count(*) AS n FROM ${table} WHERE rowid <= ?`, rowid)[0]!.n;
+  let seen = 0;
+  for (const leaf of query<{ pageno: number; ncell: number }>(db, "SELECT pageno, ncell FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY path", table)) {
+    seen += leaf.ncell;
+    if (seen >= rank) return leaf.pageno;
+  }
+  throw new Error(`no leaf of ${table} holds rowid ${rowid}`);
+}

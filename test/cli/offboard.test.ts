@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { neutraliseFormula } from '../../src/rules/csv-safe.js';
 import { demoMirror, query, snapshot, tempDir } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
 import { readRows } from '../helpers/cx.js';
+import { openDb } from '../helpers/sqlite.js';
 
 const P201 = 'm.okafor@brightpathcounseling.com';
 const P201_LEAVE = ['1032', '1033', 'b4c5d6e7-f8a9-4b0c-8d1e-2f3a4b5c6d7e', '1034'];
@@ -93,7 +93,7 @@ describe('cx offboard: done', () => {
 
   it('no cell of the caseload CSV starts a formula, and the values come back', async () => {
     const db = demoMirror();
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.prepare(`UPDATE accounts SET first_name = '=HYPERLINK("http://x.example")', last_name = '+1' WHERE id = '1032'`).run();
     conn.close();
     const out = join(tempDir(), 'caseload.csv');
@@ -107,7 +107,7 @@ describe('cx offboard: done', () => {
 
   it('a client with no intake on record stays, and the report says so', async () => {
     const db = demoMirror();
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.prepare(`INSERT INTO appointments VALUES ('A-X1', 'p203', '1011', '2026-11-26T10:00:00Z', 'session', 'provider')`).run();
     conn.close();
     const r = await cxIn(['offboard', 't.nguyen@harborlighttherapy.com', '--ticket', 'T-40', '--yes', '--json'], { db });
@@ -180,7 +180,7 @@ describe('cx offboard: refusals, bad input and dry runs write nothing', () => {
 
   it('a deactivated provider account: exit 4, check it on the platform first', async () => {
     const db = demoMirror();
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.prepare("UPDATE accounts SET status = 'deactivated' WHERE id = 'p206'").run();
     conn.close();
     const before = snapshot(db);

@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { demoMirror, snapshot } from '../helpers/cx.js';
 import { cxIn } from '../helpers/in-process.js';
+import { openDb } from '../helpers/sqlite.js';
 
 describe('cx outbox', () => {
   let db: string;
@@ -19,7 +19,7 @@ describe('cx outbox', () => {
       if (r.code !== 0) throw new Error(`setup reset ${email} failed: ${r.stderr}`);
     }
     // cx sync push delivered these.
-    const conn = new Database(db);
+    const conn = openDb(db);
     conn.prepare("UPDATE changes SET state = 'delivered' WHERE account_id = 'p201'").run();
     conn.close();
   });

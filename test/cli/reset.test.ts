@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { baseEnv, CX, cxAsync, demoMirror, query, REPO, snapshot } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
+import { openDb } from '../helpers/sqlite.js';
 
 const outbox = (db: string) => query(db, 'SELECT * FROM outbox ORDER BY id');
 const audits = (db: string) => query(db, "SELECT * FROM audit_log WHERE action <> 'db.seed' AND outcome <> 'read' ORDER BY id");
@@ -259,7 +259,7 @@ describe('cx reset in a terminal', () => {
 
 /** A trigger that makes every audit insert fail, as a crash between the change and its audit row would. */
 function breakAuditInserts(db: string): void {
-  const conn = new Database(db);
+  const conn = openDb(db);
   conn.exec("CREATE TRIGGER test_audit_crash BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'simulated crash'); END;");
   conn.close();
 }

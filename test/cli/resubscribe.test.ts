@@ -1,14 +1,14 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { demoMirror, query, snapshot } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
+import { openDb } from '../helpers/sqlite.js';
 
 const audits = (db: string) => query(db, "SELECT * FROM audit_log WHERE action <> 'db.seed' ORDER BY id");
 const suppression = (db: string, key: string) => query(db, 'SELECT * FROM suppressions WHERE email_key = ?', key)[0];
 
 /** Write straight into the mirror, as a later import would. */
 function exec(db: string, text: string): void {
-  const conn = new Database(db);
+  const conn = openDb(db);
   conn.exec(text);
   conn.close();
 }

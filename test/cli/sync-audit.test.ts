@@ -2,13 +2,13 @@
 // `cx audit --verify` then fails (exit 6) when the chain no longer reaches the anchor unchanged: rows cut off
 // or rewritten below it behind cx's back (the append-only triggers dropped). Rows after the anchor are
 // counted as not yet anchored: only the platform's copy protects rows, and it has not got those yet.
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainHash, GENESIS_HASH, type AuditRow } from '../../src/rules/audit-chain.js';
 import type { StandIn } from '../support/platform-stand-in.js';
 import { copyMirror, demoMirror, query } from '../helpers/cx.js';
 import { cxIn } from '../helpers/in-process.js';
 import { push, standIn, write } from '../helpers/sync.js';
+import { openDb } from '../helpers/sqlite.js';
 
 let platform: StandIn;
 let pushed: string;
@@ -84,7 +84,7 @@ describe('the audit anchor', () => {
   it('catches the whole chain rewritten consistently below the anchor', async () => {
     const db = copyMirror(pushed, 'copy.db');
     write(db, 'DROP TRIGGER audit_log_no_update');
-    const conn = new Database(db);
+    const conn = openDb(db);
     let prev = GENESIS_HASH;
     for (const row of conn.prepare('SELECT * FROM audit_log ORDER BY id').all() as AuditRow[]) {
       const fields = { ...row, detail: row.id === 2 ? 'nothing happened here' : row.detail };

@@ -2,18 +2,18 @@
 // mirrors made from the same world process the same ticket exports and both push to one platform: their keys
 // agree (no row id, time or agent goes into a key), so each change is applied once.
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DEMO, demoMirror, query, tempDir } from '../helpers/cx.js';
 import { cxIn } from '../helpers/in-process.js';
 import { changes, expectAgreement, push, standIn } from '../helpers/sync.js';
+import { openDb } from '../helpers/sqlite.js';
 
 describe('cx sync push and a busy mirror', () => {
   it('exits 7 when another writer holds the lock past the wait, having recorded nothing', async () => {
     const db = demoMirror();
     expect((await cxIn(['reset', query<{ email: string }>(db, `SELECT email FROM accounts WHERE status = 'active' ORDER BY id LIMIT 1`)[0]!.email, '--ticket', 'B-1', '--yes'], { db })).code).toBe(0);
     const platform = await standIn();
-    const holder = new Database(db);
+    const holder = openDb(db);
     try {
       holder.exec('BEGIN IMMEDIATE');
       const r = await push(db, platform, { CX_LOCK_WAIT_MS: '300' });

@@ -2,15 +2,15 @@
 // command waiting for another writer says so on a terminal; a lock not released in time is exit 7.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { demoMirror, readRows, snapshot, tempDir } from '../helpers/cx.js';
 import { cxIn } from '../helpers/in-process.js';
 import { inTerminal } from '../helpers/terminal.js';
+import { openDb } from '../helpers/sqlite.js';
 
 /** Another writer holding the mirror's write lock (as a long batch chunk or an import's apply would). */
 function holdLock(db: string): { release: () => void } {
-  const conn = new Database(db);
+  const conn = openDb(db);
   conn.pragma('journal_mode = WAL'); // as every mirror cx opens (the test copies start in rollback mode)
   conn.exec('BEGIN IMMEDIATE');
   return {

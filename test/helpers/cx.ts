@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, inject } from 'vitest';
 import { baseEnv, CX, REPO } from './env.js';
+import { openDb } from './sqlite.js';
 
 export { baseEnv, CX, DEMO, NOW, REPO } from './env.js';
 
@@ -98,6 +98,8 @@ declare module 'vitest' {
     demoTemplate: string;
     /** An empty mirror at the current schema, made once per test run. */
     emptyTemplate: string;
+    /** The demo world in a plaintext mirror (`cx db seed --demo --plaintext`), made once per test run. */
+    plainDemoTemplate: string;
   }
 }
 
@@ -114,10 +116,21 @@ export function demoMirror(): string {
   return copyMirror(seededTemplate);
 }
 
-/** A copy of a mirror in a new temporary folder (VACUUM INTO: whole, with its WAL folded in). */
+/** A new plaintext mirror holding the demo world (made with --plaintext: for the tests about plaintext mirrors). */
+export function plainDemoMirror(): string {
+  let template = inject('plainDemoTemplate');
+  if (!template) {
+    template = join(tempDir('cx-demo-'), 'plain.db');
+    const r = cx(['db', 'seed', '--demo', '--plaintext'], { db: template });
+    if (r.code !== 0) throw new Error(`seeding the plaintext demo mirror failed (${r.code}): ${r.stderr}`);
+  }
+  return copyMirror(template);
+}
+
+/** A copy of a mirror in a new temporary folder (VACUUM INTO: whole, with its WAL folded in; the same key). */
 export function copyMirror(from: string, name = 'mirror.db'): string {
   const path = join(tempDir(), name);
-  const src = new Database(from, { readonly: true });
+  const src = openDb(from, { readonly: true });
   src.exec(`VACUUM INTO '${path.replace(/'/g, "''")}'`);
   src.close();
   return path;
@@ -135,7 +148,7 @@ export function emptyMirror(): string {
 
 /** Read the database directly, as a test checks what a command left behind. */
 export function query<T = any>(db: string, text: string, ...params: unknown[]): T[] {
-  const conn = new Database(db, { readonly: true });
+  const conn = openDb(db, { readonly: true });
   try {
     return conn.prepare(text).all(...params) as T[];
   } finally {
@@ -148,7 +161,7 @@ export function query<T = any>(db: string, text: string, ...params: unknown[]): 
  * of reads (outcome 'read') are left out: test those with readRows().
  */
 export function snapshot(db: string): Record<string, string> {
-  const conn = new Database(db, { readonly: true });
+  const conn = openDb(db, { readonly: true });
   try {
     const out: Record<string, string> = {};
     for (const t of ['accounts', 'former_emails', 'suppressions', 'appointments', 'progress_notes', 'changes', 'processed_tickets', 'audit_log', 'mirror_meta', 'audit_anchor']) {

@@ -8,14 +8,22 @@ export const CX = join(REPO, 'bin/cx.js');
 export const DEMO = join(REPO, 'fixtures/demo');
 /** Every test run sees the same "now", so retention dates and 15-minute windows are reproducible. */
 export const NOW = '2026-11-27T12:00:00.000Z';
+/**
+ * The key every test mirror is encrypted with (CX_DB_KEY in the base environment): the suite runs through the
+ * cipher. A test about where keys live or about plaintext mirrors unsets it.
+ */
+export const TEST_KEY = '5f1c0a93e2d84b67a1c9f03e7d52b8c4e6a0d3f19b27c85e4d6f0a1b3c5e7d92';
 /** A config folder that holds no cx/config.json. */
 const NO_CONFIG_HOME = join(tmpdir(), 'cx-test-no-config');
 
 export function baseEnv(db: string | undefined, env: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   // No config file of the machine's user: a test sees the settings it gives (CX_CONFIG when it wants one).
-  const merged: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CX_AGENT: 'test-agent', CX_NOW: NOW, XDG_CONFIG_HOME: NO_CONFIG_HOME };
+  const merged: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CX_AGENT: 'test-agent', CX_NOW: NOW, XDG_CONFIG_HOME: NO_CONFIG_HOME, CX_DB_KEY: TEST_KEY };
   delete merged.FORCE_COLOR;
   delete merged.CX_CONFIG;
+  delete merged.CX_DB_KEY_FILE;
+  // No test reaches the machine user's own credential store: the one that tests it starts its own.
+  delete merged.DBUS_SESSION_BUS_ADDRESS;
   Object.assign(merged, env);
   if (db) merged.CX_DB = db;
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete merged[k];

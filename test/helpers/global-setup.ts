@@ -13,9 +13,11 @@ export default function setup(project: TestProject): () => void {
   const build = ensureBuilt(REPO);
   if (build.built) console.log(`dist/ rebuilt: ${build.why}`);
 
-  // The mirrors tests copy: made once, by the built program, as a test's own `cx db seed` would make them.
+  // The mirrors tests copy: made once, by the built program, as a test's own `cx db seed` would make them
+  // (encrypted with the tests' key, test/helpers/env.ts; one plaintext demo mirror for the tests about those).
   const dir = mkdtempSync(join(tmpdir(), 'cx-templates-'));
-  for (const [key, args] of [['demoTemplate', ['db', 'seed', '--demo']], ['emptyTemplate', ['db', 'init']]] as const) {
+  const templates = [['demoTemplate', ['db', 'seed', '--demo']], ['emptyTemplate', ['db', 'init']], ['plainDemoTemplate', ['db', 'seed', '--demo', '--plaintext']]] as const;
+  for (const [key, args] of templates) {
     const path = join(dir, `${key}.db`);
     const r = spawnSync(process.execPath, [CX, ...args], { cwd: REPO, env: baseEnv(path), encoding: 'utf8', timeout: 120_000 });
     if (r.status !== 0) throw new Error(`cx ${args.join(' ')} for the tests' ${key} failed (${r.status}): ${r.stderr}`);

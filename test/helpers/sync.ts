@@ -1,11 +1,11 @@
 // Platform sync in tests: a recognisable secret (grep every output and file for it), the environment a push
 // needs, and the check that the platform, the mirror's change states and the audit log tell one story.
 import { readFileSync, existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import { startStandIn, type StandIn, type StandInOptions } from '../support/platform-stand-in.js';
 import { cxAsync, query, type CxResult } from './cx.js';
 import { cxIn } from './in-process.js';
+import { openDb } from './sqlite.js';
 
 /** The key's bytes spell a canary: it must never show up in an output, an error, the audit log or a file. */
 export const CANARY = 'SECRET-CANARY-0123456789abcdef';
@@ -52,7 +52,7 @@ export interface ChangeState {
 
 /** Change the mirror behind cx's back (to move a change's clock, or to tamper). */
 export function write(db: string, text: string, ...params: unknown[]): void {
-  const conn = new Database(db);
+  const conn = openDb(db);
   try {
     conn.prepare(text).run(...params);
   } finally {

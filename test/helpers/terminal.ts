@@ -1,7 +1,8 @@
 // cx in a real terminal: `script` gives it a pseudo-terminal (stdin and stdout are TTYs, as for an agent),
 // and the test answers each prompt when its text appears. Keys are bytes: '\r' Enter, '\x03' Ctrl-C,
-// '\x1b' Esc, '\x1b[B' arrow down.
+// '\x1b' Esc, '\x1b[B' arrow down; { signal } sends cx a signal instead (as `kill` from elsewhere would).
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { baseEnv, CX, REPO } from './cx.js';
 
 export interface TerminalRun {
@@ -22,7 +23,10 @@ export interface TerminalOptions {
 
 const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
 
-export function inTerminal(db: string, args: string[], steps: Array<[RegExp, string]>, opts: TerminalOptions = {}): Promise<TerminalRun> {
+/** What a step does once its text is on the screen: keys typed, or a signal sent to cx. */
+export type Step = [RegExp, string | { signal: NodeJS.Signals }];
+
+export function inTerminal(db: string, args: string[], steps: Step[], opts: TerminalOptions = {}): Promise<TerminalRun> {
   const command = [process.execPath, CX, ...args].map(quote).join(' ');
   const stty = opts.columns ? `stty cols ${opts.columns} rows 50; ` : '';
   const child = spawn('script', ['-qec', `${stty}${command}; echo EXIT=$?`, '/dev/null'], { cwd: REPO, env: baseEnv(db, opts.env) });
@@ -37,7 +41,8 @@ export function inTerminal(db: string, args: string[], steps: Array<[RegExp, str
       if (next && next[0].test(plain())) {
         steps.shift();
         // A moment for the prompt to be ready for keys after it has drawn itself.
-        setTimeout(() => child.stdin.write(next[1]), 50);
+        const act = next[1];
+        setTimeout(() => (typeof act === 'string' ? child.stdin.write(act) : signalCx(child.pid!, act.signal)), 50);
       }
     });
     child.on('close', () => {
@@ -47,4 +52,21 @@ export function inTerminal(db: string, args: string[], steps: Array<[RegExp, str
       done({ screen: text, code: m ? Number(m[1]) : -1 });
     });
   });
+}
+
+/** Sends the signal to the cx process `script` started (through its shell), found among its descendants. */
+function signalCx(scriptPid: number, signal: NodeJS.Signals): void {
+  const cx = cxUnder(scriptPid);
+  if (cx === undefined) throw new Error(`no cx process under ${scriptPid} to send ${signal} to`);
+  process.kill(cx, signal);
+}
+
+function cxUnder(pid: number): number | undefined {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  for (const child of children) {
+    if (readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').includes(CX)) return child;
+    const below = cxUnder(child);
+    if (below !== undefined) return below;
+  }
+  return undefined;
 }

@@ -10,19 +10,14 @@ export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
 const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
 
-export class Pane {
+/** A private tmux server with one session, read back with capture-pane. */
+class TmuxSession {
   private readonly socket = join(tempDir('cx-tmux-'), 'socket');
   /** Lines of the screen already matched by waitFor: later waits look below them. */
   private seen = 0;
 
-  constructor(db: string, args: string[], env: Record<string, string | undefined> = {}, size: { columns: number; rows: number } = { columns: 200, rows: 50 }) {
-    const full = baseEnv(db, { PAGER: 'cat', COLUMNS: undefined, LINES: undefined, ...env });
-    // The shell survives a Ctrl-C as an agent's interactive shell does (a trap, not an ignore: cx gets the
-    // signal as it would), so the exit code is still printed and what is left running can be seen.
-    const command = `trap 'true' INT; cd ${quote(REPO)} && ${[process.execPath, CX, ...args].map(quote).join(' ')}; echo EXIT=$?; sleep 600`;
-    // A new server takes its environment from this process; -e sets cx's settings in the session as well.
-    const vars = ['CX_DB', 'CX_NOW', 'CX_AGENT', 'NO_COLOR', 'XDG_CONFIG_HOME', 'PAGER', 'TZ', 'CX_PAGER'].flatMap((k) => (full[k] === undefined ? [] : ['-e', `${k}=${full[k]}`]));
-    const r = this.tmux(['new-session', '-d', '-x', String(size.columns), '-y', String(size.rows), '-s', 'desk', ...vars, command], full);
+  protected start(command: string, env: NodeJS.ProcessEnv, vars: string[] = [], size = { columns: 200, rows: 50 }): void {
+    const r = this.tmux(['new-session', '-d', '-x', String(size.columns), '-y', String(size.rows), '-s', 'desk', ...vars, command], env);
     if (r.status !== 0) throw new Error(`tmux new-session failed: ${r.stderr}`);
   }
 
@@ -40,7 +35,7 @@ export class Pane {
     this.tmux(['send-keys', '-t', 'desk', '-l', text]);
   }
 
-  /** Keys by tmux name: Enter, Escape, Down, Up, C-c. */
+  /** Keys by tmux name: Enter, Escape, Down, Up, C-c, Tab. */
   keys(...keys: string[]): void {
     for (const k of keys) this.tmux(['send-keys', '-t', 'desk', k]);
   }
@@ -68,12 +63,46 @@ export class Pane {
     return this.tmux(['display-message', '-p', '-t', 'desk', format]).stdout.trim();
   }
 
+  close(): void {
+    this.tmux(['kill-server']);
+  }
+}
+
+/** cx in the pane, then the shell's `EXIT=<code>`. */
+export class Pane extends TmuxSession {
+  constructor(db: string, args: string[], env: Record<string, string | undefined> = {}, size: { columns: number; rows: number } = { columns: 200, rows: 50 }) {
+    super();
+    const full = baseEnv(db, { PAGER: 'cat', COLUMNS: undefined, LINES: undefined, ...env });
+    // The shell survives a Ctrl-C as an agent's interactive shell does (a trap, not an ignore: cx gets the
+    // signal as it would), so the exit code is still printed and what is left running can be seen.
+    const command = `trap 'true' INT; cd ${quote(REPO)} && ${[process.execPath, CX, ...args].map(quote).join(' ')}; echo EXIT=$?; sleep 600`;
+    // A new server takes its environment from this process; -e sets cx's settings in the session as well.
+    const vars = ['CX_DB', 'CX_DB_KEY', 'CX_NOW', 'CX_AGENT', 'NO_COLOR', 'XDG_CONFIG_HOME', 'PAGER', 'TZ', 'CX_PAGER', 'CX_LOCK_WAIT_MS'].flatMap((k) => (full[k] === undefined ? [] : ['-e', `${k}=${full[k]}`]));
+    this.start(command, full, vars, size);
+  }
+
   /** The exit code cx ended with (the shell prints it). */
   async exitCode(): Promise<number> {
     return Number((await this.waitFor(/EXIT=(\d+)/))[1]);
   }
+}
 
-  close(): void {
-    this.tmux(['kill-server']);
+/** An interactive bash (no rc files) in `cwd`, for what only readline does: completion on Tab. */
+export class ShellPane extends TmuxSession {
+  constructor(cwd: string) {
+    super();
+    this.start(`cd ${quote(cwd)} && PS1='$ ' exec bash --norc --noprofile -i`, { ...process.env, HOME: cwd });
+  }
+
+  /** A command line, run. */
+  run(line: string): void {
+    this.type(line);
+    this.keys('Enter');
+  }
+
+  /** Types `line`, presses Tab (a single match completes), then Enter. */
+  complete(line: string): void {
+    this.type(line);
+    this.keys('Tab', 'Enter');
   }
 }

@@ -4,14 +4,18 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { REPO, tempDir } from './cx.js';
+import { cx, REPO, tempDir } from './cx.js';
 
 export const GENERATOR = join(REPO, 'build/scripts/tools/generate.js');
 
 export type CsvRow = Record<string, string>;
 
-/** A generated mirror in a new temporary folder, for the tests that copy it once per case (or only read it). */
-export function generatedMirror(accounts: number, opts: { notes?: number; seed?: string; misnamedChildren?: number } = {}): string {
+/**
+ * A generated mirror in a new temporary folder, for the tests that copy it once per case (or only read it).
+ * The generator writes plaintext (synthetic worlds); like every test mirror it is then encrypted with the
+ * tests' key (`cx db encrypt`), unless `plaintext`.
+ */
+export function generatedMirror(accounts: number, opts: { notes?: number; seed?: string; plaintext?: boolean; misnamedChildren?: number } = {}): string {
   const out = join(tempDir('cx-generated-'), 'world.db');
   const args = [GENERATOR, '--accounts', String(accounts), '--departing-notes', String(opts.notes ?? 0), '--out', out];
   if (opts.seed) args.push('--seed', opts.seed);
@@ -19,6 +23,10 @@ export function generatedMirror(accounts: number, opts: { notes?: number; seed?:
   if (opts.misnamedChildren) args.push('--misnamed-children', String(opts.misnamedChildren));
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 300_000 });
   if (r.status !== 0) throw new Error(`generating the mirror failed (${r.status}): ${r.stderr}`);
+  if (!opts.plaintext) {
+    const encrypted = cx(['db', 'encrypt'], { db: out });
+    if (encrypted.code !== 0) throw new Error(`encrypting the generated mirror failed (${encrypted.code}): ${encrypted.stderr}`);
+  }
   return out;
 }
 
@@ -88,4 +96,36 @@ export function editPlainExport(dir: string, file: string, edit: (row: CsvRow, i
   }
   writeFileSync(path, `${out.join('\n')}\n`);
   return rows;
+}
+
+/**
+ * Values of an exported world that must never be in clear in a file cx writes beside the mirror: addresses
+ * (current and former), last names, note titles' and bodies' text. Long enough never to occur by chance.
+ */
+export function knownValues(dir: string): string[] {
+  const accounts = readCsv(join(dir, 'accounts.csv'));
+  const values = new Set<string>();
+  accounts.filter((_, i) => i % 25 === 0).forEach((a) => values.add(a.email!));
+  accounts.filter((a) => a.last_name!.length >= 8).slice(0, 15).forEach((a) => values.add(a.last_name!));
+  readCsv(join(dir, 'former_emails.csv')).slice(0, 10).forEach((f) => values.add(f.email!));
+  readCsv(join(dir, 'progress_notes.csv')).filter((_, i) => i % 10 === 0).forEach((n) => {
+    values.add(n.body!.slice(0, 40));
+    values.add(n.body!.slice(-40));
+  });
+  return [...values].filter((v) => v.length >= 8);
+}
+
+/** A batch file of `n` tickets drawn from an exported world: resets, deactivations, lookups and one notes export. */
+export function ticketsFromWorld(dir: string, out: string, n: number): string {
+  const rnd = seededRandom(7);
+  const accounts = readCsv(join(dir, 'accounts.csv')).filter((a) => a.status === 'active');
+  const clients = accounts.filter((a) => a.role === 'client');
+  const lines = ['ticket_id,type,email', 'W-notes,notes_export,departing.provider@example.com'];
+  for (let i = 0; i < n; i++) {
+    const x = rnd();
+    const type = x < 0.4 ? 'password_reset' : x < 0.6 ? 'deactivate_client' : 'lookup';
+    lines.push(`W-${i},${type},${clients[Math.floor(rnd() * clients.length)]!.email}`);
+  }
+  writeFileSync(out, `${lines.join('\n')}\n`);
+  return out;
 }

@@ -5,13 +5,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { baseEnv, copyMirror, CX, cx, cxAsync, query, REPO, snapshot, tempDir } from '../helpers/cx.js';
 import { auditChainHolds } from '../helpers/in-process.js';
 import { testRandom } from '../helpers/seed.js';
 import { generatedMirror, seededRandom } from '../helpers/world.js';
+import { openDb } from '../helpers/sqlite.js';
 
 const N = 6000;
 const KILLS = 12;
@@ -73,7 +73,7 @@ function ticketsFile(db: string, dir: string): string {
 }
 
 const processedCount = (db: string): number => {
-  const conn = new Database(db, { readonly: true, fileMustExist: true });
+  const conn = openDb(db, { readonly: true, fileMustExist: true });
   try {
     return (conn.prepare('SELECT count(*) AS n FROM processed_tickets').get() as { n: number }).n;
   } finally {
@@ -94,7 +94,7 @@ function killedRun(db: string, file: string, out: string, when: { killAt?: numbe
     });
     if (when.delayMs !== undefined) timers.push(setTimeout(() => child.kill('SIGKILL'), when.delayMs));
     else {
-      const conn = new Database(db, { readonly: true });
+      const conn = openDb(db, { readonly: true });
       const count = conn.prepare('SELECT count(*) AS n FROM processed_tickets');
       const poll = setInterval(() => {
         if (!exited && (count.get() as { n: number }).n < when.killAt!) return;
@@ -128,7 +128,7 @@ function reference(file: string): { db: string; results: Result[]; ms: number } 
 
 /** The invariants after any number of crashes or races, and the same end state as the clean run. */
 async function expectExactlyOnce(db: string, ref: { db: string; results: Result[] }): Promise<void> {
-  const conn = new Database(db, { readonly: true });
+  const conn = openDb(db, { readonly: true });
   try {
     expect(conn.pragma('integrity_check', { simple: true })).toBe('ok');
   } finally {

@@ -4,13 +4,13 @@
 // row (in storage order too), and so must the reports. Large enough that the first load and the wholesale
 // change take the bulk path (indexes dropped and rebuilt) and the small changes the row-by-row path.
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openMirror } from '../../src/store/db.js';
 import { emptyMirror, NOW, query, tempDir } from '../helpers/cx.js';
 import { cxIn } from '../helpers/in-process.js';
 import { editExport, exportWorld } from '../helpers/world.js';
 import { importMirrorRowByRow, type ImportReport } from '../oracle/row-by-row-import.js';
+import { TEST_KEYS, openDb } from '../helpers/sqlite.js';
 
 const TABLES = ['accounts', 'former_emails', 'suppressions', 'appointments', 'progress_notes'];
 
@@ -19,7 +19,7 @@ function tableRows(db: string, table: string): string {
 }
 
 function oracleImport(db: string, dir: string): Omit<ImportReport, 'dir'> {
-  const conn = openMirror(db, { create: true });
+  const conn = openMirror(db, { keys: TEST_KEYS, create: true });
   try {
     const { dir: _dir, ...report } = importMirrorRowByRow({ db: conn, agent: 'test-agent', now: new Date(NOW), dryRun: false }, dir);
     return report;
@@ -83,7 +83,7 @@ describe('the streaming import equals the row-by-row import, table for table', (
     expect(ours).toEqual(oracleImport(oracle, dir));
     for (const f of ours.files) expect(f.changed, f.file).toBe(0);
     expectSameMirrors(streamed, oracle);
-    const conn = new Database(streamed, { readonly: true });
+    const conn = openDb(streamed, { readonly: true });
     expect(conn.pragma('integrity_check', { simple: true })).toBe('ok');
     expect(conn.pragma('foreign_key_check')).toEqual([]);
     conn.close();

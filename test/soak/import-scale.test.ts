@@ -6,18 +6,18 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { baseEnv, CX, cx, emptyMirror, query, tempDir } from '../helpers/cx.js';
 import { testRandom } from '../helpers/seed.js';
 import { editPlainExport, exportWorld } from '../helpers/world.js';
+import { openDb } from '../helpers/sqlite.js';
 
 const ACCOUNTS = 250_000;
 const hasScript = spawnSync('script', ['--version']).status === 0;
 
 /** Every row of every table (hashed as it streams by), the schema, and integrity_check's verdict. */
 function state(db: string, integrity = true): { rows: Record<string, string>; schema: unknown[]; integrity: string } {
-  const conn = new Database(db, { readonly: true });
+  const conn = openDb(db, { readonly: true });
   try {
     const rows: Record<string, string> = {};
     for (const { name } of conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>) {

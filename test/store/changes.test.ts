@@ -6,10 +6,11 @@ import { changeByKey, recordChange } from '../../src/store/changes.js';
 import { openMirror } from '../../src/store/db.js';
 import { emailById, enqueueEmail } from '../../src/store/outbox.js';
 import { tempDir } from '../helpers/cx.js';
+import { TEST_KEYS } from '../helpers/sqlite.js';
 
 describe('recordChange', () => {
   it('returns the row exactly as changeByKey reads it back, defaults included, numbering a repeat n = 2', () => {
-    const db = openMirror(join(tempDir(), 'm.db'), { create: true });
+    const db = openMirror(join(tempDir(), 'm.db'), { keys: TEST_KEYS, create: true });
     db.exec(`INSERT INTO accounts (id, email, email_key, mailbox_key, base_key, email_rev, role, status, created_at)
       VALUES ('1001', 'jane@x.com', 'jane@x.com', 'jane@x.com', 'jane@x.com', 'moc.x@enaj', 'client', 'active', '2024-01-01')`);
     const change = { kind: 'email' as const, accountId: '1001', desk: 'cx', ticket: 'T-1', action: 'password_reset', agent: 'dana', now: new Date('2026-11-27T12:00:00.000Z'), data: { template: 't', to: 'jane@x.com', subject: 's' } };
@@ -24,7 +25,7 @@ describe('recordChange', () => {
 
 describe('enqueueEmail', () => {
   it('returns the email exactly as emailById reads it back', () => {
-    const db = openMirror(join(tempDir(), 'm.db'), { create: true });
+    const db = openMirror(join(tempDir(), 'm.db'), { keys: TEST_KEYS, create: true });
     db.exec(`INSERT INTO accounts (id, email, email_key, mailbox_key, base_key, email_rev, role, status, created_at)
       VALUES ('1001', 'jane@x.com', 'jane@x.com', 'jane@x.com', 'jane@x.com', 'moc.x@enaj', 'client', 'active', '2024-01-01')`);
     const queued = enqueueEmail(db, { to: 'jane@x.com', template: 'client_password_reset', subject: 'Reset your password', accountId: '1001', desk: 'cx', ticket: 'T-2', action: 'password_reset', agent: 'dana', now: new Date('2026-11-27T12:00:00.000Z') });

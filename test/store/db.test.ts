@@ -4,11 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { migrate, openMirror, schemaVersion, tuneForBatch, writeTransaction } from '../../src/store/db.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema.js';
 import { tempDir } from '../helpers/cx.js';
+import { TEST_KEYS, openDb } from '../helpers/sqlite.js';
 
 describe('the mirror store', () => {
   it('applies the migrations in order and records the version', () => {
     const path = join(tempDir(), 'm.db');
-    const db = openMirror(path, { create: true });
+    const db = openMirror(path, { keys: TEST_KEYS, create: true });
     expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
     expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
@@ -26,25 +27,26 @@ describe('the mirror store', () => {
     db.close();
   });
 
-  it("a batch's page cache, in-memory journals and rarer checkpoints stay on its own connection", () => {
+  it("a batch's page cache and rarer checkpoints stay on its own connection", () => {
     // An import keeps its memory aim (issue 14) and a lookup its start-up: they open their own connection.
     const path = join(tempDir(), 'm.db');
-    const batch = openMirror(path, { create: true });
-    const other = openMirror(path);
+    const batch = openMirror(path, { keys: TEST_KEYS, create: true });
+    const other = openMirror(path, { keys: TEST_KEYS });
     const settings = (db: Database.Database) => ['temp_store', 'cache_size', 'wal_autocheckpoint'].map((p) => db.pragma(p, { simple: true }));
     const defaults = settings(other);
     tuneForBatch(batch);
     expect(settings(batch)).toEqual([2, -65536, 10000]);
     expect(settings(other)).toEqual(defaults);
-    expect(settings(openMirror(path))).toEqual(defaults);
-    expect(defaults[0]).toBe(0); // temp files where the build puts them: an import's sorts never grow in memory
+    expect(settings(openMirror(path, { keys: TEST_KEYS }))).toEqual(defaults);
+    // Every connection keeps sorts and temporary tables in memory: SQLite's temporary files are not encrypted.
+    expect(defaults[0]).toBe(2);
     batch.close();
     other.close();
   });
 
   it('a failing migration leaves the old version and no half-made schema', () => {
     const path = join(tempDir(), 'm.db');
-    const raw = new Database(path);
+    const raw = openDb(path);
     raw.exec('CREATE TABLE outbox (x)'); // collides with migration 1, after it has made other tables
     expect(() => migrate(raw)).toThrow(/already exists/);
     expect(raw.pragma('user_version', { simple: true })).toBe(0);
@@ -54,16 +56,16 @@ describe('the mirror store', () => {
 
   it('a database of another program is refused before anything is written to it', () => {
     const path = join(tempDir(), 'm.db');
-    const raw = new Database(path);
+    const raw = openDb(path);
     raw.exec('CREATE TABLE accounts (x)');
     raw.close();
-    expect(() => openMirror(path, { create: true })).toThrow(/not a cx mirror/);
+    expect(() => openMirror(path, { keys: TEST_KEYS, create: true })).toThrow(/not a cx mirror/);
   });
 
   it('write transactions take the lock up front, so a second writer waits instead of failing', () => {
     const path = join(tempDir(), 'm.db');
-    const a = openMirror(path, { create: true });
-    const b = openMirror(path);
+    const a = openMirror(path, { keys: TEST_KEYS, create: true });
+    const b = openMirror(path, { keys: TEST_KEYS });
     b.pragma('busy_timeout = 0');
     writeTransaction(a, () => {
       // While A holds the write lock, B's immediate transaction cannot even start.
@@ -75,7 +77,7 @@ describe('the mirror store', () => {
   });
 
   it('a nested unit of work is a savepoint: its failure rolls back only itself', () => {
-    const db = openMirror(join(tempDir(), 'm.db'), { create: true });
+    const db = openMirror(join(tempDir(), 'm.db'), { keys: TEST_KEYS, create: true });
     writeTransaction(db, () => {
       db.prepare("INSERT INTO suppressions VALUES ('a@x.com', 'a@x.com', 'bounce', '2026-01-01')").run();
       expect(() =>

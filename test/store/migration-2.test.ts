@@ -1,18 +1,18 @@
 // Migration 2 on a mirror made by the previous release (schema version 1, with an outbox and batch records):
 // every outbox row becomes a pending email change without loss, and the ledger gains its key.
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { changeKey } from '../../src/rules/change-key.js';
 import { MIGRATIONS } from '../../src/store/schema.js';
 import { tempDir } from '../helpers/cx.js';
 import { cxIn } from '../helpers/in-process.js';
+import { openDb } from '../helpers/sqlite.js';
 
 const V1 = MIGRATIONS[0]!.sql;
 
 function versionOneMirror(): string {
   const path = join(tempDir(), 'v1.db');
-  const db = new Database(path);
+  const db = openDb(path, { encrypt: true }); // the previous release's schema, encrypted as every test mirror
   db.exec(V1);
   db.pragma('user_version = 1');
   db.exec(`
@@ -45,7 +45,7 @@ describe('migration 2', () => {
       { id: 2, to: 'jane.doe@gmail.com', template: 'client_password_reset', subject: 'Reset your Headway password', account_id: '1001', ticket: 'T-1', created_at: '2026-11-01T11:00:00.000Z', status: 'pending' },
       { id: 3, to: 'wei@x.com', template: 'client_deactivation_next_steps', subject: 'Next steps', account_id: '1002', ticket: 'T-2', created_at: '2026-11-02T10:00:00.000Z', status: 'failed' },
     ]);
-    const conn = new Database(db, { readonly: true });
+    const conn = openDb(db, { readonly: true });
     try {
       const changes = conn.prepare('SELECT id, key, desk, action, n, agent, last_error FROM changes ORDER BY id').all();
       const key = (ticket: string, action: string, account: string, n: number) => changeKey({ desk: 'cx', ticket, action, accountId: account, kind: 'email', n });
@@ -67,7 +67,7 @@ describe('migration 2', () => {
     // A new change numbers on from the migrated ones.
     const again = await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', 'T-1', '--yes', '--json'], { db, env: { CX_NOW: '2026-11-27T12:00:00.000Z' } });
     expect(again.code, again.stderr).toBe(0);
-    const last = new Database(db, { readonly: true });
+    const last = openDb(db, { readonly: true });
     expect(last.prepare('SELECT n FROM changes ORDER BY id DESC LIMIT 1').get()).toEqual({ n: 3 });
     last.close();
   });

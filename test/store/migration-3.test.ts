@@ -2,7 +2,6 @@
 // ledger and audit rows): two indexes on changes that no query needed are gone, nothing else changes, the
 // mirror passes the CI gate, and the reads that used them still search an index.
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { changeKey } from '../../src/rules/change-key.js';
 import { appendAudit } from '../../src/store/audit.js';
@@ -12,10 +11,11 @@ import { tableScans } from '../../src/store/query-plan.js';
 import { MIGRATIONS } from '../../src/store/schema.js';
 import { tempDir } from '../helpers/cx.js';
 import { cxIn } from '../helpers/in-process.js';
+import { openDb } from '../helpers/sqlite.js';
 
 function versionTwoMirror(): string {
   const path = join(tempDir(), 'v2.db');
-  const db = new Database(path);
+  const db = openDb(path, { encrypt: true }); // the previous release's schema, encrypted as every test mirror
   db.pragma('journal_mode = WAL');
   for (const m of MIGRATIONS.filter((m) => m.version <= 2)) {
     db.exec(m.sql);
@@ -45,7 +45,7 @@ function versionTwoMirror(): string {
 
 /** Everything a migration must carry over, table by table (the changes' generated columns included). */
 function contents(path: string): Record<string, unknown[]> {
-  const db = new Database(path, { readonly: true });
+  const db = openDb(path, { readonly: true });
   try {
     const tables = ['accounts', 'suppressions', 'changes', 'processed_tickets', 'audit_log', 'mirror_meta'];
     return Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT *, ${t === 'changes' ? 'template, to_email, ' : ''}rowid AS rid FROM ${t} ORDER BY rowid`).all()]));
@@ -55,7 +55,7 @@ function contents(path: string): Record<string, unknown[]> {
 }
 
 function indexesOf(path: string, table: string): string[] {
-  const db = new Database(path, { readonly: true });
+  const db = openDb(path, { readonly: true });
   try {
     return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? ORDER BY name").all(table) as Array<{ name: string }>).map((r) => r.name);
   } finally {
@@ -71,7 +71,7 @@ describe('migration 3', () => {
     const init = await cxIn(['db', 'init', '--json'], { db });
     expect(init.code, init.stderr).toBe(0);
     expect(init.json()).toMatchObject({ schema_version: 3 });
-    const conn = new Database(db, { readonly: true });
+    const conn = openDb(db, { readonly: true });
     expect(conn.pragma('user_version', { simple: true })).toBe(3);
     conn.close();
     expect(contents(db)).toEqual(before);
@@ -102,13 +102,13 @@ describe('migration 3', () => {
     // A deactivation queues its next-steps email once: none was ever sent to this account.
     const deactivated = await cxIn(['deactivate', 'jane.doe@gmail.com', '--ticket', 'T-5', '--yes', '--json'], { db });
     expect(deactivated.code, deactivated.stderr).toBe(0);
-    const conn = new Database(db, { readonly: true });
+    const conn = openDb(db, { readonly: true });
     try {
       expect(conn.prepare("SELECT template FROM changes WHERE ticket = 'T-5' AND kind = 'email'").all()).toEqual([{ template: 'client_deactivation_next_steps' }]);
       const key = changeKey({ desk: 'cx', ticket: 'T-1', action: 'password_reset', accountId: '1001', kind: 'email', n: 2 });
       expect(conn.prepare("SELECT id, key, n FROM changes WHERE ticket = 'T-1' ORDER BY id DESC LIMIT 1").get()).toEqual({ id: 4, key, n: 2 });
       // The key stays unique: the same change twice is refused by the table itself.
-      expect(() => new Database(db).prepare(`INSERT INTO changes (key, kind, account_id, desk, ticket, action, n, agent, created_at, data)
+      expect(() => openDb(db).prepare(`INSERT INTO changes (key, kind, account_id, desk, ticket, action, n, agent, created_at, data)
         SELECT key, kind, account_id, desk, ticket, action, 3, agent, created_at, data FROM changes WHERE id = 4`).run()).toThrow(/UNIQUE constraint failed: changes.key/);
       for (const text of Object.values(OUTBOX_SQL)) {
         expect(tableScans(conn, text), text).toEqual([]);

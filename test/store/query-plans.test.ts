@@ -13,6 +13,7 @@ import { SUGGEST_SQL } from '../../src/store/lookup-suggest.js';
 import { SHARED_MAILBOX_SQL } from '../../src/store/shared-mailboxes.js';
 import { tableScans } from '../../src/store/query-plan.js';
 import { demoMirror } from '../helpers/cx.js';
+import { TEST_KEYS } from '../helpers/sqlite.js';
 
 const EXPORTED: Record<string, string> = { ...ACCOUNT_SQL, ...DETAIL_SQL, ...SUGGEST_SQL };
 const nameOf = new Map(Object.entries(EXPORTED).map(([name, text]) => [text, name]));
@@ -21,7 +22,7 @@ let db: Db;
 const prepared = new Set<string>();
 
 beforeAll(() => {
-  db = openMirror(demoMirror());
+  db = openMirror(demoMirror(), { keys: TEST_KEYS });
   const prepare = db.prepare.bind(db);
   db.prepare = ((text: string) => {
     if (!/^\s*PRAGMA/i.test(text)) prepared.add(text);

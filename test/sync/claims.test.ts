@@ -18,13 +18,14 @@ import { connectPlatform } from '../../src/sync/transport.js';
 import { DEFAULT_LIMITS } from '../../src/config/platform.js';
 import { tempDir } from '../helpers/cx.js';
 import { SECRET, standIn } from '../helpers/sync.js';
+import { TEST_KEYS } from '../helpers/sqlite.js';
 
 const NOW = new Date('2026-11-27T12:00:00.000Z');
 const DEAD = 'elsewhere:1:dead';
 
 /** A mirror with one pending email for each account, in order; an account named twice has two. */
 function mirrorWith(accounts: string[]): Db {
-  const db = openMirror(join(tempDir(), 'm.db'), { create: true });
+  const db = openMirror(join(tempDir(), 'm.db'), { keys: TEST_KEYS, create: true });
   const insert = db.prepare(`INSERT OR IGNORE INTO accounts (id, email, email_key, mailbox_key, base_key, email_rev, role, status, created_at)
     VALUES (@id, @email, @email, @email, @email, @email, 'client', 'active', '2024-01-01')`);
   for (const [i, id] of accounts.entries()) {

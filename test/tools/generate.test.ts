@@ -11,6 +11,7 @@ import { nameKey } from '../../src/rules/names.js';
 import { openMirror } from '../../src/store/db.js';
 import { query, tempDir } from '../helpers/cx.js';
 import { GENERATOR } from '../helpers/world.js';
+import { TEST_KEYS, openDb } from '../helpers/sqlite.js';
 
 const TABLES = ['accounts', 'former_emails', 'suppressions', 'appointments', 'progress_notes', 'changes', 'processed_tickets', 'audit_log'];
 const DEPARTING = 'departing.provider@example.com';
@@ -25,7 +26,7 @@ function generate(out: string, ...extra: string[]): { code: number; stderr: stri
 
 /** A digest of every row of every table, in storage order. */
 function digests(path: string): Record<string, string> {
-  const db = new Database(path, { readonly: true });
+  const db = openDb(path, { readonly: true });
   try {
     const out: Record<string, string> = {};
     for (const t of TABLES) {
@@ -76,8 +77,8 @@ describe(`generator (${existsSync(GENERATOR) ? 'build/scripts/tools/generate.js'
   });
 
   it('has exactly the schema openMirror creates, in WAL mode, and a sound file', () => {
-    const fresh = openMirror(join(dir, 'fresh.db'), { create: true });
-    const generated = new Database(first, { readonly: true });
+    const fresh = openMirror(join(dir, 'fresh.db'), { keys: TEST_KEYS, create: true });
+    const generated = openDb(first, { readonly: true });
     try {
       expect(schemaOf(generated)).toEqual(schemaOf(fresh));
       expect(generated.pragma('user_version', { simple: true })).toBe(fresh.pragma('user_version', { simple: true }));

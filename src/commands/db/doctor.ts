@@ -14,6 +14,7 @@ import { helpAfter } from '../../cmdutil/help.js';
 
 interface DoctorOptions {
   strict?: boolean;
+  allowPlaintext?: boolean;
   maxAge?: string;
   minAccounts?: string;
 }
@@ -22,12 +23,14 @@ export function configure(cmd: Command, runtime: Runtime): void {
   cmd
     .option('--strict', 'the CI smoke gate: exit 6 on any failed check, also when the file does not open as a mirror')
     .option('--max-age <hours>', 'fail when the last import is older than this many hours')
-    .option('--min-accounts <n>', 'fail when the mirror holds fewer accounts');
+    .option('--min-accounts <n>', 'fail when the mirror holds fewer accounts')
+    .option('--allow-plaintext', 'a plaintext mirror passes the encryption check (synthetic data only)');
   helpAfter(cmd, [
     'Checks: opens, integrity, foreign_keys, schema, audit_triggers, audit_chain, policy (the retention policy in ' +
       'effect), freshness (--max-age), accounts (--min-accounts), lookup_paths (each lookup finds a sample account ' +
       'through its index), audit_remote (with a platform configured: the platform\'s record of the audit log matches ' +
-      'this mirror\'s, as cx audit --verify; without one, ok and "not configured"). --json prints {"ok", "checks": ' +
+      'this mirror\'s, as cx audit --verify; without one, ok and "not configured"), encryption (the cipher; a ' +
+      'plaintext mirror fails unless --allow-plaintext). --json prints {"ok", "checks": ' +
       '[{"name", "ok", "detail"}], ...}. Without --strict, a file that does not open is the usual error (exit 2) and ' +
       'an older schema is upgraded first; with it, neither.',
   ]);
@@ -36,6 +39,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
       maxAgeHours: opts.maxAge === undefined ? undefined : positive(opts.maxAge, '--max-age', 'a number of hours above 0'),
       minAccounts: opts.minAccounts === undefined ? undefined : whole(opts.minAccounts),
       policyPath: ctx.policyPath,
+      allowPlaintext: Boolean(opts.allowPlaintext),
       now: ctx.now(),
       platform: platformConfigured(ctx) ? undefined : null,
     };
@@ -98,6 +102,7 @@ function text(ctx: Context, report: DoctorReport, strict: boolean): Block[] {
         ['file', ctx.dbPath],
         ['schema version', report.schema_version],
         ['journal mode', report.journal_mode],
+        ['cipher', report.cipher ?? 'none (plaintext)'],
         ...Object.entries(report.row_counts).map(([t, n]): [string, number] => [t, n]),
       ]),
     );

@@ -4,7 +4,8 @@ import type { Context } from '../../context.js';
 import { plural, printData, table, thousands, type Block, type Line } from '../../render/index.js';
 import { handle, type Runtime } from '../../cmdutil/define.js';
 import { openOrCreate } from '../../cmdutil/mirror.js';
-import { importBar } from '../../cmdutil/progress.js';
+import { cancellable } from '../../files/cancellation.js';
+import { importBar, type ImportBar } from '../../cmdutil/progress.js';
 
 export function configure(cmd: Command, runtime: Runtime): void {
   handle(cmd, runtime, async (ctx, dir: string) => {
@@ -13,26 +14,33 @@ export function configure(cmd: Command, runtime: Runtime): void {
   });
 }
 
-/** Open the mirror, import `dir` with a progress bar on a terminal, close. Shared with `db seed`. */
-export async function runImport(ctx: Context, dir: string, action: string): Promise<ImportReport> {
-  const db = openOrCreate(ctx);
+/**
+ * Open the mirror, import `dir` with a progress bar on a terminal, close. Shared with `db seed`. Ctrl-C or
+ * SIGTERM stops it before it writes (exit 130, saying where); once the apply runs, it finishes.
+ */
+export async function runImport(ctx: Context, dir: string, action: string, how: { plaintext?: boolean } = {}): Promise<ImportReport> {
+  const db = openOrCreate(ctx, how);
+  const work = cancellable();
   let total = 0;
-  const bar = await importBar(ctx.io, () => total);
-  const deps: ImportDeps = {
-    db,
-    agent: ctx.agent,
-    now: ctx.now(),
-    dryRun: ctx.dryRun,
-    ticket: ctx.ticket,
-    onProgress: (p) => {
-      total = p.bytesTotal;
-      bar.update(p);
-    },
-  };
+  let bar: ImportBar | undefined;
   try {
+    bar = await importBar(ctx.io, () => total);
+    const deps: ImportDeps = {
+      db,
+      agent: ctx.agent,
+      now: ctx.now(),
+      dryRun: ctx.dryRun,
+      ticket: ctx.ticket,
+      cancel: work.signal,
+      onProgress: (p) => {
+        total = p.bytesTotal;
+        bar!.update(p);
+      },
+    };
     return await importMirror(deps, dir, action);
   } finally {
-    bar.stop();
+    bar?.stop();
+    work.end();
     db.close();
   }
 }

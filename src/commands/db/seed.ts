@@ -11,9 +11,10 @@ export const DEMO_DIR = join(INSTALL_ROOT, 'fixtures', 'demo/');
 
 export function configure(cmd: Command, runtime: Runtime): void {
   cmd.option('--demo', 'load the demo world described in fixtures/demo/README.md');
-  handle(cmd, runtime, async (ctx, opts: { demo?: boolean }) => {
+  cmd.option('--plaintext', 'a new mirror is made unencrypted (the demo world is synthetic): every command then warns');
+  handle(cmd, runtime, async (ctx, opts: { demo?: boolean; plaintext?: boolean }) => {
     if (!opts.demo) throw new UsageError('say which data to seed', { commands: ['cx db seed --demo'] });
-    const report = await runImport(ctx, DEMO_DIR, 'db.seed');
+    const report = await runImport(ctx, DEMO_DIR, 'db.seed', { plaintext: opts.plaintext });
     await printData(ctx, report, () => [...describeImport(report), 'The demo world is described in fixtures/demo/README.md.']);
   });
 }

@@ -15,6 +15,7 @@ import { signer } from '../../sync/signer.js';
 import { connectPlatform } from '../../sync/transport.js';
 import { handle, type Runtime } from '../../cmdutil/define.js';
 import { openExisting } from '../../cmdutil/mirror.js';
+import { connectionKey } from '../../store/db.js';
 import { onStderr } from '../../cmdutil/out-stdout.js';
 import { countBar } from '../../cmdutil/progress.js';
 import { failuresTable } from './status.js';
@@ -50,7 +51,7 @@ async function push(ctx: Context): Promise<number> {
     const bar = await countBar(ctx.io, { label: 'sync', noun: 'changes', total: pendingCount(db), etaBuffer: 200 });
     try {
       report = await pushToPlatform({
-        db, openRecorder: () => startRecorder({ dbPath: ctx.dbPath, lockWaitMs: ctx.lockWaitMs }, owner), platform, sign: signer(settings.secret), limits: settings, agent: ctx.agent, now: ctx.now, clock: Date.now, random: Math.random,
+        db, openRecorder: () => startRecorder({ dbPath: ctx.dbPath, lockWaitMs: ctx.lockWaitMs, key: connectionKey(db) }, owner), platform, sign: signer(settings.secret), limits: settings, agent: ctx.agent, now: ctx.now, clock: Date.now, random: Math.random,
         isDeadOwner: (o) => isDeadOwner(o, owner), cancel: work.signal, progress: bar.tick, platformOrigin: settings.base.origin,
       });
     } finally {
