@@ -75,6 +75,8 @@ beforeAll(async () => {
     'id,email,role,first_name,last_name,dob,status,email_verified_at,created_at,last_active_at',
     'r-1,sam.lee+ana@gmail.com,client,Ana,Lee,2010-01-01,active,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,',
     'r-2,sam.lee+ben@gmail.com,client,Ben,Lee,2012-01-01,active,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,',
+    // A child's account made under the holder's name and date of birth (Jane Doe, 1001): `cx family` flags it.
+    'r-3,jane.doe+kid@gmail.com,client,Jane,Doe,1984-06-12,active,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,',
   ].join('\n'));
   const imported = await cxIn(['db', 'import', family], { db });
   expect(imported.code, imported.stderr).toBe(0);
@@ -91,6 +93,7 @@ beforeAll(async () => {
     { command: 'family', args: ['family', 'jane.doe@gmail.com', '--suggest', 'Sam'], code: 0 },
     { command: 'family', args: ['family', 'rosa.delgado@yahoo.com'], code: 0 },
     { command: 'family', args: ['family', 'nobody@nowhere.example.com'], code: 3 },
+    { command: 'family', table: 1, args: ['family', '--audit'], code: 0 },
     { command: 'reset', args: ['reset', 'aaliyah.johnson@gmail.com', ...T], code: 0 },
     { command: 'reset', args: ['reset', 'aaliyah.johnson@gmail.com', ...T], code: 0 },
     { command: 'reset', args: ['reset', 'noah.kim@icloud.com', '--dry-run'], code: 0 },

@@ -10,6 +10,8 @@ import { PassThrough } from 'node:stream';
 import type { Command, Option } from 'commander';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_NAMES } from '../../src/actions/doctor.js';
+import { FAMILY_AUDIT_COLUMNS } from '../../src/actions/family-audit.js';
+import { CASELOAD_COLUMNS } from '../../src/actions/offboard.js';
 import { DISPATCH } from '../../src/batch/dispatch.js';
 import { EMAIL_KEYS, FIELD_KEYS, headerKey, TICKET_ID_KEYS, TICKET_TYPES, ticketMapper } from '../../src/batch/input.js';
 import { OUTCOMES } from '../../src/batch/plan.js';
@@ -355,6 +357,13 @@ describe('links into docs/reference.md', () => {
 });
 
 describe('docs/reference.md, the other tables read from the code', () => {
+  it('has the columns of the caseload and family audit CSV files, in their order', () => {
+    const csv = section(section(REFERENCE, 2, 'Files cx writes'), 3, 'CSV files');
+    const columnsAfter = (title: string): string[] => firstColumn(tables(csv.slice(csv.indexOf(`**${title}**`)))[0]!);
+    expect(columnsAfter('The caseload')).toEqual([...CASELOAD_COLUMNS]);
+    expect(columnsAfter('The family audit')).toEqual([...FAMILY_AUDIT_COLUMNS]);
+  });
+
   it("names the doctor's checks in their order", () => {
     const doctor = tableHeaded(section(section(REFERENCE, 2, 'JSON output'), 3, 'JSON of cx db doctor'), 'key');
     const names = doctor.rows.find((r) => codes(r[0]!)[0] === 'checks[].name')!;
