@@ -9,6 +9,7 @@
 // that is not handed over (a full disk, Ctrl-C, a reader that went away) gets an abandoned row saying why
 // and how far it got. Ctrl-C and SIGTERM are held from the rename to the completing row
 // (Cancellable.critical), so a signal never leaves that pair half done.
+import { basename } from 'node:path';
 import type { Cancellable } from '../files/cancellation.js';
 import { CancelledError } from '../errors.js';
 import { OutputExistsError } from '../files/errors.js';
@@ -102,6 +103,11 @@ export async function handOverFile<Done extends ActionResult>(deps: ActionDeps, 
       return result('error', `the hand-over of ${output.path} failed (${messageOf(err)}): ${back}, nothing was handed over`, h.done.account_id);
     }
   });
+}
+
+/** For a file, the temporary name it is written under first (a crash leaves that name): its started row says it. */
+export function writtenFirst(output: OutputFile): string {
+  return output.direct ? '' : `, written first as ${basename(output.writingTo)}`;
 }
 
 /** The started row could not be committed: nothing may be written, nothing was handed over. */

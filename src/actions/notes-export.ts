@@ -11,7 +11,7 @@
 // the other actions: the zip is written through streams.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ArchiveWriteError, writeNotesZip, type ExportHeader, type NoteForExport, type ZipProgress, type ZipResult } from '../archive/notes-zip.js';
 import { verifyNotesZip } from '../archive/verify.js';
 import { CancelledError, CxError } from '../errors.js';
@@ -25,7 +25,7 @@ import type { Account } from '../store/accounts.js';
 import { clientsOfNotes, countNotes, hasNotesAbout, inReadSnapshot, streamNotes, type NoteFilter } from '../store/notes.js';
 import { accountForChange, accountLabel, fullName, result, type ActionDeps } from './common.js';
 import type { MatchedBy } from './find-account.js';
-import { abandon, completeDirect, handOverFile, notHandedOver, recordStart, startFailed, type Handover, type HandoverRuntime } from './handover.js';
+import { abandon, completeDirect, handOverFile, notHandedOver, recordStart, startFailed, writtenFirst, type Handover, type HandoverRuntime } from './handover.js';
 import type { NotesExportResult, NotesZip, Written } from './result.js';
 import { plural, thousands } from '../rules/plural.js';
 
@@ -175,8 +175,6 @@ function handover(input: NotesExportInput, plan: Plan, zip: ZipResult | null, ou
   const notes = zip?.notes ?? plan.count;
   const clients = plan.clientIds;
   const what = `${plural(notes, 'progress note')} of provider ${plan.provider.id} about ${plural(clients.length, 'client')}: ${idList(clients)} (filters: ${auditFilters(plan)})`;
-  // A file is written under a temporary name first: a crash leaves that name, which the started row gives.
-  const first = output.direct ? '' : `, written first as ${basename(output.writingTo)}`;
   // The size beside the SHA-256 identifies the file: written as `ls -l` and `stat` show it, not for reading.
   const size = zip ? `, ${zip.bytes} bytes, sha256 ${zip.sha256}` : '';
   // A file the shell opened as standard output keeps the mode the shell gave it: not one cx made 0600.
@@ -191,7 +189,7 @@ function handover(input: NotesExportInput, plan: Plan, zip: ZipResult | null, ou
     action: 'notes.export',
     ticket: { action: 'notes_export', typed: input.email },
     done,
-    startedDetail: `exporting ${what} to ${to}${first}`,
+    startedDetail: `exporting ${what} to ${to}${writtenFirst(output)}`,
     doneDetail: `exported ${what} to ${to}${size}`,
     accounts: clients,
   };

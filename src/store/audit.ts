@@ -145,7 +145,7 @@ function auditWhere(db: Db, filter: AuditFilter): { where: string; params: Recor
   return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }
 
-/** What `cx audit --verify` finds (CONTRACTS.md: ok, rows, first_bad_row; and the anchor). */
+/** What `cx audit --verify` finds (docs/reference.md#json-of-cx-audit: ok, rows, first_bad_row; and the anchor). */
 export interface AuditVerification {
   ok: boolean;
   rows: number;
