@@ -112,8 +112,8 @@ describe('the command table, one process each', () => {
   it('cx family <email>: the mailbox, its accounts, a suggested +alias and the accounts to ask the family about', () => {
     const r = cx(['family', 'jane.doe@gmail.com', '--suggest', 'Max', '--json'], { db: demoMirror() });
     ok(r);
-    const body = jsonWith(r, ['mailbox', 'accounts', 'suggestion', 'plus_addressing', 'flags']);
-    expect(body).toMatchObject({ mailbox: 'janedoe@gmail.com', suggestion: 'jane.doe+max@gmail.com', plus_addressing: true, flags: [] });
+    const body = jsonWith(r, ['outcome', 'detail', 'mailbox', 'accounts', 'suggestion', 'plus_addressing', 'flags']);
+    expect(body).toMatchObject({ outcome: 'done', mailbox: 'janedoe@gmail.com', suggestion: 'jane.doe+max@gmail.com', plus_addressing: true, flags: [] });
     for (const a of body.accounts) expect(Object.keys(a)).toEqual(expect.arrayContaining(['id', 'email']));
   });
 
