@@ -35,12 +35,14 @@ export interface Candidate {
 
 /**
  * Why a change has no single account to act on (src/actions/common.ts, changeAccountOf): an unusable
- * address; no account; no account but a +alias sibling in the same mailbox (`try_address`, if it is this
- * person); or several accounts. account_id is null, except where an action names the account it was
+ * address (with `try_address` when it was an address pasted with a name: `Jane Doe <jane.doe@gmail.com>`);
+ * no account; no account but a +alias sibling in the same mailbox (`try_address`, if it is this person); or
+ * several accounts. account_id is null, except where an action names the account it was
  * about (notes export's --client: the provider's).
  */
 export type NoSingleAccount =
   | Result<'invalid'>
+  | (Result<'invalid'> & { try_address: string })
   | Result<'not_found'>
   | (Result<'not_found'> & { try_address: string })
   | (Result<'refused'> & { candidates: Candidate[] });

@@ -20,8 +20,9 @@ export type FoundBy = 'address' | 'name_and_dob' | 'name' | 'id' | 'suggestion';
 export interface Person {
   match: Match;
   /**
-   * What the person gave when the account was found by an address (so the command's own rules apply: a
-   * +alias of another family member is not this account), else (a name, an id) the account's own address.
+   * The address the person gave, as lookup read it (without a name pasted with it), when the account was found
+   * by an address (so the command's own rules apply: a +alias of another family member is not this account),
+   * else (a name, an id) the account's own address.
    */
   address: string;
   foundBy: FoundBy;
@@ -32,9 +33,12 @@ export interface Person {
   confirmed?: { by: 'dob' } | { by: 'address'; requester: string };
 }
 
-/** The address an action is given for a match, exactly as the single command would be given it. */
-export function addressFor(match: Match, typed: string): string {
-  return match.matched_by === 'name' || match.matched_by === 'id' ? match.email : typed.trim();
+/**
+ * The address an action is given for a match, exactly as the single command would be given it: the address
+ * lookup read out of what was typed (a name pasted with it, `Jane Doe <jane.doe@gmail.com>`, is left out).
+ */
+export function addressFor(match: Match, report: LookupReport): string {
+  return match.matched_by === 'name' || match.matched_by === 'id' ? match.email : (report.address ?? match.email);
 }
 
 /**
@@ -46,7 +50,7 @@ export async function findPerson(s: Session, advice: boolean): Promise<Person> {
     const typed = await s.prompter.text('Who is it? Their address, an account id, or their first and last name:');
     try {
       const { shown, dobGiven } = await lookupTyped(s, typed, advice);
-      if (shown.chosen) return { match: shown.chosen, address: addressFor(shown.chosen, typed), foundBy: foundBy(shown.chosen, dobGiven) };
+      if (shown.chosen) return { match: shown.chosen, address: addressFor(shown.chosen, shown.report), foundBy: foundBy(shown.chosen, dobGiven) };
       const suggested = await trySuggestion(s, shown.report, advice);
       if (suggested) return suggested;
     } catch (err) {
@@ -86,8 +90,8 @@ async function trySuggestion(s: Session, report: LookupReport, advice: boolean):
   ]);
   if (picked === null) return null;
   // The card says it is a suggestion: the person gave another address, so who they are is checked first.
-  const chosen = (await lookup(s, picked, {}, advice, report.address ?? report.query.trim())).chosen;
-  return chosen && { match: chosen, address: addressFor(chosen, picked), foundBy: 'suggestion' };
+  const shown = await lookup(s, picked, {}, advice, report.address ?? report.query.trim());
+  return shown.chosen && { match: shown.chosen, address: addressFor(shown.chosen, shown.report), foundBy: 'suggestion' };
 }
 
 /** After "find an account": what the situation allows next, or nothing (the next person). */

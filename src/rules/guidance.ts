@@ -145,6 +145,9 @@ type ChangeResult = ResetResult | ResubscribeResult | DeactivateResult | Offboar
 
 /** Not found, a +alias of another account, several accounts: shared by every change. */
 function findingAdvice(r: ChangeResult, verb: string, c: GuidanceContext): Advice[] | null {
+  if (r.outcome === 'invalid' && r.account_id === null && has(r, 'try_address')) {
+    return [next('A change takes the address alone (check it is the same person as the name pasted with it):', commandFor(verb, r.try_address, c))];
+  }
   if (r.outcome === 'not_found' && has(r, 'try_address')) {
     return [
       next('If it is their account (check who they are first: their full name and date of birth), use its exact address:', commandFor(verb, r.try_address, c)),

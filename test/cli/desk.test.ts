@@ -262,6 +262,27 @@ describe.skipIf(!hasTmux)(`who is asking${hasTmux ? '' : ': skipped, no tmux'}`,
   });
 });
 
+describe.skipIf(!hasTmux)(`an address pasted with a name${hasTmux ? '' : ': skipped, no tmux'}`, () => {
+  it('finds the account and the reset acts on the address lookup read out of it, not on the pasted text', async () => {
+    const db = demoMirror();
+    const p = (pane = new Pane(db, ['desk', '--ticket', 'T-DESK-P']));
+    await p.waitFor(MENU);
+    p.keys('Down', 'Enter'); // Password reset
+    await p.waitFor(WHO);
+    p.type('Aaliyah Johnson <aaliyah.johnson@gmail.com>');
+    p.keys('Enter');
+    await p.waitFor(/^Aaliyah Johnson · client 1032$/m);
+    await p.waitFor(/\? Queue this email\?/);
+    p.keys('y', 'Enter');
+    await p.waitFor(/^done: queued the client password-reset email to aaliyah\.johnson@gmail\.com/m);
+    await p.waitFor(MENU);
+    expect(p.screen()).not.toMatch(/not a usable address/);
+    p.keys('C-c');
+    expect(await p.exitCode()).toBe(0);
+    expect(query(db, 'SELECT kind, account_id, ticket FROM changes ORDER BY id').map((c) => `${c.kind} ${c.account_id} ${c.ticket}`)).toEqual(['email 1032 T-DESK-P']);
+  });
+});
+
 describe.skipIf(!hasTmux)(`offboarding at the desk${hasTmux ? '' : ': skipped, no tmux'}`, () => {
   it('pages the caseload, then offers the notes export and the caseload CSV, both into the safe exports folder', async () => {
     const db = demoMirror();

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { baseEnv, CX, cxAsync, demoMirror, query, REPO, snapshot } from '../helpers/cx.js';
+import { baseEnv, CX, cx, cxAsync, demoMirror, query, REPO, snapshot } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
 import { openDb } from '../helpers/sqlite.js';
 
@@ -97,6 +97,7 @@ describe('cx reset: nothing is queued', () => {
     ['a terminated provider (by a former address)', ['r.castellanos.lcsw@gmail.com'], 4, /account p202 is a terminated provider/, /^Tell the person: this provider's contract with the platform has ended/m],
     ['no account', ['nobody.here@example.com'], 3, /no account uses nobody\.here@example\.com/, /^ {2}cx lookup nobody\.here@example\.com$/m],
     ['a bad address', ['jane.doe@gmail..com'], 2, /not a usable address/, null],
+    ['an address pasted with a name', ['Tyler Brooks <Tyler.Brooks@yahoo.com>'], 2, /not a usable address: Type only the address/, /^ {2}cx reset tyler\.brooks@yahoo\.com --ticket T-9 --yes$/m],
   ];
 
   const cases = refusals.map(([name, args, code, message, next]) => ({ name, args, code, message, next }));
@@ -114,6 +115,19 @@ describe('cx reset: nothing is queued', () => {
     expect(json.code).toBe(code);
     expect(json.json().detail).toMatch(message);
     expect(json.json().detail).not.toContain('\n');
+    expect(snapshot(db)).toEqual(before);
+  });
+
+  it('an address pasted with a name (a process): exit 2, the address alone in a command to paste, and as try_address', () => {
+    const db = demoMirror();
+    const before = snapshot(db);
+    const human = cx(['reset', 'Tyler Brooks <tyler.brooks@yahoo.com>', '--ticket', '90001'], { db });
+    expect(human.code).toBe(2);
+    expect(human.stderr).toMatch(/^cx: not a usable address: Type only the address, without a name or angle brackets\.\n/);
+    expect(human.stderr).toMatch(/^ {2}cx reset tyler\.brooks@yahoo\.com --ticket 90001 --yes$/m);
+    const json = cx(['reset', 'Tyler Brooks <tyler.brooks@yahoo.com>', '--ticket', '90001', '--json'], { db });
+    expect(json.code).toBe(2);
+    expect(json.json()).toMatchObject({ outcome: 'invalid', account_id: null, try_address: 'tyler.brooks@yahoo.com' });
     expect(snapshot(db)).toEqual(before);
   });
 
