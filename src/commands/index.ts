@@ -2,6 +2,7 @@
 // Only the command that runs is imported. A test checks that every entry has a summary, two or three
 // examples that name it, and that its help lists them.
 import type { CommandEntry, GlobalHelp } from '../cmdutil/define.js';
+import { EXAMPLE_DATE } from '../rules/dates.js';
 
 const JSON_OUT: GlobalHelp = ['--json', 'machine-readable output on stdout'];
 const JSON_OUTCOME: GlobalHelp = ['--json', 'the outcome object on stdout (also for a refusal or not-found)'];
@@ -29,7 +30,7 @@ export const COMMANDS: CommandEntry[] = [
     name: 'lookup',
     args: '[email]',
     summary: 'find the accounts an address, an account id, or a name and date of birth identifies',
-    examples: ['cx lookup " Jane.Doe@GoogleMail.com "', 'cx lookup --id p202', 'cx lookup --name "Maria Garcia" --dob 1991-07-30'],
+    examples: ['cx lookup " Jane.Doe@GoogleMail.com "', 'cx lookup --id p202', `cx lookup --name "Maria Garcia" --dob ${EXAMPLE_DATE}`],
     globals: [TICKET_READ, JSON_OUT],
     load: () => import('./lookup.js'),
   },

@@ -14,7 +14,7 @@ import { runResubscribe } from '../commands/resubscribe.js';
 import { has } from '../has.js';
 import { join } from 'node:path';
 import { exportsFolder, makeExportsFolder } from '../files/exports-folder.js';
-import { isCalendarDate, today } from '../rules/dates.js';
+import { DATE_HINT, isCalendarDate, today } from '../rules/dates.js';
 import { caseloadCsvName, notesZipName } from '../rules/notes-zip-name.js';
 import { plural } from '../render/index.js';
 import type { Person } from './find.js';
@@ -48,7 +48,7 @@ export function needsFor(m: Match): Array<{ need: Need; label: string }> {
   return NEEDS.filter((n) => allowed[n.need]);
 }
 
-const DATE = (d: string) => isCalendarDate(d) || 'a date as YYYY-MM-DD';
+const DATE = (d: string) => isCalendarDate(d) || DATE_HINT;
 
 /** What changes an account (or hands its data over): the person must have shown it is theirs first. */
 const CHANGES: ReadonlySet<Need> = new Set(['reset', 'emails', 'deactivate', 'offboard', 'notes']);

@@ -5,7 +5,7 @@ import type { Match, LookupReport } from '../actions/lookup.js';
 import { runLookup, type LookupOptions, type LookupShown } from '../commands/lookup.js';
 import { UsageError } from '../errors.js';
 import { BLANK, note, printError } from '../render/index.js';
-import { isCalendarDate } from '../rules/dates.js';
+import { DATE_HINT, isCalendarDate } from '../rules/dates.js';
 import { needsFor, type Need } from './act.js';
 import type { Session } from './session.js';
 
@@ -71,7 +71,7 @@ async function lookupTyped(s: Session, typed: string, advice: boolean): Promise<
   if (typed.includes('@') || !/\s/.test(typed)) return { shown: await lookup(s, typed, {}, advice), dobGiven: false };
   const dob = await s.prompter.text('Date of birth (YYYY-MM-DD), or Enter to search by the name alone:', {
     optional: true,
-    validate: (d) => isCalendarDate(d) || 'a date as YYYY-MM-DD, e.g. 1991-07-30',
+    validate: (d) => isCalendarDate(d) || DATE_HINT,
   });
   return { shown: await lookup(s, undefined, { name: typed, dob: dob || undefined }, advice), dobGiven: Boolean(dob) };
 }

@@ -6,7 +6,7 @@
 import { checkIdentity, type IdentityAnswer } from '../actions/identity.js';
 import { asCxError } from '../errors.js';
 import { checkAddress } from '../rules/address.js';
-import { isCalendarDate } from '../rules/dates.js';
+import { DATE_HINT, isCalendarDate } from '../rules/dates.js';
 import { unconfirmedIdentityAdvice } from '../rules/guidance.js';
 import { MAX_IDENTITY_ANSWERS } from '../rules/identity.js';
 import { adviceLines, note, printError } from '../render/index.js';
@@ -31,7 +31,7 @@ export async function confirmWhoIsAsking(s: Session, person: Person): Promise<bo
   for (let missed = 0; missed < MAX_IDENTITY_ANSWERS; ) {
     const dob = await prompter.text('Their date of birth, as they say it (YYYY-MM-DD), or Enter to check the address the request came from instead:', {
       optional: true,
-      validate: (d) => isCalendarDate(d) || 'a date as YYYY-MM-DD, e.g. 1991-07-30',
+      validate: (d) => isCalendarDate(d) || DATE_HINT,
     });
     const answer: IdentityAnswer = dob
       ? { dob }
