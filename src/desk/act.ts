@@ -12,6 +12,8 @@ import { runOffboard, saveCaseloadCsv } from '../commands/offboard.js';
 import { runReset } from '../commands/reset.js';
 import { runResubscribe } from '../commands/resubscribe.js';
 import { has } from '../has.js';
+import { countNotes } from '../store/notes.js';
+import type { Db } from '../store/db.js';
 import { join } from 'node:path';
 import { exportsFolder, makeExportsFolder } from '../files/exports-folder.js';
 import { DATE_HINT, isCalendarDate, today } from '../rules/dates.js';
@@ -86,6 +88,11 @@ export async function act(s: Session, need: Need, person: Person): Promise<void>
       return;
     }
     case 'notes':
+      // A client, or a provider with no notes: the export says so at once, with no file name asked first.
+      if (person.match.role !== 'provider' || !providerHasNotes(db, person.match.id)) {
+        await runNotesExport(ctx, address, { outDir: exportsFolder(ctx.dbPath) }, db);
+        return;
+      }
       return exportNotes(s, address, person.match.id);
     case 'family': {
       const name = await prompter.text('A family member who needs an address of their own? Their name (Enter: only list the mailbox):', { optional: true });
@@ -108,11 +115,16 @@ async function exportNotes(s: Session, address: string, providerId: string): Pro
   await runNotesExport(ctx, address, { ...(out ? { out } : { outDir: folder }), verify: true }, db);
 }
 
+function providerHasNotes(db: Db, providerId: string): boolean {
+  return countNotes(db, { providerId }) > 0;
+}
+
 /** After a provider's offboarding: their notes now, and the caseload kept as a CSV file (both PHI, both audited). */
 async function afterOffboarding(s: Session, address: string, r: OffboardResult): Promise<void> {
   const { ctx, db, prompter } = s;
   if (r.outcome !== 'done' && r.outcome !== 'already_done' && r.outcome !== 'planned') return;
-  if (await prompter.confirm('Export the notes now?', true)) await exportNotes(s, address, r.account_id);
+  // No notes written: nothing to offer.
+  if (r.progress_notes > 0 && (await prompter.confirm('Export the notes now?', true))) await exportNotes(s, address, r.account_id);
   const clients = has(r, 'clients') ? r.clients : [];
   if (ctx.dryRun || !clients.length) return;
   if (!(await prompter.confirm(`Save the caseload (${plural(clients.length, 'client')}) as CSV?`, false))) return;

@@ -269,11 +269,12 @@ export function offboardAdvice(r: OffboardResult, c: GuidanceContext): Advice[] 
     return [
       // Done now: the termination is a pending change until it is pushed. Done before: it went then.
       ...(r.outcome === 'done' ? [pushFirst('The termination reaches the platform with the next push', c), { ...told, when: ONCE_SENT }] : [told]),
-      next(`Export the provider's progress notes (${r.progress_notes}) and keep the file safe:`, notesCommand(email, r.account_id, c)),
+      // No notes written: nothing to export, so no step for it.
+      ...(r.progress_notes > 0 ? [next(`Export the provider's progress notes (${r.progress_notes}) and keep the file safe:`, notesCommand(email, r.account_id, c))] : []),
     ];
   }
   if (r.outcome === 'planned') {
-    return [next(`Once it is done, export the provider's progress notes (${r.progress_notes}):`, notesCommand(email, r.account_id, c))];
+    return r.progress_notes > 0 ? [next(`Once it is done, export the provider's progress notes (${r.progress_notes}):`, notesCommand(email, r.account_id, c))] : [];
   }
   // A date far back: the same command with the one flag that accepts it, ready to paste.
   if (r.outcome === 'refused' && has(r, 'fix')) return [next('If the contract really ended then:', completed(r.fix, c))];

@@ -5,7 +5,7 @@
 // writer's lock, back to the menu. Without a terminal: help or exit 2.
 import { openDb } from '../helpers/sqlite.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { demoMirror, query, readRows, REPO, snapshot } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
@@ -322,6 +322,38 @@ describe.skipIf(!hasTmux)(`offboarding at the desk${hasTmux ? '' : ': skipped, n
     expect(readFileSync(csv, 'utf8').trimEnd().split('\n')).toHaveLength(9);
     const done = query(db, "SELECT action, ticket FROM audit_log WHERE outcome = 'done' AND ticket IS NOT NULL ORDER BY id");
     expect(done.map((r) => `${r.action} ${r.ticket}`)).toEqual(['offboard T-DESK-6', 'notes.export T-DESK-6', 'offboard.caseload_csv T-DESK-6']);
+  });
+});
+
+describe.skipIf(!hasTmux)(`no notes to export${hasTmux ? '' : ': skipped, no tmux'}`, () => {
+  it('offboarding a provider with no notes asks nothing about notes; the notes of a client are refused before any file name is asked', async () => {
+    const db = demoMirror();
+    const p = (pane = new Pane(db, ['desk', '--ticket', 'T-DESK-N']));
+    await p.waitFor(MENU);
+    p.keys('Down', 'Down', 'Down', 'Down', 'Enter'); // A provider is leaving
+    await p.waitFor(WHO);
+    p.type('t.nguyen@harborlighttherapy.com');
+    p.keys('Enter');
+    await p.waitFor(/\? Effective date/);
+    p.keys('Enter');
+    await p.waitFor(/\? Terminate the contract of p203/);
+    p.keys('y', 'Enter');
+    await p.waitFor(/^done: terminated the contract of p203/m);
+    await p.waitFor(MENU);
+    expect(p.screen()).not.toMatch(/Export the notes now|progress notes \(0\)|Save the zip as/);
+
+    p.keys('Down', 'Down', 'Down', 'Down', 'Down', 'Enter'); // A provider's progress notes
+    await p.waitFor(/\? Same ticket T-DESK-N for this person\?/);
+    p.keys('Enter');
+    await p.waitFor(WHO);
+    p.type('aaliyah.johnson@gmail.com');
+    p.keys('Enter');
+    await p.waitFor(/^cx: .*is a client, not a provider/m);
+    await p.waitFor(MENU);
+    expect(p.screen()).not.toMatch(/Save the zip as/);
+    p.keys('C-c');
+    expect(await p.exitCode()).toBe(0);
+    expect(existsSync(join(dirname(db), 'exports'))).toBe(false);
   });
 });
 
