@@ -103,7 +103,7 @@ function familyJson(r: FamilyReport): { outcome: 'done' | 'not_found'; detail: s
 function suggestionLines(r: FamilyReport, suggestFor: string | undefined): Line[] {
   const name = suggestFor?.trim();
   // What to tell the family (src/rules/guidance.ts): only when the agent asked for a member's address.
-  const advice = name === undefined ? [] : adviceLines(familyAdvice({ name, address: r.address, domain: r.domain, plus_addressing: r.plus_addressing, suggestion: r.suggestion }));
+  const advice = name === undefined ? [] : adviceLines(familyAdvice({ name, address: r.address, domain: r.domain, plus_addressing: r.plus_addressing, suggestion: r.suggestion, same_name: r.same_name }));
   if (!r.plus_addressing) {
     return [
       `${r.domain} is not one of the providers where the platform supports family +alias addresses (Gmail, Hotmail, Outlook, iCloud):`,

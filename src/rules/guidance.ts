@@ -447,6 +447,8 @@ export interface FamilySuggestion {
   domain: string;
   plus_addressing: boolean;
   suggestion: string | null;
+  /** Accounts at the mailbox under that name already (perhaps theirs): checked with the person first. */
+  same_name: ReadonlyArray<{ email: string; name: string }>;
 }
 
 /**
@@ -460,10 +462,16 @@ export function familyAdvice(f: FamilySuggestion): Advice[] {
     return [tell(`family +alias addresses do not work at ${f.domain}: ${f.name} needs an email address of their own to sign up. ${own}`)];
   }
   if (!f.suggestion) return [];
-  return [
-    tell(`${f.name} can sign up with ${f.suggestion}: mail to it arrives in the same mailbox as ${f.address}. ${own}`),
-    next('Nothing to create in cx: they sign up on the platform with that address.'),
-  ];
+  const signUp = `${f.name} can sign up with ${f.suggestion}: mail to it arrives in the same mailbox as ${f.address}. ${own}`;
+  if (f.same_name.length) {
+    // Perhaps the account they forgot: a second one under the same name is checked first, never proposed as it is.
+    const existing = f.same_name.map((a) => `${a.name}, ${a.email}`).join('; ');
+    return [
+      tell(`there is already an account for ${f.name} at this mailbox (${existing}): ask whether it is theirs before signing up again. Only if it is not, ${signUp}`),
+      next('If it is theirs, nothing to create: they sign in with that address (a password reset if they forgot the password). Else nothing to create in cx either: they sign up on the platform with the suggested address.'),
+    ];
+  }
+  return [tell(signUp), next('Nothing to create in cx: they sign up on the platform with that address.')];
 }
 
 /** The desk could not confirm who is asking (src/desk/identity.ts): nothing changed, and how they can show it. */

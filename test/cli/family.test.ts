@@ -57,6 +57,16 @@ describe('cx family', () => {
     expect(human.stderr).toMatch(/^Sam Doe already has an account at this mailbox: 1002 jane\.doe\+sam@gmail\.com\. Check with the person/m);
   });
 
+  it('--suggest for a name that has an account: what to tell says to check that account first, never simply to sign up', async () => {
+    const human = await family('jane.doe@gmail.com', '--suggest', 'Sam Doe');
+    const told = human.stderr.split('\n').filter((l) => l.startsWith('Tell the person:'));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatch(/^Tell the person: there is already an account for Sam Doe at this mailbox \(Sam Doe, jane\.doe\+sam@gmail\.com\): ask whether it is theirs before signing up again\. Only if it is not, Sam Doe can sign up with jane\.doe\+samdoe@gmail\.com/);
+    expect(human.stderr).not.toMatch(/^Tell the person: Sam Doe can sign up/m);
+    // A name with no account at the mailbox: the sign-up, as before.
+    expect((await family('jane.doe@gmail.com', '--suggest', 'Max')).stderr).toMatch(/^Tell the person: Max can sign up with jane\.doe\+max@gmail\.com/m);
+  });
+
   it('a taken name gets a number, checked against the mailbox however it is written', async () => {
     expect((await familyJson('jane.doe@gmail.com', '--suggest', 'Sam')).body.suggestion).toBe('jane.doe+sam2@gmail.com');
     // janedoe+sam@gmail.com is the same Gmail mailbox as 1002's jane.doe+sam@gmail.com.
