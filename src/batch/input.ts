@@ -159,7 +159,7 @@ function readType(source: TypeSource, cell: string): { rawType: string; type: Ti
   const [only] = matches;
   if (only && matches.size === 1) return { rawType: only[1], type: only[0], problem: null };
   const found = matches.size === 0 ? 'none of the tags is a type' : `${matches.size} types (${[...matches.keys()].join(', ')})`;
-  return { rawType: cell, type: null, problem: `no single type in Tags: ${found} in ${JSON.stringify(cell)}` };
+  return { rawType: cell, type: null, problem: `no single type in Tags: ${found} in ${JSON.stringify(cell)} (types: ${TYPE_LIST})` };
 }
 
 /**

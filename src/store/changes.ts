@@ -87,6 +87,16 @@ export function recordChange<K extends ChangeKind>(db: Db, c: NewChange<K>): Cha
   return { id: Number(lastInsertRowid), ...row, state: 'pending', attempts: 0, next_attempt_at: null, last_error: null, receipt: null, delivered_at: null };
 }
 
+/** The id of the last change recorded (0: none): a run counts its own as the ones after it. */
+export function lastChangeId(db: Db): number {
+  return sql<{ id: number | null }>(db, 'SELECT max(id) AS id FROM changes').get()!.id ?? 0;
+}
+
+/** Pending changes recorded after `afterId` by this agent for this help desk (a batch's own, lastChangeId before it). */
+export function countPendingAfter(db: Db, afterId: number, by: { agent: string; desk: string }): number {
+  return sql<{ n: number }>(db, "SELECT count(*) AS n FROM changes WHERE id > ? AND state = 'pending' AND agent = ? AND desk = ?").get(afterId, by.agent, by.desk)!.n;
+}
+
 export function changeByKey(db: Db, key: string): ChangeRow | undefined {
   return sql<ChangeRow>(db, `SELECT ${ROW} FROM changes WHERE key = ?`).get(key);
 }

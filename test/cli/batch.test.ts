@@ -342,6 +342,16 @@ describe('cx batch: results an agent can act on (issue 21, part 5)', () => {
     expect(r.stderr).toContain(`\n  cx batch ${ZENDESK} --yes --notes-dir ${notesDir} --type-column 'CX action [list]'\n`);
   });
 
+  it('a Tags cell with no type, or an unknown type, lists the types cx knows; so does cx batch --help', async () => {
+    const TYPES = '(types: lookup, password_reset, resubscribe, deactivate_client, provider_termination, notes_export)';
+    const tags = await cxIn(['batch', '-', '--yes'], { db: demoMirror(), input: 'Id,Requester email,Tags\nZ1,jane.doe@gmail.com,refund\n' });
+    expect(readResults(tags.stdout)[0]!.detail).toBe(`no single type in Tags: none of the tags is a type in "refund" ${TYPES}`);
+    const column = await cxIn(['batch', '-', '--yes'], { db: demoMirror(), input: 'ticket_id,type,email\nC1,refund,jane.doe@gmail.com\n' });
+    expect(readResults(column.stdout)[0]!.detail).toContain('expected one of: lookup, password_reset, resubscribe, deactivate_client, provider_termination, notes_export');
+    const help = await cxIn(['batch', '--help']);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('The ticket types (a type column, or the one type tag in Tags): lookup, password_reset, resubscribe, deactivate_client, provider_termination, notes_export.');
+  });
+
   it('the tell column: the reply for the ticket, after the columns of the contract', async () => {
     const r = await applyFile(demoMirror(), ZENDESK, ['--type-column', 'CX action [list]']);
     expect(Object.keys(r.rows[0]!)).toEqual(['ticket_id', 'type', 'email', 'outcome', 'account_id', 'detail', 'processed_at', 'tell', 'suggestions']);
