@@ -72,9 +72,12 @@ export function commandFor(verb: string, address: string, c: CommandContext, ext
   return `cx ${verb} ${shellWord(address)}${extra ? ` ${extra}` : ''} --ticket ${ticketWord(c.ticket)}${c.yes ? ' --yes' : ''}${dbFlag(c)}`;
 }
 
-/** A command that reads (or pushes): `cx <words> [--db …]`; no ticket, no confirmation. */
+/**
+ * A command that reads: `cx <words> [--ticket T] [--db …]`, no confirmation. The read is audited under the
+ * ticket, so the ticket the run had goes with it (none given: none, a read needs none).
+ */
 export function readCommand(words: string, c: CommandContext): string {
-  return `cx ${words}${dbFlag(c)}`;
+  return `cx ${words}${c.ticket ? ` --ticket ${shellWord(c.ticket)}` : ''}${dbFlag(c)}`;
 }
 
 /** A command cx built elsewhere (a result's `fix`), with --yes and the mirror as this run needs them. */
@@ -88,7 +91,8 @@ function dbFlag(c: CommandContext): string {
 
 /** Pending changes reach the platform with the next push: this sends them now. */
 export function pushCommand(c: CommandContext): string {
-  return readCommand('sync push', c);
+  // No ticket: each change goes with the ticket it was made under (cx sync push refuses --ticket).
+  return `cx sync push${dbFlag(c)}`;
 }
 
 /** The "push first" step of a change that recorded one or more pending changes. */

@@ -96,8 +96,8 @@ describe('cx family --audit', () => {
     expect(lines[0]).toBe("mailbox\taccount\temail\tname\trepeats holder's\tholder");
     expect(lines.slice(1).map((l) => l.split('\t')[1]).sort()).toEqual(expected.map((e) => e.account_id));
     expect(r.stderr).toMatch(new RegExp(`^${expected.length} accounts repeat the holder's name or date of birth, in \\d+ of \\d+ mailboxes shared by more than one account\\.$`, 'm'));
-    expect(r.stderr).toMatch(/^ {2}cx family \S+@\S+$/m);
-    expect(r.stderr).toMatch(/^ {2}cx family --audit --out family-audit\.csv$/m);
+    expect(r.stderr).toMatch(/^ {2}cx family \S+@\S+ --ticket H-1$/m);
+    expect(r.stderr).toMatch(/^ {2}cx family --audit --out family-audit\.csv --ticket H-1$/m);
     expect(r.stdout + r.stderr).not.toMatch(DATE);
 
     const cut = await cxIn(['family', '--audit', '--limit', '3'], { db });

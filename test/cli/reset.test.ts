@@ -95,7 +95,7 @@ describe('cx reset: nothing is queued', () => {
     ['a bounce, even with --resubscribe', ['grace.whitaker@aol.com', '--resubscribe'], 4, /--resubscribe lifts only an unsubscribe, not a bounce/, /--force --reason/],
     ['a deactivated client', ['olivia.marsh@gmail.com'], 4, /account 1012 is deactivated/, /^Tell the person: their account was closed and cannot sign in\. cx cannot reopen it/m],
     ['a terminated provider (by a former address)', ['r.castellanos.lcsw@gmail.com'], 4, /account p202 is a terminated provider/, /^Tell the person: this provider's contract with the platform has ended/m],
-    ['no account', ['nobody.here@example.com'], 3, /no account uses nobody\.here@example\.com/, /^ {2}cx lookup nobody\.here@example\.com$/m],
+    ['no account', ['nobody.here@example.com'], 3, /no account uses nobody\.here@example\.com/, /^ {2}cx lookup nobody\.here@example\.com --ticket T-9$/m],
     ['a bad address', ['jane.doe@gmail..com'], 2, /not a usable address/, null],
     ['an address pasted with a name', ['Tyler Brooks <Tyler.Brooks@yahoo.com>'], 2, /not a usable address: Type only the address/, /^ {2}cx reset tyler\.brooks@yahoo\.com --ticket T-9 --yes$/m],
   ];

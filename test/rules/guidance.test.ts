@@ -45,11 +45,11 @@ describe('what to tell the person and do next', () => {
     expect(text(resetAdvice(closed, c))).toMatch(/closed on 2026-01-02 .*cx cannot reopen it/);
     const ended: ResetResult = { outcome: 'refused', detail: '', account_id: 'p', account: account({ email: 'a@x.com', status: 'terminated', role: 'provider' }), contract_ends_at: null };
     expect(text(resetAdvice(ended, c))).toMatch(/contract with the platform has ended/);
-    expect(resetAdvice({ outcome: 'not_found', detail: '', account_id: null }, c).flatMap((a) => a.commands ?? [])).toEqual(['cx lookup x@example.com']);
-    expect(resetAdvice({ outcome: 'not_found', detail: '', account_id: null, try_address: 'jane.doe@gmail.com' }, c).flatMap((a) => a.commands ?? [])).toEqual(['cx reset jane.doe@gmail.com --ticket T-1', "cx family jane.doe@gmail.com --suggest '<their name>'"]);
+    expect(resetAdvice({ outcome: 'not_found', detail: '', account_id: null }, c).flatMap((a) => a.commands ?? [])).toEqual(['cx lookup x@example.com --ticket T-1']);
+    expect(resetAdvice({ outcome: 'not_found', detail: '', account_id: null, try_address: 'jane.doe@gmail.com' }, c).flatMap((a) => a.commands ?? [])).toEqual(['cx reset jane.doe@gmail.com --ticket T-1', "cx family jane.doe@gmail.com --suggest '<their name>' --ticket T-1"]);
     // Without a terminal (or after --yes) a change's command carries --yes; a --db flag is repeated.
     expect(resetAdvice({ outcome: 'not_found', detail: '', account_id: null, try_address: 'jane.doe@gmail.com' }, { ...c, yes: true, db: '/m/x.db' }).flatMap((a) => a.commands ?? [])).toEqual([
-      'cx reset jane.doe@gmail.com --ticket T-1 --yes --db /m/x.db', "cx family jane.doe@gmail.com --suggest '<their name>' --db /m/x.db",
+      'cx reset jane.doe@gmail.com --ticket T-1 --yes --db /m/x.db', "cx family jane.doe@gmail.com --suggest '<their name>' --ticket T-1 --db /m/x.db",
     ]);
   });
 
