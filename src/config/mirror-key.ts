@@ -23,7 +23,7 @@ import { MissingFileError, readTrustedFile } from '../files/trusted-file.js';
 import { KEY_BYTES, type MirrorKeys, type NewKey } from '../store/cipher.js';
 import { shellWord } from '../rules/shell.js';
 import { configHome } from './config-file.js';
-import { deleteSecret, readSecret, SERVICE, storeName, writeSecret } from './credential-store.js';
+import { deleteSecret, readSecret, SERVICE, storeName, storeUnavailable, writeSecret } from './credential-store.js';
 
 export interface KeyOptions {
   /** Make new mirrors plaintext (`cx db init --plaintext`): synthetic data only. */
@@ -182,7 +182,9 @@ function keptByCx(env: NodeJS.ProcessEnv, key: Buffer, options: KeyOptions): New
       const path = ownKeyFile(env, id);
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       writeKeyFile(path, key, OWN_FILE_LABEL);
-      options.announce?.(`${storeName()} did not answer (${stored.why}), so cx keeps this mirror's key in its own file ${path} (mode 600). Back it up with the mirror: without it the mirror cannot be read.`);
+      // Plain words, not the store's own message (stored.why): the agent's next step is the same whatever it says.
+      const why = stored.readBack ? `${storeName()} took the key but could not give it back` : storeUnavailable();
+      options.announce?.(`${why}, so cx keeps this mirror's key in its own file ${path} (mode 600: readable by you alone). Back it up with the mirror: without it the mirror cannot be read.`);
       return `${OWN_FILE_LABEL} ${path}`;
     },
   };
