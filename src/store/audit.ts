@@ -1,40 +1,38 @@
 // The audit log's SQL. Rows are only ever inserted; triggers in the schema refuse UPDATE and DELETE.
-import { chainHash, firstBrokenRow, GENESIS_HASH, type AuditFields, type AuditRow } from '../rules/audit-chain.js';
+import { chainHash, firstBrokenRow, GENESIS_HASH, notBefore, type AuditFields, type AuditRow, type ChainProblem } from '../rules/audit-chain.js';
 import { abandonedAction, startedBase, startedRef } from '../rules/handover-rows.js';
 import { auditRow, countAuditAfter, readAnchor } from './audit-anchor.js';
 import { sql, type Db } from './db.js';
 
-export type AuditEntry = Omit<AuditFields, 'at'> & { at?: string };
+/** A row to append; its time is the writer's clock, never earlier than the row before it. */
+export type AuditEntry = Omit<AuditFields, 'at'>;
+
+const LAST_ROW = 'SELECT at, hash FROM audit_log ORDER BY id DESC LIMIT 1';
+const INSERT_ROW = `INSERT INTO audit_log (at, agent, action, ticket, account_id, outcome, detail, prev_hash, hash)
+  VALUES (@at, @agent, @action, @ticket, @account_id, @outcome, @detail, @prev_hash, @hash)`;
 
 /**
  * Append one row. Call it inside the write transaction of the change it records, so the change and its
  * audit row commit together or not at all.
  */
 export function appendAudit(db: Db, entry: AuditEntry, now: Date): AuditRow {
-  const last = sql<{ hash: string }>(db, 'SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').get();
-  const fields: AuditFields = { ...entry, at: entry.at ?? now.toISOString() };
+  const last = sql<{ at: string; hash: string }>(db, LAST_ROW).get();
+  const fields: AuditFields = { ...entry, at: notBefore(now, last?.at) };
   const prev_hash = last?.hash ?? GENESIS_HASH;
   const hash = chainHash(prev_hash, fields);
-  const info = sql(
-    db,
-    `INSERT INTO audit_log (at, agent, action, ticket, account_id, outcome, detail, prev_hash, hash)
-     VALUES (@at, @agent, @action, @ticket, @account_id, @outcome, @detail, @prev_hash, @hash)`,
-  ).run({ ...fields, prev_hash, hash });
+  const info = sql(db, INSERT_ROW).run({ ...fields, prev_hash, hash });
   return { ...fields, id: Number(info.lastInsertRowid), prev_hash, hash };
 }
 
 /** Append several rows in order (one read of the chain's end); call inside the write transaction. */
 export function appendAuditRows(db: Db, entries: readonly AuditEntry[], now: Date): void {
   if (entries.length === 0) return;
-  let prev_hash = sql<{ hash: string }>(db, 'SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').get()?.hash ?? GENESIS_HASH;
-  const insert = sql(
-    db,
-    `INSERT INTO audit_log (at, agent, action, ticket, account_id, outcome, detail, prev_hash, hash)
-     VALUES (@at, @agent, @action, @ticket, @account_id, @outcome, @detail, @prev_hash, @hash)`,
-  );
-  const at = now.toISOString();
+  const last = sql<{ at: string; hash: string }>(db, LAST_ROW).get();
+  let prev_hash = last?.hash ?? GENESIS_HASH;
+  const insert = sql(db, INSERT_ROW);
+  const at = notBefore(now, last?.at);
   for (const entry of entries) {
-    const fields: AuditFields = { ...entry, at: entry.at ?? at };
+    const fields: AuditFields = { ...entry, at };
     const hash = chainHash(prev_hash, fields);
     insert.run({ ...fields, prev_hash, hash });
     prev_hash = hash;
@@ -94,7 +92,7 @@ export interface AuditVerification {
   /** Rows after the anchor: only the platform's copy protects them, and it has not got them yet. */
   unanchored_rows: number;
   /** Why it failed: a broken link, the anchored row gone, or the anchored row no longer the same. */
-  problem: 'chain' | 'anchor_missing' | 'anchor_changed' | null;
+  problem: ChainProblem | 'anchor_missing' | 'anchor_changed' | null;
 }
 
 export function verifyAudit(db: Db): AuditVerification {
@@ -106,7 +104,8 @@ export function verifyAudit(db: Db): AuditVerification {
       yield row;
     }
   })();
-  const bad = firstBrokenRow(counted);
+  const broken = firstBrokenRow(counted);
+  const bad = broken?.id ?? null;
   if (bad !== null) rows = sql<{ n: number }>(db, 'SELECT count(*) AS n FROM audit_log').get()!.n;
   const anchor = readAnchor(db);
   const base = { rows, anchored_id: anchor?.anchored_id ?? null, unanchored_rows: anchor ? countAuditAfter(db, anchor.anchored_id) : rows };
@@ -119,7 +118,7 @@ export function verifyAudit(db: Db): AuditVerification {
     }
     if (at.hash !== anchor.anchored_hash) return { ...base, ok: false, first_bad_row: bad ?? anchor.anchored_id, problem: 'anchor_changed' };
   }
-  return { ...base, ok: bad === null, first_bad_row: bad, problem: bad === null ? null : 'chain' };
+  return { ...base, ok: broken === null, first_bad_row: bad, problem: broken?.problem ?? null };
 }
 
 /**
