@@ -3,6 +3,7 @@
 // no agent can backdate what the log says they did. CX_NOW pins it only on a plaintext mirror (synthetic
 // data: the demo, tests), and only once cx has opened that mirror and seen it is one.
 import { UsageError } from './errors.js';
+import { shownValue } from './rules/secret-shape.js';
 
 /** What the run's mirror turned out to be when it was opened ('none': not opened yet, or never). */
 export type MirrorKind = 'none' | 'plaintext' | 'encrypted';
@@ -35,6 +36,6 @@ export class RunClock {
 function pinnedTime(pin: string | undefined): Date | undefined {
   if (!pin) return undefined;
   const at = new Date(pin);
-  if (Number.isNaN(at.getTime())) throw new UsageError(`CX_NOW is not an ISO time: ${pin}`);
+  if (Number.isNaN(at.getTime())) throw new UsageError(`CX_NOW is not an ISO time: ${shownValue(pin)}`);
   return at;
 }
