@@ -4,7 +4,7 @@
 import { confirmChange, requireTicket, type Context } from '../context.js';
 import type { ActionDeps, ActionResult } from '../actions/common.js';
 import { exitCodeForOutcome } from '../errors.js';
-import { note, printOutcome, type Block } from '../render/index.js';
+import { note, printOutcome, printOutcomePaged, type Block, type DataOptions } from '../render/index.js';
 import type { Db } from '../store/db.js';
 import { openExisting } from './mirror.js';
 import { auditPhiRead } from './read-audit.js';
@@ -81,5 +81,11 @@ function auditShown<R extends ActionResult>(ctx: Context, db: Db, options: Chang
  */
 export function finish(ctx: Context, r: ActionResult, extra: readonly Block[] = [], json: object = r): number {
   printOutcome(ctx, r, extra, json);
+  return exitCodeForOutcome(r.outcome);
+}
+
+/** finish, with the result shown through the pager on a terminal (the guided desk's caseload). */
+export async function finishPaged(ctx: Context, r: ActionResult, extra: readonly Block[], json: object, options: DataOptions): Promise<number> {
+  await printOutcomePaged(ctx, r, extra, json, options);
   return exitCodeForOutcome(r.outcome);
 }

@@ -35,9 +35,9 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'family',
-    args: '<email>',
-    summary: 'list the accounts that share a mailbox; --suggest proposes a unique +alias address',
-    examples: ['cx family jane.doe@gmail.com', 'cx family jane.doe@gmail.com --suggest "Max"'],
+    args: '[email]',
+    summary: "list the accounts that share a mailbox, flagging any under the holder's name or date of birth; --audit: the whole mirror",
+    examples: ['cx family jane.doe@gmail.com', 'cx family jane.doe@gmail.com --suggest "Max"', 'cx family --audit --out family-audit.csv'],
     globals: [TICKET_READ, JSON_OUT],
     load: () => import('./family.js'),
   },

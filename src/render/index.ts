@@ -6,7 +6,7 @@ import { displayWidth, type Line, type Span } from './text.js';
 import type { Cell, Column } from './tables.js';
 import { shortTimeForPeople, timeForPeople, type Clock } from './times.js';
 
-export { hintLines, isProblem, loadColours, note, printData, printError, printJson, printOutcome, warn } from './messages.js';
+export { hintLines, isProblem, loadColours, note, printData, printError, printJson, printOutcome, printOutcomePaged, warn } from './messages.js';
 export type { Block, DataOptions, Out, Said } from './messages.js';
 export { table, type Column, type ColumnKind, type Table } from './tables.js';
 export { BLANK, command, span, type Line, type Span, type Style } from './text.js';

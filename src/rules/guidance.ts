@@ -9,6 +9,7 @@ import type { DeactivateResult, NotesExportResult, OffboardResult, ResetResult, 
 import type { ResetTemplate, SuppressionReason } from './outgoing-email.js';
 import { has } from '../has.js';
 import { plusTag } from './email-mailbox.js';
+import type { FamilyIssue } from './family-hygiene.js';
 import { commandLine, withFlags } from './command-line.js';
 import { notesZipName } from './notes-zip-name.js';
 import { shellWord } from './shell.js';
@@ -20,10 +21,10 @@ import { plural } from './plural.js';
  * the agent reads goes in a `next`.
  */
 export interface Advice {
-  kind: 'tell' | 'next' | 'note';
+  kind: 'tell' | 'ask' | 'next' | 'note';
   text: string;
   commands?: string[];
-  /** Whom to tell, when it is not the person asking ("the provider"). */
+  /** Whom to tell (or ask), when it is not the person asking ("the provider", "the family"). */
   to?: string;
   /** When to tell it, when not now ("once it is sent": a change that waits for `cx sync push`). */
   when?: string;
@@ -458,5 +459,56 @@ export function familyAdvice(f: FamilySuggestion): Advice[] {
   return [
     tell(`${f.name} can sign up with ${f.suggestion}: mail to it arrives in the same mailbox as ${f.address}. ${own}`),
     next('Nothing to create in cx: they sign up on the platform with that address.'),
+  ];
+}
+
+/** The desk could not confirm who is asking (src/desk/identity.ts): nothing changed, and how they can show it. */
+export function unconfirmedIdentityAdvice(): Advice[] {
+  return [
+    tell('we could not confirm that the account is theirs, so nothing was changed. They can write to us from the email address on their account, or give us the name and date of birth on the account.'),
+  ];
+}
+
+/** An account at a family mailbox that repeats its holder's name or date of birth (src/rules/family-hygiene.ts). */
+export interface FamilyFlagged {
+  email: string;
+  name: string;
+  issue: FamilyIssue;
+  holder_email: string;
+  holder_name: string;
+}
+
+const OWN_IDENTITY = "that person's own full name and date of birth, even for a child";
+
+/** What to ask the family about one account (also the `ask` column of `cx family --audit --out`). No date is named. */
+export function familyQuestion(f: FamilyFlagged): string {
+  switch (f.issue) {
+    case 'holder_name_and_dob':
+      return `${f.email} carries ${f.holder_name}'s name and date of birth, as ${f.holder_email} does. Who is in care on it? If it is another family member, it needs ${OWN_IDENTITY}; if it is ${f.holder_name}'s second account, which one do they use?`;
+    case 'holder_name':
+      return `${f.email} carries the name ${f.name}, as ${f.holder_email} does, with another date of birth. Whose account is it? If it is another family member's, it needs ${OWN_IDENTITY}.`;
+    case 'holder_dob':
+      return `${f.email} (${f.name}) carries the same date of birth as ${f.holder_email} (${f.holder_name}). Is it ${f.name}'s own? If not, it needs ${f.name}'s own date of birth.`;
+  }
+}
+
+/**
+ * A mailbox whose accounts repeat the holder's identity: what to ask the family, then what the agent does.
+ * The name and date of birth identify the person in care (the desk's check, lookup --name --dob), so until
+ * the records are right a name and date of birth can stand for the wrong account.
+ */
+export function familyHygieneAdvice(flags: readonly FamilyFlagged[]): Advice[] {
+  if (!flags.length) return [];
+  return [
+    ...flags.map((f): Advice => ({ kind: 'ask', to: 'the family', text: familyQuestion(f) })),
+    next("Note their answer on the ticket: the platform corrects a name or date of birth, cx does not change them. Until it is corrected, a name and date of birth may point to the wrong account here: check who is asking by the address they write from."),
+  ];
+}
+
+/** After `cx family --audit`: each family is asked what `cx family` says of its mailbox; the CSV for a clean-up. */
+export function familyAuditAdvice(example: string, c: CommandContext, csvWritten: boolean): Advice[] {
+  return [
+    next("Ask each family what cx family says for their mailbox (no date of birth is shown), e.g.:", readCommand(`family ${shellWord(example)}`, c)),
+    ...(csvWritten ? [] : [next('For a clean-up project, every row as CSV, with what to ask each family:', readCommand('family --audit --out family-audit.csv', c))]),
   ];
 }

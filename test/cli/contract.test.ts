@@ -13,6 +13,7 @@ import { TEST_KEY } from '../helpers/env.js';
 import { NOBODY } from '../helpers/other-user.js';
 import { inTerminal } from '../helpers/terminal.js';
 import { SECRET, standIn, syncEnv } from '../helpers/sync.js';
+import { generatedMirror } from '../helpers/world.js';
 import { openDb } from '../helpers/sqlite.js';
 
 const T = ['--ticket', 'C-1', '--yes'];
@@ -107,12 +108,30 @@ describe('the command table, one process each', () => {
     expect(jsonWith(r, [...OUTCOME, 'path', 'notes', 'sha256'])).toMatchObject({ outcome: 'done', path: out, notes: 47, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
-  it('cx family <email>: the mailbox, its accounts and a suggested +alias', () => {
+  it('cx family <email>: the mailbox, its accounts, a suggested +alias and the accounts to ask the family about', () => {
     const r = cx(['family', 'jane.doe@gmail.com', '--suggest', 'Max', '--json'], { db: demoMirror() });
     ok(r);
-    const body = jsonWith(r, ['mailbox', 'accounts', 'suggestion', 'plus_addressing']);
-    expect(body).toMatchObject({ mailbox: 'janedoe@gmail.com', suggestion: 'jane.doe+max@gmail.com', plus_addressing: true });
+    const body = jsonWith(r, ['mailbox', 'accounts', 'suggestion', 'plus_addressing', 'flags']);
+    expect(body).toMatchObject({ mailbox: 'janedoe@gmail.com', suggestion: 'jane.doe+max@gmail.com', plus_addressing: true, flags: [] });
     for (const a of body.accounts) expect(Object.keys(a)).toEqual(expect.arrayContaining(['id', 'email']));
+  });
+
+  it('cx family --audit: across the mirror, the accounts that repeat their holder\'s name or date of birth; --out as CSV', () => {
+    // Generated families, every child's account under the parent's name, date of birth or both.
+    const db = generatedMirror(1000, { seed: 'contract-families', misnamedChildren: 1 });
+    const r = cx(['family', '--audit', '--json'], { db });
+    ok(r);
+    const body = jsonWith(r, ['shared_mailboxes', 'flagged_mailboxes', 'flags']);
+    expect(body.flags.length).toBeGreaterThan(0);
+    for (const f of body.flags) {
+      expect(Object.keys(f)).toEqual(expect.arrayContaining(['mailbox', 'account_id', 'email', 'name', 'issue', 'holder_id', 'holder_email', 'holder_name', 'ask']));
+      expect(['holder_name_and_dob', 'holder_name', 'holder_dob']).toContain(f.issue);
+    }
+    const out = join(tempDir(), 'family-audit.csv');
+    const written = cx(['family', '--audit', '--out', out, '--ticket', 'C-1'], { db });
+    ok(written);
+    expect(written.stdout).toBe('');
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('mailbox,account_id,email,name,issue,holder_id,holder_email,holder_name,ask');
   });
 
   it('cx batch <tickets.csv>: the results CSV in input order; the summary; exit 5 when a row was refused', () => {
