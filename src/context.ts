@@ -1,4 +1,4 @@
-// The global options, resolved once per run (CONTRACTS.md "Global options"), and what every command needs.
+// The global options, resolved once per run (docs/reference.md#global-options), and what every command needs.
 import { RunClock } from './clock.js';
 import type { EmailSettings } from './config/email.js';
 import { resolveSettings, type EffectiveSettings } from './config/resolve.js';
@@ -27,7 +27,7 @@ export interface Context {
   yes: boolean;
   dryRun: boolean;
   ticket: string | undefined;
-  /** The help desk single commands file their tickets under (CONTRACTS.md "Tickets"): the `desk` setting. */
+  /** The help desk single commands file their tickets under (docs/reference.md#tickets): the `desk` setting. */
   desk: string;
   policyPath: string | undefined;
   /** The agent's time zone (IANA name), for human output; JSON and CSV keep UTC. */
@@ -90,7 +90,7 @@ function again(ctx: Pick<Context, 'argv'>, text: string, additions: string[][], 
   return { text, commands: additions.map((words) => commandLine([...ctx.argv!, ...words])) };
 }
 
-/** A ticket id from --ticket or a prompt (CONTRACTS.md "Tickets"). */
+/** A ticket id from --ticket or a prompt (docs/reference.md#tickets). */
 export function checkedTicket(raw: string): string {
   const ticket = checkTicketId(raw);
   if (!ticket.ok) throw new UsageError(`--ticket: ${ticket.reason}`);

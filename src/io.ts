@@ -5,7 +5,7 @@ export interface IO {
   stdin: Readable;
   stdout: Writable;
   stderr: Writable;
-  /** Prompts only when both stdin and stdout are terminals (CONTRACTS.md). */
+  /** Prompts only when both stdin and stdout are terminals (docs/reference.md#how-every-command-behaves). */
   interactive: boolean;
   /** stderr is a terminal: progress bars and spinners may animate there. */
   stderrIsTTY: boolean;

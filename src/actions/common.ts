@@ -26,7 +26,7 @@ export interface ActionDeps {
   agent: string;
   /** The ticket the change is filed under ('' only for a dry run, which records nothing). */
   ticket: string;
-  /** The help desk the ticket belongs to (CONTRACTS.md "Tickets"): part of every change's identity. */
+  /** The help desk the ticket belongs to (docs/reference.md#tickets): part of every change's identity. */
   desk: string;
   dryRun: boolean;
   /**
@@ -112,7 +112,7 @@ export function emailContext(deps: ActionDeps, action: TicketAction) {
 }
 
 /**
- * A single command's change goes into the ticket ledger (CONTRACTS.md "Tickets"), so that a batch row for
+ * A single command's change goes into the ticket ledger (docs/reference.md#tickets), so that a batch row for
  * the same desk, ticket, action and account later reports already_done. Call inside the change's
  * transaction, after its audit row. A batch records its rows itself (src/batch/run.ts).
  */

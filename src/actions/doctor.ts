@@ -1,4 +1,4 @@
-// What `cx db doctor` concludes: a list of named checks (CONTRACTS.md "CI smoke gate"), each ok or not with
+// What `cx db doctor` concludes: a list of named checks (docs/reference.md#cx-db-doctor), each ok or not with
 // a detail that never shows account data. Each check runs on its own: one that throws (a damaged page, a
 // missing table) fails with the error, and the others still run. The sample reads are not audited.
 import { statSync } from 'node:fs';

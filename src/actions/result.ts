@@ -1,4 +1,4 @@
-// What actions return (CONTRACTS.md "Outcomes" and "JSON shapes"): the base every result holds, and each
+// What actions return (docs/reference.md#outcomes, #json-output): the base every result holds, and each
 // change's own result, a union on `outcome` with the keys that outcome carries. Types only, no code: the
 // actions build these values (their return types say so, so a key renamed in an action is renamed here),
 // the commands print them, batch records them, and the advice in src/rules/guidance.ts reads them through
@@ -72,7 +72,7 @@ export type HandoverFailure = Result<'error' | 'invalid'>;
 
 // ---- cx reset -------------------------------------------------------------------------------------
 
-/** The email a reset queues (or would): CONTRACTS.md promises `template` and `to` when one is queued. */
+/** The email a reset queues (or would): `template` and `to` are promised then (docs/reference.md#json-of-cx-reset). */
 export interface ResetEmail {
   account: AccountSummary;
   template: ResetTemplate;

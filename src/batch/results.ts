@@ -1,4 +1,4 @@
-// The batch results file (CONTRACTS.md "Batch results"): one row per input row, in input order,
+// The batch results file (docs/reference.md#batch-results): one row per input row, in input order,
 // written through toCsv so that no cell can start a spreadsheet formula. The contract's columns come first,
 // in their order (scripts read them by position); `tell` and `suggestions` follow (issue 21, part 5).
 import type { Outcome } from '../errors.js';
@@ -8,7 +8,7 @@ import type { TicketRow } from './input.js';
 
 export const RESULT_COLUMNS = ['ticket_id', 'type', 'email', 'outcome', 'account_id', 'detail', 'processed_at', 'tell', 'suggestions'] as const;
 
-/** A results row (CONTRACTS.md "Batch results"); processed_at is empty for a row that was not recorded. */
+/** A results row (docs/reference.md#batch-results); processed_at is empty for a row that was not recorded. */
 export interface ResultRow {
   ticket_id: string;
   type: string;

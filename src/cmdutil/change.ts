@@ -76,7 +76,7 @@ function auditShown<R extends ActionResult>(ctx: Context, db: Db, options: Chang
 
 /**
  * Print an action's result (what happened, then what to tell the person) and give its exit code. `json` is
- * what --json prints: the command's typed view of the result, with every key CONTRACTS.md ("JSON shapes")
+ * what --json prints: the command's typed view of the result, with every key docs/reference.md ("JSON output")
  * promises for the command on every outcome; the result itself when the result's type already holds them.
  */
 export function finish(ctx: Context, r: ActionResult, extra: readonly Block[] = [], json: object = r): number {

@@ -144,7 +144,7 @@ export const COMMANDS: CommandEntry[] = [
         args: '[key]',
         summary: 'make a failed change (or every one, --failed) pending again, or a waiting one (--waiting) due now, with the same key',
         examples: ['cx sync retry --failed', 'cx sync retry --waiting', 'cx sync retry 3f9a…'],
-        globals: [JSON_OUT],
+        globals: [['--ticket <id>', 'named in the audit rows of the changes retried'], DRY_RUN, JSON_OUT],
         load: () => import('./sync/retry.js'),
       },
     ],
@@ -165,7 +165,7 @@ export const COMMANDS: CommandEntry[] = [
         name: 'seed',
         summary: 'load the demo data (fixtures/demo) into the mirror',
         examples: ['cx db seed --demo', 'cx db seed --demo --db /tmp/demo.db', 'cx db seed --demo --plaintext --db /tmp/demo.db'],
-        globals: [DRY_RUN, JSON_OUT],
+        globals: [['--ticket <id>', 'recorded with the import in the audit log'], DRY_RUN, JSON_OUT],
         load: () => import('./db/seed.js'),
       },
       {
@@ -173,7 +173,7 @@ export const COMMANDS: CommandEntry[] = [
         args: '<dir>',
         summary: 'load CSV exports (accounts.csv, former_emails.csv, ...) in one transaction',
         examples: ['cx db import exports/2026-11-27', 'cx db import exports/2026-11-27 --dry-run'],
-        globals: [DRY_RUN, JSON_OUT],
+        globals: [['--ticket <id>', 'recorded with the import in the audit log'], DRY_RUN, JSON_OUT],
         load: () => import('./db/import.js'),
       },
       {

@@ -125,7 +125,7 @@ function caseloadWritten(ctx: Context, written: CaseloadWrite, count: number, di
 }
 
 /**
- * `cx offboard --json` (CONTRACTS.md "JSON shapes"): the result, with `clients` on every outcome (empty when
+ * `cx offboard --json` (docs/reference.md#json-of-cx-offboard): the result, with `clients` on every outcome (empty when
  * there is no caseload report) and `caseload_csv`, the --out file written (null when none was).
  */
 function offboardJson(r: OffboardResult, written: CaseloadWrite | undefined): OffboardResult & { clients: CaseloadEntry[]; caseload_csv: string | null } {

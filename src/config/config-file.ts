@@ -1,4 +1,4 @@
-// The config file (CONTRACTS.md "Mirror location and settings"): $CX_CONFIG, else
+// The config file (docs/reference.md#config-file): $CX_CONFIG, else
 // $XDG_CONFIG_HOME/cx/config.json, else ~/.config/cx/config.json. JSON with the keys below, each a string.
 // Checked by hand, not with zod: every cx run reads it, and loading zod would cost each run more than the
 // read. Unknown keys and bad values are usage errors naming the file and the key; a file only some runs

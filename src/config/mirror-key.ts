@@ -1,4 +1,4 @@
-// Where a mirror's key comes from, and where a new mirror's key goes (CONTRACTS.md "Encryption at rest").
+// Where a mirror's key comes from, and where a new mirror's key goes (docs/reference.md#encryption-and-keys).
 // A key is 32 random bytes, written as 64 hex characters; each mirror has its own, found by the mirror's id
 // (the salt in its first 16 bytes, src/store/cipher.ts). Looked for in this order:
 //   1. CX_DB_KEY_FILE: a file holding the key, refused unless it is a regular file of the user's that no one
@@ -6,7 +6,7 @@
 //   2. CX_DB_KEY: the key itself, for CI and containers;
 //   3. cx's own key file, <config folder>/cx/keys/<id>.key, when it exists;
 //   4. the OS credential store (src/config/credential-store.ts), entry cx/<id>.
-// The contract lists the credential store before cx's own file. cx keeps each mirror's key in one of the two
+// The credential store first would find the same key: cx keeps each mirror's key in one of the two
 // only (the store when it answers, else its own file), so either order finds the same key; looking at the
 // file first (one stat when there is none) spares every command on a mirror whose key is there the
 // store's module and its D-Bus round trip.

@@ -1,4 +1,4 @@
-// The platform sync settings (CONTRACTS.md "Platform sync"), read in one place: the base URL, the
+// The platform sync settings (docs/reference.md#settings), read in one place: the base URL, the
 // Standard Webhooks secret (from the environment or its own file, read as src/files/trusted-file.ts reads a
 // secret), the per-request timeout and the attempt cap. A missing or malformed setting is a usage error
 // (exit 2) that names what to set; no message ever repeats the secret (also one put in another setting:

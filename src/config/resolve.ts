@@ -1,8 +1,8 @@
-// Every setting cx reads, resolved in one place with where it came from (CONTRACTS.md "Mirror location and
-// settings"): the command line, then the environment, then the config file, then the default. `cx config`
-// shows the result; the context (src/context.ts) takes its values from here and hands them down (actions
-// and the store read no environment), and so should any command that needs a setting (the platform URL for
-// `cx sync`, the time zone for output). The checks of single values: ./values.ts, ./email.ts, ./platform.ts.
+// Every setting cx reads, resolved in one place with where it came from (docs/reference.md#settings): the command
+// line, then the environment, then the config file, then the default. `cx config` shows the result; the context
+// (src/context.ts) takes its values from here and hands them down (actions and the store read no environment), and
+// so should any command that needs a setting (the platform URL for `cx sync`, the time zone for output). The
+// checks of single values: ./values.ts, ./email.ts, ./platform.ts.
 import { userInfo } from 'node:os';
 import { UsageError } from '../errors.js';
 import { checkDesk, checkPrintableLine, DEFAULT_DESK } from '../rules/tickets.js';

@@ -31,7 +31,7 @@ export function checkedTimeZone(raw: string): string | null {
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1']);
 
-/** The platform's base URL (CONTRACTS.md "Platform sync"): https://, or http:// for localhost only. */
+/** The platform's base URL (docs/reference.md#settings): https://, or http:// for localhost only. */
 export function checkedPlatformUrl(raw: string): Checked<string> {
   let url: URL;
   try {

@@ -1,4 +1,4 @@
-// Where output goes (CONTRACTS.md, "In human output…"): data on stdout; every error, refusal and not-found on
+// Where output goes (docs/reference.md#how-every-command-behaves): data on stdout; every error, refusal and not-found on
 // stderr with the one prefix `cx:`, stdout left empty, and the command that fixes it on a line of its own.
 // Under --json the outcome object is on stdout. Commands hand over blocks (lines and at most one table);
 // this module alone decides terminal or pipe, colour, width and pager.

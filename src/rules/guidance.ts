@@ -178,7 +178,7 @@ function closedAdvice(r: ResetResult, c: GuidanceContext): Advice[] | null {
 }
 
 export function resetAdvice(r: ResetResult, c: GuidanceContext): Advice[] {
-  // Queued is not sent: the email leaves with the next push (CONTRACTS.md "Platform sync").
+  // Queued is not sent: the email leaves with the next push (docs/reference.md#cx-sync-push).
   if (r.outcome === 'done') return [pushFirst('The email goes out with the next push to the platform (until then it is pending)', c), ...afterQueued(r.template, r.to, r.subject, ONCE_SENT)];
   if (r.outcome === 'already_done') {
     const again = new Date(new Date(r.queued_at).getTime() + (c.windowMinutes ?? 15) * 60_000).toISOString();

@@ -1,6 +1,7 @@
-// The retention policy: how many years a deactivated client's records are kept (CONTRACTS.md, "Retention").
-// Built-in defaults, or a JSON policy file (`--policy`, else $CX_POLICY) that can override them per state.
-// loadPolicy is the only function here that touches the file system; the rest is pure.
+// The retention policy: how many years a deactivated client's records are kept
+// (docs/reference.md#retention-policy-file). Built-in defaults, or a JSON policy file (`--policy`, else
+// $CX_POLICY) that can override them per state. loadPolicy is the only function here that touches the file system;
+// the rest is pure.
 
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';

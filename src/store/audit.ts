@@ -82,7 +82,7 @@ function auditWhere(filter: AuditFilter): { where: string; params: Record<string
   return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }
 
-/** What `cx audit --verify` finds (CONTRACTS.md: ok, rows, first_bad_row; and the anchor). */
+/** What `cx audit --verify` finds (docs/reference.md#json-of-cx-audit: ok, rows, first_bad_row; and the anchor). */
 export interface AuditVerification {
   ok: boolean;
   rows: number;

@@ -1,4 +1,4 @@
-// Pending changes (CONTRACTS.md "Platform sync"): every change cx makes (an email to send, a client
+// Pending changes (docs/reference.md#cx-sync): every change cx makes (an email to send, a client
 // deactivation, a provider termination, an address taken off the suppression list) is a row here, written
 // in the same transaction as the change and its audit row. `cx sync push` delivers them; the outbox is the
 // email ones (store/outbox.ts).

@@ -149,7 +149,7 @@ INSERT INTO mirror_meta (key, value) VALUES ('mirror_id', lower(hex(randomblob(1
 
 CREATE TABLE changes (
   id INTEGER PRIMARY KEY,
-  key TEXT NOT NULL UNIQUE,               -- hex SHA-256 of desk|ticket|action|account|kind|n (CONTRACTS.md)
+  key TEXT NOT NULL UNIQUE,               -- hex SHA-256 of desk|ticket|action|account|kind|n (docs/platform-api.md)
   kind TEXT NOT NULL CHECK (kind IN ('email', 'deactivate_client', 'terminate_provider', 'lift_suppression')),
   account_id TEXT REFERENCES accounts (id),
   desk TEXT NOT NULL,

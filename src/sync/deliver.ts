@@ -1,4 +1,4 @@
-// Delivering pending changes (CONTRACTS.md "Platform sync"): claim the changes that may go now (oldest
+// Delivering pending changes (docs/reference.md#cx-sync-push): claim the changes that may go now (oldest
 // first, one per account: store/sync-queue.ts), send up to `concurrency` of them at once, each signed
 // afresh on every attempt, and record what the platform answered.
 //

@@ -1,4 +1,4 @@
-// The outside contract (CONTRACTS.md) as agents and their scripts meet it: bin/cx.js as a process of its
+// The outside contract (docs/reference.md) as agents and their scripts meet it: bin/cx.js as a process of its
 // own, one run per row of the command table, of the exit codes and of the JSON shapes: the exit code, what
 // goes to stdout and what to stderr, and the keys promised. The variants of each rule run in-process in the
 // command's own test file (test/helpers/in-process.ts); what only a process shows (a terminal, colour,
@@ -354,7 +354,7 @@ describe('exit codes, one process each (0 and 5: above)', () => {
   });
 });
 
-describe('encryption at rest, one process each (CONTRACTS.md "Encryption at rest")', () => {
+describe('encryption at rest, one process each (docs/reference.md#encryption-and-keys)', () => {
   /** A place for cx's own key files, and no key in the environment: the settings an agent has. */
   const ownKeys = () => ({ CX_DB_KEY: undefined, XDG_CONFIG_HOME: tempDir('cx-config-') });
 

@@ -14,7 +14,7 @@ const familyJson = async (...args: string[]) => {
 };
 
 describe('cx family', () => {
-  it('lists the accounts sharing the mailbox, in the JSON shape of CONTRACTS.md', async () => {
+  it('lists the accounts sharing the mailbox, in the JSON shape of the reference', async () => {
     const r = await familyJson('jane.doe@gmail.com');
     expect(r.code).toBe(0);
     expect(Object.keys(r.body)).toEqual(expect.arrayContaining(['mailbox', 'accounts', 'suggestion', 'plus_addressing']));

@@ -1,8 +1,8 @@
-// Imports and cx's own changes (issue 11, "Imports keep the mirror honest"; CONTRACTS.md "Imports and
-// pending changes"). A client deactivated, a provider offboarded and an address resubscribed with real cx
-// commands; the demo re-imported (the platform's export still holds the old values) before the changes
-// are delivered, and after. Delivering is `cx sync push`, built by another helper: here a change is
-// marked delivered directly in SQL, as a push that reached the platform leaves it.
+// Imports and cx's own changes (issue 11, "Imports keep the mirror honest";
+// docs/reference.md#imports-and-cxs-own-changes). A client deactivated, a provider offboarded and an address
+// resubscribed with real cx commands; the demo re-imported (the platform's export still holds the old values)
+// before the changes are delivered, and after. Delivering is `cx sync push`, built by another helper: here a
+// change is marked delivered directly in SQL, as a push that reached the platform leaves it.
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Issue 10 §5 and CONTRACTS.md "Tickets": ticket ids are checked; the exactly-once key of a change is
+// Issue 10 §5 and docs/reference.md#tickets: ticket ids are checked; the exactly-once key of a change is
 // (help desk, ticket id, action, account); single commands record their change in the same ledger.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -91,7 +91,7 @@ async function cancellableExport(ctx: Context, deps: ActionDeps, input: NotesExp
 }
 
 /**
- * `cx notes export --json` (CONTRACTS.md "JSON shapes"): the result, with `path`, `notes` and `sha256` on
+ * `cx notes export --json` (docs/reference.md#json-of-cx-notes-export): the result, with `path`, `notes` and `sha256` on
  * every outcome. A result about a zip has all three; any other gets them as null.
  */
 function notesExportJson(r: NotesExportResult): NotesExportResult & { path: string | null; notes: number | null; sha256: string | null } {
