@@ -148,13 +148,14 @@ function remoteCheck(db: Db, platform: PlatformRecord | null | undefined): { ok:
   return { ok, detail };
 }
 
-/** The log is append-only only while a trigger refuses each UPDATE and each DELETE. */
+/** The log is append-only only while a trigger refuses each UPDATE and each DELETE, on each of its tables. */
 function triggersCheck(db: Db): { ok: boolean; detail: string } {
-  const triggers = auditTriggers(db);
-  const refuses = (event: string) => triggers.some((t) => new RegExp(`\\bBEFORE\\s+${event}\\b`, 'i').test(t.sql) && /RAISE\s*\(\s*ABORT/i.test(t.sql));
-  const missing = ['UPDATE', 'DELETE'].filter((e) => !refuses(e));
-  if (missing.length === 0) return { ok: true, detail: `UPDATE and DELETE refused (${triggers.map((t) => t.name).join(', ')})` };
-  return { ok: false, detail: `no trigger refuses ${missing.join(' or ')} on audit_log: the log can be edited; cx db init does not restore them, report it` };
+  const tables = auditTriggers(db);
+  const refuses = (triggers: Array<{ sql: string }>, event: string) =>
+    triggers.some((t) => new RegExp(`\\bBEFORE\\s+${event}\\b`, 'i').test(t.sql) && /RAISE\s*\(\s*ABORT/i.test(t.sql));
+  const missing = tables.flatMap(({ table, triggers }) => ['UPDATE', 'DELETE'].filter((e) => !refuses(triggers, e)).map((e) => `${e} on ${table}`));
+  if (missing.length === 0) return { ok: true, detail: `UPDATE and DELETE refused (${tables.flatMap((t) => t.triggers.map((x) => x.name)).join(', ')})` };
+  return { ok: false, detail: `no trigger refuses ${missing.join(' or ')}: the log can be edited; cx db init does not restore them, report it` };
 }
 
 /** Encrypted, or plaintext on purpose (synthetic data: --allow-plaintext). Says the cipher, never the key. */

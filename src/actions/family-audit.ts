@@ -1,6 +1,7 @@
 // `cx family --audit`: across the mirror, the mailboxes whose accounts repeat the holder's name or date of
 // birth (src/rules/family-hygiene.ts), for a clean-up project: each row one account to ask the family about.
-// Its CSV (--out) holds names and addresses, so it is handed over as the caseload is: 0600, audited.
+// Its CSV (--out) holds names and addresses, so it is handed over as the caseload is: 0600, audited, its rows
+// keeping every account it lists (each flagged account and its holder) for `cx audit --email`.
 import type { OutputFile } from '../files/output-file.js';
 import { familyFlags } from '../rules/family-hygiene.js';
 import { toCsv } from '../rules/csv-safe.js';
@@ -9,6 +10,7 @@ import type { Db } from '../store/db.js';
 import { sharedMailboxes } from '../store/shared-mailboxes.js';
 import { result, type ActionDeps } from './common.js';
 import { handOverCsv, type CsvWrite } from './csv-handover.js';
+import { writtenFirst } from './handover.js';
 import { flagRow, type FamilyFlagRow } from './family.js';
 
 export interface FamilyAudit {
@@ -43,7 +45,8 @@ export function writeFamilyAuditCsv(deps: ActionDeps, output: OutputFile, audit:
   return handOverCsv(deps, output, {
     action: 'family.audit_csv',
     done: result('done', `wrote ${what} to ${to}`, null),
-    startedDetail: `writing ${what} to ${to}`,
+    startedDetail: `writing ${what} to ${to}${writtenFirst(output)}`,
     doneDetail: `wrote ${what} to ${to}`,
+    accounts: [...new Set(rows.flatMap((r) => [r.account_id, r.holder_id]))],
   }, toCsv(FAMILY_AUDIT_COLUMNS, rows));
 }

@@ -211,6 +211,8 @@ export interface NotesZip {
   matched_by: MatchedBy;
   path: string;
   notes: number;
+  /** The clients whose notes the zip holds (or would), by id: each is named by the export's audit rows. */
+  client_ids: string[];
   sha256: string | null;
   filters: { client_id: string | null; since: string | null; until: string | null };
 }

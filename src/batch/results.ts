@@ -21,6 +21,11 @@ export interface ResultRow {
   tell: string;
   /** A row that found no account: the addresses to check with the person, separated by spaces. */
   suggestions: string;
+  /**
+   * Not a column: the accounts the row's result names besides account_id (the clients of a notes export's
+   * plan), whose read is audited with the row's when no recorded ticket covers it.
+   */
+  also_shows?: readonly string[];
 }
 
 /** The results row of a ticket row and its action's result. */
@@ -35,7 +40,14 @@ export function resultRow(row: TicketRow, r: Pick<TicketResult, 'outcome' | 'det
     processed_at: processedAt,
     tell: r.reply?.tell ?? '',
     suggestions: r.reply?.suggestions.join(' ') ?? '',
+    also_shows: alsoShownBy(r),
   };
+}
+
+/** The clients a notes export's result (NotesZip.client_ids) names; undefined for any other result. */
+function alsoShownBy(r: object): readonly string[] | undefined {
+  const ids = 'client_ids' in r ? r.client_ids : undefined;
+  return Array.isArray(ids) && ids.length > 0 ? ids.filter((id): id is string => typeof id === 'string') : undefined;
 }
 
 /** The whole results file: header, then the rows. */

@@ -177,11 +177,12 @@ function resultsTable(rows: readonly ResultRow[]): Block[] {
 }
 
 /**
- * Results name accounts (a refusal says why, a dry run what it would do): a read of PHI that no recorded
- * ticket's own audit row covers is audited before the rows are handed on (src/actions/read-audit.ts).
+ * Results name accounts (a refusal says why, a dry run what it would do; a notes export's plan read the
+ * notes of its clients): a read of PHI that no recorded ticket's own audit row covers is audited before the
+ * rows are handed on (src/actions/read-audit.ts).
  */
 function auditShownRows(ctx: Context, db: Db, rows: readonly ResultRow[]): void {
-  const ids = rows.flatMap((r) => (r.account_id && (ctx.dryRun || !RECORDED_OUTCOMES.has(r.outcome)) ? [r.account_id] : []));
+  const ids = rows.flatMap((r) => (ctx.dryRun || !RECORDED_OUTCOMES.has(r.outcome) ? [...(r.account_id ? [r.account_id] : []), ...(r.also_shows ?? [])] : []));
   if (ids.length) auditPhiRead(ctx, db, { action: 'batch.read', how: ctx.dryRun ? 'dry-run results' : 'results of tickets not recorded', accountIds: ids });
 }
 

@@ -93,9 +93,11 @@ function hygieneLines(flags: readonly FamilyFlagRow[]): Line[] {
   return [[span(head, 'warn')], ...adviceLines(familyHygieneAdvice(flags))];
 }
 
-/** `cx family --json`: the report, each flag with what to ask the family. */
-function familyJson(r: FamilyReport): FamilyReport & { flags: Array<FamilyFlagRow & { ask: string }> } {
-  return { ...r, flags: r.flags.map((f) => ({ ...f, ask: familyQuestion(f) })) };
+/** `cx family --json`: the outcome as every command has it, the report, each flag with what to ask the family. */
+function familyJson(r: FamilyReport): { outcome: 'done' | 'not_found'; detail: string } & FamilyReport & { flags: Array<FamilyFlagRow & { ask: string }> } {
+  const found = r.accounts.length > 0;
+  const detail = found ? `${plural(r.accounts.length, 'account')} at the mailbox ${r.mailbox}` : `no account uses the mailbox ${r.mailbox}`;
+  return { outcome: found ? 'done' : 'not_found', detail, ...r, flags: r.flags.map((f) => ({ ...f, ask: familyQuestion(f) })) };
 }
 
 function suggestionLines(r: FamilyReport, suggestFor: string | undefined): Line[] {

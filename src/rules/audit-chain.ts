@@ -57,7 +57,7 @@ export interface ChainVerdict {
   first_bad_row: number | null;
   anchored_id: number | null;
   unanchored_rows: number;
-  problem: ChainProblem | 'anchor_missing' | 'anchor_changed' | null;
+  problem: ChainProblem | 'accounts' | 'anchor_missing' | 'anchor_changed' | null;
 }
 
 /** One sentence on the chain and its anchor, for `cx audit --verify` and the doctor's audit_chain check. */
@@ -73,6 +73,8 @@ export function describeChain(v: ChainVerdict): string {
       return `the chain is BROKEN at row ${v.first_bad_row} (of ${v.rows}): that row or one before it was altered`;
     case 'time_order':
       return `the chain is BROKEN at row ${v.first_bad_row} (of ${v.rows}): it is dated before the row it follows, so its time was moved back`;
+    case 'accounts':
+      return `the chain is BROKEN at row ${v.first_bad_row} (of ${v.rows}): the account ids kept with it were altered`;
     case 'anchor_missing':
       return `the chain is BROKEN: row ${v.anchored_id}, which the platform anchored, is gone (rows from ${v.first_bad_row} on were cut off)`;
     case 'anchor_changed':

@@ -61,14 +61,20 @@ const sha256 = (path: string) => createHash('sha256').update(readFileSync(path))
 
 /**
  * What any run leaves behind: exactly the done and already_done tickets recorded, one audit row each
- * (and none for the others; a notes export's started row comes before its completing one), outbox rows
- * only under recorded tickets, and an audit chain that holds.
+ * (and none for the others; a notes export's started row comes before its completing one, and one that
+ * another agent's completed first is closed by an abandoned row), outbox rows only under recorded tickets,
+ * and an audit chain that holds.
  */
 async function expectRecorded(db: string, rows: Row[]): Promise<string[]> {
   const recorded = [...new Set(rows.filter((r) => RECORDED.has(r.outcome)).map((r) => r.ticket_id))].sort();
   expect(query(db, 'SELECT ticket_id FROM processed_tickets ORDER BY ticket_id').map((x) => x.ticket_id)).toEqual(recorded);
-  const audited = query(db, "SELECT ticket, count(*) n FROM audit_log WHERE ticket IS NOT NULL AND action NOT LIKE '%.started' GROUP BY ticket ORDER BY ticket");
+  const audited = query(db, "SELECT ticket, count(*) n FROM audit_log WHERE ticket IS NOT NULL AND action NOT LIKE '%.started' AND action NOT LIKE '%.abandoned' GROUP BY ticket ORDER BY ticket");
   expect(audited).toEqual(recorded.map((ticket) => ({ ticket, n: 1 })));
+  // Every started row is closed once, by its completion or an abandoned row, under the same ticket.
+  const started = query(db, "SELECT id, ticket FROM audit_log WHERE action LIKE '%.started' ORDER BY id");
+  const closing = query(db, "SELECT ticket, detail FROM audit_log WHERE detail LIKE '%(started in audit row %' ORDER BY id")
+    .map((r) => `${r.ticket} ${/\(started in audit row (\d+)\)/.exec(r.detail)![1]}`);
+  expect(closing.sort()).toEqual(started.map((r) => `${r.ticket} ${r.id}`).sort());
   for (const o of query(db, 'SELECT DISTINCT ticket FROM outbox')) expect(recorded).toContain(o.ticket);
   for (const r of rows) expect(r.processed_at, r.ticket_id).toBe(RECORDED.has(r.outcome) ? NOW : '');
   expect(await auditChainHolds(db)).toBe(true);

@@ -13,6 +13,7 @@ import { TEST_KEY } from '../helpers/env.js';
 import { NOBODY } from '../helpers/other-user.js';
 import { inTerminal } from '../helpers/terminal.js';
 import { SECRET, standIn, syncEnv } from '../helpers/sync.js';
+import { bulkOutbox } from '../helpers/bulk.js';
 import { generatedMirror } from '../helpers/world.js';
 import { openDb } from '../helpers/sqlite.js';
 
@@ -111,8 +112,8 @@ describe('the command table, one process each', () => {
   it('cx family <email>: the mailbox, its accounts, a suggested +alias and the accounts to ask the family about', () => {
     const r = cx(['family', 'jane.doe@gmail.com', '--suggest', 'Max', '--json'], { db: demoMirror() });
     ok(r);
-    const body = jsonWith(r, ['mailbox', 'accounts', 'suggestion', 'plus_addressing', 'flags']);
-    expect(body).toMatchObject({ mailbox: 'janedoe@gmail.com', suggestion: 'jane.doe+max@gmail.com', plus_addressing: true, flags: [] });
+    const body = jsonWith(r, ['outcome', 'detail', 'mailbox', 'accounts', 'suggestion', 'plus_addressing', 'flags']);
+    expect(body).toMatchObject({ outcome: 'done', mailbox: 'janedoe@gmail.com', suggestion: 'jane.doe+max@gmail.com', plus_addressing: true, flags: [] });
     for (const a of body.accounts) expect(Object.keys(a)).toEqual(expect.arrayContaining(['id', 'email']));
   });
 
@@ -266,6 +267,45 @@ describe('the command table, one process each', () => {
     expect(settings.map((s) => s.name)).toEqual(expect.arrayContaining(['db', 'policy', 'agent', 'tz', 'desk', 'platform_url']));
     expect(settings.find((s) => s.name === 'agent')).toMatchObject({ value: 'test-agent', source: 'env' });
     expect(r.stdout).not.toContain(SECRET.slice(6));
+  });
+});
+
+describe('every read of PHI, every client it touched (issue 20), one process each', () => {
+  it('cx audit is a read of PHI: an audit.read row names the accounts it showed; --verify shows none and writes none', () => {
+    const db = demoMirror();
+    expect(cx(['lookup', 'jane.doe@gmail.com'], { db }).code).toBe(0);
+    const log = cx(['audit', '--json'], { db });
+    ok(log);
+    expect(log.json().map((r: { action: string }) => r.action)).toEqual(['db.seed', 'lookup']);
+    const [read] = query(db, 'SELECT * FROM audit_log ORDER BY id DESC LIMIT 1');
+    expect(read).toMatchObject({ action: 'audit.read', outcome: 'read', account_id: null });
+    expect(read.detail).toMatch(/^the log, 2 rows: showed 3 accounts: 1001, 1003, 1002 \[account ids: 3, sha256 [0-9a-f]{64}\]$/);
+    const rows = query(db, 'SELECT count(*) AS n FROM audit_log')[0].n;
+    ok(cx(['audit', '--verify'], { db }));
+    expect(query(db, 'SELECT count(*) AS n FROM audit_log')[0].n).toBe(rows);
+  });
+
+  it('cx audit --email <client> finds the notes export that handed over that client\'s notes', () => {
+    const db = demoMirror();
+    const out = join(tempDir(), 'notes.zip');
+    ok(cx(['notes', 'export', 'rafael.castellanos@proton.me', ...T, '--out', out], { db }));
+    const found = cx(['audit', '--email', 'jose.nunez@gmail.com', '--json'], { db });
+    ok(found);
+    expect(found.json().map((r: { action: string; ticket: string; account_id: string }) => [r.action, r.ticket, r.account_id])).toEqual([
+      ['notes.export.started', 'C-1', 'p202'],
+      ['notes.export', 'C-1', 'p202'],
+    ]);
+  });
+
+  it('cx audit --email finds the 12,000th account of an outbox listing', () => {
+    const db = demoMirror();
+    const addresses = bulkOutbox(db, 12_000);
+    const listed = cx(['outbox', '--json', '--ticket', 'BULK'], { db });
+    ok(listed);
+    expect(listed.json()).toHaveLength(12_000);
+    const found = cx(['audit', '--email', addresses[11_999]!, '--json'], { db });
+    ok(found);
+    expect(found.json().map((r: { action: string; ticket: string }) => [r.action, r.ticket])).toEqual([['outbox', 'BULK']]);
   });
 });
 

@@ -150,7 +150,7 @@ describe.skipIf(!hasTmux)(`the desk in a terminal${hasTmux ? '' : ': skipped, no
     const reads = readRows(db).filter((r) => r.action === 'lookup');
     expect(reads.every((r) => r.ticket === 'T-DESK-2')).toBe(true);
     expect(reads.map((r) => r.detail)).toEqual([
-      'by name: showed 2 accounts: 1017, 1016',
+      expect.stringMatching(/^by name: showed 2 accounts: 1017, 1016 \[account ids: 2, sha256 [0-9a-f]{64}\]$/),
       'by address, 1 suggested addresses: showed 1 account: 1001',
       expect.stringMatching(/^by address: showed 3 accounts: 1001, /),
       expect.stringMatching(/^by address: showed \d accounts?: 1001\b/),

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { examineMirrorFile } from '../../src/store/cipher.js';
-import { MIGRATIONS } from '../../src/store/schema.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/schema.js';
 import { cx, demoMirror, emptyMirror, plainDemoMirror, query, snapshot, tempDir, type CxResult } from '../helpers/cx.js';
 import { folderDigest, OTHER_KEY } from '../helpers/encryption.js';
 import { TEST_KEY } from '../helpers/env.js';
@@ -177,7 +177,7 @@ describe('cx db encrypt', () => {
     raw.close();
     const r = await run(['db', 'encrypt', '--ticket', 'SEC-1', '--json'], { db });
     expect(r.code, r.stderr).toBe(0);
-    expect(query(db, 'PRAGMA user_version')[0].user_version).toBe(3);
+    expect(query(db, 'PRAGMA user_version')[0].user_version).toBe(SCHEMA_VERSION);
     const row = query(db, "SELECT agent, ticket, outcome, detail FROM audit_log WHERE action = 'db.encrypt'")[0];
     expect(row).toMatchObject({ agent: 'test-agent', ticket: 'SEC-1', outcome: 'done', detail: `the mirror was encrypted (ChaCha20-Poly1305): mirror id ${r.json().mirror_id}, key in CX_DB_KEY` });
     expect((await run(['audit', '--verify', '--json'], { db })).json()).toMatchObject({ ok: true });

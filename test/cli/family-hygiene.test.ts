@@ -126,6 +126,18 @@ describe('cx family --audit', () => {
       'family.audit_csv.started H-2 started',
       'family.audit_csv H-2 done',
     ]);
+    // Both rows keep every account the CSV lists, flagged and holder (issue 20 §2); the started row names the
+    // temporary file it was written to first (§3).
+    const listed = [...new Set(csv.flatMap((row) => [row.account_id, row.holder_id]))].sort();
+    const csvRows = query(db, "SELECT id, detail FROM audit_log WHERE action LIKE 'family.audit_csv%' ORDER BY id");
+    for (const row of csvRows) {
+      expect(query(db, 'SELECT account_id FROM audit_accounts WHERE audit_id = ?', row.id).map((x) => x.account_id).sort()).toEqual(listed);
+      expect(row.detail).toMatch(new RegExp(` \\[account ids: ${listed.length}, sha256 [0-9a-f]{64}\\]$`));
+    }
+    expect(csvRows[0].detail).toMatch(/, written first as \.cx-tmp-[0-9a-f]+ \[account ids/);
+    const someone = query(db, 'SELECT email FROM accounts WHERE id = ?', csv[csv.length - 1]!.account_id)[0].email as string;
+    const found = await cxIn(['audit', '--email', someone, '--json'], { db });
+    expect(found.json().map((x: { action: string }) => x.action)).toEqual(expect.arrayContaining(['family.audit_csv.started', 'family.audit_csv']));
 
     writeFileSync(out, 'kept\n');
     const again = await cxIn(['family', '--audit', '--out', out], { db });

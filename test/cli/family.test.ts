@@ -25,6 +25,13 @@ describe('cx family', () => {
     expect(r.body.plus_addressing).toBe(true);
   });
 
+  it('says its outcome as every command does: done with accounts, not_found (exit 3) without', async () => {
+    expect((await familyJson('jane.doe@gmail.com')).body).toMatchObject({ outcome: 'done', detail: '3 accounts at the mailbox janedoe@gmail.com' });
+    const none = await familyJson('nobody.here@gmail.com');
+    expect(none.code).toBe(3);
+    expect(none.body).toMatchObject({ outcome: 'not_found', detail: 'no account uses the mailbox nobodyhere@gmail.com', accounts: [] });
+  });
+
   it("a child's +alias address, or the mailbox written another way, gives the same family", async () => {
     const ids = async (q: string) => (await familyJson(q)).body.accounts.map((a: any) => a.id).sort();
     expect(await ids('jane.doe+sam@gmail.com')).toEqual(['1001', '1002', '1003']);

@@ -62,6 +62,8 @@ export function cx(args: string[], opts: RunOptions = {}): CxResult {
     input: opts.input ?? '',
     encoding: 'utf8',
     timeout: 120_000,
+    // A listing of every row (--json) of a large outbox or log is megabytes.
+    maxBuffer: 256 * 1024 * 1024,
     uid: t.uid,
     gid: t.gid,
   });
