@@ -23,6 +23,7 @@ import { MissingFileError, readTrustedFile } from '../files/trusted-file.js';
 import { KEY_BYTES, type MirrorKeys, type NewKey } from '../store/cipher.js';
 import { shellWord } from '../rules/shell.js';
 import { configHome } from './config-file.js';
+import { secretFilePath, secretFileSource } from './values.js';
 import { deleteSecret, readSecret, SERVICE, storeName, writeSecret } from './credential-store.js';
 
 export interface KeyOptions {
@@ -130,8 +131,8 @@ export interface KeySource {
 
 /** `id`: the mirror's id; null for a mirror that is not there or not encrypted (then: where a new key would go). */
 export function describeKeySource(env: NodeJS.ProcessEnv, mirror: { kind: 'absent' | 'plaintext' | 'other' } | { kind: 'encrypted'; id: string }): KeySource {
-  const keyFile = namedKeyFile(env);
-  if (keyFile) return { source: 'env', from: `CX_DB_KEY_FILE (${keyFile})`, found: true };
+  const keyFile = secretFileSource(env, 'CX_DB_KEY_FILE');
+  if (keyFile) return { source: 'env', from: keyFile.from, found: keyFile.usable };
   if (env.CX_DB_KEY?.trim()) return { source: 'env', from: 'CX_DB_KEY', found: true };
   if (mirror.kind === 'plaintext') return { source: 'default', from: 'none: the mirror is not encrypted (cx db encrypt)', found: false };
   if (mirror.kind !== 'encrypted') return { source: 'default', from: `no mirror yet: a new mirror's key goes to ${newKeyDestination(env)}`, found: false };
@@ -143,8 +144,7 @@ export function describeKeySource(env: NodeJS.ProcessEnv, mirror: { kind: 'absen
 }
 
 function namedKeyFile(env: NodeJS.ProcessEnv): string | undefined {
-  const raw = env.CX_DB_KEY_FILE?.trim();
-  return raw ? resolve(raw) : undefined;
+  return secretFilePath(env, 'CX_DB_KEY_FILE');
 }
 
 function randomKey(): Buffer {
