@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { syncPath } from '../files/durable.js';
+import { removeOrphans, TEMP_PREFIX } from '../files/stale-temps.js';
 import { MissingFileError, readTrustedFile } from '../files/trusted-file.js';
 import { KEY_BYTES, type MirrorKeys, type NewKey } from '../store/cipher.js';
 import { shellWord } from '../rules/shell.js';
@@ -188,12 +189,16 @@ function keptByCx(env: NodeJS.ProcessEnv, key: Buffer, options: KeyOptions): New
   };
 }
 
+const KEY_TEMP_PREFIX = `${TEMP_PREFIX}key`;
+
 /**
  * Write a key file that must not exist yet: a temporary file (0600) made durable, then linked under its name
  * (never over another file), so a crash leaves either no key file or a whole one.
  */
 function writeKeyFile(path: string, key: Buffer, label: string): void {
-  const temp = join(dirname(path), `.cx-tmp-${process.pid}-${randomBytes(4).toString('hex')}.key`);
+  // Named for this process, so the next cx that writes a key here removes one a kill -9 left (a key nothing uses).
+  removeOrphans(dirname(path), KEY_TEMP_PREFIX, 'key');
+  const temp = join(dirname(path), `${KEY_TEMP_PREFIX}.${process.pid}.key`);
   let fd: number;
   try {
     fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
