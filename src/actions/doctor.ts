@@ -41,7 +41,8 @@ export interface DoctorAsk {
   policyPath?: string;
   /** A plaintext mirror passes the `encryption` check (synthetic data). */
   allowPlaintext?: boolean;
-  now: Date;
+  /** The run's clock, read once the mirror is open (an encrypted mirror's is the system's: src/clock.ts). */
+  now: () => Date;
   /**
    * The platform's record of the audit log (audit_remote): null when no platform is configured, undefined
    * when a configured one was not asked (the mirror did not open).
@@ -100,7 +101,7 @@ export function examineMirror(db: Db, path: string, ask: DoctorAsk): DoctorRepor
       return { ok: audit.ok, detail: describeChain(audit) };
     }),
     run('policy', () => policyCheck(ask.policyPath)),
-    ask.maxAgeHours === undefined ? { name: 'freshness', ok: true, detail: NOT_ASKED } : run('freshness', () => freshnessCheck(db, ask.maxAgeHours!, ask.now)),
+    ask.maxAgeHours === undefined ? { name: 'freshness', ok: true, detail: NOT_ASKED } : run('freshness', () => freshnessCheck(db, ask.maxAgeHours!, ask.now())),
     ask.minAccounts === undefined ? { name: 'accounts', ok: true, detail: NOT_ASKED } : run('accounts', () => accountsCheck(db, ask.minAccounts!)),
     run('lookup_paths', () => lookupPathsCheck(db)),
     run('audit_remote', () => remoteCheck(db, ask.platform)),

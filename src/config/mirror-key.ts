@@ -19,10 +19,12 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { syncPath } from '../files/durable.js';
+import { removeOrphans, TEMP_PREFIX } from '../files/stale-temps.js';
 import { MissingFileError, readTrustedFile } from '../files/trusted-file.js';
 import { KEY_BYTES, type MirrorKeys, type NewKey } from '../store/cipher.js';
 import { shellWord } from '../rules/shell.js';
 import { configHome } from './config-file.js';
+import { secretFilePath, secretFileSource } from './values.js';
 import { deleteSecret, readSecret, SERVICE, storeName, storeUnavailable, writeSecret } from './credential-store.js';
 
 export interface KeyOptions {
@@ -130,8 +132,8 @@ export interface KeySource {
 
 /** `id`: the mirror's id; null for a mirror that is not there or not encrypted (then: where a new key would go). */
 export function describeKeySource(env: NodeJS.ProcessEnv, mirror: { kind: 'absent' | 'plaintext' | 'other' } | { kind: 'encrypted'; id: string }): KeySource {
-  const keyFile = namedKeyFile(env);
-  if (keyFile) return { source: 'env', from: `CX_DB_KEY_FILE (${keyFile})`, found: true };
+  const keyFile = secretFileSource(env, 'CX_DB_KEY_FILE');
+  if (keyFile) return { source: 'env', from: keyFile.from, found: keyFile.usable };
   if (env.CX_DB_KEY?.trim()) return { source: 'env', from: 'CX_DB_KEY', found: true };
   if (mirror.kind === 'plaintext') return { source: 'default', from: 'none: the mirror is not encrypted (cx db encrypt)', found: false };
   if (mirror.kind !== 'encrypted') return { source: 'default', from: `no mirror yet: a new mirror's key goes to ${newKeyDestination(env)}`, found: false };
@@ -143,8 +145,7 @@ export function describeKeySource(env: NodeJS.ProcessEnv, mirror: { kind: 'absen
 }
 
 function namedKeyFile(env: NodeJS.ProcessEnv): string | undefined {
-  const raw = env.CX_DB_KEY_FILE?.trim();
-  return raw ? resolve(raw) : undefined;
+  return secretFilePath(env, 'CX_DB_KEY_FILE');
 }
 
 function randomKey(): Buffer {
@@ -190,12 +191,16 @@ function keptByCx(env: NodeJS.ProcessEnv, key: Buffer, options: KeyOptions): New
   };
 }
 
+const KEY_TEMP_PREFIX = `${TEMP_PREFIX}key`;
+
 /**
  * Write a key file that must not exist yet: a temporary file (0600) made durable, then linked under its name
  * (never over another file), so a crash leaves either no key file or a whole one.
  */
 function writeKeyFile(path: string, key: Buffer, label: string): void {
-  const temp = join(dirname(path), `.cx-tmp-${process.pid}-${randomBytes(4).toString('hex')}.key`);
+  // Named for this process, so the next cx that writes a key here removes one a kill -9 left (a key nothing uses).
+  removeOrphans(dirname(path), KEY_TEMP_PREFIX, 'key');
+  const temp = join(dirname(path), `${KEY_TEMP_PREFIX}.${process.pid}.key`);
   let fd: number;
   try {
     fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);

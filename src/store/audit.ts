@@ -1,13 +1,13 @@
 // The audit log's SQL. Rows are only ever inserted; triggers in the schema refuse UPDATE and DELETE, on the
 // log and on audit_accounts, the accounts a row is about beyond its account_id (src/rules/audit-accounts.ts).
 import { accountListHolds, withAccountList, withoutAccountList } from '../rules/audit-accounts.js';
-import { chainHash, firstBrokenRow, GENESIS_HASH, type AuditFields, type AuditRow } from '../rules/audit-chain.js';
+import { chainHash, firstBrokenRow, GENESIS_HASH, notBefore, type AuditFields, type AuditRow, type ChainProblem } from '../rules/audit-chain.js';
 import { abandonedAction, startedBase, startedRef } from '../rules/handover-rows.js';
 import { auditRow, countAuditAfter, readAnchor } from './audit-anchor.js';
 import { sql, type Db } from './db.js';
 
+/** A row to append; its time is the writer's clock, never earlier than the row before it. */
 export type AuditEntry = Omit<AuditFields, 'at'> & {
-  at?: string;
   /**
    * The accounts the row is about beyond account_id, in the order shown (every account a read showed, every
    * client whose notes a zip held): all kept in audit_accounts, their count and digest at the end of the detail.
@@ -15,6 +15,7 @@ export type AuditEntry = Omit<AuditFields, 'at'> & {
   accounts?: readonly string[];
 };
 
+const LAST_ROW = 'SELECT at, hash FROM audit_log ORDER BY id DESC LIMIT 1';
 const INSERT_ROW = `INSERT INTO audit_log (at, agent, action, ticket, account_id, outcome, detail, prev_hash, hash)
      VALUES (@at, @agent, @action, @ticket, @account_id, @outcome, @detail, @prev_hash, @hash)`;
 
@@ -23,8 +24,8 @@ const INSERT_ROW = `INSERT INTO audit_log (at, agent, action, ticket, account_id
  * audit row commit together or not at all.
  */
 export function appendAudit(db: Db, entry: AuditEntry, now: Date): AuditRow {
-  const last = sql<{ hash: string }>(db, 'SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').get();
-  const { fields, accounts } = rowOf(entry, now.toISOString());
+  const last = sql<{ at: string; hash: string }>(db, LAST_ROW).get();
+  const { fields, accounts } = rowOf(entry, notBefore(now, last?.at));
   const prev_hash = last?.hash ?? GENESIS_HASH;
   const hash = chainHash(prev_hash, fields);
   const info = sql(db, INSERT_ROW).run({ ...fields, prev_hash, hash });
@@ -36,9 +37,10 @@ export function appendAudit(db: Db, entry: AuditEntry, now: Date): AuditRow {
 /** Append several rows in order (one read of the chain's end); call inside the write transaction. */
 export function appendAuditRows(db: Db, entries: readonly AuditEntry[], now: Date): void {
   if (entries.length === 0) return;
-  let prev_hash = sql<{ hash: string }>(db, 'SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').get()?.hash ?? GENESIS_HASH;
+  const last = sql<{ at: string; hash: string }>(db, LAST_ROW).get();
+  let prev_hash = last?.hash ?? GENESIS_HASH;
   const insert = sql(db, INSERT_ROW);
-  const at = now.toISOString();
+  const at = notBefore(now, last?.at);
   for (const entry of entries) {
     const { fields, accounts } = rowOf(entry, at);
     const hash = chainHash(prev_hash, fields);
@@ -53,7 +55,7 @@ function rowOf(entry: AuditEntry, at: string): { fields: AuditFields; accounts: 
   const { accounts: given, ...rest } = entry;
   const accounts = [...new Set(given ?? [])];
   const detail = accounts.length > 0 ? withAccountList(rest.detail, accounts) : withoutAccountList(rest.detail);
-  return { fields: { ...rest, detail, at: rest.at ?? at }, accounts };
+  return { fields: { ...rest, detail, at }, accounts };
 }
 
 /** One statement however many ids: a read of 12,000 accounts is one insert of a JSON array. */
@@ -155,10 +157,10 @@ export interface AuditVerification {
   /** Rows after the anchor: only the platform's copy protects them, and it has not got them yet. */
   unanchored_rows: number;
   /**
-   * Why it failed: a broken link, the account ids kept with a row no longer the ones its detail committed
-   * to, the anchored row gone, or the anchored row no longer the same.
+   * Why it failed: a broken link, a row dated before the row it follows, the account ids kept with a row no
+   * longer the ones its detail committed to, the anchored row gone, or the anchored row no longer the same.
    */
-  problem: 'chain' | 'accounts' | 'anchor_missing' | 'anchor_changed' | null;
+  problem: ChainProblem | 'accounts' | 'anchor_missing' | 'anchor_changed' | null;
 }
 
 export function verifyAudit(db: Db): AuditVerification {
@@ -185,9 +187,9 @@ export function verifyAudit(db: Db): AuditVerification {
   if (chainBroken === null && listBroken === null && lists) {
     listBroken = sql<{ id: number | null }>(db, 'SELECT min(audit_id) AS id FROM audit_accounts WHERE audit_id NOT IN (SELECT id FROM audit_log)').get()!.id;
   }
-  const bad = chainBroken ?? listBroken;
+  const bad = chainBroken?.id ?? listBroken;
   if (bad !== null) rows = sql<{ n: number }>(db, 'SELECT count(*) AS n FROM audit_log').get()!.n;
-  const problem = chainBroken !== null ? 'chain' : listBroken !== null ? 'accounts' : null;
+  const problem = chainBroken?.problem ?? (listBroken !== null ? 'accounts' : null);
   const anchor = readAnchor(db);
   const base = { rows, anchored_id: anchor?.anchored_id ?? null, unanchored_rows: anchor ? countAuditAfter(db, anchor.anchored_id) : rows };
   if (anchor) {

@@ -53,7 +53,7 @@ export interface DeliveryDeps {
   limits: SyncLimits;
   /** Who runs the push: the agent of its audit rows. */
   agent: string;
-  /** The records' clock (audit rows, delivered_at); CX_NOW pins it. */
+  /** The records' clock (audit rows, delivered_at): the run's (src/clock.ts). */
   now: () => Date;
   /** Real time in ms: signatures, waits, next attempts and leases are about the real world. */
   clock: () => number;

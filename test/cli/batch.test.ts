@@ -312,7 +312,7 @@ describe('cx batch: help desk exports as they come', () => {
     expect(zendesk.get('48212')).toMatchObject({ outcome: 'already_done', detail: expect.stringContaining('not on the suppression list') });
     expect(zendesk.get('48216')).toMatchObject({ outcome: 'already_done', detail: expect.stringContaining('already terminated, effective 2026-11-27') });
     const freshdesk = byId((await applyFile(db, FRESHDESK, [], notesDir)).rows);
-    // T-1008 queued p203's verification email a moment ago (same CX_NOW): not queued twice.
+    // T-1008 queued p203's verification email a moment ago (the same pinned clock): not queued twice.
     expect(freshdesk.get('7307')).toMatchObject({ outcome: 'already_done', detail: expect.stringContaining('was already queued') });
     expect(query(db, "SELECT count(*) n FROM outbox WHERE account_id = 'p203'")[0].n).toBe(1);
     expect(readdirSync(notesDir)).toHaveLength(4);

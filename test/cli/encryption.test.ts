@@ -3,6 +3,7 @@
 // warning, db encrypt and db rekey and what they refuse, an interrupted conversion finished by the next run.
 // Every output of every run here is kept and searched at the end: no key ever shows.
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { examineMirrorFile } from '../../src/store/cipher.js';
@@ -115,6 +116,22 @@ describe('where the key comes from', () => {
     const open = await run(['lookup', 'nobody@example.com'], { db, env });
     expect(open.code).toBe(2);
     expect(open.stderr).toContain(`cx: cx's key file ${path} is refused: its permissions 0644 are too open`);
+  });
+
+  it('the half-written key file a killed cx left in the key folder is removed by the next cx that writes a key there', async () => {
+    const env = agentEnv();
+    mkdirSync(keyFolder(env), { recursive: true, mode: 0o700 });
+    // A process that is gone: kill -9 between writing its temporary key file and removing it.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const left = join(keyFolder(env), `.cx-tmp-key.${gone}.key`);
+    writeFileSync(left, `${OTHER_KEY}\n`, { mode: 0o600 });
+    // One of a process still running is not touched (init stands in for it).
+    const running = join(keyFolder(env), '.cx-tmp-key.1.key');
+    writeFileSync(running, `${OTHER_KEY}\n`, { mode: 0o600 });
+    const made = await run(['db', 'init'], { db: join(tempDir(), 'm.db'), env });
+    expect(made.code, made.stderr).toBe(0);
+    expect(existsSync(left)).toBe(false);
+    expect(existsSync(running)).toBe(true);
   });
 
   it('cx config before a mirror exists, and for a plaintext one, says where a key would go or that there is none', async () => {

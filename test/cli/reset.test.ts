@@ -148,13 +148,13 @@ describe('cx reset: nothing is queued', () => {
     // Not pushed yet: the words are for once it is sent, after the push it names.
     expect(again.stdout).toMatch(/^Tell the person, once it is sent: the email queued today 12:00 \(just now\) is on its way/m);
     expect(again.stdout).toMatch(/^Next: A new one can be queued after today 12:15 if it still has not arrived\.$/m);
-    const tokyo = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db, env: { TZ: 'Asia/Tokyo', CX_NOW: '2026-11-27T12:03:00Z' } });
+    const tokyo = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db, env: { TZ: 'Asia/Tokyo' }, now: '2026-11-27T12:03:00Z' });
     expect(tokyo.stdout).toMatch(/queued today 21:00 \(3 min ago\)[\s\S]*after today 21:15/);
-    const json = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-2', '--yes', '--json'], { db, env: { CX_NOW: '2026-11-27T12:14:59Z' } });
+    const json = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-2', '--yes', '--json'], { db, now: '2026-11-27T12:14:59Z' });
     expect(json.json()).toMatchObject({ outcome: 'already_done', template: 'client_password_reset', to: 'aaliyah.johnson@gmail.com', outbox_id: 1 });
     expect(snapshot(db)).toEqual(before);
     // After the window, a new one is queued.
-    const later = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-3', '--yes'], { db, env: { CX_NOW: '2026-11-27T12:15:01Z' } });
+    const later = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-3', '--yes'], { db, now: '2026-11-27T12:15:01Z' });
     expect(later.stdout).toMatch(/^done:/);
     expect(outbox(db)).toHaveLength(2);
     expect(await auditChainHolds(db)).toBe(true);
@@ -163,8 +163,8 @@ describe('cx reset: nothing is queued', () => {
   it('honours CX_RESET_WINDOW_MINUTES and refuses a bad value with exit 2', async () => {
     const db = demoMirror();
     expect((await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db })).code).toBe(0);
-    const env = { CX_NOW: '2026-11-27T12:03:00Z', CX_RESET_WINDOW_MINUTES: '2' };
-    expect((await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-2', '--yes'], { db, env })).stdout).toMatch(/^done:/);
+    const env = { CX_RESET_WINDOW_MINUTES: '2' };
+    expect((await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-2', '--yes'], { db, env, now: '2026-11-27T12:03:00Z' })).stdout).toMatch(/^done:/);
     const before = snapshot(db);
     for (const bad of ['abc', '0', '-5', '1.5', '99999']) {
       const r = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-3', '--yes'], { db, env: { CX_RESET_WINDOW_MINUTES: bad } });

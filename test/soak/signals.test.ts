@@ -137,12 +137,13 @@ describe('cx notes export stopped at random points', () => {
     }
     expect(trail.filter((t) => t.endsWith(':130')).length, trail.join(' ')).toBeGreaterThan(0);
     // kill -9 leaves its temporary file: a later run keeps it while it is young, removes it once a day old.
+    // A file's age is the real clock's (its mtime): the sweeping runs read that clock too.
     const left = temps(dir);
-    expect(cx(args(100), { db }).code).toBe(0);
+    expect(cx(args(100), { db, now: 'real' }).code).toBe(0);
     expect(temps(dir)).toEqual(left);
     const dayAgo = Date.now() / 1000 - 25 * 3600;
     for (const t of left) utimesSync(join(dir, t), dayAgo, dayAgo);
-    expect(cx(args(101), { db }).code).toBe(0);
+    expect(cx(args(101), { db, now: 'real' }).code).toBe(0);
     expect(temps(dir)).toEqual([]);
     await expectNoPhiWithoutItsRow(db, [out]);
   });
@@ -211,13 +212,13 @@ describe('cx batch with notes exports stopped at random points', () => {
     }
     expect(trail.some((t) => t.startsWith('SIGINT:130') || t.startsWith('SIGTERM:130')), trail.join(' ')).toBe(true);
 
-    // kill -9's temporary files go once a day old, when a run writes into their folder.
+    // kill -9's temporary files go once a day old (by the real clock, as their mtimes), when a run writes into their folder.
     const dayAgo = Date.now() / 1000 - 25 * 3600;
     for (const d of [dir, exports]) for (const t of temps(d)) utimesSync(join(d, t), dayAgo, dayAgo);
-    const last = cx(args, { db });
+    const last = cx(args, { db, now: 'real' });
     expect(last.code, `${trail.join(' ')}\n${last.stderr}`).toBe(clean.code);
     expect(temps(dir)).toEqual([]);
-    if (temps(exports).length) expect(cx(['notes', 'export', PROVIDER, '--ticket', 'SWEEP', '--yes', '--out', join(exports, 'sweep.zip')], { db }).code).toBe(0);
+    if (temps(exports).length) expect(cx(['notes', 'export', PROVIDER, '--ticket', 'SWEEP', '--yes', '--out', join(exports, 'sweep.zip')], { db, now: 'real' }).code).toBe(0);
     expect(temps(exports)).toEqual([]);
     await expectNoPhiWithoutItsRow(db, zips());
     // Each ticket once, as in the clean run; each notes ticket completed once, its zip the one it describes.

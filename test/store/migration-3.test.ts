@@ -93,8 +93,8 @@ describe('migration 3', () => {
   it('a reset and a deactivation still see the emails queued before, through changes_by_account', async () => {
     const db = versionTwoMirror();
     // Within the 15-minute window: the reset queued before the migration is found, nothing is queued twice.
-    const soon = { CX_NOW: '2026-11-20T10:05:00.000Z' };
-    const again = await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', 'T-1', '--yes', '--json'], { db, env: soon });
+    const soon = '2026-11-20T10:05:00.000Z';
+    const again = await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', 'T-1', '--yes', '--json'], { db, now: soon });
     expect(again.code, again.stderr).toBe(0);
     expect(again.json()).toMatchObject({ outcome: 'already_done', outbox_id: 1 });
     // Later, the same ticket sends it on purpose a second time: n = 2, keyed as the contract says.

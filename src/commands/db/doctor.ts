@@ -41,7 +41,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
       minAccounts: opts.minAccounts === undefined ? undefined : whole(opts.minAccounts),
       policyPath: ctx.policyPath,
       allowPlaintext: Boolean(opts.allowPlaintext),
-      now: ctx.now(),
+      now: ctx.now,
       platform: platformConfigured(ctx) ? undefined : null,
     };
     const report = opts.strict ? await strictReport(ctx, ask) : await looseReport(ctx, ask);
