@@ -158,8 +158,10 @@ function readType(source: TypeSource, cell: string): { rawType: string; type: Ti
   }
   const [only] = matches;
   if (only && matches.size === 1) return { rawType: only[1], type: only[0], problem: null };
+  // None: the types cx knows, so the agent sees what the tag should say.
   const found = matches.size === 0 ? 'none of the tags is a type' : `${matches.size} types (${[...matches.keys()].join(', ')})`;
-  return { rawType: cell, type: null, problem: `no single type in Tags: ${found} in ${JSON.stringify(cell)} (types: ${TYPE_LIST})` };
+  const known = matches.size === 0 ? ` (types: ${TYPE_LIST})` : '';
+  return { rawType: cell, type: null, problem: `no single type in Tags: ${found} in ${JSON.stringify(cell)}${known}` };
 }
 
 /**
