@@ -1,4 +1,5 @@
-// The global options, resolved once per run (CONTRACTS.md "Global options"), and what every command needs.
+// The global options, resolved once per run (docs/reference.md#global-options), and what every command needs.
+import { RunClock } from './clock.js';
 import type { EmailSettings } from './config/email.js';
 import { resolveSettings, type EffectiveSettings } from './config/resolve.js';
 import { CancelledError, UsageError, type Hint } from './errors.js';
@@ -26,7 +27,7 @@ export interface Context {
   yes: boolean;
   dryRun: boolean;
   ticket: string | undefined;
-  /** The help desk single commands file their tickets under (CONTRACTS.md "Tickets"): the `desk` setting. */
+  /** The help desk single commands file their tickets under (docs/reference.md#tickets): the `desk` setting. */
   desk: string;
   policyPath: string | undefined;
   /** The agent's time zone (IANA name), for human output; JSON and CSV keep UTC. */
@@ -39,8 +40,10 @@ export interface Context {
   settings: EffectiveSettings;
   io: IO;
   prompter: Prompter;
-  /** The clock; CX_NOW (ISO time) pins it for tests and reproducible runs. */
+  /** Now, as the run records it: the system's clock on an encrypted mirror (src/clock.ts). */
   now: () => Date;
+  /** The clock behind `now`, told by the opener which kind of mirror the run works on (src/cmdutil/mirror.ts). */
+  clock: RunClock;
   /**
    * The words typed after `cx` (as the shell passed them), for a fix that repeats the command with a change;
    * absent where there is no command line to repeat (the guided desk, a test's own context).
@@ -51,6 +54,7 @@ export interface Context {
 /** The global options, with the environment, the config file and the defaults behind them. */
 export function resolveContext(flags: GlobalFlags, io: IO, prompter: Prompter = terminalPrompter(io), argv?: readonly string[]): Context {
   const settings = resolveSettings(flags, io.env);
+  const clock = new RunClock(io.clock ?? (() => new Date()), io.env.CX_NOW);
   return {
     dbPath: settings.db.value,
     dbPathIsDefault: settings.db.source === 'default',
@@ -71,7 +75,8 @@ export function resolveContext(flags: GlobalFlags, io: IO, prompter: Prompter = 
     settings,
     io,
     prompter,
-    now: clockFrom(io.env.CX_NOW),
+    clock,
+    now: clock.now,
     ...(argv ? { argv } : {}),
   };
 }
@@ -85,18 +90,11 @@ function again(ctx: Pick<Context, 'argv'>, text: string, additions: string[][], 
   return { text, commands: additions.map((words) => commandLine([...ctx.argv!, ...words])) };
 }
 
-/** A ticket id from --ticket or a prompt (CONTRACTS.md "Tickets"). */
+/** A ticket id from --ticket or a prompt (docs/reference.md#tickets). */
 export function checkedTicket(raw: string): string {
   const ticket = checkTicketId(raw);
   if (!ticket.ok) throw new UsageError(`--ticket: ${ticket.reason}`);
   return ticket.value;
-}
-
-function clockFrom(pinned: string | undefined): () => Date {
-  if (!pinned) return () => new Date();
-  const at = new Date(pinned);
-  if (Number.isNaN(at.getTime())) throw new UsageError(`CX_NOW is not an ISO time: ${pinned}`);
-  return () => new Date(at);
 }
 
 /** The clock and zone that human output shows times against. */

@@ -1,4 +1,4 @@
-// Typed errors and the one place where errors and outcomes become exit codes (CONTRACTS.md, "Exit codes").
+// Typed errors and the one place where errors and outcomes become exit codes (docs/reference.md#exit-codes).
 
 export type Outcome = 'done' | 'already_done' | 'not_found' | 'refused' | 'invalid' | 'error' | 'planned';
 
@@ -70,7 +70,7 @@ export class IntegrityError extends CxError {
 
 /**
  * The agent said "no" at a confirmation, pressed Ctrl-C at a prompt, or stopped the work with a signal
- * (CONTRACTS.md: exit 130). `message` says how far the work got when some of it was kept.
+ * (docs/reference.md#exit-codes: 130). `message` says how far the work got when some of it was kept.
  */
 export class CancelledError extends CxError {
   constructor(message = 'cancelled, nothing changed', hint?: Hint) {

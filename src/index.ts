@@ -29,7 +29,7 @@ export async function main(argv: string[], io: IO = processIO(), prompter?: Prom
       program.outputHelp();
       return EXIT.ok;
     }
-    // `cx` alone in a terminal is the guided desk (CONTRACTS.md), with the global options given.
+    // `cx` alone in a terminal is the guided desk (docs/reference.md#cx-desk), with the global options given.
     await loadColours();
     await program.parseAsync(alone ? [...args, 'desk'] : args, { from: 'user' });
     return runtime.exitCode;

@@ -5,7 +5,7 @@ export interface IO {
   stdin: Readable;
   stdout: Writable;
   stderr: Writable;
-  /** Prompts only when both stdin and stdout are terminals (CONTRACTS.md). */
+  /** Prompts only when both stdin and stdout are terminals (docs/reference.md#how-every-command-behaves). */
   interactive: boolean;
   /** stderr is a terminal: progress bars and spinners may animate there. */
   stderrIsTTY: boolean;
@@ -14,6 +14,8 @@ export interface IO {
   /** The width of a stream that is a terminal, read when output is drawn (the window may have changed). */
   columns?: (stream: 'stdout' | 'stderr') => number | undefined;
   env: NodeJS.ProcessEnv;
+  /** The system clock; absent, the operating system's. Only a test's own process gives another (a fixed one). */
+  clock?: () => Date;
 }
 
 export function processIO(): IO {

@@ -1,4 +1,4 @@
-// Writes the generated world as the platform's exports (CONTRACTS.md "Mirror import"): the files
+// Writes the generated world as the platform's exports (docs/reference.md#mirror-import): the files
 // `cx db import` reads, for the import's tests and benchmark. Only the columns the platform exports are
 // written (the keys cx derives, such as email_key, are dropped); `tables` limits which files are written
 // (the import bench needs accounts.csv alone at 3M accounts). Rows are buffered and written in blocks.

@@ -4,7 +4,7 @@
 import { AddressBook, reversed, type Address } from './generate-addresses.js';
 import { Caseload, DAY, HOUR, MINUTE, PLATFORM_START, TODAY, YEAR, isoDate, isoTime, splitNotes, type BookedVia } from './generate-caseload.js';
 import { FIRST_NAMES, LAST_NAMES, STATES, nameKeyOf } from './generate-people.js';
-import { Rng, Weighted, sampleIndexes } from './generate-random.js';
+import { Rng, Weighted, sampleIndexes, seedFromText } from './generate-random.js';
 import type { RowSink } from './generate-sink.js';
 
 export const DEPARTING_EMAIL = 'departing.provider@example.com';
@@ -15,12 +15,24 @@ export interface WorldOptions {
   accounts: number;
   departingNotes: number;
   seed: number;
+  /**
+   * The share of family children (0 to 1) whose account a parent set up under their own identity: the
+   * parent's name and date of birth, the name alone, or the date of birth alone (a third each). 0 by default,
+   * so a seed's world stays what it was.
+   */
+  misnamedChildren?: number;
 }
+
+/** How a misnamed child's account repeats the parent's identity (cx family flags each of them). */
+export type Misnamed = 'name_and_dob' | 'name' | 'dob';
+const MISNAMED = new Weighted<Misnamed>([['name_and_dob', 1], ['name', 1], ['dob', 1]]);
 
 export interface WorldSummary {
   providers: number;
   clients: number;
   families: number;
+  /** Family children whose account repeats the parent's name or date of birth, by how. */
+  misnamed: Record<Misnamed, number>;
   departing: { id: string; email: string; formerEmail: string; clients: number; notes: number };
 }
 
@@ -57,6 +69,12 @@ export class World {
   private readonly pool: PoolEntry[] = [];
   private readonly poolByState = new Map<string, PoolEntry[]>();
   private families = 0;
+  /**
+   * Its own stream, seeded apart from the world's: drawing from it leaves every other row of the seed as it
+   * was, with or without misnamed children.
+   */
+  private readonly misnamedRng: Rng;
+  private readonly misnamed: Record<Misnamed, number> = { name_and_dob: 0, name: 0, dob: 0 };
 
   constructor(
     private readonly sink: RowSink,
@@ -67,6 +85,7 @@ export class World {
     this.caseload = new Caseload(sink, this.rng.fork('caseload'));
     this.departingAddress = this.addresses.claim(DEPARTING_EMAIL);
     this.departingFormerAddress = this.addresses.claim(DEPARTING_FORMER_EMAIL);
+    this.misnamedRng = new Rng(seedFromText(`${options.seed}:misnamed-children`));
   }
 
   run(): WorldSummary {
@@ -95,6 +114,7 @@ export class World {
       providers,
       clients,
       families: this.families,
+      misnamed: { ...this.misnamed },
       departing: { id: departingId, email: DEPARTING_EMAIL, formerEmail: DEPARTING_FORMER_EMAIL, clients: chosen.length, notes: departingNotes },
     };
   }
@@ -165,6 +185,8 @@ export class World {
       lastActiveMs: createdMs,
       state: parent ? parent.state : STATES.draw(rng),
     };
+    // The address keeps the child's own name (jane.doe+sam@); the account may carry the parent's.
+    if (parent) this.misname(c, parent);
     let lastSeen = createdMs;
     if (departing) lastSeen = this.departingCase(c, departingId, departing);
     if (verified) {
@@ -188,6 +210,16 @@ export class World {
     this.write(c);
     this.extras(c);
     return c;
+  }
+
+  /** A parent who set the child's account up under their own name, date of birth, or both. */
+  private misname(child: Person, parent: Person): void {
+    const share = this.options.misnamedChildren ?? 0;
+    if (share <= 0 || !this.misnamedRng.chance(share)) return;
+    const how = MISNAMED.draw(this.misnamedRng);
+    if (how !== 'dob') child.first = parent.first;
+    if (how !== 'name') child.dob = parent.dob;
+    this.misnamed[how] += 1;
   }
 
   /** The departing provider's client: an unbroken weekly run long enough to carry this client's notes. */

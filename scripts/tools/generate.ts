@@ -12,8 +12,9 @@ import { MirrorSink, TABLES, checkMirror, type TableName } from './generate-sink
 import { World } from './generate-world.js';
 
 const USAGE =
-  'usage: node build/scripts/tools/generate.js --accounts N --out FILE [--seed S] [--departing-notes 20000] [--force] [--check]\n' +
+  'usage: node build/scripts/tools/generate.js --accounts N --out FILE [--seed S] [--departing-notes 20000] [--misnamed-children 0.3] [--force] [--check]\n' +
   '  --check  run PRAGMA foreign_key_check and integrity_check on the result (slow on big files)\n' +
+  "  --misnamed-children  the share (0 to 1, default 0) of family children whose account carries the parent's name, date of birth or both\n" +
   '   or: node build/scripts/tools/generate.js --accounts N --csv DIR [--csv-tables accounts,appointments] [--seed S] [--departing-notes N]\n' +
   '  --csv    write the CSV exports `cx db import` reads into DIR (an existing folder) instead of a mirror';
 
@@ -26,6 +27,7 @@ interface Options {
   csvTables: TableName[];
   seed: string;
   departingNotes: number;
+  misnamedChildren: number;
   force: boolean;
   check: boolean;
 }
@@ -40,6 +42,7 @@ function parseOptions(argv: string[]): Options {
       'csv-tables': { type: 'string' },
       seed: { type: 'string', default: '1' },
       'departing-notes': { type: 'string', default: '20000' },
+      'misnamed-children': { type: 'string', default: '0' },
       force: { type: 'boolean', default: false },
       check: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -54,6 +57,10 @@ function parseOptions(argv: string[]): Options {
     return Number(text.replace(/_/g, ''));
   };
   if (!values.out && !values.csv) throw new Usage('--out FILE (or --csv DIR) is required');
+  const misnamed = Number(values['misnamed-children']);
+  if (!/^\d*\.?\d+$/.test(values['misnamed-children']) || !(misnamed >= 0 && misnamed <= 1)) {
+    throw new Usage(`--misnamed-children must be a share from 0 to 1 (got ${values['misnamed-children']})`);
+  }
   const csvTables = (values['csv-tables'] ?? TABLES.join(',')).split(',').map((t) => t.trim());
   const unknown = csvTables.filter((t) => !(TABLES as string[]).includes(t));
   if (unknown.length) throw new Usage(`--csv-tables: unknown table ${unknown.join(', ')} (tables: ${TABLES.join(', ')})`);
@@ -64,6 +71,7 @@ function parseOptions(argv: string[]): Options {
     csvTables: csvTables as TableName[],
     seed: values.seed,
     departingNotes: count('departing-notes', values['departing-notes'], 0),
+    misnamedChildren: misnamed,
     force: values.force,
     check: values.check,
   };
@@ -90,7 +98,7 @@ function writeCsv(options: Options & { csv: string }): number {
   if (!existsSync(options.csv) || !statSync(options.csv).isDirectory()) throw new Usage(`--csv must name an existing folder: ${options.csv}`);
   const started = process.hrtime.bigint();
   const sink = new CsvSink(options.csv, options.csvTables);
-  new World(sink, { accounts: options.accounts, departingNotes: options.departingNotes, seed: seedFromText(options.seed) }).run();
+  new World(sink, { accounts: options.accounts, departingNotes: options.departingNotes, seed: seedFromText(options.seed), misnamedChildren: options.misnamedChildren }).run();
   sink.finish();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const counts = Object.entries(sink.counts()).map(([t, n]) => `  ${`${t}.csv`.padEnd(19)} ${n.toLocaleString('en-US').padStart(12)}`);
@@ -123,6 +131,7 @@ async function main(argv: string[]): Promise<number> {
       accounts: options.accounts,
       departingNotes: options.departingNotes,
       seed: seedFromText(options.seed),
+      misnamedChildren: options.misnamedChildren,
     }).run();
     const counts = sink.counts();
     await sink.finish();
@@ -143,6 +152,7 @@ async function main(argv: string[]): Promise<number> {
       `wrote ${options.out} (${(size / 2 ** 20).toFixed(1)} MiB) in ${seconds.toFixed(1)} s, seed ${JSON.stringify(options.seed)}`,
       ...TABLES.map((t) => `  ${t.padEnd(15)} ${n(counts[t]).padStart(12)}`),
       `  (${n(summary.providers)} providers, ${n(summary.clients)} clients, ${n(summary.families)} families sharing a Gmail mailbox)`,
+      ...(options.misnamedChildren > 0 ? [`  children's accounts under a parent's name and date of birth ${n(summary.misnamed.name_and_dob)}, name ${n(summary.misnamed.name)}, date of birth ${n(summary.misnamed.dob)}`] : []),
       `departing provider: ${summary.departing.email} (id ${summary.departing.id}; former address ${summary.departing.formerEmail}), ` +
         `${n(summary.departing.notes)} notes across ${n(summary.departing.clients)} clients`,
       ...(verdict ? [verdict] : []),

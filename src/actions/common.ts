@@ -8,7 +8,8 @@
 // does its writes, outbox rows and audit row inside one writeTransaction, so they commit together; inside
 // a batch that transaction becomes a savepoint of the batch's transaction.
 import type { Outcome } from '../errors.js';
-import { plusTag } from '../rules/address.js';
+import { checkAddress, plusTag } from '../rules/address.js';
+import { readPasted } from '../rules/pasted-address.js';
 import type { TicketAction } from '../rules/tickets.js';
 import type { Account } from '../store/accounts.js';
 import { appendAudit } from '../store/audit.js';
@@ -26,7 +27,7 @@ export interface ActionDeps {
   agent: string;
   /** The ticket the change is filed under ('' only for a dry run, which records nothing). */
   ticket: string;
-  /** The help desk the ticket belongs to (CONTRACTS.md "Tickets"): part of every change's identity. */
+  /** The help desk the ticket belongs to (docs/reference.md#tickets): part of every change's identity. */
   desk: string;
   dryRun: boolean;
   /**
@@ -58,7 +59,15 @@ export type AccountForChange = { account: Account; matchedBy: MatchedBy } | { re
  * nor `jane.doe@gmail.com` (no account) act on Sam's `jane.doe+sam@gmail.com`. Lookup still shows it.
  */
 export function accountForChange(db: Db, rawAddress: string): AccountForChange {
-  return changeAccountOf(findByAddress(db, rawAddress));
+  const change = changeAccountOf(findByAddress(db, rawAddress));
+  // Pasted with a name (`Jane Doe <jane.doe@gmail.com>`): lookup reads the address out of it, a change does
+  // not (it acts only on an address typed as it is), but says which address to give it.
+  if ('refusal' in change && change.refusal.outcome === 'invalid') {
+    const pasted = readPasted(rawAddress);
+    const checked = pasted && checkAddress(pasted.address);
+    if (checked?.ok) return { refusal: { ...change.refusal, try_address: checked.parsed.address } };
+  }
+  return change;
 }
 
 /** accountForChange on an address already searched. */
@@ -112,7 +121,7 @@ export function emailContext(deps: ActionDeps, action: TicketAction) {
 }
 
 /**
- * A single command's change goes into the ticket ledger (CONTRACTS.md "Tickets"), so that a batch row for
+ * A single command's change goes into the ticket ledger (docs/reference.md#tickets), so that a batch row for
  * the same desk, ticket, action and account later reports already_done. Call inside the change's
  * transaction, after its audit row. A batch records its rows itself (src/batch/run.ts).
  */

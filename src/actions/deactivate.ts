@@ -5,7 +5,8 @@
 import { today } from '../rules/dates.js';
 import { describeSuppression, NEXT_STEPS_TEMPLATE, nextStepsSubject } from '../rules/outgoing-email.js';
 import { commandFor } from '../rules/guidance.js';
-import { baseMailboxKey, checkAddress, mailboxKey } from '../rules/address.js';
+import { checkAddress } from '../rules/address.js';
+import { requesterRelation } from '../rules/identity.js';
 import type { RetentionPolicy } from '../rules/policy.js';
 import { RetentionInputError } from '../rules/retention.js';
 import { suppressionFor, type Account, type Suppression } from '../store/accounts.js';
@@ -197,16 +198,14 @@ function alreadyDeactivated(account: Account, who: string, compute: () => { reta
 
 /**
  * The person asking must show the account is theirs: the request comes from its current or a former
- * address, or the same mailbox written another way (Gmail dots, googlemail.com), which reaches the same
- * inbox. A +alias sibling (a family member's account in the same mailbox) is another person: refused.
+ * address, or the same mailbox written another way (src/rules/identity.ts). A +alias sibling (a family
+ * member's account in the same mailbox) is another person: refused.
  */
 function requesterRefusal(deps: ActionDeps, account: Account, requester: string): Stop | null {
-  const own = [account.email_key, ...formerEmailKeys(deps.db, account.id)];
-  if (own.includes(requester)) return null;
-  if (own.some((k) => mailboxKey(k) === mailboxKey(requester))) return null;
+  const relation = requesterRelation([account.email_key, ...formerEmailKeys(deps.db, account.id)], requester);
+  if (relation === 'own') return null;
   const who = `${account.id} <${account.email}>`;
-  const family = own.some((k) => baseMailboxKey(k) === baseMailboxKey(requester));
-  const why = family
+  const why = relation === 'family_alias'
     ? `${requester} shares a mailbox with ${who} through a +alias, but it is not this account's address`
     : `${requester} is neither the current nor a former address of ${who}`;
   return result('refused', `${why}: the requester has not shown that the account is theirs; confirm the request from the account's own address`, account.id, {

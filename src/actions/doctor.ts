@@ -1,4 +1,4 @@
-// What `cx db doctor` concludes: a list of named checks (CONTRACTS.md "CI smoke gate"), each ok or not with
+// What `cx db doctor` concludes: a list of named checks (docs/reference.md#cx-db-doctor), each ok or not with
 // a detail that never shows account data. Each check runs on its own: one that throws (a damaged page, a
 // missing table) fails with the error, and the others still run. The sample reads are not audited.
 import { statSync } from 'node:fs';
@@ -41,7 +41,8 @@ export interface DoctorAsk {
   policyPath?: string;
   /** A plaintext mirror passes the `encryption` check (synthetic data). */
   allowPlaintext?: boolean;
-  now: Date;
+  /** The run's clock, read once the mirror is open (an encrypted mirror's is the system's: src/clock.ts). */
+  now: () => Date;
   /**
    * The platform's record of the audit log (audit_remote): null when no platform is configured, undefined
    * when a configured one was not asked (the mirror did not open).
@@ -100,7 +101,7 @@ export function examineMirror(db: Db, path: string, ask: DoctorAsk): DoctorRepor
       return { ok: audit.ok, detail: describeChain(audit) };
     }),
     run('policy', () => policyCheck(ask.policyPath)),
-    ask.maxAgeHours === undefined ? { name: 'freshness', ok: true, detail: NOT_ASKED } : run('freshness', () => freshnessCheck(db, ask.maxAgeHours!, ask.now)),
+    ask.maxAgeHours === undefined ? { name: 'freshness', ok: true, detail: NOT_ASKED } : run('freshness', () => freshnessCheck(db, ask.maxAgeHours!, ask.now())),
     ask.minAccounts === undefined ? { name: 'accounts', ok: true, detail: NOT_ASKED } : run('accounts', () => accountsCheck(db, ask.minAccounts!)),
     run('lookup_paths', () => lookupPathsCheck(db)),
     run('audit_remote', () => remoteCheck(db, ask.platform)),
@@ -147,13 +148,14 @@ function remoteCheck(db: Db, platform: PlatformRecord | null | undefined): { ok:
   return { ok, detail };
 }
 
-/** The log is append-only only while a trigger refuses each UPDATE and each DELETE. */
+/** The log is append-only only while a trigger refuses each UPDATE and each DELETE, on each of its tables. */
 function triggersCheck(db: Db): { ok: boolean; detail: string } {
-  const triggers = auditTriggers(db);
-  const refuses = (event: string) => triggers.some((t) => new RegExp(`\\bBEFORE\\s+${event}\\b`, 'i').test(t.sql) && /RAISE\s*\(\s*ABORT/i.test(t.sql));
-  const missing = ['UPDATE', 'DELETE'].filter((e) => !refuses(e));
-  if (missing.length === 0) return { ok: true, detail: `UPDATE and DELETE refused (${triggers.map((t) => t.name).join(', ')})` };
-  return { ok: false, detail: `no trigger refuses ${missing.join(' or ')} on audit_log: the log can be edited; cx db init does not restore them, report it` };
+  const tables = auditTriggers(db);
+  const refuses = (triggers: Array<{ sql: string }>, event: string) =>
+    triggers.some((t) => new RegExp(`\\bBEFORE\\s+${event}\\b`, 'i').test(t.sql) && /RAISE\s*\(\s*ABORT/i.test(t.sql));
+  const missing = tables.flatMap(({ table, triggers }) => ['UPDATE', 'DELETE'].filter((e) => !refuses(triggers, e)).map((e) => `${e} on ${table}`));
+  if (missing.length === 0) return { ok: true, detail: `UPDATE and DELETE refused (${tables.flatMap((t) => t.triggers.map((x) => x.name)).join(', ')})` };
+  return { ok: false, detail: `no trigger refuses ${missing.join(' or ')}: the log can be edited; cx db init does not restore them, report it` };
 }
 
 /** Encrypted, or plaintext on purpose (synthetic data: --allow-plaintext). Says the cipher, never the key. */

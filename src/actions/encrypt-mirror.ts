@@ -1,4 +1,4 @@
-// `cx db encrypt` and `cx db rekey` (CONTRACTS.md "Encryption at rest"): what each may do to the mirror as it
+// `cx db encrypt` and `cx db rekey` (docs/reference.md#encryption-and-keys): what each may do to the mirror as it
 // is, before the store converts it (src/store/mirror-convert.ts). A plaintext mirror is encrypted in place,
 // migrations due first; an encrypted one is already done. A rekey needs an encrypted mirror, and a place
 // for the new key: cx's own places when the old key was there, else the file --new-key-file names (cx

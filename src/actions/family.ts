@@ -1,9 +1,12 @@
 // `cx family`: the accounts that share one mailbox through +alias addresses, and a unique +alias address
 // for a new family member (jane.doe+max@gmail.com). The platform's guidance: family aliases work only on
-// Gmail, Hotmail, Outlook and iCloud; anywhere else the family member needs an address of their own.
+// Gmail, Hotmail, Outlook and iCloud; anywhere else the family member needs an address of their own. And
+// the family's hygiene (src/rules/family-hygiene.ts): accounts there that repeat the holder's name or date
+// of birth, one mailbox here, the whole mirror in src/actions/family-audit.ts.
 import { baseMailboxKey, checkAddress, mailboxKey, plusTag, supportsPlusAddressing } from '../rules/address.js';
+import { familyFlags, type FamilyFlag, type FamilyIssue } from '../rules/family-hygiene.js';
 import { fullName, nameKey } from '../rules/names.js';
-import { accountsByBaseKey, mailboxInUse } from '../store/accounts.js';
+import { accountsByBaseKey, mailboxInUse, type Account } from '../store/accounts.js';
 import type { Db } from '../store/db.js';
 import { findByAddress } from './find-account.js';
 import { ref, type AccountRef } from './lookup.js';
@@ -22,6 +25,34 @@ export interface FamilyReport {
   domain: string;
   /** Accounts at the mailbox whose first or full name is the --suggest name: that person may have one already. */
   same_name: AccountRef[];
+  /** Accounts at the mailbox that repeat its holder's name or date of birth: what to ask the family about. */
+  flags: FamilyFlagRow[];
+}
+
+/** An account that repeats its mailbox holder's name or date of birth (never the date itself). */
+export interface FamilyFlagRow {
+  /** The base mailbox both addresses deliver to. */
+  mailbox: string;
+  account_id: string;
+  email: string;
+  name: string;
+  issue: FamilyIssue;
+  holder_id: string;
+  holder_email: string;
+  holder_name: string;
+}
+
+export function flagRow(mailbox: string, f: FamilyFlag<Account>): FamilyFlagRow {
+  return {
+    mailbox,
+    account_id: f.account.id,
+    email: f.account.email,
+    name: fullName(f.account),
+    issue: f.issue,
+    holder_id: f.holder.id,
+    holder_email: f.holder.email,
+    holder_name: fullName(f.holder),
+  };
 }
 
 export type FamilyOutcome =
@@ -59,6 +90,7 @@ export function familyReport(db: Db, raw: string, suggestFor?: string): FamilyOu
     from_former_address: former,
     domain,
     same_name: tag ? accounts.filter((a) => nameKey(a.first_name) === tag || nameKey(fullName(a)) === tag).map(ref) : [],
+    flags: familyFlags(accounts).map((f) => flagRow(mailbox, f)),
   };
   return { kind: 'report', report };
 }

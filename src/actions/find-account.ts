@@ -1,4 +1,4 @@
-// Finding the account an address identifies, in the order of trust that CONTRACTS.md and issue 3 set:
+// Finding the account an address identifies, in the order of trust issue 3 set (docs/reference.md#cx-lookup):
 // the current address (any case or spacing) -> a former address -> the same mailbox written another
 // way (Gmail dots, googlemail.com; +tag kept) -> the account at the base mailbox (+tag dropped) -> for an
 // address typed without a +tag, the account(s) whose +tag address delivers to it (marcus.reyes@outlook.com

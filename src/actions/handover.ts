@@ -1,8 +1,15 @@
-// Handing PHI over in a file, with its audit trail (issue 10, section 2; rows: src/rules/handover-rows.ts).
-// A file: written and sealed as a temporary file; then the started row is committed; then, holding the
-// write lock, the file is renamed into place and the completing row (and a batch's ticket record) written.
-// A device or a pipe: the started row comes before the first byte. Ctrl-C and SIGTERM are held from the
-// started row to the completing one (Cancellable.critical), so a signal never leaves that pair half done.
+// Handing PHI over in a file, with its audit trail (issue 10, section 2; issue 20, section 3; rows:
+// src/rules/handover-rows.ts). The started row is committed before the first byte of PHI reaches the disk or
+// leaves for a device or a pipe: a crash, kill -9 included, can leave a temporary file of notes behind, never
+// one without its row. It names what is handed over (the provider, the clients whose data the file holds,
+// kept in audit_accounts, and where it goes: the target and, for a file, the temporary name it is written
+// under first); it cannot know the size and hash of bytes not yet written. Then the file is written, and:
+// a file is sealed, then renamed into place under the write lock with its completing row (bytes, SHA-256,
+// and the started row it completes); a device or a pipe gets its completing row after its last byte. A file
+// that is not handed over (a full disk, Ctrl-C, a reader that went away) gets an abandoned row saying why
+// and how far it got. Ctrl-C and SIGTERM are held from the rename to the completing row
+// (Cancellable.critical), so a signal never leaves that pair half done.
+import { basename } from 'node:path';
 import type { Cancellable } from '../files/cancellation.js';
 import { CancelledError } from '../errors.js';
 import { OutputExistsError } from '../files/errors.js';
@@ -11,7 +18,7 @@ import { abandonedAction, startedAction, startedRef, STARTED_OUTCOME } from '../
 import { appendAudit } from '../store/audit.js';
 import { writeTransaction } from '../store/db.js';
 import type { TicketAction } from '../rules/tickets.js';
-import { audit, recordTicket, result, type ActionDeps, type ActionResult } from './common.js';
+import { recordTicket, result, type ActionDeps, type ActionResult } from './common.js';
 import type { AlreadyRecorded, HandoverFailure } from './result.js';
 
 /** A batch's record of its ticket: the earlier record (as already_done), or the new one. */
@@ -37,10 +44,12 @@ export interface Handover<Done extends ActionResult = ActionResult> {
   ticket?: { action: TicketAction; typed: string };
   /** The outcome when it is handed over (done); its detail is what the agent reads. */
   done: Done;
-  /** The started row's detail: what, how many, to where (for a file, also its bytes and SHA-256). */
+  /** The started row's detail: what, how many, to where (and the temporary file it is written to first). */
   startedDetail: string;
-  /** The completing row's detail, before the reference to the started row. */
+  /** The completing row's detail (with the bytes and SHA-256 written), before the reference to the started row. */
   doneDetail: string;
+  /** The accounts whose data the file holds besides `done.account_id` (a provider's clients): kept with both rows. */
+  accounts: readonly string[];
 }
 
 const defaultTransact = (deps: ActionDeps) => async <T>(work: () => T): Promise<T> => writeTransaction(deps.db, work);
@@ -57,46 +66,53 @@ export async function recordStart(deps: ActionDeps, h: Handover, runtime: Handov
     const prior = runtime.ledger?.prior();
     if (prior) return { prior };
     const row = appendAudit(deps.db, {
-      agent: deps.agent, action: startedAction(h.action), ticket: deps.ticket || null, account_id: h.done.account_id, outcome: STARTED_OUTCOME, detail: h.startedDetail,
+      agent: deps.agent, action: startedAction(h.action), ticket: deps.ticket || null, account_id: h.done.account_id, outcome: STARTED_OUTCOME, detail: h.startedDetail, accounts: h.accounts,
     }, deps.now);
     return { id: row.id };
   });
 }
 
 /**
- * A sealed temporary file: started row, then the rename and the completing row under one write lock (so two
- * batches racing for one ticket cannot rename over each other's file between row and record).
+ * A temporary file written and sealed after its started row: renamed into place with its completing row under
+ * one write lock (so two batches racing for one ticket cannot rename over each other's file between row and
+ * record). Not handed over (a signal before the rename, the rename or the row failing): the file goes, and
+ * an abandoned row closes the started one.
  */
-export async function handOverFile<Done extends ActionResult>(deps: ActionDeps, output: OutputFile, h: Handover<Done>, runtime: HandoverRuntime): Promise<HandedOver<Done>> {
+export async function handOverFile<Done extends ActionResult>(deps: ActionDeps, output: OutputFile, h: Handover<Done>, startedId: number, runtime: HandoverRuntime): Promise<HandedOver<Done>> {
   try {
     runtime.work?.throwIfCancelled();
   } catch (err) {
-    // The file was complete but not yet announced: it goes with the temporary file, nothing recorded.
-    if (err instanceof CancelledError) throw new CancelledError(`${err.message}: stopped before the hand-over of ${output.path}; no file was left behind, nothing was recorded`);
-    throw err;
+    // The file was complete but not yet announced: it goes with the temporary file.
+    if (!(err instanceof CancelledError)) throw err;
+    output.discard();
+    await abandon(deps, h, startedId, runtime, notHandedOver(`${err.message} before the rename; the temporary file was removed`));
+    throw new CancelledError(`${err.message}: stopped before the hand-over of ${output.path}; no file was left behind, recorded as abandoned in the audit log`);
   }
   const inSection = <T>(work: () => Promise<T>) => (runtime.work ? runtime.work.critical(work) : work());
   return inSection(async () => {
-    let started: Started;
     try {
-      started = await recordStart(deps, h, runtime);
-    } catch (err) {
-      return result('error', `the hand-over could not be recorded in the audit log (${messageOf(err)}), so ${output.path} was not written: nothing was handed over`, h.done.account_id);
-    }
-    if ('prior' in started) return started.prior;
-    try {
-      await complete(deps, h, started.id, runtime, () => output.publish());
+      await complete(deps, h, startedId, runtime, () => output.publish());
       return h.done;
     } catch (err) {
       const published = output.published;
       if (published) takeBack(output);
-      await abandon(deps, h, started.id, runtime, err);
+      await abandon(deps, h, startedId, runtime, notHandedOver(messageOf(err)));
       if (err instanceof RecordedMeanwhile) return err.prior;
       if (err instanceof OutputExistsError) return result('invalid', `${err.message}; nothing was handed over`, h.done.account_id);
       const back = published ? `${output.path} was removed again` : `${output.path} was not written`;
       return result('error', `the hand-over of ${output.path} failed (${messageOf(err)}): ${back}, nothing was handed over`, h.done.account_id);
     }
   });
+}
+
+/** For a file, the temporary name it is written under first (a crash leaves that name): its started row says it. */
+export function writtenFirst(output: OutputFile): string {
+  return output.direct ? '' : `, written first as ${basename(output.writingTo)}`;
+}
+
+/** The started row could not be committed: nothing may be written, nothing was handed over. */
+export function startFailed(h: Handover, path: string, err: unknown): HandoverFailure {
+  return result('error', `the hand-over could not be recorded in the audit log (${messageOf(err)}), so ${path} was not written: nothing was handed over`, h.done.account_id);
 }
 
 /** The completing row (and a batch's ticket record) after a direct target received every byte. */
@@ -121,20 +137,31 @@ async function complete(deps: ActionDeps, h: Handover, startedId: number, runtim
     const prior = runtime.ledger?.prior();
     if (prior) throw new RecordedMeanwhile(prior);
     publish();
-    audit(deps, h.action, { ...h.done, detail: `${h.doneDetail} ${startedRef(startedId)}` });
+    appendAudit(deps.db, {
+      agent: deps.agent, action: h.action, ticket: deps.ticket || null, account_id: h.done.account_id, outcome: h.done.outcome,
+      detail: `${h.doneDetail} ${startedRef(startedId)}`, accounts: h.accounts,
+    }, deps.now);
     runtime.ledger?.record(h.done);
     if (h.ticket) recordTicket(deps, h.ticket.action, h.ticket.typed, h.done);
   });
 }
 
-/** Closes a started row that will get no completion: why the file was not handed over (best effort). */
-export async function abandon(deps: ActionDeps, h: Handover, startedId: number, runtime: HandoverRuntime, why: unknown): Promise<void> {
+/** The abandoned row's words for a file that went nowhere. */
+export function notHandedOver(why: string): string {
+  return `not handed over: ${why}`;
+}
+
+/**
+ * Closes a started row that will get no completion (best effort): `detail` says what happened, e.g.
+ * notHandedOver(why), or how much of it had gone to a device or a pipe.
+ */
+export async function abandon(deps: ActionDeps, h: Handover, startedId: number, runtime: HandoverRuntime, detail: string): Promise<void> {
   const transact = runtime.transact ?? defaultTransact(deps);
   try {
     await transact(() =>
       appendAudit(deps.db, {
         agent: deps.agent, action: abandonedAction(h.action), ticket: deps.ticket || null, account_id: h.done.account_id, outcome: 'error',
-        detail: `not handed over: ${messageOf(why)} ${startedRef(startedId)}`,
+        detail: `${detail} ${startedRef(startedId)}`,
       }, deps.now),
     );
   } catch {

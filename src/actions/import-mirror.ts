@@ -1,4 +1,4 @@
-// Load a folder of platform exports into the mirror (CONTRACTS.md "Mirror import"), in three steps:
+// Load a folder of platform exports into the mirror (docs/reference.md#mirror-import), in three steps:
 //   1. stage: each file is read as a stream, every row checked, and staged outside the live tables in
 //      committed chunks (store/import-stage.ts): memory stays flat, and no lock is held;
 //   2. compare, under one read snapshot and still without the write lock: duplicates, references and

@@ -1,26 +1,31 @@
 // Zip a provider's progress notes (issue 6): found by current or former address, also once deactivated or
 // terminated. The notes are streamed from one read snapshot into src/archive/notes-zip.ts, which writes into
 // an output file (src/files/output-file.ts): a temporary file beside the target, or a device. Reading notes
-// is PHI access, and handing them over in a file is audited before the file appears (issue 10, section 2):
-// a started row (provider, ticket, count, path, bytes, SHA-256) is committed, then the file is renamed into
-// place and the completing `notes.export` row names the started one (src/actions/handover.ts). Never note
-// content. Async, unlike the other actions: the zip is written through streams.
+// is PHI access, and handing them over in a file is audited before the first byte of a note is written
+// (issue 10, section 2; issue 20, sections 2 and 3): a started row is committed naming the provider, every
+// client whose notes the zip is to hold (kept with the row: `cx audit --email <client>` finds it), the count,
+// the target and the temporary file; then the zip is written, and the completing `notes.export` row (bytes,
+// SHA-256, the clients again) names the started one as the file is renamed into place
+// (src/actions/handover.ts). A zip that is not handed over gets an abandoned row saying how far it got: for
+// a pipe or a device, the bytes that went out and the notes whole in them. Never note content. Async, unlike
+// the other actions: the zip is written through streams.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
-import { ArchiveWriteError, writeNotesZip, type ExportHeader, type ZipResult } from '../archive/notes-zip.js';
+import { ArchiveWriteError, writeNotesZip, type ExportHeader, type NoteForExport, type ZipProgress, type ZipResult } from '../archive/notes-zip.js';
 import { verifyNotesZip } from '../archive/verify.js';
-import { CancelledError } from '../errors.js';
+import { CancelledError, CxError } from '../errors.js';
 import { OutputExistsError, OutputPathError, OutputWriteError } from '../files/errors.js';
 import { checkOutput, openOutput, type OutputFile, type Protected, type TargetOptions } from '../files/output-file.js';
 import { mirrorFiles } from '../files/protected.js';
+import { idList } from '../rules/audit-accounts.js';
 import { isCalendarDate, today } from '../rules/dates.js';
 import { notesZipName } from '../rules/notes-zip-name.js';
 import type { Account } from '../store/accounts.js';
-import { countNotes, hasNotesAbout, inReadSnapshot, streamNotes, type NoteFilter } from '../store/notes.js';
+import { clientsOfNotes, countNotes, hasNotesAbout, inReadSnapshot, streamNotes, type NoteFilter } from '../store/notes.js';
 import { accountForChange, accountLabel, fullName, result, type ActionDeps } from './common.js';
 import type { MatchedBy } from './find-account.js';
-import { abandon, completeDirect, handOverFile, recordStart, type Handover, type HandoverRuntime } from './handover.js';
+import { abandon, completeDirect, handOverFile, notHandedOver, recordStart, startFailed, writtenFirst, type Handover, type HandoverRuntime } from './handover.js';
 import type { NotesExportResult, NotesZip, Written } from './result.js';
 import { plural, thousands } from '../rules/plural.js';
 
@@ -60,6 +65,8 @@ interface Plan {
   client: Account | undefined;
   filter: NoteFilter;
   count: number;
+  /** The clients the notes are about, in the zip's order (by id). */
+  clientIds: string[];
   path: string;
   matchedBy: MatchedBy;
 }
@@ -79,7 +86,7 @@ export async function exportNotes(deps: ActionDeps, input: NotesExportInput, run
     return result('planned', `would export ${plural(plan.count, 'progress note')} of ${who(plan.provider)}${foundBy(plan, input.email)}${filterText(plan)} to ${plan.path}`, plan.provider.id, fields(plan, null));
   }
   if (deps.db.inTransaction) {
-    // Its started row must commit before the file appears: inside a transaction it would only be a savepoint.
+    // Its started row must commit before the first byte: inside a transaction it would only be a savepoint.
     throw new Error('exportNotes ran inside an open transaction (a bug in cx: a batch runs it with no lock held)');
   }
   let output: OutputFile;
@@ -96,56 +103,80 @@ export async function exportNotes(deps: ActionDeps, input: NotesExportInput, run
 }
 
 async function exportTo(deps: ActionDeps, input: NotesExportInput, runtime: HandoverRuntime, first: Plan, output: OutputFile): Promise<NotesExportResult> {
-  // A device or a pipe passes the bytes on as they are written: its started row comes before the first one.
-  let startedId: number | undefined;
-  if (output.direct) {
-    const started = await recordStart(deps, handover(input, first, null, output), runtime);
+  // Before the first byte of a note is written, wherever it goes: the started row, naming every client.
+  const starting = handover(input, first, null, output);
+  let startedId: number;
+  try {
+    const started = await recordStart(deps, starting, runtime);
     if ('prior' in started) return started.prior;
     startedId = started.id;
+  } catch (err) {
+    if (err instanceof CxError) throw err; // the mirror busy past the wait (exit 7): nothing was written
+    return startFailed(starting, output.path, err);
   }
+  const sent: ZipProgress = { bytes: 0, notes: 0 };
   let written: { plan: Plan; zip: ZipResult } | NotesExportResult;
   try {
-    // The count and the notes come from one snapshot: the zip holds exactly the notes counted.
+    // The count and the notes come from one snapshot: the zip holds exactly the notes counted, and only
+    // notes about the clients the started row names (an import in between may have changed them).
     written = await inReadSnapshot(deps.db, async () => {
       const plan = decide(deps, input);
       if ('refusal' in plan) return plan.refusal;
       const notes = streamNotes(deps.db, plan.filter);
       try {
         const onNote = runtime.progress && ((done: number) => runtime.progress!(done, plan.count));
-        return { plan, zip: await writeNotesZip(output, { header: header(deps, plan), notes, expectedCount: plan.count, signal: runtime.work?.signal, onNote }) };
+        const zip = await writeNotesZip(output, {
+          header: header(deps, plan), notes: namedIn(notes, first.clientIds), expectedCount: plan.count, signal: runtime.work?.signal, progress: sent, onNote,
+        });
+        return { plan, zip };
       } finally {
         notes.return(undefined); // the statement is reset even when the writer stopped part-way
       }
     });
   } catch (err) {
-    if (startedId !== undefined) await abandon(deps, handover(input, first, null, output), startedId, runtime, stoppedAfter(output, err));
+    output.discard();
+    await abandon(deps, starting, startedId, runtime, stoppedAfter(output, err, sent, first.count));
     const left = output.direct ? `${plural(output.bytesWritten, 'byte')} had gone to ${output.path}` : 'no file was left behind';
+    const recorded = `recorded as ${output.direct && output.bytesWritten > 0 ? 'partly handed over' : 'abandoned'} in the audit log`;
     if (err instanceof CancelledError) {
-      // A signal before the hand-over (one after its started row waits for it to finish).
-      const recorded = output.direct ? 'recorded as abandoned in the audit log' : 'nothing was recorded';
+      // A signal while the zip was being written (one after the rename waits for its completing row).
       throw new CancelledError(`${err.message}: the export stopped before its zip was complete; ${left}, ${recorded}`);
     }
-    if (err instanceof OutputWriteError) throw new OutputWriteError(err.path, err.code, `${err.message}; ${left}`, err.hint);
-    if (err instanceof ArchiveWriteError) return result('error', `${err.message}; ${left}${causeHint(err)}`, first.provider.id, fields(first, null));
+    if (err instanceof OutputWriteError) throw new OutputWriteError(err.path, err.code, `${err.message}; ${left}, ${recorded}`, err.hint);
+    if (err instanceof ArchiveWriteError) return result('error', `${err.message}; ${left}, ${recorded}${causeHint(err)}`, first.provider.id, fields(first, null));
     throw err; // a bug
   }
   if ('outcome' in written) {
-    if (startedId !== undefined) await abandon(deps, handover(input, first, null, output), startedId, runtime, written.detail);
+    output.discard();
+    await abandon(deps, starting, startedId, runtime, notHandedOver(written.detail));
     return written;
   }
   const h = handover(input, written.plan, written.zip, output);
-  if (startedId !== undefined) return completeDirect(deps, h, startedId, runtime);
-  const r = await handOverFile(deps, output, h, runtime);
+  if (output.direct) return completeDirect(deps, h, startedId, runtime);
+  const r = await handOverFile(deps, output, h, startedId, runtime);
   return input.verify && r.outcome === 'done' ? verified(r, { path: output.path, ...written.zip }) : r;
 }
 
-/** The rows and the result of this export: `zip` is null before any byte is written (a direct target). */
+/**
+ * The notes, stopped before one about a client the started row does not name: its bytes would reach the
+ * disk before any row said whose notes the file holds.
+ */
+function* namedIn(notes: Iterable<NoteForExport>, clientIds: readonly string[]): Generator<NoteForExport> {
+  const named = new Set(clientIds);
+  for (const note of notes) {
+    if (!named.has(note.clientId)) throw new Error(`a note about client ${note.clientId} appeared after the export was recorded: the notes changed during the export`);
+    yield note;
+  }
+}
+
+/** The rows and the result of this export: `zip` is null before any byte is written. */
 function handover(input: NotesExportInput, plan: Plan, zip: ZipResult | null, output: OutputFile): Handover<Done> {
   const to = output.direct ? `the ${output.direct} ${plan.path}` : plan.path;
+  const notes = zip?.notes ?? plan.count;
+  const clients = plan.clientIds;
+  const what = `${plural(notes, 'progress note')} of provider ${plan.provider.id} about ${plural(clients.length, 'client')}: ${idList(clients)} (filters: ${auditFilters(plan)})`;
   // The size beside the SHA-256 identifies the file: written as `ls -l` and `stat` show it, not for reading.
   const size = zip ? `, ${zip.bytes} bytes, sha256 ${zip.sha256}` : '';
-  const notes = zip?.notes ?? plan.count;
-  const what = `${plural(notes, 'progress note')} of provider ${plan.provider.id} (filters: ${auditFilters(plan)})`;
   // A file the shell opened as standard output keeps the mode the shell gave it: not one cx made 0600.
   const writtenTo: Written['written_to'] = output.direct === 'file' ? 'standard output' : (output.direct ?? 'file');
   const done = result('done', `exported ${plural(notes, 'progress note')} of ${who(plan.provider)}${foundBy(plan, input.email)}${filterText(plan)} to ${to}`, plan.provider.id, {
@@ -154,12 +185,28 @@ function handover(input: NotesExportInput, plan: Plan, zip: ZipResult | null, ou
     bytes: zip?.bytes ?? null,
     written_to: writtenTo,
   });
-  return { action: 'notes.export', ticket: { action: 'notes_export', typed: input.email }, done, startedDetail: `exporting ${what} to ${to}${size}`, doneDetail: `exported ${what} to ${to}${size}` };
+  return {
+    action: 'notes.export',
+    ticket: { action: 'notes_export', typed: input.email },
+    done,
+    startedDetail: `exporting ${what} to ${to}${writtenFirst(output)}`,
+    doneDetail: `exported ${what} to ${to}${size}`,
+    accounts: clients,
+  };
 }
 
-function stoppedAfter(output: OutputFile, err: unknown): string {
-  const why = err instanceof CancelledError ? 'cancelled' : err instanceof Error ? err.message : String(err);
-  return `${why}, after ${plural(output.bytesWritten, 'byte')}`;
+/**
+ * The abandoned row: why it stopped and how far it got. For a device or a pipe, the bytes that went to it
+ * (what the reader could have had) and the notes whose entries lie wholly within them.
+ */
+function stoppedAfter(output: OutputFile, err: unknown, sent: ZipProgress, total: number): string {
+  const why = err instanceof Error ? err.message : String(err);
+  const bytes = plural(output.bytesWritten, 'byte');
+  if (output.direct && output.bytesWritten > 0) {
+    return `partly handed over: ${bytes} had gone to the ${output.direct} ${output.path}, with the first ${thousands(sent.notes)} of ${plural(total, 'note')} whole in them, when ${why}`;
+  }
+  if (output.direct) return notHandedOver(`${why}, before any byte had gone to the ${output.direct} ${output.path}`);
+  return notHandedOver(`${why}, after ${bytes}; the temporary file was removed`);
 }
 
 function decide(deps: ActionDeps, input: NotesExportInput): Plan | { refusal: NotesExportResult } {
@@ -180,7 +227,8 @@ function decide(deps: ActionDeps, input: NotesExportInput): Plan | { refusal: No
   }
   const filter: NoteFilter = { providerId: provider.id, clientId: client?.id, since: input.since, until: input.until };
   const count = countNotes(deps.db, filter);
-  const plan: Plan = { provider, client, filter, count, path: targetPath(deps, input, provider), matchedBy: found.matchedBy };
+  const clientIds = count === 0 ? [] : clientsOfNotes(deps.db, filter);
+  const plan: Plan = { provider, client, filter, count, clientIds, path: targetPath(deps, input, provider), matchedBy: found.matchedBy };
   if (count === 0) {
     const scope = filterText(plan) || ' at all';
     return { refusal: result('not_found', `${who(provider)} has no progress notes${scope}: no file written`, provider.id, { ...fields(plan, null), path: null }) };
@@ -275,6 +323,7 @@ function fields(plan: Plan, sha256: string | null): NotesZip {
     matched_by: plan.matchedBy,
     path: plan.path,
     notes: plan.count,
+    client_ids: plan.clientIds,
     sha256,
     filters: { client_id: plan.filter.clientId ?? null, since: plan.filter.since ?? null, until: plan.filter.until ?? null },
   };

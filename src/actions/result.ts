@@ -1,4 +1,4 @@
-// What actions return (CONTRACTS.md "Outcomes" and "JSON shapes"): the base every result holds, and each
+// What actions return (docs/reference.md#outcomes, #json-output): the base every result holds, and each
 // change's own result, a union on `outcome` with the keys that outcome carries. Types only, no code: the
 // actions build these values (their return types say so, so a key renamed in an action is renamed here),
 // the commands print them, batch records them, and the advice in src/rules/guidance.ts reads them through
@@ -35,12 +35,14 @@ export interface Candidate {
 
 /**
  * Why a change has no single account to act on (src/actions/common.ts, changeAccountOf): an unusable
- * address; no account; no account but a +alias sibling in the same mailbox (`try_address`, if it is this
- * person); or several accounts. account_id is null, except where an action names the account it was
+ * address (with `try_address` when it was an address pasted with a name: `Jane Doe <jane.doe@gmail.com>`);
+ * no account; no account but a +alias sibling in the same mailbox (`try_address`, if it is this person); or
+ * several accounts. account_id is null, except where an action names the account it was
  * about (notes export's --client: the provider's).
  */
 export type NoSingleAccount =
   | Result<'invalid'>
+  | (Result<'invalid'> & { try_address: string })
   | Result<'not_found'>
   | (Result<'not_found'> & { try_address: string })
   | (Result<'refused'> & { candidates: Candidate[] });
@@ -72,7 +74,7 @@ export type HandoverFailure = Result<'error' | 'invalid'>;
 
 // ---- cx reset -------------------------------------------------------------------------------------
 
-/** The email a reset queues (or would): CONTRACTS.md promises `template` and `to` when one is queued. */
+/** The email a reset queues (or would): `template` and `to` are promised then (docs/reference.md#json-of-cx-reset). */
 export interface ResetEmail {
   account: AccountSummary;
   template: ResetTemplate;
@@ -211,6 +213,8 @@ export interface NotesZip {
   matched_by: MatchedBy;
   path: string;
   notes: number;
+  /** The clients whose notes the zip holds (or would), by id: each is named by the export's audit rows. */
+  client_ids: string[];
   sha256: string | null;
   filters: { client_id: string | null; since: string | null; until: string | null };
 }

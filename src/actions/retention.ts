@@ -1,4 +1,4 @@
-// Retention dates of deactivated clients (CONTRACTS.md "Retention"): which service date counts, and the
+// Retention dates of deactivated clients (docs/reference.md#retention-policy-file): which service date counts, and the
 // report behind `cx retention`. Read-only: cx never deletes a record, before its date or after.
 //
 // Accounts that arrived deactivated from the import have no date recorded by cx. Their date is computed

@@ -3,7 +3,7 @@ import { countAuditAfter, readAnchor } from '../store/audit-anchor.js';
 import type { Db } from '../store/db.js';
 import { countByState, countHeldBehindFailures, failedChanges, oldestPendingAt, pendingChanges, type PlannedChange } from '../store/sync-queue.js';
 
-/** `cx sync status --json` (CONTRACTS.md "Platform sync"), plus `held_back`. */
+/** `cx sync status --json` (docs/reference.md#json-of-cx-sync-status). */
 export interface SyncStatus {
   pending: number;
   delivered: number;

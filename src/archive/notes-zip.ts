@@ -16,6 +16,11 @@ import { MANIFEST_NAME, README_NAME, manifestCsv, noteFileHeader, readmeText, ty
 export interface NoteForExport { id: string; clientId: string; clientName: string; sessionDate: string; title: string; body: string; signedAt: string | null }
 export interface ExportHeader { providerName: string; providerEmail: string; providerId: string; ticket: string; exportedAt: string; agent: string; filters: string /* human description of the filters, e.g. 'client jane@x.com, since 2024-01-01' */ }
 export interface ZipResult { notes: number; bytes: number; sha256: string /* of the whole zip file */ }
+/**
+ * How much of the zip has gone out, kept up to date as it is written (a write that failed part-way
+ * included): the bytes the output took, and the notes whose entries lie wholly within them.
+ */
+export interface ZipProgress { bytes: number; notes: number }
 
 /** Writing failed part-way (the cause is attached); the caller discards the output. */
 export class ArchiveWriteError extends Error {
@@ -56,6 +61,8 @@ export async function writeNotesZip(output: OutputFile, opts: {
   expectedCount?: number;
   /** Aborted by Ctrl-C or SIGTERM: the zip stops at the next note. */
   signal?: AbortSignal;
+  /** Kept up to date as the bytes go out (read it when the writing failed: how far it got). */
+  progress?: ZipProgress;
   /** Told how many notes are in the zip so far, after each one. */
   onNote?: (done: number) => void;
 }): Promise<ZipResult> {
@@ -75,7 +82,13 @@ async function writeZip(
   zipName: string,
 ): Promise<ZipResult> {
   const archive = new ZipArchive({ zlib: { level: 6 } }); // ZIP64 switches on by itself past 65,535 entries
-  const sink = new HashingFileSink(output);
+  const notesOut = new NotesOut(archive);
+  const sink = new HashingFileSink(output, () => {
+    if (opts.progress) {
+      opts.progress.bytes = output.bytesWritten;
+      opts.progress.notes = notesOut.wholeWithin(output.bytesWritten);
+    }
+  });
   const feeder = new Feeder(archive);
   const done = pipeline(archive, sink);
   done.catch((err: unknown) => feeder.fail(err));
@@ -124,6 +137,31 @@ function checkNote(note: NoteForExport, seen: Set<string>): void {
   }
   if (seen.has(note.id)) throw new Error(`note ${note.id} appears twice`);
   seen.add(note.id);
+}
+
+/**
+ * Where each note's entry ends in the zip: so the notes wholly within the first N bytes can be counted (a
+ * pipe whose reader left early). The offset is that of archiver's zip engine (zip-stream) as it reports the
+ * entry done: every byte it emitted, data descriptor included; the bytes reach the output only after.
+ * The engine is not part of archiver's typed API: without it no note is counted as whole.
+ */
+class NotesOut {
+  private readonly ends: number[] = [];
+  private whole = 0;
+
+  constructor(archive: ZipArchiveStream) {
+    const engine = (archive as unknown as { _module?: { engine?: { getBytesWritten?: () => number } } })._module?.engine;
+    if (typeof engine?.getBytesWritten !== 'function') return;
+    archive.on('entry', (data: EntryData) => {
+      if (data.name !== MANIFEST_NAME && data.name !== README_NAME) this.ends.push(engine.getBytesWritten!());
+    });
+  }
+
+  /** How many notes end within the first `bytes` bytes (asked with growing counts). */
+  wholeWithin(bytes: number): number {
+    while (this.whole < this.ends.length && this.ends[this.whole]! <= bytes) this.whole++;
+    return this.whole;
+  }
 }
 
 /** Appends to archiver with a bounded number of entries (and bytes) waiting in its queue. */
@@ -178,7 +216,7 @@ class HashingFileSink extends Writable {
   private pending: Buffer[] = [];
   private pendingLength = 0;
 
-  constructor(private readonly output: OutputFile) {
+  constructor(private readonly output: OutputFile, private readonly wrote: () => void) {
     super({ highWaterMark: SINK_FLUSH_BYTES });
   }
 
@@ -213,6 +251,8 @@ class HashingFileSink extends Writable {
       return null;
     } catch (err) {
       return err instanceof Error ? err : new Error(String(err));
+    } finally {
+      this.wrote();
     }
   }
 }

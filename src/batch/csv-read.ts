@@ -1,4 +1,4 @@
-// Reading a CSV export as a whole (CONTRACTS.md "Batch input"): UTF-8 check, csv-parse with the options
+// Reading a CSV export as a whole (docs/reference.md#batch-input): UTF-8 check, csv-parse with the options
 // batch input needs, and the line where each record starts, for messages. A file that cannot be read as a
 // whole throws BatchInputError (exit 2, nothing applied). Shared with the csv-spectrum corpus test.
 import { parse, CsvError } from 'csv-parse/sync';

@@ -1,4 +1,4 @@
-// Batch input (CONTRACTS.md "Batch input"): a canonical CSV, or a Zendesk / Freshdesk ticket export as
+// Batch input (docs/reference.md#batch-input): a canonical CSV, or a Zendesk / Freshdesk ticket export as
 // it comes, read into ticket rows. Pure: no I/O. A file that cannot be read as a whole throws
 // BatchInputError (exit 2, nothing applied); a row that is merely wrong carries a `problem`.
 import { addressKey } from '../rules/address.js';
@@ -55,10 +55,11 @@ const TYPE_BY_KEY = new Map<string, TicketType>(TICKET_TYPES.map((type) => [head
 
 // ---- Mapping columns to ticket fields ----
 
-// Accepted header keys, best first: canonical, Freshdesk 'Ticket Id' (same key), Zendesk 'Id'.
-const TICKET_ID_KEYS = ['ticketid', 'id'];
-const EMAIL_KEYS = ['email', 'requesteremail', 'contactemail'];
-const FIELD_KEYS: Record<keyof TicketFields, string> = {
+// Accepted header keys, best first: canonical, Freshdesk 'Ticket Id' (same key), Zendesk 'Id'. Exported for the
+// test that keeps docs/reference.md ("Batch input") true.
+export const TICKET_ID_KEYS = ['ticketid', 'id'];
+export const EMAIL_KEYS = ['email', 'requesteremail', 'contactemail'];
+export const FIELD_KEYS: Record<keyof TicketFields, string> = {
   requestedBy: 'requestedby', createdAt: 'createdat', firstName: 'firstname', lastName: 'lastname', dob: 'dob',
   clientEmail: 'clientemail', since: 'since', until: 'until', reason: 'reason',
 };
@@ -138,7 +139,7 @@ function columnWithType(header: string[], cols: Columns, cells: string[]): { hea
 
 const TYPE_LIST = TICKET_TYPES.join(', ');
 
-/** An empty file has no header row, which CONTRACTS.md requires: most likely the wrong file or a failed export. */
+/** An empty file has no header row (docs/reference.md#batch-input): most likely the wrong file or a failed export. */
 export function noHeader(): BatchInputError {
   return new BatchInputError('the file is empty: a ticket export starts with a header row (ticket_id, type, email, ...)', null);
 }
@@ -157,12 +158,14 @@ function readType(source: TypeSource, cell: string): { rawType: string; type: Ti
   }
   const [only] = matches;
   if (only && matches.size === 1) return { rawType: only[1], type: only[0], problem: null };
+  // None: the types cx knows, so the agent sees what the tag should say.
   const found = matches.size === 0 ? 'none of the tags is a type' : `${matches.size} types (${[...matches.keys()].join(', ')})`;
-  return { rawType: cell, type: null, problem: `no single type in Tags: ${found} in ${JSON.stringify(cell)}` };
+  const known = matches.size === 0 ? ` (types: ${TYPE_LIST})` : '';
+  return { rawType: cell, type: null, problem: `no single type in Tags: ${found} in ${JSON.stringify(cell)}${known}` };
 }
 
 /**
- * The help desk an export comes from (CONTRACTS.md "Tickets"): a Zendesk export names its ticket column
+ * The help desk an export comes from (docs/reference.md#tickets): a Zendesk export names its ticket column
  * `Id`; Freshdesk's says `Ticket Id` (any case). The canonical CSV spells it `ticket_id` and belongs to the
  * `desk` setting (null here).
  */

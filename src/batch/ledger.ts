@@ -1,4 +1,4 @@
-// A batch row's place in the ticket ledger (CONTRACTS.md "Tickets"): its exactly-once key and what a row
+// A batch row's place in the ticket ledger (docs/reference.md#tickets): its exactly-once key and what a row
 // already recorded reports.
 import { changeAccountOf, result, type ActionDeps } from '../actions/common.js';
 import type { AlreadyRecorded } from '../actions/result.js';

@@ -1,4 +1,4 @@
-// The batch results file (CONTRACTS.md "Batch results"): one row per input row, in input order,
+// The batch results file (docs/reference.md#batch-results): one row per input row, in input order,
 // written through toCsv so that no cell can start a spreadsheet formula. The contract's columns come first,
 // in their order (scripts read them by position); `tell` and `suggestions` follow (issue 21, part 5).
 import type { Outcome } from '../errors.js';
@@ -8,7 +8,7 @@ import type { TicketRow } from './input.js';
 
 export const RESULT_COLUMNS = ['ticket_id', 'type', 'email', 'outcome', 'account_id', 'detail', 'processed_at', 'tell', 'suggestions'] as const;
 
-/** A results row (CONTRACTS.md "Batch results"); processed_at is empty for a row that was not recorded. */
+/** A results row (docs/reference.md#batch-results); processed_at is empty for a row that was not recorded. */
 export interface ResultRow {
   ticket_id: string;
   type: string;
@@ -21,6 +21,11 @@ export interface ResultRow {
   tell: string;
   /** A row that found no account: the addresses to check with the person, separated by spaces. */
   suggestions: string;
+  /**
+   * Not a column: the accounts the row's result names besides account_id (the clients of a notes export's
+   * plan), whose read is audited with the row's when no recorded ticket covers it.
+   */
+  also_shows?: readonly string[];
 }
 
 /** The results row of a ticket row and its action's result. */
@@ -35,7 +40,14 @@ export function resultRow(row: TicketRow, r: Pick<TicketResult, 'outcome' | 'det
     processed_at: processedAt,
     tell: r.reply?.tell ?? '',
     suggestions: r.reply?.suggestions.join(' ') ?? '',
+    also_shows: alsoShownBy(r),
   };
+}
+
+/** The clients a notes export's result (NotesZip.client_ids) names; undefined for any other result. */
+function alsoShownBy(r: object): readonly string[] | undefined {
+  const ids = 'client_ids' in r ? r.client_ids : undefined;
+  return Array.isArray(ids) && ids.length > 0 ? ids.filter((id): id is string => typeof id === 'string') : undefined;
 }
 
 /** The whole results file: header, then the rows. */

@@ -19,7 +19,7 @@ import { runUnlockedRow } from './unlocked.js';
 
 export interface RunOptions {
   agent: string;
-  /** The help desk the file's tickets belong to (CONTRACTS.md "Tickets"). */
+  /** The help desk the file's tickets belong to (docs/reference.md#tickets). */
   desk: string;
   now: () => Date;
   dryRun: boolean;

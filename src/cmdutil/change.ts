@@ -4,7 +4,7 @@
 import { confirmChange, requireTicket, type Context } from '../context.js';
 import type { ActionDeps, ActionResult } from '../actions/common.js';
 import { exitCodeForOutcome } from '../errors.js';
-import { note, printOutcome, type Block } from '../render/index.js';
+import { note, printOutcome, printOutcomePaged, type Block, type DataOptions } from '../render/index.js';
 import type { Db } from '../store/db.js';
 import { openExisting } from './mirror.js';
 import { auditPhiRead } from './read-audit.js';
@@ -76,10 +76,16 @@ function auditShown<R extends ActionResult>(ctx: Context, db: Db, options: Chang
 
 /**
  * Print an action's result (what happened, then what to tell the person) and give its exit code. `json` is
- * what --json prints: the command's typed view of the result, with every key CONTRACTS.md ("JSON shapes")
+ * what --json prints: the command's typed view of the result, with every key docs/reference.md ("JSON output")
  * promises for the command on every outcome; the result itself when the result's type already holds them.
  */
 export function finish(ctx: Context, r: ActionResult, extra: readonly Block[] = [], json: object = r): number {
   printOutcome(ctx, r, extra, json);
+  return exitCodeForOutcome(r.outcome);
+}
+
+/** finish, with the result shown through the pager on a terminal (the guided desk's caseload). */
+export async function finishPaged(ctx: Context, r: ActionResult, extra: readonly Block[], json: object, options: DataOptions): Promise<number> {
+  await printOutcomePaged(ctx, r, extra, json, options);
   return exitCodeForOutcome(r.outcome);
 }

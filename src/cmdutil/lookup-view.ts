@@ -174,7 +174,7 @@ export function lookupBlocks(report: LookupReport, c: CardContext, asked: Asked)
 }
 
 /**
- * `cx lookup --json` (CONTRACTS.md "JSON shapes"): the outcome object every command prints (done when an
+ * `cx lookup --json` (docs/reference.md#json-of-cx-lookup): the outcome object every command prints (done when an
  * account matched, not_found, exit 3, when none did; a lookup changes nothing, so there is no other), then
  * the report's keys as before. account_id is the one match's, null for none or several.
  */

@@ -13,7 +13,7 @@ import type { MirrorKeys } from '../store/cipher.js';
 import { announceHolder, describeHolder } from '../store/lock-holder.js';
 import { mirrorCipher, onLockWait, openMirror, openScratchMirror, tuneForBatch, type Db } from '../store/db.js';
 
-type Where = Pick<Context, 'dbPath' | 'dbPathIsDefault' | 'io' | 'json' | 'lockWaitMs'> & { settings?: Pick<Context['settings'], 'db'> };
+type Where = Pick<Context, 'dbPath' | 'dbPathIsDefault' | 'io' | 'json' | 'lockWaitMs' | 'clock'> & { settings?: Pick<Context['settings'], 'db'> };
 
 /** The mirror that must already exist, to read or to change: both may write (a read writes its audit row). */
 export function openExisting(ctx: Where): Db {
@@ -58,10 +58,20 @@ export function keysFor(ctx: Pick<Context, 'io' | 'json'>, how: { plaintext?: bo
 }
 
 const warnedPlaintext = new WeakSet<object>();
+const warnedClock = new WeakSet<object>();
 
 function opened(ctx: Where, db: Db): Db {
-  if (!mirrorCipher(db).encrypted) warnPlaintext(ctx);
+  const encrypted = mirrorCipher(db).encrypted;
+  if (!encrypted) warnPlaintext(ctx);
+  if (ctx.clock.mirrorOpened(encrypted ? 'encrypted' : 'plaintext')) warnClockNotPinned(ctx);
   return withWaitNotice(ctx, db);
+}
+
+/** Once per run: CX_NOW is set, but an encrypted mirror's records follow the system clock (src/clock.ts). */
+function warnClockNotPinned(ctx: Where): void {
+  if (warnedClock.has(ctx.io)) return;
+  warnedClock.add(ctx.io);
+  warn(ctx, 'CX_NOW is not used: the mirror is encrypted (real data), so what cx records in it follows the system clock; CX_NOW pins the clock of a plaintext mirror only');
 }
 
 /** Once per run: a plaintext mirror is readable by anyone who gets a copy of the file. */

@@ -1,5 +1,6 @@
 // `cx audit`: the audit log, oldest row first, filtered by ticket, account or date; --verify walks its hash chain and,
-// with a platform configured, compares it with the platform's record (actions/audit-witness.ts).
+// with a platform configured, compares it with the platform's record (actions/audit-witness.ts). Listing rows
+// is a read of PHI, audited as `audit.read`; the verdict of --verify is not (actions/audit-list.ts).
 import type { Command } from 'commander';
 import { clockOf, type Context } from '../context.js';
 import { EXIT } from '../errors.js';
@@ -7,12 +8,13 @@ import { addressKey } from '../rules/address.js';
 import { note, printData, printError, table, timeColumn, type Block } from '../render/index.js';
 import { describeChain, type AuditRow } from '../rules/audit-chain.js';
 import { startedBase } from '../rules/handover-rows.js';
-import { listAuditLog, verifyAuditLog } from '../actions/audit-list.js';
+import { accountsShown, listAuditLog, listingHow, verifyAuditLog } from '../actions/audit-list.js';
 import { checkAgainstPlatform, type RemoteCheck } from '../actions/audit-witness.js';
 import type { Db } from '../store/db.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
 import { listingLimit, listingOptions, shownFooter, sinceTime, type ListingFlags } from '../cmdutil/listing.js';
 import { openExisting } from '../cmdutil/mirror.js';
+import { auditPhiRead } from '../cmdutil/read-audit.js';
 import { askWitness } from '../cmdutil/witness.js';
 import { helpAfter } from '../cmdutil/help.js';
 
@@ -27,6 +29,10 @@ export function configure(cmd: Command, runtime: Runtime): void {
     .option('--verify', 'walk the hash chain, and compare it with the platform\'s record when a platform is configured; exit 6 and say what differs');
   helpAfter(cmd, [
     'The global --ticket <id> filters the rows to one ticket.',
+    '--email finds every row about the account: its own changes, and every read or export that showed it or ' +
+      'handed over its notes, however many accounts that row was about.',
+    'Listing rows is a read of patient data: it is recorded as an audit.read row (the accounts the rows shown ' +
+      'are about) before they are shown. --verify shows no patient data and records nothing.',
     '--verify checks the chain in this file up to the anchor the platform returned to `cx sync push`; with a ' +
       'platform configured (CX_PLATFORM_URL) it also asks the platform for its own record (GET cx/v1/audit/anchor), ' +
       'so a log rewritten and re-hashed in the file fails too. A platform that cannot be asked is exit 6 as well: ' +
@@ -40,7 +46,10 @@ export function configure(cmd: Command, runtime: Runtime): void {
       const since = sinceTime(ctx, opts.since);
       const limit = listingLimit(ctx, opts.limit);
       // The JSON rows stay exactly as stored; people read a started hand-over with how it ended.
-      const { rows, total, ends } = listAuditLog(db, { ticket: ctx.ticket, emailKey: opts.email ? addressKey(opts.email) : undefined, since, limit, withEnds: !ctx.json });
+      const query = { ticket: ctx.ticket, emailKey: opts.email ? addressKey(opts.email) : undefined, since, limit, withEnds: !ctx.json };
+      const { rows, total, ends } = listAuditLog(db, query);
+      // A read of PHI like any other, recorded before the rows are shown (and not among them).
+      auditPhiRead(ctx, db, { action: 'audit.read', how: listingHow(query, rows.length), accountIds: accountsShown(db, rows) });
       const clock = clockOf(ctx);
       // Nothing to list: said on stderr, so a script reading the rows gets none rather than a sentence.
       if (!rows.length && !ctx.json) {

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { loadDispatch, type BatchSettings } from '../batch/dispatch.js';
+import { TICKET_TYPES } from '../batch/input.js';
 import { countRecorded } from '../batch/ledger.js';
 import { fileOutput, screenOutput, streamOutput, type ResultsOutput } from '../batch/output.js';
 import type { ResultRow } from '../batch/results.js';
@@ -22,6 +23,7 @@ import { command, guidanceContext, note, plural, printData, printJson, span, tab
 import { commandLine, hasFlag, withFlags, withOption } from '../rules/command-line.js';
 import { pendingCount } from '../actions/sync-status.js';
 import type { Db } from '../store/db.js';
+import { countPendingAfter, lastChangeId } from '../store/changes.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
 import { withForceFix } from '../cmdutil/out-exists.js';
 import { contextForOut } from '../cmdutil/out-stdout.js';
@@ -49,6 +51,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
     .option('--notes-dir <dir>', 'where notes_export rows write their zips', NOTES_DIR)
     .option('--desk <name>', 'the help desk the tickets belong to (default: zendesk or freshdesk as the export shows, else $CX_DESK, else cx)');
   helpAfter(cmd, [
+    `The ticket types (a type column, or the one type tag in Tags): ${TICKET_TYPES.join(', ')}.`,
     "Each ticket id is applied once: a ticket recorded by an earlier run (or another agent's) reports " +
       'already_done. Rows that end not_found, refused, invalid or error are not recorded: fix the cause and ' +
       'run the same file again. Exit 0 when every row is done or already done, 5 when any row is not.',
@@ -101,6 +104,7 @@ async function batch(given: Context, source: string, opts: BatchOptions): Promis
     if (!ctx.dryRun) releaseHolder = announceWriter(ctx, 'cx batch');
     const progress = await countBar(ctx.io, { label: 'batch', noun: 'tickets', total: file.count, etaBuffer: 2000, redrawEvery: 100 });
     let summary: Summary;
+    const changesBefore = lastChangeId(db);
     work = cancellable();
     try {
       summary = await runBatch(db, file.rows(), {
@@ -131,10 +135,13 @@ async function batch(given: Context, source: string, opts: BatchOptions): Promis
         note(ctx, nextLine('rows not done were not recorded: fix their cause, then run the same file again (done tickets are not applied twice):'), command(commandLine(again)));
       }
       // What the rows' replies say happens once the changes reach the platform: they go with the next push.
-      const waiting = ctx.dryRun || !summary.by_outcome.done ? 0 : pendingCount(db);
-      if (waiting) {
-        const changes = plural(waiting, 'change waits', 'changes wait');
-        note(ctx, nextLine(`${changes} for the next push to the platform: send ${waiting === 1 ? 'it' : 'them'} before you reply on the tickets:`), command(commandLine(['sync', 'push', ...dbWords(ctx)])));
+      // The batch's own count, and the mirror's when others wait too (the push sends them all).
+      const ours = ctx.dryRun || !summary.by_outcome.done ? 0 : countPendingAfter(db, changesBefore, { agent: ctx.agent, desk });
+      if (ours) {
+        const all = pendingCount(db);
+        const changes = plural(ours, 'change of this batch waits', 'changes of this batch wait');
+        const inAll = all > ours ? ` (${thousands(all)} in all)` : '';
+        note(ctx, nextLine(`${changes} for the next push to the platform${inAll}: send ${all === 1 ? 'it' : 'them'} before you reply on the tickets:`), command(commandLine(['sync', 'push', ...dbWords(ctx)])));
       }
     }
     return unfinished ? EXIT.batchIncomplete : EXIT.ok;
@@ -186,11 +193,12 @@ function resultsTable(rows: readonly ResultRow[]): Block[] {
 }
 
 /**
- * Results name accounts (a refusal says why, a dry run what it would do): a read of PHI that no recorded
- * ticket's own audit row covers is audited before the rows are handed on (src/actions/read-audit.ts).
+ * Results name accounts (a refusal says why, a dry run what it would do; a notes export's plan read the
+ * notes of its clients): a read of PHI that no recorded ticket's own audit row covers is audited before the
+ * rows are handed on (src/actions/read-audit.ts).
  */
 function auditShownRows(ctx: Context, db: Db, rows: readonly ResultRow[]): void {
-  const ids = rows.flatMap((r) => (r.account_id && (ctx.dryRun || !RECORDED_OUTCOMES.has(r.outcome)) ? [r.account_id] : []));
+  const ids = rows.flatMap((r) => (ctx.dryRun || !RECORDED_OUTCOMES.has(r.outcome) ? [...(r.account_id ? [r.account_id] : []), ...(r.also_shows ?? [])] : []));
   if (ids.length) auditPhiRead(ctx, db, { action: 'batch.read', how: ctx.dryRun ? 'dry-run results' : 'results of tickets not recorded', accountIds: ids });
 }
 

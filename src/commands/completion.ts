@@ -49,7 +49,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
 }
 
 /** Load every command's module so that the tree has every option (the program loads only the one it runs). */
-async function configureAll(parent: Command, entries: CommandEntry[], runtime: Runtime): Promise<void> {
+export async function configureAll(parent: Command, entries: CommandEntry[], runtime: Runtime): Promise<void> {
   for (const entry of entries) {
     const cmd = parent.commands.find((c) => c.name() === entry.name);
     if (!cmd) continue;

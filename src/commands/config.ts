@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { configFileLocation } from '../config/config-file.js';
 import { MASKED, type EffectiveSettings, type Setting } from '../config/resolve.js';
+import { withoutUserInfo } from '../rules/secret-shape.js';
 import { printData, table } from '../render/index.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
 import { helpAfter } from '../cmdutil/help.js';
@@ -45,21 +46,12 @@ export function configure(cmd: Command, runtime: Runtime): void {
   });
 }
 
-/** A setting as cx config shows it: the secret masked, a password in the platform URL too. */
+/**
+ * A setting as cx config shows it: the secrets masked, and so is the user name and password of the platform
+ * URL (either may be a credential; cx sync push refuses such a URL, config still shows the rest of it).
+ */
 export function row(name: SettingName, settings: EffectiveSettings): Row {
   const s: Setting<string | number | null> = settings[name];
-  const value = (name === 'platform_secret' || name === 'db_key') && s.value !== null ? MASKED : name === 'platform_url' && typeof s.value === 'string' ? withoutPassword(s.value) : s.value;
+  const value = (name === 'platform_secret' || name === 'db_key') && s.value !== null ? MASKED : typeof s.value === 'string' ? withoutUserInfo(s.value, MASKED) : s.value;
   return { name, value, source: s.source, from: s.from };
-}
-
-/** A URL's password is a secret too (cx sync push refuses such a URL; config still shows what is set). */
-function withoutPassword(raw: string): string {
-  try {
-    const url = new URL(raw);
-    if (!url.password) return raw;
-    url.password = MASKED;
-    return url.href;
-  } catch {
-    return raw;
-  }
 }

@@ -43,9 +43,9 @@ export async function runDeactivate(ctx: Context, email: string, opts: Deactivat
 }
 
 /**
- * `cx deactivate --json` (CONTRACTS.md "JSON shapes"): the result, with the retention date and rule on every
- * outcome. A deactivation that goes ahead has both; any other outcome gets them first (where cx has always
- * printed them), null unless the account was deactivated before.
+ * `cx deactivate --json` (docs/reference.md#json-of-cx-deactivate): the result, with the retention date and rule
+ * on every outcome. A deactivation that goes ahead has both; any other outcome gets them first (where cx has
+ * always printed them), null unless the account was deactivated before.
  */
 function deactivateJson(r: DeactivateResult): DeactivateResult & { retain_until: string | null; retention_rule: string | null } {
   if (r.outcome === 'planned' || r.outcome === 'done') return r;

@@ -2,6 +2,7 @@
 // Only the command that runs is imported. A test checks that every entry has a summary, two or three
 // examples that name it, and that its help lists them.
 import type { CommandEntry, GlobalHelp } from '../cmdutil/define.js';
+import { EXAMPLE_DATE } from '../rules/dates.js';
 
 const JSON_OUT: GlobalHelp = ['--json', 'machine-readable output on stdout'];
 const JSON_OUTCOME: GlobalHelp = ['--json', 'the outcome object on stdout (also for a refusal or not-found)'];
@@ -29,15 +30,15 @@ export const COMMANDS: CommandEntry[] = [
     name: 'lookup',
     args: '[email]',
     summary: 'find the accounts an address, an account id, or a name and date of birth identifies',
-    examples: ['cx lookup " Jane.Doe@GoogleMail.com "', 'cx lookup --id p202', 'cx lookup --name "Maria Garcia" --dob 1991-07-30'],
+    examples: ['cx lookup " Jane.Doe@GoogleMail.com "', 'cx lookup --id p202', `cx lookup --name "Maria Garcia" --dob ${EXAMPLE_DATE}`],
     globals: [TICKET_READ, JSON_OUT],
     load: () => import('./lookup.js'),
   },
   {
     name: 'family',
-    args: '<email>',
-    summary: 'list the accounts that share a mailbox; --suggest proposes a unique +alias address',
-    examples: ['cx family jane.doe@gmail.com', 'cx family jane.doe@gmail.com --suggest "Max"'],
+    args: '[email]',
+    summary: "list the accounts that share a mailbox, flagging any under the holder's name or date of birth; --audit: the whole mirror",
+    examples: ['cx family jane.doe@gmail.com', 'cx family jane.doe@gmail.com --suggest "Max"', 'cx family --audit --out family-audit.csv'],
     globals: [TICKET_READ, JSON_OUT],
     load: () => import('./family.js'),
   },
@@ -144,7 +145,7 @@ export const COMMANDS: CommandEntry[] = [
         args: '[key]',
         summary: 'make a failed change (or every one, --failed) pending again, or a waiting one (--waiting) due now, with the same key',
         examples: ['cx sync retry --failed', 'cx sync retry --waiting', 'cx sync retry 3f9a…'],
-        globals: [JSON_OUT],
+        globals: [['--ticket <id>', 'named in the audit rows of the changes retried'], DRY_RUN, JSON_OUT],
         load: () => import('./sync/retry.js'),
       },
     ],
@@ -165,7 +166,7 @@ export const COMMANDS: CommandEntry[] = [
         name: 'seed',
         summary: 'load the demo data (fixtures/demo) into the mirror',
         examples: ['cx db seed --demo', 'cx db seed --demo --db /tmp/demo.db', 'cx db seed --demo --plaintext --db /tmp/demo.db'],
-        globals: [DRY_RUN, JSON_OUT],
+        globals: [['--ticket <id>', 'recorded with the import in the audit log'], DRY_RUN, JSON_OUT],
         load: () => import('./db/seed.js'),
       },
       {
@@ -173,7 +174,7 @@ export const COMMANDS: CommandEntry[] = [
         args: '<dir>',
         summary: 'load CSV exports (accounts.csv, former_emails.csv, ...) in one transaction',
         examples: ['cx db import exports/2026-11-27', 'cx db import exports/2026-11-27 --dry-run'],
-        globals: [DRY_RUN, JSON_OUT],
+        globals: [['--ticket <id>', 'recorded with the import in the audit log'], DRY_RUN, JSON_OUT],
         load: () => import('./db/import.js'),
       },
       {

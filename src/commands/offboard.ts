@@ -14,7 +14,7 @@ import { offboardAdvice } from '../rules/guidance.js';
 import { adviceLines, guidanceContext, note, plural, printError, table, thousands, type Block } from '../render/index.js';
 import type { Context } from '../context.js';
 import type { Db } from '../store/db.js';
-import { finish, runChange, type Finished } from '../cmdutil/change.js';
+import { finish, finishPaged, runChange, type Finished } from '../cmdutil/change.js';
 import { handle, type Runtime } from '../cmdutil/define.js';
 import { withForceFix } from '../cmdutil/out-exists.js';
 import { contextForOut } from '../cmdutil/out-stdout.js';
@@ -25,6 +25,8 @@ export interface OffboardOptions {
   allowPast?: boolean;
   out?: string;
   force?: boolean;
+  /** The guided desk: the report (a caseload may be long) goes through the pager, which leaves the session running. */
+  page?: boolean;
 }
 
 export function configure(cmd: Command, runtime: Runtime): void {
@@ -84,25 +86,46 @@ export async function runOffboard(given: Context, email: string, opts: OffboardO
   }
   const clients = has(r, 'clients') ? r.clients : undefined;
   const advice = adviceLines(offboardAdvice(r, guidanceContext(ctx, email)));
-  const code = finish(ctx, r, [...(clients && r.outcome !== 'refused' ? report(clients) : []), ...advice], offboardJson(r, written));
-  if (written?.outcome === 'done' && clients) {
-    const mode = csv?.direct ? '' : '; mode 0600: it holds client names';
-    note(ctx, `Caseload written to ${written.path} (${plural(clients.length, 'client')}${mode}; recorded in the audit log).`);
-  }
+  const blocks = [...(clients && r.outcome !== 'refused' ? report(clients) : []), ...advice];
+  const json = offboardJson(r, written);
+  const code = opts.page ? await finishPaged(ctx, r, blocks, json, { pager: true, inSession: true }) : finish(ctx, r, blocks, json);
   if (opts.out !== undefined && r.outcome === 'planned') note(ctx, `Dry run: ${opts.out} not written.`);
-  if (written?.outcome === 'failed') {
-    const failure = written.error;
-    const why = failure instanceof CxError ? failure.message : failure.detail;
-    const change = r.outcome === 'done' ? 'the contract change is saved; ' : '';
-    printError(ctx, `the caseload could not be written to ${written.path}: ${why}`, `${change}run the same command again to write it`);
-    if (failure instanceof CxError) return { result: r, code: failure.exitCode }; // a full disk, a file that appeared meanwhile: 2
-    return { result: r, code: failure.outcome === 'refused' ? EXIT.refused : EXIT.internal }; // the audit log could not be written
-  }
-  return { result: r, code };
+  const retry = `${r.outcome === 'done' ? 'the contract change is saved; ' : ''}run the same command again to write it`;
+  const failed = written && clients ? caseloadWritten(ctx, written, clients.length, Boolean(csv?.direct), retry) : undefined;
+  return { result: r, code: failed ?? code };
 }
 
 /**
- * `cx offboard --json` (CONTRACTS.md "JSON shapes"): the result, with `clients` on every outcome (empty when
+ * The caseload of an offboarding already shown, written to `out` as --out writes it (the guided desk's "Save
+ * the caseload as CSV?"): a new file, 0600, handed over with its audit rows. Returns the exit code.
+ */
+export async function saveCaseloadCsv(ctx: Context, providerId: string, clients: readonly CaseloadEntry[], out: string, db: Db): Promise<number> {
+  const csv = openOutput(out, { label: 'the caseload file', force: false, protect: mirrorFiles(ctx.dbPath) });
+  try {
+    const deps = { db, now: ctx.now(), agent: ctx.agent, ticket: ctx.ticket ?? '', desk: ctx.desk, dryRun: false, via: 'command' as const };
+    const written = await writeCaseloadCsv(deps, csv, providerId, clients);
+    return caseloadWritten(ctx, written, clients.length, Boolean(csv.direct), 'nothing was written; try again') ?? EXIT.ok;
+  } finally {
+    csv.discard();
+  }
+}
+
+/** Says where the caseload went, or why it could not be written (then its exit code; undefined when written). */
+function caseloadWritten(ctx: Context, written: CaseloadWrite, count: number, direct: boolean, retry: string): number | undefined {
+  if (written.outcome === 'done') {
+    const mode = direct ? '' : '; mode 0600: it holds client names';
+    note(ctx, `Caseload written to ${written.path} (${plural(count, 'client')}${mode}; recorded in the audit log).`);
+    return undefined;
+  }
+  const failure = written.error;
+  const why = failure instanceof CxError ? failure.message : failure.detail;
+  printError(ctx, `the caseload could not be written to ${written.path}: ${why}`, retry);
+  if (failure instanceof CxError) return failure.exitCode; // a full disk, a file that appeared meanwhile: 2
+  return failure.outcome === 'refused' ? EXIT.refused : EXIT.internal; // the audit log could not be written
+}
+
+/**
+ * `cx offboard --json` (docs/reference.md#json-of-cx-offboard): the result, with `clients` on every outcome (empty when
  * there is no caseload report) and `caseload_csv`, the --out file written (null when none was).
  */
 function offboardJson(r: OffboardResult, written: CaseloadWrite | undefined): OffboardResult & { clients: CaseloadEntry[]; caseload_csv: string | null } {

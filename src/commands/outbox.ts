@@ -66,7 +66,7 @@ const OLD_STATUS_NAMES: Record<string, OutboxStatus> = { queued: 'pending', sent
 
 function statusFrom(raw: string | undefined): OutboxStatus | undefined {
   if (raw === undefined) return undefined;
-  // The outbox's old names still work in scripts (CONTRACTS.md: today's queued reads as pending).
+  // The outbox's old names still work in scripts (docs/reference.md#cx-outbox: queued reads as pending).
   const s = OLD_STATUS_NAMES[raw.trim().toLowerCase()] ?? raw.trim().toLowerCase();
   if (!(OUTBOX_STATUSES as readonly string[]).includes(s)) {
     throw new UsageError(`--status must be one of ${OUTBOX_STATUSES.join(', ')}: ${JSON.stringify(raw)}`);

@@ -24,13 +24,13 @@ export function configure(cmd: Command, runtime: Runtime): void {
   listingOptions(cmd, 'only records deactivated on or after this day (YYYY-MM-DD)', 'the soonest retention dates first');
   helpAfter(cmd, ['cx deletes no record, before or after its date: this list is for the records team.']);
   handle(cmd, runtime, async (ctx, opts: RetentionOptions) => {
-    const asOf = opts.asOf ?? today(ctx.now());
-    if (!isCalendarDate(asOf)) throw new UsageError(`--as-of is not a date (YYYY-MM-DD): ${asOf}`);
+    if (opts.asOf !== undefined && !isCalendarDate(opts.asOf)) throw new UsageError(`--as-of is not a date (YYYY-MM-DD): ${opts.asOf}`);
     if (opts.since !== undefined && !isCalendarDate(opts.since.trim())) throw new UsageError(`--since is not a date (YYYY-MM-DD): ${opts.since}`);
     const since = opts.since?.trim();
     const limit = listingLimit(ctx, opts.limit);
     const policy = loadPolicy(ctx.policyPath);
     const db = openExisting(ctx);
+    const asOf = opts.asOf ?? today(ctx.now()); // once the mirror is open: its kind decides the clock (src/clock.ts)
     const { report, matching, rows } = (() => {
       try {
         const report = retentionReport(db, policy, { now: ctx.now(), asOf, dueOnly: Boolean(opts.due) });

@@ -1,14 +1,22 @@
-// The config file (CONTRACTS.md "Mirror location and settings"): $CX_CONFIG, else
+// The config file (docs/reference.md#config-file): $CX_CONFIG, else
 // $XDG_CONFIG_HOME/cx/config.json, else ~/.config/cx/config.json. JSON with the keys below, each a string.
 // Checked by hand, not with zod: every cx run reads it, and loading zod would cost each run more than the
 // read. Unknown keys and bad values are usage errors naming the file and the key; a file only some runs
-// would trip over is worse than one that stops them all until it is fixed.
-import { readFileSync } from 'node:fs';
+// would trip over is worse than one that stops them all until it is fixed. The file is read only when it
+// is the agent's own (src/files/trusted-file.ts, level 'settings': nobody else may have written it, since
+// it says where the mirror is and where the audit log goes), and no error quotes its text: a secret may
+// have been pasted into it by mistake.
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { checkedPlatformUrl, checkedTimeZone } from './values.js';
+import { MissingFileError, readTrustedFile } from '../files/trusted-file.js';
+import { describePlace, jsonErrorPlace } from '../rules/json-syntax.js';
+import { looksLikeSecret, shownValue } from '../rules/secret-shape.js';
 import { checkDesk, checkPrintableLine } from '../rules/tickets.js';
+import { checkedPlatformUrl, checkedTimeZone } from './values.js';
+
+/** How errors name the config file. */
+export const CONFIG_FILE_LABEL = 'config file';
 
 export const CONFIG_KEYS = ['db', 'policy', 'agent', 'tz', 'desk', 'platform_url'] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -38,24 +46,19 @@ export function readConfigFile(env: NodeJS.ProcessEnv): ConfigFile | null {
   const { path, named } = configFileLocation(env);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readTrustedFile(path, 'settings', CONFIG_FILE_LABEL);
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (code === 'ENOENT' && !named) return null;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : String(code ?? err);
-    throw new UsageError(`config file ${path} cannot be read (${why})`, named ? 'fix $CX_CONFIG, or unset it' : undefined);
+    if (!(err instanceof MissingFileError)) throw err;
+    if (!named) return null;
+    throw new UsageError(`config file ${path} cannot be read (no such file)`, 'fix $CX_CONFIG, or unset it');
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (err) {
-    throw fileError(path, null, `is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+  const json = parseJson(text);
+  if (!json.ok) throw fileError(path, null, json.reason);
+  if (typeof json.value !== 'object' || json.value === null || Array.isArray(json.value)) {
     throw fileError(path, null, 'must be a JSON object such as {"db": "/srv/cx/mirror.db", "desk": "zendesk"}');
   }
   const values: ConfigFile['values'] = {};
-  for (const [key, raw] of Object.entries(json)) {
+  for (const [key, raw] of Object.entries(json.value)) {
     if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
       throw fileError(path, key, `unknown key (allowed: ${CONFIG_KEYS.join(', ')}; the platform secret stays in the environment)`);
     }
@@ -70,6 +73,7 @@ export function checkedValue(path: string, key: ConfigKey, raw: string): string 
   const fail = (why: string): never => {
     throw fileError(path, key, why);
   };
+  if (looksLikeSecret(raw)) fail('holds what looks like a secret (not shown): the config file holds no secret');
   switch (key) {
     case 'db':
     case 'policy':
@@ -83,7 +87,7 @@ export function checkedValue(path: string, key: ConfigKey, raw: string): string 
       return desk.ok ? desk.value : fail(desk.reason);
     }
     case 'tz':
-      return checkedTimeZone(raw) ?? fail(`not a time zone name (IANA, such as "America/Chicago" or "UTC"): ${JSON.stringify(raw)}`);
+      return checkedTimeZone(raw) ?? fail(`not a time zone name (IANA, such as "America/Chicago" or "UTC"): ${shownValue(raw)}`);
     case 'platform_url': {
       const url = checkedPlatformUrl(raw);
       return url.ok ? url.value : fail(url.reason);
@@ -95,6 +99,17 @@ export function checkedValue(path: string, key: ConfigKey, raw: string): string 
 function filePath(configPath: string, raw: string): string {
   if (raw === '~' || raw.startsWith('~/')) return join(homedir(), raw.slice(1));
   return resolve(dirname(configPath), raw);
+}
+
+/** The file's text as JSON; when it is not, where it goes wrong (never its text: it may hold a secret). */
+export function parseJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  const body = text.replace(/^\uFEFF/, '');
+  try {
+    return { ok: true, value: JSON.parse(body) };
+  } catch {
+    const place = describePlace(jsonErrorPlace(body));
+    return { ok: false, reason: `is not valid JSON${place ? ` (${place})` : ''}` };
+  }
 }
 
 function fileError(path: string, key: string | null, why: string): UsageError {

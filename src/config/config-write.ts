@@ -4,11 +4,12 @@
 // cx starting meanwhile reads the old file or the new one, never half of one. A symlinked config file (a
 // dotfiles repository) is written where the link points, the link kept. A value is checked with the rules
 // the reader uses (./config-file.ts): what set writes, every later run can read.
-import { mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { openOutput } from '../files/output-file.js';
-import { checkedValue, CONFIG_KEYS, configFileLocation, type ConfigKey } from './config-file.js';
+import { MissingFileError, readTrustedFile } from '../files/trusted-file.js';
+import { checkedValue, CONFIG_FILE_LABEL, CONFIG_KEYS, configFileLocation, parseJson, type ConfigKey } from './config-file.js';
 
 /** The config file as JSON, as it is (unchecked: unset mends a file the reader refuses). */
 export interface ConfigDocument {
@@ -21,21 +22,17 @@ export function readConfigDocument(env: NodeJS.ProcessEnv): ConfigDocument {
   const { path } = configFileLocation(env);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // Only the agent's own file is rewritten: what another user could have put in it must not be carried over.
+    text = readTrustedFile(path, 'settings', CONFIG_FILE_LABEL);
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
     // No file yet ($CX_CONFIG too: naming it is asking for it): set makes it.
-    if (code === 'ENOENT') return { path, exists: false, values: {} };
-    throw new UsageError(`config file ${path} cannot be read (${code === 'EISDIR' ? 'is a folder' : String(code ?? err)})`);
+    if (err instanceof MissingFileError) return { path, exists: false, values: {} };
+    throw err;
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (err) {
-    throw notRewritten(path, `is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw notRewritten(path, 'is not a JSON object');
-  return { path, exists: true, values: json as Record<string, unknown> };
+  const json = parseJson(text);
+  if (!json.ok) throw notRewritten(path, json.reason);
+  if (typeof json.value !== 'object' || json.value === null || Array.isArray(json.value)) throw notRewritten(path, 'is not a JSON object');
+  return { path, exists: true, values: json.value as Record<string, unknown> };
 }
 
 function notRewritten(path: string, why: string): UsageError {

@@ -34,6 +34,15 @@ export function storeName(): string {
   return 'the Secret Service (the desktop keyring)';
 }
 
+/**
+ * Why the store could not keep a key, in plain words: the library's own message (a DBus error about X11
+ * autolaunch, say) means nothing to an agent, and the fix is the same whatever it says.
+ */
+export function storeUnavailable(): string {
+  if (process.platform === 'darwin' || process.platform === 'win32') return `${storeName()} did not answer`;
+  return 'no desktop keyring (Secret Service) answered';
+}
+
 export type StoreRead = { answered: true; secret: string | null } | { answered: false; why: string };
 
 /** The secret kept under `account`: null when the store has no such entry. */
@@ -46,14 +55,17 @@ export function readSecret(account: string): StoreRead {
   }
 }
 
-/** Keep `secret` under `account`; false (and why) when the store does not answer. */
-export function writeSecret(account: string, secret: string): { ok: true } | { ok: false; why: string } {
+/**
+ * Keep `secret` under `account`; false when the store does not answer (`why`: its own words) or does not give
+ * the secret back (`readBack`).
+ */
+export function writeSecret(account: string, secret: string): { ok: true } | { ok: false; why: string; readBack?: true } {
   try {
     const entry = entryFor(account);
     entry.setPassword(secret);
     // A store that takes the write but cannot give it back (seen: a keyring with no default collection)
     // is no place for the only copy of a key.
-    if (entry.getPassword() !== secret) return { ok: false, why: 'the entry could not be read back' };
+    if (entry.getPassword() !== secret) return { ok: false, why: 'the entry could not be read back', readBack: true };
     return { ok: true };
   } catch (err) {
     return { ok: false, why: reason(err) };

@@ -3,6 +3,7 @@
 // phone press the key twice). Read from the environment once per run (src/config/resolve.ts, into the
 // context); a bad value is a usage error, never a silent fallback to the default.
 import { UsageError } from '../errors.js';
+import { looksLikeSecret, shownValue } from '../rules/secret-shape.js';
 
 export interface EmailSettings {
   /** The platform's name, as it appears in email subjects ("Please Verify Your Headway Account"). */
@@ -31,6 +32,7 @@ function brandFrom(raw: string | undefined): string {
   if (raw === undefined || raw.trim() === '') return DEFAULT_EMAIL_SETTINGS.brand;
   const brand = raw.trim().normalize('NFC');
   if (CONTROL.test(brand)) throw new UsageError('CX_BRAND contains a line break or control character');
+  if (looksLikeSecret(brand)) throw new UsageError('CX_BRAND holds what looks like a secret, not a name (not shown)');
   if ([...brand].length > MAX_BRAND_LENGTH) {
     throw new UsageError(`CX_BRAND is longer than ${MAX_BRAND_LENGTH} characters: ${JSON.stringify(brand)}`);
   }
@@ -43,7 +45,7 @@ function windowFrom(raw: string | undefined): number {
   const minutes = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(minutes) || minutes < 1 || minutes > MAX_WINDOW_MINUTES) {
     throw new UsageError(
-      `CX_RESET_WINDOW_MINUTES must be a whole number of minutes from 1 to ${MAX_WINDOW_MINUTES}: ${JSON.stringify(raw)}`,
+      `CX_RESET_WINDOW_MINUTES must be a whole number of minutes from 1 to ${MAX_WINDOW_MINUTES}: ${shownValue(raw)}`,
       `unset it to use the default (${DEFAULT_EMAIL_SETTINGS.resetWindowMinutes})`,
     );
   }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 /** The repo's (or the installed package's) top folder. */
 export const INSTALL_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The default mirror: the top-level `data/` folder of the install (CONTRACTS.md "Mirror location"). */
+/** The default mirror: the top-level `data/` folder of the install (docs/reference.md#settings). */
 export const DEFAULT_DB_PATH = join(INSTALL_ROOT, 'data', 'mirror.db');
 
 /** A file tsc compiled into dist/ that runs on its own (a worker's entry), wherever the caller was bundled. */

@@ -1,4 +1,4 @@
-// Where a mirror's key comes from, and where a new mirror's key goes (CONTRACTS.md "Encryption at rest").
+// Where a mirror's key comes from, and where a new mirror's key goes (docs/reference.md#encryption-and-keys).
 // A key is 32 random bytes, written as 64 hex characters; each mirror has its own, found by the mirror's id
 // (the salt in its first 16 bytes, src/store/cipher.ts). Looked for in this order:
 //   1. CX_DB_KEY_FILE: a file holding the key, refused unless it is a regular file of the user's that no one
@@ -6,7 +6,7 @@
 //   2. CX_DB_KEY: the key itself, for CI and containers;
 //   3. cx's own key file, <config folder>/cx/keys/<id>.key, when it exists;
 //   4. the OS credential store (src/config/credential-store.ts), entry cx/<id>.
-// The contract lists the credential store before cx's own file. cx keeps each mirror's key in one of the two
+// The credential store first would find the same key: cx keeps each mirror's key in one of the two
 // only (the store when it answers, else its own file), so either order finds the same key; looking at the
 // file first (one stat when there is none) spares every command on a mirror whose key is there the
 // store's module and its D-Bus round trip.
@@ -19,11 +19,13 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { syncPath } from '../files/durable.js';
+import { removeOrphans, TEMP_PREFIX } from '../files/stale-temps.js';
 import { MissingFileError, readTrustedFile } from '../files/trusted-file.js';
 import { KEY_BYTES, type MirrorKeys, type NewKey } from '../store/cipher.js';
 import { shellWord } from '../rules/shell.js';
 import { configHome } from './config-file.js';
-import { deleteSecret, readSecret, SERVICE, storeName, writeSecret } from './credential-store.js';
+import { secretFilePath, secretFileSource } from './values.js';
+import { deleteSecret, readSecret, SERVICE, storeName, storeUnavailable, writeSecret } from './credential-store.js';
 
 export interface KeyOptions {
   /** Make new mirrors plaintext (`cx db init --plaintext`): synthetic data only. */
@@ -130,8 +132,8 @@ export interface KeySource {
 
 /** `id`: the mirror's id; null for a mirror that is not there or not encrypted (then: where a new key would go). */
 export function describeKeySource(env: NodeJS.ProcessEnv, mirror: { kind: 'absent' | 'plaintext' | 'other' } | { kind: 'encrypted'; id: string }): KeySource {
-  const keyFile = namedKeyFile(env);
-  if (keyFile) return { source: 'env', from: `CX_DB_KEY_FILE (${keyFile})`, found: true };
+  const keyFile = secretFileSource(env, 'CX_DB_KEY_FILE');
+  if (keyFile) return { source: 'env', from: keyFile.from, found: keyFile.usable };
   if (env.CX_DB_KEY?.trim()) return { source: 'env', from: 'CX_DB_KEY', found: true };
   if (mirror.kind === 'plaintext') return { source: 'default', from: 'none: the mirror is not encrypted (cx db encrypt)', found: false };
   if (mirror.kind !== 'encrypted') return { source: 'default', from: `no mirror yet: a new mirror's key goes to ${newKeyDestination(env)}`, found: false };
@@ -143,8 +145,7 @@ export function describeKeySource(env: NodeJS.ProcessEnv, mirror: { kind: 'absen
 }
 
 function namedKeyFile(env: NodeJS.ProcessEnv): string | undefined {
-  const raw = env.CX_DB_KEY_FILE?.trim();
-  return raw ? resolve(raw) : undefined;
+  return secretFilePath(env, 'CX_DB_KEY_FILE');
 }
 
 function randomKey(): Buffer {
@@ -182,18 +183,24 @@ function keptByCx(env: NodeJS.ProcessEnv, key: Buffer, options: KeyOptions): New
       const path = ownKeyFile(env, id);
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       writeKeyFile(path, key, OWN_FILE_LABEL);
-      options.announce?.(`${storeName()} did not answer (${stored.why}), so cx keeps this mirror's key in its own file ${path} (mode 600). Back it up with the mirror: without it the mirror cannot be read.`);
+      // Plain words, not the store's own message (stored.why): the agent's next step is the same whatever it says.
+      const why = stored.readBack ? `${storeName()} took the key but could not give it back` : storeUnavailable();
+      options.announce?.(`${why}, so cx keeps this mirror's key in its own file ${path} (mode 600: readable by you alone). Back it up with the mirror: without it the mirror cannot be read.`);
       return `${OWN_FILE_LABEL} ${path}`;
     },
   };
 }
+
+const KEY_TEMP_PREFIX = `${TEMP_PREFIX}key`;
 
 /**
  * Write a key file that must not exist yet: a temporary file (0600) made durable, then linked under its name
  * (never over another file), so a crash leaves either no key file or a whole one.
  */
 function writeKeyFile(path: string, key: Buffer, label: string): void {
-  const temp = join(dirname(path), `.cx-tmp-${process.pid}-${randomBytes(4).toString('hex')}.key`);
+  // Named for this process, so the next cx that writes a key here removes one a kill -9 left (a key nothing uses).
+  removeOrphans(dirname(path), KEY_TEMP_PREFIX, 'key');
+  const temp = join(dirname(path), `${KEY_TEMP_PREFIX}.${process.pid}.key`);
   let fd: number;
   try {
     fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);

@@ -1,10 +1,12 @@
-// The platform sync settings (CONTRACTS.md "Platform sync"), read in one place: the base URL, the
-// Standard Webhooks secret (from the environment or its own file), the per-request timeout and the attempt
-// cap. A missing or malformed setting is a usage error (exit 2) that names what to set; no message ever
-// repeats the secret, or the URL's user info. `cx sync status` needs none of this.
-import { readFileSync } from 'node:fs';
-import { checkedPlatformUrl } from './values.js';
+// The platform sync settings (docs/reference.md#settings), read in one place: the base URL, the
+// Standard Webhooks secret (from the environment or its own file, read as src/files/trusted-file.ts reads a
+// secret), the per-request timeout and the attempt cap. A missing or malformed setting is a usage error
+// (exit 2) that names what to set; no message ever repeats the secret (also one put in another setting:
+// src/rules/secret-shape.ts), or the URL's user info. `cx sync status` needs none of this.
+import { MissingFileError, readTrustedFile } from '../files/trusted-file.js';
 import { UsageError } from '../errors.js';
+import { shownValue } from '../rules/secret-shape.js';
+import { checkedPlatformUrl, secretFilePath } from './values.js';
 
 export interface SyncLimits {
   /** Per request, from the connection to the last byte of the answer. */
@@ -28,6 +30,8 @@ export interface SettingSources {
   /** `platform_url` from ./resolve.ts: CX_PLATFORM_URL, else the config file, else not set. */
   url: { value: string | null; from: string };
 }
+
+const SECRET_FILE_LABEL = 'the secret file CX_PLATFORM_SECRET_FILE names';
 
 export const DEFAULT_LIMITS: Readonly<SyncLimits> = Object.freeze({ timeoutMs: 10_000, maxAttempts: 8, concurrency: 8 });
 
@@ -60,8 +64,8 @@ export function platformUrl(sources: SettingSources): URL {
 /** The Standard Webhooks secret, from CX_PLATFORM_SECRET or the file CX_PLATFORM_SECRET_FILE names. */
 export function platformSecret(env: NodeJS.ProcessEnv): string {
   const inline = env.CX_PLATFORM_SECRET;
-  const file = env.CX_PLATFORM_SECRET_FILE?.trim();
-  if (inline && file) throw new UsageError('both CX_PLATFORM_SECRET and CX_PLATFORM_SECRET_FILE are set', 'unset one of them');
+  if (inline && env.CX_PLATFORM_SECRET_FILE?.trim()) throw new UsageError('both CX_PLATFORM_SECRET and CX_PLATFORM_SECRET_FILE are set', 'unset one of them');
+  const file = secretFilePath(env, 'CX_PLATFORM_SECRET_FILE');
   let secret: string;
   let name: string;
   if (inline) {
@@ -70,10 +74,10 @@ export function platformSecret(env: NodeJS.ProcessEnv): string {
   } else if (file) {
     name = `the file CX_PLATFORM_SECRET_FILE names (${file})`;
     try {
-      secret = readFileSync(file, 'utf8').trim();
+      secret = readTrustedFile(file, 'secret', SECRET_FILE_LABEL).trim();
     } catch (err) {
-      const code = (err as { code?: string }).code ?? 'unreadable';
-      throw new UsageError(`cannot read CX_PLATFORM_SECRET_FILE ${file} (${code})`, 'point it at the file that holds the whsec_ secret');
+      if (err instanceof MissingFileError) throw new UsageError(err.message, 'point it at the file that holds the whsec_ secret');
+      throw err;
     }
   } else {
     throw new UsageError('the platform secret is not set', 'set CX_PLATFORM_SECRET (or CX_PLATFORM_SECRET_FILE, a file holding it) to the whsec_… secret the platform gave you');
@@ -97,7 +101,7 @@ function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`${name} must be a whole number from ${min} to ${max}: ${JSON.stringify(raw)}`, `unset it to use the default (${fallback})`);
+    throw new UsageError(`${name} must be a whole number from ${min} to ${max}: ${shownValue(raw)}`, `unset it to use the default (${fallback})`);
   }
   return n;
 }

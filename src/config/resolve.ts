@@ -1,8 +1,8 @@
-// Every setting cx reads, resolved in one place with where it came from (CONTRACTS.md "Mirror location and
-// settings"): the command line, then the environment, then the config file, then the default. `cx config`
-// shows the result; the context (src/context.ts) takes its values from here and hands them down (actions
-// and the store read no environment), and so should any command that needs a setting (the platform URL for
-// `cx sync`, the time zone for output). The checks of single values: ./values.ts, ./email.ts, ./platform.ts.
+// Every setting cx reads, resolved in one place with where it came from (docs/reference.md#settings): the command
+// line, then the environment, then the config file, then the default. `cx config` shows the result; the context
+// (src/context.ts) takes its values from here and hands them down (actions and the store read no environment), and
+// so should any command that needs a setting (the platform URL for `cx sync`, the time zone for output). The
+// checks of single values: ./values.ts, ./email.ts, ./platform.ts.
 import { userInfo } from 'node:os';
 import { UsageError } from '../errors.js';
 import { checkDesk, checkPrintableLine, DEFAULT_DESK } from '../rules/tickets.js';
@@ -11,8 +11,9 @@ import { DEFAULT_EMAIL_SETTINGS, emailSettingsFromEnv } from './email.js';
 import { DEFAULT_DB_PATH } from './install.js';
 import { describeKeySource } from './mirror-key.js';
 import { examineMirrorFile } from '../store/cipher.js';
+import { looksLikeSecret } from '../rules/secret-shape.js';
 import { systemZone } from './system-zone.js';
-import { checkedLockWait, checkedTimeZone, DEFAULT_LOCK_WAIT_MS } from './values.js';
+import { checkedLockWait, checkedTimeZone, DEFAULT_LOCK_WAIT_MS, secretFileSource } from './values.js';
 
 export type SettingSource = 'flag' | 'env' | 'config' | 'default';
 
@@ -58,9 +59,9 @@ export const MASKED = '********';
 export function resolveSettings(flags: SettingFlags, env: NodeJS.ProcessEnv): EffectiveSettings {
   const file = readConfigFile(env);
   const pick = <T>(flag: string | undefined, flagName: string, envName: string, key: ConfigKey | null, fallback: () => Setting<T>, read: (raw: string, from: string) => T): Setting<T> => {
-    if (flag) return { value: read(flag, flagName), source: 'flag', from: flagName };
+    if (flag) return { value: read(notSecret(flag, flagName), flagName), source: 'flag', from: flagName };
     const fromEnv = env[envName];
-    if (fromEnv !== undefined && fromEnv.trim() !== '') return { value: read(fromEnv, envName), source: 'env', from: envName };
+    if (fromEnv !== undefined && fromEnv.trim() !== '') return { value: read(notSecret(fromEnv, envName), envName), source: 'env', from: envName };
     const fromFile = key && file ? file.values[key] : undefined;
     if (fromFile !== undefined && file) return { value: fromFile as T, source: 'config', from: file.path };
     return fallback();
@@ -114,8 +115,8 @@ function timeZone(env: NodeJS.ProcessEnv, file: ConfigFile | null): Setting<stri
 
 function secret(env: NodeJS.ProcessEnv): Setting<'set' | null> {
   if (env.CX_PLATFORM_SECRET) return { value: 'set', source: 'env', from: 'CX_PLATFORM_SECRET' };
-  const file = env.CX_PLATFORM_SECRET_FILE?.trim();
-  if (file) return { value: 'set', source: 'env', from: `CX_PLATFORM_SECRET_FILE (${file})` };
+  const file = secretFileSource(env, 'CX_PLATFORM_SECRET_FILE');
+  if (file) return { value: file.usable ? 'set' : null, source: 'env', from: file.from };
   return { value: null, source: 'default', from: 'not set' };
 }
 
@@ -129,6 +130,12 @@ function keySetting(env: NodeJS.ProcessEnv, dbPath: string): Setting<'set' | nul
   const mirror = file.kind === 'encrypted' ? file : { kind: file.kind === 'plaintext' ? ('plaintext' as const) : file.kind === 'absent' ? ('absent' as const) : ('other' as const) };
   const found = describeKeySource(env, mirror);
   return { value: found.found ? 'set' : null, source: found.source, from: found.from };
+}
+
+/** A setting's value, unless it looks like a secret typed in the wrong place: then an error that does not show it. */
+function notSecret(raw: string, from: string): string {
+  if (looksLikeSecret(raw)) throw new UsageError(`${from} holds what looks like a secret, not a setting's value (not shown)`, `set ${from} to what it takes (README "Settings"); a secret goes in its own variable or file`);
+  return raw;
 }
 
 function fromEnvOnly<T>(env: NodeJS.ProcessEnv, name: string, value: T, fallback: T): Setting<T> {

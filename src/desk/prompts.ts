@@ -1,7 +1,7 @@
 // The guided desk's prompts (@inquirer/prompts 8, loaded with the desk). Inside a step, Esc and Ctrl-C go
 // back: each prompt gets an AbortSignal (inquirer's context argument) that an Esc keypress aborts, and
 // inquirer turns Ctrl-C into its ExitPromptError; both become `Back`. At the top menu Ctrl-C leaves the desk
-// (exit 0, CONTRACTS.md: leaving the desk is not a cancelled command) and Esc does nothing.
+// (exit 0, docs/reference.md#exit-codes: leaving the desk is not a cancelled command) and Esc does nothing.
 import type { IO } from '../io.js';
 import type { Choice, Prompter } from '../prompt.js';
 import { visible } from '../rules/visible-text.js';

@@ -2,7 +2,8 @@
 // their account, runs the action the situation calls for and says what to tell them; then the next person.
 // Every step is the command's own run-and-print function (src/commands/*), so each read is audited and each
 // change planned, confirmed and recorded exactly as the single command does it. The mirror stays open for the
-// whole session; the ticket is asked once and kept until the agent changes it.
+// whole session; the ticket is asked once, and confirmed for each new person ("Same ticket 70001?"): the next
+// caller is usually another ticket, and a change filed under the last one would be on the wrong record.
 import { checkedTicket, type Context } from '../context.js';
 import { CancelledError, CxError, EXIT, UsageError } from '../errors.js';
 import { BLANK, note, printError, span } from '../render/index.js';
@@ -19,6 +20,8 @@ export interface Session {
   ctx: Context;
   prompter: DeskPrompter;
   db: Db;
+  /** Someone was helped under the ticket: the next person confirms it (or gives theirs) before anything else. */
+  ticketUsed: boolean;
 }
 
 type TopChoice = Need | 'ticket' | 'leave';
@@ -30,7 +33,7 @@ export async function runDesk(ctx: Context): Promise<number> {
   if (ctx.json) throw new UsageError('the guided desk is interactive: --json is for the single commands');
   const prompter = deskPrompter(ctx.io);
   // No command line to repeat in a fix: the desk's steps are not `cx desk` with a flag added.
-  const session: Session = { ctx: { ...ctx, prompter, argv: undefined }, prompter, db: openExisting(ctx) };
+  const session: Session = { ctx: { ...ctx, prompter, argv: undefined }, prompter, db: openExisting(ctx), ticketUsed: false };
   // Ctrl-C while a step waits for another cx's write lock: back to the menu, as anywhere in a step.
   const stop = keysStopLockWait(ctx.io.stdin);
   if (stop) stopLockWaitWith(session.db, stop);
@@ -54,7 +57,9 @@ export async function runDesk(ctx: Context): Promise<number> {
 
 /** One person's need: find them, then the action (for "find an account", the one the agent picks next). */
 async function help(s: Session, need: Need): Promise<void> {
+  if (s.ticketUsed) await ticketForNextPerson(s);
   const person = await findPerson(s, need === 'find');
+  s.ticketUsed = true;
   note(s.ctx, BLANK);
   const chosen = need === 'find' ? await nextSteps(s, person) : need;
   if (chosen) await act(s, chosen, person);
@@ -73,16 +78,28 @@ async function step(s: Session, work: () => Promise<unknown>): Promise<void> {
   }
 }
 
-/** The ticket every read and change of the session is filed under. False: the agent left instead. */
-async function askTicket(s: Session): Promise<boolean> {
-  try {
-    const answer = await s.prompter.text('Ticket id (kept for every step until you change it):', {
+/** A new person: the same ticket (Enter), or theirs. Esc goes back to the menu with the ticket unchanged. */
+async function ticketForNextPerson(s: Session): Promise<void> {
+  if (!(await s.prompter.confirm(`Same ticket ${s.ctx.ticket ?? ''} for this person? (No: type theirs)`, true))) s.ctx.ticket = await readTicket(s);
+  s.ticketUsed = false;
+}
+
+function readTicket(s: Session): Promise<string> {
+  return s.prompter
+    .text('Ticket id (kept for this person and offered for the next):', {
       validate: (v) => {
         const t = checkTicketId(v);
         return t.ok ? true : t.reason;
       },
-    });
-    s.ctx.ticket = checkedTicket(answer);
+    })
+    .then(checkedTicket);
+}
+
+/** The ticket every read and change of the session is filed under. False: the agent left instead. */
+async function askTicket(s: Session): Promise<boolean> {
+  try {
+    s.ctx.ticket = await readTicket(s);
+    s.ticketUsed = false;
     return true;
   } catch (err) {
     // Esc while changing it keeps the old one; with none yet, there is nothing to work under.

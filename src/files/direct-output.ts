@@ -18,13 +18,14 @@ export function openDirect(target: Extract<Target, { kind: 'direct' }>, label: s
   };
   return {
     path: target.path,
+    writingTo: target.path,
     direct: target.what,
     get bytesWritten() {
       return bytes;
     },
     published: true,
     write(data) {
-      bytes += writeAll(fd, data, target.path);
+      writeAll(fd, data, target.path, (n) => (bytes += n));
     },
     seal() {
       try {

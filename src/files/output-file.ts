@@ -21,8 +21,11 @@ export type { Protected, TargetOptions } from './target.js';
 export interface OutputFile {
   /** The path as the agent named it (absolute). */
   readonly path: string;
+  /** Where the bytes go until the file is handed over: the temporary file beside the target, or the target itself. */
+  readonly writingTo: string;
   /** A device, a pipe, or the file behind /dev/stdout: bytes go out as they are written, nothing is renamed. */
   readonly direct: DirectKind | null;
+  /** Every byte the target took, a write that failed part-way included. */
   readonly bytesWritten: number;
   write(data: string | Uint8Array): void;
   /** Every byte is written: fsync and close. */
@@ -96,8 +99,12 @@ class TempOutput implements OutputFile {
     return this.target.path;
   }
 
+  get writingTo(): string {
+    return this.temp;
+  }
+
   write(data: string | Uint8Array): void {
-    this.bytesWritten += writeAll(this.openFd(), data, this.target.path);
+    writeAll(this.openFd(), data, this.target.path, (n) => (this.bytesWritten += n));
   }
 
   seal(): void {

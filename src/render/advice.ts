@@ -9,6 +9,7 @@ export function adviceLines(advice: readonly Advice[]): Line[] {
   const lines: Line[] = [];
   for (const a of advice) {
     if (a.kind === 'tell') lines.push([span(`Tell ${a.to ?? 'the person'}${a.when ? `, ${a.when}` : ''}:`, 'bold'), span(` ${a.text}`)]);
+    else if (a.kind === 'ask') lines.push([span(`Ask ${a.to ?? 'the person'}:`, 'bold'), span(` ${a.text}`)]);
     else if (a.kind === 'next') lines.push([span('Next:', 'bold'), span(` ${a.text}`)]);
     else lines.push(a.text);
     for (const c of a.commands ?? []) lines.push(command(c));

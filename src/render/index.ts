@@ -6,7 +6,7 @@ import { displayWidth, type Line, type Span } from './text.js';
 import type { Cell, Column } from './tables.js';
 import { shortTimeForPeople, timeForPeople, type Clock } from './times.js';
 
-export { hintLines, isProblem, loadColours, note, printData, printError, printJson, printOutcome, warn } from './messages.js';
+export { hintLines, isProblem, loadColours, note, printData, printError, printJson, printOutcome, printOutcomePaged, warn } from './messages.js';
 export type { Block, DataOptions, Out, Said } from './messages.js';
 export { table, type Column, type ColumnKind, type Table } from './tables.js';
 export { BLANK, command, span, type Line, type Span, type Style } from './text.js';
@@ -15,7 +15,7 @@ export { plural, thousands } from '../rules/plural.js';
 
 /**
  * A column of times: "today 14:05, 3m ago" in a terminal, "3m ago" when that does not fit; piped, the ISO
- * UTC time as stored (CONTRACTS.md).
+ * UTC time as stored (docs/reference.md#json-output).
  */
 export function timeColumn<Row>(header: string, at: (row: Row) => string, clock: Clock, priority = 2): Column<Row> {
   return { header, kind: 'time', priority, value: (r) => timeForPeople(at(r), clock), short: (r) => shortTimeForPeople(at(r), clock), piped: at };

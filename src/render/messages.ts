@@ -1,4 +1,4 @@
-// Where output goes (CONTRACTS.md, "In human output…"): data on stdout; every error, refusal and not-found on
+// Where output goes (docs/reference.md#how-every-command-behaves): data on stdout; every error, refusal and not-found on
 // stderr with the one prefix `cx:`, stdout left empty, and the command that fixes it on a line of its own.
 // Under --json the outcome object is on stdout. Commands hand over blocks (lines and at most one table);
 // this module alone decides terminal or pipe, colour, width and pager.
@@ -113,6 +113,8 @@ export function printJson(ctx: Out, data: unknown): void {
 export interface DataOptions {
   /** A long listing: through the agent's pager when stdout is a terminal (false: --no-pager). */
   pager?: boolean;
+  /** The guided desk: Ctrl-C in the pager does not end the session (src/render/pager.ts). */
+  inSession?: boolean;
 }
 
 /**
@@ -128,8 +130,13 @@ export async function printData(ctx: Out, data: unknown, human: () => readonly B
     return;
   }
   const lines = render(ctx, 'stdout', blocks);
+  await writePaged(ctx, lines, options);
+}
+
+/** Lines for stdout, through the pager when asked for and stdout is a terminal. */
+async function writePaged(ctx: Out, lines: readonly string[], options: DataOptions): Promise<void> {
   const pager = options.pager && ctx.io.stdoutIsTTY ? pagerCommand(ctx.io.env) : null;
-  if (pager && lines.length) await page(ctx.io, `${lines.join('\n')}\n`, pager);
+  if (pager && lines.length) await page(ctx.io, `${lines.join('\n')}\n`, pager, { inSession: options.inSession });
   else write(ctx, 'stdout', lines);
 }
 
@@ -184,13 +191,22 @@ export function printOutcome(ctx: Out, result: Said, blocks: readonly Block[] = 
     write(ctx, 'stderr', render(ctx, 'stderr', [head, ...blocks]));
     return;
   }
-  const label = result.outcome.replace('_', ' ');
-  const head: Line = [span(label, OUTCOME_STYLE[result.outcome]), span(`: ${result.detail}`)];
-  const all = [head, ...blocks];
+  const all = [outcomeHead(result), ...blocks];
   if (!ctx.io.stdoutIsTTY && all.some(isTable)) {
     write(ctx, 'stderr', render(ctx, 'stderr', all.filter((b) => !isTable(b))));
     write(ctx, 'stdout', render(ctx, 'stdout', all.filter(isTable)));
     return;
   }
   write(ctx, 'stdout', render(ctx, 'stdout', all));
+}
+
+/** printOutcome, with a result that goes ahead shown through the pager on a terminal (a long caseload). */
+export async function printOutcomePaged(ctx: Out, result: Said, blocks: readonly Block[], json: object, options: DataOptions): Promise<void> {
+  if (ctx.json || isProblem(result.outcome) || !ctx.io.stdoutIsTTY || !options.pager) return printOutcome(ctx, result, blocks, json);
+  await writePaged(ctx, render(ctx, 'stdout', [outcomeHead(result), ...blocks]), options);
+}
+
+/** "done: <detail>", the outcome in its colour. */
+function outcomeHead(result: Said): Line {
+  return [span(result.outcome.replace('_', ' '), OUTCOME_STYLE[result.outcome]), span(`: ${result.detail}`)];
 }

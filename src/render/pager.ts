@@ -34,12 +34,20 @@ function onPath(name: string, path: string | undefined): boolean {
 /** The shell's status for a command it could not run (not found, not executable). */
 const COULD_NOT_RUN = new Set([126, 127]);
 
+export interface PageOptions {
+  /**
+   * Inside the guided desk: Ctrl-C while the pager runs is the pager's alone, and the session goes on after
+   * it (its next question has Esc and Ctrl-C to go back), rather than ending cx.
+   */
+  inSession?: boolean;
+}
+
 /**
  * Show `text` through the pager and wait for the agent to leave it. Quitting the pager early is fine (its
  * end of the pipe closes); if the pager cannot be started at all, the text goes to stdout. Ctrl-C while it
  * runs is the pager's; once it has exited, cx ends with the signal too (exit 130), as git does.
  */
-export async function page(io: IO, text: string, command: string): Promise<void> {
+export async function page(io: IO, text: string, command: string, options: PageOptions = {}): Promise<void> {
   const env = { ...io.env, LESS: io.env.LESS ?? 'FRX', LV: io.env.LV ?? '-c' };
   // Loaded here, not at the top: child_process (with net and dgram) is ~10 ms of every run's start-up.
   const { spawn } = await import('node:child_process');
@@ -57,7 +65,7 @@ export async function page(io: IO, text: string, command: string): Promise<void>
     interrupt.release();
   }
   if (!ended.ran || (ended.status !== null && COULD_NOT_RUN.has(ended.status))) io.stdout.write(text);
-  if (interrupt.held || ended.signal === 'SIGINT') process.kill(process.pid, 'SIGINT');
+  if (!options.inSession && (interrupt.held || ended.signal === 'SIGINT')) process.kill(process.pid, 'SIGINT');
 }
 
 /**

@@ -1,8 +1,8 @@
-// Tables the way gh prints them (pkg/tableprinter). In a terminal: borderless columns two spaces apart,
-// fitted to the width by the column's kind (layout(), below): what the agent came for is never cut. Piped:
-// tab-separated text with a header row and nothing cut, every cell written with tsvCell (CONTRACTS.md: `\t`,
-// `\r`, `\n`, `\\`, and visible controls), so that `cut -f` and `awk -F'\t'` see one row per line and one
-// field per column.
+// Tables the way gh prints them (pkg/tableprinter). In a terminal: borderless columns two spaces apart, fitted to
+// the width by the column's kind (layout(), below): what the agent came for is never cut. Piped: tab-separated
+// text with a header row and nothing cut, every cell written with tsvCell
+// (docs/reference.md#how-every-command-behaves: `\t`, `\r`, `\n`, `\\`, and visible controls), so that `cut -f`
+// and `awk -F'\t'` see one row per line and one field per column.
 import { tsvCell, visible } from '../rules/visible-text.js';
 import { displayWidth, truncate, wrapCell, type Painter, type Style } from './text.js';
 

@@ -1,7 +1,7 @@
-// Lines as the renderer builds them. Commands hand over lists of lines, never one string with line breaks in
-// it, so that a line break inside a value from data (a name, a title) is shown as `\x0a` like every other
-// control character instead of starting a line of its own. Every piece of text passes through `visible()`
-// here, and only then gets a colour: colours and layout come from cx alone (CONTRACTS.md, "Values that come
+// Lines as the renderer builds them. Commands hand over lists of lines, never one string with line breaks in it,
+// so that a line break inside a value from data (a name, a title) is shown as `\x0a` like every other control
+// character instead of starting a line of its own. Every piece of text passes through `visible()` here, and only
+// then gets a colour: colours and layout come from cx alone (docs/reference.md#how-every-command-behaves, "Values
 // from data").
 import stringWidth from 'fast-string-width';
 import { visible } from '../rules/visible-text.js';

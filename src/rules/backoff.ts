@@ -1,4 +1,4 @@
-// When to try a change again (CONTRACTS.md "Platform sync"): exponential backoff with full jitter, unless
+// When to try a change again (docs/platform-api.md, "Answers"): exponential backoff with full jitter, unless
 // the platform said when (`Retry-After`, in seconds or as an HTTP date). Pure: the clock and the random
 // source are passed in.
 //

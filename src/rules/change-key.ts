@@ -1,4 +1,4 @@
-// The key of a pending change (CONTRACTS.md "Platform sync"): the same for the same change from any retry,
+// The key of a pending change (docs/platform-api.md, "Worked example"): the same for the same change from any retry,
 // any run and any machine, different for a deliberate repeat. No time, row id or agent goes into it, so two
 // agents processing the same ticket export make the same keys and the platform applies each change once.
 import { sha256Hex } from './sha256.js';

@@ -1,5 +1,5 @@
 // Every CSV cx writes goes through here, so that no cell can start a spreadsheet formula
-// (CONTRACTS.md "Batch results") and any CSV reader gets the same values back.
+// (docs/reference.md#batch-results) and any CSV reader gets the same values back.
 
 export type CsvCell = string | number | boolean | null | undefined;
 

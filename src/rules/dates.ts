@@ -3,6 +3,15 @@
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
+/**
+ * The one example date cx shows ("a date as YYYY-MM-DD, e.g. …"): no one's date of birth in the demo data, so
+ * a hint at an identity question never reads as the answer (test/rules/example-date.test.ts holds it so).
+ */
+export const EXAMPLE_DATE = '1990-01-31';
+
+/** What a prompt says when the answer is not a date. */
+export const DATE_HINT = `a date as YYYY-MM-DD, e.g. ${EXAMPLE_DATE}`;
+
 export function isCalendarDate(s: string): boolean {
   const m = DATE.exec(s);
   if (!m) return false;

@@ -9,6 +9,7 @@ import type { DeactivateResult, NotesExportResult, OffboardResult, ResetResult, 
 import type { ResetTemplate, SuppressionReason } from './outgoing-email.js';
 import { has } from '../has.js';
 import { plusTag } from './email-mailbox.js';
+import type { FamilyIssue } from './family-hygiene.js';
 import { commandLine, withFlags } from './command-line.js';
 import { notesZipName } from './notes-zip-name.js';
 import { shellWord } from './shell.js';
@@ -20,10 +21,10 @@ import { plural } from './plural.js';
  * the agent reads goes in a `next`.
  */
 export interface Advice {
-  kind: 'tell' | 'next' | 'note';
+  kind: 'tell' | 'ask' | 'next' | 'note';
   text: string;
   commands?: string[];
-  /** Whom to tell, when it is not the person asking ("the provider"). */
+  /** Whom to tell (or ask), when it is not the person asking ("the provider", "the family"). */
   to?: string;
   /** When to tell it, when not now ("once it is sent": a change that waits for `cx sync push`). */
   when?: string;
@@ -71,9 +72,12 @@ export function commandFor(verb: string, address: string, c: CommandContext, ext
   return `cx ${verb} ${shellWord(address)}${extra ? ` ${extra}` : ''} --ticket ${ticketWord(c.ticket)}${c.yes ? ' --yes' : ''}${dbFlag(c)}`;
 }
 
-/** A command that reads (or pushes): `cx <words> [--db …]`; no ticket, no confirmation. */
+/**
+ * A command that reads: `cx <words> [--ticket T] [--db …]`, no confirmation. The read is audited under the
+ * ticket, so the ticket the run had goes with it (none given: none, a read needs none).
+ */
 export function readCommand(words: string, c: CommandContext): string {
-  return `cx ${words}${dbFlag(c)}`;
+  return `cx ${words}${c.ticket ? ` --ticket ${shellWord(c.ticket)}` : ''}${dbFlag(c)}`;
 }
 
 /** A command cx built elsewhere (a result's `fix`), with --yes and the mirror as this run needs them. */
@@ -87,7 +91,8 @@ function dbFlag(c: CommandContext): string {
 
 /** Pending changes reach the platform with the next push: this sends them now. */
 export function pushCommand(c: CommandContext): string {
-  return readCommand('sync push', c);
+  // No ticket: each change goes with the ticket it was made under (cx sync push refuses --ticket).
+  return `cx sync push${dbFlag(c)}`;
 }
 
 /** The "push first" step of a change that recorded one or more pending changes. */
@@ -144,6 +149,9 @@ type ChangeResult = ResetResult | ResubscribeResult | DeactivateResult | Offboar
 
 /** Not found, a +alias of another account, several accounts: shared by every change. */
 function findingAdvice(r: ChangeResult, verb: string, c: GuidanceContext): Advice[] | null {
+  if (r.outcome === 'invalid' && r.account_id === null && has(r, 'try_address')) {
+    return [next('A change takes the address alone (check it is the same person as the name pasted with it):', commandFor(verb, r.try_address, c))];
+  }
   if (r.outcome === 'not_found' && has(r, 'try_address')) {
     return [
       next('If it is their account (check who they are first: their full name and date of birth), use its exact address:', commandFor(verb, r.try_address, c)),
@@ -177,7 +185,7 @@ function closedAdvice(r: ResetResult, c: GuidanceContext): Advice[] | null {
 }
 
 export function resetAdvice(r: ResetResult, c: GuidanceContext): Advice[] {
-  // Queued is not sent: the email leaves with the next push (CONTRACTS.md "Platform sync").
+  // Queued is not sent: the email leaves with the next push (docs/reference.md#cx-sync-push).
   if (r.outcome === 'done') return [pushFirst('The email goes out with the next push to the platform (until then it is pending)', c), ...afterQueued(r.template, r.to, r.subject, ONCE_SENT)];
   if (r.outcome === 'already_done') {
     const again = new Date(new Date(r.queued_at).getTime() + (c.windowMinutes ?? 15) * 60_000).toISOString();
@@ -265,11 +273,12 @@ export function offboardAdvice(r: OffboardResult, c: GuidanceContext): Advice[] 
     return [
       // Done now: the termination is a pending change until it is pushed. Done before: it went then.
       ...(r.outcome === 'done' ? [pushFirst('The termination reaches the platform with the next push', c), { ...told, when: ONCE_SENT }] : [told]),
-      next(`Export the provider's progress notes (${r.progress_notes}) and keep the file safe:`, notesCommand(email, r.account_id, c)),
+      // No notes written: nothing to export, so no step for it.
+      ...(r.progress_notes > 0 ? [next(`Export the provider's progress notes (${r.progress_notes}) and keep the file safe:`, notesCommand(email, r.account_id, c))] : []),
     ];
   }
   if (r.outcome === 'planned') {
-    return [next(`Once it is done, export the provider's progress notes (${r.progress_notes}):`, notesCommand(email, r.account_id, c))];
+    return r.progress_notes > 0 ? [next(`Once it is done, export the provider's progress notes (${r.progress_notes}):`, notesCommand(email, r.account_id, c))] : [];
   }
   // A date far back: the same command with the one flag that accepts it, ready to paste.
   if (r.outcome === 'refused' && has(r, 'fix')) return [next('If the contract really ended then:', completed(r.fix, c))];
@@ -442,6 +451,8 @@ export interface FamilySuggestion {
   domain: string;
   plus_addressing: boolean;
   suggestion: string | null;
+  /** Accounts at the mailbox under that name already (perhaps theirs): checked with the person first. */
+  same_name: ReadonlyArray<{ email: string; name: string }>;
 }
 
 /**
@@ -455,8 +466,65 @@ export function familyAdvice(f: FamilySuggestion): Advice[] {
     return [tell(`family +alias addresses do not work at ${f.domain}: ${f.name} needs an email address of their own to sign up. ${own}`)];
   }
   if (!f.suggestion) return [];
+  const signUp = `${f.name} can sign up with ${f.suggestion}: mail to it arrives in the same mailbox as ${f.address}. ${own}`;
+  if (f.same_name.length) {
+    // Perhaps the account they forgot: a second one under the same name is checked first, never proposed as it is.
+    const existing = f.same_name.map((a) => `${a.name}, ${a.email}`).join('; ');
+    return [
+      tell(`there is already an account for ${f.name} at this mailbox (${existing}): ask whether it is theirs before signing up again. Only if it is not, ${signUp}`),
+      next('If it is theirs, nothing to create: they sign in with that address (a password reset if they forgot the password). Else nothing to create in cx either: they sign up on the platform with the suggested address.'),
+    ];
+  }
+  return [tell(signUp), next('Nothing to create in cx: they sign up on the platform with that address.')];
+}
+
+/** The desk could not confirm who is asking (src/desk/identity.ts): nothing changed, and how they can show it. */
+export function unconfirmedIdentityAdvice(): Advice[] {
   return [
-    tell(`${f.name} can sign up with ${f.suggestion}: mail to it arrives in the same mailbox as ${f.address}. ${own}`),
-    next('Nothing to create in cx: they sign up on the platform with that address.'),
+    tell('we could not confirm that the account is theirs, so nothing was changed. They can write to us from the email address on their account, or give us the name and date of birth on the account.'),
+  ];
+}
+
+/** An account at a family mailbox that repeats its holder's name or date of birth (src/rules/family-hygiene.ts). */
+export interface FamilyFlagged {
+  email: string;
+  name: string;
+  issue: FamilyIssue;
+  holder_email: string;
+  holder_name: string;
+}
+
+const OWN_IDENTITY = "that person's own full name and date of birth, even for a child";
+
+/** What to ask the family about one account (also the `ask` column of `cx family --audit --out`). No date is named. */
+export function familyQuestion(f: FamilyFlagged): string {
+  switch (f.issue) {
+    case 'holder_name_and_dob':
+      return `${f.email} carries ${f.holder_name}'s name and date of birth, as ${f.holder_email} does. Who is in care on it? If it is another family member, it needs ${OWN_IDENTITY}; if it is ${f.holder_name}'s second account, which one do they use?`;
+    case 'holder_name':
+      return `${f.email} carries the name ${f.name}, as ${f.holder_email} does, with another date of birth. Whose account is it? If it is another family member's, it needs ${OWN_IDENTITY}.`;
+    case 'holder_dob':
+      return `${f.email} (${f.name}) carries the same date of birth as ${f.holder_email} (${f.holder_name}). Is it ${f.name}'s own? If not, it needs ${f.name}'s own date of birth.`;
+  }
+}
+
+/**
+ * A mailbox whose accounts repeat the holder's identity: what to ask the family, then what the agent does.
+ * The name and date of birth identify the person in care (the desk's check, lookup --name --dob), so until
+ * the records are right a name and date of birth can stand for the wrong account.
+ */
+export function familyHygieneAdvice(flags: readonly FamilyFlagged[]): Advice[] {
+  if (!flags.length) return [];
+  return [
+    ...flags.map((f): Advice => ({ kind: 'ask', to: 'the family', text: familyQuestion(f) })),
+    next("Note their answer on the ticket: the platform corrects a name or date of birth, cx does not change them. Until it is corrected, a name and date of birth may point to the wrong account here: check who is asking by the address they write from."),
+  ];
+}
+
+/** After `cx family --audit`: each family is asked what `cx family` says of its mailbox; the CSV for a clean-up. */
+export function familyAuditAdvice(example: string, c: CommandContext, csvWritten: boolean): Advice[] {
+  return [
+    next("Ask each family what cx family says for their mailbox (no date of birth is shown), e.g.:", readCommand(`family ${shellWord(example)}`, c)),
+    ...(csvWritten ? [] : [next('For a clean-up project, every row as CSV, with what to ask each family:', readCommand('family --audit --out family-audit.csv', c))]),
   ];
 }

@@ -1,4 +1,4 @@
-// What a valid row of each mirror export looks like (CONTRACTS.md "Mirror import"). Pure: one row in,
+// What a valid row of each mirror export looks like (docs/reference.md#mirror-import). Pure: one row in,
 // the cleaned row or a list of problems out; cross-file references are checked by the import action.
 // A problem names the column and what is wrong, never the value: a value may be a date of birth, a name
 // or a note (issue 10, "minimum necessary"); the allowed values of an enum column may be named.

@@ -1,7 +1,7 @@
-// The retention policy: how many years a deactivated client's records are kept (CONTRACTS.md, "Retention").
-// Built-in defaults, or a JSON policy file (`--policy`, else $CX_POLICY) that can override them per state:
-// the file is read and checked in policy-file.ts, apart, so that a run using the defaults never loads its
-// schema library (zod, ~60 ms). Pure.
+// The retention policy: how many years a deactivated client's records are kept
+// (docs/reference.md#retention-policy-file). Built-in defaults, or a JSON policy file (`--policy`, else
+// $CX_POLICY) that can override them per state: the file is read and checked in policy-file.ts, apart, so
+// that a run using the defaults never loads its schema library (zod, ~60 ms). Pure.
 
 export interface RetentionNumbers {
   /** Years kept after the last service. */

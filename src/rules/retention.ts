@@ -1,4 +1,5 @@
-// The HIPAA retention date of a deactivated client's records (CONTRACTS.md, "Retention"): kept until the LATER of
+// The HIPAA retention date of a deactivated client's records (docs/reference.md#retention-policy-file): kept
+// until the LATER of
 //   (a) the last service + adultYears, and
 //   (b) the day the client reaches majorityAge, + minorYears (only when the date of birth is known).
 // Pure calendar arithmetic on YYYY-MM-DD strings: no Date objects, so no time zone can move a date by a day.

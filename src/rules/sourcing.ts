@@ -1,4 +1,4 @@
-// Where a client in a provider's caseload came from (CONTRACTS.md "Mirror import"; issue 5): the client's
+// Where a client in a provider's caseload came from (docs/reference.md#mirror-import; issue 5): the client's
 // INITIAL intake with that provider decides. Booked by the provider (green in the provider's calendar): the
 // provider brought the client, who may leave with them. Booked through the platform's search (blue): the
 // client stays on the platform. Later sessions, however they were booked, do not count.

@@ -1,4 +1,4 @@
-// What the platform's answer to a request means for the change (CONTRACTS.md "Platform sync"). Pure.
+// What the platform's answer to a request means for the change (docs/platform-api.md, "Answers"). Pure.
 
 export type Verdict =
   /** 2xx with a JSON body holding a string `receipt`, or 409 (delivered before under the same key). */

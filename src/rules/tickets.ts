@@ -1,4 +1,4 @@
-// Ticket identity (CONTRACTS.md, "Tickets"). A ticket id is one printable line of at most 64 characters,
+// Ticket identity (docs/reference.md#tickets). A ticket id is one printable line of at most 64 characters,
 // NFC; the help desk is part of the identity (Zendesk 48213 is not Freshdesk 48213); and the exactly-once
 // key of a change is (help desk, ticket id, action, account). Pure: no I/O.
 

@@ -1,8 +1,8 @@
-// How a value that came from data (a name, a note title, an address, a ticket id, a detail) is shown to a
-// person (CONTRACTS.md, "Values that come from data"). A client's name can carry an escape sequence that sets
-// the agent's window title, clears the screen or writes the clipboard (OSC 52), or a bidi override that makes
-// `moc.liamg@` read as something else. In human output every such character is written visibly, as `\x1b`
-// or `\u202e`; colours and layout come only from cx, applied after the data has been made visible.
+// How a value that came from data (a name, a note title, an address, a ticket id, a detail) is shown to a person
+// (docs/reference.md#how-every-command-behaves, "Values from data"). A client's name can carry an escape sequence
+// that sets the agent's window title, clears the screen or writes the clipboard (OSC 52), or a bidi override that
+// makes `moc.liamg@` read as something else. In human output every such character is written visibly, as `\x1b` or
+// `\u202e`; colours and layout come only from cx, applied after the data has been made visible.
 
 /**
  * Characters never shown raw: C0 and C1 controls (ESC starts CSI/OSC/DCS; 8-bit CSI is U+009B), DEL, the

@@ -1,4 +1,4 @@
-// The audit log's anchor (CONTRACTS.md "Platform sync"): the last row the platform holds, by id and hash.
+// The audit log's anchor (docs/platform-api.md): the last row the platform holds, by id and hash.
 // Rows up to it can no longer be cut off or rewritten unnoticed (`cx audit --verify` checks the chain still
 // reaches it unchanged); rows after it are "not yet anchored" until the next `cx sync push`.
 // Saving the anchor writes no audit row of its own: that row would never be anchored itself.

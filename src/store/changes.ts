@@ -1,4 +1,4 @@
-// Pending changes (CONTRACTS.md "Platform sync"): every change cx makes (an email to send, a client
+// Pending changes (docs/reference.md#cx-sync): every change cx makes (an email to send, a client
 // deactivation, a provider termination, an address taken off the suppression list) is a row here, written
 // in the same transaction as the change and its audit row. `cx sync push` delivers them; the outbox is the
 // email ones (store/outbox.ts).
@@ -85,6 +85,16 @@ export function recordChange<K extends ChangeKind>(db: Db, c: NewChange<K>): Cha
   // The new row as the table holds it: its defaults (schema.ts, migration 2) filled in here rather than
   // read back with RETURNING, which cost a third of the insert on a batch's hot path.
   return { id: Number(lastInsertRowid), ...row, state: 'pending', attempts: 0, next_attempt_at: null, last_error: null, receipt: null, delivered_at: null };
+}
+
+/** The id of the last change recorded (0: none): a run counts its own as the ones after it. */
+export function lastChangeId(db: Db): number {
+  return sql<{ id: number | null }>(db, 'SELECT max(id) AS id FROM changes').get()!.id ?? 0;
+}
+
+/** Pending changes recorded after `afterId` by this agent for this help desk (a batch's own, lastChangeId before it). */
+export function countPendingAfter(db: Db, afterId: number, by: { agent: string; desk: string }): number {
+  return sql<{ n: number }>(db, "SELECT count(*) AS n FROM changes WHERE id > ? AND state = 'pending' AND agent = ? AND desk = ?").get(afterId, by.agent, by.desk)!.n;
 }
 
 export function changeByKey(db: Db, key: string): ChangeRow | undefined {

@@ -1,4 +1,4 @@
-// Encryption at rest (CONTRACTS.md "Encryption at rest"): what a mirror file is, read from its first bytes
+// Encryption at rest (docs/reference.md#encryption-and-keys): what a mirror file is, read from its first bytes
 // without a key; how a connection is keyed; the file: URIs that carry a key to another file (VACUUM INTO,
 // ATTACH) and the error messages that must not repeat it.
 //

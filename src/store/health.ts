@@ -33,9 +33,14 @@ export function readHealth(db: Db): Health {
   };
 }
 
-/** The audit log's triggers, with the SQL that defines them. */
-export function auditTriggers(db: Db): Array<{ name: string; sql: string }> {
-  return db.prepare<unknown[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'").all();
+/** The tables of the audit log: the rows, and the accounts each row keeps (migration 4). */
+export const AUDIT_TABLES = ['audit_log', 'audit_accounts'] as const;
+
+/** The audit log's tables present in this mirror (an older schema has no audit_accounts), each with its triggers. */
+export function auditTriggers(db: Db): Array<{ table: string; triggers: Array<{ name: string; sql: string }> }> {
+  const present = new Set(db.prepare<unknown[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => r.name));
+  const triggers = db.prepare<[string], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY name");
+  return AUDIT_TABLES.filter((t) => present.has(t)).map((table) => ({ table, triggers: triggers.all(table) }));
 }
 
 /**

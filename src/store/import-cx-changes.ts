@@ -1,4 +1,4 @@
-// cx's own changes against an import (CONTRACTS.md "Imports and pending changes"), as SQL over the staged
+// cx's own changes against an import (docs/reference.md#imports-and-cxs-own-changes), as SQL over the staged
 // rows. The platform's export reflects a change of cx's only once `cx sync push` has delivered it:
 //   - not delivered (pending, or failed): the import keeps the value cx set ("kept" where the export has
 //     another one), and never touches what cx recorded beside it (deactivation and retention dates, the

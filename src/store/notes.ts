@@ -48,6 +48,14 @@ export function countNotes(db: Db, f: NoteFilter): number {
   return sql<{ n: number }>(db, `SELECT count(*) AS n FROM progress_notes n WHERE ${w.text}`).get(w.params)!.n;
 }
 
+/** The clients the filtered notes are about, in the order streamNotes gives their notes (by client id). */
+export function clientsOfNotes(db: Db, f: NoteFilter): string[] {
+  const w = where(f);
+  return sql<{ client_id: string }>(db, `SELECT DISTINCT n.client_id FROM progress_notes n WHERE ${w.text} ORDER BY n.client_id`)
+    .all(w.params)
+    .map((r) => r.client_id);
+}
+
 /** True when the provider wrote at least one note about this client (any date). */
 export function hasNotesAbout(db: Db, providerId: string, clientId: string): boolean {
   return sql(db, 'SELECT 1 FROM progress_notes WHERE provider_id = ? AND client_id = ? LIMIT 1').get(providerId, clientId) !== undefined;

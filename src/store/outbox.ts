@@ -8,7 +8,7 @@ import { sql, type Db } from './db.js';
 export const OUTBOX_STATUSES = CHANGE_STATES;
 export type OutboxStatus = ChangeState;
 
-/** A row as `cx outbox --json` shows it (CONTRACTS.md): the id is the change's row id, a number. */
+/** A row as `cx outbox --json` shows it (docs/reference.md#json-of-cx-outbox): the id, a number, is the change's. */
 export interface OutboxRow {
   id: number;
   to: string;

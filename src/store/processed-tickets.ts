@@ -4,7 +4,7 @@
 // only decides how often the mirror is synced, not what is all-or-nothing.
 import { isBusy, lockWaitOf, sql, type Db } from './db.js';
 
-/** The exactly-once key of a ticket's change (CONTRACTS.md "Tickets"); account '' when it names none. */
+/** The exactly-once key of a ticket's change (docs/reference.md#tickets); account '' when it names none. */
 export interface TicketKey {
   desk: string;
   ticket_id: string;

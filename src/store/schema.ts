@@ -149,7 +149,7 @@ INSERT INTO mirror_meta (key, value) VALUES ('mirror_id', lower(hex(randomblob(1
 
 CREATE TABLE changes (
   id INTEGER PRIMARY KEY,
-  key TEXT NOT NULL UNIQUE,               -- hex SHA-256 of desk|ticket|action|account|kind|n (CONTRACTS.md)
+  key TEXT NOT NULL UNIQUE,               -- hex SHA-256 of desk|ticket|action|account|kind|n (docs/platform-api.md)
   kind TEXT NOT NULL CHECK (kind IN ('email', 'deactivate_client', 'terminate_provider', 'lift_suppression')),
   account_id TEXT REFERENCES accounts (id),
   desk TEXT NOT NULL,
@@ -210,6 +210,34 @@ CREATE TABLE audit_anchor (
     sql: `
 DROP INDEX changes_emails_by_account;
 DROP INDEX changes_emails_by_to;
+`,
+  },
+  {
+    // audit_accounts (issue 20 §2): every account an audit row is about beyond its account_id (every account
+    // a read showed, every client whose notes a zip held), however many, in the order the row lists them.
+    // The row's detail ends with their count and SHA-256 (src/rules/audit-accounts.ts), so the chain covers
+    // them; append-only like the log. Searched by account for `cx audit --email`: the first 1,000 ids of a
+    // row through audit_accounts_by_account; the rest of a longer list (a listing of thousands of accounts)
+    // is read when searched, its rows found through audit_accounts_long. An index entry per account lands in
+    // a page of its own, so indexing every id of a 12,000-account read would rewrite up to 12,000 pages of
+    // the index (tens of MB) on every such read; past 1,000 its ids are written in order, a few dozen pages.
+    // Rows before this migration name their accounts in their detail only: audit_lists_from is the first
+    // row that keeps its list here.
+    version: 4,
+    sql: `
+CREATE TABLE audit_accounts (
+  audit_id INTEGER NOT NULL REFERENCES audit_log (id),
+  position INTEGER NOT NULL,
+  account_id TEXT NOT NULL,
+  PRIMARY KEY (audit_id, position)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX audit_accounts_by_account ON audit_accounts (account_id, audit_id) WHERE position < 1000;
+CREATE INDEX audit_accounts_long ON audit_accounts (audit_id) WHERE position = 1000;
+CREATE TRIGGER audit_accounts_no_update BEFORE UPDATE ON audit_accounts
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_accounts_no_delete BEFORE DELETE ON audit_accounts
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+INSERT INTO mirror_meta (key, value) VALUES ('audit_lists_from', (SELECT CAST(coalesce(max(id), 0) + 1 AS TEXT) FROM audit_log));
 `,
   },
 ];

@@ -1,4 +1,4 @@
-// The audit log leaves the machine (CONTRACTS.md "Platform sync"): after the changes, the rows the platform
+// The audit log leaves the machine (docs/platform-api.md): after the changes, the rows the platform
 // has not anchored yet go to `POST <base>/cx/v1/audit` in bounded pages, signed like a change with
 // `webhook-id: <mirror_id>:<first id>-<last id>`, and the anchor the platform returns is kept. Before a page
 // leaves, the local chain is checked from the anchor to the page's end: a broken log is not sent (exit 6).

@@ -1,4 +1,4 @@
-// Delivering pending changes (CONTRACTS.md "Platform sync"): claim the changes that may go now (oldest
+// Delivering pending changes (docs/reference.md#cx-sync-push): claim the changes that may go now (oldest
 // first, one per account: store/sync-queue.ts), send up to `concurrency` of them at once, each signed
 // afresh on every attempt, and record what the platform answered.
 //
@@ -53,7 +53,7 @@ export interface DeliveryDeps {
   limits: SyncLimits;
   /** Who runs the push: the agent of its audit rows. */
   agent: string;
-  /** The records' clock (audit rows, delivered_at); CX_NOW pins it. */
+  /** The records' clock (audit rows, delivered_at): the run's (src/clock.ts). */
   now: () => Date;
   /** Real time in ms: signatures, waits, next attempts and leases are about the real world. */
   clock: () => number;

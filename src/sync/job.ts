@@ -18,7 +18,7 @@ export interface Job {
   lastError: string;
 }
 
-/** The request body (CONTRACTS.md): `data` is stored as the JSON text sent, so it is spliced in as is. */
+/** The request body (docs/platform-api.md): `data` is stored as the JSON text sent, so it is spliced in as is. */
 export function changeBody(c: ClaimedChange): string {
   const head = JSON.stringify({ key: c.key, kind: c.kind, account_id: c.account_id, ticket: c.ticket, agent: c.agent, created_at: c.created_at });
   return `${head.slice(0, -1)},"data":${c.data}}`;

@@ -1,4 +1,4 @@
-// The platform as the audit log's witness (CONTRACTS.md "Platform sync"): the mirror's own anchor lives in
+// The platform as the audit log's witness (docs/platform-api.md): the mirror's own anchor lives in
 // the same file as the log, so anyone who can write the file can rewrite the log, re-hash it and move the
 // anchor. The platform's record cannot be moved from here: `GET <base>/cx/v1/audit/anchor?mirror_id=<id>`,
 // signed like a change over an empty body (webhook-id `<mirror_id>:anchor:<unix seconds>`), answers
@@ -32,7 +32,7 @@ export interface WitnessDeps {
 const ATTEMPTS = 3;
 const LONGEST_WAIT_MS = 5_000;
 
-/** The anchor request at a moment: its path (under the base URL) and its webhook-id (CONTRACTS.md). */
+/** The anchor request at a moment: its path (under the base URL) and its webhook-id (docs/platform-api.md). */
 export function anchorRequest(mirrorId: string, at: Date): { path: string; id: string } {
   return { path: `${ANCHOR_PATH}?mirror_id=${encodeURIComponent(mirrorId)}`, id: `${mirrorId}:anchor:${Math.floor(at.getTime() / 1000)}` };
 }

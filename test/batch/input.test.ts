@@ -134,7 +134,7 @@ describe('parseTickets: Zendesk export', () => {
       null, // the same type twice is still one type
       // Another column holds a type in these rows: the problem names it and the flag that reads it.
       'no single type in Tags: 2 types (lookup, deactivate_client) in "lookup deactivate_client"; the column "CX action [list]" says "Deactivate client": to read the types from it, run again with --type-column "CX action [list]"',
-      'no single type in Tags: none of the tags is a type in "vip billing"; the column "CX action [list]" says "Lookup": to read the types from it, run again with --type-column "CX action [list]"',
+      'no single type in Tags: none of the tags is a type in "vip billing" (types: lookup, password_reset, resubscribe, deactivate_client, provider_termination, notes_export); the column "CX action [list]" says "Lookup": to read the types from it, run again with --type-column "CX action [list]"',
     ]);
     expect(rows.map((r) => r.typeColumn)).toEqual([undefined, undefined, 'CX action [list]', 'CX action [list]']);
     expect(rows[0]?.fields).toEqual({ createdAt: '2024-05-01' });
@@ -160,7 +160,7 @@ describe('parseTickets: Zendesk export', () => {
 
   it('an empty Tags cell is a row problem', () => {
     const rows = parseTickets('Id,Requester email,Tags\n1,a@x.com,\n');
-    expect(rows[0]?.problem).toBe('no single type in Tags: none of the tags is a type in ""');
+    expect(rows[0]?.problem).toBe('no single type in Tags: none of the tags is a type in "" (types: lookup, password_reset, resubscribe, deactivate_client, provider_termination, notes_export)');
   });
 });
 

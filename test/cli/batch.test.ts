@@ -62,14 +62,20 @@ const sha256 = (path: string) => createHash('sha256').update(readFileSync(path))
 
 /**
  * What any run leaves behind: exactly the done and already_done tickets recorded, one audit row each
- * (and none for the others; a notes export's started row comes before its completing one), outbox rows
- * only under recorded tickets, and an audit chain that holds.
+ * (and none for the others; a notes export's started row comes before its completing one, and one that
+ * another agent's completed first is closed by an abandoned row), outbox rows only under recorded tickets,
+ * and an audit chain that holds.
  */
 async function expectRecorded(db: string, rows: Row[]): Promise<string[]> {
   const recorded = [...new Set(rows.filter((r) => RECORDED.has(r.outcome)).map((r) => r.ticket_id))].sort();
   expect(query(db, 'SELECT ticket_id FROM processed_tickets ORDER BY ticket_id').map((x) => x.ticket_id)).toEqual(recorded);
-  const audited = query(db, "SELECT ticket, count(*) n FROM audit_log WHERE ticket IS NOT NULL AND action NOT LIKE '%.started' GROUP BY ticket ORDER BY ticket");
+  const audited = query(db, "SELECT ticket, count(*) n FROM audit_log WHERE ticket IS NOT NULL AND action NOT LIKE '%.started' AND action NOT LIKE '%.abandoned' GROUP BY ticket ORDER BY ticket");
   expect(audited).toEqual(recorded.map((ticket) => ({ ticket, n: 1 })));
+  // Every started row is closed once, by its completion or an abandoned row, under the same ticket.
+  const started = query(db, "SELECT id, ticket FROM audit_log WHERE action LIKE '%.started' ORDER BY id");
+  const closing = query(db, "SELECT ticket, detail FROM audit_log WHERE detail LIKE '%(started in audit row %' ORDER BY id")
+    .map((r) => `${r.ticket} ${/\(started in audit row (\d+)\)/.exec(r.detail)![1]}`);
+  expect(closing.sort()).toEqual(started.map((r) => `${r.ticket} ${r.id}`).sort());
   for (const o of query(db, 'SELECT DISTINCT ticket FROM outbox')) expect(recorded).toContain(o.ticket);
   for (const r of rows) expect(r.processed_at, r.ticket_id).toBe(RECORDED.has(r.outcome) ? NOW : '');
   expect(await auditChainHolds(db)).toBe(true);
@@ -307,7 +313,7 @@ describe('cx batch: help desk exports as they come', () => {
     expect(zendesk.get('48212')).toMatchObject({ outcome: 'already_done', detail: expect.stringContaining('not on the suppression list') });
     expect(zendesk.get('48216')).toMatchObject({ outcome: 'already_done', detail: expect.stringContaining('already terminated, effective 2026-11-27') });
     const freshdesk = byId((await applyFile(db, FRESHDESK, [], notesDir)).rows);
-    // T-1008 queued p203's verification email a moment ago (same CX_NOW): not queued twice.
+    // T-1008 queued p203's verification email a moment ago (the same pinned clock): not queued twice.
     expect(freshdesk.get('7307')).toMatchObject({ outcome: 'already_done', detail: expect.stringContaining('was already queued') });
     expect(query(db, "SELECT count(*) n FROM outbox WHERE account_id = 'p203'")[0].n).toBe(1);
     expect(readdirSync(notesDir)).toHaveLength(4);
@@ -335,6 +341,16 @@ describe('cx batch: results an agent can act on (issue 21, part 5)', () => {
     expect(byId(readResults(r.stdout)).get('48217')!.detail).toContain('the column "CX action [list]" says "Password reset": to read the types from it, run again with --type-column "CX action [list]"');
     expect(r.stderr).toMatch(/^Next: 1 row has no type cx recognises in Tags; the column "CX action \[list\]" holds the types: read them from it:$/m);
     expect(r.stderr).toContain(`\n  cx batch ${ZENDESK} --yes --notes-dir ${notesDir} --type-column 'CX action [list]'\n`);
+  });
+
+  it('a Tags cell with no type, or an unknown type, lists the types cx knows; so does cx batch --help', async () => {
+    const TYPES = '(types: lookup, password_reset, resubscribe, deactivate_client, provider_termination, notes_export)';
+    const tags = await cxIn(['batch', '-', '--yes'], { db: demoMirror(), input: 'Id,Requester email,Tags\nZ1,jane.doe@gmail.com,refund\n' });
+    expect(readResults(tags.stdout)[0]!.detail).toBe(`no single type in Tags: none of the tags is a type in "refund" ${TYPES}`);
+    const column = await cxIn(['batch', '-', '--yes'], { db: demoMirror(), input: 'ticket_id,type,email\nC1,refund,jane.doe@gmail.com\n' });
+    expect(readResults(column.stdout)[0]!.detail).toContain('expected one of: lookup, password_reset, resubscribe, deactivate_client, provider_termination, notes_export');
+    const help = await cxIn(['batch', '--help']);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('The ticket types (a type column, or the one type tag in Tags): lookup, password_reset, resubscribe, deactivate_client, provider_termination, notes_export.');
   });
 
   it('the tell column: the reply for the ticket, after the columns of the contract', async () => {

@@ -64,10 +64,10 @@ describe('cx config', () => {
     const human = await cxIn(['config'], { env: { CX_PLATFORM_SECRET: secret } });
     expect(human.stdout).toMatch(/platform_secret\W+\*{8}\W+env/);
     expect(human.stdout).not.toContain('c2VjcmV0');
-    // A password in the platform URL is a secret too: cx sync push refuses such a URL, and config masks it.
+    // The user name and password in the platform URL may be credentials: cx sync push refuses such a URL, and config masks them.
     const withPassword = await cxIn(['config', '--json'], { env: { CX_PLATFORM_URL: 'https://ops:hunter2@platform.example.com/' } });
     expect(withPassword.stdout).not.toContain('hunter2');
-    expect(withPassword.json().settings.find((s: { name: string }) => s.name === 'platform_url').value).toBe('https://ops:********@platform.example.com/');
+    expect(withPassword.json().settings.find((s: { name: string }) => s.name === 'platform_url').value).toBe('https://********:********@platform.example.com/');
   });
 
   it('finds $XDG_CONFIG_HOME/cx/config.json, and a change files its ticket under the desk set there', async () => {

@@ -1,4 +1,4 @@
-// The outside contract (CONTRACTS.md) as agents and their scripts meet it: bin/cx.js as a process of its
+// The outside contract (docs/reference.md) as agents and their scripts meet it: bin/cx.js as a process of its
 // own, one run per row of the command table, of the exit codes and of the JSON shapes: the exit code, what
 // goes to stdout and what to stderr, and the keys promised. The variants of each rule run in-process in the
 // command's own test file (test/helpers/in-process.ts); what only a process shows (a terminal, colour,
@@ -13,6 +13,8 @@ import { TEST_KEY } from '../helpers/env.js';
 import { NOBODY } from '../helpers/other-user.js';
 import { inTerminal } from '../helpers/terminal.js';
 import { SECRET, standIn, syncEnv } from '../helpers/sync.js';
+import { bulkOutbox } from '../helpers/bulk.js';
+import { generatedMirror } from '../helpers/world.js';
 import { openDb } from '../helpers/sqlite.js';
 
 const T = ['--ticket', 'C-1', '--yes'];
@@ -107,12 +109,30 @@ describe('the command table, one process each', () => {
     expect(jsonWith(r, [...OUTCOME, 'path', 'notes', 'sha256'])).toMatchObject({ outcome: 'done', path: out, notes: 47, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
-  it('cx family <email>: the mailbox, its accounts and a suggested +alias', () => {
+  it('cx family <email>: the mailbox, its accounts, a suggested +alias and the accounts to ask the family about', () => {
     const r = cx(['family', 'jane.doe@gmail.com', '--suggest', 'Max', '--json'], { db: demoMirror() });
     ok(r);
-    const body = jsonWith(r, ['mailbox', 'accounts', 'suggestion', 'plus_addressing']);
-    expect(body).toMatchObject({ mailbox: 'janedoe@gmail.com', suggestion: 'jane.doe+max@gmail.com', plus_addressing: true });
+    const body = jsonWith(r, ['outcome', 'detail', 'mailbox', 'accounts', 'suggestion', 'plus_addressing', 'flags']);
+    expect(body).toMatchObject({ outcome: 'done', mailbox: 'janedoe@gmail.com', suggestion: 'jane.doe+max@gmail.com', plus_addressing: true, flags: [] });
     for (const a of body.accounts) expect(Object.keys(a)).toEqual(expect.arrayContaining(['id', 'email']));
+  });
+
+  it('cx family --audit: across the mirror, the accounts that repeat their holder\'s name or date of birth; --out as CSV', () => {
+    // Generated families, every child's account under the parent's name, date of birth or both.
+    const db = generatedMirror(1000, { seed: 'contract-families', misnamedChildren: 1 });
+    const r = cx(['family', '--audit', '--json'], { db });
+    ok(r);
+    const body = jsonWith(r, ['shared_mailboxes', 'flagged_mailboxes', 'flags']);
+    expect(body.flags.length).toBeGreaterThan(0);
+    for (const f of body.flags) {
+      expect(Object.keys(f)).toEqual(expect.arrayContaining(['mailbox', 'account_id', 'email', 'name', 'issue', 'holder_id', 'holder_email', 'holder_name', 'ask']));
+      expect(['holder_name_and_dob', 'holder_name', 'holder_dob']).toContain(f.issue);
+    }
+    const out = join(tempDir(), 'family-audit.csv');
+    const written = cx(['family', '--audit', '--out', out, '--ticket', 'C-1'], { db });
+    ok(written);
+    expect(written.stdout).toBe('');
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('mailbox,account_id,email,name,issue,holder_id,holder_email,holder_name,ask');
   });
 
   it('cx batch <tickets.csv>: the results CSV in input order; the summary; exit 5 when a row was refused', () => {
@@ -250,6 +270,45 @@ describe('the command table, one process each', () => {
   });
 });
 
+describe('every read of PHI, every client it touched (issue 20), one process each', () => {
+  it('cx audit is a read of PHI: an audit.read row names the accounts it showed; --verify shows none and writes none', () => {
+    const db = demoMirror();
+    expect(cx(['lookup', 'jane.doe@gmail.com'], { db }).code).toBe(0);
+    const log = cx(['audit', '--json'], { db });
+    ok(log);
+    expect(log.json().map((r: { action: string }) => r.action)).toEqual(['db.seed', 'lookup']);
+    const [read] = query(db, 'SELECT * FROM audit_log ORDER BY id DESC LIMIT 1');
+    expect(read).toMatchObject({ action: 'audit.read', outcome: 'read', account_id: null });
+    expect(read.detail).toMatch(/^the log, 2 rows: showed 3 accounts: 1001, 1003, 1002 \[account ids: 3, sha256 [0-9a-f]{64}\]$/);
+    const rows = query(db, 'SELECT count(*) AS n FROM audit_log')[0].n;
+    ok(cx(['audit', '--verify'], { db }));
+    expect(query(db, 'SELECT count(*) AS n FROM audit_log')[0].n).toBe(rows);
+  });
+
+  it('cx audit --email <client> finds the notes export that handed over that client\'s notes', () => {
+    const db = demoMirror();
+    const out = join(tempDir(), 'notes.zip');
+    ok(cx(['notes', 'export', 'rafael.castellanos@proton.me', ...T, '--out', out], { db }));
+    const found = cx(['audit', '--email', 'jose.nunez@gmail.com', '--json'], { db });
+    ok(found);
+    expect(found.json().map((r: { action: string; ticket: string; account_id: string }) => [r.action, r.ticket, r.account_id])).toEqual([
+      ['notes.export.started', 'C-1', 'p202'],
+      ['notes.export', 'C-1', 'p202'],
+    ]);
+  });
+
+  it('cx audit --email finds the 12,000th account of an outbox listing', () => {
+    const db = demoMirror();
+    const addresses = bulkOutbox(db, 12_000);
+    const listed = cx(['outbox', '--json', '--ticket', 'BULK'], { db });
+    ok(listed);
+    expect(listed.json()).toHaveLength(12_000);
+    const found = cx(['audit', '--email', addresses[11_999]!, '--json'], { db });
+    ok(found);
+    expect(found.json().map((r: { action: string; ticket: string }) => [r.action, r.ticket])).toEqual([['outbox', 'BULK']]);
+  });
+});
+
 describe('exit codes, one process each (0 and 5: above)', () => {
   it('1: an unexpected internal error says it is a bug, under --json an error outcome', () => {
     const db = demoMirror();
@@ -335,7 +394,7 @@ describe('exit codes, one process each (0 and 5: above)', () => {
   });
 });
 
-describe('encryption at rest, one process each (CONTRACTS.md "Encryption at rest")', () => {
+describe('encryption at rest, one process each (docs/reference.md#encryption-and-keys)', () => {
   /** A place for cx's own key files, and no key in the environment: the settings an agent has. */
   const ownKeys = () => ({ CX_DB_KEY: undefined, XDG_CONFIG_HOME: tempDir('cx-config-') });
 

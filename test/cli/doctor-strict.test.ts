@@ -15,8 +15,8 @@ interface Check {
   detail: string;
 }
 
-async function strict(db: string, args: string[] = [], env: Record<string, string> = {}) {
-  const r = await cxIn(['db', 'doctor', '--strict', '--json', ...args], { db, env });
+async function strict(db: string, args: string[] = [], env: Record<string, string> = {}, now?: string) {
+  const r = await cxIn(['db', 'doctor', '--strict', '--json', ...args], { db, env, now });
   const body = r.json<{ ok: boolean; checks: Check[] }>();
   return { code: r.code, ok: body.ok, checks: body.checks, failed: body.checks.filter((c) => !c.ok).map((c) => c.name) };
 }
@@ -43,20 +43,20 @@ describe('cx db doctor --strict', () => {
     expect(r.checks.find((c) => c.name === 'audit_remote')).toEqual({ name: 'audit_remote', ok: true, detail: 'not configured' });
   });
 
-  it.each<[string, () => string, string[], Record<string, string>?, string[]?]>([
+  it.each<[string, () => string, string[], Record<string, string>?, string[]?, string?]>([
     ['a file that is not a SQLite database', () => { const p = join(tempDir(), 'x.db'); writeFileSync(p, 'not a database '.repeat(40)); return p; }, ['--min-accounts', '1'], {}, ['opens', 'integrity', 'foreign_keys', 'schema', 'audit_triggers', 'audit_chain', 'accounts', 'lookup_paths', 'encryption']],
     ['a path that cannot be read as a file (a folder)', () => { const p = join(tempDir(), 'folder.db'); mkdirSync(p); return p; }, [], {}, ['opens', 'integrity', 'foreign_keys', 'schema', 'audit_triggers', 'audit_chain', 'lookup_paths', 'encryption']],
     ['an empty mirror under --min-accounts', () => emptyMirror(), ['--min-accounts', '1'], {}, ['accounts']],
     ['no import at all under --max-age', () => emptyMirror(), ['--max-age', '24'], {}, ['freshness']],
-    ['a stale import under --max-age', () => demoMirror(), ['--max-age', '24'], { CX_NOW: '2026-11-30T12:00:00.000Z' }, ['freshness']],
+    ['a stale import under --max-age', () => demoMirror(), ['--max-age', '24'], {}, ['freshness'], '2026-11-30T12:00:00.000Z'],
     ['the append-only triggers dropped and a row edited', () => edit(demoMirror(), "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET agent = 'someone else'"), [], {}, ['audit_triggers', 'audit_chain']],
     ['an invalid policy file in effect', () => demoMirror(), [], { CX_POLICY: join(import.meta.dirname, 'doctor-strict.test.ts') }, ['policy']],
     ['a lookup index dropped', () => edit(demoMirror(), 'DROP INDEX accounts_by_mailbox'), [], {}, ['lookup_paths']],
     ['an older schema (never upgraded by the strict doctor)', () => edit(demoMirror(), 'PRAGMA user_version = 1'), [], {}, ['schema']],
     ['a plaintext mirror', () => plainDemoMirror(), [], {}, ['encryption']],
     ['a mirror whose key is not given: it does not open', () => demoMirror(), [], { CX_DB_KEY: '' }, ['opens', 'integrity', 'foreign_keys', 'schema', 'audit_triggers', 'audit_chain', 'lookup_paths', 'encryption']],
-  ])('%s: exit 6, the failing check named', async (_what, make, args, env = {}, failing = []) => {
-    const r = await strict(make(), args, env);
+  ])('%s: exit 6, the failing check named', async (_what, make, args, env = {}, failing = [], now = undefined) => {
+    const r = await strict(make(), args, env, now);
     expect(r.code).toBe(6);
     expect(r.ok).toBe(false);
     expect(r.checks.map((c) => c.name)).toEqual(NAMES);

@@ -14,7 +14,7 @@ const familyJson = async (...args: string[]) => {
 };
 
 describe('cx family', () => {
-  it('lists the accounts sharing the mailbox, in the JSON shape of CONTRACTS.md', async () => {
+  it('lists the accounts sharing the mailbox, in the JSON shape of the reference', async () => {
     const r = await familyJson('jane.doe@gmail.com');
     expect(r.code).toBe(0);
     expect(Object.keys(r.body)).toEqual(expect.arrayContaining(['mailbox', 'accounts', 'suggestion', 'plus_addressing']));
@@ -23,6 +23,13 @@ describe('cx family', () => {
     for (const a of r.body.accounts) expect(Object.keys(a)).toEqual(expect.arrayContaining(['id', 'email']));
     expect(r.body.suggestion).toBeNull();
     expect(r.body.plus_addressing).toBe(true);
+  });
+
+  it('says its outcome as every command does: done with accounts, not_found (exit 3) without', async () => {
+    expect((await familyJson('jane.doe@gmail.com')).body).toMatchObject({ outcome: 'done', detail: '3 accounts at the mailbox janedoe@gmail.com' });
+    const none = await familyJson('nobody.here@gmail.com');
+    expect(none.code).toBe(3);
+    expect(none.body).toMatchObject({ outcome: 'not_found', detail: 'no account uses the mailbox nobodyhere@gmail.com', accounts: [] });
   });
 
   it("a child's +alias address, or the mailbox written another way, gives the same family", async () => {
@@ -48,6 +55,16 @@ describe('cx family', () => {
     expect((await familyJson('jane.doe@gmail.com', '--suggest', 'sam doe')).body.same_name.map((a: any) => a.id)).toEqual(['1002']);
     const human = await family('jane.doe@gmail.com', '--suggest', 'Sam');
     expect(human.stderr).toMatch(/^Sam Doe already has an account at this mailbox: 1002 jane\.doe\+sam@gmail\.com\. Check with the person/m);
+  });
+
+  it('--suggest for a name that has an account: what to tell says to check that account first, never simply to sign up', async () => {
+    const human = await family('jane.doe@gmail.com', '--suggest', 'Sam Doe');
+    const told = human.stderr.split('\n').filter((l) => l.startsWith('Tell the person:'));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatch(/^Tell the person: there is already an account for Sam Doe at this mailbox \(Sam Doe, jane\.doe\+sam@gmail\.com\): ask whether it is theirs before signing up again\. Only if it is not, Sam Doe can sign up with jane\.doe\+samdoe@gmail\.com/);
+    expect(human.stderr).not.toMatch(/^Tell the person: Sam Doe can sign up/m);
+    // A name with no account at the mailbox: the sign-up, as before.
+    expect((await family('jane.doe@gmail.com', '--suggest', 'Max')).stderr).toMatch(/^Tell the person: Max can sign up with jane\.doe\+max@gmail\.com/m);
   });
 
   it('a taken name gets a number, checked against the mailbox however it is written', async () => {

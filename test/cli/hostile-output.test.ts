@@ -87,7 +87,8 @@ describe('hostile names and titles through every command', () => {
       for (const colour of coloured.has(args[0]!) ? [false, true] : [false]) {
         // Colour is decided once per process: the coloured runs are processes of their own.
         const r = colour ? cx(args, { db, cwd: dir, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } }) : await cxIn(args, { db, cwd: dir });
-        // Down a pipe a batch's stdout is its results CSV, which keeps the exact values (CONTRACTS.md).
+        // Down a pipe a batch's stdout is its results CSV, which keeps the exact values
+        // (docs/reference.md#how-every-command-behaves).
         const shown = args[0] === 'batch' ? { stdout: '', stderr: r.stderr } : r;
         clean(`cx ${JSON.stringify(args)}${colour ? ' FORCE_COLOR' : ''} (exit ${r.code})`, shown, colour);
       }
@@ -100,7 +101,7 @@ describe('hostile names and titles through every command', () => {
       expect(r.stdout).toContain('\\u202e');
     }
     expect((await cxIn(['lookup', 'jane.doe@gmail.com', '--json'], { db })).json().matches[0].name).toContain(HOSTILE.slice(HOSTILE.indexOf('\u202e'), HOSTILE.indexOf('\u202e') + 3));
-    // The batch's results file keeps the exact values (CONTRACTS.md: CSV files keep the exact value).
+    // The batch's results file keeps the exact values (docs/reference.md#how-every-command-behaves).
     const out = join(dir, 'r.csv');
     expect((await cxIn(['batch', tickets, '--yes', '--out', out, '--force'], { db })).code).toBe(5);
   });

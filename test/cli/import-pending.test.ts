@@ -1,8 +1,8 @@
-// Imports and cx's own changes (issue 11, "Imports keep the mirror honest"; CONTRACTS.md "Imports and
-// pending changes"). A client deactivated, a provider offboarded and an address resubscribed with real cx
-// commands; the demo re-imported (the platform's export still holds the old values) before the changes
-// are delivered, and after. Delivering is `cx sync push`, built by another helper: here a change is
-// marked delivered directly in SQL, as a push that reached the platform leaves it.
+// Imports and cx's own changes (issue 11, "Imports keep the mirror honest";
+// docs/reference.md#imports-and-cxs-own-changes). A client deactivated, a provider offboarded and an address
+// resubscribed with real cx commands; the demo re-imported (the platform's export still holds the old values)
+// before the changes are delivered, and after. Delivering is `cx sync push`, built by another helper: here a
+// change is marked delivered directly in SQL, as a push that reached the platform leaves it.
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,8 +31,9 @@ const account = (db: string, id: string): AccountRow =>
 const suppressed = (db: string, email: string): boolean => query(db, 'SELECT 1 FROM suppressions WHERE email_key = ?', email).length === 1;
 const conflictRows = (db: string) => query(db, "SELECT account_id, outcome, detail FROM audit_log WHERE action = 'db.import.conflict' ORDER BY id");
 
-async function ok(args: string[], db: string, env?: Record<string, string>): Promise<CxResult> {
-  const r = await cxIn(args, { db, env });
+/** cx in this process, on the clock pinned at `now` (NOW unless given): it must succeed. */
+async function ok(args: string[], db: string, now?: string): Promise<CxResult> {
+  const r = await cxIn(args, { db, now });
   expect(r.code, r.stderr).toBe(0);
   return r;
 }
@@ -79,13 +80,13 @@ function markChanges(db: string, state: 'delivered' | 'failed', kinds = ['deacti
   conn.close();
 }
 
-const importJson = async (db: string, dir: string, env?: Record<string, string>) => (await ok(['db', 'import', dir, '--json'], db, env)).json();
+const importJson = async (db: string, dir: string, now?: string) => (await ok(['db', 'import', dir, '--json'], db, now)).json();
 
 /**
  * The day after the changes. A termination is checked from the day after its effective date (an export
  * made on that day may predate it); p201 is terminated effective the day of the change.
  */
-const NEXT_DAY = { CX_NOW: '2026-11-28T09:00:00.000Z' };
+const NEXT_DAY = '2026-11-28T09:00:00.000Z';
 
 const ALL_KEPT = [
   { account_id: CLIENT.id, field: 'status' },
@@ -223,7 +224,7 @@ describe('a termination with a future effective date', () => {
     expect(pending.kept.some((k: { account_id: string }) => k.account_id === PROVIDER.id)).toBe(provider.status !== 'active');
 
     // Past the date and still pending: the termination cx recorded has taken effect.
-    const later = { CX_NOW: '2027-01-04T09:00:00.000Z' };
+    const later = '2027-01-04T09:00:00.000Z';
     expect((await importJson(db, dir, later)).kept).toContainEqual({ account_id: PROVIDER.id, field: 'status' });
     expect(account(db, PROVIDER.id)).toMatchObject({ status: 'terminated', contract_ends_at: '2026-12-31' });
 
@@ -248,9 +249,9 @@ describe('the time of the last import', () => {
     const at = () => query(db, "SELECT value FROM mirror_meta WHERE key = 'last_import_at'")[0]?.value;
     expect(at()).toBe(NOW);
     const later = '2026-11-28T06:30:00.000Z';
-    await ok(['db', 'import', DEMO, '--dry-run'], db, { CX_NOW: later });
+    await ok(['db', 'import', DEMO, '--dry-run'], db, later);
     expect(at()).toBe(NOW);
-    await ok(['db', 'import', DEMO], db, { CX_NOW: later });
+    await ok(['db', 'import', DEMO], db, later);
     expect(at()).toBe(later);
   });
 });

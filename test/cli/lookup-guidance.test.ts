@@ -14,7 +14,8 @@ beforeAll(() => {
 });
 
 const CONFIRM = 'confirm who they are before you tell them which address';
-const CHECK_NAME_AND_DOB = "cx lookup --name '<their full name>' --dob <YYYY-MM-DD>";
+// The ticket the lookup was given goes with every command it suggests (the read is audited under it).
+const CHECK_NAME_AND_DOB = "cx lookup --name '<their full name>' --dob <YYYY-MM-DD> --ticket T-21";
 
 /** The card's advice: the lines from the first "Tell"/"Next" on; `tell` the text of its Tell lines. */
 async function advised(address: string, ticket = 'T-21') {
@@ -58,7 +59,7 @@ describe('cx lookup: what to tell the person on every path', () => {
     const { advice, tell, commands } = await advised('jane.doe+max@gmail.com');
     expect(advice).toContain("No account uses jane.doe+max@gmail.com; the mailbox's own account is jane.doe@gmail.com (Jane Doe)");
     expect(advice).toMatch(/ask who the account is for/);
-    expect(commands).toEqual(expect.arrayContaining([CHECK_NAME_AND_DOB, "cx family jane.doe@gmail.com --suggest '<their name>'"]));
+    expect(commands).toEqual(expect.arrayContaining([CHECK_NAME_AND_DOB, "cx family jane.doe@gmail.com --suggest '<their name>' --ticket T-21"]));
     expect(tell).toMatch(/no account uses jane\.doe\+max@gmail\.com itself/);
     expect(tell).not.toContain('jane.doe@gmail.com');
   });
@@ -90,7 +91,7 @@ describe('cx lookup: what to tell the person on every path', () => {
     const r = await cxIn(['lookup', '--name', 'Zoe Oneil', '--ticket', 'T-21'], { db });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Found by name alone: ${CONFIRM}`);
-    expect(r.stdout).toContain("\n  cx lookup --name 'Zoe Oneil' --dob <YYYY-MM-DD>\n");
+    expect(r.stdout).toContain("\n  cx lookup --name 'Zoe Oneil' --dob <YYYY-MM-DD> --ticket T-21\n");
     expect(r.stdout).not.toMatch(/^Tell the person: .*zoe\.oneil@fastmail\.com/m);
     const dob = await cxIn(['lookup', '--name', 'Zoe Oneil', '--dob', '1988-10-19', '--ticket', 'T-21'], { db });
     expect(dob.stdout).toMatch(/^Tell the person: they sign in with zoe\.oneil@fastmail\.com \(the name and date of birth they gave match the account\)\./m);

@@ -62,7 +62,7 @@ describe('cx lookup <email>: every match path', () => {
     expect(r.body.family).toEqual([]);
   });
 
-  it('prints the JSON shape of CONTRACTS.md, and nothing else on stdout', async () => {
+  it('prints the JSON shape of the reference, and nothing else on stdout', async () => {
     const r = await lookup('--json', 'priya.raman@hotmail.com');
     const body = JSON.parse(r.stdout);
     expect(Object.keys(body)).toEqual(expect.arrayContaining(['query', 'matches', 'family', 'suggestions']));

@@ -7,6 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it, vi } from 'vitest';
 import { escapeControlChars } from '../../src/archive/manifest.js';
 import { main } from '../../src/index.js';
+import { bulkNotes } from '../helpers/bulk.js';
 import { baseEnv, CX, cx, demoMirror, query, snapshot, tempDir } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
 import { unprivileged } from '../helpers/other-user.js';
@@ -270,7 +271,7 @@ describe('cx notes export: failures leave no file behind', () => {
     expect(query(db, "SELECT count(*) n FROM audit_log WHERE outcome <> 'read'")[0].n).toBe(1); // the seed's row alone
   });
 
-  it('the disk fills up mid-write (file size limit): exit 2 with the path, no file, no audit row', () => {
+  it('the disk fills up mid-write (file size limit): exit 2 with the path, no file; the started row closed as abandoned', () => {
     const db = demoMirror();
     // One note large enough that the zip passes the limit while it is being written.
     const conn = openDb(db);
@@ -281,13 +282,16 @@ describe('cx notes export: failures leave no file behind', () => {
     // 64 KiB: above the mirror's -shm file, below the zip. Node ignores SIGXFSZ, so the write fails with EFBIG.
     const r = spawnSync('bash', ['-c', 'ulimit -f 64 && exec "$0" "$@"', process.execPath, CX, 'notes', 'export', P202, '--ticket', 'T-71', '--yes', '--out', join(dir, 'n.zip')], { env: baseEnv(db), encoding: 'utf8' });
     expect(r.status, r.stdout + r.stderr).toBe(2);
-    expect(r.stderr).toContain(`cx: cannot write ${join(dir, 'n.zip')}: the file grew past the file size limit (EFBIG); no file was left behind`);
+    expect(r.stderr).toContain(`cx: cannot write ${join(dir, 'n.zip')}: the file grew past the file size limit (EFBIG); no file was left behind, recorded as abandoned in the audit log`);
     expect(readdirSync(dir)).toEqual([]);
     expect(audits(db)).toHaveLength(0);
-    expect(query(db, "SELECT count(*) n FROM audit_log WHERE action LIKE 'notes.export%' AND outcome <> 'read'")[0].n).toBe(0);
+    // The started row was committed before the first byte; the abandoned row says how far it got.
+    const rows = query(db, "SELECT action, detail FROM audit_log WHERE action LIKE 'notes.export%' AND outcome <> 'read' ORDER BY id");
+    expect(rows.map((x) => x.action)).toEqual(['notes.export.started', 'notes.export.abandoned']);
+    expect(rows[1].detail).toMatch(/^not handed over: cannot write .*: the file grew past the file size limit \(EFBIG\), after [\d,]+ bytes; the temporary file was removed \(started in audit row \d+\)$/);
   });
 
-  it('a damaged note row part-way through (a corrupt mirror page): exit 1, no file, no audit row', async () => {
+  it('a damaged note row part-way through (a corrupt mirror page): exit 1, no file, the started row closed as abandoned', async () => {
     const db = demoMirror();
     // The table page of the last note in export order is altered on disk (the cipher's tag no longer
     // matches: SQLite reads it as a damaged page); it holds earlier notes too, so the stream fails a few
@@ -306,6 +310,7 @@ describe('cx notes export: failures leave no file behind', () => {
     expect(r.stderr).toContain('no file was left behind');
     expect(r.stderr).toContain('cx db doctor');
     expect(readdirSync(dir)).toEqual([]);
+    expect(query(db, "SELECT action FROM audit_log WHERE action LIKE 'notes.export%' AND outcome <> 'read' ORDER BY id").map((x) => x.action)).toEqual(['notes.export.started', 'notes.export.abandoned']);
   });
 
   it('the audit row cannot be written: the zip is removed again, exit 1', async () => {
@@ -321,6 +326,37 @@ describe('cx notes export: failures leave no file behind', () => {
     expect(r.json().detail).toContain('nothing was handed over');
     expect(readdirSync(dir)).toEqual([]);
     expect(audits(db)).toHaveLength(0);
+  });
+});
+
+describe('cx notes export to a pipe its reader closes early', () => {
+  it('--out /dev/stdout | head -c 200000: the abandoned row records the bytes that went to the reader and the notes whole in them', () => {
+    const db = demoMirror();
+    bulkNotes(db, 300, 2000); // ~600 KB of zip: the reader leaves a third of the way in
+    const dir = tempDir();
+    const got = join(dir, 'head.bin');
+    const run = spawnSync('bash', ['-c', '"$0" "$@" | head -c 200000 > "$GOT"; exit "${PIPESTATUS[0]}"', process.execPath, CX, 'notes', 'export', P202, '--ticket', 'T-P1', '--yes', '--out', '/dev/stdout'], { env: { ...baseEnv(db), GOT: got }, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/^cx: cannot write \/dev\/stdout: the reader of the pipe went away \(EPIPE\); [\d,]+ bytes had gone to \/dev\/stdout/m);
+    const rows = query(db, "SELECT id, action, detail FROM audit_log WHERE action LIKE 'notes.export%' ORDER BY id");
+    expect(rows.map((x) => x.action)).toEqual(['notes.export.started', 'notes.export.abandoned']);
+    const m = /^partly handed over: ([\d,]+) bytes had gone to the pipe \/dev\/stdout, with the first ([\d,]+) of 347 notes whole in them, when cannot write \/dev\/stdout: the reader of the pipe went away \(EPIPE\) \(started in audit row (\d+)\)$/.exec(rows[1].detail);
+    expect(m, rows[1].detail).not.toBeNull();
+    const count = (i: number) => Number(m![i]!.replaceAll(',', ''));
+    const [bytes, notes, started] = [count(1), count(2), count(3)];
+    expect(started).toBe(rows[0].id);
+    // The reader had 200,000 bytes; the rest went into the pipe's buffer (64 KiB) and its read-ahead.
+    expect(bytes).toBeGreaterThanOrEqual(200_000);
+    expect(bytes).toBeLessThanOrEqual(200_000 + 128 * 1024);
+    // The same export to a file has the same first bytes (the ticket is only in README.txt, at the end):
+    // count the notes whose entries end within the bytes recorded, from the zip's own directory.
+    const whole = join(dir, 'whole.zip');
+    expect(cx(['notes', 'export', P202, '--ticket', 'T-P2', '--yes', '--out', whole], { db }).code).toBe(0);
+    expect(readFileSync(got)).toEqual(readFileSync(whole).subarray(0, 200_000));
+    const offsets = JSON.parse(spawnSync('python3', ['-c', 'import sys, json, zipfile; print(json.dumps([i.header_offset for i in zipfile.ZipFile(sys.argv[1]).infolist()]))', whole], { encoding: 'utf8' }).stdout) as number[];
+    const noteEnds = offsets.slice(1, 348); // each note ends where the next entry (a note, then manifest.csv) begins
+    expect(notes).toBe(noteEnds.filter((end) => end <= bytes).length);
+    expect(notes).toBeGreaterThan(0);
   });
 });
 

@@ -38,15 +38,15 @@ describe('cx offboard --effective <future date>', () => {
     expect(snapshot(db)).toEqual(before);
 
     // From the day itself cx treats the provider as terminated everywhere.
-    const then = { CX_NOW: '2026-12-31T09:00:00.000Z' };
-    expect((await cxIn(['lookup', '--json', P201], { db, env: then })).json().matches[0]).toMatchObject({
+    const then = '2026-12-31T09:00:00.000Z';
+    expect((await cxIn(['lookup', '--json', P201], { db, now: then })).json().matches[0]).toMatchObject({
       status: 'terminated',
       contract: { status: 'terminated', ends_at: '2026-12-31' },
     });
-    const reset = await cxIn(['reset', P201, '--ticket', 'T-S6', '--yes'], { db, env: then });
+    const reset = await cxIn(['reset', P201, '--ticket', 'T-S6', '--yes'], { db, now: then });
     expect(reset.code).toBe(4);
     expect(reset.stderr).toMatch(/terminated provider \(contract ended 2026-12-31\)/);
-    const again = await cxIn(['offboard', P201, '--ticket', 'T-S7', '--yes', '--json'], { db, env: then });
+    const again = await cxIn(['offboard', P201, '--ticket', 'T-S7', '--yes', '--json'], { db, now: then });
     expect(again.json()).toMatchObject({ outcome: 'already_done', detail: expect.stringContaining('already terminated, effective 2026-12-31') });
     expect(await auditChainHolds(db)).toBe(true);
   });

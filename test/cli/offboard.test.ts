@@ -119,6 +119,22 @@ describe('cx offboard: done', () => {
   });
 });
 
+describe('cx offboard: a provider with no progress notes', () => {
+  it('says nothing of exporting notes: no Next line, no command, done or planned', async () => {
+    const db = demoMirror();
+    const planned = await cxIn(['offboard', 't.nguyen@harborlighttherapy.com', '--dry-run'], { db });
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(planned.stdout + planned.stderr).toMatch(/^planned: would terminate the contract of p203/m);
+    expect(planned.stdout + planned.stderr).not.toMatch(/progress notes|notes export/);
+    const done = await cxIn(['offboard', 't.nguyen@harborlighttherapy.com', '--ticket', 'T-0N', '--yes'], { db });
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout + done.stderr).toMatch(/done: terminated the contract of p203/);
+    expect(done.stdout + done.stderr).not.toMatch(/progress notes|notes export/);
+    const json = (await cxIn(['offboard', 't.nguyen@harborlighttherapy.com', '--ticket', 'T-0N', '--yes', '--json'], { db })).json();
+    expect(json).toMatchObject({ outcome: 'already_done', progress_notes: 0 });
+  });
+});
+
 describe('cx offboard: already terminated', () => {
   it('p202 by a former address: already_done, the report still produced, nothing changed but the CSV audited', async () => {
     const db = demoMirror();

@@ -31,7 +31,7 @@ describe('cx outbox', () => {
     expect(rows).toHaveLength(4);
     for (const row of rows) {
       expect(Object.keys(row)).toEqual(['id', 'to', 'template', 'subject', 'account_id', 'ticket', 'created_at', 'status']);
-      expect(typeof row.id).toBe('number'); // row ids are numbers (CONTRACTS.md)
+      expect(typeof row.id).toBe('number'); // row ids are numbers (docs/reference.md#json-output)
     }
     expect(rows[0]).toEqual({
       id: rows[0].id,

@@ -236,8 +236,17 @@ describe('cx offboard --out: the path is checked before the contract changes, an
       ['offboard.caseload_csv.started', 'T-CSV', 'p201', 'started'],
       ['offboard.caseload_csv', 'T-CSV', 'p201', 'done'],
     ]);
-    expect(rows[0].detail).toBe(`writing the caseload of provider p201 (8 clients: 4 may leave, 4 stay) to ${out}`);
-    expect(rows[1].detail).toBe(`wrote the caseload of provider p201 (8 clients: 4 may leave, 4 stay) to ${out} (started in audit row ${rows[0].id})`);
+    // Both rows name the clients listed, by id, and keep them with the row (issue 20 §2); the started row
+    // also names the temporary file, written only after it (§3).
+    const ids = query(db, "SELECT DISTINCT client_id FROM appointments WHERE provider_id = 'p201'").map((x) => x.client_id as string);
+    expect(ids).toHaveLength(8);
+    const list = String.raw`\(8 clients: 4 may leave, 4 stay: [^)]+\)`;
+    const kept = String.raw` \[account ids: 8, sha256 [0-9a-f]{64}\]$`;
+    expect(rows[0].detail).toMatch(new RegExp(`^writing the caseload of provider p201 ${list} to ${out}, written first as \\.cx-tmp-[0-9a-f]+${kept}`));
+    expect(rows[1].detail).toMatch(new RegExp(`^wrote the caseload of provider p201 ${list} to ${out} \\(started in audit row ${rows[0].id}\\)${kept}`));
+    for (const r of rows) {
+      expect(query(db, 'SELECT account_id FROM audit_accounts WHERE audit_id = ? ORDER BY position', r.id).map((x) => x.account_id).sort()).toEqual([...ids].sort());
+    }
     const names = query(db, "SELECT DISTINCT first_name, last_name FROM accounts a JOIN appointments p ON p.client_id = a.id WHERE p.provider_id = 'p201'");
     for (const n of names) for (const r of rows) expect(r.detail).not.toContain(`${n.first_name} ${n.last_name}`);
   });
@@ -260,7 +269,7 @@ describe('cx notes export --out: a device cannot be read back', () => {
     expect(r.json()).toMatchObject({ outcome: 'done', path: '/dev/null', notes: 47, written_to: 'device' });
     const rows = query(db, "SELECT id, action, outcome, detail FROM audit_log WHERE ticket = 'T-DEV' ORDER BY id");
     expect(rows.map((x) => [x.action, x.outcome])).toEqual([['notes.export.started', 'started'], ['notes.export', 'done']]);
-    expect(rows[0].detail).toBe('exporting 47 progress notes of provider p202 (filters: none) to the device /dev/null');
+    expect(rows[0].detail).toMatch(/^exporting 47 progress notes of provider p202 about 6 clients: 00917, 1020, [^(]+ \(filters: none\) to the device \/dev\/null \[account ids: 6, sha256 [0-9a-f]{64}\]$/);
     expect(rows[1].detail).toContain(`sha256 ${r.json().sha256} (started in audit row ${rows[0].id})`);
   });
 });

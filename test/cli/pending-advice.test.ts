@@ -65,8 +65,12 @@ describe('a change waits for the next push: the advice says so', () => {
     const db = demoMirror();
     const r = await cxIn(['batch', '-', '--yes'], { db, input: 'ticket_id,type,email\nP1,password_reset,aaliyah.johnson@gmail.com\nP2,lookup,jane.doe@gmail.com\n' });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^Next: 1 change waits for the next push to the platform: send it before you reply on the tickets:$/m);
+    expect(r.stderr).toMatch(/^Next: 1 change of this batch waits for the next push to the platform: send it before you reply on the tickets:$/m);
     expect(r.stderr).toContain(PUSH);
+    // Changes already waiting in the mirror: the batch says its own count, then the mirror's.
+    const again = await cxIn(['batch', '-', '--yes'], { db, input: 'ticket_id,type,email\nP4,password_reset,m.okafor@brightpathcounseling.com\nP5,deactivate_client,hannah.schafer@gmail.com\n' });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/^Next: 3 changes of this batch wait for the next push to the platform \(4 in all\): send them before you reply on the tickets:$/m);
     const lookups = await cxIn(['batch', '-', '--yes'], { db: demoMirror(), input: 'ticket_id,type,email\nP3,lookup,jane.doe@gmail.com\n' });
     expect(lookups.stderr).not.toContain('cx sync push');
   });

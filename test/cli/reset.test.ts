@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { baseEnv, CX, cxAsync, demoMirror, query, REPO, snapshot } from '../helpers/cx.js';
+import { baseEnv, CX, cx, cxAsync, demoMirror, query, REPO, snapshot } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
 import { openDb } from '../helpers/sqlite.js';
 
@@ -95,8 +95,9 @@ describe('cx reset: nothing is queued', () => {
     ['a bounce, even with --resubscribe', ['grace.whitaker@aol.com', '--resubscribe'], 4, /--resubscribe lifts only an unsubscribe, not a bounce/, /--force --reason/],
     ['a deactivated client', ['olivia.marsh@gmail.com'], 4, /account 1012 is deactivated/, /^Tell the person: their account was closed and cannot sign in\. cx cannot reopen it/m],
     ['a terminated provider (by a former address)', ['r.castellanos.lcsw@gmail.com'], 4, /account p202 is a terminated provider/, /^Tell the person: this provider's contract with the platform has ended/m],
-    ['no account', ['nobody.here@example.com'], 3, /no account uses nobody\.here@example\.com/, /^ {2}cx lookup nobody\.here@example\.com$/m],
+    ['no account', ['nobody.here@example.com'], 3, /no account uses nobody\.here@example\.com/, /^ {2}cx lookup nobody\.here@example\.com --ticket T-9$/m],
     ['a bad address', ['jane.doe@gmail..com'], 2, /not a usable address/, null],
+    ['an address pasted with a name', ['Tyler Brooks <Tyler.Brooks@yahoo.com>'], 2, /not a usable address: Type only the address/, /^ {2}cx reset tyler\.brooks@yahoo\.com --ticket T-9 --yes$/m],
   ];
 
   const cases = refusals.map(([name, args, code, message, next]) => ({ name, args, code, message, next }));
@@ -117,6 +118,19 @@ describe('cx reset: nothing is queued', () => {
     expect(snapshot(db)).toEqual(before);
   });
 
+  it('an address pasted with a name (a process): exit 2, the address alone in a command to paste, and as try_address', () => {
+    const db = demoMirror();
+    const before = snapshot(db);
+    const human = cx(['reset', 'Tyler Brooks <tyler.brooks@yahoo.com>', '--ticket', '90001'], { db });
+    expect(human.code).toBe(2);
+    expect(human.stderr).toMatch(/^cx: not a usable address: Type only the address, without a name or angle brackets\.\n/);
+    expect(human.stderr).toMatch(/^ {2}cx reset tyler\.brooks@yahoo\.com --ticket 90001 --yes$/m);
+    const json = cx(['reset', 'Tyler Brooks <tyler.brooks@yahoo.com>', '--ticket', '90001', '--json'], { db });
+    expect(json.code).toBe(2);
+    expect(json.json()).toMatchObject({ outcome: 'invalid', account_id: null, try_address: 'tyler.brooks@yahoo.com' });
+    expect(snapshot(db)).toEqual(before);
+  });
+
   it('gives the exact fixing command as "fix" under --json', async () => {
     const db = demoMirror();
     const r = await cxIn(['reset', 'priya.raman@hotmail.com', '--ticket', 'T 10', '--json'], { db });
@@ -134,13 +148,13 @@ describe('cx reset: nothing is queued', () => {
     // Not pushed yet: the words are for once it is sent, after the push it names.
     expect(again.stdout).toMatch(/^Tell the person, once it is sent: the email queued today 12:00 \(just now\) is on its way/m);
     expect(again.stdout).toMatch(/^Next: A new one can be queued after today 12:15 if it still has not arrived\.$/m);
-    const tokyo = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db, env: { TZ: 'Asia/Tokyo', CX_NOW: '2026-11-27T12:03:00Z' } });
+    const tokyo = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db, env: { TZ: 'Asia/Tokyo' }, now: '2026-11-27T12:03:00Z' });
     expect(tokyo.stdout).toMatch(/queued today 21:00 \(3 min ago\)[\s\S]*after today 21:15/);
-    const json = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-2', '--yes', '--json'], { db, env: { CX_NOW: '2026-11-27T12:14:59Z' } });
+    const json = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-2', '--yes', '--json'], { db, now: '2026-11-27T12:14:59Z' });
     expect(json.json()).toMatchObject({ outcome: 'already_done', template: 'client_password_reset', to: 'aaliyah.johnson@gmail.com', outbox_id: 1 });
     expect(snapshot(db)).toEqual(before);
     // After the window, a new one is queued.
-    const later = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-3', '--yes'], { db, env: { CX_NOW: '2026-11-27T12:15:01Z' } });
+    const later = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-3', '--yes'], { db, now: '2026-11-27T12:15:01Z' });
     expect(later.stdout).toMatch(/^done:/);
     expect(outbox(db)).toHaveLength(2);
     expect(await auditChainHolds(db)).toBe(true);
@@ -149,8 +163,8 @@ describe('cx reset: nothing is queued', () => {
   it('honours CX_RESET_WINDOW_MINUTES and refuses a bad value with exit 2', async () => {
     const db = demoMirror();
     expect((await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db })).code).toBe(0);
-    const env = { CX_NOW: '2026-11-27T12:03:00Z', CX_RESET_WINDOW_MINUTES: '2' };
-    expect((await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-2', '--yes'], { db, env })).stdout).toMatch(/^done:/);
+    const env = { CX_RESET_WINDOW_MINUTES: '2' };
+    expect((await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-2', '--yes'], { db, env, now: '2026-11-27T12:03:00Z' })).stdout).toMatch(/^done:/);
     const before = snapshot(db);
     for (const bad of ['abc', '0', '-5', '1.5', '99999']) {
       const r = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-3', '--yes'], { db, env: { CX_RESET_WINDOW_MINUTES: bad } });

@@ -102,7 +102,7 @@ describe.skipIf(!hasTmux)(`in a tmux pane${hasTmux ? '' : ': skipped, no tmux'}`
   it('cx audit at 80 columns: wrapped lines joined back (-J), none is wider than the pane', async () => {
     const name = `cx-layout-${process.pid}`;
     const env = baseEnv(db, { PAGER: 'cat' });
-    const envArgs = ['CX_DB', 'CX_DB_KEY', 'CX_NOW', 'CX_AGENT', 'NO_COLOR'].flatMap((k) => ['-e', `${k}=${env[k] ?? ''}`]);
+    const envArgs = ['CX_DB', 'CX_DB_KEY', 'NODE_OPTIONS', 'CX_AGENT', 'NO_COLOR'].flatMap((k) => ['-e', `${k}=${env[k] ?? ''}`]);
     const started = spawnSync('tmux', ['new-session', '-d', '-x', '80', '-y', '50', '-s', name, ...envArgs, `"${process.execPath}" "${CX}" audit; sleep 30`], { encoding: 'utf8' });
     expect(started.status, started.stderr).toBe(0);
     try {

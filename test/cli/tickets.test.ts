@@ -1,4 +1,4 @@
-// Issue 10 §5 and CONTRACTS.md "Tickets": ticket ids are checked; the exactly-once key of a change is
+// Issue 10 §5 and docs/reference.md#tickets: ticket ids are checked; the exactly-once key of a change is
 // (help desk, ticket id, action, account); single commands record their change in the same ledger.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,7 +64,7 @@ describe('ticket identity', () => {
     expect(rest).toEqual(restBefore);
     // The single command keeps its own rules: a reset may be sent again after the de-duplication window.
     expect((await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', '48215', '--yes'], { db })).code).toBe(0);
-    const later = await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', '48215', '--yes', '--json'], { db, env: { CX_NOW: '2026-11-27T13:00:00.000Z' } });
+    const later = await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', '48215', '--yes', '--json'], { db, now: '2026-11-27T13:00:00.000Z' });
     expect(later.json().outcome).toBe('done');
     expect(query(db, "SELECT n FROM changes WHERE ticket = '48215' ORDER BY id")).toEqual([{ n: 1 }, { n: 2 }]);
     expect(query(db, "SELECT count(*) n FROM processed_tickets WHERE ticket_id = '48215'")[0].n).toBe(1);

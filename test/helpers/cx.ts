@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, inject } from 'vitest';
-import { baseEnv, CX, REPO } from './env.js';
+import { baseEnv, CX, REPO, type TestClock } from './env.js';
 import { openDb } from './sqlite.js';
 
-export { baseEnv, CX, DEMO, NOW, REPO } from './env.js';
+export { baseEnv, CX, DEMO, NOW, REPO, type TestClock } from './env.js';
 
 export interface CxResult {
   code: number;
@@ -20,6 +20,8 @@ export interface CxResult {
 export interface RunOptions {
   db?: string;
   env?: Record<string, string | undefined>;
+  /** The clock the run reads (test/helpers/env.ts): NOW unless given; 'real' for the system's own. */
+  now?: TestClock;
   input?: string;
   cwd?: string;
   /** Run as this user (tests run as root, whom file modes do not stop). */
@@ -56,10 +58,12 @@ export function cx(args: string[], opts: RunOptions = {}): CxResult {
   const t = spawnTarget(opts);
   const r = spawnSync(process.execPath, [t.bin, ...args], {
     cwd: t.cwd,
-    env: baseEnv(opts.db, opts.env),
+    env: baseEnv(opts.db, opts.env, opts.now),
     input: opts.input ?? '',
     encoding: 'utf8',
     timeout: 120_000,
+    // A listing of every row (--json) of a large outbox or log is megabytes.
+    maxBuffer: 256 * 1024 * 1024,
     uid: t.uid,
     gid: t.gid,
   });
@@ -70,7 +74,7 @@ export function cx(args: string[], opts: RunOptions = {}): CxResult {
 export function cxAsync(args: string[], opts: RunOptions = {}): Promise<CxResult> {
   return new Promise((done) => {
     const t = spawnTarget(opts);
-    const child = spawn(process.execPath, [t.bin, ...args], { cwd: t.cwd, env: baseEnv(opts.db, opts.env), uid: t.uid, gid: t.gid });
+    const child = spawn(process.execPath, [t.bin, ...args], { cwd: t.cwd, env: baseEnv(opts.db, opts.env, opts.now), uid: t.uid, gid: t.gid });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

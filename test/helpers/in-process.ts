@@ -6,6 +6,7 @@
 // What a process run has that this one must give it:
 // - the environment: io.env, and process.env for the call (chalk, TZ and the few settings still read from
 //   process.env), restored after;
+// - the clock: a process's is pinned at NOW (test/helpers/env.ts), this one's through IO.clock;
 // - the current folder: process.chdir for the call (the forks pool allows it), restored after;
 // - no terminal: interactive false, stdin the given input, no width;
 // - no colour: chalk decides once per process, so a run that asks for colour is refused here;
@@ -15,7 +16,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import { main } from '../../src/index.js';
 import type { IO } from '../../src/io.js';
-import { baseEnv, cxResult, REPO, type CxResult, type RunOptions } from './cx.js';
+import { baseEnv, cxResult, NOW, REPO, type CxResult, type RunOptions } from './cx.js';
 
 export type InProcessOptions = Omit<RunOptions, 'uid' | 'gid' | 'as'>;
 
@@ -44,12 +45,16 @@ function refuseWhatNeedsAProcess(args: string[], opts: RunOptions): void {
 }
 
 async function runOnce(args: string[], opts: InProcessOptions): Promise<CxResult> {
-  const env = baseEnv(opts.db, opts.env);
+  const env = baseEnv(opts.db, opts.env, 'real');
   const stdout = new Capture();
   const stderr = new Capture();
   const stdin = new PassThrough();
   stdin.end(opts.input ?? '');
-  const io: IO = { stdin, stdout, stderr, interactive: false, stderrIsTTY: false, stdoutIsTTY: false, columns: () => undefined, env };
+  const pinned = opts.now === 'real' ? undefined : new Date(opts.now ?? NOW);
+  const io: IO = {
+    stdin, stdout, stderr, interactive: false, stderrIsTTY: false, stdoutIsTTY: false, columns: () => undefined, env,
+    ...(pinned ? { clock: () => new Date(pinned) } : {}),
+  };
 
   const savedEnv = { ...process.env };
   const savedCwd = process.cwd();

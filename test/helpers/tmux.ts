@@ -77,7 +77,7 @@ export class Pane extends TmuxSession {
     // signal as it would), so the exit code is still printed and what is left running can be seen.
     const command = `trap 'true' INT; cd ${quote(REPO)} && ${[process.execPath, CX, ...args].map(quote).join(' ')}; echo EXIT=$?; sleep 600`;
     // A new server takes its environment from this process; -e sets cx's settings in the session as well.
-    const vars = ['CX_DB', 'CX_DB_KEY', 'CX_NOW', 'CX_AGENT', 'NO_COLOR', 'XDG_CONFIG_HOME', 'PAGER', 'TZ', 'CX_PAGER', 'CX_LOCK_WAIT_MS'].flatMap((k) => (full[k] === undefined ? [] : ['-e', `${k}=${full[k]}`]));
+    const vars = ['CX_DB', 'CX_DB_KEY', 'NODE_OPTIONS', 'CX_AGENT', 'NO_COLOR', 'XDG_CONFIG_HOME', 'PAGER', 'TZ', 'CX_PAGER', 'CX_LOCK_WAIT_MS'].flatMap((k) => (full[k] === undefined ? [] : ['-e', `${k}=${full[k]}`]));
     this.start(command, full, vars, size);
   }
 

@@ -11,14 +11,16 @@ export const GENERATOR = join(REPO, 'build/scripts/tools/generate.js');
 export type CsvRow = Record<string, string>;
 
 /**
- * A generated mirror in a new temporary folder, for the tests that copy it once per case. The generator
- * writes plaintext (synthetic worlds); like every test mirror it is then encrypted with the tests' key
- * (`cx db encrypt`), unless `plaintext`.
+ * A generated mirror in a new temporary folder, for the tests that copy it once per case (or only read it).
+ * The generator writes plaintext (synthetic worlds); like every test mirror it is then encrypted with the
+ * tests' key (`cx db encrypt`), unless `plaintext`.
  */
-export function generatedMirror(accounts: number, opts: { notes?: number; seed?: string; plaintext?: boolean } = {}): string {
+export function generatedMirror(accounts: number, opts: { notes?: number; seed?: string; plaintext?: boolean; misnamedChildren?: number } = {}): string {
   const out = join(tempDir('cx-generated-'), 'world.db');
   const args = [GENERATOR, '--accounts', String(accounts), '--departing-notes', String(opts.notes ?? 0), '--out', out];
   if (opts.seed) args.push('--seed', opts.seed);
+  // Family children whose account a parent set up under their own name, date of birth or both (cx family flags them).
+  if (opts.misnamedChildren) args.push('--misnamed-children', String(opts.misnamedChildren));
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 300_000 });
   if (r.status !== 0) throw new Error(`generating the mirror failed (${r.status}): ${r.stderr}`);
   if (!opts.plaintext) {

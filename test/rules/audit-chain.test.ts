@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chainHash, firstBrokenRow, GENESIS_HASH, type AuditFields, type AuditRow } from '../../src/rules/audit-chain.js';
+import { chainHash, firstBrokenRow, GENESIS_HASH, notBefore, type AuditFields, type AuditRow } from '../../src/rules/audit-chain.js';
 
 function chain(entries: AuditFields[]): AuditRow[] {
   let prev = GENESIS_HASH;
@@ -30,12 +30,12 @@ describe('audit hash chain', () => {
   it('names the edited row', () => {
     const rows = chain([entry(1), entry(2), entry(3)]);
     rows[1] = { ...rows[1]!, detail: 'edited' };
-    expect(firstBrokenRow(rows)).toBe(2);
+    expect(firstBrokenRow(rows)).toEqual({ id: 2, problem: 'chain' });
   });
 
   it('names the row after a deletion', () => {
     const rows = chain([entry(1), entry(2), entry(3)]);
-    expect(firstBrokenRow([rows[0]!, rows[2]!])).toBe(3);
+    expect(firstBrokenRow([rows[0]!, rows[2]!])).toEqual({ id: 3, problem: 'chain' });
   });
 
   it('a row rehashed after an edit still breaks the link of the next one', () => {
@@ -43,7 +43,25 @@ describe('audit hash chain', () => {
     const edited = { ...rows[1]!, agent: 'mallory' };
     edited.hash = chainHash(edited.prev_hash, edited);
     rows[1] = edited;
-    expect(firstBrokenRow(rows)).toBe(3);
+    expect(firstBrokenRow(rows)).toEqual({ id: 3, problem: 'chain' });
+  });
+
+  it('a row dated before the row it follows breaks the chain, though every hash holds', () => {
+    const rows = chain([entry(1), entry(3), entry(2)]);
+    expect(firstBrokenRow(rows)).toEqual({ id: 3, problem: 'time_order' });
+    // The same moment twice is in order (a clock that went back takes the previous row's time).
+    expect(firstBrokenRow(chain([entry(1), entry(3), { ...entry(4), at: entry(3).at }]))).toBeNull();
+    // Times written with and without milliseconds compare as times, not as text.
+    expect(firstBrokenRow(chain([{ ...entry(1), at: '2026-11-27T10:00:01Z' }, { ...entry(2), at: '2026-11-27T10:00:01.500Z' }]))).toBeNull();
+  });
+
+  it('a new row is never dated before the row it follows', () => {
+    const now = new Date('2026-11-27T12:00:00.000Z');
+    expect(notBefore(now, '2026-11-27T11:00:00.000Z')).toBe('2026-11-27T12:00:00.000Z');
+    expect(notBefore(now, '2026-11-27T13:00:00.000Z')).toBe('2026-11-27T13:00:00.000Z');
+    expect(notBefore(now, '2026-11-27T13:00:00Z')).toBe('2026-11-27T13:00:00.000Z');
+    expect(notBefore(now, undefined)).toBe('2026-11-27T12:00:00.000Z');
+    expect(notBefore(now, 'not a time')).toBe('2026-11-27T12:00:00.000Z');
   });
 
   it('fields cannot bleed into each other', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deactivateAdvice, lookupSuggestionAdvice, offboardAdvice, resetAdvice, resubscribeAdvice, type Advice, type GuidanceContext } from '../../src/rules/guidance.js';
+import { deactivateAdvice, familyAuditAdvice, familyHygieneAdvice, familyQuestion, lookupSuggestionAdvice, unconfirmedIdentityAdvice, offboardAdvice, resetAdvice, resubscribeAdvice, type Advice, type GuidanceContext } from '../../src/rules/guidance.js';
 import { subjectFor, type SuppressionReason } from '../../src/rules/outgoing-email.js';
 import type { AccountSummary, CaseloadReport, DeactivateResult, OffboardResult, ResetResult, ResubscribeResult } from '../../src/actions/result.js';
 
@@ -45,11 +45,11 @@ describe('what to tell the person and do next', () => {
     expect(text(resetAdvice(closed, c))).toMatch(/closed on 2026-01-02 .*cx cannot reopen it/);
     const ended: ResetResult = { outcome: 'refused', detail: '', account_id: 'p', account: account({ email: 'a@x.com', status: 'terminated', role: 'provider' }), contract_ends_at: null };
     expect(text(resetAdvice(ended, c))).toMatch(/contract with the platform has ended/);
-    expect(resetAdvice({ outcome: 'not_found', detail: '', account_id: null }, c).flatMap((a) => a.commands ?? [])).toEqual(['cx lookup x@example.com']);
-    expect(resetAdvice({ outcome: 'not_found', detail: '', account_id: null, try_address: 'jane.doe@gmail.com' }, c).flatMap((a) => a.commands ?? [])).toEqual(['cx reset jane.doe@gmail.com --ticket T-1', "cx family jane.doe@gmail.com --suggest '<their name>'"]);
+    expect(resetAdvice({ outcome: 'not_found', detail: '', account_id: null }, c).flatMap((a) => a.commands ?? [])).toEqual(['cx lookup x@example.com --ticket T-1']);
+    expect(resetAdvice({ outcome: 'not_found', detail: '', account_id: null, try_address: 'jane.doe@gmail.com' }, c).flatMap((a) => a.commands ?? [])).toEqual(['cx reset jane.doe@gmail.com --ticket T-1', "cx family jane.doe@gmail.com --suggest '<their name>' --ticket T-1"]);
     // Without a terminal (or after --yes) a change's command carries --yes; a --db flag is repeated.
     expect(resetAdvice({ outcome: 'not_found', detail: '', account_id: null, try_address: 'jane.doe@gmail.com' }, { ...c, yes: true, db: '/m/x.db' }).flatMap((a) => a.commands ?? [])).toEqual([
-      'cx reset jane.doe@gmail.com --ticket T-1 --yes --db /m/x.db', "cx family jane.doe@gmail.com --suggest '<their name>' --db /m/x.db",
+      'cx reset jane.doe@gmail.com --ticket T-1 --yes --db /m/x.db', "cx family jane.doe@gmail.com --suggest '<their name>' --ticket T-1 --db /m/x.db",
     ]);
   });
 
@@ -83,5 +83,31 @@ describe('what to tell the person and do next', () => {
     const [ask, advice] = lookupSuggestionAdvice('jane.doe@gmial.com', [{ email: 'jane.doe@gmail.com', account_id: '1001' }, { email: 'x@gmail.com', account_id: null }]);
     expect(ask).toMatchObject({ kind: 'tell', text: expect.stringMatching(/^no account uses jane\.doe@gmial\.com\./) });
     expect(advice!.commands).toEqual(['cx lookup jane.doe@gmail.com   # account 1001 uses this address', 'cx lookup x@gmail.com   # no account uses this address either: a typo of the domain?']);
+  });
+});
+
+describe('family hygiene: what to ask the family', () => {
+  const flag = (issue: 'holder_name_and_dob' | 'holder_name' | 'holder_dob', name = 'Jane Doe') => ({ email: 'jane.doe+sam@gmail.com', name, issue, holder_email: 'jane.doe@gmail.com', holder_name: 'Jane Doe' });
+
+  it('each issue asks whose account it is and asks for the person in care\'s own name and date of birth; no date is named', () => {
+    expect(familyQuestion(flag('holder_name_and_dob'))).toMatch(/^jane\.doe\+sam@gmail\.com carries Jane Doe's name and date of birth, as jane\.doe@gmail\.com does\. Who is in care on it\?.*own full name and date of birth, even for a child.*second account/);
+    expect(familyQuestion(flag('holder_name'))).toMatch(/carries the name Jane Doe, as jane\.doe@gmail\.com does, with another date of birth\. Whose account is it\?/);
+    expect(familyQuestion(flag('holder_dob', 'Sam Doe'))).toMatch(/\(Sam Doe\) carries the same date of birth as jane\.doe@gmail\.com \(Jane Doe\)\. Is it Sam Doe's own\?/);
+    const advice = familyHygieneAdvice([flag('holder_name_and_dob'), flag('holder_dob', 'Sam Doe')]);
+    expect(advice.map((a) => [a.kind, a.to])).toEqual([['ask', 'the family'], ['ask', 'the family'], ['next', undefined]]);
+    expect(text(advice)).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+    expect(familyHygieneAdvice([])).toEqual([]);
+  });
+
+  it('after the audit: the family command for a mailbox, and the CSV unless it was written', () => {
+    expect(familyAuditAdvice('jane.doe+sam@gmail.com', { db: '/tmp/m.db' }, false).flatMap((a) => a.commands ?? [])).toEqual([
+      'cx family jane.doe+sam@gmail.com --db /tmp/m.db',
+      'cx family --audit --out family-audit.csv --db /tmp/m.db',
+    ]);
+    expect(familyAuditAdvice('jane.doe+sam@gmail.com', {}, true).flatMap((a) => a.commands ?? [])).toEqual(['cx family jane.doe+sam@gmail.com']);
+  });
+
+  it('an identity the desk could not confirm: nothing changed, and the two ways they can show it', () => {
+    expect(text(unconfirmedIdentityAdvice())).toMatch(/nothing was changed.*email address on their account.*name and date of birth on the account/);
   });
 });

@@ -2,10 +2,11 @@
 // key from the change's identity, the body as cx builds it, and the signature both as cx makes it (the
 // standardwebhooks package) and by hand from the Standard Webhooks definition (node:crypto); and the signed
 // anchor request of `cx audit --verify`.
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { withAccountList } from '../../src/rules/audit-accounts.js';
 import { changeKey } from '../../src/rules/change-key.js';
 import type { ClaimedChange } from '../../src/store/sync-queue.js';
 import { changeBody } from '../../src/sync/job.js';
@@ -50,5 +51,13 @@ describe('docs/platform-api.md', () => {
     for (const header of [`webhook-id: ${id}`, `webhook-timestamp: ${signed['webhook-timestamp']}`, `webhook-signature: ${signed['webhook-signature']}`]) {
       expect(DOC).toContain(`\n${header}\n`);
     }
+  });
+
+  it("describes the list mark of a row about several accounts as cx writes it: the SHA-256 of the ids' JSON array", () => {
+    const ids = ['1001', '1003', '1002'];
+    const byHand = createHash('sha256').update('["1001","1003","1002"]').digest('hex');
+    expect(withAccountList('by address: showed 3 accounts: 1001, 1003, 1002', ids)).toBe(`by address: showed 3 accounts: 1001, 1003, 1002 [account ids: 3, sha256 ${byHand}]`);
+    expect(DOC).toContain('ends with `[account ids: <count>, sha256 <hex>]`');
+    expect(DOC).toContain('(`["1001","1003","1002"]`)');
   });
 });

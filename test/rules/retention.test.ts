@@ -17,7 +17,7 @@ interface Case {
   name: string;
   input: RetentionInput;
   policy: RetentionPolicy;
-  // Expected dates worked out by hand from the rule in CONTRACTS.md, not by running the code.
+  // Expected dates worked out by hand from the rule in docs/reference.md#retention-policy-file, not by running the code.
   adultDate: string;
   minorDate: string | null;
   retainUntil: string;

@@ -112,7 +112,7 @@ describe('settings', () => {
       expect(`${e.message} ${e.hint}`).not.toContain(bad.replace('whsec_', '') || 'never');
     }
     expect(fails({ CX_PLATFORM_URL: 'https://x.example', CX_PLATFORM_SECRET: SECRET, CX_PLATFORM_SECRET_FILE: '/x' }).message).toMatch(/both/);
-    expect(fails({ CX_PLATFORM_URL: 'https://x.example', CX_PLATFORM_SECRET_FILE: '/nonexistent/secret' }).message).toMatch(/ENOENT/);
+    expect(fails({ CX_PLATFORM_URL: 'https://x.example', CX_PLATFORM_SECRET_FILE: '/nonexistent/secret' }).message).toMatch(/\/nonexistent\/secret does not exist/);
     for (const [name, value] of [['CX_PLATFORM_TIMEOUT_MS', '0'], ['CX_PLATFORM_TIMEOUT_MS', '10s'], ['CX_SYNC_MAX_ATTEMPTS', '-1'], ['CX_SYNC_CONCURRENCY', '1000']]) {
       expect(fails({ CX_PLATFORM_URL: 'https://x.example', CX_PLATFORM_SECRET: SECRET, [name!]: value }).message).toContain(name);
     }

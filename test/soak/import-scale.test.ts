@@ -20,10 +20,12 @@ function state(db: string, integrity = true): { rows: Record<string, string>; sc
   const conn = openDb(db, { readonly: true });
   try {
     const rows: Record<string, string> = {};
-    for (const { name } of conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>) {
+    for (const { name, sql } of conn.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string; sql: string }>) {
       const hash = createHash('sha256');
       let n = 0;
-      for (const row of conn.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).raw().iterate()) {
+      // A WITHOUT ROWID table (audit_accounts) has no rowid: its primary key orders it, which ORDER BY 1 gives.
+      const order = /WITHOUT\s+ROWID/i.test(sql) ? (conn.prepare(`SELECT name FROM pragma_table_info('${name}') WHERE pk > 0 ORDER BY pk`).pluck().all() as string[]).map((c) => `"${c}"`).join(', ') : 'rowid';
+      for (const row of conn.prepare(`SELECT * FROM "${name}" ORDER BY ${order}`).raw().iterate()) {
         hash.update(JSON.stringify(row));
         n += 1;
       }

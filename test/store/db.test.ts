@@ -14,7 +14,7 @@ describe('the mirror store', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
     expect(tables.map((t: any) => t.name)).toEqual([
-      'accounts', 'appointments', 'audit_anchor', 'audit_log', 'changes', 'former_emails', 'mirror_meta', 'processed_tickets', 'progress_notes',
+      'accounts', 'appointments', 'audit_accounts', 'audit_anchor', 'audit_log', 'changes', 'former_emails', 'mirror_meta', 'processed_tickets', 'progress_notes',
       'suppressions',
     ]);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'view'").all()).toEqual([{ name: 'outbox' }]);

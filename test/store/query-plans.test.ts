@@ -10,6 +10,7 @@ import { ACCOUNT_SQL } from '../../src/store/accounts.js';
 import { openMirror, type Db } from '../../src/store/db.js';
 import { DETAIL_SQL } from '../../src/store/lookup-details.js';
 import { SUGGEST_SQL } from '../../src/store/lookup-suggest.js';
+import { SHARED_MAILBOX_SQL } from '../../src/store/shared-mailboxes.js';
 import { tableScans } from '../../src/store/query-plan.js';
 import { demoMirror } from '../helpers/cx.js';
 import { TEST_KEYS } from '../helpers/sqlite.js';
@@ -71,6 +72,10 @@ describe('EXPLAIN QUERY PLAN for every lookup query', () => {
 
   it.each(Object.entries(EXPORTED))('%s searches an index, scans no table', (_name, text) => {
     expect(scans(text)).toEqual([]);
+  });
+
+  it('the family audit, mirror-wide by nature, reads one index that holds the mailbox alone: no table row to count', () => {
+    expect(scans(SHARED_MAILBOX_SQL.accountsInSharedMailboxes)).toEqual(['SCAN accounts USING COVERING INDEX accounts_by_base']);
   });
 
   it('every statement the lookup paths prepared searches an index', () => {

@@ -209,7 +209,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     if (!res.destroyed) res.end();
   };
 
-  /** The platform's record of a mirror's log (CONTRACTS.md): its last anchored row, or 404. */
+  /** The platform's record of a mirror's log (docs/platform-api.md): its last anchored row, or 404. */
   const anchorOf = (id: string, url: URL, timestamp: string, raw: string): [number, unknown] => {
     const mirror = url.searchParams.get('mirror_id') ?? '';
     if (id !== `${mirror}:anchor:${timestamp}`) state.violations.push(`anchor webhook-id ${id} is not <mirror_id>:anchor:<webhook-timestamp> for ${mirror}`);
@@ -325,7 +325,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   };
 }
 
-/** Which endpoint a request is for (CONTRACTS.md "Platform sync"), or null. */
+/** Which endpoint a request is for (docs/platform-api.md), or null. */
 function endpoint(method: string | undefined, path: string): Arrival['kind'] | null {
   if (method === 'POST' && path === '/cx/v1/changes') return 'change';
   if (method === 'POST' && path === '/cx/v1/audit') return 'audit';
@@ -333,7 +333,7 @@ function endpoint(method: string | undefined, path: string): Arrival['kind'] | n
   return null;
 }
 
-/** What breaks the contract in a change request (CONTRACTS.md "Platform sync"), or null. */
+/** What breaks the contract in a change request (docs/platform-api.md), or null. */
 function changeProblem(id: string, body: Record<string, unknown>): string | null {
   if (!/^[0-9a-f]{64}$/.test(id)) return `webhook-id ${id} is not a change key`;
   if (body.key !== id) return `body key ${String(body.key)} differs from webhook-id`;

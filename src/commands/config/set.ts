@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { readConfigDocument, valueToStore, writeConfigDocument } from '../../config/config-write.js';
 import { EXIT } from '../../errors.js';
-import { printOutcome } from '../../render/index.js';
+import { printOutcome, type Said } from '../../render/index.js';
 import { handleBare, type Runtime } from '../../cmdutil/define.js';
 import { helpAfter } from '../../cmdutil/help.js';
 import { overriddenBy } from './unset.js';
@@ -18,18 +18,15 @@ export function configure(cmd: Command, runtime: Runtime): void {
   handleBare(cmd, runtime, async (run, key: string, value: string) => {
     const doc = readConfigDocument(run.io.env);
     const stored = valueToStore(doc, key, value, process.cwd());
-    const json = { key, value: stored, config_file: doc.path };
     const note = overriddenBy(run.io.env, key);
-    if (doc.values[key] === stored) {
-      printOutcome(run, { outcome: 'already_done', detail: `${key} is already ${JSON.stringify(stored)} in ${doc.path}` }, note, { outcome: 'already_done', ...json });
+    // --json: the outcome object (outcome, detail) with the key, the value as stored and the file.
+    const say = (said: Said): number => {
+      printOutcome(run, said, note, { ...said, key, value: stored, config_file: doc.path });
       return EXIT.ok;
-    }
-    if (run.dryRun) {
-      printOutcome(run, { outcome: 'planned', detail: `would set ${key} to ${JSON.stringify(stored)} in ${doc.path}` }, note, { outcome: 'planned', ...json });
-      return EXIT.ok;
-    }
+    };
+    if (doc.values[key] === stored) return say({ outcome: 'already_done', detail: `${key} is already ${JSON.stringify(stored)} in ${doc.path}` });
+    if (run.dryRun) return say({ outcome: 'planned', detail: `would set ${key} to ${JSON.stringify(stored)} in ${doc.path}` });
     writeConfigDocument(doc, { ...doc.values, [key]: stored });
-    printOutcome(run, { outcome: 'done', detail: `set ${key} to ${JSON.stringify(stored)} in ${doc.path}` }, note, { outcome: 'done', ...json });
-    return EXIT.ok;
+    return say({ outcome: 'done', detail: `set ${key} to ${JSON.stringify(stored)} in ${doc.path}` });
   });
 }

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { isConfigKey, readConfigDocument, unknownKey, writeConfigDocument } from '../../config/config-write.js';
 import type { ConfigKey } from '../../config/config-file.js';
 import { EXIT } from '../../errors.js';
-import { printOutcome, type Line } from '../../render/index.js';
+import { printOutcome, type Line, type Said } from '../../render/index.js';
 import { handleBare, type Runtime } from '../../cmdutil/define.js';
 import { helpAfter } from '../../cmdutil/help.js';
 
@@ -21,19 +21,18 @@ export function configure(cmd: Command, runtime: Runtime): void {
   helpAfter(cmd, ['The other keys stay as they are; the file is written whole, mode 0600, in one step. A key not in the file is already done.']);
   handleBare(cmd, runtime, async (run, key: string) => {
     const doc = readConfigDocument(run.io.env);
-    const json = { key, value: null, config_file: doc.path };
+    // --json: the outcome object (outcome, detail) with the key, its value now (none) and the file.
+    const say = (said: Said, notes: Line[] = []): number => {
+      printOutcome(run, said, notes, { ...said, key, value: null, config_file: doc.path });
+      return EXIT.ok;
+    };
     if (!(key in doc.values)) {
       if (!isConfigKey(key)) throw unknownKey(key);
-      printOutcome(run, { outcome: 'already_done', detail: `${key} is not set in ${doc.exists ? doc.path : `the config file (there is none at ${doc.path})`}` }, [], { outcome: 'already_done', ...json });
-      return EXIT.ok;
+      return say({ outcome: 'already_done', detail: `${key} is not set in ${doc.exists ? doc.path : `the config file (there is none at ${doc.path})`}` });
     }
-    if (run.dryRun) {
-      printOutcome(run, { outcome: 'planned', detail: `would take ${key} out of ${doc.path}` }, [], { outcome: 'planned', ...json });
-      return EXIT.ok;
-    }
+    if (run.dryRun) return say({ outcome: 'planned', detail: `would take ${key} out of ${doc.path}` });
     const { [key]: _gone, ...rest } = doc.values;
     writeConfigDocument(doc, rest);
-    printOutcome(run, { outcome: 'done', detail: `took ${key} out of ${doc.path}` }, overriddenBy(run.io.env, key), { outcome: 'done', ...json });
-    return EXIT.ok;
+    return say({ outcome: 'done', detail: `took ${key} out of ${doc.path}` }, overriddenBy(run.io.env, key));
   });
 }

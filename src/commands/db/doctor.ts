@@ -1,5 +1,6 @@
-// cx db doctor [--strict] [--max-age <hours>] [--min-accounts <n>]: check the mirror. --strict is the CI
-// smoke gate (CONTRACTS.md): any failed check, a file that does not open as a mirror included, is exit 6.
+// cx db doctor [--strict] [--max-age <hours>] [--min-accounts <n>]: check the mirror. --strict is the CI smoke
+// gate (docs/reference.md#cx-db-doctor): any failed check, a file that does not open as a mirror included, is
+// exit 6.
 import type { Command } from 'commander';
 import { examineMirror, unopenedReport, type DoctorAsk, type DoctorReport } from '../../actions/doctor.js';
 import type { Context } from '../../context.js';
@@ -40,7 +41,7 @@ export function configure(cmd: Command, runtime: Runtime): void {
       minAccounts: opts.minAccounts === undefined ? undefined : whole(opts.minAccounts),
       policyPath: ctx.policyPath,
       allowPlaintext: Boolean(opts.allowPlaintext),
-      now: ctx.now(),
+      now: ctx.now,
       platform: platformConfigured(ctx) ? undefined : null,
     };
     const report = opts.strict ? await strictReport(ctx, ask) : await looseReport(ctx, ask);

@@ -41,10 +41,11 @@ export function configure(cmd: Command, runtime: Runtime): void {
     'The zip holds README.txt, manifest.csv (path, bytes and SHA-256 of every note) and one file per note, ' +
       'in a folder per client. It is written with mode 0600; its SHA-256 is recorded in the audit log. ' +
       'No notes in the filter: exit 3 and no file. An existing file is kept unless --force (exit 2).',
-    'The export is recorded before the zip appears under its name: a notes.export.started row (count, path, ' +
-      'bytes, SHA-256), then the completing notes.export row. --out may be a device or a pipe (written to ' +
+    'The export is recorded before the first note is written: a notes.export.started row (count, every client ' +
+      'by id, path, the temporary file), then the completing notes.export row (bytes, SHA-256) as the zip takes ' +
+      'its name; `cx audit --email <client>` finds both. --out may be a device or a pipe (written to ' +
       'directly, never replaced), never the mirror or a folder (exit 2). On a terminal a progress bar counts the ' +
-      'notes on stderr. Ctrl-C stops it with no file left (exit 130).',
+      'notes on stderr. Ctrl-C stops it with no file left (exit 130), recorded as abandoned.',
   ]);
   handle(cmd, runtime, async (ctx, email: string, opts: ExportOptions) => (await runNotesExport(ctx, email, opts)).code);
 }
@@ -60,6 +61,9 @@ export async function runNotesExport(given: Context, email: string, opts: Export
   };
   const r = await runChange(ctx, (deps) => (deps.dryRun ? exportNotes(deps, input) : cancellableExport(ctx, deps, input)), {
     action: 'notes.export',
+    // A plan, a dry run or a zip not handed over read the notes of these clients: the read row names them
+    // (a zip handed over names them in its own rows).
+    alsoShows: (plan) => (plan.outcome !== 'done' && has(plan, 'client_ids') ? plan.client_ids : []),
     question: (plan) => `Export ${plural(plan.notes, 'progress note')} of ${plan.account_id} <${plan.email}> to ${plan.path}?`,
     preview: (plan) => [plan.detail, 'The zip holds protected health information: send it only through an approved channel.'],
   }, db);
@@ -91,7 +95,7 @@ async function cancellableExport(ctx: Context, deps: ActionDeps, input: NotesExp
 }
 
 /**
- * `cx notes export --json` (CONTRACTS.md "JSON shapes"): the result, with `path`, `notes` and `sha256` on
+ * `cx notes export --json` (docs/reference.md#json-of-cx-notes-export): the result, with `path`, `notes` and `sha256` on
  * every outcome. A result about a zip has all three; any other gets them as null.
  */
 function notesExportJson(r: NotesExportResult): NotesExportResult & { path: string | null; notes: number | null; sha256: string | null } {
