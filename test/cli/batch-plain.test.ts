@@ -31,7 +31,8 @@ function recorded(db: string) {
   const shownReads = audit.filter((a) => a.action === 'batch.read');
   return {
     tickets: query(db, 'SELECT desk, ticket_id, action, account_id, email, outcome, detail, agent, via FROM processed_tickets ORDER BY ticket_id, action'),
-    audit: audit.filter((a) => a.action !== 'batch.read'),
+    // A notes export names its temporary file, a random name each run: compared as the same placeholder.
+    audit: audit.filter((a) => a.action !== 'batch.read').map((a) => ({ ...a, detail: String(a.detail).replace(/\.cx-tmp-[0-9a-f]+/g, '.cx-tmp-…') })),
     shown: [...new Set(shownReads.flatMap((a) => String(a.detail).replace(/^[^:]*: showed [\d,]+ accounts?: /, '').split(', ')))].sort(),
     changes: query(db, 'SELECT kind, account_id, desk, ticket, action, n, state FROM changes ORDER BY id'),
   };
