@@ -1,10 +1,13 @@
 // The retention policy file (`--policy`, else $CX_POLICY): read, validated against its schema (zod) and
 // filled in with the defaults (policy.ts). Apart from policy.ts so that only a run given a policy file, or
 // checking one, loads zod. loadPolicy is the only function here that touches the file system.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { MissingFileError, readTrustedFile } from '../files/trusted-file.js';
+import { describePlace, jsonErrorPlace } from './json-syntax.js';
 import { DEFAULT_POLICY, type RetentionNumbers, type RetentionPolicy } from './policy.js';
+
+const POLICY_FILE_LABEL = 'retention policy file';
 
 /** A policy file that cannot be read or holds a bad value: a usage error (exit 2), wherever it is thrown. */
 export class PolicyFileError extends UsageError {
@@ -95,8 +98,11 @@ export function loadPolicy(path: string | undefined): RetentionPolicy {
   if (path === undefined) return DEFAULT_POLICY;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // Held to the config file's rule: whoever could write it could shorten every retention date recorded.
+    text = readTrustedFile(path, 'settings', POLICY_FILE_LABEL);
   } catch (err) {
+    if (err instanceof MissingFileError) throw new PolicyFileError(path, null, 'cannot be read (no such file)');
+    if (err instanceof UsageError) throw err;
     const code = (err as { code?: unknown }).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : err instanceof Error ? err.message : String(err);
     throw new PolicyFileError(path, null, `cannot be read (${why})`);
@@ -104,8 +110,10 @@ export function loadPolicy(path: string | undefined): RetentionPolicy {
   let json: unknown;
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (err) {
-    throw new PolicyFileError(path, null, `is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  } catch {
+    // Never JSON.parse's message: it quotes the text, which may hold a secret pasted in by mistake.
+    const place = describePlace(jsonErrorPlace(text));
+    throw new PolicyFileError(path, null, place ? `is not valid JSON (${place})` : 'is not valid JSON');
   }
   return parsePolicy(json, path);
 }

@@ -167,3 +167,24 @@ describe('a secret in the wrong setting is never echoed', () => {
     }
   });
 });
+
+describe('the retention policy file is a settings file too: it sets the dates a deactivation records', () => {
+  const deactivate = (policy: string) => cx(['deactivate', 'jane.doe+sam@gmail.com', '--ticket', 'T-POL', '--dry-run'], { db: demoMirror(), env: { CX_POLICY: policy } });
+  const policy = (text: string, mode: number) => fileIn(text, mode, 'policy.json');
+
+  it('writable by others: refused with the fix; its own: used', () => {
+    const path = policy(JSON.stringify({ adultYears: 1 }), 0o666);
+    refused(deactivate(path), `retention policy file ${path} is refused: its permissions 0666 are too open: others can write it`, `chmod go-w ${path}`);
+    chmodSync(path, 0o644);
+    expect(deactivate(path).code).toBe(0);
+  });
+
+  it('not JSON: located by line and column, never quoted', () => {
+    const path = policy(`{\n  "adultYears": ${SECRET}\n}\n`, 0o600);
+    const r = deactivate(path);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`policy file ${path}: is not valid JSON (line 2, column 17)`);
+    expect(r.stderr).not.toContain(SECRET);
+    expect(r.stderr).not.toContain(SECRET.slice(0, 8));
+  });
+});

@@ -102,12 +102,12 @@ describe('loadPolicy', () => {
     expect(err.message).toBe(`policy file ${path}: "states.TX.minorYears" must be a whole number from 0 to 100`);
   });
 
-  it('a missing file, a directory and broken JSON are PolicyFileErrors too', () => {
+  it('a missing file and broken JSON are PolicyFileErrors too; a directory is refused as the config file is', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cx-policy-'));
     const missing = thrown(() => loadPolicy(join(dir, 'nope.json')));
     expect(missing.field).toBeNull();
     expect(missing.message).toBe(`policy file ${join(dir, 'nope.json')}: cannot be read (no such file)`);
-    expect(thrown(() => loadPolicy(dir)).message).toContain('cannot be read');
+    expect(() => loadPolicy(dir)).toThrow(`retention policy file ${dir} is refused: it is not a regular file`);
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{ "adultYears": 7, }');
     expect(thrown(() => loadPolicy(broken)).message).toMatch(/^policy file .*broken\.json: is not valid JSON \(/);
