@@ -63,7 +63,8 @@ export function removeOrphans(dir: string, prefix: string, suffix: string): void
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this id is running (EPERM: it is, as another user's). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

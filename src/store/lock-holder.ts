@@ -3,6 +3,7 @@
 // ("the mirror is busy (Dana's cx batch, since 14:05)"). SQLite itself cannot tell. The file holds no PHI:
 // the agent's name, the command, the process id and when it started. Best effort: never an error.
 import { closeSync, openSync, readFileSync, rmSync, writeSync, constants } from 'node:fs';
+import { alive } from '../files/stale-temps.js';
 
 export interface LockHolder {
   agent: string;
@@ -48,13 +49,4 @@ export function readHolder(dbPath: string): LockHolder | null {
 export function describeHolder(dbPath: string): string | undefined {
   const h = readHolder(dbPath);
   return h ? `held by ${JSON.stringify(h.agent)}'s ${h.command}, pid ${h.pid}, since ${h.since}` : undefined;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as { code?: string }).code === 'EPERM';
-  }
 }
