@@ -93,16 +93,15 @@ describe('cx db import stopped before it commits', () => {
     rmSync(join(dir, 'tickets'), { recursive: true });
     const lock = holdLock(db);
     const before = snapshot(db);
-    const t0 = performance.now();
     let r;
     try {
+      // At once: cx ends while the other writer still holds the lock (it lets go only below), not after the
+      // 60 s wait, which is longer than the terminal's own 50 s limit (a run killed there has no exit code).
       r = await inTerminal(db, ['db', 'import', dir], [[/Waiting for another cx to finish writing to the mirror/, stop]], { env: { CX_LOCK_WAIT_MS: '60000' }, columns: 200 });
     } finally {
       lock.release();
     }
     expect(r.code, r.screen).toBe(130);
-    // At once: not after the 60 s the import would wait for the lock.
-    expect(performance.now() - t0).toBeLessThan(30_000);
     expect(r.screen).toMatch(new RegExp(`cx: cancelled \\(${signal}\\) while waiting for another cx to finish writing \\([\\d,]+ rows checked\\): nothing was imported, the mirror is as it was`));
     expect(snapshot(db)).toEqual(before);
   });

@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { baseEnv, CX, cx, cxAsync, demoMirror, query, REPO, snapshot } from '../helpers/cx.js';
+import { cx, cxAsync, demoMirror, query, snapshot } from '../helpers/cx.js';
 import { auditChainHolds, cxIn } from '../helpers/in-process.js';
 import { openDb } from '../helpers/sqlite.js';
+import { inTerminal } from '../helpers/terminal.js';
 
 const outbox = (db: string) => query(db, 'SELECT * FROM outbox ORDER BY id');
 const audits = (db: string) => query(db, "SELECT * FROM audit_log WHERE action <> 'db.seed' AND outcome <> 'read' ORDER BY id");
@@ -247,7 +248,7 @@ describe('cx reset in a terminal', () => {
   it.skipIf(!hasScript)('shows the account and the email, asks, and queues on "y"', async () => {
     const db = demoMirror();
     // Lines wider than the terminal are wrapped at a space, continuing two spaces further in.
-    const r = (await inTerminal(db, ['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1'], [[/Queue this email\?/, 'y\r']])).replace(/\r?\n {2,}/g, ' ');
+    const r = (await inTerminal(db, ['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1'], [[/Queue this email\?/, 'y\r']])).screen.replace(/\r?\n {2,}/g, ' ');
     expect(r).toMatch(/Account: 1032 Aaliyah Johnson <aaliyah\.johnson@gmail\.com>, client, active, verified/);
     expect(r).toMatch(/Will queue: Reset your Headway password \(client_password_reset\) to aaliyah\.johnson@gmail\.com/);
     expect(r).toMatch(/Queue this email\?/);
@@ -259,14 +260,14 @@ describe('cx reset in a terminal', () => {
   it.skipIf(!hasScript)('asks for the ticket, and "n" changes nothing', async () => {
     const db = demoMirror();
     const before = snapshot(db);
-    const r = await inTerminal(db, ['reset', 'priya.raman@hotmail.com', '--resubscribe'], [
+    const { screen: r, code } = await inTerminal(db, ['reset', 'priya.raman@hotmail.com', '--resubscribe'], [
       [/Ticket id for this change/, 'T-77\r'],
       [/queue this email\?/, 'n\r'],
     ]);
     expect(r).toMatch(/Ticket id for this change/);
     expect(r).toMatch(/Take priya\.raman@hotmail\.com off the unsubscribe list and queue this email\?/);
     expect(r).toMatch(/cx: cancelled, nothing changed/);
-    expect(r).toMatch(/EXIT=130/);
+    expect(code).toBe(130);
     expect(snapshot(db)).toEqual(before);
   });
 });
@@ -278,28 +279,3 @@ function breakAuditInserts(db: string): void {
   conn.close();
 }
 
-/**
- * Run cx under `script` (a real pseudo-terminal). Each step waits until its prompt has appeared on the
- * screen, then types the answer; the transcript comes back without escape sequences.
- */
-function inTerminal(db: string, args: string[], steps: Array<[RegExp, string]>): Promise<string> {
-  const quoted = [process.execPath, CX, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const child = spawn('script', ['-qec', `${quoted}; echo EXIT=$?`, '/dev/null'], { cwd: REPO, env: baseEnv(db) });
-  let screen = '';
-  const plain = () => screen.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
-  return new Promise((done) => {
-    const timer = setTimeout(() => child.kill(), 50_000);
-    child.stdout.on('data', (d) => {
-      screen += d;
-      const next = steps[0];
-      if (next && next[0].test(plain())) {
-        steps.shift();
-        child.stdin.write(next[1]);
-      }
-    });
-    child.on('close', () => {
-      clearTimeout(timer);
-      done(plain());
-    });
-  });
-}

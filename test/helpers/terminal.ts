@@ -2,8 +2,9 @@
 // and the test answers each prompt when its text appears. Keys are bytes: '\r' Enter, '\x03' Ctrl-C,
 // '\x1b' Esc, '\x1b[B' arrow down; { signal } sends cx a signal instead (as `kill` from elsewhere would).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { baseEnv, CX, REPO } from './cx.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { baseEnv, CX, REPO, tempDir } from './cx.js';
 
 export interface TerminalRun {
   /** Everything the terminal showed, with cx's colour and cursor sequences taken out. */
@@ -29,12 +30,22 @@ export type Step = [RegExp, string | { signal: NodeJS.Signals }];
 export function inTerminal(db: string, args: string[], steps: Step[], opts: TerminalOptions = {}): Promise<TerminalRun> {
   const command = [process.execPath, CX, ...args].map(quote).join(' ');
   const stty = opts.columns ? `stty cols ${opts.columns} rows 50; ` : '';
-  const child = spawn('script', ['-qec', `${stty}${command}; echo EXIT=$?`, '/dev/null'], { cwd: REPO, env: baseEnv(db, opts.env) });
+  // The exit code goes to a file as well as the screen: `script` may lose the last output of a shell that ends
+  // as it is read. Ctrl-C reaches the shell as well as cx: the trap keeps the shell alive to write the code
+  // (cx still starts with SIGINT at its default, as under an agent's shell).
+  const codeFile = join(tempDir('cx-terminal-'), 'exit-code');
+  const shell = `trap true INT; ${stty}${command}; code=$?; echo $code > ${quote(codeFile)}; echo EXIT=$code`;
+  const child = spawn('script', ['-qec', shell, '/dev/null'], { cwd: REPO, env: baseEnv(db, opts.env) });
   let screen = '';
   const plain = () => screen.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
   opts.started?.();
   return new Promise((done) => {
-    const timer = setTimeout(() => child.kill(), opts.timeoutMs ?? 50_000);
+    const timeoutMs = opts.timeoutMs ?? 50_000;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill();
+    }, timeoutMs);
     child.stdout.on('data', (d) => {
       screen += d;
       const next = steps[0];
@@ -47,9 +58,9 @@ export function inTerminal(db: string, args: string[], steps: Step[], opts: Term
     });
     child.on('close', () => {
       clearTimeout(timer);
-      const text = plain();
-      const m = /EXIT=(\d+)/.exec(text);
-      done({ screen: text, code: m ? Number(m[1]) : -1 });
+      const text = plain() + (timedOut ? `\n[test: the terminal was closed after ${timeoutMs} ms, cx still running]` : '');
+      const code = existsSync(codeFile) ? Number(readFileSync(codeFile, 'utf8')) : -1;
+      done({ screen: text, code });
     });
   });
 }
