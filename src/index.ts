@@ -6,7 +6,10 @@ import { GLOBAL_VALUE_OPTIONS, plainRun, type PlainRun, VERSION } from './cli-wo
 import { COMMANDS } from './commands/index.js';
 import { asCxError, EXIT } from './errors.js';
 import { processIO, type IO } from './io.js';
+import { loadCommander } from './packages.js';
 import type { Prompter } from './prompt.js';
+
+export { installCodeCache } from './code-cache.js';
 
 export async function main(argv: string[], io: IO = processIO(), prompter?: Prompter): Promise<number> {
   const args = helpAsFlag(argv.slice(2));
@@ -19,7 +22,7 @@ export async function main(argv: string[], io: IO = processIO(), prompter?: Prom
   try {
     const plain = plainRun(args);
     if (plain) return await runPlain(plain, args, io, prompter);
-    const [{ createProgram }, loaded] = await Promise.all([import('./program.js'), import('commander')]);
+    const [{ createProgram }, loaded] = await Promise.all([import('./program.js'), loadCommander()]);
     commander = loaded;
     const { program, runtime } = createProgram(io, prompter);
     runtime.argv = args;

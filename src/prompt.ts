@@ -3,6 +3,7 @@
 import { CancelledError, UsageError } from './errors.js';
 import type { IO } from './io.js';
 import { visible } from './rules/visible-text.js';
+import { loadPrompts } from './packages.js';
 
 export interface Choice<T> {
   name: string;
@@ -25,17 +26,17 @@ export function terminalPrompter(io: IO): Prompter {
   return {
     async confirm(message, defaultAnswer = false) {
       requireTerminal('a confirmation');
-      const { confirm } = await import('@inquirer/prompts');
+      const { confirm } = await loadPrompts();
       return cancellable(confirm({ message: visible(message), default: defaultAnswer }, context()));
     },
     async input(message) {
       requireTerminal('an answer');
-      const { input } = await import('@inquirer/prompts');
+      const { input } = await loadPrompts();
       return cancellable(input({ message: visible(message), required: true }, context()));
     },
     async select(message, choices) {
       requireTerminal('a choice');
-      const { select } = await import('@inquirer/prompts');
+      const { select } = await loadPrompts();
       // Questions and choices name accounts: shown like every value from data (src/rules/visible-text.ts).
       const shown = choices.map((c) => ({ ...c, name: visible(c.name), description: c.description && visible(c.description) }));
       return cancellable(select({ message: visible(message), choices: shown }, context()));

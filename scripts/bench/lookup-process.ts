@@ -2,6 +2,8 @@
 // prepared select, and the sqlite3 command-line tool running the same select. The commands take turns, run
 // after run, so a busy machine slows them all alike instead of whichever happened to run during the spike.
 import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Samples } from './lookup.js';
 import { median, report, type Timing } from './measure.js';
@@ -30,6 +32,7 @@ export function processTimes(path: string, s: Samples): void {
     { label: 'cx --version (shared start-up)', argv: [node, CX, '--version'] },
     cx('cx lookup <current address> --json', address, '--json'),
     cx('cx lookup <current address> (human)', address),
+    { ...cx('cx lookup <current address> (human), no code cache', address), env: withoutCodeCache(env) },
     cx('cx lookup <gmail, dots dropped> --json', s.dotted[0] ?? address, '--json'),
     cx('cx lookup <typo: exit 3, suggestions> --json', s.nearMiss[0]!, '--json'),
     cx('cx lookup --name "<first last>" --json', '--name', `${s.current[0]!.first_key} ${s.current[0]!.last_key}`, '--json'),
@@ -47,6 +50,17 @@ export function processTimes(path: string, s: Samples): void {
     `fastest runs: node -e 0 ${fastest[0]!.toFixed(1)} ms; bare select ${ratio(1)}, cx --version ${ratio(2)}, ` +
       `cx lookup --json ${ratio(3)}, human ${ratio(4)} (the minimum is the least disturbed by other work on the machine)`,
   );
+}
+
+/**
+ * The environment of a run without the code cache (src/code-cache.ts): its folder in a parent anyone can
+ * write to, which cx does not use.
+ */
+function withoutCodeCache(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const open = mkdtempSync(join(tmpdir(), 'cx-bench-no-cache-'));
+  chmodSync(open, 0o777);
+  process.once('exit', () => rmSync(open, { recursive: true, force: true }));
+  return { ...env, XDG_CACHE_HOME: open };
 }
 
 /** One warm-up each, then `runs` rounds in which every job runs once; medians and minimums per job. */

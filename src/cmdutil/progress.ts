@@ -7,6 +7,7 @@ import type { ImportProgress } from '../actions/import-mirror.js';
 import type { IO } from '../io.js';
 import { displayWidth, truncate } from '../render/text.js';
 import { thousands } from '../rules/plural.js';
+import { loadCliProgress } from '../packages.js';
 
 /** A piece of the line after the bar; `drop`: the higher, the sooner it goes when the line is too long. */
 export interface BarPiece {
@@ -51,7 +52,7 @@ async function barMaker(io: IO): Promise<MakeBar | null> {
   if (!io.stderrIsTTY) return null;
   // A CommonJS package: Node finds SingleBar and Presets as named exports but not Format (an object literal
   // inside module.exports); its default export is the whole module.
-  const { SingleBar, Presets, Format } = (await import('cli-progress')).default;
+  const { SingleBar, Presets, Format } = (await loadCliProgress()).default;
   return (look) => {
     // Drawn one column short of the width: a character in the last column leaves some terminals' cursor past it.
     const format: GenericFormatter = (options: Options, params: Params, payload: Record<string, string>) =>

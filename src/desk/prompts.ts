@@ -5,6 +5,7 @@
 import type { IO } from '../io.js';
 import type { Choice, Prompter } from '../prompt.js';
 import { visible } from '../rules/visible-text.js';
+import { loadPrompts } from '../packages.js';
 
 /** The agent pressed Esc or Ctrl-C inside a step: back to the top menu, nothing changed. */
 export class Back extends Error {
@@ -37,7 +38,7 @@ interface Keypress {
 
 export function deskPrompter(io: IO): DeskPrompter {
   let inquirer: Inquirer | undefined;
-  const load = async (): Promise<Inquirer> => (inquirer ??= await import('@inquirer/prompts'));
+  const load = async (): Promise<Inquirer> => (inquirer ??= await loadPrompts());
 
   /** One prompt, with Esc (when `escGoesBack`) and Ctrl-C turned into Back. */
   async function ask<T>(run: (p: Inquirer, context: PromptContext) => Promise<T>, escGoesBack = true): Promise<T> {

@@ -10,6 +10,7 @@ import { isTable, terminalLines, tsvLines, type Table } from './tables.js';
 import { command, NO_PAINT, renderLine, span, type Line, type Painter, type Style, type Target } from './text.js';
 import { systemZone } from '../config/system-zone.js';
 import { localTimesIn } from './times.js';
+import { loadChalk } from '../packages.js';
 
 // chalk turns colour on for a terminal and honours FORCE_COLOR (a --color argument, Azure Pipelines); with
 // none of them its level is 0 and it paints nothing, so it is not even loaded (~15 ms of a piped run).
@@ -25,7 +26,7 @@ let colours: { stdout: ChalkInstance; stderr: ChalkInstance } | null = null;
 
 export async function loadColours(): Promise<void> {
   if (!mayColour || colours) return;
-  const { default: chalk, chalkStderr } = await import('chalk');
+  const { default: chalk, chalkStderr } = await loadChalk();
   if (process.env.NO_COLOR && !process.env.FORCE_COLOR) {
     chalk.level = 0;
     chalkStderr.level = 0;

@@ -7,6 +7,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { IO } from '../io.js';
+import { loadChildProcess } from '../packages.js';
 
 const DEFAULT_PAGER = 'less -FRX';
 
@@ -49,8 +50,7 @@ export interface PageOptions {
  */
 export async function page(io: IO, text: string, command: string, options: PageOptions = {}): Promise<void> {
   const env = { ...io.env, LESS: io.env.LESS ?? 'FRX', LV: io.env.LV ?? '-c' };
-  // Loaded here, not at the top: child_process (with net and dgram) is ~10 ms of every run's start-up.
-  const { spawn } = await import('node:child_process');
+  const { spawn } = await loadChildProcess();
   const interrupt = holdInterrupts();
   let ended: { ran: boolean; status: number | null; signal: NodeJS.Signals | null };
   try {
