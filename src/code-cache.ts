@@ -7,12 +7,12 @@
 //
 // The cache is code cx runs, so it lives only in a folder that is the user's own: `$XDG_CACHE_HOME/cx/code`,
 // else `~/.cache/cx/code`, made 0700, theirs, not a link, written by no one else; otherwise cx runs without
-// it. An entry is named by its chunk's content digest and V8's version: a rebuilt chunk never meets an old
-// entry (V8 itself checks little more than the source's length: test/cli/code-cache.test.ts plants code that
-// way), and a corrupt one fails V8's own checksum and is written again. Entries are written at exit, with the
+// it. An entry is named by its chunk's name (which carries its content hash), length and time of change, and
+// V8's version: a rebuilt chunk never meets an old entry (V8 itself checks little more than the source's
+// length: test/cli/code-cache.test.ts plants code that way), and a corrupt one fails V8's checksum and is
+// written again. Entries are written at exit, with the
 // functions the run compiled, under a temporary name renamed into place.
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
@@ -39,8 +39,9 @@ export function installCodeCache(bundleDir: string, env: NodeJS.ProcessEnv): voi
   loader._compile = function (this: CompilingModule, content: string, filename: string): unknown {
     // import() runs only in code Node compiled itself (Node 20 has no loader for it in vm.Script without an
     // experimental flag): a chunk that holds one is compiled as usual (src/packages.ts keeps them out).
-    if (dirname(filename) !== bundleDir || content.includes('import(')) return compile.call(this, content, filename);
-    const file = join(folder, entryName(filename, content));
+    const name = dirname(filename) === bundleDir && !content.includes('import(') ? entryName(filename, content) : undefined;
+    if (name === undefined) return compile.call(this, content, filename);
+    const file = join(folder, name);
     const cachedData = readEntry(file);
     const script = new vm.Script(Module.wrap(content), { filename, cachedData });
     if (cachedData === undefined || script.cachedDataRejected) written.push({ script, file });
@@ -61,19 +62,27 @@ function runWrapped(module: CompilingModule, script: vm.Script, filename: string
 
 /**
  * The cache folder of this install (two installs of cx keep apart), when it is safe to run code from: it and
- * the two folders above it that cx makes are real folders of this user's that no one else can write to.
+ * the folders above it up to the cache folder are real folders of this user's that no one else can write to
+ * (or could swap one of them for their own).
  */
 function cacheFolder(env: NodeJS.ProcessEnv, bundleDir: string): string | undefined {
   try {
     const base = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
-    const install = createHash('sha256').update(bundleDir).digest('hex').slice(0, 16);
+    const install = fnv1a(bundleDir);
     const folder = join(base, 'cx', 'code', install);
     mkdirSync(folder, { recursive: true, mode: 0o700 });
-    const ours = [join(base, 'cx'), join(base, 'cx', 'code'), folder].every(writtenByUserAlone);
+    const ours = [base, join(base, 'cx'), join(base, 'cx', 'code'), folder].every(writtenByUserAlone);
     return ours ? folder : undefined;
   } catch {
     return undefined; // no home, a read-only one, a folder of another user's: run without the cache
   }
+}
+
+/** A short name for a path (FNV-1a, 32 bits): node:crypto is not loaded for it, `cx --version` needs none. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, '0');
 }
 
 function writtenByUserAlone(path: string): boolean {
@@ -85,9 +94,15 @@ function writtenByUserAlone(path: string): boolean {
 /** The chunk an entry is of: its name up to the first dot (chunk names have none: `start-Dnh2z7Nm`). */
 const chunkOf = (entry: string): string => entry.slice(0, entry.indexOf('.'));
 
-function entryName(filename: string, content: string): string {
-  const digest = createHash('sha256').update(content).digest('hex').slice(0, 20);
-  return `${basename(filename, '.js')}.${digest}.v8-${process.versions.v8}.bin`;
+/**
+ * The entry of a chunk whose name carries its content hash (rolldown's `start-Dnh2z7Nm.js`), with its length
+ * and time of change (a chunk rewritten in place); a chunk named otherwise (index.js) is not cached.
+ */
+function entryName(filename: string, content: string): string | undefined {
+  const chunk = basename(filename, '.js');
+  if (!/-[\w-]{8}$/.test(chunk)) return undefined;
+  const changed = Math.trunc(statSync(filename).mtimeMs);
+  return `${chunk}.${content.length}-${changed}.v8-${process.versions.v8}.bin`;
 }
 
 function readEntry(file: string): Buffer | undefined {
@@ -106,7 +121,7 @@ function writeEntries(folder: string, bundleDir: string, written: readonly NewEn
   if (written.length === 0) return;
   try {
     for (const { script, file } of written) {
-      const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      const temporary = `${file}.${process.pid}.${Date.now()}.tmp`; // this process writes each entry once
       writeFileSync(temporary, script.createCachedData(), { mode: 0o600, flag: 'wx' });
       renameSync(temporary, file);
     }

@@ -5,7 +5,7 @@
 // A read: no transaction, no audit row, nothing written.
 import { effectiveStatus, scheduledEnd } from '../rules/contract.js';
 import { dateOf, today } from '../rules/dates.js';
-import { fullName } from '../rules/names.js';
+import { fullName, nameOrder } from '../rules/names.js';
 import { isDisposableDomain, suggestDomain } from '../rules/address.js';
 import { readPasted } from '../rules/pasted-address.js';
 import { clientSource, type BookedVia } from '../rules/sourcing.js';
@@ -155,7 +155,10 @@ export function lookupName(deps: LookupDeps, fullNameTyped: string, dob: string 
     for (const a of accountsByName(deps.db, first, last, dob)) byId.set(a.id, a);
   }
   const all = [...byId.values()];
-  const accounts = all.slice(0, NAME_MATCH_LIMIT).sort((a, b) => fullName(a).localeCompare(fullName(b)) || a.id.localeCompare(b.id));
+  const listed = all.slice(0, NAME_MATCH_LIMIT);
+  const byName = nameOrder(listed.map(fullName));
+  // Namesakes by id, compared as text (localeCompare would make the collator for them after all).
+  const accounts = listed.sort((a, b) => byName(fullName(a), fullName(b)) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const matches = accounts.map((a) => ({ ...describe(deps, a, 'name'), ...(dob ? { dob } : {}) }));
   const report: LookupReport = {
     query: fullNameTyped,

@@ -5,6 +5,7 @@
 // comments, folding whitespace, address literals) and anything over the RFC 5321 limits.
 
 import { asciiLabelLength } from './email-punycode.js';
+import { lazyPattern } from './lazy-pattern.js';
 
 export interface ParsedAddress {
   /** Lower-cased, NFC-normalised local part. */
@@ -26,8 +27,8 @@ const MAX_ADDRESS_OCTETS = 254;
 const ASCII_ATEXT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]$/;
 const ASCII_LDH = /^[A-Za-z0-9-]$/;
 /** Non-ASCII we refuse even under RFC 6531: separators, controls, invisible format chars, lone surrogates. */
-const BAD_UNICODE = /[\p{Z}\p{Cc}\p{Cf}]/u;
-const LONE_SURROGATE = /\p{Cs}/u;
+const BAD_UNICODE = lazyPattern(() => /[\p{Z}\p{Cc}\p{Cf}]/u);
+const LONE_SURROGATE = lazyPattern(() => /\p{Cs}/u);
 /** C0 controls except TAB, DEL and C1 controls: a line break or NUL means this is not one typed address. */
 const CONTROL = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F]/;
 
@@ -83,7 +84,7 @@ function localPartReason(local: string): string | null {
   }
   for (const ch of local) {
     if (ch === '.' || ASCII_ATEXT.test(ch)) continue;
-    if (ch.codePointAt(0)! >= 0x80 && !BAD_UNICODE.test(ch)) continue;
+    if (ch.codePointAt(0)! >= 0x80 && !BAD_UNICODE().test(ch)) continue;
     return `The part before the @ contains ${show(ch)}, which is not allowed.`;
   }
   if (octets(local) > MAX_LOCAL_OCTETS) return `The part before the @ is longer than ${MAX_LOCAL_OCTETS} characters.`;
@@ -97,7 +98,7 @@ function domainReason(domain: string): string | null {
   for (const label of labels) {
     for (const ch of label) {
       if (ASCII_LDH.test(ch)) continue;
-      if (ch.codePointAt(0)! >= 0x80 && !BAD_UNICODE.test(ch)) continue;
+      if (ch.codePointAt(0)! >= 0x80 && !BAD_UNICODE().test(ch)) continue;
       return `The domain contains ${show(ch)}, which is not allowed.`;
     }
     if (label.startsWith('-') || label.endsWith('-')) return 'A part of the domain cannot start or end with a hyphen.';
@@ -131,7 +132,7 @@ export function checkAddress(raw: string): AddressCheck {
 /** checkAddress without the plain-address shortcut (exported so a test holds the two to the same answers). */
 export function checkAddressFully(raw: string): AddressCheck {
   if (CONTROL.test(raw)) return reject('The address contains a line break or control character.');
-  if (LONE_SURROGATE.test(raw)) return reject('The address contains malformed Unicode.');
+  if (LONE_SURROGATE().test(raw)) return reject('The address contains malformed Unicode.');
   const s = cleanAddressInput(raw).normalize('NFC');
   if (s === '') return reject('The address is empty.');
   const exotic = exoticFormReason(s);

@@ -1,6 +1,7 @@
 // Ticket identity (docs/reference.md#tickets). A ticket id is one printable line of at most 64 characters,
 // NFC; the help desk is part of the identity (Zendesk 48213 is not Freshdesk 48213); and the exactly-once
 // key of a change is (help desk, ticket id, action, account). Pure: no I/O.
+import { lazyPattern } from './lazy-pattern.js';
 
 export const MAX_TICKET_LENGTH = 64;
 
@@ -16,15 +17,20 @@ export const DEFAULT_DESK = 'cx';
  * marks, zero-width space, soft hyphen), line and paragraph separators, spaces other than U+0020,
  * surrogates, private-use and unassigned code points.
  */
-const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\p{Cn}]|(?! )\p{Zs}/u;
+const NOT_PRINTABLE = lazyPattern(() => /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\p{Cn}]|(?! )\p{Zs}/u);
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** A line of text a person typed as an identifier: trimmed, NFC, printable, bounded. */
 export function checkPrintableLine(raw: string, what: string, maxLength: number): Checked<string> {
-  const value = raw.trim().normalize('NFC');
+  // Printable ASCII, as nearly every ticket id and agent name is, is already NFC and holds none of them: the
+  // Unicode tables are not loaded for it (a start-up pays for them).
+  const trimmed = raw.trim();
+  const plain = PRINTABLE_ASCII.test(trimmed);
+  const value = plain ? trimmed : trimmed.normalize('NFC');
   if (value === '') return { ok: false, reason: `${what} is empty` };
-  const bad = NOT_PRINTABLE.exec(value);
+  const bad = plain ? null : NOT_PRINTABLE().exec(value);
   if (bad) {
     const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
     return { ok: false, reason: `${what} holds an invisible or control character (U+${code}); type it again as plain text` };

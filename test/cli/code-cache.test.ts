@@ -2,22 +2,27 @@
 // the user's own. It is code cx runs, so the tests plant code in it: V8 accepts a cache made from any source of
 // the same length, which is why the folder must be the user's alone and an entry is named by its chunk's digest.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cx, demoMirror, REPO, tempDir } from '../helpers/cx.js';
+import { baseEnv, cx, demoMirror, REPO, tempDir } from '../helpers/cx.js';
 
 const BUNDLE = join(REPO, 'dist/cli');
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 /** The chunk every lookup loads after the entry: the one worth caching. */
 const START = readdirSync(BUNDLE).find((name) => /^start-.*\.js$/.test(name))!;
 
 /** This install's cache folder under `base` (an XDG_CACHE_HOME), and the entry the start chunk gets there. */
-function cachePaths(base: string): { folder: string; entry: string } {
-  const folder = join(base, 'cx', 'code', sha256(BUNDLE).slice(0, 16));
-  const content = readFileSync(join(BUNDLE, START), 'utf8');
-  return { folder, entry: join(folder, `${START.slice(0, -3)}.${sha256(content).slice(0, 20)}.v8-${process.versions.v8}.bin`) };
+function cachePaths(base: string, bundle = BUNDLE): { folder: string; entry: string } {
+  const folder = join(base, 'cx', 'code', fnv1a(bundle));
+  const chunk = join(bundle, START);
+  const changed = Math.trunc(statSync(chunk).mtimeMs);
+  return { folder, entry: join(folder, `${START.slice(0, -3)}.${readFileSync(chunk, 'utf8').length}-${changed}.v8-${process.versions.v8}.bin`) };
+}
+
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, '0');
 }
 
 function lookup(base: string, env: Record<string, string> = {}) {
@@ -81,6 +86,14 @@ describe('the code cache', () => {
   it.each([
     ['others can write to the folder', (folder: string) => (mkdirSync(folder, { recursive: true }), chmodSync(folder, 0o777), folder)],
     [
+      'others can write to the cache folder above it',
+      (folder: string) => {
+        mkdirSync(folder, { recursive: true, mode: 0o700 });
+        chmodSync(join(folder, '../../..'), 0o777);
+        return folder;
+      },
+    ],
+    [
       'the folder is a link to another',
       (folder: string) => {
         const elsewhere = tempDir();
@@ -118,11 +131,31 @@ describe('the code cache', () => {
     const { folder, entry } = cachePaths(base);
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     const stem = START.slice(0, -3);
-    const earlier = [`${stem}.0123456789abcdef0123.v8-${process.versions.v8}.bin`, 'start-Gone0000.0123456789abcdef0123.v8-1.bin'];
-    const writing = `${stem}.0123456789abcdef0123.v8-1.bin.77.0a0b0c0d.tmp`;
+    const earlier = [`${stem}.1234-1700000000000.v8-${process.versions.v8}.bin`, 'start-Gone0000.1234-1700000000000.v8-1.bin'];
+    const writing = `${stem}.1234-1700000000000.v8-1.bin.77.1700000000000.tmp`;
     for (const name of [...earlier, writing]) writeFileSync(join(folder, name), 'x', { mode: 0o600 });
     expect(lookup(base).code).toBe(0);
     expect(readdirSync(folder).sort()).toEqual([entry.slice(folder.length + 1), writing].sort());
+  });
+
+  it('a chunk rewritten in place, of the same name and length, is compiled again, not taken from the cache', () => {
+    // An install of its own (bin, dist; packages through a link) whose start chunk the test may change.
+    const root = tempDir('cx-install-');
+    for (const part of ['bin', 'dist', 'package.json']) cpSync(join(REPO, part), join(root, part), { recursive: true });
+    symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
+    const base = tempDir();
+    const db = demoMirror();
+    const run = () => spawnSync(process.execPath, [join(root, 'bin/cx.js'), 'lookup', 'jane.doe@gmail.com'], { encoding: 'utf8', env: baseEnv(db, { XDG_CACHE_HOME: base }) });
+    expect(run().stdout).toMatch(/^ {2}found by {5}its current address$/m);
+    const { folder } = cachePaths(base, join(root, 'dist/cli'));
+    expect(readdirSync(folder).filter((name) => name.startsWith(`${START.slice(0, -3)}.`))).toHaveLength(1);
+    // The card's "its current address" in capitals: the same length, so V8 alone would take the old entry.
+    const chunk = join(root, 'dist/cli', START);
+    const text = readFileSync(chunk, 'utf8');
+    expect(text).toContain('"its current address"');
+    writeFileSync(chunk, text.replace('"its current address"', '"ITS CURRENT ADDRESS"'));
+    utimesSync(chunk, new Date(), new Date(Date.now() + 5000));
+    expect(run().stdout).toMatch(/^ {2}found by {5}ITS CURRENT ADDRESS$/m);
   });
 
   it('no chunk of the bundle but the entry holds an import(): the others can all be cached', () => {

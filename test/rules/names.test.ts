@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { nameKey, splitFullName } from '../../src/rules/names.js';
+import { comparePlainNames, nameKey, nameOrder, splitFullName } from '../../src/rules/names.js';
+import { testRandom } from '../helpers/seed.js';
 
 describe('nameKey', () => {
   it.each([
@@ -40,5 +41,28 @@ describe('splitFullName', () => {
 
   it.each(['Jane', '  ', '', 'Jane .'])('%j -> null (fewer than two words)', (full) => {
     expect(splitFullName(full)).toBeNull();
+  });
+});
+
+describe('the order of names in a listing', () => {
+  const english = (a: string, b: string) => Math.sign(a.localeCompare(b, 'en'));
+
+  it("plain names (letters, spaces, hyphens, apostrophes) are ordered as the collator orders them", () => {
+    const { random } = testRandom();
+    const alphabet = "aAbBmMyYzZ '-";
+    const name = () => Array.from({ length: Math.floor(random() * 7) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+    const differ: string[] = [];
+    for (let i = 0; i < 50_000; i++) {
+      const [a, b] = [name(), name()];
+      if (comparePlainNames(a, b) !== english(a, b)) differ.push(`${JSON.stringify(a)} ${JSON.stringify(b)}`);
+    }
+    expect(differ.slice(0, 5)).toEqual([]);
+  });
+
+  it('a list with one name that is not plain is ordered by the collator whole', () => {
+    const names = ['Zoë Adams', 'Zoe Baker', 'zoe adams', "O'Neil", 'Oneil', 'O Neil', 'Ólafur Arnalds'];
+    expect([...names].sort(nameOrder(names))).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+    const plain = names.filter((n) => /^[A-Za-z '-]*$/.test(n));
+    expect([...plain].sort(nameOrder(plain))).toEqual(['O Neil', "O'Neil", 'Oneil', 'zoe adams', 'Zoe Baker']);
   });
 });
