@@ -91,6 +91,9 @@ function writtenByUserAlone(path: string): boolean {
   return found.isDirectory() && mine && (found.mode & 0o022) === 0;
 }
 
+/** A temporary entry older than this was left by a run that was killed while writing it. */
+const STALE_WRITE_MS = 60 * 60 * 1000;
+
 /** The chunk an entry is of: its name up to the first dot (chunk names have none: `start-Dnh2z7Nm`). */
 const chunkOf = (entry: string): string => entry.slice(0, entry.indexOf('.'));
 
@@ -128,7 +131,12 @@ function writeEntries(folder: string, bundleDir: string, written: readonly NewEn
     const current = new Set(written.map(({ file }) => basename(file)));
     const rewritten = new Set([...current].map(chunkOf));
     for (const name of readdirSync(folder)) {
-      if (name.endsWith('.tmp') || current.has(name)) continue; // another run's write in progress
+      if (current.has(name)) continue;
+      if (name.endsWith('.tmp')) {
+        // Another run's write in progress, unless it is old: what a run killed while writing left.
+        if (Date.now() - statSync(join(folder, name)).mtimeMs > STALE_WRITE_MS) unlinkSync(join(folder, name));
+        continue;
+      }
       const chunk = chunkOf(name);
       if (rewritten.has(chunk) || !existsSync(join(bundleDir, `${chunk}.js`))) unlinkSync(join(folder, name));
     }

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { baseEnv, cx, demoMirror, REPO, tempDir } from '../helpers/cx.js';
+import { baseEnv, cx, demoMirror, NOW, REPO, tempDir, type TestClock } from '../helpers/cx.js';
 
 const BUNDLE = join(REPO, 'dist/cli');
 /** The chunk every lookup loads after the entry: the one worth caching. */
@@ -25,8 +25,8 @@ function fnv1a(text: string): string {
   return hash.toString(16).padStart(8, '0');
 }
 
-function lookup(base: string, env: Record<string, string> = {}) {
-  return cx(['lookup', 'jane.doe@gmail.com'], { db: demoMirror(), env: { XDG_CACHE_HOME: base, ...env } });
+function lookup(base: string, env: Record<string, string> = {}, now: TestClock = NOW) {
+  return cx(['lookup', 'jane.doe@gmail.com'], { db: demoMirror(), env: { XDG_CACHE_HOME: base, ...env }, now });
 }
 
 /**
@@ -126,15 +126,18 @@ describe('the code cache', () => {
     expect(existsSync(cachePaths(base).entry)).toBe(true);
   });
 
-  it('a new entry drops those of an earlier build, and leaves another run’s write in progress', () => {
+  it('a new entry drops those of an earlier build and a killed run’s write, and leaves a write in progress', () => {
     const base = tempDir();
     const { folder, entry } = cachePaths(base);
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     const stem = START.slice(0, -3);
     const earlier = [`${stem}.1234-1700000000000.v8-${process.versions.v8}.bin`, 'start-Gone0000.1234-1700000000000.v8-1.bin'];
     const writing = `${stem}.1234-1700000000000.v8-1.bin.77.1700000000000.tmp`;
-    for (const name of [...earlier, writing]) writeFileSync(join(folder, name), 'x', { mode: 0o600 });
-    expect(lookup(base).code).toBe(0);
+    const killed = `${stem}.1234-1700000000000.v8-1.bin.78.1700000000000.tmp`;
+    for (const name of [...earlier, writing, killed]) writeFileSync(join(folder, name), 'x', { mode: 0o600 });
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(join(folder, killed), twoHoursAgo, twoHoursAgo);
+    expect(lookup(base, {}, 'real').code).toBe(0); // the files' ages are against the real clock
     expect(readdirSync(folder).sort()).toEqual([entry.slice(folder.length + 1), writing].sort());
   });
 
