@@ -9,6 +9,7 @@
 // a batch that transaction becomes a savepoint of the batch's transaction.
 import type { Outcome } from '../errors.js';
 import { checkAddress, plusTag } from '../rules/address.js';
+import { isoTime } from '../rules/dates.js';
 import { readPasted } from '../rules/pasted-address.js';
 import type { TicketAction } from '../rules/tickets.js';
 import type { Account } from '../store/accounts.js';
@@ -136,7 +137,7 @@ export function recordTicket(deps: ActionDeps, action: TicketAction, typed: stri
     outcome: r.outcome,
     detail: r.detail,
     agent: deps.agent,
-    processed_at: deps.now.toISOString(),
+    processed_at: isoTime(deps.now),
     via: 'command',
   });
 }

@@ -2,7 +2,7 @@
 // deleted. The account becomes `deactivated`, the day and the retention date (with the rule that set it)
 // are recorded, and a "next steps" email is queued unless the address is suppressed; then the agent
 // follows up another way. Providers leave by contract termination (`cx offboard`), never here.
-import { today } from '../rules/dates.js';
+import { isoTime, today } from '../rules/dates.js';
 import { describeSuppression, NEXT_STEPS_TEMPLATE, nextStepsSubject } from '../rules/outgoing-email.js';
 import { commandFor } from '../rules/guidance.js';
 import { checkAddress } from '../rules/address.js';
@@ -152,7 +152,7 @@ function decide(deps: ActionDeps, input: DeactivateInput): Decision {
   if (account.status === 'terminated') {
     return stop(result('refused', `${who} has status "terminated", which a client account should not have; check it on the platform`, account.id));
   }
-  const nowIso = deps.now.toISOString();
+  const nowIso = isoTime(deps.now);
   const facts = { ...account, last_service_at: lastServiceAt(deps.db, account.id, nowIso) };
   if (account.status === 'deactivated') return stop(alreadyDeactivated(account, who, () => decideRetention(facts, input.policy)));
 

@@ -49,9 +49,11 @@ export function headerKey(h: string): string {
 
 /** 'Password reset', 'password-reset', 'PASSWORD_RESET' -> 'password_reset'; anything else -> null. */
 export function typeKey(t: string): TicketType | null {
-  return TYPE_BY_KEY.get(headerKey(t)) ?? null;
+  // A type written as the contract spells it (most rows) is found without building its key.
+  return EXACT_TYPES.get(t) ?? TYPE_BY_KEY.get(headerKey(t)) ?? null;
 }
 const TYPE_BY_KEY = new Map<string, TicketType>(TICKET_TYPES.map((type) => [headerKey(type), type]));
+const EXACT_TYPES = new Map<string, TicketType>(TICKET_TYPES.map((type) => [type, type]));
 
 // ---- Mapping columns to ticket fields ----
 
@@ -179,10 +181,30 @@ export function exportDesk(header: string[]): 'zendesk' | 'freshdesk' | null {
 /** Turns records into ticket rows, in file order (it remembers each row's key, to mark a repeated one). */
 export type TicketMapper = (line: number, cells: string[]) => TicketRow | null;
 
-/** The mapper for a file with this header; throws BatchInputError when the header lacks a column. */
-export function ticketMapper(header: string[], headerLine: number, opts: { typeColumn?: string } = {}): TicketMapper {
-  const cols = resolveColumns(header, headerLine, opts.typeColumn);
+/**
+ * Where a row that asks for the same ticket, type and address as an earlier one first appeared: the line,
+ * or undefined for the first time. Rows are asked about in file order.
+ */
+export type RepeatCheck = (line: number, key: () => string) => number | undefined;
+
+/** The repeat check of a first reading: it remembers every row's key. */
+export function rememberingRepeats(): RepeatCheck {
   const firstLineOf = new Map<string, number>();
+  return (line, key) => {
+    const k = key();
+    const first = firstLineOf.get(k);
+    if (first === undefined) firstLineOf.set(k, line);
+    return first;
+  };
+}
+
+/**
+ * The mapper for a file with this header; throws BatchInputError when the header lacks a column. `repeats`
+ * answers for repeated rows (a fresh rememberingRepeats() unless given).
+ */
+export function ticketMapper(header: string[], headerLine: number, opts: { typeColumn?: string; repeats?: RepeatCheck } = {}): TicketMapper {
+  const cols = resolveColumns(header, headerLine, opts.typeColumn);
+  const repeatedFrom = opts.repeats ?? rememberingRepeats();
   return (line, cells) => {
     const cell = (col: number) => (cells[col] ?? '').trim();
     // A record with every cell empty (',,,' left by a spreadsheet) is a blank line, not a ticket.
@@ -205,10 +227,8 @@ export function ticketMapper(header: string[], headerLine: number, opts: { typeC
     else if (type !== null) {
       // The same ticket may ask for several actions, or the same action for several accounts; the very
       // same request twice is a mistake in the export.
-      const rowKey = `${ticketId}\u0000${type}\u0000${addressKey(email)}`;
-      const first = firstLineOf.get(rowKey);
+      const first = repeatedFrom(line, () => `${ticketId}\u0000${type}\u0000${addressKey(email)}`);
       if (first !== undefined) problems.push(`duplicate row: ticket ${ticketId} already asks for ${type} of this address (first on line ${first})`);
-      else firstLineOf.set(rowKey, line);
     }
     // The type may be in a column the agent did not name (a Zendesk custom field): say which, and the flag.
     const elsewhere = typeProblem ? columnWithType(header, cols, cells) : null;

@@ -11,23 +11,23 @@ import type { TicketRow, TicketType } from './input.js';
  * '' when it names none (a lookup by name, an address no single account uses). A lookup may match through
  * a +alias, which a change never does. With the search's answer, for the action (see withFound).
  */
-export function ticketAccountFound(db: ActionDeps['db'], row: TicketRow): { accountId: string; found: Found | null } {
+export function ticketAccountFound(db: ActionDeps['db'], row: TicketRow, type: TicketType): { accountId: string; found: Found | null } {
   if (row.email === '') return { accountId: '', found: null };
   const found = findByAddress(db, row.email);
-  if (row.type === 'lookup') return { accountId: found.kind === 'found' && found.accounts.length === 1 ? found.accounts[0]!.id : '', found };
+  if (type === 'lookup') return { accountId: found.kind === 'found' && found.accounts.length === 1 ? found.accounts[0]!.id : '', found };
   const change = changeAccountOf(found);
   return { accountId: 'account' in change ? change.account.id : '', found };
 }
 
-/** The exactly-once key of a checked row: help desk, ticket, action and account. */
-export function ticketKey(db: ActionDeps['db'], desk: string, row: TicketRow & { type: TicketType }): TicketKey {
-  return ticketKeyFound(db, desk, row).key;
+/** The exactly-once key of a checked row (of this type): help desk, ticket, action and account. */
+export function ticketKey(db: ActionDeps['db'], desk: string, row: TicketRow, type: TicketType): TicketKey {
+  return ticketKeyFound(db, desk, row, type).key;
 }
 
 /** ticketKey, with the address search's answer for the action (see withFound). */
-export function ticketKeyFound(db: ActionDeps['db'], desk: string, row: TicketRow & { type: TicketType }): { key: TicketKey; found: Found | null } {
-  const { accountId, found } = ticketAccountFound(db, row);
-  return { key: { desk, ticket_id: row.ticketId, action: row.type, account_id: accountId }, found };
+export function ticketKeyFound(db: ActionDeps['db'], desk: string, row: TicketRow, type: TicketType): { key: TicketKey; found: Found | null } {
+  const { accountId, found } = ticketAccountFound(db, row, type);
+  return { key: { desk, ticket_id: row.ticketId, action: type, account_id: accountId }, found };
 }
 
 /** How many of these rows the ledger already holds (the plan says so before the question): checked rows only. */
@@ -35,7 +35,7 @@ export function countRecorded(db: ActionDeps['db'], desk: string, rows: Iterable
   let recorded = 0;
   for (const r of rows) {
     if (r.problem !== null || r.type === null) continue;
-    if (processedTicket(db, ticketKey(db, desk, { ...r, type: r.type }))) recorded++;
+    if (processedTicket(db, ticketKey(db, desk, r, r.type))) recorded++;
   }
   return recorded;
 }

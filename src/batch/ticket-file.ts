@@ -2,10 +2,10 @@
 // Pass 1 (readTicketFile) reads the whole file before anything is applied: a malformed CSV or a missing
 // column throws BatchInputError here (exit 2, nothing applied); it counts the plan and notes where each
 // slice of rows starts. Pass 2 (rows()) reads the file again slice by slice as the batch consumes it.
-// Held: the bytes, the ticket ids (to mark a repeated one), a line number per record and the counts;
-// never all the rows.
+// Held: the bytes, a line number per record, the counts and the repeated rows' first lines (pass 1 holds
+// every row's key to find them; pass 2 reads them from it); never all the rows.
 import { readCsvRange, visitCsv } from './csv-read.js';
-import { exportDesk, noHeader, ticketMapper, type TicketMapper, type TicketRow, type TicketType } from './input.js';
+import { exportDesk, noHeader, rememberingRepeats, ticketMapper, type TicketMapper, type TicketRow, type TicketType } from './input.js';
 import { addToPlan, checkRow, emptyPlan, type Plan } from './plan.js';
 
 export interface TicketFile {
@@ -33,19 +33,27 @@ interface Scan {
   plan: Plan;
   types: Set<TicketType>;
   count: number;
+  /** A repeated row's line -> the line of its first appearance (input.ts RepeatCheck). */
+  repeats: Map<number, number>;
 }
 
 type Options = { typeColumn?: string; checkAddresses?: boolean };
 
 /** Pass 1, in its own function so that its mapper (and its map of every ticket id) is garbage after it. */
 function scan(input: Buffer, opts: Options): Scan {
-  const out: Scan = { header: undefined, starts: [], lines: [], plan: emptyPlan(), types: new Set(), count: 0 };
+  const out: Scan = { header: undefined, starts: [], lines: [], plan: emptyPlan(), types: new Set(), count: 0, repeats: new Map() };
+  const remember = rememberingRepeats();
+  const repeats = (line: number, key: () => string) => {
+    const first = remember(line, key);
+    if (first !== undefined) out.repeats.set(line, first);
+    return first;
+  };
   let toRow: TicketMapper | undefined;
   let records = 0;
   visitCsv(input, (cells, line, end) => {
     if (!toRow) {
       out.header = { cells, line };
-      toRow = ticketMapper(cells, line, { typeColumn: opts.typeColumn }); // checks the columns
+      toRow = ticketMapper(cells, line, { typeColumn: opts.typeColumn, repeats }); // checks the columns
       out.starts.push(end);
       return;
     }
@@ -63,7 +71,7 @@ function scan(input: Buffer, opts: Options): Scan {
 }
 
 export function readTicketFile(input: Buffer, opts: Options = {}): TicketFile {
-  const { header, starts, lines, plan, types, count } = scan(input, opts);
+  const { header, starts, lines, plan, types, count, repeats } = scan(input, opts);
   if (!header) throw noHeader();
   return {
     count,
@@ -71,7 +79,7 @@ export function readTicketFile(input: Buffer, opts: Options = {}): TicketFile {
     types,
     desk: exportDesk(header.cells),
     *rows() {
-      const toRow = ticketMapper(header.cells, header.line, { typeColumn: opts.typeColumn });
+      const toRow = ticketMapper(header.cells, header.line, { typeColumn: opts.typeColumn, repeats: (line) => repeats.get(line) });
       let index = 0;
       for (let k = 0; k + 1 < starts.length; k++) {
         for (const cells of readCsvRange(input, starts[k]!, starts[k + 1]!)) {

@@ -21,7 +21,7 @@ export async function runUnlockedRow(db: Db, row: TicketRow, opts: RunOptions, a
   const now = opts.now();
   const at = now.toISOString();
   const deps: ActionDeps = { db, now, agent: opts.agent, ticket: row.ticketId, desk: opts.desk, dryRun: false, via: 'batch' };
-  const key = ticketKey(db, opts.desk, { ...row, type: row.type! });
+  const key = ticketKey(db, opts.desk, row, row.type!);
   const ledger: TicketLedger = {
     prior: () => {
       const prior = processedTicket(db, key);

@@ -1,6 +1,7 @@
 // The audit log's hash chain: each row's hash covers its own fields and the previous row's hash, so an
 // edit, a deletion or a reordering anywhere breaks every hash after it. Rows are in time order too: a row
 // is never dated before the row it follows (a clock that went back gives the new row the previous time).
+import { isoTime } from './dates.js';
 import { sha256Hex } from './sha256.js';
 import { plural } from './plural.js';
 
@@ -48,7 +49,7 @@ export function firstBrokenRow(rows: Iterable<AuditRow>): { id: number; problem:
 /** The time of a new row: `now`, unless the row it follows is dated later (the clock went back): then that. */
 export function notBefore(now: Date, previousAt: string | undefined): string {
   const previous = previousAt === undefined ? Number.NaN : Date.parse(previousAt);
-  return previous > now.getTime() ? new Date(previous).toISOString() : now.toISOString();
+  return previous > now.getTime() ? new Date(previous).toISOString() : isoTime(now);
 }
 
 /** The outcome of `verifyAudit` (src/store/audit.ts) as the store reports it. */

@@ -34,12 +34,16 @@ export function toCsv<const K extends string>(
   rows: ReadonlyArray<{ readonly [P in NoInfer<K>]?: CsvCell }>,
   options: ToCsvOptions = {},
 ): string {
-  const records: string[][] = [];
-  if (options.includeHeader !== false) records.push(header.map((h) => neutraliseFormula(h)));
-  for (const row of rows) records.push(header.map((key) => neutraliseFormula(cellText(row[key]))));
-  let text = '';
-  for (const record of records) text += `${record.map(csvField).join(',')}\n`;
+  // Built as one string, cell by cell: a batch writes every results row through here.
+  let text = options.includeHeader !== false ? csvLine(header, (h) => h) : '';
+  for (const row of rows) text += csvLine(header, (key) => cellText(row[key]));
   return text;
+}
+
+function csvLine<K extends string>(header: readonly K[], cell: (key: K) => string): string {
+  let line = '';
+  for (let i = 0; i < header.length; i++) line += (i === 0 ? '' : ',') + csvField(neutraliseFormula(cell(header[i]!)));
+  return `${line}\n`;
 }
 
 /**

@@ -35,7 +35,8 @@ export function checkPrintableLine(raw: string, what: string, maxLength: number)
     const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
     return { ok: false, reason: `${what} holds an invisible or control character (U+${code}); type it again as plain text` };
   }
-  const length = [...value].length;
+  // UTF-16 units are never fewer than characters: count the characters only for a long value.
+  const length = value.length <= maxLength ? value.length : [...value].length;
   if (length > maxLength) return { ok: false, reason: `${what} is ${length} characters long; at most ${maxLength}` };
   return { ok: true, value };
 }

@@ -3,6 +3,7 @@
 // in the same transaction as the change and its audit row. `cx sync push` delivers them; the outbox is the
 // email ones (store/outbox.ts).
 import { changeKey, type ChangeKind } from '../rules/change-key.js';
+import { isoTime } from '../rules/dates.js';
 import { sql, type Db } from './db.js';
 
 export type { ChangeKind };
@@ -74,7 +75,7 @@ export function recordChange<K extends ChangeKind>(db: Db, c: NewChange<K>): Cha
     action: c.action,
     n,
     agent: c.agent,
-    created_at: c.now.toISOString(),
+    created_at: isoTime(c.now),
     data: JSON.stringify(c.data),
   };
   const { lastInsertRowid } = sql(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateOf, isCalendarDate, isIsoTime } from '../../src/rules/dates.js';
+import { dateOf, isCalendarDate, isIsoTime, isoTime, today } from '../../src/rules/dates.js';
 
 describe('calendar dates', () => {
   it.each([
@@ -28,5 +28,23 @@ describe('calendar dates', () => {
   it('takes the UTC date of a time', () => {
     expect(dateOf('2025-03-04T23:30:00-02:00')).toBe('2025-03-05');
     expect(dateOf('2025-03-04')).toBe('2025-03-04');
+  });
+});
+
+describe('isoTime (remembers the last time formatted)', () => {
+  it('follows the time, not the Date object: a new time, the same object moved, an earlier time again', () => {
+    const a = new Date('2025-03-04T23:30:00.123Z');
+    expect(isoTime(a)).toBe('2025-03-04T23:30:00.123Z');
+    expect(isoTime(new Date('2025-03-05T00:00:00.000Z'))).toBe('2025-03-05T00:00:00.000Z');
+    a.setTime(Date.parse('2026-01-01T10:00:00.000Z'));
+    expect(isoTime(a)).toBe('2026-01-01T10:00:00.000Z');
+    expect(today(a)).toBe('2026-01-01');
+    expect(isoTime(new Date('2025-03-04T23:30:00.123Z'))).toBe('2025-03-04T23:30:00.123Z');
+  });
+
+  it('throws for an invalid date, as toISOString does, and is not fooled after it', () => {
+    expect(() => isoTime(new Date(Number.NaN))).toThrow(RangeError);
+    expect(() => isoTime(new Date(Number.NaN))).toThrow(RangeError);
+    expect(isoTime(new Date(0))).toBe('1970-01-01T00:00:00.000Z');
   });
 });

@@ -9,7 +9,7 @@ import { lookupAdvice, lookupSuggestionAdvice, type LookupSubject } from '../../
 import { fullName } from '../../rules/names.js';
 import { describeSuppression } from '../../rules/outgoing-email.js';
 import { plural } from '../../rules/plural.js';
-import { suppressionFor, type Account } from '../../store/accounts.js';
+import { suppressionFor, type Account, type Suppression } from '../../store/accounts.js';
 import type { BatchSettings, Reply } from '../dispatch.js';
 import type { TicketRow } from '../input.js';
 import { withReply } from '../reply.js';
@@ -20,12 +20,12 @@ const FOUND_BY: Record<MatchedBy, string> = {
   mailbox: 'the same mailbox written another way',
 };
 
-function describeAccount(deps: ActionDeps, a: Account): string {
-  const facts: string[] = [a.role, effectiveStatus(a, today(deps.now))];
-  const ends = scheduledEnd(a, today(deps.now));
+function describeAccount(deps: ActionDeps, a: Account, suppressed: Suppression | undefined): string {
+  const day = today(deps.now);
+  const facts: string[] = [a.role, effectiveStatus(a, day)];
+  const ends = scheduledEnd(a, day);
   if (ends) facts.push(`contract ends on ${ends}`);
   if (a.email_verified_at === null) facts.push('email not verified');
-  const suppressed = suppressionFor(deps.db, a.email_key);
   if (suppressed) facts.push(`emails suppressed (${describeSuppression(suppressed)})`);
   return `${a.id} <${a.email}> ${facts.join(', ')}`;
 }
@@ -49,16 +49,17 @@ export function lookupTicket(deps: ActionDeps, row: TicketRow, ctx: BatchSetting
   const by = FOUND_BY[found.matchedBy];
   const [only, ...more] = found.accounts;
   if (only && more.length === 0) {
-    const r = result(outcome, `found by ${by}: ${describeAccount(deps, only)}`, only.id);
-    return withReply(deps, row, r, lookupAdvice(subjectOf(deps, only, found.matchedBy), { brand: ctx.email.brand, address: found.address }));
+    // One read of the suppression list serves the detail and the advice.
+    const suppressed = suppressionFor(deps.db, only.email_key);
+    const r = result(outcome, `found by ${by}: ${describeAccount(deps, only, suppressed)}`, only.id);
+    return withReply(deps, row, r, lookupAdvice(subjectOf(deps, only, found.matchedBy, suppressed), { brand: ctx.email.brand, address: found.address }));
   }
-  const list = found.accounts.map((a) => describeAccount(deps, a)).join('; ');
+  const list = found.accounts.map((a) => describeAccount(deps, a, suppressionFor(deps.db, a.email_key))).join('; ');
   return result(outcome, `${plural(found.accounts.length, 'account')} found by ${by}: ${list}`, null);
 }
 
 /** What lookup's advice reads of an account (the card's Match has the same facts). */
-function subjectOf(deps: ActionDeps, a: Account, matchedBy: LookupSubject['matched_by']): LookupSubject {
-  const suppressed = suppressionFor(deps.db, a.email_key);
+function subjectOf(deps: ActionDeps, a: Account, matchedBy: LookupSubject['matched_by'], suppressed: Suppression | undefined): LookupSubject {
   return {
     email: a.email,
     name: fullName(a),
