@@ -1,10 +1,11 @@
 // docs/platform-api.md's worked examples are computed here, so the doc cannot drift from what cx sends: the
-// key from the change's identity, the body as cx builds it, and the signature both as cx makes it (the
-// standardwebhooks package) and by hand from the Standard Webhooks definition (node:crypto); and the signed
+// key from the change's identity, the body as cx builds it, and the signature as cx makes it, held to the one
+// made by hand from the Standard Webhooks definition and to the reference package's own check; and the signed
 // anchor request of `cx audit --verify`.
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { withAccountList } from '../../src/rules/audit-accounts.js';
 import { changeKey } from '../../src/rules/change-key.js';
@@ -16,6 +17,23 @@ import { REPO } from '../helpers/cx.js';
 
 const DOC = readFileSync(join(REPO, 'docs/platform-api.md'), 'utf8');
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+describe("cx's signatures", () => {
+  it('are taken by the reference package, for a body of any size, and refused once a byte changes', () => {
+    const sign = signer(SECRET);
+    const webhook = new Webhook(SECRET);
+    for (const body of ['', '{"a":1}', `{"rows":"${'é✓x'.repeat(300_000)}"}`]) {
+      const headers = sign('key-1', body, new Date());
+      expect(() => webhook.verify(body, headers)).not.toThrow();
+      expect(() => webhook.verify(`${body} `, headers)).toThrow();
+    }
+  });
+
+  it('need a secret the package takes: an empty or non-base64 one is refused', () => {
+    expect(() => signer('')).toThrow();
+    expect(() => signer('whsec_not base64!')).toThrow();
+  });
+});
 
 describe('docs/platform-api.md', () => {
   it('shows a signed request exactly as cx makes it', () => {
