@@ -62,8 +62,8 @@ function runWrapped(module: CompilingModule, script: vm.Script, filename: string
 
 /**
  * The cache folder of this install (two installs of cx keep apart), when it is safe to run code from: it and
- * the folders above it up to the cache folder are real folders of this user's that no one else can write to
- * (or could swap one of them for their own).
+ * the folders above it up to the cache base are real folders of this user's that no one else can write to
+ * (nor swap one of them for their own).
  */
 function cacheFolder(env: NodeJS.ProcessEnv, bundleDir: string): string | undefined {
   try {
@@ -71,7 +71,9 @@ function cacheFolder(env: NodeJS.ProcessEnv, bundleDir: string): string | undefi
     const install = fnv1a(bundleDir);
     const folder = join(base, 'cx', 'code', install);
     mkdirSync(folder, { recursive: true, mode: 0o700 });
-    const ours = [base, join(base, 'cx'), join(base, 'cx', 'code'), folder].every(writtenByUserAlone);
+    // The cache base may be writable by the user's group (a umask of 002 makes it so, with a group of the
+    // user's own); the folders cx makes are the user's alone.
+    const ours = writtenByUserAlone(base, 0o002) && [join(base, 'cx'), join(base, 'cx', 'code'), folder].every((path) => writtenByUserAlone(path, 0o022));
     return ours ? folder : undefined;
   } catch {
     return undefined; // no home, a read-only one, a folder of another user's: run without the cache
@@ -85,10 +87,11 @@ function fnv1a(text: string): string {
   return hash.toString(16).padStart(8, '0');
 }
 
-function writtenByUserAlone(path: string): boolean {
+/** A real folder (not a link) of this user's that no one in `others` (mode bits) can write to. */
+function writtenByUserAlone(path: string, others: number): boolean {
   const found = lstatSync(path);
   const mine = process.getuid === undefined || found.uid === process.getuid();
-  return found.isDirectory() && mine && (found.mode & 0o022) === 0;
+  return found.isDirectory() && mine && (found.mode & others) === 0;
 }
 
 /** A temporary entry older than this was left by a run that was killed while writing it. */

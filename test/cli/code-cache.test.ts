@@ -64,6 +64,13 @@ describe('the code cache', () => {
     expect(statSync(entry)).toMatchObject({ ino: kept.ino, mtimeMs: kept.mtimeMs });
   });
 
+  it('a cache base its group may write to (a umask of 002) is still used: the folders cx makes are its own', () => {
+    const base = tempDir();
+    chmodSync(base, 0o775);
+    expect(lookup(base).code).toBe(0);
+    expect(existsSync(cachePaths(base).entry)).toBe(true);
+  });
+
   it('an entry that is not V8 code cache is rejected and written again; the run is as without it', () => {
     const base = tempDir();
     const { folder, entry } = cachePaths(base);
@@ -92,6 +99,10 @@ describe('the code cache', () => {
         chmodSync(join(folder, '../../..'), 0o777);
         return folder;
       },
+    ],
+    [
+      'its group can write to the folder cx made',
+      (folder: string) => (mkdirSync(folder, { recursive: true }), chmodSync(join(folder, '..'), 0o770), folder),
     ],
     [
       'the folder is a link to another',
