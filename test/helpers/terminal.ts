@@ -72,7 +72,11 @@ function signalCx(scriptPid: number, signal: NodeJS.Signals): void {
   process.kill(cx, signal);
 }
 
-function cxUnder(pid: number): number | undefined {
+/**
+ * The cx process among `pid`'s descendants, found by its command line: under `script` a shell may sit between
+ * (dash, CI's /bin/sh when SHELL is unset, forks rather than execs), and a signal to that shell leaves cx running.
+ */
+export function cxUnder(pid: number): number | undefined {
   const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   for (const child of children) {
     if (readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').includes(CX)) return child;

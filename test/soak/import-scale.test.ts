@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { baseEnv, CX, cx, emptyMirror, query, tempDir } from '../helpers/cx.js';
 import { testRandom } from '../helpers/seed.js';
+import { cxUnder } from '../helpers/terminal.js';
 import { editPlainExport, exportWorld } from '../helpers/world.js';
 import { openDb } from '../helpers/sqlite.js';
 
@@ -62,12 +63,6 @@ async function until(check: () => boolean, what: string, child: ChildProcess): P
     if (child.exitCode !== null) throw new Error(`the import ended before ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-/** The node process running cx under script(1). */
-function cxUnder(script: ChildProcess): number {
-  const r = spawnSync('pgrep', ['-P', String(script.pid)], { encoding: 'utf8' });
-  return Number(r.stdout.trim().split('\n')[0]);
 }
 
 describe(`an import of ${ACCOUNTS.toLocaleString('en-US')} accounts`, () => {
@@ -128,7 +123,9 @@ describe(`an import of ${ACCOUNTS.toLocaleString('en-US')} accounts`, () => {
       // Killed while writing: the progress bar says when the apply starts.
       const run = inTerminal(db, ['db', 'import', changed]);
       await until(() => run.output().includes('writing the changes'), 'the apply', run.child);
-      process.kill(cxUnder(run.child), 'SIGKILL');
+      const importer = cxUnder(run.child.pid!);
+      if (importer === undefined) throw new Error('no cx process under script to kill');
+      process.kill(importer, 'SIGKILL');
       await run.done;
       expect(state(db), 'killed while writing').toEqual(before);
     }
