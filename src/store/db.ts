@@ -189,19 +189,44 @@ function connect(file: string, readonly: boolean, key: Buffer | null): Db {
   return db;
 }
 
+/**
+ * Tries of the key on the file as it is on disk. That read takes no lock, so a checkpoint another cx runs
+ * meanwhile can show it a half-written file: read as damaged (SQLITE_CORRUPT, a third of the tries against a
+ * writer that checkpoints often) or, rarely, as not a database. A wrong key is never read as damaged: it
+ * is "not a database" every time.
+ */
+const KEY_PROBE_TRIES = 8;
+
 /** Whether `key` opens the file, read as it is on disk: no lock taken, no -wal or -shm looked at. */
 function keyOpensFile(file: string, key: Buffer): boolean {
+  for (let attempt = 1; ; attempt++) {
+    const verdict = probeKey(file, key);
+    if (verdict === 'opens') return true;
+    // Damaged on every try: the connection that follows (which reads the -wal) says whether it really is.
+    if (attempt === KEY_PROBE_TRIES) return verdict === 'unsure';
+    pause(attempt * 2);
+  }
+}
+
+function probeKey(file: string, key: Buffer): 'opens' | 'wrong' | 'unsure' {
   const probe = new Database(untouchedUri(file), { readonly: true, fileMustExist: true, nativeBinding: NATIVE_BINDING });
   try {
     useKey(probe, key);
     probe.pragma('user_version');
-    return true;
+    return 'opens';
   } catch (err) {
-    if ((err as { code?: unknown }).code === 'SQLITE_NOTADB') return false;
+    const code = String((err as { code?: unknown }).code);
+    if (code === 'SQLITE_NOTADB') return 'wrong';
+    if (code.startsWith('SQLITE_CORRUPT')) return 'unsure';
     throw err;
   } finally {
     probe.close();
   }
+}
+
+/** A short wait on this thread (a checkpoint takes milliseconds). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /**
