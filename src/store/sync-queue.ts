@@ -157,21 +157,46 @@ export function renewLeases(db: Db, owner: string, ids: readonly number[], lease
   });
 }
 
+/** What a push leaves behind, counted in one statement (one snapshot: the counts agree with each other). */
+export interface LeftBehind {
+  pending: number;
+  /**
+   * Of those, the ones pushes running now hold (`owners`, with leases still running at `now`), and the later
+   * changes of the same accounts, which wait for those: that push's to send, not counted against another
+   * run's exit code.
+   */
+  heldElsewhere: number;
+  /** Of those, the ones any push could claim now (another push delivered the change before them meanwhile). */
+  claimable: number;
+}
+
 /**
- * Pending changes that pushes running now hold (`owners`, with leases still running at `now`), and the
- * later changes of the same accounts, which wait for those: that push's to send, not counted against
- * another run's exit code.
+ * The counts, with the holders read in the same snapshot (a push that claims meanwhile is either among the
+ * holders with its leases, or neither): `running` says which holders are pushes still running.
  */
-export function countHeldBy(db: Db, owners: readonly string[], now: string): number {
-  if (owners.length === 0) return 0;
-  return (sql(
+export function leftBehind(db: Db, running: (owner: string) => boolean, now: string): LeftBehind {
+  db.exec('BEGIN');
+  try {
+    const left = countLeftBehind(db, leaseOwners(db).filter(running), now);
+    db.exec('COMMIT');
+    return left;
+  } catch (err) {
+    db.exec('ROLLBACK');
+    throw err;
+  }
+}
+
+function countLeftBehind(db: Db, owners: readonly string[], now: string): LeftBehind {
+  return sql<LeftBehind>(
     db,
-    `SELECT count(*) AS n FROM changes c WHERE c.state = 'pending' AND (
-       (c.lease_owner IN (SELECT value FROM json_each(@owners)) AND c.lease_until > @now)
-       OR (c.account_id IS NOT NULL AND EXISTS (
-         SELECT 1 FROM changes e WHERE e.account_id = c.account_id AND e.id < c.id AND e.state = 'pending'
-           AND e.lease_owner IN (SELECT value FROM json_each(@owners)) AND e.lease_until > @now)))`,
-  ).get({ owners: JSON.stringify(owners), now }) as { n: number }).n;
+    `SELECT (SELECT count(*) FROM changes WHERE state = 'pending') AS pending,
+       (SELECT count(*) FROM changes c WHERE c.state = 'pending' AND (
+         (c.lease_owner IN (SELECT value FROM json_each(@owners)) AND c.lease_until > @now)
+         OR (c.account_id IS NOT NULL AND EXISTS (
+           SELECT 1 FROM changes e WHERE e.account_id = c.account_id AND e.id < c.id AND e.state = 'pending'
+             AND e.lease_owner IN (SELECT value FROM json_each(@owners)) AND e.lease_until > @now)))) AS heldElsewhere,
+       (SELECT count(*) FROM changes c WHERE ${CLAIMABLE}) AS claimable`,
+  ).get({ owners: JSON.stringify(owners), now })!;
 }
 
 /** Give back every change this push still holds (the end of a run, however it ended). */

@@ -3,7 +3,7 @@
 import { appendAudit } from '../store/audit.js';
 import { countAuditAfter, readAnchor } from '../store/audit-anchor.js';
 import { writeTransaction, type Db } from '../store/db.js';
-import { countByState, countHeldBy, leaseOwners } from '../store/sync-queue.js';
+import { countByState, leftBehind } from '../store/sync-queue.js';
 import { shipAudit, type AuditShipReport } from './audit-ship.js';
 import { deliverChanges, type DeliveryDeps, type DeliveryReport, type StopReason } from './deliver.js';
 import type { Recorder } from './recorder.js';
@@ -32,19 +32,30 @@ export interface PushReport {
   stop: StopReason | { kind: 'refused'; error: string } | null;
 }
 
+/**
+ * A push ends when it finds nothing it can claim; another push running at once may deliver an account's
+ * change just then, so that the account's next one is free with no one holding it. This run takes such
+ * changes itself, in a few more passes at most, rather than leave them pending (and end with exit 5).
+ */
+const MAX_PASSES = 5;
+
 export async function pushToPlatform(deps: PushDeps): Promise<PushReport> {
   const { db } = deps;
   let changes: DeliveryReport = { sent: 0, delivered: 0, failed: 0, deferred: 0, takenOver: 0, attempts: 0, failures: [], stop: null };
+  const running = (owner: string) => !deps.isDeadOwner(owner);
+  const left = () => leftBehind(db, running, new Date(deps.clock()).toISOString());
   if (countByState(db).pending > 0) {
     const recorder = deps.openRecorder();
     try {
-      changes = await deliverChanges({ ...deps, recorder });
+      for (let pass = 1; pass <= MAX_PASSES; pass++) {
+        changes = addUp(changes, await deliverChanges({ ...deps, recorder }));
+        if (changes.stop || left().claimable === 0) break;
+      }
     } finally {
       await recorder.close();
     }
   }
-  const pending = countByState(db).pending;
-  const heldElsewhere = pending === 0 ? 0 : countHeldBy(db, liveLeaseOwners(deps), new Date(deps.clock()).toISOString());
+  const { pending, heldElsewhere } = left();
   if (changes.sent > 0 || changes.stop) {
     const c = changes;
     const stopped = c.stop ? `; stopped: ${describeStop(c.stop)}` : '';
@@ -65,9 +76,18 @@ export async function pushToPlatform(deps: PushDeps): Promise<PushReport> {
   return { changes, pending, heldElsewhere, audit: auditReport, stop: changes.stop ?? auditStop };
 }
 
-/** Who holds leases on pending changes and is still running (this run has given its own back). */
-function liveLeaseOwners(deps: PushDeps): string[] {
-  return leaseOwners(deps.db).filter((owner) => !deps.isDeadOwner(owner));
+/** Two passes' reports as one run's. */
+function addUp(a: DeliveryReport, b: DeliveryReport): DeliveryReport {
+  return {
+    sent: a.sent + b.sent,
+    delivered: a.delivered + b.delivered,
+    failed: a.failed + b.failed,
+    deferred: a.deferred + b.deferred,
+    takenOver: a.takenOver + b.takenOver,
+    attempts: a.attempts + b.attempts,
+    failures: [...a.failures, ...b.failures],
+    stop: b.stop,
+  };
 }
 
 export function describeStop(stop: NonNullable<PushReport['stop']>): string {

@@ -67,7 +67,7 @@ describe('cx sync push, killed and raced', () => {
 
       const [a, b] = await Promise.all([pushProcess(db, platform), pushProcess(db, platform)]);
       // Nothing failed: neither exits 5 for the changes the other one held.
-      expect([a.code, b.code], `${a.stderr}\n${b.stderr}`).toEqual([0, 0]);
+      expect([a.code, b.code], `${a.stdout}${a.stderr}\n${b.stdout}${b.stderr}`).toEqual([0, 0]);
       expect(a.json().failed + b.json().failed).toBe(0);
       // Eight requests in flight are not a listener leak: no warning on stderr.
       for (const r of [a, b]) expect(r.stderr).toBe('');

@@ -11,6 +11,7 @@ import { openMirror, type Db } from '../../src/store/db.js';
 import { claimChanges, leaseOwners, recordAndClaim, recordOutcomes, releaseLeases, releaseLeasesOf, renewLeases } from '../../src/store/sync-queue.js';
 import { Claims, OutcomeBatches, type WriteFailures } from '../../src/sync/claims.js';
 import { deliverChanges } from '../../src/sync/deliver.js';
+import { pushToPlatform } from '../../src/sync/push.js';
 import { newJob, outcomes, type Job } from '../../src/sync/job.js';
 import type { Recorder } from '../../src/sync/recorder.js';
 import { signer } from '../../src/sync/signer.js';
@@ -198,5 +199,42 @@ describe('leases', () => {
     // B's own attempt at a is answered 409: a is delivered already, and has one sync.delivered row.
     expect(recordOutcomes(db, 'B', [rec.delivered({ ...mine[0]!, attempts: 1 }, 409, 'r-1', true)], NOW)).toEqual([]);
     expect(rows().filter((r) => r.action === 'sync.delivered')).toHaveLength(1);
+  });
+});
+
+describe('the end of a push', () => {
+  it("an account's next change, freed by another push just as this one ends its pass, is sent by this one: nothing is left pending", async () => {
+    const db = mirrorWith(['a', 'a', 'b']);
+    const t = Date.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    // Another push, still running, holds a's first change.
+    expect(claimChanges(db, 'other:1:live', iso(t), iso(t + 600_000), 1).map((c) => c.account_id)).toEqual(['a']);
+    const platform = await standIn();
+    // The writer thread's own connection, as in cx (the recorder closes it at the end).
+    const recorder = sameThreadRecorder(openMirror(db.name, { keys: TEST_KEYS }), 'me');
+    const releaseMine = recorder.releaseMine;
+    let passes = 0;
+    recorder.releaseMine = async () => {
+      const released = await releaseMine();
+      // As this push ends its pass, the other one delivers a's first change: a's second is free, held by no one.
+      if (++passes === 1) db.prepare(`UPDATE changes SET state = 'delivered', lease_owner = NULL, lease_until = NULL WHERE lease_owner = 'other:1:live'`).run();
+      return released;
+    };
+    const platformConn = connectPlatform(new URL(`${platform.url}/`), 2, DEFAULT_LIMITS.timeoutMs);
+    try {
+      const report = await pushToPlatform({
+        db, openRecorder: () => recorder, platform: platformConn, sign: signer(SECRET), limits: { ...DEFAULT_LIMITS, concurrency: 2 }, agent: 'dana',
+        now: () => NOW, clock: Date.now, random: Math.random, isDeadOwner: (o) => o !== 'other:1:live', cancel: new AbortController().signal,
+        progress: () => {}, platformOrigin: platform.url,
+      });
+      expect(passes).toBe(2);
+      expect(report).toMatchObject({ pending: 0, heldElsewhere: 0, stop: null, changes: { sent: 2, delivered: 2, failed: 0 } });
+      expect([...platform.applied.values()].map((c) => c.account_id)).toEqual(['b', 'a']);
+      expect(stateOf(db).map((c) => c.state)).toEqual(['delivered', 'delivered', 'delivered']);
+    } finally {
+      await platformConn.close();
+      await platform.close();
+      db.close();
+    }
   });
 });
