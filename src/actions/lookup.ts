@@ -11,6 +11,7 @@ import { readPasted } from '../rules/pasted-address.js';
 import { clientSource, type BookedVia } from '../rules/sourcing.js';
 import { accountById, accountsByName, NAME_MATCH_LIMIT, suppressionFor, type Account, type Suppression } from '../store/accounts.js';
 import { intakesByClient } from '../store/caseload.js';
+import { pendingEmailOf } from '../store/outbox.js';
 import type { Db } from '../store/db.js';
 import { clientIdsOfProvider, intakesOfPair, providersOfClient } from '../store/lookup-details.js';
 import { familyOf, findByAddress, type MatchedBy } from './find-account.js';
@@ -44,6 +45,16 @@ export interface FamilyMember extends AccountRef {
   mailbox: string;
 }
 
+/** An email queued for the account that has not gone out yet: the next `cx sync push` sends it. */
+export interface PendingEmail {
+  outbox_id: number;
+  template: string;
+  subject: string;
+  to: string;
+  ticket: string;
+  queued_at: string;
+}
+
 export interface Match {
   id: string;
   email: string;
@@ -58,6 +69,8 @@ export interface Match {
   disposable: boolean;
   /** The base mailbox of the account's address: family members with the same value belong to this match. */
   mailbox: string;
+  /** The latest email queued for the account that no push has delivered yet; null when none waits. */
+  pending_email: PendingEmail | null;
   /** Only when the agent gave --dob (so it is the date they typed). */
   dob?: string;
   /**
@@ -203,6 +216,7 @@ function describe(deps: LookupDeps, a: Account, matchedBy: Match['matched_by']):
     last_active_at: a.last_active_at,
     disposable: isDisposableDomain(a.email_key),
     mailbox: a.base_key,
+    pending_email: pendingEmail(deps.db, a.id),
   };
   if (a.role === 'provider') {
     match.contract = contractOf(a, today(deps.now));
@@ -220,6 +234,12 @@ function describe(deps: LookupDeps, a: Account, matchedBy: Match['matched_by']):
     }
   }
   return match;
+}
+
+function pendingEmail(db: Db, accountId: string): PendingEmail | null {
+  const row = pendingEmailOf(db, accountId);
+  if (!row) return null;
+  return { outbox_id: row.id, template: row.template, subject: row.subject, to: row.to, ticket: row.ticket, queued_at: row.created_at };
 }
 
 export function caseloadCounts(db: Db, providerId: string): CaseloadCounts {

@@ -22,7 +22,11 @@ export function replying<R extends ActionResult>(action: (deps: ActionDeps, row:
 
 /** The words for the person: the advice's Tell lines (a pending change's are true once the batch's changes are pushed). */
 function tellText(advice: readonly Advice[]): string {
-  return advice.filter((a) => a.kind === 'tell').map((a) => a.text).join(' ');
+  // Each Tell is written to follow "Tell the person:"; joined, the second and later start their own sentence.
+  return advice
+    .filter((a) => a.kind === 'tell')
+    .map((a, i) => (i === 0 ? a.text : a.text.charAt(0).toUpperCase() + a.text.slice(1)))
+    .join(' ');
 }
 
 /**

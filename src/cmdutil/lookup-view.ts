@@ -3,10 +3,11 @@
 // callers get the report objects themselves.
 import type { AccountRef, LookupReport, Match } from '../actions/lookup.js';
 import { plusTag } from '../rules/address.js';
+import { isResetTemplate, resetEmailLabel } from '../rules/outgoing-email.js';
 import { shellWord } from '../rules/shell.js';
 import { lookupAdvice, lookupSuggestionAdvice, readCommand, type CommandContext } from '../rules/guidance.js';
 import { visible } from '../rules/visible-text.js';
-import { adviceLines, BLANK, dayForPeople, fields, plural, span, table, type Block, type Clock, type Line, type Span } from '../render/index.js';
+import { adviceLines, BLANK, clockTime, dayForPeople, fields, plural, span, table, type Block, type Clock, type Line, type Span } from '../render/index.js';
 import { displayWidth } from '../render/text.js';
 
 const MATCHED_BY: Record<Match['matched_by'], string> = {
@@ -97,8 +98,15 @@ export function accountCard(m: Match, c: CardContext, asked: Asked): Block[] {
     m.providers.forEach((p, i) => rows.push([i === 0 ? 'providers' : '', `${p.name} <${p.email}> (${p.source})`]));
   }
   if (m.retention) rows.push(['retained until', retentionText(m.retention)]);
+  if (m.pending_email) rows.push(['email queued', pendingText(m.pending_email, c.clock)]);
   const advice = c.advice === false ? [] : adviceLines(lookupAdvice(m, { ...c.commands, ...asked, brand: c.brand, ...(c.pickedFrom ? { pickedFrom: c.pickedFrom } : {}) }));
   return [title, ...alerts(m), ...fields(rows), ...(advice.length ? [BLANK, ...advice] : [])];
+}
+
+/** "the client password-reset email, today 13:16 (ticket T-20), not sent yet". */
+function pendingText(e: NonNullable<Match['pending_email']>, clock: Clock): string {
+  const what = isResetTemplate(e.template) ? resetEmailLabel(e.template, e.subject) : `"${e.subject}"`;
+  return `${what}, ${clockTime(e.queued_at, clock)}${e.ticket ? ` (ticket ${e.ticket})` : ''}, not sent yet`;
 }
 
 function retentionText(r: NonNullable<Match['retention']>): string {

@@ -6,7 +6,7 @@
 // types: nothing of the actions runs here), read by their keys or tested with has(), so a key an action
 // renames stops this file compiling.
 import type { DeactivateResult, NotesExportResult, OffboardResult, ResetResult, ResubscribeResult } from '../actions/result.js';
-import type { ResetTemplate, SuppressionReason } from './outgoing-email.js';
+import { isResetTemplate, resetEmailLabel, type ResetTemplate, type SuppressionReason } from './outgoing-email.js';
 import { has } from '../has.js';
 import { plusTag } from './email-mailbox.js';
 import type { FamilyIssue } from './family-hygiene.js';
@@ -335,6 +335,8 @@ export interface LookupSubject {
   verified: boolean;
   matched_by: 'email' | 'former_email' | 'mailbox' | 'name' | 'id';
   suppression: { reason: SuppressionReason; since: string } | null;
+  /** The latest email queued for the account that no push has delivered yet (absent: not looked at). */
+  pending_email?: { template: string; subject: string; to: string; ticket: string } | null;
 }
 
 /** How the account was looked up. */
@@ -434,6 +436,16 @@ function stateAdvice(m: LookupSubject, q: LookupQuery, theirs: boolean): Advice[
   if (m.status === 'deactivated') return [tell(DEACTIVATED(''))];
   if (m.status === 'terminated') return [tell(TERMINATED(''))];
   if (m.suppression) return suppressionAdvice(m.suppression.reason, m.email, m.suppression.since, q, true);
+  // A reset or verification email already waits: another would only go out beside it at the same push.
+  const waiting = m.pending_email;
+  if (waiting && isResetTemplate(waiting.template)) {
+    const label = resetEmailLabel(waiting.template, waiting.subject);
+    const under = waiting.ticket ? ` queued under ticket ${waiting.ticket}` : ' queued';
+    return [
+      pushFirst(`${label[0]!.toUpperCase()}${label.slice(1)}${under} has not gone out yet: it goes with the next push to the platform`, q),
+      ...afterQueued(waiting.template, waiting.to, waiting.subject, ONCE_SENT),
+    ];
+  }
   if (!m.verified) {
     return [
       tell('their address is not verified yet, so they cannot sign in until they verify it. A verification email can be sent to the address the account uses.'),

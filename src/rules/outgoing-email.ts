@@ -35,6 +35,15 @@ export function subjectFor(template: ResetTemplate, brand: string): string {
   }
 }
 
+export function isResetTemplate(template: string): template is ResetTemplate {
+  return Object.hasOwn(LABELS, template);
+}
+
+/** How a sentence names the email: "the client password-reset email", the provider's with its title. */
+export function resetEmailLabel(template: ResetTemplate, subject: string): string {
+  return template === 'provider_password_reset' ? `${LABELS[template]} ("${subject}")` : LABELS[template];
+}
+
 /** An unverified address must be verified before any reset; otherwise the role decides the flow. */
 export function resetEmailFor(account: { role: 'client' | 'provider'; email_verified_at: string | null }, brand: string): EmailChoice {
   const template: ResetTemplate = !account.email_verified_at
@@ -43,8 +52,7 @@ export function resetEmailFor(account: { role: 'client' | 'provider'; email_veri
       ? 'provider_password_reset'
       : 'client_password_reset';
   const subject = subjectFor(template, brand);
-  const label = template === 'provider_password_reset' ? `${LABELS[template]} ("${subject}")` : LABELS[template];
-  return { template, subject, label, verification: template === 'email_verification' };
+  return { template, subject, label: resetEmailLabel(template, subject), verification: template === 'email_verification' };
 }
 
 function ticketWord(ticket: string): string {

@@ -46,6 +46,8 @@ export const OUTBOX_SQL = {
      WHERE kind = 'email' AND account_id = ? AND template = ? AND created_at >= ? AND state IN ('pending', 'delivered')
      ORDER BY created_at DESC, id DESC LIMIT 1`,
   everEmailed: `SELECT 1 AS yes FROM changes WHERE kind = 'email' AND account_id = ? AND template = ? LIMIT 1`,
+  pending: `SELECT ${COLUMNS} FROM changes WHERE kind = 'email' AND account_id = ? AND state = 'pending'
+     ORDER BY created_at DESC, id DESC LIMIT 1`,
 } as const;
 
 /** Queue one email; call inside the change's writeTransaction. */
@@ -74,6 +76,11 @@ export function emailById(db: Db, id: number): OutboxRow | undefined {
  */
 export function recentEmail(db: Db, accountId: string, template: string, since: Date): OutboxRow | undefined {
   return sql<OutboxRow>(db, OUTBOX_SQL.recent).get(accountId, template, since.toISOString());
+}
+
+/** The latest email queued for this account that no push has delivered yet (a lookup says so). */
+export function pendingEmailOf(db: Db, accountId: string): OutboxRow | undefined {
+  return sql<OutboxRow>(db, OUTBOX_SQL.pending).get(accountId);
 }
 
 /** Whether this account was ever sent an email of this template (any state). */

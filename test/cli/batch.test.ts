@@ -366,6 +366,17 @@ describe('cx batch: results an agent can act on (issue 21, part 5)', () => {
     expect(tell('48219')).toMatch(/^email to grace\.whitaker@aol\.com bounced on 2026-07-02/);
     expect(tell('48218')).toBe('');
   });
+
+  it('a lookup row of an account whose reset waits for the push says the email is coming; each sentence of the reply starts a sentence', async () => {
+    const db = demoMirror();
+    const input = 'ticket_id,type,email\nP1,password_reset,zoe.oneil@fastmail.com\n';
+    expect((await cxIn(['batch', '-', '--yes'], { db, input })).code).toBe(0);
+    const r = await cxIn(['batch', '-', '--yes'], { db, input: 'ticket_id,type,email\nP2,lookup,zoe.oneil@fastmail.com\n' });
+    expect(readResults(r.stdout)[0]!.tell).toBe(
+      'they sign in with zoe.oneil@fastmail.com, the address they gave. A password reset email is on its way to zoe.oneil@fastmail.com. ' +
+        'If it is not in the inbox within a few minutes, ask them to check the spam and promotions folders.',
+    );
+  });
 });
 
 describe('cx batch: a re-run of the same file applies nothing twice', () => {

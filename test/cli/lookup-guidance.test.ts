@@ -120,6 +120,40 @@ describe('cx lookup: what to tell the person on every path', () => {
   });
 });
 
+describe('cx lookup after a reset was queued: it has not gone out until a push sends it', () => {
+  it('a pending reset: push it, tell them once it is sent; no second reset is offered', async () => {
+    const mirror = demoMirror();
+    const reset = await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', 'T-20', '--yes'], { db: mirror });
+    expect(reset.code, reset.stderr).toBe(0);
+    const r = await cxIn(['lookup', 'jane.doe@gmail.com', '--ticket', 'T-21'], { db: mirror });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}email queued +the client password-reset email, today \d\d:\d\d \(ticket T-20\), not sent yet$/m);
+    expect(r.stdout).toMatch(/^Next: The client password-reset email queued under ticket T-20 has not gone out yet: it goes with the next push to the platform; send it now:\n {2}cx sync push$/m);
+    expect(r.stdout).toMatch(/^Tell the person, once it is sent: a password reset email is on its way to jane\.doe@gmail\.com\./m);
+    expect(r.stdout).not.toContain('cx reset');
+    const json = await cxIn(['lookup', 'jane.doe@gmail.com', '--json'], { db: mirror });
+    expect(json.json().matches[0].pending_email).toEqual({
+      outbox_id: expect.any(Number), template: 'client_password_reset', subject: 'Reset your Headway password', to: 'jane.doe@gmail.com',
+      ticket: 'T-20', queued_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+  });
+
+  it('a pending verification email of an unverified account: the same, with the verification words', async () => {
+    const mirror = demoMirror();
+    const unverified = 'noah.kim@icloud.com';
+    expect((await cxIn(['reset', unverified, '--ticket', 'T-20', '--yes'], { db: mirror })).code).toBe(0);
+    const r = await cxIn(['lookup', unverified], { db: mirror });
+    expect(r.stdout).toMatch(/^Next: The verification email queued under ticket T-20 has not gone out yet/m);
+    expect(r.stdout).toMatch(/^Tell the person, once it is sent: their address noah\.kim@icloud\.com is not verified yet/m);
+    expect(r.stdout).not.toContain('cx reset');
+  });
+
+  it('no pending email: pending_email is null and the reset is offered', async () => {
+    const r = await cxIn(['lookup', 'jane.doe@gmail.com', '--json'], { db });
+    expect(r.json().matches[0].pending_email).toBeNull();
+  });
+});
+
 describe('cx lookup and cx reset agree on marcus.reyes@outlook.com', () => {
   it('the reset leads with the address it would use, and names the command with it', async () => {
     const mirror = demoMirror();

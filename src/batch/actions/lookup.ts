@@ -10,6 +10,7 @@ import { fullName } from '../../rules/names.js';
 import { describeSuppression } from '../../rules/outgoing-email.js';
 import { plural } from '../../rules/plural.js';
 import { suppressionFor, type Account, type Suppression } from '../../store/accounts.js';
+import { pendingEmailOf } from '../../store/outbox.js';
 import type { BatchSettings, Reply } from '../dispatch.js';
 import type { TicketRow } from '../input.js';
 import { withReply } from '../reply.js';
@@ -67,6 +68,7 @@ function subjectOf(deps: ActionDeps, a: Account, matchedBy: LookupSubject['match
     verified: a.email_verified_at !== null,
     matched_by: matchedBy,
     suppression: suppressed ? { reason: suppressed.reason, since: suppressed.created_at.slice(0, 10) } : null,
+    pending_email: pendingEmailOf(deps.db, a.id) ?? null,
   };
 }
 
