@@ -104,7 +104,7 @@ function decideReset(deps: ActionDeps, input: ResetInput, settings: EmailSetting
 
   const since = new Date(deps.now.getTime() - settings.resetWindowMinutes * 60_000);
   const recent = recentEmail(db, account.id, choice.template, since);
-  if (recent) return { result: repeated(account, recent, settings) };
+  if (recent) return { result: repeated(account, recent, choice, settings) };
 
   const plan: Plan = { account, choice, lift, note };
   const keys = { ...base, template: choice.template, to: account.email, subject: choice.subject, resubscribed: Boolean(lift) };
@@ -120,11 +120,13 @@ function planDetail(plan: Plan, tense: 'planned' | 'done'): string {
   return `${first}${queue} ${choice.label} to ${account.email}${instead}${note}`;
 }
 
-/** The same email is already in the outbox from a moment ago: say when, queue nothing. */
-function repeated(account: Account, row: OutboxRow, settings: EmailSettings): Extract<ResetResult, { outcome: 'already_done' }> {
-  const detail =
-    `${row.template} was already queued for ${row.to} at ${row.created_at} (outbox ${row.id}), ` +
-    `within the last ${settings.resetWindowMinutes} minutes; not queued twice`;
+/**
+ * The same email is in the outbox, not sent yet (a second would go out beside it at the same push), or sent a
+ * moment ago: say when, queue nothing.
+ */
+function repeated(account: Account, row: OutboxRow, choice: EmailChoice, settings: EmailSettings): Extract<ResetResult, { outcome: 'already_done' }> {
+  const when = row.status === 'pending' ? ' and has not gone out yet' : `, within the last ${settings.resetWindowMinutes} minutes`;
+  const detail = `${choice.label} was already queued for ${row.to} at ${row.created_at} (outbox ${row.id})${when}; not queued twice`;
   return result('already_done', detail, account.id, {
     account: accountSummary(account),
     template: row.template,

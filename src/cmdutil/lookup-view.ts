@@ -3,11 +3,10 @@
 // callers get the report objects themselves.
 import type { AccountRef, LookupReport, Match } from '../actions/lookup.js';
 import { plusTag } from '../rules/address.js';
-import { isResetTemplate, resetEmailLabel } from '../rules/outgoing-email.js';
 import { shellWord } from '../rules/shell.js';
 import { lookupAdvice, lookupSuggestionAdvice, readCommand, type CommandContext } from '../rules/guidance.js';
 import { visible } from '../rules/visible-text.js';
-import { adviceLines, BLANK, clockTime, dayForPeople, fields, plural, span, table, type Block, type Clock, type Line, type Span } from '../render/index.js';
+import { adviceLines, BLANK, dayForPeople, fields, plural, span, table, timeForPeople, type Block, type Clock, type Line, type Span } from '../render/index.js';
 import { displayWidth } from '../render/text.js';
 
 const MATCHED_BY: Record<Match['matched_by'], string> = {
@@ -103,10 +102,17 @@ export function accountCard(m: Match, c: CardContext, asked: Asked): Block[] {
   return [title, ...alerts(m), ...fields(rows), ...(advice.length ? [BLANK, ...advice] : [])];
 }
 
-/** "the client password-reset email, today 13:16 (ticket T-20), not sent yet". */
+/** What the card calls each email, short enough that the line fits 80 columns. */
+const QUEUED_EMAIL: Record<string, string> = {
+  client_password_reset: 'password reset',
+  provider_password_reset: 'provider reset',
+  email_verification: 'verification email',
+};
+
+/** "password reset (T-20), today 13:16, 2m ago: not sent yet". */
 function pendingText(e: NonNullable<Match['pending_email']>, clock: Clock): string {
-  const what = isResetTemplate(e.template) ? resetEmailLabel(e.template, e.subject) : `"${e.subject}"`;
-  return `${what}, ${clockTime(e.queued_at, clock)}${e.ticket ? ` (ticket ${e.ticket})` : ''}, not sent yet`;
+  const what = QUEUED_EMAIL[e.template] ?? `"${e.subject}"`;
+  return `${what}${e.ticket ? ` (${e.ticket})` : ''}, ${timeForPeople(e.queued_at, clock)}: not sent yet`;
 }
 
 function retentionText(r: NonNullable<Match['retention']>): string {

@@ -190,11 +190,10 @@ export function resetAdvice(r: ResetResult, c: GuidanceContext): Advice[] {
   if (r.outcome === 'already_done') {
     const again = new Date(new Date(r.queued_at).getTime() + (c.windowMinutes ?? 15) * 60_000).toISOString();
     const pending = r.email_status === 'pending';
-    return [
-      ...(pending ? [pushFirst('It has not gone out yet: it goes with the next push to the platform', c)] : []),
-      tell(`the email queued ${c.at(r.queued_at)} (${c.ago(r.queued_at)}) is on its way to ${r.to}; ask them to check the spam and promotions folders.`, pending ? ONCE_SENT : undefined),
-      next(`A new one can be queued after ${c.at(again)} if it still has not arrived.`),
-    ];
+    const told = tell(`the email queued ${c.at(r.queued_at)} (${c.ago(r.queued_at)}) is on its way to ${r.to}; ask them to check the spam and promotions folders.`, pending ? ONCE_SENT : undefined);
+    // Unsent, it cannot have arrived: the push comes first, and a second one would only go out beside it.
+    if (pending) return [pushFirst('It has not gone out yet: it goes with the next push to the platform', c), told];
+    return [told, next(`A new one can be queued after ${c.at(again)} if it still has not arrived.`)];
   }
   if (r.outcome === 'refused' && has(r, 'suppression')) return suppressionAdvice(r.suppression.reason, r.account.email, r.suppression.since, c, true);
   return closedAdvice(r, c) ?? findingAdvice(r, 'reset', c) ?? [];

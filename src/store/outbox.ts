@@ -43,7 +43,7 @@ const COLUMNS = `id, to_email AS "to", template, json_extract(data, '$.subject')
  */
 export const OUTBOX_SQL = {
   recent: `SELECT ${COLUMNS} FROM changes
-     WHERE kind = 'email' AND account_id = ? AND template = ? AND created_at >= ? AND state IN ('pending', 'delivered')
+     WHERE kind = 'email' AND account_id = ? AND template = ? AND (state = 'pending' OR (state = 'delivered' AND created_at >= ?))
      ORDER BY created_at DESC, id DESC LIMIT 1`,
   everEmailed: `SELECT 1 AS yes FROM changes WHERE kind = 'email' AND account_id = ? AND template = ? LIMIT 1`,
   pending: `SELECT ${COLUMNS} FROM changes WHERE kind = 'email' AND account_id = ? AND state = 'pending'
@@ -71,8 +71,8 @@ export function emailById(db: Db, id: number): OutboxRow | undefined {
 }
 
 /**
- * The latest email of this template for this account queued (or already delivered) at or after `since`.
- * A failed one does not count: asking again is then the right thing to do.
+ * The latest email of this template for this account that no push has sent yet (however old), or that was
+ * queued at or after `since` and delivered. A failed one does not count: asking again is then the right thing to do.
  */
 export function recentEmail(db: Db, accountId: string, template: string, since: Date): OutboxRow | undefined {
   return sql<OutboxRow>(db, OUTBOX_SQL.recent).get(accountId, template, since.toISOString());

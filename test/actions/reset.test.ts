@@ -35,9 +35,13 @@ describe('resetPassword (action)', () => {
     expect(snapshot(path)).toEqual(before);
   });
 
-  it('queues once per window; a new one after the window is a deliberate repeat: the next n, a new key', () => {
+  it('queues once while unsent, and once per window once sent; a new one after the window is a deliberate repeat: the next n, a new key', () => {
     expect(resetPassword(deps(), { email: 'wei.chen@gmail.com', settings }).outcome).toBe('done');
     expect(resetPassword(deps({ now: at(59) }), { email: 'wei.chen@gmail.com', settings })).toMatchObject({ outcome: 'already_done', outbox_id: 1 });
+    // Not sent yet: a second would go out beside it at the same push, however long ago the first was queued.
+    expect(resetPassword(deps({ now: at(600) }), { email: 'wei.chen@gmail.com', settings })).toMatchObject({ outcome: 'already_done', outbox_id: 1, email_status: 'pending' });
+    sql(db, "UPDATE changes SET state = 'delivered', delivered_at = created_at").run();
+    expect(resetPassword(deps({ now: at(59) }), { email: 'wei.chen@gmail.com', settings })).toMatchObject({ outcome: 'already_done', outbox_id: 1, email_status: 'delivered' });
     expect(resetPassword(deps({ now: at(61) }), { email: 'wei.chen@gmail.com', settings }).outcome).toBe('done');
     const rows = sql(db, 'SELECT key, n FROM changes ORDER BY id').all() as Array<{ key: string; n: number }>;
     const wei = 'b4c5d6e7-f8a9-4b0c-8d1e-2f3a4b5c6d7e';

@@ -127,7 +127,7 @@ describe('cx lookup after a reset was queued: it has not gone out until a push s
     expect(reset.code, reset.stderr).toBe(0);
     const r = await cxIn(['lookup', 'jane.doe@gmail.com', '--ticket', 'T-21'], { db: mirror });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^ {2}email queued +the client password-reset email, today \d\d:\d\d \(ticket T-20\), not sent yet$/m);
+    expect(r.stdout).toMatch(/^ {2}email queued +password reset \(T-20\), today \d\d:\d\d, just now: not sent yet$/m);
     expect(r.stdout).toMatch(/^Next: The client password-reset email queued under ticket T-20 has not gone out yet: it goes with the next push to the platform; send it now:\n {2}cx sync push$/m);
     expect(r.stdout).toMatch(/^Tell the person, once it is sent: a password reset email is on its way to jane\.doe@gmail\.com\./m);
     expect(r.stdout).not.toContain('cx reset');

@@ -9,6 +9,16 @@ const outbox = (db: string) => query(db, 'SELECT * FROM outbox ORDER BY id');
 const audits = (db: string) => query(db, "SELECT * FROM audit_log WHERE action <> 'db.seed' AND outcome <> 'read' ORDER BY id");
 const suppressed = (db: string, key: string) => query(db, 'SELECT * FROM suppressions WHERE email_key = ?', key).length > 0;
 
+/** The platform received the queued emails (as a push records it), without one. */
+function markDelivered(db: string): void {
+  const conn = openDb(db);
+  try {
+    conn.prepare(`UPDATE changes SET state = 'delivered', delivered_at = created_at WHERE state = 'pending'`).run();
+  } finally {
+    conn.close();
+  }
+}
+
 describe('cx reset: an email is queued', () => {
   it('a verified client gets the client reset email (human output says what to tell the person)', async () => {
     const db = demoMirror();
@@ -144,16 +154,27 @@ describe('cx reset: nothing is queued', () => {
     const before = snapshot(db);
     const again = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db });
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/^already done: client_password_reset was already queued .* within the last 15 minutes; not queued twice/);
+    expect(again.stdout).toMatch(/^already done: the client password-reset email was already queued .* and has not gone out yet; not queued twice/);
     // In the agent's time zone, with how long ago (TZ picks the zone; JSON keeps UTC).
     // Not pushed yet: the words are for once it is sent, after the push it names.
     expect(again.stdout).toMatch(/^Tell the person, once it is sent: the email queued today 12:00 \(just now\) is on its way/m);
-    expect(again.stdout).toMatch(/^Next: A new one can be queued after today 12:15 if it still has not arrived\.$/m);
+    // It cannot have arrived: the push that sends it comes first, and no second one is offered.
+    expect(again.stdout).toMatch(/^Next: It has not gone out yet: it goes with the next push to the platform; send it now:\n {2}cx sync push$/m);
+    expect(again.stdout).not.toMatch(/A new one can be queued/);
     const tokyo = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db, env: { TZ: 'Asia/Tokyo' }, now: '2026-11-27T12:03:00Z' });
-    expect(tokyo.stdout).toMatch(/queued today 21:00 \(3 min ago\)[\s\S]*after today 21:15/);
+    expect(tokyo.stdout).toMatch(/queued today 21:00 \(3 min ago\) is on its way/);
     const json = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-2', '--yes', '--json'], { db, now: '2026-11-27T12:14:59Z' });
     expect(json.json()).toMatchObject({ outcome: 'already_done', template: 'client_password_reset', to: 'aaliyah.johnson@gmail.com', outbox_id: 1 });
     expect(snapshot(db)).toEqual(before);
+    // After the window, still unsent: a second one would only go out beside it at the same push.
+    const unsent = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-3', '--yes'], { db, now: '2026-11-27T14:00:00Z' });
+    expect(unsent.stdout).toMatch(/^already done: .* \(outbox 1\) and has not gone out yet; not queued twice/);
+    expect(snapshot(db)).toEqual(before);
+    // Delivered (the platform sent it): within the window it is already_done, with when a new one can be asked for.
+    markDelivered(db);
+    const sent = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-3', '--yes'], { db, now: '2026-11-27T12:10:00Z' });
+    expect(sent.stdout).toMatch(/^already done: .* \(outbox 1\), within the last 15 minutes; not queued twice/);
+    expect(sent.stdout).toMatch(/^Next: A new one can be queued after today 12:15 if it still has not arrived\.$/m);
     // After the window, a new one is queued.
     const later = await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-3', '--yes'], { db, now: '2026-11-27T12:15:01Z' });
     expect(later.stdout).toMatch(/^done:/);
@@ -164,6 +185,7 @@ describe('cx reset: nothing is queued', () => {
   it('honours CX_RESET_WINDOW_MINUTES and refuses a bad value with exit 2', async () => {
     const db = demoMirror();
     expect((await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-1', '--yes'], { db })).code).toBe(0);
+    markDelivered(db);
     const env = { CX_RESET_WINDOW_MINUTES: '2' };
     expect((await cxIn(['reset', 'aaliyah.johnson@gmail.com', '--ticket', 'T-2', '--yes'], { db, env, now: '2026-11-27T12:03:00Z' })).stdout).toMatch(/^done:/);
     const before = snapshot(db);

@@ -6,6 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { demoMirror, query, snapshot, tempDir } from '../helpers/cx.js';
 import { cxIn } from '../helpers/in-process.js';
+import { openDb } from '../helpers/sqlite.js';
 
 const WEI = 'b4c5d6e7-f8a9-4b0c-8d1e-2f3a4b5c6d7e';
 const status = (db: string, id: string) => query(db, 'SELECT status FROM accounts WHERE id = ?', id)[0].status;
@@ -62,8 +63,12 @@ describe('ticket identity', () => {
     const { processed_tickets: _a, audit_log: _b, ...rest } = snapshot(db);
     const { processed_tickets: _c, audit_log: _d, ...restBefore } = before;
     expect(rest).toEqual(restBefore);
-    // The single command keeps its own rules: a reset may be sent again after the de-duplication window.
+    // The single command keeps its own rules: a reset may be sent again after the de-duplication window (once
+    // the first was sent: the platform has it).
     expect((await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', '48215', '--yes'], { db })).code).toBe(0);
+    const sent = openDb(db);
+    sent.prepare(`UPDATE changes SET state = 'delivered', delivered_at = created_at WHERE ticket = '48215'`).run();
+    sent.close();
     const later = await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', '48215', '--yes', '--json'], { db, now: '2026-11-27T13:00:00.000Z' });
     expect(later.json().outcome).toBe('done');
     expect(query(db, "SELECT n FROM changes WHERE ticket = '48215' ORDER BY id")).toEqual([{ n: 1 }, { n: 2 }]);

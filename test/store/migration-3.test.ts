@@ -97,7 +97,10 @@ describe('migration 3', () => {
     const again = await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', 'T-1', '--yes', '--json'], { db, now: soon });
     expect(again.code, again.stderr).toBe(0);
     expect(again.json()).toMatchObject({ outcome: 'already_done', outbox_id: 1 });
-    // Later, the same ticket sends it on purpose a second time: n = 2, keyed as the contract says.
+    // Later, once the platform sent it, the same ticket sends it on purpose a second time: n = 2, keyed as the contract says.
+    const sent = openDb(db);
+    sent.prepare(`UPDATE changes SET state = 'delivered', delivered_at = created_at WHERE id = 1`).run();
+    sent.close();
     const later = await cxIn(['reset', 'jane.doe@gmail.com', '--ticket', 'T-1', '--yes', '--json'], { db });
     expect(later.code, later.stderr).toBe(0);
     expect(later.json()).toMatchObject({ outcome: 'done', template: 'client_password_reset' });
